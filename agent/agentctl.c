@@ -1,0 +1,98 @@
+/* agentctl: the operator's command line. Parses the options shared by
+ * every command (accepted before or after the command word) and
+ * dispatches; each command lives in its own agentctl-*.c file. */
+#include "agentctl.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct agentctl_command {
+    const char *name;
+    agentctl_cmd_fn *run;
+    const char *usage;
+};
+
+static const struct agentctl_command commands[] = {
+    {"validate", NULL,
+     "validate [FILE] [--json]  check a host spec; --json prints it "
+     "normalised"},
+    {"plan", NULL, "plan [--json]             print the steps apply would "
+                   "take"},
+    {"apply", NULL, "apply [--json]            reconcile once, then verify"},
+    {"status", NULL, "status [--json]           show observed state and "
+                     "problems"},
+    {"reconcile", NULL, "reconcile                 ask the daemon to "
+                        "reconcile now"},
+};
+
+static void
+usage(FILE *out)
+{
+    fprintf(out, "usage: agentctl [--spec FILE] [--socket PATH] COMMAND "
+                 "[ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        fprintf(out, "  %s\n", commands[i].usage);
+    }
+    fprintf(out, "\ndefaults: --spec %s --socket %s\n", AGENTCTL_DEFAULT_SPEC,
+            AGENTCTL_DEFAULT_SOCKET);
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option long_opts[] = {
+        {"spec", required_argument, NULL, 's'},
+        {"socket", required_argument, NULL, 'S'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct agentctl_opts opts = {
+        .spec = AGENTCTL_DEFAULT_SPEC,
+        .socket = AGENTCTL_DEFAULT_SOCKET,
+    };
+    int c;
+
+    /* GNU getopt permutes argv, so options may follow the command word;
+     * the positional words end up at argv[optind..]. */
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            opts.spec = optarg;
+            break;
+        case 'S':
+            opts.socket = optarg;
+            break;
+        case 'j':
+            opts.json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return AGENTCTL_EXIT_OK;
+        default:
+            usage(stderr);
+            return AGENTCTL_EXIT_FAIL;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        return AGENTCTL_EXIT_FAIL;
+    }
+
+    const char *word = argv[optind];
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (!strcmp(word, commands[i].name)) {
+            if (!commands[i].run) {
+                fprintf(stderr, "agentctl: %s: not implemented yet\n", word);
+                return AGENTCTL_EXIT_FAIL;
+            }
+            return commands[i].run(&opts, argc - optind - 1,
+                                   argv + optind + 1);
+        }
+    }
+    fprintf(stderr, "agentctl: unknown command \"%s\"\n", word);
+    usage(stderr);
+    return AGENTCTL_EXIT_FAIL;
+}
