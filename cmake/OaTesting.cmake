@@ -22,3 +22,25 @@ function(oa_add_check_test name)
     TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "CK_DEFAULT_TIMEOUT=30;${T_ENVIRONMENT}")
 endfunction()
+
+# oa_add_bed_test(NAME COMMAND "shell command" [PCI] [TIMEOUT seconds])
+# Registers a test that boots the kernel test bed (tests/bed/run) and runs
+# the shell command inside the guest, as root, in the build directory.
+# PCI selects the q35 + SR-IOV NVMe variant of the bed. Bed tests run one
+# at a time: each guest wants both cores under TCG.
+function(oa_add_bed_test name)
+  cmake_parse_arguments(T "PCI" "COMMAND;TIMEOUT" "" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  set(env "")
+  if(T_PCI)
+    set(env "OA_BED_PCI=1")
+  endif()
+  add_test(NAME ${name}
+           COMMAND ${PROJECT_SOURCE_DIR}/tests/bed/run "${T_COMMAND}"
+           WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  set_tests_properties(${name} PROPERTIES
+    LABELS bed RUN_SERIAL TRUE TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "${env}")
+endfunction()
