@@ -97,6 +97,22 @@ vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
     return NULL;
 }
 
+const struct vsdb_iface *
+vsdb_state_iface(const struct vsdb_state *state, const char *name)
+{
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            for (size_t i = 0; i < br->ports[p].n_ifaces; i++) {
+                if (!strcmp(br->ports[p].ifaces[i].name, name)) {
+                    return &br->ports[p].ifaces[i];
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
 bool
 vsdb_state_cfg_applied(const struct vsdb_state *state, int64_t next_cfg)
 {

@@ -117,6 +117,10 @@ const struct vsdb_bridge *
 vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
                        const struct vsdb_port **port_out);
 
+/* The interface named 'name' (of any bridge), or NULL. */
+const struct vsdb_iface *vsdb_state_iface(const struct vsdb_state *state,
+                                          const char *name);
+
 /* True when ovs-vswitchd has applied configuration 'next_cfg' (the value
  * a committed transaction set, see vsdb_txn_status()). */
 bool vsdb_state_cfg_applied(const struct vsdb_state *state, int64_t next_cfg);
