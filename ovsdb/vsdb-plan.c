@@ -113,6 +113,40 @@ vsdb_state_iface(const struct vsdb_state *state, const char *name)
     return NULL;
 }
 
+enum vsdb_iface_health
+vsdb_state_iface_health(const struct vsdb_state *state, const char *name,
+                        const char **error)
+{
+    const struct vsdb_iface *iface = vsdb_state_iface(state, name);
+    if (error) {
+        *error = iface ? iface->error : NULL;
+    }
+    if (!iface) {
+        return VSDB_IFACE_ABSENT;
+    } else if (iface->error) {
+        return VSDB_IFACE_ERROR;
+    } else if (iface->ofport > 0) {
+        return VSDB_IFACE_OK;
+    }
+    return VSDB_IFACE_PENDING;
+}
+
+const char *
+vsdb_iface_health_name(enum vsdb_iface_health health)
+{
+    switch (health) {
+    case VSDB_IFACE_ABSENT:
+        return "absent";
+    case VSDB_IFACE_PENDING:
+        return "pending";
+    case VSDB_IFACE_OK:
+        return "ok";
+    case VSDB_IFACE_ERROR:
+        return "error";
+    }
+    return "?";
+}
+
 bool
 vsdb_state_cfg_applied(const struct vsdb_state *state, int64_t next_cfg)
 {

@@ -119,6 +119,20 @@ set_bus_error(char **error, const sd_bus_error *e, int r)
     }
 }
 
+/* systemd answers at once (a restart is queued as a job): a short bound
+ * on the round trip keeps a wedged bus from stalling the agent. */
+#define BUS_TIMEOUT_USEC (5 * 1000 * 1000)
+
+static int
+open_system_bus(sd_bus **bus)
+{
+    int r = sd_bus_open_system(bus);
+    if (r >= 0) {
+        r = sd_bus_set_method_call_timeout(*bus, BUS_TIMEOUT_USEC);
+    }
+    return r;
+}
+
 #define SYSTEMD_DEST    "org.freedesktop.systemd1"
 #define SYSTEMD_PATH    "/org/freedesktop/systemd1"
 #define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
@@ -139,7 +153,7 @@ vsdb_systemd_unit_main_pid(const char *unit, unsigned int *pid, char **error)
     if (!unit) {
         unit = VSDB_VSWITCHD_UNIT;
     }
-    int r = sd_bus_open_system(&bus);
+    int r = open_system_bus(&bus);
     if (r < 0) {
         goto out;
     }
@@ -183,7 +197,7 @@ vsdb_systemd_restart_unit(const char *unit, char **error)
     if (!unit) {
         unit = VSDB_VSWITCHD_UNIT;
     }
-    int r = sd_bus_open_system(&bus);
+    int r = open_system_bus(&bus);
     if (r >= 0) {
         r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH,
                                SYSTEMD_MANAGER, "RestartUnit", &e, NULL, "ss",

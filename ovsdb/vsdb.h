@@ -51,7 +51,12 @@ bool vsdb_is_ready(const struct vsdb *db);
 unsigned int vsdb_seqno(const struct vsdb *db);
 
 /* OVS's poll loop, for a daemon that adopts it as its main loop (as
- * ovn-controller does): register every wait, then block once. */
+ * ovn-controller does): register every wait, then block once.
+ * Note: on its first use libopenvswitch installs handlers for SIGTERM,
+ * SIGINT, SIGHUP, SIGALRM and SIGSEGV where they are still SIG_DFL, and
+ * on such a signal runs its exit hooks and re-raises it. A daemon that
+ * wants its own handling sets it up first (e.g. blocks the signals and
+ * reads them from a signalfd registered with vsdb_poll_fd_wait()). */
 void vsdb_poll_fd_wait(int fd, short events);
 void vsdb_poll_timer_wait(long long msec);
 void vsdb_poll_immediate_wake(void);
@@ -120,6 +125,20 @@ vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
 /* The interface named 'name' (of any bridge), or NULL. */
 const struct vsdb_iface *vsdb_state_iface(const struct vsdb_state *state,
                                           const char *name);
+
+enum vsdb_iface_health {
+    VSDB_IFACE_ABSENT,  /* no such interface in the database */
+    VSDB_IFACE_PENDING, /* no ofport and no error yet: not applied */
+    VSDB_IFACE_OK,      /* ovs-vswitchd gave it an ofport, no error */
+    VSDB_IFACE_ERROR,   /* ovs-vswitchd reported an error */
+};
+
+/* How ovs-vswitchd took interface 'name'. '*error' (may be NULL) gets
+ * the error text, pointing into 'state', or NULL. */
+enum vsdb_iface_health vsdb_state_iface_health(const struct vsdb_state *state,
+                                               const char *name,
+                                               const char **error);
+const char *vsdb_iface_health_name(enum vsdb_iface_health health);
 
 /* True when ovs-vswitchd has applied configuration 'next_cfg' (the value
  * a committed transaction set, see vsdb_txn_status()). */

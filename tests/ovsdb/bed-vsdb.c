@@ -129,7 +129,7 @@ check_ports_up(char **ports, int n_ports)
     struct vsdb_state *st = wait_ports(ports, n_ports);
     for (int i = 0; i < n_ports; i++) {
         const struct vsdb_iface *iface = vsdb_state_iface(st, ports[i]);
-        check(iface && iface->ofport > 0 && !iface->error,
+        check(vsdb_state_iface_health(st, ports[i], NULL) == VSDB_IFACE_OK,
               "%s: ofport %lld, link_state %s, error %s", ports[i],
               iface ? (long long)iface->ofport : -2LL,
               iface && iface->link_state ? iface->link_state : "-",
@@ -190,7 +190,9 @@ main(int argc, char *argv[])
         char *bad[] = {"oa-nosuch0"};
         struct vsdb_state *st = wait_ports(bad, 1);
         const struct vsdb_iface *iface = vsdb_state_iface(st, "oa-nosuch0");
-        check(iface && iface->ofport <= 0 && iface->error,
+        check(vsdb_state_iface_health(st, "oa-nosuch0", NULL) ==
+                      VSDB_IFACE_ERROR &&
+                  iface->ofport <= 0,
               "missing netdev reported: %s",
               iface && iface->error ? iface->error : "(no error)");
         vsdb_state_free(st);

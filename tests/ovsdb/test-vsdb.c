@@ -166,6 +166,16 @@ START_TEST(test_observe)
                      "could not open network device bad0 (No such device)");
     ck_assert_ptr_null(bad->link_state);
     ck_assert_str_eq(vsdb_state_iface(st, "br0")->type, "internal");
+    const char *err;
+    ck_assert_int_eq(vsdb_state_iface_health(st, "up0", &err), VSDB_IFACE_OK);
+    ck_assert_ptr_null(err);
+    ck_assert_int_eq(vsdb_state_iface_health(st, "bad0", &err),
+                     VSDB_IFACE_ERROR);
+    ck_assert_str_eq(err, bad->error);
+    ck_assert_int_eq(vsdb_state_iface_health(st, "br0", NULL),
+                     VSDB_IFACE_PENDING);
+    ck_assert_int_eq(vsdb_state_iface_health(st, "nope", &err),
+                     VSDB_IFACE_ABSENT);
     vsdb_state_free(st);
 
     /* ovs-vswitchd catching up (simulated: none runs here). */
