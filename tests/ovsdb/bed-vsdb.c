@@ -158,11 +158,10 @@ main(int argc, char *argv[])
     struct vsdb_offload_decision d;
     char *id = NULL;
     if (!strcmp(phase, "attach")) {
-        /* vswitchd started with hw-offload=true, tc-policy=none. */
+        /* vswitchd started without hw-offload: it takes it live. */
         decide("none", &d, &id);
-        check(d.verdict == VSDB_OFFLOAD_IN_EFFECT ||
-                  d.verdict == VSDB_OFFLOAD_LIVE,
-              "offload settings usable without restart");
+        check(d.verdict == VSDB_OFFLOAD_LIVE && !d.latched_on,
+              "hw-offload not latched yet: applies live");
         struct vsdb_want_key keys[] = {{VSDB_KEY_HW_OFFLOAD, "true"},
                                        {VSDB_KEY_TC_POLICY, "none"}};
         struct vsdb_want want = {&wb, 1, keys, 2, d.record, d.n_record};

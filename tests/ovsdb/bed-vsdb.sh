@@ -1,9 +1,10 @@
 #!/bin/bash
 # Bed test of ovsdb/ (runs inside the guest: tests/bed/run): netdevsim in
-# switchdev with VFs, a real ovsdb-server + ovs-vswitchd started with
-# hw-offload=true, then bed-vsdb attaches the uplink and representors
-# through vsdb and checks they get an ofport and no error; then the
-# tc-policy change needing a restart, the restart, and the record.
+# switchdev with VFs, a real ovsdb-server + ovs-vswitchd started without
+# hw-offload; bed-vsdb attaches the uplink and representors through vsdb
+# with hw-offload=true (taken live) and checks they get an ofport and no
+# error; then the tc-policy change needing a restart, the restart, and
+# the record.
 #   tests/ovsdb/bed-vsdb.sh PATH/TO/bed-vsdb
 set -uo pipefail
 prog=$1
@@ -65,13 +66,19 @@ ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
     --pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log" -vconsole:off \
     --detach || die "ovsdb-server"
 ovs-vsctl --no-wait init
-ovs-vsctl --no-wait set Open_vSwitch . other_config:hw-offload=true \
-    other_config:tc-policy=none
+# Started without hw-offload: the agent turns it on live.
 start_vswitchd || die "ovs-vswitchd"
 export OA_TEST_OVSDB=unix:$dir/db.sock
 
 rc=0
 "$prog" attach "$bridge" "${ports[@]}" || rc=1
+n=$(grep -c "Flow API Enabled" "$dir/ovs-vswitchd.log")
+if [ "$n" = 1 ]; then
+    echo "PASS: hw-offload turned on live (Flow API Enabled logged)"
+else
+    echo "FAIL: Flow API Enabled logged $n times after attach"
+    rc=1
+fi
 "$prog" retune "$bridge" "${ports[@]}" || rc=1
 
 # What the agent would ask systemd for; there is no systemd in the bed.
