@@ -223,6 +223,8 @@ START_TEST(test_concurrent_key_edit_retried)
     ck_assert_uint_eq(plan->n_ops, 1);
     ck_assert_int_eq(plan->ops[0].type, VSDB_OP_SET_OTHER_CONFIG);
     vsdb_plan_free(plan);
+    /* One transaction at a time. */
+    ck_assert_int_eq(vsdb_commit(db, &want, NULL), -EBUSY);
     while (vsdb_txn_status(db, NULL, NULL) == VSDB_TXN_PENDING) {
         vsdb_wait(db);
         vsdb_poll_block();
@@ -382,7 +384,25 @@ START_TEST(test_no_server)
     vsdb_state_free(st);
     vsdb_destroy(db);
     ck_assert_int_eq(vsdb_create("", &db), -EINVAL);
+    ck_assert_ptr_null(db);
     vsdb_destroy(NULL);
+}
+END_TEST
+
+START_TEST(test_bad_want_rejected)
+{
+    char out[256];
+    test_reset_db();
+    struct vsdb *db = connect_db();
+    const char *ports[] = {"p0", "p0"};
+    struct vsdb_want_bridge wb = {"br0", ports, 2};
+    struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
+    ck_assert_int_eq(vsdb_commit(db, &want, NULL), -EINVAL);
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-br"), "");
+    struct vsdb_stats stats;
+    vsdb_get_stats(db, &stats);
+    ck_assert_uint_eq(stats.n_commits, 0);
+    vsdb_destroy(db);
 }
 END_TEST
 
@@ -454,6 +474,7 @@ main(void)
     tcase_add_test(tc, test_move_port);
     tcase_add_test(tc, test_server_restart_reconnects);
     tcase_add_test(tc, test_no_server);
+    tcase_add_test(tc, test_bad_want_rejected);
     tcase_add_test(tc, test_offload_record_round_trip);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
