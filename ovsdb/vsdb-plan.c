@@ -1,0 +1,402 @@
+/* vsdb: observed-state helpers and the pure diff (no OVS types here). */
+#include "vsdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+kvs_free(struct vsdb_kv *kvs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kvs[i].key);
+        free(kvs[i].value);
+    }
+    free(kvs);
+}
+
+void
+vsdb_state_free(struct vsdb_state *s)
+{
+    if (!s) {
+        return;
+    }
+    for (size_t b = 0; b < s->n_bridges; b++) {
+        struct vsdb_bridge *br = &s->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            struct vsdb_port *port = &br->ports[p];
+            for (size_t i = 0; i < port->n_ifaces; i++) {
+                struct vsdb_iface *iface = &port->ifaces[i];
+                free(iface->name);
+                free(iface->type);
+                free(iface->error);
+                free(iface->link_state);
+            }
+            free(port->ifaces);
+            free(port->name);
+        }
+        free(br->ports);
+        free(br->name);
+    }
+    free(s->bridges);
+    kvs_free(s->other_config, s->n_other_config);
+    kvs_free(s->external_ids, s->n_external_ids);
+    free(s->ovs_version);
+    free(s);
+}
+
+const char *
+vsdb_kv_get(const struct vsdb_kv *kvs, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(kvs[i].key, key)) {
+            return kvs[i].value;
+        }
+    }
+    return NULL;
+}
+
+const struct vsdb_bridge *
+vsdb_state_bridge(const struct vsdb_state *state, const char *name)
+{
+    for (size_t i = 0; i < state->n_bridges; i++) {
+        if (!strcmp(state->bridges[i].name, name)) {
+            return &state->bridges[i];
+        }
+    }
+    return NULL;
+}
+
+static const struct vsdb_port *
+bridge_port(const struct vsdb_bridge *br, const char *name)
+{
+    for (size_t i = 0; br && i < br->n_ports; i++) {
+        if (!strcmp(br->ports[i].name, name)) {
+            return &br->ports[i];
+        }
+    }
+    return NULL;
+}
+
+const struct vsdb_bridge *
+vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
+                       const struct vsdb_port **port_out)
+{
+    for (size_t i = 0; i < state->n_bridges; i++) {
+        const struct vsdb_port *p = bridge_port(&state->bridges[i], port);
+        if (p) {
+            if (port_out) {
+                *port_out = p;
+            }
+            return &state->bridges[i];
+        }
+    }
+    if (port_out) {
+        *port_out = NULL;
+    }
+    return NULL;
+}
+
+const struct vsdb_iface *
+vsdb_state_iface(const struct vsdb_state *state, const char *name)
+{
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            for (size_t i = 0; i < br->ports[p].n_ifaces; i++) {
+                if (!strcmp(br->ports[p].ifaces[i].name, name)) {
+                    return &br->ports[p].ifaces[i];
+                }
+            }
+        }
+    }
+    return NULL;
+}
+
+enum vsdb_iface_health
+vsdb_state_iface_health(const struct vsdb_state *state, const char *name,
+                        const char **error)
+{
+    const struct vsdb_iface *iface = vsdb_state_iface(state, name);
+    if (error) {
+        *error = iface ? iface->error : NULL;
+    }
+    if (!iface) {
+        return VSDB_IFACE_ABSENT;
+    } else if (iface->error) {
+        return VSDB_IFACE_ERROR;
+    } else if (iface->ofport > 0) {
+        return VSDB_IFACE_OK;
+    }
+    return VSDB_IFACE_PENDING;
+}
+
+const char *
+vsdb_iface_health_name(enum vsdb_iface_health health)
+{
+    switch (health) {
+    case VSDB_IFACE_ABSENT:
+        return "absent";
+    case VSDB_IFACE_PENDING:
+        return "pending";
+    case VSDB_IFACE_OK:
+        return "ok";
+    case VSDB_IFACE_ERROR:
+        return "error";
+    }
+    return "?";
+}
+
+bool
+vsdb_state_cfg_applied(const struct vsdb_state *state, int64_t next_cfg)
+{
+    return state->ready && state->cur_cfg >= next_cfg;
+}
+
+/* ---- The diff ------------------------------------------------------------ */
+
+struct plan_builder {
+    struct vsdb_plan *plan;
+    size_t cap;
+    int error;
+};
+
+static const char *
+dup_or_null(struct plan_builder *pb, const char *s)
+{
+    if (!s) {
+        return NULL;
+    }
+    char *d = strdup(s);
+    if (!d) {
+        pb->error = -ENOMEM;
+    }
+    return d;
+}
+
+static void
+add_op(struct plan_builder *pb, enum vsdb_op_type type, const char *bridge,
+       const char *from_bridge, const char *port, const char *key,
+       const char *value)
+{
+    if (pb->error) {
+        return;
+    }
+    struct vsdb_plan *plan = pb->plan;
+    if (plan->n_ops == pb->cap) {
+        size_t cap = pb->cap ? 2 * pb->cap : 16;
+        struct vsdb_op *ops = realloc(plan->ops, cap * sizeof *ops);
+        if (!ops) {
+            pb->error = -ENOMEM;
+            return;
+        }
+        plan->ops = ops;
+        pb->cap = cap;
+    }
+    struct vsdb_op *op = &plan->ops[plan->n_ops++];
+    *op = (struct vsdb_op){.type = type};
+    op->bridge = dup_or_null(pb, bridge);
+    op->from_bridge = dup_or_null(pb, from_bridge);
+    op->port = dup_or_null(pb, port);
+    op->key = dup_or_null(pb, key);
+    op->value = dup_or_null(pb, value);
+}
+
+/* The bridge that wants port 'name', or NULL. */
+static const struct vsdb_want_bridge *
+wanted_on(const struct vsdb_want *want, const char *name)
+{
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[b];
+        for (size_t p = 0; p < wb->n_ports; p++) {
+            if (!strcmp(wb->ports[p], name)) {
+                return wb;
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool
+want_is_valid(const struct vsdb_want *want)
+{
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[b];
+        if (!wb->name || !*wb->name) {
+            return false;
+        }
+        for (size_t o = 0; o < b; o++) {
+            if (!strcmp(want->bridges[o].name, wb->name)) {
+                return false;
+            }
+        }
+        for (size_t p = 0; p < wb->n_ports; p++) {
+            const char *name = wb->ports[p];
+            /* A bridge's own name is its local port: not ours to add. */
+            if (!name || !*name || wanted_on(want, name) != wb) {
+                return false;
+            }
+            for (size_t o = 0; o < want->n_bridges; o++) {
+                if (!strcmp(want->bridges[o].name, name)) {
+                    return false;
+                }
+            }
+            for (size_t q = 0; q < p; q++) {
+                if (!strcmp(wb->ports[q], name)) {
+                    return false;
+                }
+            }
+        }
+    }
+    for (size_t i = 0; i < want->n_other_config; i++) {
+        if (!want->other_config[i].key) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < want->n_external_ids; i++) {
+        if (!want->external_ids[i].key) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+diff_keys(struct plan_builder *pb, const struct vsdb_want_key *want,
+          size_t n_want, const struct vsdb_kv *have, size_t n_have,
+          enum vsdb_op_type set, enum vsdb_op_type del)
+{
+    for (size_t i = 0; i < n_want; i++) {
+        const char *cur = vsdb_kv_get(have, n_have, want[i].key);
+        if (want[i].value && (!cur || strcmp(cur, want[i].value))) {
+            add_op(pb, set, NULL, NULL, NULL, want[i].key, want[i].value);
+        } else if (!want[i].value && cur) {
+            add_op(pb, del, NULL, NULL, NULL, want[i].key, NULL);
+        }
+    }
+}
+
+int
+vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
+                  struct vsdb_plan **out)
+{
+    *out = NULL;
+    if (!state->ready) {
+        return -ENODATA;
+    }
+    if (!want_is_valid(want)) {
+        return -EINVAL;
+    }
+    struct plan_builder pb = {.plan = calloc(1, sizeof *pb.plan)};
+    if (!pb.plan) {
+        return -ENOMEM;
+    }
+
+    /* Per wanted bridge: create it, then its missing ports right after
+     * (the transaction writes a new bridge's ports in one go). */
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[b];
+        const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
+        if (!br) {
+            add_op(&pb, VSDB_OP_ADD_BRIDGE, wb->name, NULL, NULL, NULL, NULL);
+        }
+        for (size_t p = 0; p < wb->n_ports; p++) {
+            const char *name = wb->ports[p];
+            if (bridge_port(br, name)) {
+                continue;
+            }
+            const struct vsdb_bridge *other =
+                vsdb_state_port_bridge(state, name, NULL);
+            if (other && !strcmp(other->name, name)) {
+                /* That is another bridge's own local port. */
+                pb.error = -EINVAL;
+            } else if (other) {
+                add_op(&pb, VSDB_OP_MOVE_PORT, wb->name, other->name, name,
+                       NULL, NULL);
+            } else {
+                add_op(&pb, VSDB_OP_ADD_PORT, wb->name, NULL, name, NULL,
+                       NULL);
+            }
+        }
+    }
+
+    /* Ports the agent added that no bridge of the spec wants any more,
+     * or wants elsewhere (then a move above already takes them along).
+     * Ports without our tag are never touched. */
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            const struct vsdb_port *port = &br->ports[p];
+            if (!port->owned || !strcmp(port->name, br->name)) {
+                continue;
+            }
+            const struct vsdb_want_bridge *wb = wanted_on(want, port->name);
+            if (!wb) {
+                add_op(&pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
+                       NULL);
+            } else if (strcmp(wb->name, br->name) &&
+                       bridge_port(vsdb_state_bridge(state, wb->name),
+                                   port->name)) {
+                /* Also on its wanted bridge already: a stale duplicate. */
+                add_op(&pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
+                       NULL);
+            }
+        }
+    }
+
+    diff_keys(&pb, want->other_config, want->n_other_config,
+              state->other_config, state->n_other_config,
+              VSDB_OP_SET_OTHER_CONFIG, VSDB_OP_DEL_OTHER_CONFIG);
+    diff_keys(&pb, want->external_ids, want->n_external_ids,
+              state->external_ids, state->n_external_ids,
+              VSDB_OP_SET_EXTERNAL_ID, VSDB_OP_DEL_EXTERNAL_ID);
+
+    if (pb.error) {
+        vsdb_plan_free(pb.plan);
+        return pb.error;
+    }
+    *out = pb.plan;
+    return 0;
+}
+
+void
+vsdb_plan_free(struct vsdb_plan *plan)
+{
+    if (!plan) {
+        return;
+    }
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        struct vsdb_op *op = &plan->ops[i];
+        free((char *)op->bridge);
+        free((char *)op->from_bridge);
+        free((char *)op->port);
+        free((char *)op->key);
+        free((char *)op->value);
+    }
+    free(plan->ops);
+    free(plan);
+}
+
+const char *
+vsdb_op_type_name(enum vsdb_op_type type)
+{
+    switch (type) {
+    case VSDB_OP_ADD_BRIDGE:
+        return "add-bridge";
+    case VSDB_OP_ADD_PORT:
+        return "add-port";
+    case VSDB_OP_MOVE_PORT:
+        return "move-port";
+    case VSDB_OP_DEL_PORT:
+        return "del-port";
+    case VSDB_OP_SET_OTHER_CONFIG:
+        return "set-other-config";
+    case VSDB_OP_DEL_OTHER_CONFIG:
+        return "del-other-config";
+    case VSDB_OP_SET_EXTERNAL_ID:
+        return "set-external-id";
+    case VSDB_OP_DEL_EXTERNAL_ID:
+        return "del-external-id";
+    }
+    return "?";
+}

@@ -1,0 +1,214 @@
+/* vsdb: which ovs-vswitchd runs, and restarting it through systemd's
+ * D-Bus API (never by running a command). */
+#include "vsdb-offload.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+
+/* Reads a small file into 'buf' (NUL-terminated, trailing newline cut). */
+static int
+read_small(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    ssize_t n = read(fd, buf, size - 1);
+    int err = errno;
+    close(fd);
+    if (n < 0) {
+        return -err;
+    }
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
+        buf[--n] = '\0';
+    }
+    return 0;
+}
+
+int
+vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
+{
+    char buf[1024], path[512], boot_id[64];
+    *id = NULL;
+    if (!pidfile) {
+        pidfile = VSDB_VSWITCHD_PIDFILE;
+    }
+    if (!proc) {
+        proc = "/proc";
+    }
+
+    int r = read_small(pidfile, buf, sizeof buf);
+    if (r < 0) {
+        return r;
+    }
+    char *end;
+    long pid = strtol(buf, &end, 10);
+    if (end == buf || *end || pid <= 0) {
+        return -EINVAL;
+    }
+
+    /* /proc/PID/stat: "PID (COMM) STATE ..." with the start time (in
+     * clock ticks since boot) as the 22nd field. COMM may hold spaces
+     * or parentheses: parse from the last ')'. */
+    snprintf(path, sizeof path, "%s/%ld/stat", proc, pid);
+    r = read_small(path, buf, sizeof buf);
+    if (r == -ENOENT) {
+        return -ESRCH;
+    } else if (r < 0) {
+        return r;
+    }
+    char *open_paren = strchr(buf, '(');
+    char *close_paren = strrchr(buf, ')');
+    if (!open_paren || !close_paren || close_paren < open_paren) {
+        return -EINVAL;
+    }
+    *close_paren = '\0';
+    /* A recycled pid from a stale pidfile is some other program. */
+    if (strcmp(open_paren + 1, "ovs-vswitchd")) {
+        return -ESRCH;
+    }
+    const char *field = close_paren + 1;
+    unsigned long long start = 0;
+    for (int i = 3; i <= 22; i++) {
+        while (*field == ' ') {
+            field++;
+        }
+        if (i == 22) {
+            start = strtoull(field, &end, 10);
+            if (end == field) {
+                return -EINVAL;
+            }
+            break;
+        }
+        field = strchr(field, ' ');
+        if (!field) {
+            return -EINVAL;
+        }
+    }
+
+    snprintf(path, sizeof path, "%s/sys/kernel/random/boot_id", proc);
+    r = read_small(path, boot_id, sizeof boot_id);
+    if (r < 0) {
+        return r;
+    }
+    if (asprintf(id, "%s:%ld:%llu", boot_id, pid, start) < 0) {
+        *id = NULL;
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+static void
+set_bus_error(char **error, const sd_bus_error *e, int r)
+{
+    if (!error) {
+        return;
+    }
+    free(*error);
+    *error = NULL;
+    if (e && sd_bus_error_is_set(e) && e->message) {
+        *error = strdup(e->message);
+    } else if (r < 0) {
+        *error = strdup(strerror(-r));
+    }
+}
+
+/* systemd answers at once (a restart is queued as a job): a short bound
+ * on the round trip keeps a wedged bus from stalling the agent. */
+#define BUS_TIMEOUT_USEC (5 * 1000 * 1000)
+
+static int
+open_system_bus(sd_bus **bus)
+{
+    int r = sd_bus_open_system(bus);
+    if (r >= 0) {
+        r = sd_bus_set_method_call_timeout(*bus, BUS_TIMEOUT_USEC);
+    }
+    return r;
+}
+
+#define SYSTEMD_DEST    "org.freedesktop.systemd1"
+#define SYSTEMD_PATH    "/org/freedesktop/systemd1"
+#define SYSTEMD_MANAGER "org.freedesktop.systemd1.Manager"
+
+int
+vsdb_systemd_unit_main_pid(const char *unit, unsigned int *pid, char **error)
+{
+    sd_bus *bus = NULL;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    sd_bus_message *reply = NULL;
+    const char *path;
+    uint32_t main_pid = 0;
+
+    *pid = 0;
+    if (error) {
+        *error = NULL;
+    }
+    if (!unit) {
+        unit = VSDB_VSWITCHD_UNIT;
+    }
+    int r = open_system_bus(&bus);
+    if (r < 0) {
+        goto out;
+    }
+    /* GetUnit fails for units not loaded: that is "not managed". */
+    r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH, SYSTEMD_MANAGER,
+                           "GetUnit", &e, &reply, "s", unit);
+    if (r < 0) {
+        goto out;
+    }
+    r = sd_bus_message_read(reply, "o", &path);
+    if (r < 0) {
+        goto out;
+    }
+    r = sd_bus_get_property_trivial(bus, SYSTEMD_DEST, path,
+                                    "org.freedesktop.systemd1.Service",
+                                    "MainPID", &e, 'u', &main_pid);
+    if (r < 0) {
+        goto out;
+    }
+    *pid = main_pid;
+    r = 0;
+out:
+    if (r < 0) {
+        set_bus_error(error, &e, r);
+    }
+    sd_bus_message_unref(reply);
+    sd_bus_error_free(&e);
+    sd_bus_flush_close_unref(bus);
+    return r;
+}
+
+int
+vsdb_systemd_restart_unit(const char *unit, char **error)
+{
+    sd_bus *bus = NULL;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+
+    if (error) {
+        *error = NULL;
+    }
+    if (!unit) {
+        unit = VSDB_VSWITCHD_UNIT;
+    }
+    int r = open_system_bus(&bus);
+    if (r >= 0) {
+        r = sd_bus_call_method(bus, SYSTEMD_DEST, SYSTEMD_PATH,
+                               SYSTEMD_MANAGER, "RestartUnit", &e, NULL, "ss",
+                               unit, "replace");
+    }
+    if (r < 0) {
+        set_bus_error(error, &e, r);
+    } else {
+        r = 0;
+    }
+    sd_bus_error_free(&e);
+    sd_bus_flush_close_unref(bus);
+    return r;
+}

@@ -1,0 +1,346 @@
+/* The pure diff vsdb_plan_compute(), from a table: observed state and
+ * wanted state in a compact notation, the expected operations as text. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsdb.h"
+
+/* State notation: bridges separated by ';', "NAME[!]:PORT[*],PORT..."
+ * ('!' owned bridge, '*' owned port; each port has one interface of the
+ * same name). Maps: "k=v,k=v". Want: "NAME:PORT,PORT;NAME:". */
+static char *
+xstrndup(const char *s, size_t n)
+{
+    char *d = strndup(s, n);
+    ck_assert_ptr_nonnull(d);
+    return d;
+}
+
+static size_t
+split(const char *s, char sep, char ***out)
+{
+    size_t n = 0;
+    *out = NULL;
+    if (!s || !*s) {
+        return 0;
+    }
+    for (const char *p = s;; p++) {
+        const char *e = strchr(p, sep);
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        *out = realloc(*out, (n + 1) * sizeof **out);
+        (*out)[n++] = xstrndup(p, len);
+        if (!e) {
+            break;
+        }
+        p = e;
+    }
+    return n;
+}
+
+static void
+free_strs(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i]);
+    }
+    free(v);
+}
+
+static void
+parse_map(const char *s, struct vsdb_kv **kvs, size_t *n)
+{
+    char **items;
+    *n = split(s, ',', &items);
+    *kvs = calloc(*n + 1, sizeof **kvs);
+    for (size_t i = 0; i < *n; i++) {
+        char *eq = strchr(items[i], '=');
+        ck_assert_ptr_nonnull(eq);
+        (*kvs)[i].key = xstrndup(items[i], eq - items[i]);
+        (*kvs)[i].value = strdup(eq + 1);
+    }
+    free_strs(items, *n);
+}
+
+static struct vsdb_state *
+make_state(const char *bridges, const char *other_config,
+           const char *external_ids)
+{
+    struct vsdb_state *s = calloc(1, sizeof *s);
+    s->ready = true;
+    parse_map(other_config, &s->other_config, &s->n_other_config);
+    parse_map(external_ids, &s->external_ids, &s->n_external_ids);
+    char **brs;
+    s->n_bridges = split(bridges, ';', &brs);
+    s->bridges = calloc(s->n_bridges + 1, sizeof *s->bridges);
+    for (size_t b = 0; b < s->n_bridges; b++) {
+        struct vsdb_bridge *br = &s->bridges[b];
+        char *colon = strchr(brs[b], ':');
+        ck_assert_ptr_nonnull(colon);
+        *colon = '\0';
+        size_t len = strlen(brs[b]);
+        br->owned = len && brs[b][len - 1] == '!';
+        br->name = xstrndup(brs[b], len - br->owned);
+        char **ports;
+        br->n_ports = split(colon + 1, ',', &ports);
+        br->ports = calloc(br->n_ports + 1, sizeof *br->ports);
+        for (size_t p = 0; p < br->n_ports; p++) {
+            struct vsdb_port *port = &br->ports[p];
+            size_t plen = strlen(ports[p]);
+            port->owned = plen && ports[p][plen - 1] == '*';
+            port->name = xstrndup(ports[p], plen - port->owned);
+            port->n_ifaces = 1;
+            port->ifaces = calloc(1, sizeof *port->ifaces);
+            port->ifaces->name = strdup(port->name);
+            port->ifaces->type = strdup("");
+            port->ifaces->ofport = -1;
+            port->ifaces->owned = port->owned;
+        }
+        free_strs(ports, br->n_ports);
+    }
+    free_strs(brs, s->n_bridges);
+    return s;
+}
+
+struct want_buf {
+    struct vsdb_want want;
+    struct vsdb_want_bridge bridges[8];
+    char **port_names[8];
+    size_t n_port_names[8];
+    char **names;
+    size_t n_names;
+    struct vsdb_want_key keys[8];
+    char **key_items;
+    size_t n_key_items;
+};
+
+/* Keys: "k=v" sets, "k" alone must be absent. */
+static void
+make_want(struct want_buf *w, const char *bridges, const char *keys)
+{
+    memset(w, 0, sizeof *w);
+    w->n_names = split(bridges, ';', &w->names);
+    ck_assert_uint_le(w->n_names, 8);
+    for (size_t b = 0; b < w->n_names; b++) {
+        char *colon = strchr(w->names[b], ':');
+        ck_assert_ptr_nonnull(colon);
+        *colon = '\0';
+        w->n_port_names[b] = split(colon + 1, ',', &w->port_names[b]);
+        w->bridges[b].name = w->names[b];
+        w->bridges[b].ports = (const char *const *)w->port_names[b];
+        w->bridges[b].n_ports = w->n_port_names[b];
+    }
+    w->want.bridges = w->bridges;
+    w->want.n_bridges = w->n_names;
+    w->n_key_items = split(keys, ',', &w->key_items);
+    ck_assert_uint_le(w->n_key_items, 8);
+    for (size_t i = 0; i < w->n_key_items; i++) {
+        char *eq = strchr(w->key_items[i], '=');
+        if (eq) {
+            *eq = '\0';
+        }
+        w->keys[i].key = w->key_items[i];
+        w->keys[i].value = eq ? eq + 1 : NULL;
+    }
+    w->want.other_config = w->keys;
+    w->want.n_other_config = w->n_key_items;
+}
+
+static void
+free_want(struct want_buf *w)
+{
+    for (size_t b = 0; b < w->n_names; b++) {
+        free_strs(w->port_names[b], w->n_port_names[b]);
+    }
+    free_strs(w->names, w->n_names);
+    free_strs(w->key_items, w->n_key_items);
+}
+
+/* "add-bridge br0; add-port br0 p0; move-port br1>br0 p2; ..." */
+static char *
+plan_text(const struct vsdb_plan *plan)
+{
+    static char buf[4096];
+    buf[0] = '\0';
+    for (size_t i = 0; i < plan->n_ops; i++) {
+        const struct vsdb_op *op = &plan->ops[i];
+        char one[256];
+        switch (op->type) {
+        case VSDB_OP_ADD_BRIDGE:
+            snprintf(one, sizeof one, "add-bridge %s", op->bridge);
+            break;
+        case VSDB_OP_ADD_PORT:
+        case VSDB_OP_DEL_PORT:
+            snprintf(one, sizeof one, "%s %s %s", vsdb_op_type_name(op->type),
+                     op->bridge, op->port);
+            break;
+        case VSDB_OP_MOVE_PORT:
+            snprintf(one, sizeof one, "move-port %s>%s %s", op->from_bridge,
+                     op->bridge, op->port);
+            break;
+        case VSDB_OP_SET_OTHER_CONFIG:
+        case VSDB_OP_SET_EXTERNAL_ID:
+            snprintf(one, sizeof one, "%s %s=%s", vsdb_op_type_name(op->type),
+                     op->key, op->value);
+            break;
+        case VSDB_OP_DEL_OTHER_CONFIG:
+        case VSDB_OP_DEL_EXTERNAL_ID:
+            snprintf(one, sizeof one, "%s %s", vsdb_op_type_name(op->type),
+                     op->key);
+            break;
+        }
+        if (i) {
+            strcat(buf, "; ");
+        }
+        strcat(buf, one);
+    }
+    return buf;
+}
+
+struct plan_case {
+    const char *what;
+    const char *state;        /* bridges */
+    const char *other_config; /* observed Open_vSwitch other_config */
+    const char *want;         /* wanted bridges */
+    const char *want_keys;    /* wanted other_config keys */
+    int result;
+    const char *plan;
+};
+
+static const struct plan_case cases[] = {
+    {"empty db, nothing wanted", "", "", "", "", 0, ""},
+    {"full setup: bridge, uplink, 2 representors, keys", "", "",
+     "ovs-sriov:pf0,pf0_0,pf0_1", "hw-offload=true,tc-policy=none", 0,
+     "add-bridge ovs-sriov; add-port ovs-sriov pf0; add-port ovs-sriov "
+     "pf0_0; add-port ovs-sriov pf0_1; set-other-config hw-offload=true; "
+     "set-other-config tc-policy=none"},
+    {"converged: nothing to do", "ovs-sriov!:ovs-sriov,pf0*,pf0_0*",
+     "hw-offload=true,tc-policy=none", "ovs-sriov:pf0,pf0_0",
+     "hw-offload=true,tc-policy=none", 0, ""},
+    {"converged with ports the agent did not add", "br0:br0,pf0,vm1", "",
+     "br0:pf0", "", 0, ""},
+    {"one key differs, others left alone", "",
+     "hw-offload=false,max-idle=500,foo=bar", "", "hw-offload=true", 0,
+     "set-other-config hw-offload=true"},
+    {"a key that must be absent", "", "tc-policy=skip_hw,foo=bar", "",
+     "tc-policy", 0, "del-other-config tc-policy"},
+    {"absent key already absent", "", "foo=bar", "", "tc-policy", 0, ""},
+    {"port on another bridge is moved", "br0:br0;br1:br1,pf0_0", "",
+     "br0:pf0_0", "", 0, "move-port br1>br0 pf0_0"},
+    {"moved to a bridge that does not exist yet", "br1:br1,pf0*", "",
+     "br0:pf0", "", 0, "add-bridge br0; move-port br1>br0 pf0"},
+    {"owned port no longer wanted is removed", "br0:br0,pf0*,pf0_0*,vm1", "",
+     "br0:pf0", "", 0, "del-port br0 pf0_0"},
+    {"foreign port is never removed", "br0:br0,pf0*,vm1,vm2", "", "br0:pf0",
+     "", 0, ""},
+    {"owned ports on a bridge the spec dropped", "old!:old,a*,b;br0:br0", "",
+     "br0:", "", 0, "del-port old a"},
+    {"local port of a bridge is kept even if tagged", "br0!:br0*", "", "", "",
+     0, ""},
+    {"two bridges, ports in order", "", "", "b1:x,y;b2:z", "", 0,
+     "add-bridge b1; add-port b1 x; add-port b1 y; add-bridge b2; "
+     "add-port b2 z"},
+    {"owned duplicate next to the wanted one is removed", "a:a,p*;b:b,p*", "",
+     "a:p", "", 0, "del-port b p"},
+    {"a port wanted on two bridges", "", "", "a:p;b:p", "", -EINVAL, ""},
+    {"a port wanted twice", "", "", "a:p,p", "", -EINVAL, ""},
+    {"a bridge wanted twice", "", "", "a:p;a:q", "", -EINVAL, ""},
+    {"a port named like a wanted bridge", "", "", "a:b;b:", "", -EINVAL, ""},
+    {"a port that is another bridge's local port", "x:x", "", "a:x", "",
+     -EINVAL, ""},
+};
+
+START_TEST(test_plan_table)
+{
+    const struct plan_case *c = &cases[_i];
+    struct vsdb_state *state = make_state(c->state, c->other_config, "");
+    struct want_buf w;
+    make_want(&w, c->want, c->want_keys);
+    struct vsdb_plan *plan = NULL;
+    int r = vsdb_plan_compute(&w.want, state, &plan);
+    ck_assert_msg(r == c->result, "%s: result %d, want %d", c->what, r,
+                  c->result);
+    if (!r) {
+        ck_assert_msg(!strcmp(plan_text(plan), c->plan),
+                      "%s:\n got  [%s]\n want [%s]", c->what, plan_text(plan),
+                      c->plan);
+    } else {
+        ck_assert_ptr_null(plan);
+    }
+    vsdb_plan_free(plan);
+    free_want(&w);
+    vsdb_state_free(state);
+}
+END_TEST
+
+START_TEST(test_plan_not_ready)
+{
+    struct vsdb_state *state = make_state("", "", "");
+    state->ready = false;
+    struct want_buf w;
+    make_want(&w, "br0:p", "");
+    struct vsdb_plan *plan = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&w.want, state, &plan), -ENODATA);
+    ck_assert_ptr_null(plan);
+    free_want(&w);
+    vsdb_state_free(state);
+}
+END_TEST
+
+START_TEST(test_external_ids_diffed_like_other_config)
+{
+    struct vsdb_state *state =
+        make_state("", "", "offload-agent-vswitchd=a:1:2,keep=me");
+    struct vsdb_want_key ids[] = {{"offload-agent-vswitchd", "b:3:4"},
+                                  {"offload-agent-latched", "x"},
+                                  {"gone", NULL}};
+    struct vsdb_want want = {.external_ids = ids, .n_external_ids = 3};
+    struct vsdb_plan *plan;
+    ck_assert_int_eq(vsdb_plan_compute(&want, state, &plan), 0);
+    ck_assert_str_eq(plan_text(plan),
+                     "set-external-id offload-agent-vswitchd=b:3:4; "
+                     "set-external-id offload-agent-latched=x");
+    vsdb_plan_free(plan);
+    vsdb_state_free(state);
+}
+END_TEST
+
+START_TEST(test_state_lookups)
+{
+    struct vsdb_state *state = make_state("a:a,p1*;b:b,p2", "k=v", "");
+    const struct vsdb_port *port;
+    ck_assert_str_eq(vsdb_state_port_bridge(state, "p2", &port)->name, "b");
+    ck_assert_str_eq(port->name, "p2");
+    ck_assert(!port->owned);
+    ck_assert_ptr_null(vsdb_state_port_bridge(state, "p3", &port));
+    ck_assert_ptr_null(port);
+    ck_assert_str_eq(vsdb_state_iface(state, "p1")->name, "p1");
+    ck_assert_ptr_null(vsdb_state_iface(state, "nope"));
+    ck_assert_str_eq(
+        vsdb_kv_get(state->other_config, state->n_other_config, "k"), "v");
+    state->cur_cfg = 4;
+    ck_assert(vsdb_state_cfg_applied(state, 4));
+    ck_assert(!vsdb_state_cfg_applied(state, 5));
+    vsdb_state_free(state);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("vsdb-plan");
+    TCase *tc = tcase_create("plan");
+    tcase_add_loop_test(tc, test_plan_table, 0,
+                        (int)(sizeof cases / sizeof cases[0]));
+    tcase_add_test(tc, test_plan_not_ready);
+    tcase_add_test(tc, test_external_ids_diffed_like_other_config);
+    tcase_add_test(tc, test_state_lookups);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
