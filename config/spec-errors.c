@@ -178,6 +178,8 @@ const char *spec_error_class_name(enum spec_error_class class)
         return "format";
     case SPEC_E_CONFLICT:
         return "conflict";
+    case SPEC_E_INTERNAL:
+        return "internal";
     }
     return "unknown";
 }

@@ -1199,6 +1199,29 @@ report_parse_error(struct spec_errors *errs, const char *data, size_t len,
     return r;
 }
 
+/* A NUL byte: jansson would take it for the end of the input in some
+ * places, so it is refused before jansson sees it, at its position. */
+static int
+report_nul(struct spec_errors *errs, const char *data, const char *nul)
+{
+    struct spec_scan scan;
+    char *msg = NULL;
+    int r = spec_scan(data, (size_t)(nul - data), &scan);
+
+    if (r != -ENOMEM) {
+        /* The scan of what precedes the NUL ends at the NUL. */
+        if (asprintf(&msg, "NUL byte in the file: a spec is UTF-8 text") < 0) {
+            msg = NULL;
+        }
+        r = spec_errors_add(errs, SPEC_E_ENCODING,
+                            scan.err_line ? scan.err_line : 1,
+                            scan.err_line ? scan.err_col : 1,
+                            scan.err_path ? scan.err_path : "$", msg);
+    }
+    spec_scan_release(&scan);
+    return r;
+}
+
 static bool
 is_blank(const char *data, size_t len)
 {
@@ -1259,6 +1282,12 @@ load(struct spec_errors *errs, const char *data, size_t len,
         return r ? r : -EINVAL;
     }
 
+    const char *nul = memchr(data, '\0', len);
+    if (nul) {
+        r = report_nul(errs, data, nul);
+        return r ? r : -EINVAL;
+    }
+
     json = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!json) {
         if (json_error_code(&jerr) == json_error_out_of_memory) {
@@ -1279,7 +1308,7 @@ load(struct spec_errors *errs, const char *data, size_t len,
                          scan.err_msg) < 0) {
                 msg = NULL;
             }
-            r = spec_errors_add(errs, SPEC_E_SYNTAX, scan.err_line,
+            r = spec_errors_add(errs, SPEC_E_INTERNAL, scan.err_line,
                                 scan.err_col, scan.err_path, msg);
         }
         spec_scan_release(&scan);

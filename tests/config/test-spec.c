@@ -730,8 +730,11 @@ START_TEST(test_not_utf8)
 
     assert_one_error(latin1, sizeof latin1 - 1, SPEC_E_ENCODING);
     assert_one_error(utf16, sizeof utf16 - 1, SPEC_E_ENCODING);
-    /* A NUL byte in the file. */
-    assert_one_error("{\"version\":1,\0\"pfs\":[]}", 23, SPEC_E_SYNTAX);
+    /* A NUL byte in the file, where jansson would see the end of the
+     * input, or anywhere else. */
+    assert_one_error("{\"version\":1,\0\"pfs\":[]}", 23, SPEC_E_ENCODING);
+    assert_one_error("{\"version\":1,\"pfs\":[]}\0", 23, SPEC_E_ENCODING);
+    assert_one_error("{\"version\":1,\"pfs\":[]}\n\0\0", 25, SPEC_E_ENCODING);
 }
 END_TEST
 

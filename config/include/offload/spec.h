@@ -140,6 +140,8 @@ enum spec_error_class {
     SPEC_E_REFERENCE,   /* a bridge not defined, a VF index >= num_vfs */
     SPEC_E_FORMAT,      /* a malformed MAC, PCI address, name, handle... */
     SPEC_E_CONFLICT,    /* keys that exclude each other */
+    SPEC_E_INTERNAL,    /* a bug of the loader (its two parsers disagree);
+                         * the spec is refused rather than half-checked */
 };
 
 struct spec_error {
