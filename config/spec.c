@@ -39,9 +39,13 @@ struct seen {
     struct spec_pos pos;
 };
 
+/* A set of strings seen so far, hashed: a 1 MB spec can hold tens of
+ * thousands of MACs or PFs. */
 struct seen_set {
     struct seen *v;
     size_t n, cap;
+    size_t *slots; /* index + 1 into 'v', 0 for empty; open addressing */
+    size_t n_slots;
 };
 
 struct ctx {
@@ -118,10 +122,44 @@ path_pop(struct ctx *c, size_t saved)
     spec_buf_truncate(&c->path, saved);
 }
 
+static size_t
+hash_string(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    }
+    return (size_t)h;
+}
+
+static void
+slots_insert(size_t *slots, size_t n_slots, const struct seen *v, size_t i)
+{
+    size_t h = hash_string(v[i].what) & (n_slots - 1);
+    while (slots[h]) {
+        h = (h + 1) & (n_slots - 1);
+    }
+    slots[h] = i + 1;
+}
+
 static int
 seen_add(struct ctx *c, struct seen_set *set, const char *what,
          struct spec_pos pos)
 {
+    if (2 * (set->n + 1) > set->n_slots) {
+        size_t n_slots = set->n_slots ? 2 * set->n_slots : 16;
+        size_t *slots = calloc(n_slots, sizeof *slots);
+        if (!slots) {
+            c->error = -ENOMEM;
+            return -ENOMEM;
+        }
+        for (size_t i = 0; i < set->n; i++) {
+            slots_insert(slots, n_slots, set->v, i);
+        }
+        free(set->slots);
+        set->slots = slots;
+        set->n_slots = n_slots;
+    }
     if (set->n == set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 8;
         struct seen *v = realloc(set->v, cap * sizeof *v);
@@ -142,6 +180,7 @@ seen_add(struct ctx *c, struct seen_set *set, const char *what,
         c->error = -ENOMEM;
         return -ENOMEM;
     }
+    slots_insert(set->slots, set->n_slots, set->v, set->n);
     set->n++;
     return 0;
 }
@@ -149,9 +188,14 @@ seen_add(struct ctx *c, struct seen_set *set, const char *what,
 static const struct seen *
 seen_find(const struct seen_set *set, const char *what)
 {
-    for (size_t i = 0; i < set->n; i++) {
-        if (!strcmp(set->v[i].what, what)) {
-            return &set->v[i];
+    if (!set->n_slots) {
+        return NULL;
+    }
+    for (size_t h = hash_string(what) & (set->n_slots - 1); set->slots[h];
+         h = (h + 1) & (set->n_slots - 1)) {
+        const struct seen *s = &set->v[set->slots[h] - 1];
+        if (!strcmp(s->what, what)) {
+            return s;
         }
     }
     return NULL;
@@ -165,6 +209,7 @@ seen_free(struct seen_set *set)
         free(set->v[i].path);
     }
     free(set->v);
+    free(set->slots);
 }
 
 /* "Did you mean": the candidate closest to 'word' by edit distance, if
@@ -299,36 +344,99 @@ expect_type(struct ctx *c, const struct val *v, json_type type,
     return false;
 }
 
-/* Reports the members of 'o' that are not in 'allowed'. */
+/* Where a key of the spec belongs, for a key put in the wrong object
+ * ("vlan" on a PF). NULL if the spec has no such key. */
+static const char *
+key_home(const char *key)
+{
+    static const struct {
+        const char *key;
+        const char *home;
+    } homes[] = {
+        {"version", "$"},
+        {"ovs", "$"},
+        {"bridges", "$"},
+        {"pfs", "$"},
+        {"db", "$.ovs"},
+        {"hw_offload", "$.ovs"},
+        {"tc_policy", "$.ovs"},
+        {"max_idle_ms", "$.ovs"},
+        {"name", "$.bridges[]"},
+        {"netdev", "$.pfs[]"},
+        {"pci", "$.pfs[]"},
+        {"devlink", "$.pfs[]"},
+        {"eswitch", "$.pfs[]"},
+        {"inline_mode", "$.pfs[]"},
+        {"encap_mode", "$.pfs[]"},
+        {"num_vfs", "$.pfs[]"},
+        {"vf_driver", "$.pfs[]"},
+        {"hw_tc_offload", "$.pfs[]"},
+        {"bridge", "$.pfs[]"},
+        {"attach_uplink", "$.pfs[]"},
+        {"vfs", "$.pfs[]"},
+        {"index", "$.pfs[].vfs[]"},
+        {"mac", "$.pfs[].vfs[]"},
+        {"vlan", "$.pfs[].vfs[]"},
+        {"trust", "$.pfs[].vfs[]"},
+        {"spoofchk", "$.pfs[].vfs[]"},
+        {"attach", "$.pfs[].vfs[]"},
+    };
+    for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
+        if (!strcmp(key, homes[i].key)) {
+            return homes[i].home;
+        }
+    }
+    return NULL;
+}
+
+static void
+check_key(struct ctx *c, const char *key, struct spec_pos key_pos,
+          const char *const *allowed, size_t n_allowed)
+{
+    const char *home;
+
+    for (size_t i = 0; i < n_allowed; i++) {
+        if (!strcmp(key, allowed[i])) {
+            return;
+        }
+    }
+    size_t saved = path_push_key(c, key);
+    const char *guess = closest(key, allowed, n_allowed);
+    if (guess) {
+        report(c, SPEC_E_UNKNOWN_KEY, key_pos,
+               "unknown key %s (did you mean \"%s\"?)", quoted(c, key, 0),
+               guess);
+    } else if ((home = key_home(key))) {
+        report(c, SPEC_E_UNKNOWN_KEY, key_pos,
+               "unknown key %s here (it belongs in %s)", quoted(c, key, 0),
+               home);
+    } else {
+        report(c, SPEC_E_UNKNOWN_KEY, key_pos, "unknown key %s",
+               quoted(c, key, 0));
+    }
+    path_pop(c, saved);
+}
+
+/* Reports the members of 'o' that are not in 'allowed'. Walks the
+ * position nodes, not jansson's object: an object may have many
+ * thousands of keys, and looking each one up would be quadratic. */
 static void
 check_keys(struct ctx *c, const struct val *o, const char *const *allowed,
            size_t n_allowed)
 {
+    if (o->node && o->node->kind == SPEC_NODE_OBJECT) {
+        for (size_t i = 0; i < o->node->n_children; i++) {
+            const struct spec_node *n = &o->node->children[i];
+            check_key(c, n->key, node_key_pos(n, o->pos), allowed, n_allowed);
+        }
+        return;
+    }
+
     const char *key;
     json_t *value;
-
     json_object_foreach(o->json, key, value)
     {
-        bool known = false;
-        for (size_t i = 0; i < n_allowed && !known; i++) {
-            known = !strcmp(key, allowed[i]);
-        }
-        if (known) {
-            continue;
-        }
-        struct val v;
-        lookup(o, key, &v);
-        size_t saved = path_push_key(c, key);
-        const char *guess = closest(key, allowed, n_allowed);
-        if (guess) {
-            report(c, SPEC_E_UNKNOWN_KEY, v.key_pos,
-                   "unknown key %s (did you mean \"%s\"?)", quoted(c, key, 0),
-                   guess);
-        } else {
-            report(c, SPEC_E_UNKNOWN_KEY, v.key_pos, "unknown key %s",
-                   quoted(c, key, 0));
-        }
-        path_pop(c, saved);
+        check_key(c, key, o->pos, allowed, n_allowed);
     }
 }
 
@@ -1027,11 +1135,13 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
         if (seen_find(&c->bridges, s)) {
             pf->bridge = xstrdup(c, s);
         } else {
-            const char **names = calloc(c->bridges.n + 1, sizeof *names);
-            for (size_t i = 0; names && i < c->bridges.n; i++) {
+            /* A guess among a few bridges; not worth it among many. */
+            size_t n_names = c->bridges.n <= 64 ? c->bridges.n : 0;
+            const char **names = calloc(n_names + 1, sizeof *names);
+            for (size_t i = 0; names && i < n_names; i++) {
                 names[i] = c->bridges.v[i].what;
             }
-            const char *guess = names ? closest(s, names, c->bridges.n) : NULL;
+            const char *guess = names ? closest(s, names, n_names) : NULL;
             report(c, SPEC_E_REFERENCE, v.pos,
                    "no bridge named %s in $.bridges%s%s%s", quoted(c, s, 0),
                    guess ? " (did you mean " : "",

@@ -109,6 +109,9 @@ START_TEST(test_examples_valid_and_round_trip)
             ck_assert_uint_eq(spec->pfs[0].n_vfs, 2);
             ck_assert(spec->pfs[0].vfs[1].has_mac);
             ck_assert_uint_eq(spec->pfs[0].vfs[1].mac[5], 0x61);
+            ck_assert_int_eq(spec->pfs[0].vfs[1].trust, SPEC_FALSE);
+            ck_assert_int_eq(spec->pfs[0].vfs[0].trust, SPEC_UNSET);
+            ck_assert_uint_eq(spec->ovs.max_idle_ms, 10000);
             ck_assert_str_eq(spec->pfs[0].bridge, "ovs-sriov");
             ck_assert_str_eq(spec->pfs[0].vf_driver, "mlx5_core");
             ck_assert(spec->ovs.hw_offload);
@@ -480,6 +483,11 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].num_vf", "(did you mean \"num_vfs\"?)"},
     {"pf key in the wrong case", PF "»\"Bridge\":\"b\"}]}", SPEC_E_UNKNOWN_KEY,
      "$.pfs[0].Bridge", "(did you mean \"bridge\"?)"},
+    {"key of a VF on a PF", PF "»\"vlan\":5}]}", SPEC_E_UNKNOWN_KEY,
+     "$.pfs[0].vlan",
+     "unknown key \"vlan\" here (it belongs in $.pfs[].vfs[])"},
+    {"key of ovs at the top", V "\"pfs\":[],»\"hw_offload\":true}",
+     SPEC_E_UNKNOWN_KEY, "$.hw_offload", "(it belongs in $.ovs)"},
     /* VFs */
     {"vfs an object", PF "\"vfs\":»{}}]}", SPEC_E_TYPE, "$.pfs[0].vfs", NULL},
     {"vf a string", PF "\"vfs\":[»\"vf0\"]}]}", SPEC_E_TYPE, "$.pfs[0].vfs[0]",
