@@ -417,26 +417,18 @@ check_key(struct ctx *c, const char *key, struct spec_pos key_pos,
     path_pop(c, saved);
 }
 
-/* Reports the members of 'o' that are not in 'allowed'. Walks the
- * position nodes, not jansson's object: an object may have many
- * thousands of keys, and looking each one up would be quadratic. */
+/* Reports the members of 'o' that are not in 'allowed', in file order.
+ * Walks the position nodes, not jansson's object: an object may have
+ * many thousands of keys, and looking each one up would be quadratic.
+ * (The validator only runs when the scanner found the same tree as
+ * jansson, so the nodes are there.) */
 static void
 check_keys(struct ctx *c, const struct val *o, const char *const *allowed,
            size_t n_allowed)
 {
-    if (o->node && o->node->kind == SPEC_NODE_OBJECT) {
-        for (size_t i = 0; i < o->node->n_children; i++) {
-            const struct spec_node *n = &o->node->children[i];
-            check_key(c, n->key, node_key_pos(n, o->pos), allowed, n_allowed);
-        }
-        return;
-    }
-
-    const char *key;
-    json_t *value;
-    json_object_foreach(o->json, key, value)
-    {
-        check_key(c, key, o->pos, allowed, n_allowed);
+    for (size_t i = 0; o->node && i < o->node->n_children; i++) {
+        const struct spec_node *n = &o->node->children[i];
+        check_key(c, n->key, node_key_pos(n, o->pos), allowed, n_allowed);
     }
 }
 
@@ -595,7 +587,7 @@ netdev_name_problem(const char *s)
         return "is empty";
     }
     if (len > 15) {
-        return "is longer than 15 characters";
+        return "is longer than 15 bytes";
     }
     if (!strcmp(s, ".") || !strcmp(s, "..")) {
         return "cannot be \".\" or \"..\"";
@@ -989,11 +981,10 @@ static void
 walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
 {
     const char *first = NULL;
-    const char *key;
-    json_t *value;
 
-    json_object_foreach(o->json, key, value)
-    {
+    for (size_t i = 0; o->node && i < o->node->n_children; i++) {
+        const struct spec_node *n = &o->node->children[i];
+        const char *key = n->key;
         size_t k;
         for (k = 0; k < N_ELEMS(pf_key_names); k++) {
             if (!strcmp(key, pf_key_names[k])) {
@@ -1004,10 +995,8 @@ walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
             continue;
         }
         if (first) {
-            struct val v;
-            lookup(o, key, &v);
             size_t saved = path_push_key(c, key);
-            report(c, SPEC_E_CONFLICT, v.key_pos,
+            report(c, SPEC_E_CONFLICT, node_key_pos(n, o->pos),
                    "\"%s\" conflicts with \"%s\": select the PF by exactly "
                    "one of netdev, pci or devlink",
                    key, first);

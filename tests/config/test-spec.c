@@ -382,7 +382,7 @@ static const struct invalid_case invalid_cases[] = {
      "$.bridges[0].name", NULL},
     {"bridge name 16 chars",
      V "\"pfs\":[],\"bridges\":[{\"name\":»\"abcdefghijklmnop\"}]}",
-     SPEC_E_FORMAT, "$.bridges[0].name", "longer than 15 characters"},
+     SPEC_E_FORMAT, "$.bridges[0].name", "longer than 15 bytes"},
     {"bridge name empty", V "\"pfs\":[],\"bridges\":[{\"name\":»\"\"}]}",
      SPEC_E_FORMAT, "$.bridges[0].name", "is empty"},
     {"bridge name dot-dot", V "\"pfs\":[],\"bridges\":[{\"name\":»\"..\"}]}",
@@ -664,7 +664,7 @@ START_TEST(test_all_errors_reported_sorted)
         "host.json:8:14: $.version: unsupported spec version 3: this agent "
         "reads version 1\n"
         "host.json:9:24: $.bridges[0].name: not a valid bridge name "
-        "\"this-name-is-too-long\": is longer than 15 characters\n");
+        "\"this-name-is-too-long\": is longer than 15 bytes\n");
     ck_assert_int_eq(spec_errors_get(errs, 0)->class, SPEC_E_FORMAT);
     ck_assert_int_eq(spec_errors_get(errs, 1)->class, SPEC_E_ENUM);
     free(msgs);
