@@ -354,6 +354,9 @@ static const struct invalid_case invalid_cases[] = {
      SPEC_E_FORMAT, "$.ovs.db", "not an OVSDB remote"},
     {"ovs.db empty path", V "\"pfs\":[],\"ovs\":{\"db\":»\"unix:\"}}",
      SPEC_E_FORMAT, "$.ovs.db", NULL},
+    {"ovs.db with a space",
+     V "\"pfs\":[],\"ovs\":{\"db\":»\"unix:/run/db sock\"}}", SPEC_E_FORMAT,
+     "$.ovs.db", "whitespace"},
     {"ovs.db a number", V "\"pfs\":[],\"ovs\":{\"db\":»6640}}", SPEC_E_TYPE,
      "$.ovs.db", NULL},
     {"ovs.hw_offload a string",
@@ -429,6 +432,23 @@ static const struct invalid_case invalid_cases[] = {
     {"pf devlink pci/ bad address",
      V "\"pfs\":[{\"devlink\":»\"pci/43:00.0\",\"num_vfs\":0}]}",
      SPEC_E_FORMAT, "$.pfs[0].devlink", NULL},
+    {"pf devlink two slashes",
+     V "\"pfs\":[{\"devlink\":»\"a/b/c\",\"num_vfs\":0}]}", SPEC_E_FORMAT,
+     "$.pfs[0].devlink", "more than one '/'"},
+    {"pf devlink upper-case bus",
+     V "\"pfs\":[{\"devlink\":»\"PCI/0000:43:00.0\",\"num_vfs\":0}]}",
+     SPEC_E_FORMAT, "$.pfs[0].devlink", "the bus name may only contain"},
+    {"pf devlink with a space",
+     V "\"pfs\":[{\"devlink\":»\"netdevsim/net sim\",\"num_vfs\":0}]}",
+     SPEC_E_FORMAT, "$.pfs[0].devlink", "whitespace"},
+    {"pf devlink too long",
+     V "\"pfs\":[{\"devlink\":»\"netdevsim/"
+       "0123456789012345678901234567890123456789012345678901234567890123456789"
+       "0123456789012345678901234567890123456789012345678\",\"num_vfs\":0}]}",
+     SPEC_E_FORMAT, "$.pfs[0].devlink", "longer than 127"},
+    {"pf netdev with a control character",
+     V "\"pfs\":[{\"netdev\":»\"eth\\u0001\",\"num_vfs\":0}]}", SPEC_E_FORMAT,
+     "$.pfs[0].netdev", "control characters"},
     {"duplicate pf netdev",
      V "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":0},"
        "{\"netdev\":»\"e\",\"num_vfs\":0}]}",
@@ -456,6 +476,8 @@ static const struct invalid_case invalid_cases[] = {
      SPEC_E_RANGE, "$.pfs[0].num_vfs", "-1 is out of range 0..1024"},
     {"num_vfs 1025", V "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":»1025}]}",
      SPEC_E_RANGE, "$.pfs[0].num_vfs", NULL},
+    {"num_vfs false", V "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":»false}]}",
+     SPEC_E_TYPE, "$.pfs[0].num_vfs", "expected an integer, got false"},
     {"num_vfs a string", V "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":»\"2\"}]}",
      SPEC_E_TYPE, "$.pfs[0].num_vfs", NULL},
     {"num_vfs huge",
@@ -467,6 +489,10 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].vf_driver", "expected a string or null, got an integer"},
     {"vf_driver escapes sysfs", PF "\"vf_driver\":»\"../../x\"}]}",
      SPEC_E_FORMAT, "$.pfs[0].vf_driver", "not a driver name"},
+    {"vf_driver empty", PF "\"vf_driver\":»\"\"}]}", SPEC_E_FORMAT,
+     "$.pfs[0].vf_driver", "1 to 63 characters"},
+    {"vf_driver dot-dot", PF "\"vf_driver\":»\"..\"}]}", SPEC_E_FORMAT,
+     "$.pfs[0].vf_driver", NULL},
     {"hw_tc_offload null", PF "\"hw_tc_offload\":»null}]}", SPEC_E_TYPE,
      "$.pfs[0].hw_tc_offload", NULL},
     {"attach_uplink 1", PF "\"attach_uplink\":»1}]}", SPEC_E_TYPE,
@@ -668,6 +694,26 @@ START_TEST(test_all_errors_reported_sorted)
     ck_assert_int_eq(spec_errors_get(errs, 0)->class, SPEC_E_FORMAT);
     ck_assert_int_eq(spec_errors_get(errs, 1)->class, SPEC_E_ENUM);
     free(msgs);
+    spec_errors_destroy(errs);
+}
+END_TEST
+
+START_TEST(test_no_cascade)
+{
+    /* A broken num_vfs is reported once; the VF indices are then only
+     * checked against the largest possible num_vfs. */
+    const char *text = "{\"version\":1,\"pfs\":[{\"netdev\":\"e\","
+                       "\"num_vfs\":\"4\",\"vfs\":[{\"index\":3},"
+                       "{\"index\":1024}]}]}";
+    struct spec *spec;
+    struct spec_errors *errs;
+
+    ck_assert_int_eq(load_text(text, &spec, &errs), -EINVAL);
+    ck_assert_uint_eq(spec_errors_count(errs), 2);
+    ck_assert_int_eq(spec_errors_get(errs, 0)->class, SPEC_E_TYPE);
+    ck_assert_str_eq(spec_errors_get(errs, 0)->path, "$.pfs[0].num_vfs");
+    ck_assert_int_eq(spec_errors_get(errs, 1)->class, SPEC_E_RANGE);
+    ck_assert_str_eq(spec_errors_get(errs, 1)->path, "$.pfs[0].vfs[1].index");
     spec_errors_destroy(errs);
 }
 END_TEST
@@ -897,6 +943,7 @@ spec_suite(void)
     tcase_add_loop_test(tc, test_invalid_case, 0,
                         sizeof invalid_cases / sizeof invalid_cases[0]);
     tcase_add_test(tc, test_all_errors_reported_sorted);
+    tcase_add_test(tc, test_no_cascade);
     tcase_add_test(tc, test_many_errors_all_reported);
     tcase_add_test(tc, test_file_errors);
     suite_add_tcase(s, tc);
