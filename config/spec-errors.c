@@ -107,6 +107,12 @@ spec_errors_sort(struct spec_errors *errs)
     return 0;
 }
 
+const char *
+spec_errors_get_file(const struct spec_errors *errs)
+{
+    return errs->file;
+}
+
 size_t
 spec_errors_count(const struct spec_errors *errs)
 {

@@ -13,6 +13,9 @@ struct spec_errors *spec_errors_create(const char *file);
 int spec_errors_add(struct spec_errors *, enum spec_error_class, unsigned line,
                     unsigned col, const char *path, char *message);
 
+/* The file name the list was created with (never NULL). */
+const char *spec_errors_get_file(const struct spec_errors *);
+
 /* Sorts by line, then column, then insertion order. 0 or -ENOMEM. */
 int spec_errors_sort(struct spec_errors *);
 

@@ -1355,7 +1355,7 @@ add_simple(struct spec_errors *errs, enum spec_error_class class,
 /* Parses, locates and validates; adds every problem to 'errs'. Returns
  * 0 with a spec, -EINVAL, or -ENOMEM. */
 static int
-load(struct spec_errors *errs, const char *data, size_t len,
+load(struct spec_errors *errs, const char *file, const char *data, size_t len,
      struct spec **specp)
 {
     json_error_t jerr;
@@ -1449,6 +1449,10 @@ load(struct spec_errors *errs, const char *data, size_t len,
     spec_scan_release(&scan);
     json_decref(json);
 
+    spec->file = strdup(file);
+    if (!spec->file) {
+        c.error = -ENOMEM;
+    }
     if (c.error || spec_errors_count(errs)) {
         spec_destroy(spec);
         return c.error ? c.error : -EINVAL;
@@ -1469,7 +1473,7 @@ spec_load_buffer(const char *file, const void *data, size_t len,
     if (!errs) {
         return -ENOMEM;
     }
-    r = load(errs, data, len, specp);
+    r = load(errs, spec_errors_get_file(errs), data, len, specp);
     if (r == -ENOMEM || spec_errors_sort(errs)) {
         spec_destroy(*specp);
         *specp = NULL;
@@ -1580,6 +1584,7 @@ spec_destroy(struct spec *spec)
     if (!spec) {
         return;
     }
+    free(spec->file);
     free(spec->ovs.db);
     for (size_t i = 0; i < spec->n_bridges; i++) {
         free(spec->bridges[i].name);

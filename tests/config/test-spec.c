@@ -138,6 +138,7 @@ START_TEST(test_defaults)
         " \"vfs\": [{\"index\": 2}]}]}");
 
     ck_assert_int_eq(spec->version, 1);
+    ck_assert_str_eq(spec->file, "t.json");
     ck_assert_str_eq(spec->ovs.db, "unix:/run/openvswitch/db.sock");
     ck_assert(spec->ovs.hw_offload);
     ck_assert_int_eq(spec->ovs.tc_policy, SPEC_TC_POLICY_NONE);
@@ -917,6 +918,35 @@ START_TEST(test_file_errors)
 }
 END_TEST
 
+START_TEST(test_json_of_a_spec_built_in_memory)
+{
+    /* Zero means "default" or "unset" in every struct, so a caller
+     * only sets what it cares about. */
+    struct spec_vf vf = {.index = 1, .attach = true};
+    struct spec_pf pf = {.key = SPEC_PF_BY_NETDEV,
+                         .id = "eth0",
+                         .num_vfs = 2,
+                         .hw_tc_offload = true,
+                         .attach_uplink = true,
+                         .vfs = &vf,
+                         .n_vfs = 1};
+    struct spec mem = {.version = 1,
+                       .ovs = {.db = "unix:/x.sock", .hw_offload = true},
+                       .pfs = &pf,
+                       .n_pfs = 1};
+    char *json = spec_to_json_string(&mem, 0);
+
+    ck_assert_ptr_nonnull(json);
+    struct spec *loaded = load_valid(json);
+    ck_assert(spec_equal(&mem, loaded));
+    spec_destroy(loaded);
+    free(json);
+
+    pf.id = NULL;
+    ck_assert_ptr_null(spec_to_json_string(&mem, SPEC_JSON_PRETTY));
+}
+END_TEST
+
 START_TEST(test_destroy_null)
 {
     spec_destroy(NULL);
@@ -936,6 +966,7 @@ spec_suite(void)
     tcase_add_test(tc, test_every_option_round_trips);
     tcase_add_test(tc, test_empty_pfs_is_valid);
     tcase_add_test(tc, test_spec_equal_sees_differences);
+    tcase_add_test(tc, test_json_of_a_spec_built_in_memory);
     tcase_add_test(tc, test_destroy_null);
     suite_add_tcase(s, tc);
 

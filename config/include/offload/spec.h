@@ -116,6 +116,8 @@ struct spec_pf {
 };
 
 struct spec {
+    char *file; /* the name given to the loader, for later messages
+                 * ("FILE:LINE:COL: ..."); NULL for a spec built in memory */
     int version;
     struct spec_ovs ovs;
     struct spec_bridge *bridges;
@@ -204,8 +206,9 @@ enum {
 /* Serialises 'spec' as normalised JSON: every default filled in, keys
  * in the canonical order of DESIGN.md, optional keys that are unset
  * left out (vf_driver is written as null). Loading the result gives a
- * spec_equal() spec. Caller frees the result with free(); NULL on
- * ENOMEM. */
+ * spec_equal() spec. Caller frees the result with free(). Returns NULL
+ * on ENOMEM, or when a string the spec requires (ovs.db, a PF's id, a
+ * bridge's name) is NULL in a spec built in memory. */
 char *spec_to_json_string(const struct spec *, unsigned flags);
 
 /* Names of enum values as they appear in the spec. */
