@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A growable NUL-terminated string. Allocation failures are sticky:
  * 'oom' is set, further appends do nothing, and the owner checks once
@@ -78,5 +79,27 @@ const struct spec_node *spec_node_member(const struct spec_node *obj,
 /* Element 'i' of array node 'arr', or NULL. 'arr' may be NULL. */
 const struct spec_node *spec_node_element(const struct spec_node *arr,
                                           size_t i);
+
+/* The syntax checks (spec-format.c). Each returns NULL when 's' is
+ * fine, else a static string saying why not. */
+const char *spec_netdev_name_problem(const char *s);
+/* Also writes the lower-case form of the address to 'norm'. */
+const char *spec_pci_problem(const char *s, char norm[13]);
+const char *spec_devlink_problem(const char *s);
+const char *spec_driver_problem(const char *s);
+const char *spec_db_problem(const char *s);
+/* "xx:xx:xx:xx:xx:xx", either case: true and the bytes, or false. */
+bool spec_parse_mac(const char *s, uint8_t mac[6]);
+
+/* Validates the document 'json' (a json_t *) whose positions are in
+ * 'root' and builds the spec (spec-validate.c). Adds every problem to
+ * 'errs'. Returns 0 and a new spec in '*specp' (named 'file'), -EINVAL
+ * (errors added, '*specp' NULL) or -ENOMEM. */
+struct json_t;
+struct spec_errors;
+struct spec;
+int spec_validate(struct spec_errors *errs, const char *file,
+                  struct json_t *json, const struct spec_node *root,
+                  struct spec **specp);
 
 #endif
