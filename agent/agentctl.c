@@ -15,7 +15,7 @@ struct agentctl_command {
 };
 
 static const struct agentctl_command commands[] = {
-    {"validate", NULL,
+    {"validate", agentctl_cmd_validate,
      "validate [FILE] [--json]  check a host spec; --json prints it "
      "normalised"},
     {"plan", NULL, "plan [--json]             print the steps apply would "

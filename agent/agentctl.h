@@ -27,5 +27,6 @@ struct agentctl_opts {
 typedef int agentctl_cmd_fn(const struct agentctl_opts *, int argc,
                             char *argv[]);
 
+agentctl_cmd_fn agentctl_cmd_validate;
 
 #endif

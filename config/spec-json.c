@@ -1,0 +1,123 @@
+/* Serialising a spec back to JSON: the normalised form, every default
+ * written out, keys in the order of DESIGN.md. */
+#include "offload/spec.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+/* Sets 'key' to 'value' (a new reference, NULL on ENOMEM). Returns
+ * false once anything failed, so the callers can chain with &&. */
+static bool
+set(json_t *obj, const char *key, json_t *value)
+{
+    return value && !json_object_set_new(obj, key, value);
+}
+
+static bool
+append(json_t *arr, json_t *value)
+{
+    return value && !json_array_append_new(arr, value);
+}
+
+static bool
+set_tristate(json_t *obj, const char *key, enum spec_tristate t)
+{
+    return t == SPEC_UNSET || set(obj, key, json_boolean(t == SPEC_TRUE));
+}
+
+static json_t *
+vf_to_json(const struct spec_vf *vf)
+{
+    json_t *o = json_object();
+    char mac[18];
+
+    if (o && set(o, "index", json_integer(vf->index)) &&
+        (!vf->has_mac ||
+         set(o, "mac", json_string(spec_mac_to_string(vf->mac, mac)))) &&
+        set(o, "vlan", json_integer(vf->vlan)) &&
+        set_tristate(o, "trust", vf->trust) &&
+        set_tristate(o, "spoofchk", vf->spoofchk) &&
+        set(o, "attach", json_boolean(vf->attach))) {
+        return o;
+    }
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *
+pf_to_json(const struct spec_pf *pf)
+{
+    json_t *o = json_object();
+    json_t *vfs = json_array();
+    const char *inline_mode = spec_inline_mode_name(pf->inline_mode);
+    const char *encap_mode = spec_encap_mode_name(pf->encap_mode);
+    bool ok = o && vfs;
+
+    ok = ok && set(o, spec_pf_key_name(pf->key), json_string(pf->id)) &&
+         set(o, "eswitch", json_string(spec_eswitch_mode_name(pf->eswitch))) &&
+         (!inline_mode || set(o, "inline_mode", json_string(inline_mode))) &&
+         (!encap_mode || set(o, "encap_mode", json_string(encap_mode))) &&
+         set(o, "num_vfs", json_integer(pf->num_vfs)) &&
+         set(o, "vf_driver",
+             pf->vf_driver ? json_string(pf->vf_driver) : json_null()) &&
+         set(o, "hw_tc_offload", json_boolean(pf->hw_tc_offload)) &&
+         (!pf->bridge || set(o, "bridge", json_string(pf->bridge))) &&
+         set(o, "attach_uplink", json_boolean(pf->attach_uplink));
+    for (size_t i = 0; ok && i < pf->n_vfs; i++) {
+        ok = append(vfs, vf_to_json(&pf->vfs[i]));
+    }
+    if (ok && set(o, "vfs", vfs)) {
+        return o;
+    }
+    if (!ok) {
+        json_decref(vfs);
+    }
+    json_decref(o);
+    return NULL;
+}
+
+char *
+spec_to_json_string(const struct spec *spec, unsigned flags)
+{
+    json_t *root = json_object();
+    json_t *ovs = json_object();
+    json_t *bridges = json_array();
+    json_t *pfs = json_array();
+    char *out = NULL;
+    bool ok = root && ovs && bridges && pfs;
+
+    ok = ok && set(ovs, "db", json_string(spec->ovs.db)) &&
+         set(ovs, "hw_offload", json_boolean(spec->ovs.hw_offload)) &&
+         set(ovs, "tc_policy",
+             json_string(spec_tc_policy_name(spec->ovs.tc_policy))) &&
+         (!spec->ovs.max_idle_ms ||
+          set(ovs, "max_idle_ms", json_integer(spec->ovs.max_idle_ms)));
+    for (size_t i = 0; ok && i < spec->n_bridges; i++) {
+        json_t *br = json_object();
+        ok = br && set(br, "name", json_string(spec->bridges[i].name));
+        ok = ok ? append(bridges, br) : (json_decref(br), false);
+    }
+    for (size_t i = 0; ok && i < spec->n_pfs; i++) {
+        ok = append(pfs, pf_to_json(&spec->pfs[i]));
+    }
+    /* json_object_set_new() takes the reference even when it fails, so
+     * each container is handed over exactly once. */
+    if (ok) {
+        ok = set(root, "version", json_integer(spec->version));
+        ok = set(root, "ovs", ovs) && ok;
+        ok = set(root, "bridges", bridges) && ok;
+        ok = set(root, "pfs", pfs) && ok;
+        if (ok) {
+            out = json_dumps(root,
+                             JSON_PRESERVE_ORDER |
+                                 ((flags & SPEC_JSON_PRETTY) ? JSON_INDENT(2)
+                                                             : JSON_COMPACT));
+        }
+    } else {
+        json_decref(ovs);
+        json_decref(bridges);
+        json_decref(pfs);
+    }
+    json_decref(root);
+    return out;
+}
