@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the project's shell tooling (sourced, not executed).
 # Keep this POSIX-ish bash; it runs on fresh Debian 12 machines as root.
 
@@ -39,10 +40,11 @@ oa_apt_missing() {
 # duration of the install when the machine has none of its own.
 oa_apt_ensure() {
     local missing policy=/usr/sbin/policy-rc.d made_policy=
-    missing=$(oa_apt_missing "$@")
-    [ -n "$missing" ] || return 0
-    [ "$(id -u)" = 0 ] || oa_die "missing packages (run as root to install):" $missing
-    oa_log "installing:" $missing
+    mapfile -t missing < <(oa_apt_missing "$@")
+    [ "${#missing[@]}" -gt 0 ] || return 0
+    [ "$(id -u)" = 0 ] ||
+        oa_die "missing packages (run as root to install): ${missing[*]}"
+    oa_log "installing: ${missing[*]}"
     if [ ! -e "$policy" ]; then
         printf '#!/bin/sh\nexit 101\n' >"$policy"
         chmod 755 "$policy"
@@ -50,9 +52,9 @@ oa_apt_ensure() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     # A fresh machine has empty or stale lists: update once, then retry.
-    if ! apt-get install -y -qq --no-install-recommends $missing >/tmp/oa-apt.log 2>&1; then
+    if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/tmp/oa-apt.log 2>&1; then
         apt-get update -qq >>/tmp/oa-apt.log 2>&1
-        apt-get install -y -qq --no-install-recommends $missing >>/tmp/oa-apt.log 2>&1 || {
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >>/tmp/oa-apt.log 2>&1 || {
             [ -n "$made_policy" ] && rm -f "$policy"
             tail -20 /tmp/oa-apt.log >&2
             oa_die "apt-get install failed (log: /tmp/oa-apt.log)"
