@@ -274,6 +274,9 @@ ethfeat_decode_get(const struct nlmsghdr *nlh, const char *name,
 int
 ethfeat_string_index(const uint8_t *table, size_t count, const char *name)
 {
+    if (!*name) {
+        return -ENOENT; /* empty entries mark undefined bits */
+    }
     for (size_t i = 0; i < count; i++) {
         const char *s = (const char *)table + i * ETH_GSTRING_LEN;
         if (!strncmp(s, name, ETH_GSTRING_LEN) &&
