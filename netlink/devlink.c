@@ -281,8 +281,9 @@ devlink_decode_port(const struct nlmsghdr *nlh, struct devlink_port_info *p)
     if (cmd < 0) {
         return cmd;
     }
+    /* Kernels up to 6.2 answer port dumps with DEVLINK_CMD_NEW. */
     if (cmd != DEVLINK_CMD_PORT_NEW && cmd != DEVLINK_CMD_PORT_GET &&
-        cmd != DEVLINK_CMD_PORT_DEL) {
+        cmd != DEVLINK_CMD_PORT_DEL && cmd != DEVLINK_CMD_NEW) {
         return -EPROTO;
     }
     int r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), port_cb, p);

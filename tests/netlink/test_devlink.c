@@ -134,6 +134,11 @@ START_TEST(test_decode_port)
     ck_assert_uint_eq(p.vfnum, 3);
     ck_assert(!p.external);
     ck_assert_str_eq(devlink_port_flavour_name(p.flavour), "pcivf");
+
+    /* Kernels up to 6.2 answer port dumps with DEVLINK_CMD_NEW. */
+    nlh = put_port(buf, DEVLINK_CMD_NEW);
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), 0);
+    ck_assert_uint_eq(p.vfnum, 3);
 }
 END_TEST
 

@@ -36,8 +36,7 @@ struct tcf_summary {
 };
 
 /* Dumps every filter of every chain on 'parent' of 'ifindex'.  Caller owns
- * *out (free()).  A device without a qdisc on that hook yields -EINVAL from
- * the kernel (with its message in 'ext'). */
+ * *out (free()).  A device without a qdisc on that hook has no rules. */
 int tcf_dump(struct oanl_sock *, int ifindex, uint32_t parent,
              struct tcf_rule **out, size_t *n, struct oanl_extack *ext);
 
