@@ -66,6 +66,11 @@ oa_link_switch_id_hex(const struct oa_link *l, char *buf, size_t size)
 
 /* ---- Encoders ---- */
 
+/* VF info without per-VF statistics (as iproute2 asks): the kernel puts
+ * all VFs in one attribute whose 16-bit length overflows near 250 VFs
+ * with statistics, near 320 without. */
+#define VF_MASK (RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS)
+
 static struct nlmsghdr *
 put_ifinfo(void *buf, size_t len, uint16_t type, uint16_t flags, int ifindex)
 {
@@ -98,7 +103,7 @@ oa_link_encode_get(void *buf, size_t len, int ifindex, const char *name,
         return -ENOSPC;
     }
     if (with_vfs &&
-        !mnl_attr_put_u32_check(nlh, len, IFLA_EXT_MASK, RTEXT_FILTER_VF)) {
+        !mnl_attr_put_u32_check(nlh, len, IFLA_EXT_MASK, VF_MASK)) {
         return -ENOSPC;
     }
     return (int)nlh->nlmsg_len;
@@ -112,7 +117,7 @@ oa_link_encode_dump(void *buf, size_t len, bool with_vfs)
         return -ENOSPC;
     }
     if (with_vfs &&
-        !mnl_attr_put_u32_check(nlh, len, IFLA_EXT_MASK, RTEXT_FILTER_VF)) {
+        !mnl_attr_put_u32_check(nlh, len, IFLA_EXT_MASK, VF_MASK)) {
         return -ENOSPC;
     }
     return (int)nlh->nlmsg_len;
@@ -261,6 +266,7 @@ vflist_cb(const struct nlattr *a, void *data)
 struct link_ctx {
     struct oa_link *l;
     struct oanl_vec vfs;
+    bool saw_vflist;
 };
 
 static int
@@ -300,6 +306,7 @@ link_attr_cb(const struct nlattr *a, void *data)
         l->has_num_vf = true;
         return oanl_attr_u32(a, &l->num_vf);
     case IFLA_VFINFO_LIST:
+        c->saw_vflist = true;
         return oanl_attr_walk_nested(a, vflist_cb, &c->vfs);
     }
     return 0;
@@ -326,6 +333,11 @@ oa_link_decode(const struct nlmsghdr *nlh, struct oa_link **out)
     int r = oanl_attr_walk_msg(nlh, sizeof *ifi, link_attr_cb, &c);
     c.l->vfs = c.vfs.items;
     c.l->n_vfs = c.vfs.n;
+    if (!r && c.saw_vflist && c.l->has_num_vf && c.l->num_vf != c.l->n_vfs) {
+        /* The list's 16-bit length wrapped: what follows it is VF data
+         * misread as link attributes.  Nothing here can be trusted. */
+        r = -EMSGSIZE;
+    }
     if (r < 0) {
         oa_link_destroy(c.l);
         return r;

@@ -242,8 +242,31 @@ nl_ok "devlink notifications: >= 3 new ports" \
     test "$(nl_field port_new "$out")" -ge 3
 nl_ok "link notifications: >= 3 new links" \
     test "$(nl_field link_new "$out")" -ge 3
+out=$($nl numvfs "devlink:$h" 2)
+nl_eq "safe numvfs 3 -> 2 in switchdev went through 0" 1 \
+    "$(nl_field via_zero "$out")"
+nl_eq "...which dropped the eswitch to legacy (re-check needed)" legacy \
+    "$(nl_field mode "$($nl eswitch-get $h)")"
 out=$($nl overflow-resync "$pf")
 nl_eq "overflowed event socket reports resync" 1 "$(nl_field resync "$out")"
+
+# ------------------------------------------------------- big messages --
+# 256 VFs: one RTM_NEWLINK far larger than the first receive buffer.
+nl_ok "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
+echo 256 >/sys/kernel/debug/netdevsim/netdevsim$id/max_vfs
+nl_ok "numvfs 0 -> 256" "$nl" numvfs "devlink:$h" 256
+nl_ok "VF 255: mac" "$nl" vf-set "$pf" 255 mac 02:11:22:33:44:ff
+out=$($nl link "$pf")
+nl_eq "256 VF entries decoded" 256 "$(printf '%s\n' "$out" | grep -c '^vf=')"
+nl_eq "VF 255 mac read back" 02:11:22:33:44:ff \
+    "$(nl_field mac "$(printf '%s\n' "$out" | grep '^vf=255 ')")"
+nl_ok "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
+# A dump spread over many datagrams.
+for i in $(seq 1 300); do
+    echo "link add nldummy$i type dummy"
+done | ip -batch - || nl_fail "could not create dummy links"
+nl_eq "link dump over many datagrams" "$(ip -o link show | wc -l)" \
+    "$(nl_field links "$($nl links)")"
 
 echo "$id" >/sys/bus/netdevsim/del_device
 nl_summary

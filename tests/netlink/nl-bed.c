@@ -228,6 +228,7 @@ cmd_link(const char *ifname)
     struct oanl_extack ext;
     int r = oa_link_get_by_name(s, ifname, &l, &ext);
     if (r) {
+        oanl_close(s);
         return fail(r, &ext);
     }
     char hex[2 * OA_LINK_MAX_ID + 1];
@@ -248,11 +249,32 @@ cmd_link(const char *ifname)
     struct oa_link *again;
     r = oa_link_get_by_index(s, l->ifindex, &again, &ext);
     if (r || strcmp(again->name, l->name)) {
+        oa_link_destroy(again);
+        oa_link_destroy(l);
+        oanl_close(s);
         return fail(r ? r : -EPROTO, &ext);
     }
     oa_link_destroy(again);
     oa_link_destroy(l);
     oanl_close(s);
+    return 0;
+}
+
+/* links: the number of links in a full dump (many datagrams). */
+static int
+cmd_links(void)
+{
+    struct oanl_sock *s = open_rtnl();
+    struct oa_link **links;
+    size_t n;
+    struct oanl_extack ext;
+    int r = oa_link_list(s, &links, &n, &ext);
+    oanl_close(s);
+    if (r) {
+        return fail(r, &ext);
+    }
+    printf("links=%zu\n", n);
+    oa_link_list_free(links, n);
     return 0;
 }
 
@@ -649,6 +671,8 @@ main(int argc, char **argv)
         return cmd_ports(a[0]);
     } else if (!strcmp(c, "link") && n == 1) {
         return cmd_link(a[0]);
+    } else if (!strcmp(c, "links") && n == 0) {
+        return cmd_links();
     } else if (!strcmp(c, "link-set") && n == 2) {
         return cmd_link_up(a[0], a[1]);
     } else if (!strcmp(c, "vf-set") && n >= 2) {

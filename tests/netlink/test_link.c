@@ -20,9 +20,10 @@ START_TEST(test_encode_get)
     ck_assert_int_eq(ifi->ifi_index, 0);
     ck_assert_str_eq(mnl_attr_get_str(nlt_find_msg(nlh, IFI, IFLA_IFNAME)),
                      "eth1");
-    /* Without RTEXT_FILTER_VF the kernel leaves the VF list out. */
+    /* Without RTEXT_FILTER_VF the kernel leaves the VF list out; per-VF
+     * statistics would only make the list overflow sooner. */
     ck_assert_uint_eq(mnl_attr_get_u32(nlt_find_msg(nlh, IFI, IFLA_EXT_MASK)),
-                      RTEXT_FILTER_VF);
+                      RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS);
 
     ck_assert_int_gt(oa_link_encode_get(buf, sizeof buf, 12, NULL, false), 0);
     ck_assert_int_eq(ifi->ifi_index, 12);
@@ -200,6 +201,23 @@ START_TEST(test_decode_link_errors)
     nlh = nlt_start(buf, RTM_NEWLINK, 0);
     nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 4; /* inside struct ifinfomsg */
     ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+
+    /* IFLA_NUM_VF says 3, the list holds 2: an overflowed list. */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 3);
+    struct nlattr *short_list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+    put_vf(nlh, 0, 0x10, 0, 1, 1);
+    put_vf(nlh, 1, 0x11, 0, 1, 1);
+    mnl_attr_nest_end(nlh, short_list);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), -EMSGSIZE);
+    ck_assert_ptr_null(l);
+
+    /* A dump without VF info still carries IFLA_NUM_VF: fine. */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 3);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), 0);
+    ck_assert_uint_eq(l->n_vfs, 0);
+    oa_link_destroy(l);
 
     /* A VF MAC attribute too short for struct ifla_vf_mac. */
     nlh = nlt_start(buf, RTM_NEWLINK, IFI);

@@ -95,7 +95,9 @@ int oa_link_encode_dump(void *buf, size_t len, bool with_vfs);
 int oa_link_encode_set_vf(void *buf, size_t len, int ifindex,
                           const struct oa_link_vf_req *);
 int oa_link_encode_set_up(void *buf, size_t len, int ifindex, bool up);
-/* Decodes RTM_NEWLINK/RTM_DELLINK.  Caller owns *out. */
+/* Decodes RTM_NEWLINK/RTM_DELLINK.  Caller owns *out.  -EMSGSIZE when the
+ * VF list does not hold IFLA_NUM_VF entries: the kernel's single VF list
+ * attribute overflows its 16-bit length beyond about 320 VFs. */
 int oa_link_decode(const struct nlmsghdr *, struct oa_link **out);
 
 #endif
