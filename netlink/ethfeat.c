@@ -370,19 +370,24 @@ static int
 ioctl_index(struct ethfeat_client *c, const char *ifname, const char *name,
             size_t *n_blocks)
 {
-    struct {
-        struct ethtool_sset_info hdr;
-        uint32_t count;
-    } info = {.hdr = {.cmd = ETHTOOL_GSSET_INFO,
-                      .sset_mask = 1ULL << ETH_SS_FEATURES}};
-    int r = eth_ioctl(c, ifname, &info);
+    /* One string set asked for: one u32 of answer after the header. */
+    struct ethtool_sset_info *info =
+        calloc(1, sizeof *info + sizeof(uint32_t));
+    if (!info) {
+        return -ENOMEM;
+    }
+    info->cmd = ETHTOOL_GSSET_INFO;
+    info->sset_mask = 1ULL << ETH_SS_FEATURES;
+    int r = eth_ioctl(c, ifname, info);
+    bool has_set = r >= 0 && (info->sset_mask & (1ULL << ETH_SS_FEATURES));
+    size_t count = has_set ? info->data[0] : 0;
+    free(info);
     if (r < 0) {
         return r;
     }
-    if (!(info.hdr.sset_mask & (1ULL << ETH_SS_FEATURES))) {
+    if (!has_set) {
         return -EOPNOTSUPP;
     }
-    size_t count = info.count;
     struct ethtool_gstrings *gs =
         calloc(1, sizeof *gs + count * ETH_GSTRING_LEN);
     if (!gs) {
