@@ -21,6 +21,8 @@ echo "PF netdev: $pf"
 # ------------------------------------------------------------- devlink --
 nl_ok "devlink device list has $h" sh -c "$nl devlink-devs | grep -qx $h"
 nl_eq "devlink instance of $pf (by its port)" "$h" "$($nl devlink-of "$pf")"
+nl_eq "netdev without a devlink port: ENODEV" -19 \
+    "$(nl_field err "$($nl devlink-of lo)")"
 nl_eq "eswitch starts legacy" legacy \
     "$(nl_field mode "$($nl eswitch-get $h)")"
 nl_ok "eswitch -> switchdev with 0 VFs" "$nl" eswitch-set $h switchdev
