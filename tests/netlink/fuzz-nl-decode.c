@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* An exact-size heap copy: ASan sees any read past the message. */
     struct nlmsghdr *nlh = malloc(size);
     memcpy(nlh, data + 1, size);
-    nlh->nlmsg_len = (uint32_t) size;
+    nlh->nlmsg_len = (uint32_t)size;
 
     switch (which % 10) {
     case 0: {
