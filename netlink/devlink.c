@@ -1,0 +1,529 @@
+/* devlink over generic netlink: see include/oa-netlink/devlink.h. */
+#include "oa-netlink/devlink.h"
+#include "vec.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+devlink_handle_parse(const char *s, struct devlink_handle *h)
+{
+    memset(h, 0, sizeof *h);
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s || !slash[1] || strchr(slash + 1, '/')) {
+        return -EINVAL;
+    }
+    size_t blen = (size_t)(slash - s);
+    size_t dlen = strlen(slash + 1);
+    if (blen >= sizeof h->bus || dlen >= sizeof h->dev) {
+        return -EINVAL;
+    }
+    memcpy(h->bus, s, blen);
+    memcpy(h->dev, slash + 1, dlen);
+    return 0;
+}
+
+int
+devlink_handle_format(const struct devlink_handle *h, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s", h->bus, h->dev);
+    return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+bool
+devlink_handle_equal(const struct devlink_handle *a,
+                     const struct devlink_handle *b)
+{
+    return !strcmp(a->bus, b->bus) && !strcmp(a->dev, b->dev);
+}
+
+static const char *
+name_of(const char *const *names, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n && names[v] ? names[v] : "unknown";
+}
+
+const char *
+devlink_eswitch_mode_name(int mode)
+{
+    static const char *const names[] = {
+        [DEVLINK_ESWITCH_MODE_LEGACY] = "legacy",
+        [DEVLINK_ESWITCH_MODE_SWITCHDEV] = "switchdev",
+    };
+    return name_of(names, sizeof names / sizeof *names, mode);
+}
+
+const char *
+devlink_inline_mode_name(int mode)
+{
+    static const char *const names[] = {
+        [DEVLINK_ESWITCH_INLINE_MODE_NONE] = "none",
+        [DEVLINK_ESWITCH_INLINE_MODE_LINK] = "link",
+        [DEVLINK_ESWITCH_INLINE_MODE_NETWORK] = "network",
+        [DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT] = "transport",
+    };
+    return name_of(names, sizeof names / sizeof *names, mode);
+}
+
+const char *
+devlink_encap_mode_name(int mode)
+{
+    static const char *const names[] = {
+        [DEVLINK_ESWITCH_ENCAP_MODE_NONE] = "none",
+        [DEVLINK_ESWITCH_ENCAP_MODE_BASIC] = "basic",
+    };
+    return name_of(names, sizeof names / sizeof *names, mode);
+}
+
+const char *
+devlink_port_flavour_name(int flavour)
+{
+    static const char *const names[] = {
+        [DEVLINK_PORT_FLAVOUR_PHYSICAL] = "physical",
+        [DEVLINK_PORT_FLAVOUR_CPU] = "cpu",
+        [DEVLINK_PORT_FLAVOUR_DSA] = "dsa",
+        [DEVLINK_PORT_FLAVOUR_PCI_PF] = "pcipf",
+        [DEVLINK_PORT_FLAVOUR_PCI_VF] = "pcivf",
+        [DEVLINK_PORT_FLAVOUR_VIRTUAL] = "virtual",
+        [DEVLINK_PORT_FLAVOUR_UNUSED] = "unused",
+        [DEVLINK_PORT_FLAVOUR_PCI_SF] = "pcisf",
+    };
+    return name_of(names, sizeof names / sizeof *names, flavour);
+}
+
+/* ---- Encoders ---- */
+
+static struct nlmsghdr *
+put_genl(void *buf, size_t len, uint16_t family, uint8_t cmd, uint16_t flags)
+{
+    if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr))) {
+        return NULL;
+    }
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = family;
+    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = cmd;
+    g->version = DEVLINK_GENL_VERSION;
+    return nlh;
+}
+
+static bool
+put_handle(struct nlmsghdr *nlh, size_t len, const struct devlink_handle *h)
+{
+    return mnl_attr_put_strz_check(nlh, len, DEVLINK_ATTR_BUS_NAME, h->bus) &&
+           mnl_attr_put_strz_check(nlh, len, DEVLINK_ATTR_DEV_NAME, h->dev);
+}
+
+int
+devlink_encode_dev_dump(void *buf, size_t len, uint16_t family)
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_GET, NLM_F_DUMP);
+    return nlh ? (int)nlh->nlmsg_len : -ENOSPC;
+}
+
+int
+devlink_encode_port_dump(void *buf, size_t len, uint16_t family)
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_PORT_GET, NLM_F_DUMP);
+    return nlh ? (int)nlh->nlmsg_len : -ENOSPC;
+}
+
+int
+devlink_encode_eswitch_get(void *buf, size_t len, uint16_t family,
+                           const struct devlink_handle *h)
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_ESWITCH_GET, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h)) {
+        return -ENOSPC;
+    }
+    return (int)nlh->nlmsg_len;
+}
+
+int
+devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
+                           const struct devlink_handle *h,
+                           const struct devlink_eswitch_req *req)
+{
+    if (req->mode > UINT16_MAX || req->inline_mode > UINT8_MAX ||
+        req->encap_mode > UINT8_MAX) {
+        return -EINVAL;
+    }
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_ESWITCH_SET, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h)) {
+        return -ENOSPC;
+    }
+    if (req->mode >= 0 &&
+        !mnl_attr_put_u16_check(nlh, len, DEVLINK_ATTR_ESWITCH_MODE,
+                                (uint16_t)req->mode)) {
+        return -ENOSPC;
+    }
+    if (req->inline_mode >= 0 &&
+        !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_ESWITCH_INLINE_MODE,
+                               (uint8_t)req->inline_mode)) {
+        return -ENOSPC;
+    }
+    if (req->encap_mode >= 0 &&
+        !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_ESWITCH_ENCAP_MODE,
+                               (uint8_t)req->encap_mode)) {
+        return -ENOSPC;
+    }
+    return (int)nlh->nlmsg_len;
+}
+
+/* ---- Decoders ---- */
+
+/* Checks the genl header and returns its command, or a negative errno. */
+static int
+genl_cmd(const struct nlmsghdr *nlh)
+{
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
+        return -EBADMSG;
+    }
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    return g->cmd;
+}
+
+static int
+handle_attr(const struct nlattr *a, struct devlink_handle *h)
+{
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_BUS_NAME:
+        return oanl_attr_str(a, h->bus, sizeof h->bus);
+    case DEVLINK_ATTR_DEV_NAME:
+        return oanl_attr_str(a, h->dev, sizeof h->dev);
+    }
+    return 0;
+}
+
+static int
+dev_cb(const struct nlattr *a, void *data)
+{
+    return handle_attr(a, data);
+}
+
+int
+devlink_decode_dev(const struct nlmsghdr *nlh, struct devlink_handle *h)
+{
+    memset(h, 0, sizeof *h);
+    int cmd = genl_cmd(nlh);
+    if (cmd < 0) {
+        return cmd;
+    }
+    if (cmd != DEVLINK_CMD_NEW && cmd != DEVLINK_CMD_GET) {
+        return -EPROTO;
+    }
+    int r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), dev_cb, h);
+    if (r < 0) {
+        return r;
+    }
+    return h->bus[0] && h->dev[0] ? 0 : -EBADMSG;
+}
+
+static int
+port_cb(const struct nlattr *a, void *data)
+{
+    struct devlink_port_info *p = data;
+    uint8_t u8;
+    int r;
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_BUS_NAME:
+    case DEVLINK_ATTR_DEV_NAME:
+        return handle_attr(a, &p->dev);
+    case DEVLINK_ATTR_PORT_INDEX:
+        return oanl_attr_u32(a, &p->index);
+    case DEVLINK_ATTR_PORT_TYPE:
+        return oanl_attr_u16(a, &p->type);
+    case DEVLINK_ATTR_PORT_FLAVOUR:
+        p->has_flavour = true;
+        return oanl_attr_u16(a, &p->flavour);
+    case DEVLINK_ATTR_PORT_NUMBER:
+        p->has_number = true;
+        return oanl_attr_u32(a, &p->number);
+    case DEVLINK_ATTR_PORT_PCI_PF_NUMBER:
+        p->has_pfnum = true;
+        return oanl_attr_u16(a, &p->pfnum);
+    case DEVLINK_ATTR_PORT_PCI_VF_NUMBER:
+        p->has_vfnum = true;
+        return oanl_attr_u16(a, &p->vfnum);
+    case DEVLINK_ATTR_PORT_PCI_SF_NUMBER:
+        p->has_sfnum = true;
+        return oanl_attr_u32(a, &p->sfnum);
+    case DEVLINK_ATTR_PORT_CONTROLLER_NUMBER:
+        p->has_controller = true;
+        return oanl_attr_u32(a, &p->controller);
+    case DEVLINK_ATTR_PORT_EXTERNAL:
+        r = oanl_attr_u8(a, &u8);
+        p->external = u8 != 0;
+        return r;
+    case DEVLINK_ATTR_PORT_NETDEV_IFINDEX:
+        return oanl_attr_u32(a, &p->netdev_ifindex);
+    case DEVLINK_ATTR_PORT_NETDEV_NAME:
+        return oanl_attr_str(a, p->netdev_name, sizeof p->netdev_name);
+    }
+    return 0; /* function, split, rate, newer attributes: skipped */
+}
+
+int
+devlink_decode_port(const struct nlmsghdr *nlh, struct devlink_port_info *p)
+{
+    memset(p, 0, sizeof *p);
+    int cmd = genl_cmd(nlh);
+    if (cmd < 0) {
+        return cmd;
+    }
+    /* Kernels up to 6.2 answer port dumps with DEVLINK_CMD_NEW. */
+    if (cmd != DEVLINK_CMD_PORT_NEW && cmd != DEVLINK_CMD_PORT_GET &&
+        cmd != DEVLINK_CMD_PORT_DEL && cmd != DEVLINK_CMD_NEW) {
+        return -EPROTO;
+    }
+    int r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), port_cb, p);
+    if (r < 0) {
+        return r;
+    }
+    return p->dev.bus[0] && p->dev.dev[0] ? 0 : -EBADMSG;
+}
+
+struct eswitch_ctx {
+    struct devlink_handle *dev;
+    struct devlink_eswitch_state *st;
+};
+
+static int
+eswitch_cb(const struct nlattr *a, void *data)
+{
+    struct eswitch_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_BUS_NAME:
+    case DEVLINK_ATTR_DEV_NAME:
+        return handle_attr(a, c->dev);
+    case DEVLINK_ATTR_ESWITCH_MODE:
+        c->st->has_mode = true;
+        return oanl_attr_u16(a, &c->st->mode);
+    case DEVLINK_ATTR_ESWITCH_INLINE_MODE:
+        c->st->has_inline_mode = true;
+        return oanl_attr_u8(a, &c->st->inline_mode);
+    case DEVLINK_ATTR_ESWITCH_ENCAP_MODE:
+        c->st->has_encap_mode = true;
+        return oanl_attr_u8(a, &c->st->encap_mode);
+    }
+    return 0;
+}
+
+int
+devlink_decode_eswitch(const struct nlmsghdr *nlh, struct devlink_handle *dev,
+                       struct devlink_eswitch_state *st)
+{
+    struct devlink_handle scratch;
+    struct eswitch_ctx c = {dev ? dev : &scratch, st};
+    memset(c.dev, 0, sizeof *c.dev);
+    memset(st, 0, sizeof *st);
+    int cmd = genl_cmd(nlh);
+    if (cmd < 0) {
+        return cmd;
+    }
+    if (cmd != DEVLINK_CMD_ESWITCH_GET && cmd != DEVLINK_CMD_ESWITCH_SET) {
+        return -EPROTO;
+    }
+    return oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), eswitch_cb, &c);
+}
+
+/* ---- I/O ---- */
+
+static int
+family_id(struct oanl_sock *s, uint16_t *id)
+{
+    const struct oanl_genl_family *f = oanl_family(s);
+    if (!f || strcmp(f->name, DEVLINK_GENL_NAME)) {
+        return -EINVAL; /* not a devlink socket */
+    }
+    *id = f->id;
+    return 0;
+}
+
+static int
+dev_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct devlink_handle h;
+    int r = devlink_decode_dev(nlh, &h);
+    if (r < 0) {
+        return r;
+    }
+    struct devlink_handle *slot = oanl_vec_push(data);
+    if (!slot) {
+        return -ENOMEM;
+    }
+    *slot = h;
+    return 0;
+}
+
+int
+devlink_dev_list(struct oanl_sock *s, struct devlink_handle **out, size_t *n,
+                 struct oanl_extack *ext)
+{
+    *out = NULL;
+    *n = 0;
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[128];
+    r = devlink_encode_dev_dump(buf, sizeof buf, fam);
+    if (r < 0) {
+        return r;
+    }
+    struct oanl_vec v = {.size = sizeof(struct devlink_handle)};
+    r = oanl_transact(s, (struct nlmsghdr *)buf, dev_list_cb, &v, ext);
+    if (r) {
+        free(v.items);
+        return r;
+    }
+    *out = v.items;
+    *n = v.n;
+    return 0;
+}
+
+struct port_list_ctx {
+    struct oanl_vec v;
+    const struct devlink_handle *filter;
+};
+
+static int
+port_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct port_list_ctx *c = data;
+    struct devlink_port_info p;
+    int r = devlink_decode_port(nlh, &p);
+    if (r < 0) {
+        return r;
+    }
+    /* Kernels before 6.3 ignore a device filter on port dumps: filter
+     * here, always. */
+    if (c->filter && !devlink_handle_equal(c->filter, &p.dev)) {
+        return 0;
+    }
+    struct devlink_port_info *slot = oanl_vec_push(&c->v);
+    if (!slot) {
+        return -ENOMEM;
+    }
+    *slot = p;
+    return 0;
+}
+
+int
+devlink_port_list(struct oanl_sock *s, const struct devlink_handle *filter,
+                  struct devlink_port_info **out, size_t *n,
+                  struct oanl_extack *ext)
+{
+    *out = NULL;
+    *n = 0;
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[128];
+    r = devlink_encode_port_dump(buf, sizeof buf, fam);
+    if (r < 0) {
+        return r;
+    }
+    struct port_list_ctx c = {.v = {.size = sizeof(struct devlink_port_info)},
+                              .filter = filter};
+    r = oanl_transact(s, (struct nlmsghdr *)buf, port_list_cb, &c, ext);
+    if (r) {
+        free(c.v.items);
+        return r;
+    }
+    *out = c.v.items;
+    *n = c.v.n;
+    return 0;
+}
+
+int
+devlink_dev_by_ifindex(struct oanl_sock *s, uint32_t ifindex,
+                       struct devlink_handle *out, struct oanl_extack *ext)
+{
+    struct devlink_port_info *ports;
+    size_t n;
+    int r = devlink_port_list(s, NULL, &ports, &n, ext);
+    if (r) {
+        return r;
+    }
+    r = -ENODEV;
+    for (size_t i = 0; i < n; i++) {
+        if (ifindex && ports[i].netdev_ifindex == ifindex) {
+            *out = ports[i].dev;
+            r = 0;
+            break;
+        }
+    }
+    free(ports);
+    return r;
+}
+
+struct eswitch_get_ctx {
+    struct devlink_eswitch_state *st;
+    bool got;
+};
+
+static int
+eswitch_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct eswitch_get_ctx *c = data;
+    int r = devlink_decode_eswitch(nlh, NULL, c->st);
+    if (!r) {
+        c->got = true;
+    }
+    return r;
+}
+
+int
+devlink_eswitch_get(struct oanl_sock *s, const struct devlink_handle *h,
+                    struct devlink_eswitch_state *out, struct oanl_extack *ext)
+{
+    memset(out, 0, sizeof *out);
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[256];
+    r = devlink_encode_eswitch_get(buf, sizeof buf, fam, h);
+    if (r < 0) {
+        return r;
+    }
+    struct eswitch_get_ctx c = {out, false};
+    r = oanl_transact(s, (struct nlmsghdr *)buf, eswitch_get_cb, &c, ext);
+    if (!r && !c.got) {
+        r = -EBADMSG; /* ACK without a reply */
+    }
+    return r;
+}
+
+int
+devlink_eswitch_set(struct oanl_sock *s, const struct devlink_handle *h,
+                    const struct devlink_eswitch_req *req,
+                    struct oanl_extack *ext)
+{
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[256];
+    r = devlink_encode_eswitch_set(buf, sizeof buf, fam, h, req);
+    if (r < 0) {
+        return r;
+    }
+    return oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
+}

@@ -1,0 +1,502 @@
+/* Netdev features by name: see include/oa-netlink/ethfeat.h. */
+#include "oa-netlink/ethfeat.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
+#include <linux/if.h>
+#include <linux/sockios.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct ethfeat_client {
+    enum ethfeat_backend backend;
+    struct oanl_sock *nl; /* ETHFEAT_NETLINK */
+    int fd;               /* ETHFEAT_IOCTL */
+};
+
+int
+ethfeat_open(bool force_ioctl, struct ethfeat_client **out)
+{
+    *out = NULL;
+    struct ethfeat_client *c = calloc(1, sizeof *c);
+    if (!c) {
+        return -ENOMEM;
+    }
+    c->fd = -1;
+    if (!force_ioctl) {
+        int r = oanl_open_genl(ETHTOOL_GENL_NAME, &c->nl);
+        if (!r) {
+            c->backend = ETHFEAT_NETLINK;
+            *out = c;
+            return 0;
+        }
+        if (r != -ENOENT) {
+            free(c);
+            return r;
+        }
+        /* No "ethtool" family (kernel < 5.6): the ioctl does it. */
+    }
+    c->backend = ETHFEAT_IOCTL;
+    c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) {
+        c->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    }
+    if (c->fd < 0) {
+        int r = -errno;
+        free(c);
+        return r;
+    }
+    *out = c;
+    return 0;
+}
+
+void
+ethfeat_close(struct ethfeat_client *c)
+{
+    if (!c) {
+        return;
+    }
+    oanl_close(c->nl);
+    if (c->fd >= 0) {
+        close(c->fd);
+    }
+    free(c);
+}
+
+enum ethfeat_backend
+ethfeat_get_backend(const struct ethfeat_client *c)
+{
+    return c->backend;
+}
+
+/* ---- Netlink codec ---- */
+
+static struct nlmsghdr *
+put_request(void *buf, size_t len, uint16_t family, uint8_t cmd,
+            const char *ifname, uint32_t flags)
+{
+    if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) ||
+        !ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+        return NULL;
+    }
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = family;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = cmd;
+    g->version = ETHTOOL_GENL_VERSION;
+    struct nlattr *hdr =
+        mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_FEATURES_HEADER);
+    if (!hdr ||
+        !mnl_attr_put_strz_check(nlh, len, ETHTOOL_A_HEADER_DEV_NAME,
+                                 ifname) ||
+        !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_HEADER_FLAGS, flags)) {
+        return NULL;
+    }
+    mnl_attr_nest_end(nlh, hdr);
+    return nlh;
+}
+
+int
+ethfeat_encode_get(void *buf, size_t len, uint16_t family, const char *ifname)
+{
+    /* Flags 0: verbose bitsets, with names. */
+    struct nlmsghdr *nlh =
+        put_request(buf, len, family, ETHTOOL_MSG_FEATURES_GET, ifname, 0);
+    return nlh ? (int)nlh->nlmsg_len : -ENOSPC;
+}
+
+int
+ethfeat_encode_set(void *buf, size_t len, uint16_t family, const char *ifname,
+                   const char *name, bool on)
+{
+    struct nlmsghdr *nlh =
+        put_request(buf, len, family, ETHTOOL_MSG_FEATURES_SET, ifname,
+                    ETHTOOL_FLAG_OMIT_REPLY);
+    if (!nlh || !name || !*name) {
+        return -ENOSPC;
+    }
+    /* A verbose bitset without NOMASK changes only the bits it lists. */
+    struct nlattr *set =
+        mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_FEATURES_WANTED);
+    struct nlattr *bits =
+        set ? mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_BITSET_BITS)
+            : NULL;
+    struct nlattr *bit =
+        bits ? mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_BITSET_BITS_BIT)
+             : NULL;
+    if (!bit ||
+        !mnl_attr_put_strz_check(nlh, len, ETHTOOL_A_BITSET_BIT_NAME, name) ||
+        (on &&
+         !mnl_attr_put_check(nlh, len, ETHTOOL_A_BITSET_BIT_VALUE, 0, NULL))) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, bit);
+    mnl_attr_nest_end(nlh, bits);
+    mnl_attr_nest_end(nlh, set);
+    return (int)nlh->nlmsg_len;
+}
+
+struct bit_ctx {
+    const char *want;
+    char name[ETH_GSTRING_LEN];
+    bool value;
+};
+
+static int
+bit_cb(const struct nlattr *a, void *data)
+{
+    struct bit_ctx *b = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_BITSET_BIT_NAME:
+        return oanl_attr_str(a, b->name, sizeof b->name);
+    case ETHTOOL_A_BITSET_BIT_VALUE:
+        b->value = true;
+        return 0;
+    }
+    return 0;
+}
+
+struct bitset_ctx {
+    const char *want;
+    bool nomask, compact;
+    bool listed, value;
+};
+
+static int
+bits_cb(const struct nlattr *a, void *data)
+{
+    struct bitset_ctx *s = data;
+    if (oanl_attr_type(a) != ETHTOOL_A_BITSET_BITS_BIT) {
+        return 0;
+    }
+    struct bit_ctx b = {.want = s->want};
+    int r = oanl_attr_walk_nested(a, bit_cb, &b);
+    if (r < 0) {
+        return r;
+    }
+    if (!strcmp(b.name, s->want)) {
+        s->listed = true;
+        s->value = b.value;
+    }
+    return 0;
+}
+
+static int
+bitset_cb(const struct nlattr *a, void *data)
+{
+    struct bitset_ctx *s = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_BITSET_NOMASK:
+        s->nomask = true;
+        return 0;
+    case ETHTOOL_A_BITSET_VALUE:
+        s->compact = true;
+        return 0;
+    case ETHTOOL_A_BITSET_BITS:
+        return oanl_attr_walk_nested(a, bits_cb, s);
+    }
+    return 0;
+}
+
+/* Whether bit 'want' is set in a verbose bitset. */
+static int
+bitset_test(const struct nlattr *a, const char *want, bool *set)
+{
+    struct bitset_ctx s = {.want = want};
+    int r = oanl_attr_walk_nested(a, bitset_cb, &s);
+    if (r < 0) {
+        return r;
+    }
+    if (s.compact) {
+        return -EPROTO;
+    }
+    /* A list (NOMASK) names the set bits; otherwise VALUE marks them. */
+    *set = s.listed && (s.nomask || s.value);
+    return 0;
+}
+
+struct features_ctx {
+    const char *want;
+    bool hw, wanted, active, nochange;
+};
+
+static int
+features_cb(const struct nlattr *a, void *data)
+{
+    struct features_ctx *f = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_FEATURES_HW:
+        return bitset_test(a, f->want, &f->hw);
+    case ETHTOOL_A_FEATURES_WANTED:
+        return bitset_test(a, f->want, &f->wanted);
+    case ETHTOOL_A_FEATURES_ACTIVE:
+        return bitset_test(a, f->want, &f->active);
+    case ETHTOOL_A_FEATURES_NOCHANGE:
+        return bitset_test(a, f->want, &f->nochange);
+    }
+    return 0;
+}
+
+int
+ethfeat_decode_get(const struct nlmsghdr *nlh, const char *name,
+                   struct ethfeat_state *out)
+{
+    memset(out, 0, sizeof *out);
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
+        return -EBADMSG;
+    }
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    if (g->cmd != ETHTOOL_MSG_FEATURES_GET_REPLY &&
+        g->cmd != ETHTOOL_MSG_FEATURES_NTF) {
+        return -EPROTO;
+    }
+    struct features_ctx f = {.want = name};
+    int r = oanl_attr_walk_msg(nlh, sizeof *g, features_cb, &f);
+    if (r < 0) {
+        return r;
+    }
+    out->active = f.active;
+    out->wanted = f.wanted;
+    /* HW lists the changeable features ("hw_features"). */
+    out->changeable = f.hw && !f.nochange;
+    return 0;
+}
+
+/* ---- ioctl codec ---- */
+
+int
+ethfeat_string_index(const uint8_t *table, size_t count, const char *name)
+{
+    if (!*name) {
+        return -ENOENT; /* empty entries mark undefined bits */
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *s = (const char *)table + i * ETH_GSTRING_LEN;
+        if (!strncmp(s, name, ETH_GSTRING_LEN) &&
+            strlen(name) < ETH_GSTRING_LEN) {
+            return (int)i;
+        }
+    }
+    return -ENOENT;
+}
+
+int
+ethfeat_state_from_blocks(const uint32_t *blocks, size_t n_blocks,
+                          size_t index, struct ethfeat_state *out)
+{
+    memset(out, 0, sizeof *out);
+    if (index / 32 >= n_blocks) {
+        return -ERANGE;
+    }
+    const uint32_t *b = blocks + 4 * (index / 32);
+    uint32_t bit = 1u << (index % 32);
+    out->changeable = (b[0] & bit) && !(b[3] & bit);
+    out->wanted = b[1] & bit;
+    out->active = b[2] & bit;
+    return 0;
+}
+
+/* ---- Netlink I/O ---- */
+
+struct nl_get_ctx {
+    const char *name;
+    struct ethfeat_state *out;
+    bool got;
+};
+
+static int
+nl_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct nl_get_ctx *c = data;
+    int r = ethfeat_decode_get(nlh, c->name, c->out);
+    c->got = !r;
+    return r;
+}
+
+static int
+nl_get(struct ethfeat_client *c, const char *ifname, const char *name,
+       struct ethfeat_state *out, struct oanl_extack *ext)
+{
+    char buf[256];
+    int r =
+        ethfeat_encode_get(buf, sizeof buf, oanl_family(c->nl)->id, ifname);
+    if (r < 0) {
+        return r == -ENOSPC ? -EINVAL : r;
+    }
+    struct nl_get_ctx ctx = {name, out, false};
+    r = oanl_transact(c->nl, (struct nlmsghdr *)buf, nl_get_cb, &ctx, ext);
+    return r ? r : ctx.got ? 0 : -EBADMSG;
+}
+
+static int
+nl_set(struct ethfeat_client *c, const char *ifname, const char *name, bool on,
+       struct oanl_extack *ext)
+{
+    char buf[256];
+    int r = ethfeat_encode_set(buf, sizeof buf, oanl_family(c->nl)->id, ifname,
+                               name, on);
+    if (r < 0) {
+        return r == -ENOSPC ? -EINVAL : r;
+    }
+    return oanl_transact(c->nl, (struct nlmsghdr *)buf, NULL, NULL, ext);
+}
+
+/* ---- ioctl I/O ---- */
+
+static int
+eth_ioctl(struct ethfeat_client *c, const char *ifname, void *data)
+{
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    if (!ifname || strlen(ifname) >= sizeof ifr.ifr_name) {
+        return -EINVAL;
+    }
+    strcpy(ifr.ifr_name, ifname);
+    ifr.ifr_data = data;
+    int r = ioctl(c->fd, SIOCETHTOOL, &ifr);
+    return r < 0 ? -errno : r;
+}
+
+/* Finds 'name' in the feature string set; *n_blocks gets the number of
+ * 32-bit feature words. */
+static int
+ioctl_index(struct ethfeat_client *c, const char *ifname, const char *name,
+            size_t *n_blocks)
+{
+    /* One string set asked for: one u32 of answer after the header. */
+    struct ethtool_sset_info *info =
+        calloc(1, sizeof *info + sizeof(uint32_t));
+    if (!info) {
+        return -ENOMEM;
+    }
+    info->cmd = ETHTOOL_GSSET_INFO;
+    info->sset_mask = 1ULL << ETH_SS_FEATURES;
+    int r = eth_ioctl(c, ifname, info);
+    bool has_set = r >= 0 && (info->sset_mask & (1ULL << ETH_SS_FEATURES));
+    size_t count = has_set ? info->data[0] : 0;
+    free(info);
+    if (r < 0) {
+        return r;
+    }
+    if (!has_set) {
+        return -EOPNOTSUPP;
+    }
+    struct ethtool_gstrings *gs =
+        calloc(1, sizeof *gs + count * ETH_GSTRING_LEN);
+    if (!gs) {
+        return -ENOMEM;
+    }
+    gs->cmd = ETHTOOL_GSTRINGS;
+    gs->string_set = ETH_SS_FEATURES;
+    gs->len = (uint32_t)count;
+    r = eth_ioctl(c, ifname, gs);
+    if (r >= 0) {
+        size_t got = gs->len < count ? gs->len : count;
+        r = ethfeat_string_index(gs->data, got, name);
+    }
+    free(gs);
+    *n_blocks = (count + 31) / 32;
+    return r;
+}
+
+static int
+ioctl_get(struct ethfeat_client *c, const char *ifname, const char *name,
+          struct ethfeat_state *out)
+{
+    size_t n_blocks;
+    int idx = ioctl_index(c, ifname, name, &n_blocks);
+    if (idx < 0) {
+        return idx;
+    }
+    struct ethtool_gfeatures *gf = calloc(
+        1, sizeof *gf + n_blocks * sizeof(struct ethtool_get_features_block));
+    if (!gf) {
+        return -ENOMEM;
+    }
+    gf->cmd = ETHTOOL_GFEATURES;
+    gf->size = (uint32_t)n_blocks;
+    int r = eth_ioctl(c, ifname, gf);
+    if (r >= 0) {
+        r = ethfeat_state_from_blocks((const uint32_t *)gf->features, n_blocks,
+                                      (size_t)idx, out);
+    }
+    free(gf);
+    return r;
+}
+
+static int
+ioctl_set(struct ethfeat_client *c, const char *ifname, const char *name,
+          bool on)
+{
+    size_t n_blocks;
+    int idx = ioctl_index(c, ifname, name, &n_blocks);
+    if (idx < 0) {
+        return idx;
+    }
+    struct ethtool_sfeatures *sf = calloc(
+        1, sizeof *sf + n_blocks * sizeof(struct ethtool_set_features_block));
+    if (!sf) {
+        return -ENOMEM;
+    }
+    sf->cmd = ETHTOOL_SFEATURES;
+    sf->size = (uint32_t)n_blocks;
+    uint32_t bit = 1u << (idx % 32);
+    sf->features[idx / 32].valid = bit;
+    sf->features[idx / 32].requested = on ? bit : 0;
+    int r = eth_ioctl(c, ifname, sf);
+    free(sf);
+    if (r > 0 && (r & ETHTOOL_F_UNSUPPORTED)) {
+        return -EOPNOTSUPP;
+    }
+    return r < 0 ? r : 0;
+}
+
+/* ---- Public ---- */
+
+int
+ethfeat_get(struct ethfeat_client *c, const char *ifname, const char *name,
+            struct ethfeat_state *out, struct oanl_extack *ext)
+{
+    memset(out, 0, sizeof *out);
+    if (ext) {
+        ext->msg[0] = '\0';
+    }
+    if (c->backend == ETHFEAT_NETLINK) {
+        return nl_get(c, ifname, name, out, ext);
+    }
+    return ioctl_get(c, ifname, name, out);
+}
+
+int
+ethfeat_set(struct ethfeat_client *c, const char *ifname, const char *name,
+            bool on, struct oanl_extack *ext)
+{
+    struct ethfeat_state st;
+    int r = ethfeat_get(c, ifname, name, &st, ext);
+    if (r) {
+        return r;
+    }
+    if (st.active == on) {
+        return 0; /* read before write: nothing to do */
+    }
+    if (!st.changeable) {
+        return -EOPNOTSUPP;
+    }
+    r = c->backend == ETHFEAT_NETLINK ? nl_set(c, ifname, name, on, ext)
+                                      : ioctl_set(c, ifname, name, on);
+    if (r) {
+        return r;
+    }
+    r = ethfeat_get(c, ifname, name, &st, ext);
+    if (r) {
+        return r;
+    }
+    return st.active == on ? 0 : -EIO;
+}

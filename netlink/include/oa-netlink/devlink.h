@@ -1,0 +1,112 @@
+/* devlink over generic netlink: devices, eswitch mode, ports.
+ *
+ * All I/O functions take a socket from oanl_open_genl("devlink") and
+ * return 0 or a negative errno; where the kernel refuses, its extended ACK
+ * text is copied into 'ext' (may be NULL).  Attributes newer than our
+ * headers are skipped. */
+#ifndef OA_NETLINK_DEVLINK_H
+#define OA_NETLINK_DEVLINK_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oa-netlink/nlsock.h"
+
+/* A devlink instance, "bus/dev", e.g. "pci/0000:43:00.0" or
+ * "netdevsim/netdevsim1". */
+struct devlink_handle {
+    char bus[32];
+    char dev[64];
+};
+
+/* Parses "bus/dev"; -EINVAL if malformed or too long. */
+int devlink_handle_parse(const char *s, struct devlink_handle *);
+/* Writes "bus/dev" into buf; returns -ENOSPC if it does not fit. */
+int devlink_handle_format(const struct devlink_handle *, char *buf,
+                          size_t size);
+bool devlink_handle_equal(const struct devlink_handle *,
+                          const struct devlink_handle *);
+
+/* Eswitch state.  Values are the uapi DEVLINK_ESWITCH_* numbers; the has_
+ * flags say whether the driver reported the attribute at all. */
+struct devlink_eswitch_state {
+    bool has_mode, has_inline_mode, has_encap_mode;
+    uint16_t mode;       /* DEVLINK_ESWITCH_MODE_{LEGACY,SWITCHDEV} */
+    uint8_t inline_mode; /* DEVLINK_ESWITCH_INLINE_MODE_* */
+    uint8_t encap_mode;  /* DEVLINK_ESWITCH_ENCAP_MODE_* */
+};
+
+/* What to change; a negative value leaves that setting alone. */
+struct devlink_eswitch_req {
+    int mode;
+    int inline_mode;
+    int encap_mode;
+};
+
+/* One devlink port (DEVLINK_CMD_PORT_GET).  has_ flags say which optional
+ * attributes the kernel sent.  Devlink carries no switch id: read it from
+ * the port's netdev (oa_link phys_switch_id). */
+struct devlink_port_info {
+    struct devlink_handle dev;
+    uint32_t index;
+    uint16_t type;    /* DEVLINK_PORT_TYPE_* */
+    uint16_t flavour; /* DEVLINK_PORT_FLAVOUR_* */
+    bool has_flavour, has_pfnum, has_vfnum, has_sfnum, has_controller;
+    bool has_number, external;
+    uint16_t pfnum, vfnum;
+    uint32_t sfnum, controller, number;
+    uint32_t netdev_ifindex; /* 0 if the port has no netdev */
+    char netdev_name[16];
+};
+
+/* Lists devlink instances.  Caller owns *out (free()); *n gets the count. */
+int devlink_dev_list(struct oanl_sock *, struct devlink_handle **out,
+                     size_t *n, struct oanl_extack *ext);
+
+/* Dumps ports, only those of 'filter' unless it is NULL.  Caller owns *out
+ * (free()). */
+int devlink_port_list(struct oanl_sock *, const struct devlink_handle *filter,
+                      struct devlink_port_info **out, size_t *n,
+                      struct oanl_extack *ext);
+
+/* Finds the devlink instance owning the port whose netdev is 'ifindex'
+ * (by its devlink port).  -ENODEV if no port has that netdev. */
+int devlink_dev_by_ifindex(struct oanl_sock *, uint32_t ifindex,
+                           struct devlink_handle *out,
+                           struct oanl_extack *ext);
+
+int devlink_eswitch_get(struct oanl_sock *, const struct devlink_handle *,
+                        struct devlink_eswitch_state *out,
+                        struct oanl_extack *ext);
+
+/* Sets eswitch mode/inline/encap in one request (with NLM_F_ACK).  A driver
+ * that lacks inline/encap support answers -EOPNOTSUPP with a message. */
+int devlink_eswitch_set(struct oanl_sock *, const struct devlink_handle *,
+                        const struct devlink_eswitch_req *,
+                        struct oanl_extack *ext);
+
+/* Names for messages: "legacy"/"switchdev", "none"/"link"/..., "basic". */
+const char *devlink_eswitch_mode_name(int mode);
+const char *devlink_inline_mode_name(int mode);
+const char *devlink_encap_mode_name(int mode);
+const char *devlink_port_flavour_name(int flavour);
+
+/* --- Pure codec (no I/O): encoders write one request into buf and return
+ * its length or -ENOSPC; 'family' is the resolved devlink family id. */
+int devlink_encode_dev_dump(void *buf, size_t len, uint16_t family);
+int devlink_encode_port_dump(void *buf, size_t len, uint16_t family);
+int devlink_encode_eswitch_get(void *buf, size_t len, uint16_t family,
+                               const struct devlink_handle *);
+int devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
+                               const struct devlink_handle *,
+                               const struct devlink_eswitch_req *);
+
+/* Decoders: -EBADMSG for truncated or malformed messages, -EPROTO for a
+ * message that is not of the expected kind. */
+int devlink_decode_dev(const struct nlmsghdr *, struct devlink_handle *);
+int devlink_decode_port(const struct nlmsghdr *, struct devlink_port_info *);
+int devlink_decode_eswitch(const struct nlmsghdr *, struct devlink_handle *dev,
+                           struct devlink_eswitch_state *);
+
+#endif

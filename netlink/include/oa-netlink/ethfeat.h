@@ -1,0 +1,64 @@
+/* Netdev features by name (e.g. "hw-tc-offload"): read and set through
+ * ethtool netlink (genl family "ethtool", verbose bitsets), or through the
+ * SIOCETHTOOL ioctl when the kernel has no ethtool netlink family. */
+#ifndef OA_NETLINK_ETHFEAT_H
+#define OA_NETLINK_ETHFEAT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oa-netlink/nlsock.h"
+
+#define ETHFEAT_HW_TC_OFFLOAD "hw-tc-offload"
+
+enum ethfeat_backend {
+    ETHFEAT_NETLINK,
+    ETHFEAT_IOCTL,
+};
+
+struct ethfeat_state {
+    bool active;     /* currently on */
+    bool wanted;     /* requested by the user */
+    bool changeable; /* the driver lets it be toggled */
+};
+
+struct ethfeat_client;
+
+/* Opens ethtool netlink, or the ioctl when the family is absent (or when
+ * 'force_ioctl').  Caller owns *out, free with ethfeat_close(). */
+int ethfeat_open(bool force_ioctl, struct ethfeat_client **out);
+void ethfeat_close(struct ethfeat_client *);
+enum ethfeat_backend ethfeat_get_backend(const struct ethfeat_client *);
+
+/* Reads feature 'name' of netdev 'ifname'.  -ENODEV if there is no such
+ * netdev; -ENOENT for an unknown name (ioctl backend only: netlink lists
+ * set bits only, so an unknown name reads as off and not changeable). */
+int ethfeat_get(struct ethfeat_client *, const char *ifname, const char *name,
+                struct ethfeat_state *out, struct oanl_extack *ext);
+
+/* Turns feature 'name' on or off, then reads it back: -EOPNOTSUPP if the
+ * driver cannot change it, -EIO if the request was taken but the feature
+ * did not follow. */
+int ethfeat_set(struct ethfeat_client *, const char *ifname, const char *name,
+                bool on, struct oanl_extack *ext);
+
+/* --- Pure codec. */
+int ethfeat_encode_get(void *buf, size_t len, uint16_t family,
+                       const char *ifname);
+int ethfeat_encode_set(void *buf, size_t len, uint16_t family,
+                       const char *ifname, const char *name, bool on);
+/* Decodes ETHTOOL_MSG_FEATURES_GET_REPLY for feature 'name'.  The kernel
+ * lists only set bits, so a name it does not know reads as all false.
+ * -EPROTO for compact bitsets (we always ask for verbose ones). */
+int ethfeat_decode_get(const struct nlmsghdr *, const char *name,
+                       struct ethfeat_state *out);
+/* Index of 'name' in an ETH_SS_FEATURES string table of 'count' entries of
+ * ETH_GSTRING_LEN bytes each, or -ENOENT. */
+int ethfeat_string_index(const uint8_t *table, size_t count, const char *name);
+/* Feature state of bit 'index' from ETHTOOL_GFEATURES blocks (each block
+ * is four u32: available, requested, active, never_changed). */
+int ethfeat_state_from_blocks(const uint32_t *blocks, size_t n_blocks,
+                              size_t index, struct ethfeat_state *out);
+
+#endif

@@ -1,0 +1,103 @@
+/* rtnetlink links: lookup by name or index, identity (phys_port_name,
+ * phys_switch_id, parent device), VF configuration (IFLA_VFINFO_LIST),
+ * admin state.  Sockets come from oanl_open(NETLINK_ROUTE). */
+#ifndef OA_NETLINK_LINK_H
+#define OA_NETLINK_LINK_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oa-netlink/nlsock.h"
+
+#define OA_LINK_MAX_ID 32
+
+struct oa_link_vf {
+    uint32_t index;
+    uint8_t mac[6];
+    uint32_t vlan, qos;
+    bool has_spoofchk, spoofchk; /* has_: the driver reports it */
+    bool has_trust, trust;
+    bool has_link_state;
+    uint32_t link_state; /* IFLA_VF_LINK_STATE_* */
+};
+
+/* A link as the kernel reported it.  Fields missing from the kernel's
+ * answer are empty/zero. */
+struct oa_link {
+    int ifindex;
+    char name[16];
+    unsigned int flags; /* IFF_* */
+    uint8_t operstate;  /* IF_OPER_* */
+    uint8_t addr[OA_LINK_MAX_ID];
+    size_t addr_len;
+    char phys_port_name[32];
+    uint8_t switch_id[OA_LINK_MAX_ID];
+    size_t switch_id_len;
+    char parent_bus[32]; /* IFLA_PARENT_DEV_BUS_NAME, e.g. "pci" */
+    char parent_dev[64]; /* IFLA_PARENT_DEV_NAME, e.g. "0000:43:00.0" */
+    bool has_num_vf;
+    uint32_t num_vf;
+    size_t n_vfs;
+    struct oa_link_vf *vfs; /* owned by the link */
+};
+
+/* Frees a link from this module; accepts NULL. */
+void oa_link_destroy(struct oa_link *);
+/* Frees an array from oa_link_list() and its links; accepts NULL. */
+void oa_link_list_free(struct oa_link **, size_t n);
+
+/* Looks a link up (with its VF list).  -ENODEV if there is none.  Caller
+ * owns *out, free with oa_link_destroy(). */
+int oa_link_get_by_name(struct oanl_sock *, const char *name,
+                        struct oa_link **out, struct oanl_extack *ext);
+int oa_link_get_by_index(struct oanl_sock *, int ifindex, struct oa_link **out,
+                         struct oanl_extack *ext);
+
+/* Dumps every link (without VF lists).  Caller owns *out, free with
+ * oa_link_list_free(). */
+int oa_link_list(struct oanl_sock *, struct oa_link ***out, size_t *n,
+                 struct oanl_extack *ext);
+
+/* Sets IFF_UP (or clears it). */
+int oa_link_set_up(struct oanl_sock *, int ifindex, bool up,
+                   struct oanl_extack *ext);
+
+/* Desired VF settings; NULL / negative means "leave alone". */
+struct oa_link_vf_req {
+    uint32_t index;
+    const uint8_t *mac; /* 6 bytes */
+    int vlan;           /* 0..4095 (0: no VLAN); with qos */
+    int qos;            /* used with vlan; negative = 0 */
+    int trust;          /* 0/1 */
+    int spoofchk;       /* 0/1 */
+};
+/* Leaves everything unset. */
+void oa_link_vf_req_init(struct oa_link_vf_req *, uint32_t index);
+
+/* Applies 'req' to VF req->index of PF 'ifindex' in one RTM_SETLINK. */
+int oa_link_set_vf(struct oanl_sock *, int ifindex,
+                   const struct oa_link_vf_req *req, struct oanl_extack *ext);
+
+/* The VF entry with 'index', or NULL. */
+const struct oa_link_vf *oa_link_vf_find(const struct oa_link *,
+                                         uint32_t index);
+
+/* Lower-case hex, no separators (as sysfs phys_switch_id prints it). */
+int oa_link_switch_id_hex(const struct oa_link *, char *buf, size_t size);
+
+/* --- Pure codec. Encoders return the message length or -ENOSPC. */
+/* RTM_GETLINK by index (ifindex > 0) or name; with_vfs asks for
+ * IFLA_VFINFO_LIST (RTEXT_FILTER_VF). */
+int oa_link_encode_get(void *buf, size_t len, int ifindex, const char *name,
+                       bool with_vfs);
+int oa_link_encode_dump(void *buf, size_t len, bool with_vfs);
+int oa_link_encode_set_vf(void *buf, size_t len, int ifindex,
+                          const struct oa_link_vf_req *);
+int oa_link_encode_set_up(void *buf, size_t len, int ifindex, bool up);
+/* Decodes RTM_NEWLINK/RTM_DELLINK.  Caller owns *out.  -EMSGSIZE when the
+ * VF list does not hold IFLA_NUM_VF entries: the kernel's single VF list
+ * attribute overflows its 16-bit length beyond about 320 VFs. */
+int oa_link_decode(const struct nlmsghdr *, struct oa_link **out);
+
+#endif

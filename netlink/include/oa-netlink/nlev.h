@@ -1,0 +1,47 @@
+/* Kernel event sources for the daemon's poll loop: rtnetlink link changes
+ * (RTNLGRP_LINK) and devlink notifications (genl group "config").  Each
+ * exposes an fd; when it is readable, nlev_drain() reads everything pending
+ * and says what kind of things changed.  Lost notifications (ENOBUFS) are
+ * reported as 'resync': re-read all state. */
+#ifndef OA_NETLINK_NLEV_H
+#define OA_NETLINK_NLEV_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct nlmsghdr;
+
+enum nlev_kind {
+    NLEV_LINK,
+    NLEV_DEVLINK,
+};
+
+struct nlev_summary {
+    bool resync;     /* the kernel dropped notifications */
+    size_t events;   /* messages read */
+    size_t link_new; /* RTM_NEWLINK (creation or change) */
+    size_t link_del;
+    size_t port_new; /* DEVLINK_CMD_PORT_NEW (creation or change) */
+    size_t port_del;
+    size_t dev_new, dev_del;
+    size_t other;
+};
+
+struct nlev_source;
+
+/* Caller owns *out, free with nlev_close(). */
+int nlev_open(enum nlev_kind, struct nlev_source **out);
+void nlev_close(struct nlev_source *);
+/* The fd to poll for POLLIN. */
+int nlev_fd(const struct nlev_source *);
+/* Reads all pending notifications without blocking and adds them to
+ * *sum (which the caller zeroes when it wants fresh counts).  Returns the
+ * number of messages read, or a negative errno other than ENOBUFS (which
+ * sets sum->resync and goes on). */
+int nlev_drain(struct nlev_source *, struct nlev_summary *sum);
+
+/* Pure: counts one notification message of 'kind' into *sum. */
+void nlev_classify(enum nlev_kind, const struct nlmsghdr *,
+                   struct nlev_summary *sum);
+
+#endif

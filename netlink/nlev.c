@@ -1,0 +1,138 @@
+/* Kernel event sources: see include/oa-netlink/nlev.h. */
+#include "oa-netlink/nlev.h"
+#include "oa-netlink/nlsock.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+
+struct nlev_source {
+    enum nlev_kind kind;
+    struct oanl_sock *sock;
+};
+
+int
+nlev_open(enum nlev_kind kind, struct nlev_source **out)
+{
+    *out = NULL;
+    struct nlev_source *s = calloc(1, sizeof *s);
+    if (!s) {
+        return -ENOMEM;
+    }
+    s->kind = kind;
+    int r;
+    if (kind == NLEV_LINK) {
+        r = oanl_open(NETLINK_ROUTE, &s->sock);
+        if (!r) {
+            r = oanl_join_group(s->sock, RTNLGRP_LINK);
+        }
+    } else {
+        r = oanl_open_genl(DEVLINK_GENL_NAME, &s->sock);
+        if (!r) {
+            r = oanl_family_group(oanl_family(s->sock),
+                                  DEVLINK_GENL_MCGRP_CONFIG_NAME);
+            r = r < 0 ? r : oanl_join_group(s->sock, (uint32_t)r);
+        }
+    }
+    if (!r) {
+        r = oanl_set_nonblock(s->sock);
+    }
+    if (r) {
+        nlev_close(s);
+        return r;
+    }
+    *out = s;
+    return 0;
+}
+
+void
+nlev_close(struct nlev_source *s)
+{
+    if (s) {
+        oanl_close(s->sock);
+        free(s);
+    }
+}
+
+int
+nlev_fd(const struct nlev_source *s)
+{
+    return oanl_fd(s->sock);
+}
+
+void
+nlev_classify(enum nlev_kind kind, const struct nlmsghdr *nlh,
+              struct nlev_summary *sum)
+{
+    sum->events++;
+    if (kind == NLEV_LINK) {
+        switch (nlh->nlmsg_type) {
+        case RTM_NEWLINK:
+            sum->link_new++;
+            return;
+        case RTM_DELLINK:
+            sum->link_del++;
+            return;
+        }
+        sum->other++;
+        return;
+    }
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
+        sum->other++;
+        return;
+    }
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    switch (g->cmd) {
+    case DEVLINK_CMD_PORT_NEW:
+        sum->port_new++;
+        return;
+    case DEVLINK_CMD_PORT_DEL:
+        sum->port_del++;
+        return;
+    case DEVLINK_CMD_NEW:
+        sum->dev_new++;
+        return;
+    case DEVLINK_CMD_DEL:
+        sum->dev_del++;
+        return;
+    }
+    sum->other++;
+}
+
+struct drain_ctx {
+    enum nlev_kind kind;
+    struct nlev_summary *sum;
+};
+
+static int
+drain_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct drain_ctx *c = data;
+    nlev_classify(c->kind, nlh, c->sum);
+    return 0;
+}
+
+int
+nlev_drain(struct nlev_source *s, struct nlev_summary *sum)
+{
+    struct drain_ctx c = {s->kind, sum};
+    int total = 0;
+    for (;;) {
+        int r = oanl_recv_each(s->sock, drain_cb, &c);
+        if (r == -EAGAIN) {
+            return total;
+        }
+        if (r == -ENOBUFS) {
+            /* The socket overflowed: some changes are unknown. */
+            sum->resync = true;
+            continue;
+        }
+        if (r < 0) {
+            return r;
+        }
+        total += r;
+    }
+}

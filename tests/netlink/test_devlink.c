@@ -1,0 +1,240 @@
+/* devlink_: handles, request encoding, reply decoding. */
+#include "nltest.h"
+
+#include "oa-netlink/devlink.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+
+#define FAM 27
+
+START_TEST(test_handle_parse)
+{
+    struct devlink_handle h;
+    char buf[96];
+    ck_assert_int_eq(devlink_handle_parse("pci/0000:43:00.0", &h), 0);
+    ck_assert_str_eq(h.bus, "pci");
+    ck_assert_str_eq(h.dev, "0000:43:00.0");
+    ck_assert_int_eq(devlink_handle_format(&h, buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, "pci/0000:43:00.0");
+    ck_assert_int_eq(devlink_handle_format(&h, buf, 5), -ENOSPC);
+    ck_assert_int_eq(devlink_handle_parse("netdevsim/netdevsim1", &h), 0);
+    ck_assert_str_eq(h.dev, "netdevsim1");
+    ck_assert_int_eq(devlink_handle_parse("pci", &h), -EINVAL);
+    ck_assert_int_eq(devlink_handle_parse("/x", &h), -EINVAL);
+    ck_assert_int_eq(devlink_handle_parse("pci/", &h), -EINVAL);
+    ck_assert_int_eq(devlink_handle_parse("a/b/c", &h), -EINVAL);
+}
+END_TEST
+
+static const struct genlmsghdr *
+genl(const void *buf)
+{
+    return mnl_nlmsg_get_payload((const struct nlmsghdr *)buf);
+}
+
+START_TEST(test_encode_eswitch_set)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h = {"pci", "0000:43:00.0"};
+    struct devlink_eswitch_req req = {DEVLINK_ESWITCH_MODE_SWITCHDEV,
+                                      DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT,
+                                      -1};
+    int len = devlink_encode_eswitch_set(buf, sizeof buf, FAM, &h, &req);
+    ck_assert_int_gt(len, 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq(nlh->nlmsg_type, FAM);
+    ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_ESWITCH_SET);
+    size_t gl = sizeof(struct genlmsghdr);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_BUS_NAME)), "pci");
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_DEV_NAME)),
+        "0000:43:00.0");
+    ck_assert_uint_eq(
+        mnl_attr_get_u16(nlt_find_msg(nlh, gl, DEVLINK_ATTR_ESWITCH_MODE)),
+        DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_uint_eq(mnl_attr_get_u8(nlt_find_msg(
+                          nlh, gl, DEVLINK_ATTR_ESWITCH_INLINE_MODE)),
+                      DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT);
+    /* Unset settings are not sent: the driver would refuse them. */
+    ck_assert_ptr_null(nlt_find_msg(nlh, gl, DEVLINK_ATTR_ESWITCH_ENCAP_MODE));
+
+    ck_assert_int_eq(devlink_encode_eswitch_set(buf, 40, FAM, &h, &req),
+                     -ENOSPC);
+    struct devlink_eswitch_req bad = {70000, -1, -1};
+    ck_assert_int_eq(
+        devlink_encode_eswitch_set(buf, sizeof buf, FAM, &h, &bad), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_encode_dumps)
+{
+    char buf[NLT_BUF];
+    int len = devlink_encode_port_dump(buf, sizeof buf, FAM);
+    ck_assert_int_gt(len, 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_PORT_GET);
+    ck_assert_int_gt(devlink_encode_dev_dump(buf, sizeof buf, FAM), 0);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_GET);
+    struct devlink_handle h = {"netdevsim", "netdevsim1"};
+    ck_assert_int_gt(devlink_encode_eswitch_get(buf, sizeof buf, FAM, &h), 0);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_ESWITCH_GET);
+}
+END_TEST
+
+static struct nlmsghdr *
+put_port(void *buf, uint8_t cmd)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = cmd;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "netdevsim");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "netdevsim1");
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, 129);
+    mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_TYPE, DEVLINK_PORT_TYPE_ETH);
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_NETDEV_IFINDEX, 7);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PORT_NETDEV_NAME, "eth3");
+    mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_FLAVOUR,
+                     DEVLINK_PORT_FLAVOUR_PCI_VF);
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_CONTROLLER_NUMBER, 0);
+    mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_PF_NUMBER, 0);
+    mnl_attr_put_u16(nlh, DEVLINK_ATTR_PORT_PCI_VF_NUMBER, 3);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PORT_EXTERNAL, 0);
+    /* Newer than our headers: a plain one and a nested one. */
+    mnl_attr_put_u64(nlh, NLT_UNKNOWN_TYPE, 42);
+    struct nlattr *n = mnl_attr_nest_start(nlh, NLT_UNKNOWN_TYPE - 1);
+    mnl_attr_put_u32(nlh, 1, 1);
+    mnl_attr_nest_end(nlh, n);
+    /* Known but unused by us: skipped. */
+    n = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
+    mnl_attr_put(nlh, 1, 6, "\x02\x00\x00\x00\x00\x01");
+    mnl_attr_nest_end(nlh, n);
+    return nlh;
+}
+
+START_TEST(test_decode_port)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = put_port(buf, DEVLINK_CMD_PORT_NEW);
+    struct devlink_port_info p;
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), 0);
+    ck_assert_str_eq(p.dev.bus, "netdevsim");
+    ck_assert_str_eq(p.dev.dev, "netdevsim1");
+    ck_assert_uint_eq(p.index, 129);
+    ck_assert_uint_eq(p.netdev_ifindex, 7);
+    ck_assert_str_eq(p.netdev_name, "eth3");
+    ck_assert(p.has_flavour);
+    ck_assert_uint_eq(p.flavour, DEVLINK_PORT_FLAVOUR_PCI_VF);
+    ck_assert(p.has_pfnum && p.has_vfnum && p.has_controller);
+    ck_assert(!p.has_sfnum);
+    ck_assert_uint_eq(p.pfnum, 0);
+    ck_assert_uint_eq(p.vfnum, 3);
+    ck_assert(!p.external);
+    ck_assert_str_eq(devlink_port_flavour_name(p.flavour), "pcivf");
+
+    /* Kernels up to 6.2 answer port dumps with DEVLINK_CMD_NEW. */
+    nlh = put_port(buf, DEVLINK_CMD_NEW);
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), 0);
+    ck_assert_uint_eq(p.vfnum, 3);
+}
+END_TEST
+
+START_TEST(test_decode_port_errors)
+{
+    char buf[NLT_BUF];
+    struct devlink_port_info p;
+    struct nlmsghdr *nlh = put_port(buf, DEVLINK_CMD_ESWITCH_GET);
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EPROTO);
+
+    nlh = put_port(buf, DEVLINK_CMD_PORT_NEW);
+    nlh->nlmsg_len -= 3; /* cut inside the last attribute */
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EBADMSG);
+
+    /* A u16 attribute with a 1-byte payload. */
+    nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_PORT_NEW;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "0000:01:00.0");
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PORT_FLAVOUR, 4);
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EBADMSG);
+
+    /* No handle at all. */
+    nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_PORT_NEW;
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EBADMSG);
+
+    nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 1; /* inside the genl header */
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_decode_eswitch)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_ESWITCH_GET;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "0000:43:00.0");
+    mnl_attr_put_u16(nlh, DEVLINK_ATTR_ESWITCH_MODE,
+                     DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 5);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_ESWITCH_ENCAP_MODE,
+                    DEVLINK_ESWITCH_ENCAP_MODE_BASIC);
+    struct devlink_handle h;
+    struct devlink_eswitch_state st;
+    ck_assert_int_eq(devlink_decode_eswitch(nlh, &h, &st), 0);
+    ck_assert_str_eq(h.dev, "0000:43:00.0");
+    ck_assert(st.has_mode && st.has_encap_mode && !st.has_inline_mode);
+    ck_assert_uint_eq(st.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_str_eq(devlink_eswitch_mode_name(st.mode), "switchdev");
+    ck_assert_str_eq(devlink_encap_mode_name(st.encap_mode), "basic");
+    ck_assert_str_eq(devlink_inline_mode_name(9), "unknown");
+
+    nlh->nlmsg_len -= 4; /* into the payload, not just the padding */
+    ck_assert_int_eq(devlink_decode_eswitch(nlh, NULL, &st), -EBADMSG);
+}
+END_TEST
+
+START_TEST(test_decode_dev)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = DEVLINK_CMD_NEW;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "netdevsim");
+    mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 5);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "netdevsim9");
+    struct devlink_handle h;
+    ck_assert_int_eq(devlink_decode_dev(nlh, &h), 0);
+    ck_assert_str_eq(h.bus, "netdevsim");
+    ck_assert_str_eq(h.dev, "netdevsim9");
+
+    /* A device name longer than any bus allows. */
+    char longname[200];
+    memset(longname, 'a', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, longname);
+    ck_assert_int_eq(devlink_decode_dev(nlh, &h), -EBADMSG);
+}
+END_TEST
+
+Suite *
+devlink_suite(void)
+{
+    Suite *s = suite_create("devlink");
+    TCase *tc = tcase_create("codec");
+    tcase_add_test(tc, test_handle_parse);
+    tcase_add_test(tc, test_encode_eswitch_set);
+    tcase_add_test(tc, test_encode_dumps);
+    tcase_add_test(tc, test_decode_port);
+    tcase_add_test(tc, test_decode_port_errors);
+    tcase_add_test(tc, test_decode_eswitch);
+    tcase_add_test(tc, test_decode_dev);
+    suite_add_tcase(s, tc);
+    return s;
+}

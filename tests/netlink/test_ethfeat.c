@@ -1,0 +1,233 @@
+/* ethfeat_: ethtool netlink feature bitsets and ioctl tables. */
+#include "nltest.h"
+
+#include "oa-netlink/ethfeat.h"
+
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
+
+#define FAM 21
+static const size_t GL = sizeof(struct genlmsghdr);
+
+START_TEST(test_encode_get)
+{
+    char buf[NLT_BUF];
+    ck_assert_int_gt(ethfeat_encode_get(buf, sizeof buf, FAM, "eth1"), 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq(nlh->nlmsg_type, FAM);
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    ck_assert_int_eq(g->cmd, ETHTOOL_MSG_FEATURES_GET);
+    const struct nlattr *hdr =
+        nlt_find_msg(nlh, GL, ETHTOOL_A_FEATURES_HEADER);
+    ck_assert_ptr_nonnull(hdr);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_NAME)),
+        "eth1");
+    /* Verbose bitsets (names), not compact. */
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)), 0);
+    ck_assert_int_eq(ethfeat_encode_get(buf, sizeof buf, FAM, ""), -ENOSPC);
+}
+END_TEST
+
+static const struct nlattr *
+wanted_bit(const void *buf)
+{
+    const struct nlattr *w = nlt_find_msg(buf, GL, ETHTOOL_A_FEATURES_WANTED);
+    ck_assert_ptr_nonnull(w);
+    /* Without NOMASK only the listed bits change. */
+    ck_assert_ptr_null(nlt_find_nested(w, ETHTOOL_A_BITSET_NOMASK));
+    const struct nlattr *bits = nlt_find_nested(w, ETHTOOL_A_BITSET_BITS);
+    ck_assert_ptr_nonnull(bits);
+    const struct nlattr *bit =
+        nlt_find_nested(bits, ETHTOOL_A_BITSET_BITS_BIT);
+    ck_assert_ptr_nonnull(bit);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_nested(bit, ETHTOOL_A_BITSET_BIT_NAME)),
+        "hw-tc-offload");
+    return bit;
+}
+
+START_TEST(test_encode_set)
+{
+    char buf[NLT_BUF];
+    ck_assert_int_gt(ethfeat_encode_set(buf, sizeof buf, FAM, "eth1",
+                                        ETHFEAT_HW_TC_OFFLOAD, true),
+                     0);
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload((void *)buf);
+    ck_assert_int_eq(g->cmd, ETHTOOL_MSG_FEATURES_SET);
+    const struct nlattr *hdr =
+        nlt_find_msg((void *)buf, GL, ETHTOOL_A_FEATURES_HEADER);
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)),
+        ETHTOOL_FLAG_OMIT_REPLY);
+    ck_assert_ptr_nonnull(
+        nlt_find_nested(wanted_bit(buf), ETHTOOL_A_BITSET_BIT_VALUE));
+
+    ck_assert_int_gt(ethfeat_encode_set(buf, sizeof buf, FAM, "eth1",
+                                        ETHFEAT_HW_TC_OFFLOAD, false),
+                     0);
+    /* Off: the bit is listed without a VALUE flag. */
+    ck_assert_ptr_null(
+        nlt_find_nested(wanted_bit(buf), ETHTOOL_A_BITSET_BIT_VALUE));
+    ck_assert_int_eq(
+        ethfeat_encode_set(buf, 60, FAM, "eth1", ETHFEAT_HW_TC_OFFLOAD, true),
+        -ENOSPC);
+}
+END_TEST
+
+/* A bitset in list form (NOMASK): the names given are the set bits. */
+static void
+put_list(struct nlmsghdr *nlh, uint16_t type, const char *const *names)
+{
+    struct nlattr *set = mnl_attr_nest_start(nlh, type);
+    mnl_attr_put(nlh, ETHTOOL_A_BITSET_NOMASK, 0, NULL);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 64);
+    struct nlattr *bits = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS);
+    for (uint32_t i = 0; names[i]; i++) {
+        struct nlattr *bit =
+            mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS_BIT);
+        mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_BIT_INDEX, 40 + i);
+        mnl_attr_put_strz(nlh, ETHTOOL_A_BITSET_BIT_NAME, names[i]);
+        mnl_attr_nest_end(nlh, bit);
+    }
+    mnl_attr_nest_end(nlh, bits);
+    mnl_attr_nest_end(nlh, set);
+}
+
+static struct nlmsghdr *
+put_reply(void *buf, const char *const *hw, const char *const *wanted,
+          const char *const *active, const char *const *nochange)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    struct nlattr *hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, 3);
+    mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "eth1");
+    mnl_attr_nest_end(nlh, hdr);
+    put_list(nlh, ETHTOOL_A_FEATURES_HW, hw);
+    put_list(nlh, ETHTOOL_A_FEATURES_WANTED, wanted);
+    put_list(nlh, ETHTOOL_A_FEATURES_ACTIVE, active);
+    put_list(nlh, ETHTOOL_A_FEATURES_NOCHANGE, nochange);
+    mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 1);
+    return nlh;
+}
+
+static const char *const none[] = {NULL};
+
+START_TEST(test_decode_off_changeable)
+{
+    static const char *const hw[] = {"rx-gro", "hw-tc-offload", NULL};
+    static const char *const on[] = {"rx-gro", NULL};
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = put_reply(buf, hw, on, on, none);
+    struct ethfeat_state st;
+    ck_assert_int_eq(ethfeat_decode_get(nlh, ETHFEAT_HW_TC_OFFLOAD, &st), 0);
+    ck_assert(!st.active && !st.wanted && st.changeable);
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), 0);
+    ck_assert(st.active && st.wanted && st.changeable);
+}
+END_TEST
+
+START_TEST(test_decode_on_fixed)
+{
+    static const char *const on[] = {"hw-tc-offload", NULL};
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = put_reply(buf, on, on, on, on);
+    struct ethfeat_state st;
+    ck_assert_int_eq(ethfeat_decode_get(nlh, ETHFEAT_HW_TC_OFFLOAD, &st), 0);
+    ck_assert(st.active && st.wanted);
+    ck_assert(!st.changeable); /* in NOCHANGE */
+    /* A name the kernel never listed reads as off. */
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "no-such-feature", &st), 0);
+    ck_assert(!st.active && !st.changeable);
+}
+END_TEST
+
+START_TEST(test_decode_masked_and_compact)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    /* Masked verbose form: listed bits carry VALUE when set. */
+    struct nlattr *set = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_ACTIVE);
+    struct nlattr *bits = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS);
+    struct nlattr *bit = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS_BIT);
+    mnl_attr_put_strz(nlh, ETHTOOL_A_BITSET_BIT_NAME, "hw-tc-offload");
+    mnl_attr_nest_end(nlh, bit);
+    bit = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS_BIT);
+    mnl_attr_put_strz(nlh, ETHTOOL_A_BITSET_BIT_NAME, "rx-gro");
+    mnl_attr_put(nlh, ETHTOOL_A_BITSET_BIT_VALUE, 0, NULL);
+    mnl_attr_nest_end(nlh, bit);
+    mnl_attr_nest_end(nlh, bits);
+    mnl_attr_nest_end(nlh, set);
+    struct ethfeat_state st;
+    ck_assert_int_eq(ethfeat_decode_get(nlh, ETHFEAT_HW_TC_OFFLOAD, &st), 0);
+    ck_assert(!st.active);
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), 0);
+    ck_assert(st.active);
+
+    nlh->nlmsg_len -= 3;
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EBADMSG);
+
+    /* Compact bitsets carry no names: refused, not misread. */
+    nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    set = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_ACTIVE);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 32);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_VALUE, 0xff);
+    mnl_attr_nest_end(nlh, set);
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EPROTO);
+
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_SET;
+    ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EPROTO);
+}
+END_TEST
+
+START_TEST(test_ioctl_tables)
+{
+    uint8_t table[3 * ETH_GSTRING_LEN] = {0};
+    strcpy((char *)table, "rx-checksum");
+    /* index 1: an empty (undefined) entry */
+    strcpy((char *)table + 2 * ETH_GSTRING_LEN, "hw-tc-offload");
+    ck_assert_int_eq(ethfeat_string_index(table, 3, "hw-tc-offload"), 2);
+    ck_assert_int_eq(ethfeat_string_index(table, 3, "rx-checksum"), 0);
+    ck_assert_int_eq(ethfeat_string_index(table, 2, "hw-tc-offload"), -ENOENT);
+    ck_assert_int_eq(ethfeat_string_index(table, 3, ""), -ENOENT);
+
+    /* Two blocks; feature 37 = block 1, bit 5. */
+    uint32_t blocks[8] = {0};
+    blocks[4 + 0] = 1u << 5; /* available */
+    blocks[4 + 2] = 1u << 5; /* active */
+    struct ethfeat_state st;
+    ck_assert_int_eq(ethfeat_state_from_blocks(blocks, 2, 37, &st), 0);
+    ck_assert(st.changeable && st.active && !st.wanted);
+    blocks[4 + 3] = 1u << 5; /* never changed */
+    ck_assert_int_eq(ethfeat_state_from_blocks(blocks, 2, 37, &st), 0);
+    ck_assert(!st.changeable);
+    ck_assert_int_eq(ethfeat_state_from_blocks(blocks, 2, 5, &st), 0);
+    ck_assert(!st.active);
+    ck_assert_int_eq(ethfeat_state_from_blocks(blocks, 2, 64, &st), -ERANGE);
+}
+END_TEST
+
+Suite *
+ethfeat_suite(void)
+{
+    Suite *s = suite_create("ethfeat");
+    TCase *tc = tcase_create("codec");
+    tcase_add_test(tc, test_encode_get);
+    tcase_add_test(tc, test_encode_set);
+    tcase_add_test(tc, test_decode_off_changeable);
+    tcase_add_test(tc, test_decode_on_fixed);
+    tcase_add_test(tc, test_decode_masked_and_compact);
+    tcase_add_test(tc, test_ioctl_tables);
+    suite_add_tcase(s, tc);
+    return s;
+}

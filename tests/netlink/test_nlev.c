@@ -1,0 +1,65 @@
+/* nlev_: classification of notifications. */
+#include "nltest.h"
+
+#include "oa-netlink/nlev.h"
+
+#include <linux/devlink.h>
+#include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
+
+START_TEST(test_classify_link)
+{
+    char buf[NLT_BUF];
+    struct nlev_summary sum = {0};
+    nlev_classify(NLEV_LINK, nlt_start(buf, RTM_NEWLINK, 16), &sum);
+    nlev_classify(NLEV_LINK, nlt_start(buf, RTM_NEWLINK, 16), &sum);
+    nlev_classify(NLEV_LINK, nlt_start(buf, RTM_DELLINK, 16), &sum);
+    nlev_classify(NLEV_LINK, nlt_start(buf, RTM_NEWADDR, 16), &sum);
+    ck_assert_uint_eq(sum.events, 4);
+    ck_assert_uint_eq(sum.link_new, 2);
+    ck_assert_uint_eq(sum.link_del, 1);
+    ck_assert_uint_eq(sum.other, 1);
+    ck_assert_uint_eq(sum.port_new, 0);
+    ck_assert(!sum.resync);
+}
+END_TEST
+
+static struct nlmsghdr *
+devlink_msg(void *buf, uint8_t cmd)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, 27, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = cmd;
+    return nlh;
+}
+
+START_TEST(test_classify_devlink)
+{
+    char buf[NLT_BUF];
+    struct nlev_summary sum = {0};
+    nlev_classify(NLEV_DEVLINK, devlink_msg(buf, DEVLINK_CMD_PORT_NEW), &sum);
+    nlev_classify(NLEV_DEVLINK, devlink_msg(buf, DEVLINK_CMD_PORT_DEL), &sum);
+    nlev_classify(NLEV_DEVLINK, devlink_msg(buf, DEVLINK_CMD_NEW), &sum);
+    nlev_classify(NLEV_DEVLINK, devlink_msg(buf, DEVLINK_CMD_DEL), &sum);
+    nlev_classify(NLEV_DEVLINK, devlink_msg(buf, DEVLINK_CMD_TRAP_NEW), &sum);
+    struct nlmsghdr *cut = devlink_msg(buf, DEVLINK_CMD_PORT_NEW);
+    cut->nlmsg_len = MNL_NLMSG_HDRLEN + 1; /* no room for the genl header */
+    nlev_classify(NLEV_DEVLINK, cut, &sum);
+    ck_assert_uint_eq(sum.events, 6);
+    ck_assert_uint_eq(sum.port_new, 1);
+    ck_assert_uint_eq(sum.port_del, 1);
+    ck_assert_uint_eq(sum.dev_new, 1);
+    ck_assert_uint_eq(sum.dev_del, 1);
+    ck_assert_uint_eq(sum.other, 2);
+}
+END_TEST
+
+Suite *
+nlev_suite(void)
+{
+    Suite *s = suite_create("nlev");
+    TCase *tc = tcase_create("classify");
+    tcase_add_test(tc, test_classify_link);
+    tcase_add_test(tc, test_classify_devlink);
+    suite_add_tcase(s, tc);
+    return s;
+}
