@@ -103,11 +103,14 @@ report_nul(struct spec_errors *errs, const char *data, const char *nul)
     return r;
 }
 
+/* JSON white space only. Not strchr(): it would match a NUL byte (the
+ * terminator), and a file of NULs would pass for an empty one. */
 static bool
 is_blank(const char *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        if (!strchr(" \t\r\n", data[i])) {
+        char c = data[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
             return false;
         }
     }

@@ -790,6 +790,10 @@ START_TEST(test_not_utf8)
     assert_one_error("{\"version\":1,\0\"pfs\":[]}", 23, SPEC_E_ENCODING);
     assert_one_error("{\"version\":1,\"pfs\":[]}\0", 23, SPEC_E_ENCODING);
     assert_one_error("{\"version\":1,\"pfs\":[]}\n\0\0", 25, SPEC_E_ENCODING);
+    /* Only NULs (a file zero-filled by a crash) or white space and
+     * NULs: not "empty", a NUL byte. */
+    assert_one_error("\0\0\0", 3, SPEC_E_ENCODING);
+    assert_one_error(" \n\0", 3, SPEC_E_ENCODING);
 }
 END_TEST
 
