@@ -99,11 +99,20 @@ vsdb_destroy(struct vsdb *db)
 static void
 finish_txn(struct vsdb *db, enum ovsdb_idl_txn_status st)
 {
+    const struct ovsrec_open_vswitch *ovs;
+
     switch (st) {
     case TXN_SUCCESS:
-    case TXN_UNCHANGED:
         db->status = VSDB_TXN_DONE;
         db->next_cfg = ovsdb_idl_txn_get_increment_new_value(db->txn);
+        db->stats.n_done++;
+        break;
+    case TXN_UNCHANGED:
+        /* Nothing was sent, so next_cfg was not incremented (and the
+         * accessor above asserts TXN_SUCCESS): wait for the current one. */
+        db->status = VSDB_TXN_DONE;
+        ovs = ovsrec_open_vswitch_first(db->idl);
+        db->next_cfg = ovs ? ovs->next_cfg : 0;
         db->stats.n_done++;
         break;
     case TXN_TRY_AGAIN:
