@@ -109,7 +109,8 @@ START_TEST(test_mac)
     ck_assert(!spec_parse_mac("e411:22:33:55:6f:0", mac));
 
     char buf[18];
-    ck_assert_str_eq(spec_mac_to_string(mac, buf), buf);
+    ck_assert_ptr_eq(spec_mac_to_string(mac, buf), buf);
+    ck_assert_str_eq(buf, "e4:11:22:33:55:6f");
     ck_assert(spec_parse_mac("02:00:00:00:00:ff", mac));
     ck_assert_str_eq(spec_mac_to_string(mac, buf), "02:00:00:00:00:ff");
 }
