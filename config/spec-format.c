@@ -37,8 +37,8 @@ spec_netdev_name_problem(const char *s)
     return NULL;
 }
 
-static int
-hex_digit(char ch)
+int
+spec_hex_digit(unsigned char ch)
 {
     if (ch >= '0' && ch <= '9') {
         return ch - '0';
@@ -56,7 +56,7 @@ parse_hex(const char *s, size_t n, unsigned *value)
 {
     *value = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hex_digit(s[i]);
+        int d = spec_hex_digit((unsigned char)s[i]);
         if (d < 0) {
             return false;
         }
