@@ -73,9 +73,12 @@ report(struct ctx *c, enum spec_error_class class, struct spec_pos pos,
         msg = NULL;
     }
     va_end(args);
-    if (c->path.oom ||
-        spec_errors_add(c->errs, class, pos.line ? pos.line : 1,
-                        pos.col ? pos.col : 1, c->path.s, msg)) {
+    if (c->path.oom) {
+        /* spec_errors_add() owns 'msg' only once it is called. */
+        free(msg);
+        c->error = -ENOMEM;
+    } else if (spec_errors_add(c->errs, class, pos.line ? pos.line : 1,
+                               pos.col ? pos.col : 1, c->path.s, msg)) {
         c->error = -ENOMEM;
     }
 }
@@ -567,6 +570,9 @@ get_enum(struct ctx *c, const struct val *o, const char *key,
            quoted(c, s, 0), choices.s ? choices.s : "",
            guess ? " (did you mean \"" : "", guess ? guess : "",
            guess ? "\"?)" : "");
+    if (choices.oom) {
+        c->error = -ENOMEM;
+    }
     spec_buf_free(&choices);
     path_pop(c, saved);
 }
