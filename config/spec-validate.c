@@ -943,6 +943,9 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
             /* A guess among a few bridges; not worth it among many. */
             size_t n_names = c->bridges.n <= 64 ? c->bridges.n : 0;
             const char **names = calloc(n_names + 1, sizeof *names);
+            if (!names) {
+                c->error = -ENOMEM;
+            }
             for (size_t i = 0; names && i < n_names; i++) {
                 names[i] = c->bridges.v[i].what;
             }

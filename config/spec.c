@@ -137,6 +137,46 @@ add_simple(struct spec_errors *errs, enum spec_error_class class,
                            class == SPEC_E_IO ? 0 : 1, "$", msg);
 }
 
+/* jansson (2.14) does not always report running out of memory while
+ * loading: its lexer ignores a failure to grow the token buffer
+ * (lex_save()) and goes on with a character missing, so "netdevsim1"
+ * can load as "netdvsim1" and 1024 as 104, and other failures come out
+ * as syntax errors. So every allocation jansson makes goes through
+ * note_malloc(), which chains to the functions installed before and
+ * notes a failure; load() then refuses the document with -ENOMEM. The
+ * wrappers are installed once per process and allocate exactly as the
+ * functions they wrap, so values allocated before stay compatible. */
+static json_malloc_t chained_malloc;
+static _Thread_local bool jansson_malloc_failed;
+
+static void *
+note_malloc(size_t size)
+{
+    void *p = chained_malloc(size);
+    if (!p) {
+        jansson_malloc_failed = true;
+    }
+    return p;
+}
+
+static json_t *
+loadb_noting_failures(const char *data, size_t len, json_error_t *jerr,
+                      bool *malloc_failed)
+{
+    json_malloc_t cur_malloc;
+    json_free_t cur_free;
+
+    json_get_alloc_funcs(&cur_malloc, &cur_free);
+    if (cur_malloc != note_malloc) {
+        chained_malloc = cur_malloc;
+        json_set_alloc_funcs(note_malloc, cur_free);
+    }
+    jansson_malloc_failed = false;
+    json_t *json = json_loadb(data, len, JSON_REJECT_DUPLICATES, jerr);
+    *malloc_failed = jansson_malloc_failed;
+    return json;
+}
+
 /* Parses, locates and validates; adds every problem to 'errs'. Returns
  * 0 with a spec, -EINVAL, or -ENOMEM. */
 static int
@@ -172,11 +212,13 @@ load(struct spec_errors *errs, const char *file, const char *data, size_t len,
         return r ? r : -EINVAL;
     }
 
-    json = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    bool malloc_failed;
+    json = loadb_noting_failures(data, len, &jerr, &malloc_failed);
+    if (malloc_failed) {
+        json_decref(json);
+        return -ENOMEM;
+    }
     if (!json) {
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
-            return -ENOMEM;
-        }
         r = report_parse_error(errs, data, len, &jerr);
         return r ? r : -EINVAL;
     }
