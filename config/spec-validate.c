@@ -66,21 +66,17 @@ report(struct ctx *c, enum spec_error_class class, struct spec_pos pos,
        const char *fmt, ...)
 {
     va_list args;
-    char *msg = NULL;
 
+    if (c->path.oom) {
+        c->error = -ENOMEM;
+        return;
+    }
     va_start(args, fmt);
-    if (vasprintf(&msg, fmt, args) < 0) {
-        msg = NULL;
+    if (spec_errors_vaddf(c->errs, class, pos.line ? pos.line : 1,
+                          pos.col ? pos.col : 1, c->path.s, fmt, args)) {
+        c->error = -ENOMEM;
     }
     va_end(args);
-    if (c->path.oom) {
-        /* spec_errors_add() owns 'msg' only once it is called. */
-        free(msg);
-        c->error = -ENOMEM;
-    } else if (spec_errors_add(c->errs, class, pos.line ? pos.line : 1,
-                               pos.col ? pos.col : 1, c->path.s, msg)) {
-        c->error = -ENOMEM;
-    }
 }
 
 /* Returns 'text' quoted and escaped for a message, in a buffer that

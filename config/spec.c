@@ -86,18 +86,15 @@ static int
 report_nul(struct spec_errors *errs, const char *data, const char *nul)
 {
     struct spec_scan scan;
-    char *msg = NULL;
     int r = spec_scan(data, (size_t)(nul - data), &scan);
 
     if (r != -ENOMEM) {
         /* The scan of what precedes the NUL ends at the NUL. */
-        if (asprintf(&msg, "NUL byte in the file: a spec is UTF-8 text") < 0) {
-            msg = NULL;
-        }
-        r = spec_errors_add(errs, SPEC_E_ENCODING,
-                            scan.err_line ? scan.err_line : 1,
-                            scan.err_line ? scan.err_col : 1,
-                            scan.err_path ? scan.err_path : "$", msg);
+        r = spec_errors_addf(errs, SPEC_E_ENCODING,
+                             scan.err_line ? scan.err_line : 1,
+                             scan.err_line ? scan.err_col : 1,
+                             scan.err_path ? scan.err_path : "$",
+                             "NUL byte in the file: a spec is UTF-8 text");
     }
     spec_scan_release(&scan);
     return r;
@@ -126,15 +123,12 @@ add_simple(struct spec_errors *errs, enum spec_error_class class,
            const char *fmt, ...)
 {
     va_list args;
-    char *msg = NULL;
 
     va_start(args, fmt);
-    if (vasprintf(&msg, fmt, args) < 0) {
-        msg = NULL;
-    }
+    int r = spec_errors_vaddf(errs, class, class == SPEC_E_IO ? 0 : 1,
+                              class == SPEC_E_IO ? 0 : 1, "$", fmt, args);
     va_end(args);
-    return spec_errors_add(errs, class, class == SPEC_E_IO ? 0 : 1,
-                           class == SPEC_E_IO ? 0 : 1, "$", msg);
+    return r;
 }
 
 /* jansson (2.14) does not always report running out of memory while
@@ -229,13 +223,10 @@ load(struct spec_errors *errs, const char *file, const char *data, size_t len,
         if (r == -EINVAL) {
             /* jansson accepted what the scanner did not: a bug on our
              * side, but never a reason to accept the spec unchecked. */
-            char *msg = NULL;
-            if (asprintf(&msg, "internal error: position scanner: %s",
-                         scan.err_msg) < 0) {
-                msg = NULL;
-            }
-            r = spec_errors_add(errs, SPEC_E_INTERNAL, scan.err_line,
-                                scan.err_col, scan.err_path, msg);
+            r = spec_errors_addf(errs, SPEC_E_INTERNAL, scan.err_line,
+                                 scan.err_col, scan.err_path,
+                                 "internal error: position scanner: %s",
+                                 scan.err_msg);
         }
         spec_scan_release(&scan);
         json_decref(json);
