@@ -2,6 +2,7 @@
 #include "vsdb.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,16 @@ vsdb_create(const char *remote, struct vsdb **out)
     /* Library code does not log: libopenvswitch would print reconnects
      * and warnings to stderr. The caller reports what vsdb returns. */
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+
+    /* libopenvswitch writes to its sockets without MSG_NOSIGNAL: when
+     * ovsdb-server goes away, the next write raises SIGPIPE, whose
+     * default action kills the process. OVS's own clients ignore it
+     * (fatal_ignore_sigpipe()); so do we, unless the caller handles it,
+     * and the write's EPIPE becomes a reconnect. */
+    struct sigaction sa;
+    if (!sigaction(SIGPIPE, NULL, &sa) && sa.sa_handler == SIG_DFL) {
+        signal(SIGPIPE, SIG_IGN);
+    }
 
     /* monitor_everything=false: register_columns() picks; retry=true:
      * reconnect with backoff after a drop, resending the monitor. */
