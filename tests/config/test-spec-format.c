@@ -37,6 +37,8 @@ static const struct format_case cases[] = {
     {spec_netdev_name_problem, "a/b", false},
     {spec_netdev_name_problem, "a:b", false},
     {spec_netdev_name_problem, "a\tb", false},
+    {spec_netdev_name_problem, "br-\xc3\xa0", false}, /* kernel: 0xa0 */
+    {spec_netdev_name_problem, "br-\xc3\xa9", true},
     {spec_netdev_name_problem, "a\x7f", false},
     {pci, "0000:43:00.0", true},
     {pci, "ffff:ff:1f.7", true},
