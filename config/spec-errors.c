@@ -68,6 +68,32 @@ spec_errors_add(struct spec_errors *errs, enum spec_error_class class,
     return 0;
 }
 
+int
+spec_errors_vaddf(struct spec_errors *errs, enum spec_error_class class,
+                  unsigned line, unsigned col, const char *path,
+                  const char *fmt, va_list args)
+{
+    char *msg;
+
+    if (vasprintf(&msg, fmt, args) < 0) {
+        msg = NULL;
+    }
+    return spec_errors_add(errs, class, line, col, path, msg);
+}
+
+int
+spec_errors_addf(struct spec_errors *errs, enum spec_error_class class,
+                 unsigned line, unsigned col, const char *path,
+                 const char *fmt, ...)
+{
+    va_list args;
+
+    va_start(args, fmt);
+    int r = spec_errors_vaddf(errs, class, line, col, path, fmt, args);
+    va_end(args);
+    return r;
+}
+
 static int
 compare_errors(const void *a_, const void *b_, void *errs_)
 {

@@ -30,6 +30,12 @@ spec_netdev_name_problem(const char *s)
         if (ch == '/' || ch == ':' || isspace(ch)) {
             return "may not contain '/', ':' or whitespace";
         }
+        /* The kernel's isspace() is Latin-1 and also takes 0xa0, which
+         * UTF-8 has inside characters such as "\xc3\xa0" (a grave). */
+        if (ch == 0xa0) {
+            return "may not contain the byte 0xa0: the kernel takes it for "
+                   "white space";
+        }
         if (ch < 0x20 || ch == 0x7f) {
             return "may not contain control characters";
         }
@@ -37,8 +43,8 @@ spec_netdev_name_problem(const char *s)
     return NULL;
 }
 
-static int
-hex_digit(char ch)
+int
+spec_hex_digit(unsigned char ch)
 {
     if (ch >= '0' && ch <= '9') {
         return ch - '0';
@@ -56,7 +62,7 @@ parse_hex(const char *s, size_t n, unsigned *value)
 {
     *value = 0;
     for (size_t i = 0; i < n; i++) {
-        int d = hex_digit(s[i]);
+        int d = spec_hex_digit((unsigned char)s[i]);
         if (d < 0) {
             return false;
         }

@@ -88,6 +88,8 @@ const char *spec_pci_problem(const char *s, char norm[13]);
 const char *spec_devlink_problem(const char *s);
 const char *spec_driver_problem(const char *s);
 const char *spec_db_problem(const char *s);
+/* The value of hex digit 'ch' (either case), or -1. */
+int spec_hex_digit(unsigned char ch);
 /* "xx:xx:xx:xx:xx:xx", either case: true and the bytes, or false. */
 bool spec_parse_mac(const char *s, uint8_t mac[6]);
 

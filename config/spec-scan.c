@@ -126,19 +126,6 @@ expect(struct scanner *s, const char *literal)
 }
 
 static int
-hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
-static int
 scan_hex4(struct scanner *s, uint32_t *value)
 {
     *value = 0;
@@ -146,7 +133,7 @@ scan_hex4(struct scanner *s, uint32_t *value)
         if (s->p >= s->end) {
             return fail(s, -EINVAL, "unexpected end of input");
         }
-        int h = hex_value(*s->p);
+        int h = spec_hex_digit(*s->p);
         if (h < 0) {
             return fail(s, -EINVAL, "invalid \\u escape");
         }

@@ -66,18 +66,17 @@ report(struct ctx *c, enum spec_error_class class, struct spec_pos pos,
        const char *fmt, ...)
 {
     va_list args;
-    char *msg = NULL;
 
-    va_start(args, fmt);
-    if (vasprintf(&msg, fmt, args) < 0) {
-        msg = NULL;
+    if (c->path.oom) {
+        c->error = -ENOMEM;
+        return;
     }
-    va_end(args);
-    if (c->path.oom ||
-        spec_errors_add(c->errs, class, pos.line ? pos.line : 1,
-                        pos.col ? pos.col : 1, c->path.s, msg)) {
+    va_start(args, fmt);
+    if (spec_errors_vaddf(c->errs, class, pos.line ? pos.line : 1,
+                          pos.col ? pos.col : 1, c->path.s, fmt, args)) {
         c->error = -ENOMEM;
     }
+    va_end(args);
 }
 
 /* Returns 'text' quoted and escaped for a message, in a buffer that
@@ -567,6 +566,9 @@ get_enum(struct ctx *c, const struct val *o, const char *key,
            quoted(c, s, 0), choices.s ? choices.s : "",
            guess ? " (did you mean \"" : "", guess ? guess : "",
            guess ? "\"?)" : "");
+    if (choices.oom) {
+        c->error = -ENOMEM;
+    }
     spec_buf_free(&choices);
     path_pop(c, saved);
 }
@@ -937,6 +939,9 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
             /* A guess among a few bridges; not worth it among many. */
             size_t n_names = c->bridges.n <= 64 ? c->bridges.n : 0;
             const char **names = calloc(n_names + 1, sizeof *names);
+            if (!names) {
+                c->error = -ENOMEM;
+            }
             for (size_t i = 0; names && i < n_names; i++) {
                 names[i] = c->bridges.v[i].what;
             }

@@ -86,28 +86,28 @@ static int
 report_nul(struct spec_errors *errs, const char *data, const char *nul)
 {
     struct spec_scan scan;
-    char *msg = NULL;
     int r = spec_scan(data, (size_t)(nul - data), &scan);
 
     if (r != -ENOMEM) {
         /* The scan of what precedes the NUL ends at the NUL. */
-        if (asprintf(&msg, "NUL byte in the file: a spec is UTF-8 text") < 0) {
-            msg = NULL;
-        }
-        r = spec_errors_add(errs, SPEC_E_ENCODING,
-                            scan.err_line ? scan.err_line : 1,
-                            scan.err_line ? scan.err_col : 1,
-                            scan.err_path ? scan.err_path : "$", msg);
+        r = spec_errors_addf(errs, SPEC_E_ENCODING,
+                             scan.err_line ? scan.err_line : 1,
+                             scan.err_line ? scan.err_col : 1,
+                             scan.err_path ? scan.err_path : "$",
+                             "NUL byte in the file: a spec is UTF-8 text");
     }
     spec_scan_release(&scan);
     return r;
 }
 
+/* JSON white space only. Not strchr(): it would match a NUL byte (the
+ * terminator), and a file of NULs would pass for an empty one. */
 static bool
 is_blank(const char *data, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        if (!strchr(" \t\r\n", data[i])) {
+        char c = data[i];
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
             return false;
         }
     }
@@ -123,15 +123,52 @@ add_simple(struct spec_errors *errs, enum spec_error_class class,
            const char *fmt, ...)
 {
     va_list args;
-    char *msg = NULL;
 
     va_start(args, fmt);
-    if (vasprintf(&msg, fmt, args) < 0) {
-        msg = NULL;
-    }
+    int r = spec_errors_vaddf(errs, class, class == SPEC_E_IO ? 0 : 1,
+                              class == SPEC_E_IO ? 0 : 1, "$", fmt, args);
     va_end(args);
-    return spec_errors_add(errs, class, class == SPEC_E_IO ? 0 : 1,
-                           class == SPEC_E_IO ? 0 : 1, "$", msg);
+    return r;
+}
+
+/* jansson (2.14) does not always report running out of memory while
+ * loading: its lexer ignores a failure to grow the token buffer
+ * (lex_save()) and goes on with a character missing, so "netdevsim1"
+ * can load as "netdvsim1" and 1024 as 104, and other failures come out
+ * as syntax errors. So every allocation jansson makes goes through
+ * note_malloc(), which chains to the functions installed before and
+ * notes a failure; load() then refuses the document with -ENOMEM. The
+ * wrappers are installed once per process and allocate exactly as the
+ * functions they wrap, so values allocated before stay compatible. */
+static json_malloc_t chained_malloc;
+static _Thread_local bool jansson_malloc_failed;
+
+static void *
+note_malloc(size_t size)
+{
+    void *p = chained_malloc(size);
+    if (!p) {
+        jansson_malloc_failed = true;
+    }
+    return p;
+}
+
+static json_t *
+loadb_noting_failures(const char *data, size_t len, json_error_t *jerr,
+                      bool *malloc_failed)
+{
+    json_malloc_t cur_malloc;
+    json_free_t cur_free;
+
+    json_get_alloc_funcs(&cur_malloc, &cur_free);
+    if (cur_malloc != note_malloc) {
+        chained_malloc = cur_malloc;
+        json_set_alloc_funcs(note_malloc, cur_free);
+    }
+    jansson_malloc_failed = false;
+    json_t *json = json_loadb(data, len, JSON_REJECT_DUPLICATES, jerr);
+    *malloc_failed = jansson_malloc_failed;
+    return json;
 }
 
 /* Parses, locates and validates; adds every problem to 'errs'. Returns
@@ -169,11 +206,13 @@ load(struct spec_errors *errs, const char *file, const char *data, size_t len,
         return r ? r : -EINVAL;
     }
 
-    json = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+    bool malloc_failed;
+    json = loadb_noting_failures(data, len, &jerr, &malloc_failed);
+    if (malloc_failed) {
+        json_decref(json);
+        return -ENOMEM;
+    }
     if (!json) {
-        if (json_error_code(&jerr) == json_error_out_of_memory) {
-            return -ENOMEM;
-        }
         r = report_parse_error(errs, data, len, &jerr);
         return r ? r : -EINVAL;
     }
@@ -184,13 +223,10 @@ load(struct spec_errors *errs, const char *file, const char *data, size_t len,
         if (r == -EINVAL) {
             /* jansson accepted what the scanner did not: a bug on our
              * side, but never a reason to accept the spec unchecked. */
-            char *msg = NULL;
-            if (asprintf(&msg, "internal error: position scanner: %s",
-                         scan.err_msg) < 0) {
-                msg = NULL;
-            }
-            r = spec_errors_add(errs, SPEC_E_INTERNAL, scan.err_line,
-                                scan.err_col, scan.err_path, msg);
+            r = spec_errors_addf(errs, SPEC_E_INTERNAL, scan.err_line,
+                                 scan.err_col, scan.err_path,
+                                 "internal error: position scanner: %s",
+                                 scan.err_msg);
         }
         spec_scan_release(&scan);
         json_decref(json);

@@ -2,6 +2,7 @@
 #include "vsdb.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +75,16 @@ vsdb_create(const char *remote, struct vsdb **out)
      * and warnings to stderr. The caller reports what vsdb returns. */
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
 
+    /* libopenvswitch writes to its sockets without MSG_NOSIGNAL: when
+     * ovsdb-server goes away, the next write raises SIGPIPE, whose
+     * default action kills the process. OVS's own clients ignore it
+     * (fatal_ignore_sigpipe()); so do we, unless the caller handles it,
+     * and the write's EPIPE becomes a reconnect. */
+    struct sigaction sa;
+    if (!sigaction(SIGPIPE, NULL, &sa) && sa.sa_handler == SIG_DFL) {
+        signal(SIGPIPE, SIG_IGN);
+    }
+
     /* monitor_everything=false: register_columns() picks; retry=true:
      * reconnect with backoff after a drop, resending the monitor. */
     db->idl = ovsdb_idl_create(remote, &ovsrec_idl_class, false, true);
@@ -99,11 +110,20 @@ vsdb_destroy(struct vsdb *db)
 static void
 finish_txn(struct vsdb *db, enum ovsdb_idl_txn_status st)
 {
+    const struct ovsrec_open_vswitch *ovs;
+
     switch (st) {
     case TXN_SUCCESS:
-    case TXN_UNCHANGED:
         db->status = VSDB_TXN_DONE;
         db->next_cfg = ovsdb_idl_txn_get_increment_new_value(db->txn);
+        db->stats.n_done++;
+        break;
+    case TXN_UNCHANGED:
+        /* Nothing was sent, so next_cfg was not incremented (and the
+         * accessor above asserts TXN_SUCCESS): wait for the current one. */
+        db->status = VSDB_TXN_DONE;
+        ovs = ovsrec_open_vswitch_first(db->idl);
+        db->next_cfg = ovs ? ovs->next_cfg : 0;
         db->stats.n_done++;
         break;
     case TXN_TRY_AGAIN:

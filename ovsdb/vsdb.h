@@ -34,8 +34,10 @@ struct vsdb;
 /* Creates a client for the Open_vSwitch database at 'remote' (an OVSDB
  * remote such as "unix:/run/openvswitch/db.sock"; NULL: the default).
  * Does not block: the connection is made, and remade after a drop, by
- * vsdb_run(). Also silences libopenvswitch's own logging. Caller frees
- * with vsdb_destroy(). Returns 0 or -EINVAL / -ENOMEM. */
+ * vsdb_run(). Also silences libopenvswitch's own logging, and ignores
+ * SIGPIPE if its action is still the default (a write to a server that
+ * went away would otherwise kill the process). Caller frees with
+ * vsdb_destroy(). Returns 0 or -EINVAL / -ENOMEM. */
 int vsdb_create(const char *remote, struct vsdb **out);
 void vsdb_destroy(struct vsdb *db);
 

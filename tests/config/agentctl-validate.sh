@@ -53,6 +53,13 @@ cmp -s "$tmp/out" "$tmp/norm.json" || fail "--json is not a fixed point"
 run 0 --spec "$examples/seed-cx6dx.json" validate
 grep -q "^$examples/seed-cx6dx.json: valid:" "$tmp/out" || fail "--spec ignored"
 run 0 validate --spec /nonexistent/host.json "$examples/seed-cx6dx.json"
+run 0 validate --spec "$examples/seed-cx6dx.json"
+grep -q "^$examples/seed-cx6dx.json: valid:" "$tmp/out" ||
+    fail "--spec after the command word ignored"
+# --socket is accepted before or after the command word (validate does not
+# use it, but the same command line must work for every command).
+run 0 --socket /nonexistent/agentctl.sock validate "$examples/seed-cx6dx.json"
+run 0 validate "$examples/seed-cx6dx.json" --socket /nonexistent/agentctl.sock
 
 # An invalid spec: exit 2, nothing on stdout, one error a line on stderr
 # in the format FILE:LINE:COL: PATH: message, sorted by position.

@@ -37,6 +37,8 @@ static const struct format_case cases[] = {
     {spec_netdev_name_problem, "a/b", false},
     {spec_netdev_name_problem, "a:b", false},
     {spec_netdev_name_problem, "a\tb", false},
+    {spec_netdev_name_problem, "br-\xc3\xa0", false}, /* kernel: 0xa0 */
+    {spec_netdev_name_problem, "br-\xc3\xa9", true},
     {spec_netdev_name_problem, "a\x7f", false},
     {pci, "0000:43:00.0", true},
     {pci, "ffff:ff:1f.7", true},
@@ -109,7 +111,8 @@ START_TEST(test_mac)
     ck_assert(!spec_parse_mac("e411:22:33:55:6f:0", mac));
 
     char buf[18];
-    ck_assert_str_eq(spec_mac_to_string(mac, buf), buf);
+    ck_assert_ptr_eq(spec_mac_to_string(mac, buf), buf);
+    ck_assert_str_eq(buf, "e4:11:22:33:55:6f");
     ck_assert(spec_parse_mac("02:00:00:00:00:ff", mac));
     ck_assert_str_eq(spec_mac_to_string(mac, buf), "02:00:00:00:00:ff");
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +402,10 @@ static const struct invalid_case invalid_cases[] = {
      V "\"pfs\":[],\"bridges\":[{\"name\":\"b\"},{\"name\":»\"b\"}]}",
      SPEC_E_DUPLICATE, "$.bridges[1].name",
      "duplicate bridge name \"b\": already defined at $.bridges[0].name"},
+    {"bridge with a key the spec does not have",
+     V "\"pfs\":[],\"bridges\":[{\"name\":\"b\",»\"fail_mode\":\"secure\"}]}",
+     SPEC_E_UNKNOWN_KEY, "$.bridges[0].fail_mode",
+     "unknown key \"fail_mode\""},
     /* PF selection */
     {"pf a number", V "\"pfs\":[»1]}", SPEC_E_TYPE, "$.pfs[0]", NULL},
     {"pf without selector", V "\"pfs\":[»{\"num_vfs\":0}]}", SPEC_E_REQUIRED,
@@ -521,6 +526,8 @@ static const struct invalid_case invalid_cases[] = {
      NULL},
     {"vf without index", PF "\"vfs\":[»{\"vlan\":1}]}]}", SPEC_E_REQUIRED,
      "$.pfs[0].vfs[0].index", NULL},
+    {"vf index 1.0", PF "\"vfs\":[{\"index\":»1.0}]}]}", SPEC_E_TYPE,
+     "$.pfs[0].vfs[0].index", "expected an integer"},
     {"vf index negative", PF "\"vfs\":[{\"index\":»-1}]}]}", SPEC_E_RANGE,
      "$.pfs[0].vfs[0].index", NULL},
     {"vf index = num_vfs", PF "\"vfs\":[{\"index\":»2}]}]}", SPEC_E_REFERENCE,
@@ -790,6 +797,10 @@ START_TEST(test_not_utf8)
     assert_one_error("{\"version\":1,\0\"pfs\":[]}", 23, SPEC_E_ENCODING);
     assert_one_error("{\"version\":1,\"pfs\":[]}\0", 23, SPEC_E_ENCODING);
     assert_one_error("{\"version\":1,\"pfs\":[]}\n\0\0", 25, SPEC_E_ENCODING);
+    /* Only NULs (a file zero-filled by a crash) or white space and
+     * NULs: not "empty", a NUL byte. */
+    assert_one_error("\0\0\0", 3, SPEC_E_ENCODING);
+    assert_one_error(" \n\0", 3, SPEC_E_ENCODING);
 }
 END_TEST
 
@@ -947,6 +958,59 @@ START_TEST(test_json_of_a_spec_built_in_memory)
 }
 END_TEST
 
+/* jansson's allocations fail at the Nth call from now (0: never). */
+static long jansson_fail_at, jansson_calls;
+
+static void *
+failing_malloc(size_t size)
+{
+    return ++jansson_calls == jansson_fail_at ? NULL : malloc(size);
+}
+
+/* jansson's lexer drops a character when it cannot grow its buffer and
+ * still returns a document ("netdevsim1" loads as "netdvsim1"). With
+ * each of jansson's allocations failing in turn, the loader must give
+ * -ENOMEM or the very spec the file holds, never another one. */
+START_TEST(test_jansson_out_of_memory)
+{
+    static const char text[] =
+        "{\"version\": 1, \"ovs\": {\"max_idle_ms\": 3600000},"
+        " \"bridges\": [{\"name\": \"ovs-sriov-br-01\"}],"
+        " \"pfs\": [{\"devlink\": \"netdevsim/netdevsim1234567\","
+        " \"num_vfs\": 1024, \"bridge\": \"ovs-sriov-br-01\","
+        " \"vfs\": [{\"index\": 1023, \"mac\": \"e4:11:22:33:55:60\"}]}]}";
+    struct spec *want = load_valid(text);
+    size_t n_enomem = 0, n;
+
+    json_set_alloc_funcs(failing_malloc, free);
+    for (n = 1;; n++) {
+        struct spec *spec;
+        struct spec_errors *errs;
+        jansson_calls = 0;
+        jansson_fail_at = (long)n;
+        int r = load_text(text, &spec, &errs);
+        bool failed = jansson_calls >= jansson_fail_at;
+        jansson_fail_at = 0;
+        if (!failed) {
+            ck_assert_int_eq(r, 0);
+            ck_assert(spec_equal(spec, want));
+        } else {
+            ck_assert_msg(r == -ENOMEM || (r == 0 && spec_equal(spec, want)),
+                          "jansson allocation %zu failed: loaded %d%s", n, r,
+                          r == 0 ? ", another spec" : "");
+            n_enomem += r == -ENOMEM;
+        }
+        spec_destroy(spec);
+        spec_errors_destroy(errs);
+        if (!failed) {
+            break;
+        }
+    }
+    ck_assert_uint_gt(n_enomem, 0);
+    spec_destroy(want);
+}
+END_TEST
+
 START_TEST(test_destroy_null)
 {
     spec_destroy(NULL);
@@ -985,6 +1049,7 @@ spec_suite(void)
     tcase_add_test(tc, test_huge_numbers);
     tcase_add_test(tc, test_deep_nesting);
     tcase_add_test(tc, test_ten_megabytes);
+    tcase_add_test(tc, test_jansson_out_of_memory);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -369,6 +369,42 @@ START_TEST(test_server_restart_reconnects)
 }
 END_TEST
 
+static void
+restart_server_once(void *runs_)
+{
+    int *runs = runs_;
+    if ((*runs)++ == 0) {
+        test_restart_server();
+    }
+}
+
+START_TEST(test_server_restart_during_commit)
+{
+    char out[512];
+    test_reset_db();
+    struct vsdb *db = connect_db();
+    /* The connection drops between building the transaction and sending
+     * it: the transaction must be retried on the new connection, not
+     * lost and not reported as failed. */
+    int runs = 0;
+    vsdb_set_precommit_hook(db, restart_server_once, &runs);
+    const char *ports[] = {"pf0", "pf0_0"};
+    struct vsdb_want_bridge wb = {"br0", ports, 2};
+    struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
+    ck_assert(commit(db, &want));
+    ck_assert_int_eq(runs, 2);
+    struct vsdb_stats stats;
+    vsdb_get_stats(db, &stats);
+    ck_assert_uint_eq(stats.n_retries, 1);
+    ck_assert_uint_eq(stats.n_done, 1);
+    ck_assert_uint_eq(stats.n_failed, 0);
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-ports br0"),
+                     "pf0\npf0_0");
+    ck_assert(!commit(db, &want));
+    vsdb_destroy(db);
+}
+END_TEST
+
 START_TEST(test_no_server)
 {
     struct vsdb *db;
@@ -473,6 +509,7 @@ main(void)
     tcase_add_test(tc, test_ownership);
     tcase_add_test(tc, test_move_port);
     tcase_add_test(tc, test_server_restart_reconnects);
+    tcase_add_test(tc, test_server_restart_during_commit);
     tcase_add_test(tc, test_no_server);
     tcase_add_test(tc, test_bad_want_rejected);
     tcase_add_test(tc, test_offload_record_round_trip);
