@@ -1,10 +1,13 @@
 /* rtnetlink links on libnl-route-3: see include/oa-netlink/link.h.
  *
- * libnl builds the requests and parses the replies.  Three things it does
- * not do are done here with libnl's own attribute API (nlmsg_find_attr,
- * nla_*) on the same message:
+ * libnl builds the requests and parses the replies.  What it does not do
+ * is done here with libnl's own attribute API (nla_*, nlmsg_*) on the
+ * same message:
  *  - strictness: nla_parse() stops quietly at a truncated attribute, so
- *    a cut message would decode as a link without its VF list;
+ *    a cut message would decode as a link without its VF list, and some
+ *    of 3.7's sub-parsers are unsafe on malformed input: the message is
+ *    checked, and only the attributes used here reach libnl's parser
+ *    (filter_link());
  *  - IFLA_PARENT_DEV_NAME / IFLA_PARENT_DEV_BUS_NAME: libnl 3.7 does not
  *    parse them;
  *  - the kernel's errno and extended ACK text: libnl maps errors to its
@@ -15,6 +18,7 @@
 #include "vec.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -386,12 +390,13 @@ vf_attr_min(int type)
     return 0;
 }
 
-/* Every entry of a nested attribute at least 'min' bytes ('max_type':
- * only entries up to that type). */
+/* Every entry of a nested attribute of a type up to 'max_type' at
+ * least 'min' bytes, and at least 'min_count' entries. */
 static int
-check_entries(const struct nlattr *nest, int max_type, int min)
+check_entries(const struct nlattr *nest, int max_type, int min, int min_count)
 {
-    if (check_attrs(nla_data(nest), nla_len(nest)) < 0) {
+    int n = check_attrs(nla_data(nest), nla_len(nest));
+    if (n < min_count) {
         return -EBADMSG;
     }
     const struct nlattr *e;
@@ -407,8 +412,11 @@ check_entries(const struct nlattr *nest, int max_type, int min)
 
 /* The VF list checked before libnl parses it: bounds of every entry,
  * the sizes libnl's policy checks (3.7 leaks the list when its policy
- * refuses one), and the IFLA_VF_VLAN_LIST entries libnl reads without
- * a length check.  Returns the number of entries in the list. */
+ * refuses one), and IFLA_VF_VLAN_LIST, whose entries (of any type) 3.7
+ * reads without a length check and which, when empty, leaves the VF
+ * marked as having VLANs with no (or the previous VF's) VLAN object.
+ * The kernel sends exactly one entry.  Returns the number of entries in
+ * the list. */
 static int
 check_vflist(const struct nlattr *list)
 {
@@ -429,11 +437,11 @@ check_vflist(const struct nlattr *list)
         {
             int r = 0;
             if (nla_type(a) == IFLA_VF_VLAN_LIST) {
-                r = check_entries(a, IFLA_VF_VLAN_INFO,
-                                  sizeof(struct ifla_vf_vlan_info));
+                r = check_entries(a, INT_MAX, sizeof(struct ifla_vf_vlan_info),
+                                  1);
             } else if (nla_type(a) == IFLA_VF_STATS) {
-                r = check_entries(a, IFLA_VF_STATS_MULTICAST,
-                                  sizeof(uint64_t));
+                r = check_entries(a, IFLA_VF_STATS_MULTICAST, sizeof(uint64_t),
+                                  0);
             } else if (nla_type(a) <= IFLA_VF_MAX &&
                        nla_len(a) < vf_attr_min(nla_type(a))) {
                 r = -EBADMSG;
@@ -549,35 +557,99 @@ parsed_cb(struct nl_object *obj, void *data)
     }
 }
 
-/* Decodes one RTM_NEWLINK/DELLINK held by libnl. */
+/* What is read from the message outside libnl's parser. */
+struct raw_link {
+    const struct nlattr *parent_dev, *parent_bus; /* not parsed by 3.7 */
+    bool has_vflist;
+    int n_vflist; /* entries in the (last) IFLA_VFINFO_LIST */
+};
+
+/* Copies the attributes this module reads into a new message for libnl's
+ * link parser, checking them on the way.  Only those: libnl 3.7's
+ * per-kind and per-family sub-parsers (IFLA_LINKINFO, IFLA_AF_SPEC, ...)
+ * are not safe on malformed input (fuzzing found a NULL dereference for
+ * an IFLA_LINKINFO without IFLA_INFO_DATA), and nothing here needs them.
+ * Like nla_parse(), the last of repeated attributes wins.  Caller owns
+ * *out, free with nlmsg_free(). */
 static int
-decode_msg(struct nl_msg *msg, struct oa_link **out)
+filter_link(const struct nlmsghdr *nlh, struct nl_msg **out,
+            struct raw_link *raw)
 {
     *out = NULL;
-    struct nlmsghdr *nlh = nlmsg_hdr(msg);
+    const int hdrlen = sizeof(struct ifinfomsg);
+    int r =
+        check_attrs(nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen));
+    if (r < 0) {
+        return r;
+    }
+    /* Room for the original plus the padding nla_put() may add. */
+    struct nl_msg *msg = nlmsg_alloc_size(NLMSG_ALIGN(nlh->nlmsg_len) + 16);
+    struct nlmsghdr *copy =
+        msg ? nlmsg_put(msg, 0, 0, nlh->nlmsg_type, hdrlen, 0) : NULL;
+    if (!copy) {
+        nlmsg_free(msg);
+        return -ENOMEM;
+    }
+    nlmsg_set_proto(msg, NETLINK_ROUTE); /* selects libnl's link parser */
+    memcpy(nlmsg_data(copy), nlmsg_data(nlh), hdrlen);
+    const struct nlattr *a = nlmsg_attrdata(nlh, hdrlen);
+    int rem = nlmsg_attrlen(nlh, hdrlen);
+    for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
+        switch (nla_type(a)) {
+        case IFLA_PARENT_DEV_NAME:
+            raw->parent_dev = a;
+            continue;
+        case IFLA_PARENT_DEV_BUS_NAME:
+            raw->parent_bus = a;
+            continue;
+        case IFLA_VFINFO_LIST:
+            r = check_vflist(a);
+            if (r < 0) {
+                nlmsg_free(msg);
+                return r;
+            }
+            raw->has_vflist = true;
+            raw->n_vflist = r;
+            break;
+        case IFLA_IFNAME:
+        case IFLA_ADDRESS:
+        case IFLA_OPERSTATE:
+        case IFLA_PHYS_PORT_NAME:
+        case IFLA_PHYS_SWITCH_ID:
+        case IFLA_NUM_VF:
+            break;
+        default:
+            continue;
+        }
+        if (nla_put(msg, a->nla_type, nla_len(a), nla_data(a)) < 0) {
+            nlmsg_free(msg);
+            return -ENOMEM;
+        }
+    }
+    *out = msg;
+    return 0;
+}
+
+/* Decodes one RTM_NEWLINK/DELLINK. */
+static int
+decode_hdr(const struct nlmsghdr *nlh, struct oa_link **out)
+{
+    *out = NULL;
     if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) {
         return -EPROTO;
     }
     if (!nlmsg_valid_hdr(nlh, sizeof(struct ifinfomsg))) {
         return -EBADMSG;
     }
-    const size_t hdrlen = sizeof(struct ifinfomsg);
-    int r =
-        check_attrs(nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen));
-    if (r < 0) {
+    struct raw_link raw = {0};
+    struct nl_msg *msg;
+    int r = filter_link(nlh, &msg, &raw);
+    if (r) {
         return r;
     }
-    struct nlattr *list = nlmsg_find_attr(nlh, hdrlen, IFLA_VFINFO_LIST);
-    int n_list = 0;
-    if (list) {
-        n_list = check_vflist(list);
-        if (n_list < 0) {
-            return n_list;
-        }
-    }
-
     struct rtnl_link *rl = NULL;
     r = nl_msg_parse(msg, parsed_cb, &rl);
+    nlmsg_free(msg);
     if (r < 0 || !rl) {
         rtnl_link_put(rl);
         return r == -NLE_NOMEM ? -ENOMEM : -EBADMSG;
@@ -588,30 +660,25 @@ decode_msg(struct nl_msg *msg, struct oa_link **out)
         return -ENOMEM;
     }
     r = copy_link(rl, l);
-
-    /* Not parsed by libnl 3.7: read from the message itself. */
-    struct nlattr *a = nlmsg_find_attr(nlh, hdrlen, IFLA_PARENT_DEV_NAME);
-    if (!r && a) {
-        r = copy_str(a, l->parent_dev, sizeof l->parent_dev);
+    if (!r && raw.parent_dev) {
+        r = copy_str(raw.parent_dev, l->parent_dev, sizeof l->parent_dev);
     }
-    a = nlmsg_find_attr(nlh, hdrlen, IFLA_PARENT_DEV_BUS_NAME);
-    if (!r && a) {
-        r = copy_str(a, l->parent_bus, sizeof l->parent_bus);
+    if (!r && raw.parent_bus) {
+        r = copy_str(raw.parent_bus, l->parent_bus, sizeof l->parent_bus);
     }
-
-    if (!r && list) {
+    if (!r && raw.has_vflist) {
         if (!l->has_num_vf) {
             /* The kernel always sends IFLA_NUM_VF with the list, and
              * libnl parses the list only then. */
             r = -EBADMSG;
-        } else if ((uint32_t)n_list != l->num_vf) {
+        } else if ((uint32_t)raw.n_vflist != l->num_vf) {
             /* The list's 16-bit length wrapped: what follows it is VF
              * data misread as link attributes.  Nothing can be trusted. */
             r = -EMSGSIZE;
-        } else if (n_list > 0) {
-            l->vfs = calloc((size_t)n_list, sizeof *l->vfs);
+        } else if (raw.n_vflist > 0) {
+            l->vfs = calloc((size_t)raw.n_vflist, sizeof *l->vfs);
             r = l->vfs ? 0 : -ENOMEM;
-            for (int i = 0; !r && i < n_list; i++) {
+            for (int i = 0; !r && i < raw.n_vflist; i++) {
                 r = copy_vf(rl, (uint32_t)i, &l->vfs[i]);
                 l->n_vfs += !r;
             }
@@ -636,15 +703,7 @@ oa_link_decode(const struct nlmsghdr *nlh, struct oa_link **out)
     if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg)) {
         return -EBADMSG;
     }
-    /* nlmsg_convert() copies nlmsg_len bytes; it does not write. */
-    struct nl_msg *msg = nlmsg_convert((struct nlmsghdr *)(uintptr_t)nlh);
-    if (!msg) {
-        return -ENOMEM;
-    }
-    nlmsg_set_proto(msg, NETLINK_ROUTE); /* selects libnl's link parser */
-    int r = decode_msg(msg, out);
-    nlmsg_free(msg);
-    return r;
+    return decode_hdr(nlh, out);
 }
 
 /* ---- I/O ---- */
@@ -777,7 +836,7 @@ get_cb(struct nl_msg *msg, void *data)
     if (*out) {
         return 0; /* one answer is all we asked for */
     }
-    return decode_msg(msg, out);
+    return decode_hdr(nlmsg_hdr(msg), out);
 }
 
 static int
@@ -822,7 +881,7 @@ static int
 list_cb(struct nl_msg *msg, void *data)
 {
     struct oa_link *l;
-    int r = decode_msg(msg, &l);
+    int r = decode_hdr(nlmsg_hdr(msg), &l);
     if (r) {
         return r;
     }

@@ -265,6 +265,26 @@ START_TEST(test_decode_link_errors)
     mnl_attr_nest_end(nlh, list);
     ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
 
+    /* An empty VLAN list (libnl 3.7 would mark the VF as having VLANs
+     * without a VLAN object) and a VLAN list entry of another type that
+     * is too short (libnl reads every entry as one). */
+    for (int bad = 0; bad < 2; bad++) {
+        nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+        mnl_attr_put_u32(nlh, IFLA_NUM_VF, 1);
+        list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+        info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+        mnl_attr_put(nlh, IFLA_VF_MAC, sizeof m, &m);
+        vlans = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+        if (bad) {
+            mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 5);
+        }
+        mnl_attr_nest_end(nlh, vlans);
+        mnl_attr_nest_end(nlh, info);
+        mnl_attr_nest_end(nlh, list);
+        ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+    }
+
     /* Cut inside a string attribute in the middle of the message. */
     nlh = put_link(buf);
     nlh->nlmsg_len = MNL_NLMSG_HDRLEN + MNL_ALIGN(IFI) + 6;
