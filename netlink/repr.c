@@ -233,7 +233,7 @@ merge(struct repr_entry **base, size_t *n, const struct repr_entry *more,
 }
 
 int
-repr_resolve(struct oanl_sock *devlink, struct oanl_sock *rtnl,
+repr_resolve(struct oanl_sock *devlink, struct oa_link_sock *rtnl,
              const struct repr_query *q, struct repr_entry **out, size_t *n,
              struct oanl_extack *ext)
 {

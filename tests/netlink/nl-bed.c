@@ -55,6 +55,18 @@ open_rtnl(void)
     return s;
 }
 
+static struct oa_link_sock *
+open_links(void)
+{
+    struct oa_link_sock *s;
+    int r = oa_link_sock_open(&s);
+    if (r) {
+        fail(r, NULL);
+        exit(1);
+    }
+    return s;
+}
+
 static int
 parse_handle(const char *s, struct devlink_handle *h)
 {
@@ -223,12 +235,12 @@ cmd_ports(const char *handle)
 static int
 cmd_link(const char *ifname)
 {
-    struct oanl_sock *s = open_rtnl();
+    struct oa_link_sock *s = open_links();
     struct oa_link *l;
     struct oanl_extack ext;
     int r = oa_link_get_by_name(s, ifname, &l, &ext);
     if (r) {
-        oanl_close(s);
+        oa_link_sock_close(s);
         return fail(r, &ext);
     }
     char hex[2 * OA_LINK_MAX_ID + 1];
@@ -251,12 +263,12 @@ cmd_link(const char *ifname)
     if (r || strcmp(again->name, l->name)) {
         oa_link_destroy(again);
         oa_link_destroy(l);
-        oanl_close(s);
+        oa_link_sock_close(s);
         return fail(r ? r : -EPROTO, &ext);
     }
     oa_link_destroy(again);
     oa_link_destroy(l);
-    oanl_close(s);
+    oa_link_sock_close(s);
     return 0;
 }
 
@@ -264,12 +276,12 @@ cmd_link(const char *ifname)
 static int
 cmd_links(void)
 {
-    struct oanl_sock *s = open_rtnl();
+    struct oa_link_sock *s = open_links();
     struct oa_link **links;
     size_t n;
     struct oanl_extack ext;
     int r = oa_link_list(s, &links, &n, &ext);
-    oanl_close(s);
+    oa_link_sock_close(s);
     if (r) {
         return fail(r, &ext);
     }
@@ -282,11 +294,11 @@ cmd_links(void)
 static int
 cmd_link_up(const char *ifname, const char *state)
 {
-    struct oanl_sock *s = open_rtnl();
+    struct oa_link_sock *s = open_links();
     struct oanl_extack ext;
     int r = oa_link_set_up(s, (int)if_nametoindex(ifname),
                            !strcmp(state, "up"), &ext);
-    oanl_close(s);
+    oa_link_sock_close(s);
     return r ? fail(r, &ext) : 0;
 }
 
@@ -314,10 +326,10 @@ cmd_vf_set(int argc, char **argv)
             return 2;
         }
     }
-    struct oanl_sock *s = open_rtnl();
+    struct oa_link_sock *s = open_links();
     struct oanl_extack ext;
     int r = oa_link_set_vf(s, (int)if_nametoindex(argv[0]), &req, &ext);
-    oanl_close(s);
+    oa_link_sock_close(s);
     return r ? fail(r, &ext) : 0;
 }
 
@@ -337,13 +349,13 @@ cmd_reprs(int argc, char **argv)
         q.pfnum = atoi(argv[2]);
     }
     struct oanl_sock *dl = q.devlink ? open_devlink() : NULL;
-    struct oanl_sock *rt = open_rtnl();
+    struct oa_link_sock *rt = open_links();
     struct repr_entry *e;
     size_t n;
     struct oanl_extack ext;
     int r = repr_resolve(dl, rt, &q, &e, &n, &ext);
     oanl_close(dl);
-    oanl_close(rt);
+    oa_link_sock_close(rt);
     if (r) {
         return fail(r, &ext);
     }
@@ -449,7 +461,7 @@ cmd_watch_reprs(const char *handle, const char *pfname, unsigned want)
         return fail(r, NULL);
     }
     struct oanl_sock *dl = open_devlink();
-    struct oanl_sock *rt = open_rtnl();
+    struct oa_link_sock *rt = open_links();
     struct oanl_extack ext;
     bool via_zero;
     double t0 = now();
@@ -494,7 +506,7 @@ cmd_watch_reprs(const char *handle, const char *pfname, unsigned want)
     nlev_close(lev);
     nlev_close(dev);
     oanl_close(dl);
-    oanl_close(rt);
+    oa_link_sock_close(rt);
     return found == want ? 0 : 1;
 }
 
@@ -511,13 +523,13 @@ cmd_overflow(const char *ifname)
     int fd = nlev_fd(lev), small = 1;
     /* The kernel rounds this up to its minimum: a few messages fill it. */
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-    struct oanl_sock *s = open_rtnl();
+    struct oa_link_sock *s = open_links();
     int idx = (int)if_nametoindex(ifname);
     for (int i = 0; i < 200; i++) {
         oa_link_set_up(s, idx, i % 2 == 0, NULL);
     }
     oa_link_set_up(s, idx, true, NULL);
-    oanl_close(s);
+    oa_link_sock_close(s);
     struct nlev_summary sum = {0};
     r = nlev_drain(lev, &sum);
     nlev_close(lev);

@@ -3,6 +3,7 @@
 
 #include "oa-netlink/link.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -202,8 +203,15 @@ START_TEST(test_decode_link_errors)
     nlh->nlmsg_len = MNL_NLMSG_HDRLEN + 4; /* inside struct ifinfomsg */
     ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
 
+    /* Every link the kernel reports has a name; libnl's parser insists. */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 0);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+    ck_assert_ptr_null(l);
+
     /* IFLA_NUM_VF says 3, the list holds 2: an overflowed list. */
     nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
     mnl_attr_put_u32(nlh, IFLA_NUM_VF, 3);
     struct nlattr *short_list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
     put_vf(nlh, 0, 0x10, 0, 1, 1);
@@ -214,6 +222,7 @@ START_TEST(test_decode_link_errors)
 
     /* A dump without VF info still carries IFLA_NUM_VF: fine. */
     nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
     mnl_attr_put_u32(nlh, IFLA_NUM_VF, 3);
     ck_assert_int_eq(oa_link_decode(nlh, &l), 0);
     ck_assert_uint_eq(l->n_vfs, 0);
@@ -221,12 +230,109 @@ START_TEST(test_decode_link_errors)
 
     /* A VF MAC attribute too short for struct ifla_vf_mac. */
     nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 1);
     struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
     struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
     mnl_attr_put_u32(nlh, IFLA_VF_MAC, 0);
     mnl_attr_nest_end(nlh, info);
     mnl_attr_nest_end(nlh, list);
     ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+    ck_assert_ptr_null(l);
+
+    /* A VF list without IFLA_NUM_VF (the kernel always sends both):
+     * refused, not silently read as "no VFs". */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+    list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+    put_vf(nlh, 0, 0x10, 0, 1, 1);
+    mnl_attr_nest_end(nlh, list);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+
+    /* A VLAN list entry shorter than struct ifla_vf_vlan_info (libnl
+     * would read past it). */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 1);
+    list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+    info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+    struct ifla_vf_mac m = {.vf = 0};
+    mnl_attr_put(nlh, IFLA_VF_MAC, sizeof m, &m);
+    struct nlattr *vlans = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+    mnl_attr_put_u32(nlh, IFLA_VF_VLAN_INFO, 5);
+    mnl_attr_nest_end(nlh, vlans);
+    mnl_attr_nest_end(nlh, info);
+    mnl_attr_nest_end(nlh, list);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+
+    /* An empty VLAN list (libnl 3.7 would mark the VF as having VLANs
+     * without a VLAN object) and a VLAN list entry of another type that
+     * is too short (libnl reads every entry as one). */
+    for (int bad = 0; bad < 2; bad++) {
+        nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+        mnl_attr_put_u32(nlh, IFLA_NUM_VF, 1);
+        list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+        info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+        mnl_attr_put(nlh, IFLA_VF_MAC, sizeof m, &m);
+        vlans = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+        if (bad) {
+            mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 5);
+        }
+        mnl_attr_nest_end(nlh, vlans);
+        mnl_attr_nest_end(nlh, info);
+        mnl_attr_nest_end(nlh, list);
+        ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+    }
+
+    /* Cut inside a string attribute in the middle of the message. */
+    nlh = put_link(buf);
+    nlh->nlmsg_len = MNL_NLMSG_HDRLEN + MNL_ALIGN(IFI) + 6;
+    ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+}
+END_TEST
+
+/* VLAN list (802.1ad) and link state as the kernel sends them, and a
+ * deletion notice. */
+START_TEST(test_decode_vlan_list)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = nlt_start(buf, RTM_DELLINK, IFI);
+    struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    ifi->ifi_index = 9;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "pf0");
+    mnl_attr_put_u32(nlh, IFLA_NUM_VF, 1);
+    struct nlattr *list = mnl_attr_nest_start(nlh, IFLA_VFINFO_LIST);
+    struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_VF_INFO);
+    struct ifla_vf_mac m = {.vf = 0, .mac = {0x02, 1, 2, 3, 4, 5}};
+    mnl_attr_put(nlh, IFLA_VF_MAC, sizeof m, &m);
+    struct ifla_vf_vlan v = {.vf = 0, .vlan = 7, .qos = 3};
+    mnl_attr_put(nlh, IFLA_VF_VLAN, sizeof v, &v);
+    struct nlattr *vlans = mnl_attr_nest_start(nlh, IFLA_VF_VLAN_LIST);
+    struct ifla_vf_vlan_info vi = {
+        .vf = 0, .vlan = 7, .qos = 3, .vlan_proto = htons(0x88a8)};
+    mnl_attr_put(nlh, IFLA_VF_VLAN_INFO, sizeof vi, &vi);
+    mnl_attr_nest_end(nlh, vlans);
+    struct ifla_vf_link_state ls = {.vf = 0,
+                                    .link_state = IFLA_VF_LINK_STATE_DISABLE};
+    mnl_attr_put(nlh, IFLA_VF_LINK_STATE, sizeof ls, &ls);
+    mnl_attr_nest_end(nlh, info);
+    mnl_attr_nest_end(nlh, list);
+
+    struct oa_link *l;
+    ck_assert_int_eq(oa_link_decode(nlh, &l), 0);
+    ck_assert_int_eq(l->ifindex, 9);
+    ck_assert_str_eq(l->name, "pf0");
+    ck_assert_uint_eq(l->n_vfs, 1);
+    ck_assert_uint_eq(l->vfs[0].mac[5], 5);
+    ck_assert_uint_eq(l->vfs[0].vlan, 7);
+    ck_assert_uint_eq(l->vfs[0].qos, 3);
+    ck_assert(l->vfs[0].has_link_state);
+    ck_assert_uint_eq(l->vfs[0].link_state, IFLA_VF_LINK_STATE_DISABLE);
+    /* Not reported by this "driver": unknown, not "off". */
+    ck_assert(!l->vfs[0].has_trust);
+    ck_assert(!l->vfs[0].has_spoofchk);
+    oa_link_destroy(l);
 }
 END_TEST
 
@@ -240,6 +346,7 @@ link_suite(void)
     tcase_add_test(tc, test_encode_set_up);
     tcase_add_test(tc, test_decode_link);
     tcase_add_test(tc, test_decode_link_errors);
+    tcase_add_test(tc, test_decode_vlan_list);
     suite_add_tcase(s, tc);
     return s;
 }

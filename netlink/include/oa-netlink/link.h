@@ -1,6 +1,10 @@
 /* rtnetlink links: lookup by name or index, identity (phys_port_name,
  * phys_switch_id, parent device), VF configuration (IFLA_VFINFO_LIST),
- * admin state.  Sockets come from oanl_open(NETLINK_ROUTE). */
+ * admin state.  Built on libnl-route-3: requests are libnl messages
+ * (rtnl_link_build_change_request() for changes), replies go through
+ * libnl's link parser.  Sockets come from oa_link_sock_open(), a libnl
+ * socket of this module's own (see README.md for why it is not an
+ * oanl_sock). */
 #ifndef OA_NETLINK_LINK_H
 #define OA_NETLINK_LINK_H 1
 
@@ -42,6 +46,14 @@ struct oa_link {
     struct oa_link_vf *vfs; /* owned by the link */
 };
 
+/* A NETLINK_ROUTE socket (libnl) with the kernel's extended ACK enabled.
+ * One request at a time. */
+struct oa_link_sock;
+
+/* Caller owns *out, free with oa_link_sock_close(). */
+int oa_link_sock_open(struct oa_link_sock **out);
+void oa_link_sock_close(struct oa_link_sock *);
+
 /* Frees a link from this module; accepts NULL. */
 void oa_link_destroy(struct oa_link *);
 /* Frees an array from oa_link_list() and its links; accepts NULL. */
@@ -49,18 +61,19 @@ void oa_link_list_free(struct oa_link **, size_t n);
 
 /* Looks a link up (with its VF list).  -ENODEV if there is none.  Caller
  * owns *out, free with oa_link_destroy(). */
-int oa_link_get_by_name(struct oanl_sock *, const char *name,
+int oa_link_get_by_name(struct oa_link_sock *, const char *name,
                         struct oa_link **out, struct oanl_extack *ext);
-int oa_link_get_by_index(struct oanl_sock *, int ifindex, struct oa_link **out,
-                         struct oanl_extack *ext);
+int oa_link_get_by_index(struct oa_link_sock *, int ifindex,
+                         struct oa_link **out, struct oanl_extack *ext);
 
-/* Dumps every link (without VF lists).  Caller owns *out, free with
- * oa_link_list_free(). */
-int oa_link_list(struct oanl_sock *, struct oa_link ***out, size_t *n,
+/* Dumps every link (without VF lists).  A dump the kernel marks
+ * interrupted (links changed meanwhile) is retried a few times, then
+ * -EINTR.  Caller owns *out, free with oa_link_list_free(). */
+int oa_link_list(struct oa_link_sock *, struct oa_link ***out, size_t *n,
                  struct oanl_extack *ext);
 
 /* Sets IFF_UP (or clears it). */
-int oa_link_set_up(struct oanl_sock *, int ifindex, bool up,
+int oa_link_set_up(struct oa_link_sock *, int ifindex, bool up,
                    struct oanl_extack *ext);
 
 /* Desired VF settings; NULL / negative means "leave alone". */
@@ -76,7 +89,7 @@ struct oa_link_vf_req {
 void oa_link_vf_req_init(struct oa_link_vf_req *, uint32_t index);
 
 /* Applies 'req' to VF req->index of PF 'ifindex' in one RTM_SETLINK. */
-int oa_link_set_vf(struct oanl_sock *, int ifindex,
+int oa_link_set_vf(struct oa_link_sock *, int ifindex,
                    const struct oa_link_vf_req *req, struct oanl_extack *ext);
 
 /* The VF entry with 'index', or NULL. */
@@ -86,7 +99,9 @@ const struct oa_link_vf *oa_link_vf_find(const struct oa_link *,
 /* Lower-case hex, no separators (as sysfs phys_switch_id prints it). */
 int oa_link_switch_id_hex(const struct oa_link *, char *buf, size_t size);
 
-/* --- Pure codec. Encoders return the message length or -ENOSPC. */
+/* --- Pure codec: the exact messages the I/O functions send, built with
+ * libnl and copied into 'buf'.  Encoders return the message length,
+ * -ENOSPC if it does not fit, -EINVAL on a bad argument. */
 /* RTM_GETLINK by index (ifindex > 0) or name; with_vfs asks for
  * IFLA_VFINFO_LIST (RTEXT_FILTER_VF). */
 int oa_link_encode_get(void *buf, size_t len, int ifindex, const char *name,
@@ -95,9 +110,12 @@ int oa_link_encode_dump(void *buf, size_t len, bool with_vfs);
 int oa_link_encode_set_vf(void *buf, size_t len, int ifindex,
                           const struct oa_link_vf_req *);
 int oa_link_encode_set_up(void *buf, size_t len, int ifindex, bool up);
-/* Decodes RTM_NEWLINK/RTM_DELLINK.  Caller owns *out.  -EMSGSIZE when the
- * VF list does not hold IFLA_NUM_VF entries: the kernel's single VF list
- * attribute overflows its 16-bit length beyond about 320 VFs. */
+/* Decodes RTM_NEWLINK/RTM_DELLINK (nlmsg_len bytes at the header) with
+ * libnl's link parser.  Caller owns *out.  -EBADMSG for a truncated or
+ * malformed message (libnl's parser would skip a truncated tail silently:
+ * it is checked here first) or one without IFLA_IFNAME.  -EMSGSIZE when
+ * the VF list does not hold IFLA_NUM_VF entries: the kernel's single VF
+ * list attribute overflows its 16-bit length beyond about 320 VFs. */
 int oa_link_decode(const struct nlmsghdr *, struct oa_link **out);
 
 #endif

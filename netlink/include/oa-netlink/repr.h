@@ -30,10 +30,10 @@ struct repr_query {
 };
 
 /* Resolves the representors of the PF in 'q'.  'devlink' (from
- * oanl_open_genl("devlink")) and 'rtnl' (oanl_open(NETLINK_ROUTE)) may each
+ * oanl_open_genl("devlink")) and 'rtnl' (oa_link_sock_open()) may each
  * be NULL to skip that method.  Caller owns *out (free()), sorted by VF;
  * VFs whose representor has no netdev yet are absent. */
-int repr_resolve(struct oanl_sock *devlink, struct oanl_sock *rtnl,
+int repr_resolve(struct oanl_sock *devlink, struct oa_link_sock *rtnl,
                  const struct repr_query *q, struct repr_entry **out,
                  size_t *n, struct oanl_extack *ext);
 
