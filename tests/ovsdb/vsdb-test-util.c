@@ -17,6 +17,9 @@ test_remote(void)
     return remote;
 }
 
+static int vvsctl(char *out, size_t out_size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
 static int
 vvsctl(char *out, size_t out_size, const char *fmt, va_list ap)
 {
