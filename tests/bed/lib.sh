@@ -184,6 +184,57 @@ bed_tc_count() {
          | select($w == "all" or .[$w] == true)] | length'
 }
 
+# ------------------------------------------------------------------ PCI --
+# For the PCI variant of the bed (OA_BED_PCI=1: q35 + an emulated NVMe
+# controller with SR-IOV, 2 VFs).
+
+# bed_pci_sriov_pfs: the PCI addresses of SR-IOV capable functions.
+bed_pci_sriov_pfs() {
+    local dev
+    for dev in /sys/bus/pci/devices/*; do
+        [ -e "$dev/sriov_totalvfs" ] && printf '%s\n' "${dev##*/}"
+    done
+    return 0
+}
+
+# bed_pci_driver ADDR: the driver bound to PCI function ADDR (fails if none).
+bed_pci_driver() {
+    local link
+    link=$(readlink "/sys/bus/pci/devices/$1/driver") || return 1
+    printf '%s\n' "${link##*/}"
+}
+
+# bed_pci_bind ADDR DRIVER: binds ADDR to DRIVER through driver_override,
+# as an operator would for a VF with autoprobe off.
+bed_pci_bind() {
+    echo "$2" >"/sys/bus/pci/devices/$1/driver_override" &&
+        echo "$1" >"/sys/bus/pci/drivers/$2/bind"
+}
+
+# bed_pci_unbind ADDR: unbinds ADDR from its driver (no-op when unbound).
+bed_pci_unbind() {
+    local drv
+    drv=$(bed_pci_driver "$1") || return 0
+    echo "$1" >"/sys/bus/pci/drivers/$drv/unbind"
+}
+
+# bed_nvme_vfs_online PF_ADDR: gives every secondary controller (VF) of
+# qemu's NVMe PF the minimum flexible resources and sets it online; qemu's
+# VFs are offline until then and the nvme driver's probe of them fails.
+# Needs the VFs unbound (sriov_drivers_autoprobe 0 before sriov_numvfs).
+bed_nvme_vfs_online() {
+    local ctrl n scid
+    ctrl=$(find "/sys/bus/pci/devices/$1/nvme/" -mindepth 1 -maxdepth 1 \
+        -name 'nvme*' -printf '%f\n' 2>/dev/null | head -1)
+    [ -n "$ctrl" ] || { bed_log "no nvme controller on $1"; return 1; }
+    n=$(cat "/sys/bus/pci/devices/$1/sriov_numvfs")
+    for scid in $(seq 1 "$n"); do
+        nvme virt-mgmt "/dev/$ctrl" -c "$scid" -r 0 -a 8 -n 2 >/dev/null &&
+            nvme virt-mgmt "/dev/$ctrl" -c "$scid" -r 1 -a 8 -n 1 >/dev/null &&
+            nvme virt-mgmt "/dev/$ctrl" -c "$scid" -a 9 >/dev/null || return
+    done
+}
+
 # ------------------------------------------------------------------ OVS --
 
 # bed_ovs_start [KEY=VALUE...]: starts ovsdb-server and ovs-vswitchd (kernel
