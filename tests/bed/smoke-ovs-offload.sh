@@ -13,7 +13,7 @@
 # Uses devlink, tc, ethtool and ovs-vsctl on purpose: it checks the bed, not
 # the project's code. Prints PASS/FAIL per check; exits 1 on any failure.
 set -uo pipefail
-# shellcheck source=tests/bed/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${OA_BED_LIB:-$(dirname "$0")/lib.sh}"
 
 [ $# -gt 0 ] || set -- offload

@@ -5,7 +5,7 @@
 # N -> M refused, VF unbind/bind through sysfs with driver_override, back
 # to 0 VFs. Plain sysfs on purpose. PASS/FAIL per check; exit 1 on failure.
 set -uo pipefail
-# shellcheck source=tests/bed/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${OA_BED_LIB:-$(dirname "$0")/lib.sh}"
 
 pci_addr_re='^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$'
