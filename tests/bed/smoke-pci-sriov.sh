@@ -8,6 +8,14 @@ set -uo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${OA_BED_LIB:-$(dirname "$0")/lib.sh}"
 
+nvme_ctrl_live() {
+    local state
+    for state in "/sys/bus/pci/devices/$1"/nvme/nvme*/state; do
+        [ "$(cat "$state" 2>/dev/null)" = live ] && return 0
+    done
+    return 1
+}
+
 pci_addr_re='^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$'
 
 bed_check "modprobe nvme" modprobe nvme
@@ -60,8 +68,11 @@ if [ ${#vfs[@]} = 2 ]; then
         bed_nvme_vfs_online "$pf"
     bed_check "bind $vf to nvme (driver_override + bind)" bed_pci_bind "$vf" nvme
     bed_check_eq "$vf driver after bind" nvme "$(bed_pci_driver "$vf")"
-    bed_check "$vf probed: its own nvme controller appeared" \
-        bed_wait_for 20 test -d "/sys/bus/pci/devices/$vf/nvme"
+    # The nvme driver finishes probing asynchronously and unbinds itself if
+    # the controller does not come up: wait for "live", then look again.
+    bed_check "$vf probed: its nvme controller is live" \
+        bed_wait_for 30 nvme_ctrl_live "$vf"
+    bed_check_eq "$vf still bound once live" nvme "$(bed_pci_driver "$vf")"
     bed_check "unbind $vf" sh -c "echo $vf >/sys/bus/pci/drivers/nvme/unbind"
     if drv=$(bed_pci_driver "$vf"); then
         bed_fail "$vf has no driver after unbind (still $drv)"
@@ -70,6 +81,8 @@ if [ ${#vfs[@]} = 2 ]; then
     fi
     bed_check "rebind $vf" sh -c "echo $vf >/sys/bus/pci/drivers/nvme/bind"
     bed_check_eq "$vf driver after rebind" nvme "$(bed_pci_driver "$vf")"
+    bed_check "$vf controller live again after rebind" \
+        bed_wait_for 30 nvme_ctrl_live "$vf"
     bed_check "driver_override cleared" \
         sh -c "echo >/sys/bus/pci/devices/$vf/driver_override"
 fi
