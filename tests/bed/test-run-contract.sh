@@ -13,11 +13,9 @@ run=$here/run
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/oa-bed-contract.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/cwd"
-"$here/setup" || exit 1
-# shellcheck source-path=SCRIPTDIR source=../../scripts/lib.sh
-. "$here/../../scripts/lib.sh"
+bed=$("$here/setup" --print) || exit 1
 # shellcheck source=/dev/null
-. "$(oa_cache_dir)/bed/current/bed.env"
+. "$bed/bed.env"
 # run's own temp dirs go here: none may be left behind.
 run_tmp=$tmp/run-tmp
 mkdir "$run_tmp"
