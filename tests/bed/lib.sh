@@ -244,7 +244,8 @@ bed_nvme_vfs_online() {
 # exports OVS_RUNDIR/OVS_DBDIR/OVS_LOGDIR so that ovs-vsctl and ovs-appctl
 # find them, and sets Open_vSwitch other_config:KEY=VALUE (e.g.
 # hw-offload=true, tc-policy=skip_sw) before ovs-vswitchd starts, since
-# vswitchd reads hw-offload once.
+# vswitchd reads hw-offload once. The daemons log to files only (keeping the
+# caller's stderr free): bed_ovs_log shows vswitchd's.
 bed_ovs_start() {
     local dir=${BED_OVS_DIR:-/run/openvswitch} kv
     mkdir -p "$dir" || return
@@ -255,22 +256,39 @@ bed_ovs_start() {
     ovsdb-server "$dir/conf.db" --remote="punix:$dir/db.sock" \
         --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
         --pidfile="$dir/ovsdb-server.pid" --log-file="$dir/ovsdb-server.log" \
-        --detach || return
+        -vconsole:off --detach 2>"$dir/ovsdb-server.stderr" || {
+        cat "$dir/ovsdb-server.stderr" >&2
+        return 1
+    }
     ovs-vsctl --no-wait init || return
     for kv in "$@"; do
         ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kv" || return
     done
     ovs-vswitchd "unix:$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
-        --log-file="$dir/ovs-vswitchd.log" --detach || {
+        --log-file="$dir/ovs-vswitchd.log" -vconsole:off --detach \
+        2>"$dir/ovs-vswitchd.stderr" || {
+        cat "$dir/ovs-vswitchd.stderr" >&2
         tail -20 "$dir/ovs-vswitchd.log" >&2
         return 1
     }
 }
 
-# bed_ovs_stop: stops both daemons (vswitchd removes its datapath ports).
+# bed_ovs_stop: stops both daemons (vswitchd removes its datapath ports)
+# and waits until they are gone, so that OVS can start again at once.
 bed_ovs_stop() {
-    ovs-appctl -t ovs-vswitchd exit --cleanup 2>/dev/null
-    ovs-appctl -t ovsdb-server exit 2>/dev/null
+    local dir=${OVS_RUNDIR:-/run/openvswitch} daemon pid
+    for daemon in ovs-vswitchd ovsdb-server; do
+        pid=$(cat "$dir/$daemon.pid" 2>/dev/null) || continue
+        if [ "$daemon" = ovs-vswitchd ]; then
+            ovs-appctl -t "$daemon" exit --cleanup >/dev/null 2>&1
+        else
+            ovs-appctl -t "$daemon" exit >/dev/null 2>&1
+        fi
+        bed_wait_for 30 test ! -e "/proc/$pid" || {
+            bed_log "$daemon ($pid) did not exit: killing it"
+            kill -9 "$pid" 2>/dev/null
+        }
+    done
     return 0
 }
 
