@@ -77,10 +77,12 @@ scenario() {
     bed_check "emulated VF 1 behind $rep1" bed_vf_attach vf1 "$rep1" 10.9.0.2/24
     ip link set "$bridge" up
 
+    # -w: keep trying for up to 20 s until the count of replies arrived
+    # (the first packets wait for upcalls and ARP; TCG on a busy host is slow).
     bed_check "ping VF 0 -> VF 1 across $bridge" \
-        ip netns exec vf0 ping -c 4 -i 0.3 -W 3 10.9.0.2
+        ip netns exec vf0 ping -c 4 -i 0.3 -w 20 10.9.0.2
     bed_check "ping VF 1 -> VF 0 across $bridge" \
-        ip netns exec vf1 ping -c 2 -i 0.3 -W 3 10.9.0.1
+        ip netns exec vf1 ping -c 2 -i 0.3 -w 20 10.9.0.1
 
     local flows in_hw not_in_hw rep
     flows=$(bed_ovs_offloaded_flows 2>&1)
