@@ -114,6 +114,12 @@ scenario() {
         ovs-appctl dpctl/dump-flows -m
         echo "--- tc filter show dev $rep0 ingress"
         tc filter show dev "$rep0" ingress
+        echo "--- links, VF namespaces, bridge"
+        ip -br link
+        ip -n vf0 -br addr; ip -n vf0 neigh
+        ip -n vf1 -br addr; ip -n vf1 neigh
+        ovs-vsctl show
+        ovs-ofctl dump-flows "$bridge"
         echo "--- ovs-vswitchd.log (warnings and errors)"
         bed_ovs_log | grep -E '\|(WARN|ERR|EMER)\|'
     fi
