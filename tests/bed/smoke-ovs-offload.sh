@@ -120,8 +120,13 @@ scenario() {
         ip -n vf1 -br addr; ip -n vf1 neigh
         ovs-vsctl show
         ovs-ofctl dump-flows "$bridge"
-        echo "--- ovs-vswitchd.log (warnings and errors)"
-        bed_ovs_log | grep -E '\|(WARN|ERR|EMER)\|'
+        ovs-appctl dpctl/show -s
+        echo "--- mirred glue: VF 0 -> $rep0, $rep0 -> VF 0; $rep0 counters"
+        tc -s filter show dev vf0w ingress
+        tc -s filter show dev "$rep0"
+        ip -s link show "$rep0"
+        echo "--- ovs-vswitchd.log (last 60 lines)"
+        bed_ovs_log | tail -60
     fi
 
     # Teardown, so that the next scenario starts from scratch.
