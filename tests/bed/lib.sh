@@ -325,6 +325,9 @@ bed_vf_attach() {
     ip link add "${name}w" type veth peer name "$name" netns "$name" || return
     [ -z "$mac" ] || ip -n "$name" link set "$name" address "$mac" || return
     ip -n "$name" addr add "$addr" dev "$name" || return
+    # ARP gives up after 3 unanswered probes (~3 s): too soon for the first
+    # broadcast through OVS's slow path under TCG on a busy host.
+    ip netns exec "$name" sysctl -qw "net.ipv4.neigh.$name.mcast_solicit=20" || return
     ip -n "$name" link set lo up || return
     ip -n "$name" link set "$name" up || return
     ip link set "${name}w" up || return

@@ -114,8 +114,19 @@ scenario() {
         ovs-appctl dpctl/dump-flows -m
         echo "--- tc filter show dev $rep0 ingress"
         tc filter show dev "$rep0" ingress
-        echo "--- ovs-vswitchd.log (warnings and errors)"
-        bed_ovs_log | grep -E '\|(WARN|ERR|EMER)\|'
+        echo "--- links, VF namespaces, bridge"
+        ip -br link
+        ip -n vf0 -br addr; ip -n vf0 neigh
+        ip -n vf1 -br addr; ip -n vf1 neigh
+        ovs-vsctl show
+        ovs-ofctl dump-flows "$bridge"
+        ovs-appctl dpctl/show -s
+        echo "--- mirred glue: VF 0 -> $rep0, $rep0 -> VF 0; $rep0 counters"
+        tc -s filter show dev vf0w ingress
+        tc -s filter show dev "$rep0"
+        ip -s link show "$rep0"
+        echo "--- ovs-vswitchd.log (last 60 lines)"
+        bed_ovs_log | tail -60
     fi
 
     # Teardown, so that the next scenario starts from scratch.
