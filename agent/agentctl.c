@@ -18,13 +18,16 @@ static const struct agentctl_command commands[] = {
     {"validate", agentctl_cmd_validate,
      "validate [FILE] [--json]  check a host spec; --json prints it "
      "normalised"},
-    {"plan", NULL, "plan [--json]             print the steps apply would "
-                   "take"},
+    {"plan", NULL,
+     "plan [--json]             print the steps apply would "
+     "take"},
     {"apply", NULL, "apply [--json]            reconcile once, then verify"},
-    {"status", NULL, "status [--json]           show observed state and "
-                     "problems"},
-    {"reconcile", NULL, "reconcile                 ask the daemon to "
-                        "reconcile now"},
+    {"status", NULL,
+     "status [--json]           show observed state and "
+     "problems"},
+    {"reconcile", NULL,
+     "reconcile                 ask the daemon to "
+     "reconcile now"},
 };
 
 static void
