@@ -281,12 +281,34 @@ bed_ovs_start() {
     for kv in "$@"; do
         ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kv" || return
     done
+    bed_ovs_vswitchd_start
+}
+
+# bed_ovs_vswitchd_start: (re)starts ovs-vswitchd alone against the
+# ovsdb-server of bed_ovs_start, e.g. after bed_ovs_vswitchd_stop to apply
+# settings that vswitchd reads once. Waits for 11 s of guest uptime first
+# (bed_wait_uptime says why).
+bed_ovs_vswitchd_start() {
+    local dir=${OVS_RUNDIR:-/run/openvswitch}
     bed_wait_uptime 11 || return
     ovs-vswitchd "unix:$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
         --log-file="$dir/ovs-vswitchd.log" -vconsole:off --detach \
         2>"$dir/ovs-vswitchd.stderr" || {
         cat "$dir/ovs-vswitchd.stderr" >&2
         tail -20 "$dir/ovs-vswitchd.log" >&2
+        return 1
+    }
+}
+
+# bed_ovs_vswitchd_stop: stops ovs-vswitchd alone, leaving its datapath and
+# ports in the kernel (as a service restart does), and waits until it is
+# gone.
+bed_ovs_vswitchd_stop() {
+    local dir=${OVS_RUNDIR:-/run/openvswitch} pid
+    pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null) || return 0
+    ovs-appctl -t ovs-vswitchd exit >/dev/null 2>&1
+    bed_wait_for 30 test ! -e "/proc/$pid" || {
+        bed_log "ovs-vswitchd ($pid) did not exit"
         return 1
     }
 }
