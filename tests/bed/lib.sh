@@ -238,14 +238,31 @@ bed_nvme_vfs_online() {
 
 # ------------------------------------------------------------------ OVS --
 
+# bed_wait_uptime SECONDS: waits until the guest has been up SECONDS
+# (CLOCK_MONOTONIC; no suspend in the guest, so /proc/uptime is the same).
+# OVS 3.1's count_cpu_cores() refreshes its cached value only once 10 s of
+# CLOCK_MONOTONIC have passed since 0, so it returns 0 during the first 10 s
+# after boot: an ovs-vswitchd started then sets up the kernel datapath's
+# per-CPU upcall dispatch with 0 handlers ("Overriding n-handler-threads to
+# 0" in its log) and every upcall is lost (dpctl/show: lost == missed), even
+# after it later switches to 2 handlers. Only the first OVS start of a
+# boot can be that early; the wait costs nothing later.
+bed_wait_uptime() {
+    local up
+    while read -r up _ </proc/uptime && [ "${up%.*}" -lt "$1" ]; do
+        sleep 0.1
+    done
+}
+
 # bed_ovs_start [KEY=VALUE...]: starts ovsdb-server and ovs-vswitchd (kernel
 # datapath) with their run, db and log files in $BED_OVS_DIR (default
 # /run/openvswitch, which is private to this guest: /run is a fresh tmpfs),
 # exports OVS_RUNDIR/OVS_DBDIR/OVS_LOGDIR so that ovs-vsctl and ovs-appctl
 # find them, and sets Open_vSwitch other_config:KEY=VALUE (e.g.
 # hw-offload=true, tc-policy=skip_sw) before ovs-vswitchd starts, since
-# vswitchd reads hw-offload once. The daemons log to files only (keeping the
-# caller's stderr free): bed_ovs_log shows vswitchd's.
+# vswitchd reads hw-offload once. vswitchd starts only once the guest has
+# been up 11 s (bed_wait_uptime says why). The daemons log to files only
+# (keeping the caller's stderr free): bed_ovs_log shows vswitchd's.
 bed_ovs_start() {
     local dir=${BED_OVS_DIR:-/run/openvswitch} kv
     mkdir -p "$dir" || return
@@ -264,11 +281,34 @@ bed_ovs_start() {
     for kv in "$@"; do
         ovs-vsctl --no-wait set Open_vSwitch . "other_config:$kv" || return
     done
+    bed_ovs_vswitchd_start
+}
+
+# bed_ovs_vswitchd_start: (re)starts ovs-vswitchd alone against the
+# ovsdb-server of bed_ovs_start, e.g. after bed_ovs_vswitchd_stop to apply
+# settings that vswitchd reads once. Waits for 11 s of guest uptime first
+# (bed_wait_uptime says why).
+bed_ovs_vswitchd_start() {
+    local dir=${OVS_RUNDIR:-/run/openvswitch}
+    bed_wait_uptime 11 || return
     ovs-vswitchd "unix:$dir/db.sock" --pidfile="$dir/ovs-vswitchd.pid" \
         --log-file="$dir/ovs-vswitchd.log" -vconsole:off --detach \
         2>"$dir/ovs-vswitchd.stderr" || {
         cat "$dir/ovs-vswitchd.stderr" >&2
         tail -20 "$dir/ovs-vswitchd.log" >&2
+        return 1
+    }
+}
+
+# bed_ovs_vswitchd_stop: stops ovs-vswitchd alone, leaving its datapath and
+# ports in the kernel (as a service restart does), and waits until it is
+# gone.
+bed_ovs_vswitchd_stop() {
+    local dir=${OVS_RUNDIR:-/run/openvswitch} pid
+    pid=$(cat "$dir/ovs-vswitchd.pid" 2>/dev/null) || return 0
+    ovs-appctl -t ovs-vswitchd exit >/dev/null 2>&1
+    bed_wait_for 30 test ! -e "/proc/$pid" || {
+        bed_log "ovs-vswitchd ($pid) did not exit"
         return 1
     }
 }
@@ -295,6 +335,17 @@ bed_ovs_stop() {
 # bed_ovs_log: the ovs-vswitchd log (for diagnostics).
 bed_ovs_log() {
     cat "${OVS_LOGDIR:-/run/openvswitch}/ovs-vswitchd.log"
+}
+
+# bed_ovs_upcall_handlers_ok: fails when ovs-vswitchd ever ran its upcall
+# handlers with 0 threads (its datapath then loses every upcall; see
+# bed_wait_uptime). Meaningful once a bridge exists.
+bed_ovs_upcall_handlers_ok() {
+    if grep 'Overriding n-handler-threads to 0' \
+        "${OVS_LOGDIR:-/run/openvswitch}/ovs-vswitchd.log" >&2; then
+        return 1
+    fi
+    return 0
 }
 
 # bed_ovs_add_port BRIDGE NETDEV: adds NETDEV with qos type=linux-noop so

@@ -73,6 +73,7 @@ scenario() {
     for dev in "$pf" "$rep0" "$rep1"; do
         bed_check "port $dev added (qos linux-noop)" bed_ovs_add_port "$bridge" "$dev"
     done
+    bed_check "ovs-vswitchd runs upcall handler threads" bed_ovs_upcall_handlers_ok
     bed_check "emulated VF 0 behind $rep0" bed_vf_attach vf0 "$rep0" 10.9.0.1/24
     bed_check "emulated VF 1 behind $rep1" bed_vf_attach vf1 "$rep1" 10.9.0.2/24
     ip link set "$bridge" up

@@ -6,169 +6,169 @@
 set -u
 nl=$1
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/bed/lib.sh
+. "${OA_BED_LIB:-$here/../bed/lib.sh}"
 # shellcheck source=tests/netlink/bed-lib.sh
 . "$here/bed-lib.sh"
 
 id=7
 h=netdevsim/netdevsim$id
 sys=/sys/bus/netdevsim/devices/netdevsim$id
-modprobe netdevsim || exit 1
-echo "$id 1" >/sys/bus/netdevsim/new_device || exit 1
-nl_wait 10 test -d "$sys/net" || { echo "netdevsim$id did not appear"; exit 1; }
-pf=$(ls "$sys/net" | head -1)
+bed_nsim_new "$id" 1 || exit 1
+pf=$(find "$sys/net" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -1)
 echo "PF netdev: $pf"
 
 # ------------------------------------------------------------- devlink --
-nl_ok "devlink device list has $h" sh -c "$nl devlink-devs | grep -qx $h"
-nl_eq "devlink instance of $pf (by its port)" "$h" "$($nl devlink-of "$pf")"
-nl_eq "netdev without a devlink port: ENODEV" -19 \
+bed_check "devlink device list has $h" sh -c "$nl devlink-devs | grep -qx $h"
+bed_check_eq "devlink instance of $pf (by its port)" "$h" "$($nl devlink-of "$pf")"
+bed_check_eq "netdev without a devlink port: ENODEV" -19 \
     "$(nl_field err "$($nl devlink-of lo)")"
-nl_eq "eswitch starts legacy" legacy \
+bed_check_eq "eswitch starts legacy" legacy \
     "$(nl_field mode "$($nl eswitch-get $h)")"
-nl_ok "eswitch -> switchdev with 0 VFs" "$nl" eswitch-set $h switchdev
-nl_eq "devlink tool sees switchdev" switchdev \
+bed_check "eswitch -> switchdev with 0 VFs" "$nl" eswitch-set $h switchdev
+bed_check_eq "devlink tool sees switchdev" switchdev \
     "$(devlink -j dev eswitch show $h | jq -r '.dev[].mode')"
 out=$($nl eswitch-set $h - inline link)
-nl_eq "inline-mode unsupported: EOPNOTSUPP" -95 "$(nl_field err "$out")"
+bed_check_eq "inline-mode unsupported: EOPNOTSUPP" -95 "$(nl_field err "$out")"
 out=$($nl eswitch-set $h raw:7)
-nl_eq "eswitch mode out of range refused: ERANGE" -34 "$(nl_field err "$out")"
+bed_check_eq "eswitch mode out of range refused: ERANGE" -34 "$(nl_field err "$out")"
 msg=${out#*msg=}
 if [ -n "$msg" ]; then
-    nl_pass "devlink: kernel extack text returned: '$msg'"
+    bed_pass "devlink: kernel extack text returned: '$msg'"
 else
-    nl_fail "devlink: no extack text with the refusal ($out)"
+    bed_fail "devlink: no extack text with the refusal ($out)"
 fi
 out=$($nl eswitch-set $h - encap basic)
-nl_eq "encap-mode unsupported: EOPNOTSUPP" -95 "$(nl_field err "$out")"
-nl_ok "eswitch -> legacy" "$nl" eswitch-set $h legacy
-nl_eq "eswitch legacy again" legacy "$(nl_field mode "$($nl eswitch-get $h)")"
+bed_check_eq "encap-mode unsupported: EOPNOTSUPP" -95 "$(nl_field err "$out")"
+bed_check "eswitch -> legacy" "$nl" eswitch-set $h legacy
+bed_check_eq "eswitch legacy again" legacy "$(nl_field mode "$($nl eswitch-get $h)")"
 out=$($nl eswitch-get netdevsim/netdevsim99)
-nl_eq "eswitch of a missing device: ENODEV" -19 "$(nl_field err "$out")"
+bed_check_eq "eswitch of a missing device: ENODEV" -19 "$(nl_field err "$out")"
 
 # ------------------------------------------------------- link identity --
 out=$($nl link "$pf")
-nl_eq "link ifindex" "$(cat /sys/class/net/$pf/ifindex)" \
+bed_check_eq "link ifindex" "$(cat "/sys/class/net/$pf/ifindex")" \
     "$(nl_field ifindex "$out")"
-nl_eq "phys_port_name" "$(cat /sys/class/net/$pf/phys_port_name)" \
+bed_check_eq "phys_port_name" "$(cat "/sys/class/net/$pf/phys_port_name")" \
     "$(nl_field port_name "$out")"
-nl_eq "phys_switch_id" "$(cat /sys/class/net/$pf/phys_switch_id)" \
+bed_check_eq "phys_switch_id" "$(cat "/sys/class/net/$pf/phys_switch_id")" \
     "$(nl_field switch_id "$out")"
-nl_eq "parent device bus" netdevsim "$(nl_field parent_bus "$out")"
-nl_eq "parent device" "netdevsim$id" "$(nl_field parent_dev "$out")"
+bed_check_eq "parent device bus" netdevsim "$(nl_field parent_bus "$out")"
+bed_check_eq "parent device" "netdevsim$id" "$(nl_field parent_dev "$out")"
 
 # ------------------------------------------------------------- numvfs --
 out=$($nl sriov "netdev:$pf")
-nl_eq "sysfs PF by netdev" "netdevsim$id" "$(nl_field name "$out")"
-nl_eq "netdevsim: no sriov_totalvfs (not applicable)" \
+bed_check_eq "sysfs PF by netdev" "netdevsim$id" "$(nl_field name "$out")"
+bed_check_eq "netdevsim: no sriov_totalvfs (not applicable)" \
     "No such file or directory" \
     "$(printf '%s\n' "$out" | sed -n 's/.*totalvfs=\(.*\) vfs_are.*/\1/p')"
-nl_eq "netdevsim: VFs are not devices" 0 "$(nl_field vfs_are_devices "$out")"
-nl_ok "numvfs 0 -> 4" "$nl" numvfs "devlink:$h" 4
-nl_eq "sysfs numvfs" 4 "$(cat $sys/sriov_numvfs)"
+bed_check_eq "netdevsim: VFs are not devices" 0 "$(nl_field vfs_are_devices "$out")"
+bed_check "numvfs 0 -> 4" "$nl" numvfs "devlink:$h" 4
+bed_check_eq "sysfs numvfs" 4 "$(cat "$sys/sriov_numvfs")"
 out=$($nl numvfs "devlink:$h" 2 raw)
-nl_eq "raw numvfs 4 -> 2 refused: EBUSY" -16 "$(nl_field err "$out")"
+bed_check_eq "raw numvfs 4 -> 2 refused: EBUSY" -16 "$(nl_field err "$out")"
 out=$($nl numvfs "devlink:$h" 0)
-nl_eq "numvfs 4 -> 0" 0 "$(cat $sys/sriov_numvfs)"
+bed_check_eq "numvfs 4 -> 0" 0 "$(cat "$sys/sriov_numvfs")"
 out=$($nl numvfs "devlink:$h" 2)
-nl_eq "numvfs 0 -> 2" 2 "$(cat $sys/sriov_numvfs)"
+bed_check_eq "numvfs 0 -> 2" 2 "$(cat "$sys/sriov_numvfs")"
 out=$($nl numvfs "devlink:$h" 4)
-nl_eq "safe numvfs 2 -> 4 went through 0" 1 "$(nl_field via_zero "$out")"
-nl_eq "numvfs now 4" 4 "$(cat $sys/sriov_numvfs)"
+bed_check_eq "safe numvfs 2 -> 4 went through 0" 1 "$(nl_field via_zero "$out")"
+bed_check_eq "numvfs now 4" 4 "$(cat "$sys/sriov_numvfs")"
 out=$($nl sriov "netdev:$pf")
-nl_ok "netdevsim VF has no virtfn link: reported, not an error" \
+bed_check "netdevsim VF has no virtfn link: reported, not an error" \
     sh -c "printf '%s\n' '$out' | grep -q '^vf=0 pci=No such file'"
 
 # ---------------------------------------------------------- VF config --
-nl_ok "VF 0: mac, vlan, trust, spoofchk" "$nl" vf-set "$pf" 0 \
+bed_check "VF 0: mac, vlan, trust, spoofchk" "$nl" vf-set "$pf" 0 \
     mac 02:11:22:33:44:00 vlan 10 trust on spoofchk off
-nl_ok "VF 3: mac" "$nl" vf-set "$pf" 3 mac 02:11:22:33:44:03
+bed_check "VF 3: mac" "$nl" vf-set "$pf" 3 mac 02:11:22:33:44:03
 out=$($nl link "$pf")
 vf0=$(printf '%s\n' "$out" | grep '^vf=0 ')
 vf3=$(printf '%s\n' "$out" | grep '^vf=3 ')
-nl_eq "num_vf" 4 "$(nl_field num_vf "$(printf '%s\n' "$out" | head -1)")"
-nl_eq "VF 0 mac read back" 02:11:22:33:44:00 "$(nl_field mac "$vf0")"
-nl_eq "VF 0 vlan read back" 10 "$(nl_field vlan "$vf0")"
-nl_eq "VF 0 trust read back" on "$(nl_field trust "$vf0")"
-nl_eq "VF 0 spoofchk read back" off "$(nl_field spoofchk "$vf0")"
-nl_eq "VF 3 mac read back" 02:11:22:33:44:03 "$(nl_field mac "$vf3")"
+bed_check_eq "num_vf" 4 "$(nl_field num_vf "$(printf '%s\n' "$out" | head -1)")"
+bed_check_eq "VF 0 mac read back" 02:11:22:33:44:00 "$(nl_field mac "$vf0")"
+bed_check_eq "VF 0 vlan read back" 10 "$(nl_field vlan "$vf0")"
+bed_check_eq "VF 0 trust read back" on "$(nl_field trust "$vf0")"
+bed_check_eq "VF 0 spoofchk read back" off "$(nl_field spoofchk "$vf0")"
+bed_check_eq "VF 3 mac read back" 02:11:22:33:44:03 "$(nl_field mac "$vf3")"
 ipj=$(ip -j link show "$pf")
-nl_eq "ip link agrees: VF 0 mac" 02:11:22:33:44:00 \
+bed_check_eq "ip link agrees: VF 0 mac" 02:11:22:33:44:00 \
     "$(printf '%s' "$ipj" | jq -r '.[0].vfinfo_list[] | select(.vf==0) | .address')"
-nl_eq "ip link agrees: VF 0 vlan" 10 \
+bed_check_eq "ip link agrees: VF 0 vlan" 10 \
     "$(printf '%s' "$ipj" | jq -r '.[0].vfinfo_list[] | select(.vf==0) | .vlan_list[0].vlan')"
-nl_ok "VF 0 trust off again" "$nl" vf-set "$pf" 0 trust off
-nl_eq "VF 0 trust read back off" off \
+bed_check "VF 0 trust off again" "$nl" vf-set "$pf" 0 trust off
+bed_check_eq "VF 0 trust read back off" off \
     "$(nl_field trust "$($nl link "$pf" | grep '^vf=0 ')")"
 out=$($nl vf-set "$pf" 9 mac 02:11:22:33:44:09)
-nl_eq "VF beyond numvfs refused: EINVAL" -22 "$(nl_field err "$out")"
+bed_check_eq "VF beyond numvfs refused: EINVAL" -22 "$(nl_field err "$out")"
 
 # ------------------------------------------- switchdev + representors --
-nl_ok "eswitch -> switchdev with 4 VFs" "$nl" eswitch-set $h switchdev
-nl_wait 10 sh -c "devlink port show | grep -c 'flavour pcivf' | grep -qx 4" ||
-    nl_fail "devlink tool: 4 pcivf ports did not appear"
+bed_check "eswitch -> switchdev with 4 VFs" "$nl" eswitch-set $h switchdev
+bed_wait_for 10 sh -c "devlink port show | grep -c 'flavour pcivf' | grep -qx 4" ||
+    bed_fail "devlink tool: 4 pcivf ports did not appear"
 reprs=$($nl reprs $h "$pf")
 printf '%s\n' "$reprs"
-nl_eq "4 representors via devlink" 4 \
+bed_check_eq "4 representors via devlink" 4 \
     "$(printf '%s\n' "$reprs" | grep -c 'source=devlink')"
-sw=$(cat /sys/class/net/$pf/phys_switch_id)
+sw=$(cat "/sys/class/net/$pf/phys_switch_id")
 for vf in 0 1 2 3; do
     rep=$(nl_field netdev "$(printf '%s\n' "$reprs" | grep "^vf=$vf ")")
-    nl_eq "VF $vf representor $rep has phys_port_name pf0vf$vf" "pf0vf$vf" \
-        "$(cat /sys/class/net/$rep/phys_port_name 2>/dev/null)"
-    nl_eq "VF $vf representor on the PF's switch" "$sw" \
-        "$(cat /sys/class/net/$rep/phys_switch_id 2>/dev/null)"
+    bed_check_eq "VF $vf representor $rep has phys_port_name pf0vf$vf" "pf0vf$vf" \
+        "$(cat "/sys/class/net/$rep/phys_port_name" 2>/dev/null)"
+    bed_check_eq "VF $vf representor on the PF's switch" "$sw" \
+        "$(cat "/sys/class/net/$rep/phys_switch_id" 2>/dev/null)"
     tool=$(devlink -j port show | jq -r --arg h "$h/" --arg v "$vf" '.port | to_entries[]
         | select((.key | startswith($h)) and .value.flavour == "pcivf"
                  and (.value.vfnum | tostring) == $v) | .value.netdev')
-    nl_eq "devlink tool agrees on VF $vf" "$tool" "$rep"
+    bed_check_eq "devlink tool agrees on VF $vf" "$tool" "$rep"
 done
 fallback=$($nl reprs - "$pf")
-nl_eq "switch-id fallback finds the same netdevs" \
+bed_check_eq "switch-id fallback finds the same netdevs" \
     "$(printf '%s\n' "$reprs" | sed 's/ source=.*//')" \
     "$(printf '%s\n' "$fallback" | sed 's/ source=.*//')"
-nl_eq "fallback says how it found them" 4 \
+bed_check_eq "fallback says how it found them" 4 \
     "$(printf '%s\n' "$fallback" | grep -c 'source=phys_port_name')"
 out=$($nl ports $h)
-nl_eq "port dump: 4 pcivf ports with pfnum 0" 4 \
+bed_check_eq "port dump: 4 pcivf ports with pfnum 0" 4 \
     "$(printf '%s\n' "$out" | grep 'flavour=pcivf' | grep -c 'pfnum=0')"
 rep0=$(nl_field netdev "$(printf '%s\n' "$reprs" | grep '^vf=0 ')")
 rep1=$(nl_field netdev "$(printf '%s\n' "$reprs" | grep '^vf=1 ')")
 
-nl_ok "link up $rep0" "$nl" link-set "$rep0" up
-nl_eq "ip link sees $rep0 UP" true \
+bed_check "link up $rep0" "$nl" link-set "$rep0" up
+bed_check_eq "ip link sees $rep0 UP" true \
     "$(ip -j link show "$rep0" | jq '.[0].flags | index("UP") != null')"
-nl_ok "link down $rep0" "$nl" link-set "$rep0" down
-nl_eq "ip link sees $rep0 down" false \
+bed_check "link down $rep0" "$nl" link-set "$rep0" down
+bed_check_eq "ip link sees $rep0 down" false \
     "$(ip -j link show "$rep0" | jq '.[0].flags | index("UP") != null')"
-nl_ok "link up $rep0 again" "$nl" link-set "$rep0" up
+bed_check "link up $rep0 again" "$nl" link-set "$rep0" up
 
 # ------------------------------------------------------ hw-tc-offload --
 out=$($nl feature-get "$rep0" hw-tc-offload)
-nl_eq "hw-tc-offload read over netlink" netlink "$(nl_field backend "$out")"
-nl_eq "hw-tc-offload off by default" off "$(nl_field active "$out")"
-nl_eq "hw-tc-offload changeable" yes "$(nl_field changeable "$out")"
-nl_ok "hw-tc-offload on (netlink)" "$nl" feature-set "$rep0" hw-tc-offload on
-nl_eq "ethtool agrees: on" "hw-tc-offload: on" \
+bed_check_eq "hw-tc-offload read over netlink" netlink "$(nl_field backend "$out")"
+bed_check_eq "hw-tc-offload off by default" off "$(nl_field active "$out")"
+bed_check_eq "hw-tc-offload changeable" yes "$(nl_field changeable "$out")"
+bed_check "hw-tc-offload on (netlink)" "$nl" feature-set "$rep0" hw-tc-offload on
+bed_check_eq "ethtool agrees: on" "hw-tc-offload: on" \
     "$(ethtool -k "$rep0" | grep '^hw-tc-offload:' | sed 's/ \[.*//')"
 out=$($nl feature-get "$rep0" hw-tc-offload ioctl)
-nl_eq "ioctl backend reads on" "ioctl on" \
+bed_check_eq "ioctl backend reads on" "ioctl on" \
     "$(nl_field backend "$out") $(nl_field active "$out")"
-nl_ok "hw-tc-offload off (ioctl)" "$nl" feature-set "$rep0" hw-tc-offload \
+bed_check "hw-tc-offload off (ioctl)" "$nl" feature-set "$rep0" hw-tc-offload \
     off ioctl
-nl_eq "ethtool agrees: off" "hw-tc-offload: off" \
+bed_check_eq "ethtool agrees: off" "hw-tc-offload: off" \
     "$(ethtool -k "$rep0" | grep '^hw-tc-offload:' | sed 's/ \[.*//')"
-nl_ok "hw-tc-offload on again (netlink)" "$nl" feature-set "$rep0" \
+bed_check "hw-tc-offload on again (netlink)" "$nl" feature-set "$rep0" \
     hw-tc-offload on
 out=$($nl feature-get nosuchdev0 hw-tc-offload)
-nl_eq "ethtool netlink: missing netdev is ENODEV" -19 "$(nl_field err "$out")"
+bed_check_eq "ethtool netlink: missing netdev is ENODEV" -19 "$(nl_field err "$out")"
 msg=${out#*msg=}
 if [ -n "$msg" ]; then
-    nl_pass "ethtool: kernel extack text returned: '$msg'"
+    bed_pass "ethtool: kernel extack text returned: '$msg'"
 else
-    nl_fail "ethtool: no extack text with the refusal ($out)"
+    bed_fail "ethtool: no extack text with the refusal ($out)"
 fi
 out=$($nl feature-get "$rep0" no-such-feature ioctl)
-nl_eq "ioctl: unknown feature name is ENOENT" -2 "$(nl_field err "$out")"
+bed_check_eq "ioctl: unknown feature name is ENOENT" -2 "$(nl_field err "$out")"
 
 # --------------------------------------------------------- tc flower --
 tc_count() { # DEV in_hw|not_in_hw|all: tc's own JSON view
@@ -177,7 +177,7 @@ tc_count() { # DEV in_hw|not_in_hw|all: tc's own JSON view
           | select($w == "all" or .[$w] == true)] | length'
 }
 offload=/sys/module/netdevsim/parameters/tc_offload
-nl_eq "patched driver offloads (tc_offload)" Y "$(cat $offload)"
+bed_check_eq "patched driver offloads (tc_offload)" Y "$(cat $offload)"
 tc qdisc add dev "$rep0" clsact
 tc filter add dev "$rep0" ingress protocol ip prio 1 flower skip_sw \
     dst_ip 10.0.0.1 action drop
@@ -186,14 +186,14 @@ tc filter add dev "$rep0" ingress protocol ip prio 2 chain 3 flower \
 out=$($nl tc "$rep0")
 printf '%s\n' "$out"
 sum=$(printf '%s\n' "$out" | tail -1)
-nl_eq "$rep0: 2 rules over chains 0 and 3, both in_hw" \
+bed_check_eq "$rep0: 2 rules over chains 0 and 3, both in_hw" \
     "rules=2 in_hw=2 not_in_hw=0" "$sum"
-nl_eq "tc agrees (in_hw)" "$(tc_count "$rep0" in_hw)" "$(nl_field in_hw "$sum")"
+bed_check_eq "tc agrees (in_hw)" "$(tc_count "$rep0" in_hw)" "$(nl_field in_hw "$sum")"
 r1=$(printf '%s\n' "$out" | grep 'prio=1 ')
-nl_eq "skip_sw rule flags" "1 0 1" \
+bed_check_eq "skip_sw rule flags" "1 0 1" \
     "$(nl_field skip_sw "$r1") $(nl_field skip_hw "$r1") $(nl_field in_hw "$r1")"
-nl_eq "in_hw_count of the skip_sw rule" 1 "$(nl_field in_hw_count "$r1")"
-nl_eq "chain of the second rule" 3 \
+bed_check_eq "in_hw_count of the skip_sw rule" 1 "$(nl_field in_hw_count "$r1")"
+bed_check_eq "chain of the second rule" 3 \
     "$(nl_field chain "$(printf '%s\n' "$out" | grep 'prio=2 ')")"
 
 # hw-tc-offload off on rep1: accepted in software only.
@@ -202,12 +202,12 @@ tc filter add dev "$rep1" ingress protocol ip prio 1 flower dst_ip 10.0.1.1 \
     action drop
 if tc filter add dev "$rep1" ingress protocol ip prio 2 flower skip_sw \
     dst_ip 10.0.1.2 action drop 2>/dev/null; then
-    nl_fail "skip_sw accepted with hw-tc-offload off"
+    bed_fail "skip_sw accepted with hw-tc-offload off"
 fi
 sum=$($nl tc "$rep1" | tail -1)
-nl_eq "$rep1 (hw-tc-offload off): not_in_hw" "rules=1 in_hw=0 not_in_hw=1" \
+bed_check_eq "$rep1 (hw-tc-offload off): not_in_hw" "rules=1 in_hw=0 not_in_hw=1" \
     "$sum"
-nl_eq "tc agrees (not_in_hw)" "$(tc_count "$rep1" not_in_hw)" \
+bed_check_eq "tc agrees (not_in_hw)" "$(tc_count "$rep1" not_in_hw)" \
     "$(nl_field not_in_hw "$sum")"
 
 # Stock behaviour (module parameter off): new flower rules stay in software.
@@ -216,59 +216,59 @@ tc filter add dev "$rep0" ingress protocol ip prio 4 flower dst_ip 10.0.0.4 \
     action drop
 if tc filter add dev "$rep0" ingress protocol ip prio 5 flower skip_sw \
     dst_ip 10.0.0.5 action drop 2>/dev/null; then
-    nl_fail "stock driver accepted skip_sw flower"
+    bed_fail "stock driver accepted skip_sw flower"
 else
-    nl_pass "stock driver refuses skip_sw flower"
+    bed_pass "stock driver refuses skip_sw flower"
 fi
 out=$($nl tc "$rep0")
-nl_eq "stock driver: new rule not_in_hw" "in_hw=0 not_in_hw=1" \
+bed_check_eq "stock driver: new rule not_in_hw" "in_hw=0 not_in_hw=1" \
     "$(r=$(printf '%s\n' "$out" | grep 'prio=4 '); echo "in_hw=$(nl_field in_hw "$r") not_in_hw=$(nl_field not_in_hw "$r")")"
-nl_eq "$rep0 summary: 3 rules, 2 in_hw, 1 not_in_hw" \
+bed_check_eq "$rep0 summary: 3 rules, 2 in_hw, 1 not_in_hw" \
     "rules=3 in_hw=2 not_in_hw=1" "$(printf '%s\n' "$out" | tail -1)"
-nl_eq "tc agrees (all)" "$(tc_count "$rep0" all)" \
+bed_check_eq "tc agrees (all)" "$(tc_count "$rep0" all)" \
     "$(nl_field rules "$(printf '%s\n' "$out" | tail -1)")"
 echo 1 >$offload
 out=$($nl tc "$pf")
-nl_eq "device without clsact: no rules" "rules=0 in_hw=0 not_in_hw=0" \
+bed_check_eq "device without clsact: no rules" "rules=0 in_hw=0 not_in_hw=0" \
     "$(printf '%s\n' "$out" | tail -1)"
 
 # ------------------------------------------------------------- events --
-nl_ok "eswitch -> legacy (representors go)" "$nl" eswitch-set $h legacy
-nl_eq "no representors in legacy" "" "$($nl reprs $h "$pf")"
-nl_ok "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
+bed_check "eswitch -> legacy (representors go)" "$nl" eswitch-set $h legacy
+bed_check_eq "no representors in legacy" "" "$($nl reprs $h "$pf")"
+bed_check "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
 out=$($nl watch-reprs $h "$pf" 3)
 printf '%s\n' "$out"
-nl_eq "events: 3 representors resolved after notifications" 3 \
+bed_check_eq "events: 3 representors resolved after notifications" 3 \
     "$(nl_field reprs "$out")"
-nl_ok "devlink notifications: >= 3 new ports" \
+bed_check "devlink notifications: >= 3 new ports" \
     test "$(nl_field port_new "$out")" -ge 3
-nl_ok "link notifications: >= 3 new links" \
+bed_check "link notifications: >= 3 new links" \
     test "$(nl_field link_new "$out")" -ge 3
 out=$($nl numvfs "devlink:$h" 2)
-nl_eq "safe numvfs 3 -> 2 in switchdev went through 0" 1 \
+bed_check_eq "safe numvfs 3 -> 2 in switchdev went through 0" 1 \
     "$(nl_field via_zero "$out")"
-nl_eq "...which dropped the eswitch to legacy (re-check needed)" legacy \
+bed_check_eq "...which dropped the eswitch to legacy (re-check needed)" legacy \
     "$(nl_field mode "$($nl eswitch-get $h)")"
 out=$($nl overflow-resync "$pf")
-nl_eq "overflowed event socket reports resync" 1 "$(nl_field resync "$out")"
+bed_check_eq "overflowed event socket reports resync" 1 "$(nl_field resync "$out")"
 
 # ------------------------------------------------------- big messages --
 # 256 VFs: one RTM_NEWLINK far larger than the first receive buffer.
-nl_ok "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
+bed_check "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
 echo 256 >/sys/kernel/debug/netdevsim/netdevsim$id/max_vfs
-nl_ok "numvfs 0 -> 256" "$nl" numvfs "devlink:$h" 256
-nl_ok "VF 255: mac" "$nl" vf-set "$pf" 255 mac 02:11:22:33:44:ff
+bed_check "numvfs 0 -> 256" "$nl" numvfs "devlink:$h" 256
+bed_check "VF 255: mac" "$nl" vf-set "$pf" 255 mac 02:11:22:33:44:ff
 out=$($nl link "$pf")
-nl_eq "256 VF entries decoded" 256 "$(printf '%s\n' "$out" | grep -c '^vf=')"
-nl_eq "VF 255 mac read back" 02:11:22:33:44:ff \
+bed_check_eq "256 VF entries decoded" 256 "$(printf '%s\n' "$out" | grep -c '^vf=')"
+bed_check_eq "VF 255 mac read back" 02:11:22:33:44:ff \
     "$(nl_field mac "$(printf '%s\n' "$out" | grep '^vf=255 ')")"
-nl_ok "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
+bed_check "numvfs -> 0" "$nl" numvfs "devlink:$h" 0
 # A dump spread over many datagrams.
 for i in $(seq 1 300); do
     echo "link add nldummy$i type dummy"
-done | ip -batch - || nl_fail "could not create dummy links"
-nl_eq "link dump over many datagrams" "$(ip -o link show | wc -l)" \
+done | ip -batch - || bed_fail "could not create dummy links"
+bed_check_eq "link dump over many datagrams" "$(ip -o link show | wc -l)" \
     "$(nl_field links "$($nl links)")"
 
 echo "$id" >/sys/bus/netdevsim/del_device
-nl_summary
+bed_summary
