@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oa-check.h"
+
 struct format_case {
     const char *(*check)(const char *);
     const char *input;
@@ -129,9 +131,5 @@ main(void)
     tcase_add_test(tc, test_mac);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(s);
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oa-check.h"
+
 static int
 scan_text(const char *text, struct spec_scan *scan)
 {
@@ -195,9 +197,5 @@ main(void)
     tcase_add_test(tc, test_last_token);
     suite_add_tcase(s, tc);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(s);
 }

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "oa-check.h"
+
 #ifndef OA_EXAMPLES_DIR
 #error "OA_EXAMPLES_DIR must name packaging/examples"
 #endif
@@ -1057,11 +1059,7 @@ spec_suite(void)
 int
 main(void)
 {
-    SRunner *sr = srunner_create(spec_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
     printf("invalid-spec cases: %zu\n",
            sizeof invalid_cases / sizeof invalid_cases[0]);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(spec_suite());
 }

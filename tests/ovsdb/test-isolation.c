@@ -11,6 +11,8 @@
 #include "vsdb.h"
 #include "vsdb-test-util.h"
 
+#include "oa-check.h"
+
 /* Parse, build and dump with jansson; every value checked exactly. */
 static void
 check_jansson(int round)
@@ -125,9 +127,5 @@ main(void)
     tcase_add_test(tc, test_symbol_resolves_to_jansson);
     tcase_add_test(tc, test_jansson_and_idl_interleaved);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(s);
 }

@@ -11,6 +11,8 @@
 
 #include "vsdb-offload.h"
 
+#include "oa-check.h"
+
 enum verdict_short { NOVS, EFFECT, LIVE, RESTART };
 
 struct offload_case {
@@ -255,9 +257,5 @@ main(void)
     tcase_add_test(ti, test_identity);
     tcase_add_test(ti, test_systemd_without_bus);
     suite_add_tcase(s, ti);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(s);
 }

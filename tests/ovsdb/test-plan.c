@@ -8,6 +8,8 @@
 
 #include "vsdb.h"
 
+#include "oa-check.h"
+
 /* State notation: bridges separated by ';', "NAME[!]:PORT[*],PORT..."
  * ('!' owned bridge, '*' owned port; each port has one interface of the
  * same name). Maps: "k=v,k=v". Want: "NAME:PORT,PORT;NAME:". */
@@ -338,9 +340,5 @@ main(void)
     tcase_add_test(tc, test_external_ids_diffed_like_other_config);
     tcase_add_test(tc, test_state_lookups);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return oa_check_run(s);
 }
