@@ -101,16 +101,7 @@ devlink_port_flavour_name(int flavour)
 static struct nlmsghdr *
 put_genl(void *buf, size_t len, uint16_t family, uint8_t cmd, uint16_t flags)
 {
-    if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr))) {
-        return NULL;
-    }
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = family;
-    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
-    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
-    g->cmd = cmd;
-    g->version = DEVLINK_GENL_VERSION;
-    return nlh;
+    return oanl_put_genl(buf, len, family, cmd, DEVLINK_GENL_VERSION, flags);
 }
 
 static bool

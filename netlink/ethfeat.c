@@ -81,16 +81,14 @@ static struct nlmsghdr *
 put_request(void *buf, size_t len, uint16_t family, uint8_t cmd,
             const char *ifname, uint32_t flags)
 {
-    if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) ||
-        !ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
+    if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
         return NULL;
     }
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = family;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
-    g->cmd = cmd;
-    g->version = ETHTOOL_GENL_VERSION;
+    struct nlmsghdr *nlh =
+        oanl_put_genl(buf, len, family, cmd, ETHTOOL_GENL_VERSION, NLM_F_ACK);
+    if (!nlh) {
+        return NULL;
+    }
     struct nlattr *hdr =
         mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_FEATURES_HEADER);
     if (!hdr ||

@@ -435,19 +435,29 @@ oanl_decode_error(const struct nlmsghdr *nlh, struct oanl_extack *ext)
     return error;
 }
 
+struct nlmsghdr *
+oanl_put_genl(void *buf, size_t len, uint16_t family, uint8_t cmd,
+              uint8_t version, uint16_t flags)
+{
+    if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr))) {
+        return NULL;
+    }
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = family;
+    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+    g->cmd = cmd;
+    g->version = version;
+    return nlh;
+}
+
 int
 oanl_encode_getfamily(void *buf, size_t len, const char *name)
 {
-    if (len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
-        return -ENOSPC;
-    }
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = GENL_ID_CTRL;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
-    g->cmd = CTRL_CMD_GETFAMILY;
-    g->version = 1;
-    if (!mnl_attr_put_strz_check(nlh, len, CTRL_ATTR_FAMILY_NAME, name)) {
+    struct nlmsghdr *nlh =
+        oanl_put_genl(buf, len, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
+    if (!nlh ||
+        !mnl_attr_put_strz_check(nlh, len, CTRL_ATTR_FAMILY_NAME, name)) {
         return -ENOSPC;
     }
     return (int)nlh->nlmsg_len;

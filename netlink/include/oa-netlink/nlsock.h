@@ -87,6 +87,12 @@ int oanl_decode_error(const struct nlmsghdr *, struct oanl_extack *ext);
 
 /* Encodes CTRL_CMD_GETFAMILY for 'name' into 'buf'.  Returns the message
  * length or -ENOSPC. */
+/* Writes a generic netlink request header (nlmsghdr with NLM_F_REQUEST |
+ * 'flags', then genlmsghdr) at the start of 'buf'; attributes follow.
+ * NULL when 'len' cannot hold the headers. */
+struct nlmsghdr *oanl_put_genl(void *buf, size_t len, uint16_t family,
+                               uint8_t cmd, uint8_t version, uint16_t flags);
+
 int oanl_encode_getfamily(void *buf, size_t len, const char *name);
 
 /* Decodes a CTRL_CMD_NEWFAMILY reply. */
