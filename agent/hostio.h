@@ -1,0 +1,40 @@
+/* hostio: the handles the agent talks to the host through, opened once
+ * and shared by observe and apply: devlink (generic netlink), rtnetlink
+ * (libmnl, for tc dumps), libnl-route links, ethtool features, the OVSDB
+ * client, and the sysfs root. */
+#ifndef OA_HOSTIO_H
+#define OA_HOSTIO_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct oanl_sock;
+struct oa_link_sock;
+struct ethfeat_client;
+struct vsdb;
+
+struct hostio {
+    const char *sysfs_root;       /* NULL: "/sys" (tests: a fake tree) */
+    const char *proc_root;        /* NULL: "/proc" */
+    const char *vswitchd_pidfile; /* NULL: VSDB_VSWITCHD_PIDFILE */
+    struct oanl_sock *devlink;    /* NULL: the kernel has no devlink */
+    struct oanl_sock *rtnl;       /* tc filter dumps */
+    struct oa_link_sock *link;    /* links, VF configuration */
+    struct ethfeat_client *ethfeat;
+    struct vsdb *vsdb; /* NULL until hostio_open_ovsdb() */
+    char *ovs_remote;  /* what vsdb was opened on */
+};
+
+/* Opens the kernel handles (devlink may fail to open: left NULL).
+ * Returns 0 or a negative errno, with a message in 'err' (size bytes). */
+int hostio_open(struct hostio *io, char *err, size_t size);
+
+/* (Re)opens the OVSDB client on 'remote' when it differs from the one
+ * open (the spec's ovs.db may change while the daemon runs). Does not
+ * block. */
+int hostio_open_ovsdb(struct hostio *io, const char *remote);
+
+/* Closes everything; accepts a zeroed struct. */
+void hostio_close(struct hostio *io);
+
+#endif

@@ -1,0 +1,107 @@
+/* obs: what the host has, observed for one spec: per PF of the spec its
+ * device, eswitch, VFs, VF drivers, representors, hw-tc-offload and tc
+ * rule counts, plus the Open_vSwitch database. Plain copies, owned by
+ * the obs_host: the planner and the report read nothing else (no
+ * sockets, no IDL rows, no syscalls past obs_collect()). */
+#ifndef OA_OBS_H
+#define OA_OBS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct spec;
+struct hostio;
+struct vsdb_state;
+
+enum obs_tristate {
+    OBS_UNKNOWN = 0,
+    OBS_NO,
+    OBS_YES,
+};
+
+/* tc flower (and other) rules on a netdev's ingress hook. */
+struct obs_tc {
+    bool known; /* false: not dumped (no netdev, or the dump failed) */
+    size_t rules, in_hw, not_in_hw;
+    size_t skip_hw; /* rules the software asked to keep out of hardware */
+};
+
+struct obs_vf {
+    unsigned index;
+    /* From the PF's IFLA_VFINFO_LIST; 'has_info' false when the kernel
+     * reported no entry for this VF. */
+    bool has_info;
+    uint8_t mac[6]; /* all zero: no MAC set */
+    unsigned vlan;
+    enum obs_tristate trust, spoofchk; /* UNKNOWN: driver does not say */
+    /* VFs that are PCI functions (sriov_vfs_are_devices()). */
+    char pci[16];    /* "" when not a PCI device */
+    char driver[32]; /* bound driver, "" when unbound or not a device */
+    /* The representor, found by identity (repr_resolve()). */
+    bool has_rep;
+    char rep[16];
+    int rep_ifindex;
+    enum obs_tristate rep_hw_tc_offload;
+    struct obs_tc rep_tc;
+};
+
+struct obs_pf {
+    /* False when the spec's PF was not found on the host; 'error' says
+     * why ("no netdev enp1s0", ...) and nothing below is valid. */
+    bool found;
+    char error[160];
+    char netdev[16]; /* the uplink */
+    int ifindex;
+    bool has_devlink;
+    char devlink[96];           /* "bus/dev" */
+    char bus[32], dev_name[64]; /* the sysfs device (sriov_pf) */
+    bool has_eswitch;           /* devlink answered eswitch get */
+    int eswitch_mode;           /* DEVLINK_ESWITCH_MODE_* */
+    bool has_inline_mode, has_encap_mode;
+    int inline_mode, encap_mode; /* DEVLINK_ESWITCH_{INLINE,ENCAP}_MODE_* */
+    unsigned num_vfs;
+    bool has_total_vfs;
+    unsigned total_vfs;
+    bool vfs_are_devices; /* VFs are PCI functions: binding applies */
+    enum obs_tristate uplink_hw_tc_offload;
+    struct obs_tc uplink_tc;
+    struct obs_vf *vfs; /* num_vfs entries, vfs[i].index == i */
+    size_t n_vfs;
+    size_t n_reps; /* VFs with has_rep */
+};
+
+struct obs_ovs {
+    /* False when the database could not be reached within the observe
+     * timeout: 'state' is then NULL and OVS steps cannot be planned. */
+    bool connected;
+    struct vsdb_state *state; /* owned */
+    char *vswitchd_id;        /* vsdb_vswitchd_identity(); NULL: none runs */
+};
+
+struct obs_host {
+    /* Whether the kernel takes switchdev with 0 VFs (DESIGN.md: kernels
+     * >= 6.0; older mlx5 needs VFs first). From the kernel release, and
+     * forced to OBS_NO by the engine after a refusal. */
+    enum obs_tristate switchdev_zero_vfs;
+    char kernel_release[65];
+    struct obs_pf *pfs; /* one per spec->pfs[], same order */
+    size_t n_pfs;
+    struct obs_ovs ovs;
+};
+
+/* Observes everything 'spec' names, read-only. Waits at most
+ * 'ovs_timeout_ms' for the OVSDB snapshot (0: use what is there). A PF
+ * that cannot be found is not an error (obs_pf.found false); failures to
+ * talk to the kernel at all are. Caller frees *out with obs_free().
+ * Returns 0 or a negative errno with a message in 'err'. */
+int obs_collect(struct hostio *io, const struct spec *spec,
+                long long ovs_timeout_ms, struct obs_host **out, char *err,
+                size_t size);
+void obs_free(struct obs_host *host);
+
+/* Pure: the kernel release "6.1.0-56-amd64" allows switchdev with 0 VFs
+ * (>= 6.0)? UNKNOWN when it cannot be parsed. */
+enum obs_tristate obs_release_allows_switchdev_zero_vfs(const char *release);
+
+#endif

@@ -1,0 +1,124 @@
+/* plan: the pure planner. Desired (spec) + observed (obs_host) -> the
+ * ordered steps that take the host there; nothing when converged.
+ *
+ * Order (DESIGN.md, "The chain"), per PF, chosen from the observation:
+ *  - kernel takes switchdev with 0 VFs (obs_host.switchdev_zero_vfs YES):
+ *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
+ *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload -> OVS
+ *  - otherwise (VFs first, older mlx5):
+ *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->
+ *      set-eswitch -> wait-representors -> set-vf -> bind-vf -> ... -> OVS
+ * A count change N -> M goes through 0, which drops some eswitches back to
+ * legacy: switchdev is (re)asserted after it. Ports of representors that
+ * a step removes are detached from OVS first (detach-port).
+ *
+ * OVS steps are the vsdb operations (add-bridge, add-port, ...) of ONE
+ * transaction whose desired state is plan.want; representors that do not
+ * exist yet but that this plan creates show as add-port steps with an
+ * empty port name (the next round, after they appear, names them). */
+#ifndef OA_PLAN_H
+#define OA_PLAN_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+struct spec;
+struct obs_host;
+
+enum plan_action {
+    PLAN_DETACH_PORT,       /* OVS: a port whose representor goes away */
+    PLAN_SET_NUMVFS,        /* num */
+    PLAN_UNBIND_VF,         /* vf, pci */
+    PLAN_SET_ESWITCH,       /* eswitch_mode, inline_mode, encap_mode */
+    PLAN_WAIT_REPRESENTORS, /* num: representors with a netdev */
+    PLAN_SET_VF,            /* vf, vf_req */
+    PLAN_BIND_VF,           /* vf, pci, driver */
+    PLAN_SET_HW_TC_OFFLOAD, /* netdev, on */
+    PLAN_OVS_ADD_BRIDGE,    /* bridge */
+    PLAN_OVS_ADD_PORT,   /* bridge, port ("" until the representor exists) */
+    PLAN_OVS_MOVE_PORT,  /* from_bridge -> bridge, port */
+    PLAN_OVS_DEL_PORT,   /* bridge, port: owned by us, not wanted */
+    PLAN_OVS_SET_CONFIG, /* key, value: Open_vSwitch other_config */
+    PLAN_OVS_DEL_CONFIG, /* key */
+    PLAN_OVS_SET_EXTERNAL_ID, /* key, value: the agent's record */
+    PLAN_OVS_DEL_EXTERNAL_ID, /* key */
+    PLAN_RESTART_VSWITCHD,    /* settings only a restart applies */
+};
+
+/* VF settings to write; negative / has_mac false: leave alone. */
+struct plan_vf_req {
+    bool has_mac;
+    uint8_t mac[6];
+    int vlan;
+    int trust;
+    int spoofchk;
+};
+
+struct plan_step {
+    enum plan_action action;
+    int pf;           /* index in spec->pfs; -1: not about one PF */
+    int vf;           /* VF index; -1: none */
+    char object[96];  /* what it acts on: netdev, devlink handle, bridge,
+                        * key: the "object" of plan --json */
+    char detail[160]; /* for people: "legacy -> switchdev", "2 -> 0" */
+    unsigned num;
+    int eswitch_mode; /* DEVLINK_ESWITCH_MODE_*; -1: leave */
+    int inline_mode;  /* DEVLINK_ESWITCH_INLINE_MODE_*; -1: leave */
+    int encap_mode;   /* DEVLINK_ESWITCH_ENCAP_MODE_*; -1: leave */
+    struct plan_vf_req vf_req;
+    char pci[16];
+    char driver[32];
+    char netdev[16];
+    bool on;
+    char bridge[16], from_bridge[16], port[16];
+    char key[64], value[128];
+};
+
+/* Something that keeps the host from converging and that no step can
+ * fix: a PF not found, more VFs than the device has, OVS unreachable. */
+struct plan_blocker {
+    int pf; /* -1: not about one PF */
+    char object[96];
+    char message[256];
+};
+
+struct plan {
+    struct plan_step *steps;
+    size_t n_steps;
+    struct plan_blocker *blockers;
+    size_t n_blockers;
+    /* The OVS transaction behind the OVS steps (has_ovs false: none, or
+     * OVS not connected). Strings are owned by the plan. */
+    bool has_ovs;
+    struct vsdb_want want;
+    /* What detach-port steps commit: the current ports minus the ones
+     * whose representors go away. */
+    bool has_detach;
+    struct vsdb_want detach_want;
+    /* The hw-offload decision (never copy it: it points into itself). */
+    bool has_offload;
+    struct vsdb_offload_decision offload;
+    void *storage; /* the planner's allocations behind 'want' */
+};
+
+/* Pure. Returns 0 and a new plan (caller frees with plan_free()), or
+ * -ENOMEM. -EINVAL when 'host' was not observed for 'spec' (PF counts
+ * differ). */
+int plan_compute(const struct spec *spec, const struct obs_host *host,
+                 struct plan **out);
+void plan_free(struct plan *plan);
+
+/* Converged: no step and no blocker. */
+bool plan_is_converged(const struct plan *plan);
+
+/* "set-eswitch", "add-port", ...: the "action" of plan --json. */
+const char *plan_action_name(enum plan_action action);
+
+/* True for the steps carried out by the OVS transaction (plan.want). */
+bool plan_action_is_ovs(enum plan_action action);
+
+#endif
