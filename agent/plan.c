@@ -386,6 +386,13 @@ pf_device_name(const struct spec_pf *sp, const struct obs_pf *op)
     return op->netdev[0] ? op->netdev : sp->id;
 }
 
+/* How people know a PF: its netdev, else its device. */
+static const char *
+pf_label(const struct spec_pf *sp, const struct obs_pf *op)
+{
+    return op->netdev[0] ? op->netdev : pf_device_name(sp, op);
+}
+
 static void
 step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
                 const struct obs_pf *op, unsigned from, unsigned to)
@@ -551,7 +558,8 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
         }
         if (!vf_settings(sv, ov, &work[sv->index])) {
             char object[40];
-            fmt_str(object, sizeof object, "%s vf %u", op->netdev, sv->index);
+            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op),
+                    sv->index);
             add_blocker(b, pf, object,
                         "the kernel reports no settings for VF %u: its "
                         "mac/vlan/trust/spoofchk cannot be checked",
@@ -608,7 +616,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
     if (ctx->creates_reps) {
         struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
         s->num = want;
-        copy_str(s->object, sizeof s->object, op->netdev);
+        copy_str(s->object, sizeof s->object, pf_label(sp, op));
         copy_str(s->netdev, sizeof s->netdev, op->netdev);
         fmt_str(s->detail, sizeof s->detail, "%u representor%s", want,
                 want == 1 ? "" : "s");
@@ -620,7 +628,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             missing += k >= op->n_vfs || !op->vfs[k].has_rep;
         }
         if (missing) {
-            add_blocker(b, pf, op->netdev[0] ? op->netdev : sp->id,
+            add_blocker(b, pf, pf_label(sp, op),
                         "%u of %u representors missing", missing, want);
         }
     }
@@ -637,7 +645,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
         }
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
         s->vf_req = w->req;
-        fmt_str(s->object, sizeof s->object, "%s vf %u", op->netdev, k);
+        fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
         copy_str(s->netdev, sizeof s->netdev, op->netdev);
         if (!to_want && k < op->n_vfs) {
             copy_str(s->pci, sizeof s->pci, op->vfs[k].pci);
@@ -667,7 +675,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
                 add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
             s->on = sp->hw_tc_offload;
             fmt_str(s->object, sizeof s->object, "%s vf %u representor",
-                    op->netdev, k);
+                    pf_label(sp, op), k);
             fmt_str(s->detail, sizeof s->detail, "%s, once it appears",
                     on_off(sp->hw_tc_offload));
             continue;
@@ -816,7 +824,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
                     pp->pf = (int)pf;
                     pp->vf = (int)k;
                     fmt_str(pp->object, sizeof pp->object,
-                            "%s vf %u representor", op->netdev, k);
+                            "%s vf %u representor", pf_label(sp, op), k);
                     continue;
                 }
                 const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;

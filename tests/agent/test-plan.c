@@ -79,7 +79,8 @@ fx_spec(struct fx *f, size_t n_pfs)
     s->n_pfs = n_pfs;
     for (size_t i = 0; i < n_pfs; i++) {
         struct spec_pf *pf = &f->pfs[i];
-        snprintf(f->pf_ids[i], sizeof f->pf_ids[i], "eth%zu", i);
+        snprintf(f->pf_ids[i], sizeof f->pf_ids[i], "eth%u",
+                 (unsigned)(i % 10));
         *pf = (struct spec_pf){
             .key = SPEC_PF_BY_NETDEV,
             .id = f->pf_ids[i],
@@ -183,7 +184,7 @@ fx_blank(struct fx *f, enum obs_tristate zero_vfs)
         struct obs_pf *op = &f->opfs[i];
         memset(op, 0, sizeof *op);
         op->found = true;
-        snprintf(op->netdev, sizeof op->netdev, "eth%zu", i);
+        snprintf(op->netdev, sizeof op->netdev, "eth%u", (unsigned)(i % 10));
         op->ifindex = 2 + (int)i;
         op->has_devlink = true;
         snprintf(op->devlink, sizeof op->devlink, "netdevsim/netdevsim%zu",
@@ -990,6 +991,22 @@ setup_no_vswitchd(struct fx *f)
 }
 
 static void
+setup_not_caught_up(struct fx *f)
+{
+    /* ovs-vswitchd has not read the last transaction yet: nothing to
+     * write, but the settings are not in effect either. */
+    fx_converged(f, OBS_YES, 2);
+    f->st.next_cfg = f->st.cur_cfg + 1;
+}
+
+static void
+check_not_caught_up(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(p->offload.verdict, VSDB_OFFLOAD_LIVE);
+    (void)f;
+}
+
+static void
 setup_max_idle(struct fx *f)
 {
     fx_converged(f, OBS_YES, 2);
@@ -1041,6 +1058,50 @@ check_local_port_clash(struct fx *f, const struct plan *p)
     ck_assert_uint_eq(p->n_blockers, 1);
     ck_assert_str_eq(p->blockers[0].object, "br0");
     ck_assert(!p->has_ovs);
+    (void)f;
+}
+
+static void
+setup_pci_pf(struct fx *f)
+{
+    /* An SR-IOV PCI function without netdev or devlink (the bed's NVMe):
+     * legacy, VF count only, nothing for OVS. */
+    fx_blank(f, OBS_NO);
+    snprintf(f->pf_ids[0], sizeof f->pf_ids[0], "0000:01:00.0");
+    f->pfs[0].key = SPEC_PF_BY_PCI;
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].bridge = NULL;
+    f->pfs[0].n_vfs = 0;
+    f->spec.n_bridges = 0;
+    f->opfs[0].netdev[0] = '\0';
+    f->opfs[0].has_devlink = false;
+    f->opfs[0].devlink[0] = '\0';
+    f->opfs[0].has_eswitch = false;
+    f->opfs[0].vfs_are_devices = true;
+    f->opfs[0].uplink_hw_tc_offload = OBS_UNKNOWN;
+}
+
+static void
+check_pci_pf(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
+    ck_assert_str_eq(s->object, "0000:01:00.0");
+    ck_assert_uint_eq(s->num, 2);
+    ck_assert_uint_eq(p->want.n_bridges, 0);
+    (void)f;
+}
+
+static void
+setup_vf_info_missing(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].has_info = false;
+}
+
+static void
+check_vf_info_missing(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(p->blockers[0].object, "eth0 vf 1");
     (void)f;
 }
 
@@ -1180,11 +1241,19 @@ static const struct scenario scenarios[] = {
      ",add-bridge,add-port,add-port,add-port,set-other-config,"
      "set-other-config",
      0, NULL},
+    {"ovs-vswitchd not caught up", setup_not_caught_up, "", 0,
+     check_not_caught_up},
     {"max-idle", setup_max_idle, "set-other-config", 0, check_max_idle},
     {"inline mode asked", setup_inline_mode, "set-eswitch", 0,
      check_inline_mode},
     {"uplink named like another bridge", setup_local_port_clash, "", 1,
      check_local_port_clash},
+    {"PCI PF without netdev or devlink", setup_pci_pf,
+     "set-numvfs,set-other-config,set-other-config,set-external-id,"
+     "set-external-id",
+     0, check_pci_pf},
+    {"VF settings not reported although the spec sets a MAC",
+     setup_vf_info_missing, "", 1, check_vf_info_missing},
     {"two PFs, blank", setup_two_pfs,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
      ",set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
