@@ -557,7 +557,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             }
         }
         if (!vf_settings(sv, ov, &work[sv->index])) {
-            char object[40];
+            char object[96];
             fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op),
                     sv->index);
             add_blocker(b, pf, object,
