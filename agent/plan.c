@@ -792,7 +792,11 @@ build_want_ports(struct builder *b, const struct spec *spec,
     }
     for (size_t bi = 0; bi < spec->n_bridges; bi++) {
         const char *bname = spec->bridges[bi].name;
-        const char **ports = b_calloc(b, max_ports, sizeof *ports);
+        const struct vsdb_bridge *seen =
+            host->ovs.state ? vsdb_state_bridge(host->ovs.state, bname) : NULL;
+        const char **ports =
+            b_calloc(b, max_ports + (seen ? seen->n_ports : 0), sizeof *ports);
+        bool pf_missing = false;
         size_t n = 0;
         if (!ports) {
             return false;
@@ -802,7 +806,11 @@ build_want_ports(struct builder *b, const struct spec *spec,
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
             const struct obs_pf *op = &host->pfs[pf];
-            if (!sp->bridge || strcmp(sp->bridge, bname) || !op->found) {
+            if (!sp->bridge || strcmp(sp->bridge, bname)) {
+                continue;
+            }
+            if (!op->found) {
+                pf_missing = true;
                 continue;
             }
             if (sp->attach_uplink && op->netdev[0]) {
@@ -836,6 +844,21 @@ build_want_ports(struct builder *b, const struct spec *spec,
                 ob->owners[ob->n_owners++] =
                     (struct port_owner){ports[n], (int)pf, (int)k};
                 n++;
+            }
+        }
+        if (pf_missing && seen) {
+            /* A PF of this bridge is not found (not probed yet at boot,
+             * renamed, removed): we cannot tell its ports from stale
+             * ones, so the bridge's owned ports stay until it is back. */
+            for (size_t p = 0; p < seen->n_ports; p++) {
+                const char *name = seen->ports[p].name;
+                bool listed = !strcmp(name, bname);
+                for (size_t q = 0; q < n && !listed; q++) {
+                    listed = !strcmp(ports[q], name);
+                }
+                if (!listed && seen->ports[p].owned) {
+                    ports[n++] = b_strdup(b, name);
+                }
             }
         }
         ob->wbs[bi].n_ports = n;

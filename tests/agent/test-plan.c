@@ -874,6 +874,24 @@ check_pf_not_found(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* A PF that disappears (not probed yet at boot, renamed) must not cost
+ * its ports: the agent cannot tell them from stale ones. */
+static void
+setup_pf_gone_converged(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->opfs[0].found = false;
+    snprintf(f->opfs[0].error, sizeof f->opfs[0].error, "no netdev eth0");
+}
+
+static void
+check_pf_gone_converged(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+    (void)f;
+}
+
 static void
 setup_too_many_vfs(struct fx *f)
 {
@@ -1216,6 +1234,8 @@ static const struct scenario scenarios[] = {
      "add-bridge,set-other-config,set-other-config,set-external-id,"
      "set-external-id",
      1, check_pf_not_found},
+    {"PF gone: its owned ports stay", setup_pf_gone_converged, "", 1,
+     check_pf_gone_converged},
     {"more VFs than the device has", setup_too_many_vfs,
      "add-bridge,add-port,set-other-config,set-other-config,"
      "set-external-id,set-external-id",
