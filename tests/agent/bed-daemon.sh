@@ -9,6 +9,8 @@
 #   an invalid spec changes nothing on the host; status exit 2;
 #   a spec change 2 -> 4 VFs converges (time printed);
 #   SIGTERM: exit 0.
+# The daemon runs with CAP_NET_ADMIN as its only capability, as the unit
+# has it. Prints its RSS and idle CPU.
 #   tests/agent/bed-daemon.sh OFFLOAD_AGENT AGENTCTL NOTIFY_LISTEN
 set -u
 agent=$1
@@ -96,7 +98,11 @@ put_spec 2
 "$notify_listen" "$t/notify.sock" >"$t/notify.log" &
 bed_wait_for 10 test -S "$t/notify.sock" || die "notify-listen did not start"
 start=$(now_ms)
-NOTIFY_SOCKET=$t/notify.sock "$agent" --spec "$spec" 2>"$log" &
+# As the unit runs it: root with CAP_NET_ADMIN as its only capability
+# (packaging/offload-agent.service): devlink, rtnetlink, ethtool and the
+# root-owned sysfs files must all work with that.
+NOTIFY_SOCKET=$t/notify.sock setpriv --bounding-set=-all,+net_admin \
+    --inh-caps=-all "$agent" --spec "$spec" 2>"$log" &
 agent_pid=$!
 bed_wait_for 120 grep -q '^READY=1' "$t/notify.log" || die "no READY=1"
 bed_pass "READY=1 after $(($(now_ms) - start)) ms (blank netdevsim to converged, 2 VFs)"
@@ -157,6 +163,16 @@ else
 fi
 bed_wait_for 60 converged 4
 bed_check "spec 2 -> 4 VFs: host converged" converged 4
+
+# --- numbers: memory once settled, CPU while idle --------------------------
+sleep 2
+ticks() { awk '{ print $14 + $15 }' "/proc/$agent_pid/stat"; }
+rss=$(awk '/^VmRSS/ { print $2 }' "/proc/$agent_pid/status")
+n=$(grep -c '^<6>reconcile (' "$log")
+t0=$(ticks)
+sleep 10
+t1=$(ticks)
+bed_pass "idle: RSS ${rss} kB, CPU $(((t1 - t0) * 1000 / $(getconf CLK_TCK))) ms in 10 s, $(($(grep -c '^<6>reconcile (' "$log") - n)) reconcile log lines"
 
 # --- SIGTERM ----------------------------------------------------------------
 kill -TERM "$agent_pid"
