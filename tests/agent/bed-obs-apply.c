@@ -2,9 +2,9 @@
  * (tests/agent/bed-obs-apply.sh compares its output with devlink, ip,
  * ethtool and ovs-vsctl).
  *
- *   bed-obs-apply obs SPEC
+ *   bed-obs-apply [--ovs-timeout MS] obs SPEC
  *       obs_collect() for SPEC, printed as key=value lines.
- *   bed-obs-apply [--rep-timeout MS] apply SPEC STEP...
+ *   bed-obs-apply [--rep-timeout MS] [--ovs-timeout MS] apply SPEC STEP...
  *       observes, builds a plan by hand from the STEP words (for PF 0 of
  *       SPEC), runs apply_run() and prints each step as on_step saw it,
  *       then the result. STEP words:
@@ -18,7 +18,9 @@
  *                       representors as ports, hw-offload, tc-policy
  *         detach        the PF's bridge without its representors' ports
  *         restart       restart-vswitchd
- *         unbind=I / bind=I,DRIVER   VF I's PCI function (PCI bed) */
+ *         unbind=I|pci:ADDR / bind=I|pci:ADDR,DRIVER   VF I's PCI
+ *                       function (PCI bed), or a PCI address
+ *       Only unbind/bind work without PF 0 found. */
 #include "apply.h"
 #include "hostio.h"
 #include "obs.h"
@@ -305,6 +307,10 @@ build_step(struct builder *b, char *word)
     if (eq) {
         *eq = '\0';
     }
+    if (!pf->found && strcmp(tok, "unbind") && strcmp(tok, "bind")) {
+        fprintf(stderr, "%s: PF 0 not found: %s\n", tok, pf->error);
+        exit(2);
+    }
 
     if (!strcmp(tok, "numvfs")) {
         struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, obj);
@@ -356,15 +362,23 @@ build_step(struct builder *b, char *word)
         add_step(b, PLAN_RESTART_VSWITCHD, VSDB_VSWITCHD_UNIT)->pf = -1;
     } else if (!strcmp(tok, "unbind") || !strcmp(tok, "bind")) {
         bool bind = !strcmp(tok, "bind");
-        int vf = atoi(val);
-        if (vf < 0 || (size_t)vf >= pf->n_vfs || !pf->vfs[vf].pci[0]) {
-            fprintf(stderr, "%s: VF %d has no PCI function\n", tok, vf);
-            exit(2);
+        char pci[16];
+        int vf = -1;
+        if (!strncmp(val, "pci:", 4)) {
+            snprintf(pci, sizeof pci, "%s", val + 4);
+        } else {
+            vf = atoi(val);
+            if (!pf->found || vf < 0 || (size_t)vf >= pf->n_vfs ||
+                !pf->vfs[vf].pci[0]) {
+                fprintf(stderr, "%s: VF %d has no PCI function\n", tok, vf);
+                exit(2);
+            }
+            snprintf(pci, sizeof pci, "%s", pf->vfs[vf].pci);
         }
         struct plan_step *s =
-            add_step(b, bind ? PLAN_BIND_VF : PLAN_UNBIND_VF, pf->vfs[vf].pci);
+            add_step(b, bind ? PLAN_BIND_VF : PLAN_UNBIND_VF, pci);
         s->vf = vf;
-        snprintf(s->pci, sizeof s->pci, "%s", pf->vfs[vf].pci);
+        snprintf(s->pci, sizeof s->pci, "%s", pci);
         if (bind && (tok = strtok_r(NULL, ",", &save))) {
             snprintf(s->driver, sizeof s->driver, "%s", tok);
         }
@@ -401,20 +415,25 @@ on_step(const struct plan_step *s, int r, const char *msg, void *aux)
 static int
 usage(void)
 {
-    fprintf(stderr, "usage: bed-obs-apply obs SPEC\n"
-                    "       bed-obs-apply [--rep-timeout MS] apply SPEC "
-                    "STEP...\n");
+    fprintf(stderr, "usage: bed-obs-apply [--ovs-timeout MS] obs SPEC\n"
+                    "       bed-obs-apply [--rep-timeout MS] [--ovs-timeout "
+                    "MS] apply SPEC STEP...\n");
     return 2;
 }
 
 int
 main(int argc, char **argv)
 {
-    long long rep_timeout = 0;
+    long long rep_timeout = 0, ovs_timeout = 5000;
     int a = 1;
-    if (a + 1 < argc && !strcmp(argv[a], "--rep-timeout")) {
-        rep_timeout = atoll(argv[a + 1]);
-        a += 2;
+    for (; a + 1 < argc && !strncmp(argv[a], "--", 2); a += 2) {
+        if (!strcmp(argv[a], "--rep-timeout")) {
+            rep_timeout = atoll(argv[a + 1]);
+        } else if (!strcmp(argv[a], "--ovs-timeout")) {
+            ovs_timeout = atoll(argv[a + 1]);
+        } else {
+            return usage();
+        }
     }
     if (argc - a < 2) {
         return usage();
@@ -447,7 +466,7 @@ main(int argc, char **argv)
     }
     struct obs_host *host;
     double t0 = now_s();
-    r = obs_collect(&io, spec, 5000, &host, err, sizeof err);
+    r = obs_collect(&io, spec, ovs_timeout, &host, err, sizeof err);
     if (r) {
         fprintf(stderr, "obs_collect: %d %s\n", r, err);
         return 1;
@@ -456,8 +475,7 @@ main(int argc, char **argv)
     if (!strcmp(cmd, "obs") && argc - a == 2) {
         print_host(host);
         printf("obs_ms=%.0f\n", (now_s() - t0) * 1000);
-    } else if (!strcmp(cmd, "apply") && argc - a >= 3 && spec->n_pfs &&
-               host->pfs[0].found) {
+    } else if (!strcmp(cmd, "apply") && argc - a >= 3 && spec->n_pfs) {
         struct builder b = {.spec = spec, .host = host};
         for (int i = a + 2; i < argc; i++) {
             build_step(&b, argv[i]);
