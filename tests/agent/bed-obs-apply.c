@@ -20,8 +20,12 @@
  *         restart       restart-vswitchd
  *         unbind=I|pci:ADDR / bind=I|pci:ADDR,DRIVER   VF I's PCI
  *                       function (PCI bed), or a PCI address
- *       Only unbind/bind work without PF 0 found. */
+ *       Only unbind/bind work without PF 0 found.
+ *   bed-obs-apply engine SPEC
+ *       engine_reconcile() with the real planner: each step, then the
+ *       result (converged, rounds, steps, time). */
 #include "apply.h"
+#include "engine.h"
 #include "hostio.h"
 #include "obs.h"
 #include "oa-netlink/devlink.h"
@@ -472,7 +476,24 @@ main(int argc, char **argv)
         return 1;
     }
     int status = 0;
-    if (!strcmp(cmd, "obs") && argc - a == 2) {
+    if (!strcmp(cmd, "engine") && argc - a == 2) {
+        size_t idx = 0;
+        struct engine_opts eo = {.apply = {.rep_timeout_ms = rep_timeout,
+                                           .on_step = on_step,
+                                           .aux = &idx}};
+        struct engine_result er;
+        step_start = now_s();
+        r = engine_reconcile(&io, spec, &eo, &er);
+        printf("engine r=%d converged=%d rounds=%u steps_done=%zu "
+               "fallback=%d left=%zu elapsed_ms=%lld message=%s\n",
+               r, er.converged, er.rounds, er.steps_done, er.fallback_used,
+               er.plan ? er.plan->n_steps : 0, er.elapsed_ms, er.message);
+        if (er.host) {
+            print_host(er.host);
+        }
+        engine_result_clear(&er);
+        status = r ? 1 : 0;
+    } else if (!strcmp(cmd, "obs") && argc - a == 2) {
         print_host(host);
         printf("obs_ms=%.0f\n", (now_s() - t0) * 1000);
     } else if (!strcmp(cmd, "apply") && argc - a >= 3 && spec->n_pfs) {

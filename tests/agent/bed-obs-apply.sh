@@ -316,5 +316,48 @@ bed_check_eq "wait-representors timeout message" \
     "$(rest message "$res")"
 bed_check_eq "timeout: ETIMEDOUT" -110 "$(field error "$res")"
 
+# ------------------------------------- with the real planner (engine) --
+# A fresh device; device $id goes (its stale owned ports are removed by
+# the engine's transaction, as nothing wants them).
+bed_nsim_del "$id"
+id=6
+dl=$(bed_nsim_devlink "$id")
+sys=$(bed_nsim_sysfs "$id")
+bed_nsim_new "$id" 1 || die "netdevsim $id"
+pf=$(bed_pf_netdev "$dl") || die "no uplink of $dl"
+spec "$work/e2.json" devlink "$dl" 2
+spec "$work/e4.json" devlink "$dl" 4
+engine() { # SPEC
+    local out
+    out=$("$prog" engine "$1")
+    printf '%s\n' "$out" >&2
+    line engine "$out"
+}
+e=$(engine "$work/e2.json")
+echo "TIMING engine blank -> 2 VFs converged: $(field elapsed_ms "$e") ms, $(field rounds "$e") rounds, $(field steps_done "$e") steps"
+bed_check_eq "engine: blank -> 2 VFs converges" "0 1" \
+    "$(field r "$e") $(field converged "$e")"
+bed_check_eq "engine: switchdev, 2 VFs" "switchdev 2" \
+    "$(bed_eswitch "$dl") $(cat "$sys/sriov_numvfs")"
+bed_check_eq "engine: MACs" "02:aa:00:00:00:10 02:aa:00:00:00:11" \
+    "$(vf_mac "$pf" 0) $(vf_mac "$pf" 1)"
+ports=$(printf '%s\n' "$pf" "$(bed_rep_netdev "$dl" 0)" \
+    "$(bed_rep_netdev "$dl" 1)" | sort)
+bed_check_eq "engine: uplink + 2 representors are the bridge's ports" \
+    "$ports" "$(ovs-vsctl list-ports "$bridge" | sort)"
+for p in $ports; do
+    bed_check "engine: $p ofport $(ofport "$p"), hw-tc-offload $(ethtool_hwtc "$p")" \
+        test "$(ofport "$p")" -gt 0 -a "$(ethtool_hwtc "$p")" = on
+done
+e=$(engine "$work/e2.json")
+bed_check_eq "engine again: converged, nothing done" "0 1 0 0" \
+    "$(field r "$e") $(field converged "$e") $(field rounds "$e") $(field steps_done "$e")"
+e=$(engine "$work/e4.json")
+echo "TIMING engine 2 -> 4 VFs converged: $(field elapsed_ms "$e") ms, $(field rounds "$e") rounds, $(field steps_done "$e") steps"
+bed_check_eq "engine: 2 -> 4 VFs converges" "0 1 switchdev 4" \
+    "$(field r "$e") $(field converged "$e") $(bed_eswitch "$dl") $(cat "$sys/sriov_numvfs")"
+bed_check_eq "engine: 5 ports, each with an ofport" 5 \
+    "$(for p in $(ovs-vsctl list-ports "$bridge"); do ofport "$p"; done | grep -c '^[1-9]')"
+
 bed_ovs_stop
 bed_summary
