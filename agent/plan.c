@@ -1,0 +1,1242 @@
+/* plan: the pure planner (see plan.h for the order of the steps). */
+#include "plan.h"
+
+#include "obs.h"
+#include "offload/spec.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Storage: every allocation behind plan->want and detach_want ------- */
+
+struct plan_storage {
+    void **ptrs;
+    size_t n, cap;
+};
+
+static void
+storage_free(struct plan_storage *st)
+{
+    if (!st) {
+        return;
+    }
+    for (size_t i = 0; i < st->n; i++) {
+        free(st->ptrs[i]);
+    }
+    free(st->ptrs);
+    free(st);
+}
+
+/* Takes ownership of 'p' (frees it on failure). NULL on ENOMEM. */
+static void *
+storage_keep(struct plan_storage *st, void *p)
+{
+    if (!p) {
+        return NULL;
+    }
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? 2 * st->cap : 32;
+        void **ptrs = realloc(st->ptrs, cap * sizeof *ptrs);
+        if (!ptrs) {
+            free(p);
+            return NULL;
+        }
+        st->ptrs = ptrs;
+        st->cap = cap;
+    }
+    st->ptrs[st->n++] = p;
+    return p;
+}
+
+/* ---- The builder ----------------------------------------------------------- */
+
+struct builder {
+    struct plan *plan;
+    struct plan_storage *st;
+    size_t steps_cap, blockers_cap;
+    int error;                /* -ENOMEM once an allocation failed */
+    struct plan_step scratch; /* written to after a failed allocation */
+};
+
+static void *
+b_calloc(struct builder *b, size_t n, size_t size)
+{
+    void *p = storage_keep(b->st, calloc(n ? n : 1, size));
+    if (!p) {
+        b->error = -ENOMEM;
+    }
+    return p;
+}
+
+/* A copy owned by the plan; "" after a failed allocation. */
+static const char *
+b_strdup(struct builder *b, const char *s)
+{
+    if (!s) {
+        return NULL;
+    }
+    char *d = storage_keep(b->st, strdup(s));
+    if (!d) {
+        b->error = -ENOMEM;
+        return "";
+    }
+    return d;
+}
+
+/* Copies 's' into 'dst' of 'size' bytes, truncating. */
+static void
+copy_str(char *dst, size_t size, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n >= size) {
+        n = size - 1;
+    }
+    memcpy(dst, s ? s : "", n);
+    dst[n] = '\0';
+}
+
+static void fmt_str(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+fmt_str(char *dst, size_t size, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(dst, size, fmt, args);
+    va_end(args);
+}
+
+/* Appends ", text" (or "text" when 'dst' is empty) to 'dst'. */
+static void append_item(char *dst, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+append_item(char *dst, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(dst);
+    if (len && len + 2 < size) {
+        memcpy(dst + len, ", ", 3);
+        len += 2;
+    }
+    if (len + 1 >= size) {
+        return;
+    }
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(dst + len, size - len, fmt, args);
+    va_end(args);
+}
+
+/* A new step, zeroed with every "leave" field at -1. The pointer is valid
+ * until the next add_step(). */
+static struct plan_step *
+add_step(struct builder *b, enum plan_action action, int pf, int vf)
+{
+    struct plan *plan = b->plan;
+    struct plan_step *step = &b->scratch;
+    if (!b->error && plan->n_steps == b->steps_cap) {
+        size_t cap = b->steps_cap ? 2 * b->steps_cap : 16;
+        struct plan_step *steps = realloc(plan->steps, cap * sizeof *steps);
+        if (!steps) {
+            b->error = -ENOMEM;
+        } else {
+            plan->steps = steps;
+            b->steps_cap = cap;
+        }
+    }
+    if (!b->error) {
+        step = &plan->steps[plan->n_steps++];
+    }
+    memset(step, 0, sizeof *step);
+    step->action = action;
+    step->pf = pf;
+    step->vf = vf;
+    step->eswitch_mode = -1;
+    step->inline_mode = -1;
+    step->encap_mode = -1;
+    step->vf_req.vlan = -1;
+    step->vf_req.trust = -1;
+    step->vf_req.spoofchk = -1;
+    return step;
+}
+
+static void add_blocker(struct builder *b, int pf, const char *object,
+                        const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+add_blocker(struct builder *b, int pf, const char *object, const char *fmt,
+            ...)
+{
+    struct plan *plan = b->plan;
+    if (b->error) {
+        return;
+    }
+    if (plan->n_blockers == b->blockers_cap) {
+        size_t cap = b->blockers_cap ? 2 * b->blockers_cap : 4;
+        struct plan_blocker *bl =
+            realloc(plan->blockers, cap * sizeof *plan->blockers);
+        if (!bl) {
+            b->error = -ENOMEM;
+            return;
+        }
+        plan->blockers = bl;
+        b->blockers_cap = cap;
+    }
+    struct plan_blocker *bl = &plan->blockers[plan->n_blockers++];
+    memset(bl, 0, sizeof *bl);
+    bl->pf = pf;
+    copy_str(bl->object, sizeof bl->object, object);
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(bl->message, sizeof bl->message, fmt, args);
+    va_end(args);
+}
+
+/* ---- Names and mappings ---------------------------------------------------- */
+
+static int
+devlink_mode(enum spec_eswitch_mode mode)
+{
+    return mode == SPEC_ESWITCH_LEGACY ? DEVLINK_ESWITCH_MODE_LEGACY
+                                       : DEVLINK_ESWITCH_MODE_SWITCHDEV;
+}
+
+static int
+devlink_inline_mode(enum spec_inline_mode mode)
+{
+    switch (mode) {
+    case SPEC_INLINE_NONE:
+        return DEVLINK_ESWITCH_INLINE_MODE_NONE;
+    case SPEC_INLINE_LINK:
+        return DEVLINK_ESWITCH_INLINE_MODE_LINK;
+    case SPEC_INLINE_NETWORK:
+        return DEVLINK_ESWITCH_INLINE_MODE_NETWORK;
+    case SPEC_INLINE_TRANSPORT:
+        return DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT;
+    case SPEC_INLINE_UNSET:
+        break;
+    }
+    return -1;
+}
+
+static int
+devlink_encap_mode(enum spec_encap_mode mode)
+{
+    switch (mode) {
+    case SPEC_ENCAP_NONE:
+        return DEVLINK_ESWITCH_ENCAP_MODE_NONE;
+    case SPEC_ENCAP_BASIC:
+        return DEVLINK_ESWITCH_ENCAP_MODE_BASIC;
+    case SPEC_ENCAP_UNSET:
+        break;
+    }
+    return -1;
+}
+
+static const char *
+mode_name(int mode)
+{
+    switch (mode) {
+    case DEVLINK_ESWITCH_MODE_LEGACY:
+        return "legacy";
+    case DEVLINK_ESWITCH_MODE_SWITCHDEV:
+        return "switchdev";
+    }
+    return "?";
+}
+
+static const char *
+inline_name(int mode)
+{
+    static const char *const names[] = {"none", "link", "network",
+                                        "transport"};
+    return mode >= 0 && mode < 4 ? names[mode] : "?";
+}
+
+static const char *
+encap_name(int mode)
+{
+    static const char *const names[] = {"none", "basic"};
+    return mode >= 0 && mode < 2 ? names[mode] : "?";
+}
+
+static const char *
+on_off(bool on)
+{
+    return on ? "on" : "off";
+}
+
+/* ---- Kernel steps of one PF ------------------------------------------------ */
+
+/* What the kernel part of a PF's plan does, for the OVS part. */
+struct pf_ctx {
+    bool blocked;      /* a blocker: no kernel step for this PF */
+    bool reps_vanish;  /* a step removes the current representors */
+    bool creates_reps; /* a step creates representors (all of them new) */
+};
+
+/* The settings one VF gets, and what that implies for its binding. */
+struct vf_work {
+    bool set;      /* a set-vf step */
+    bool mac_vlan; /* it changes mac or vlan: rebind */
+    struct plan_vf_req req;
+    char detail[160];
+    bool unbind_early; /* before set-eswitch (VFs-first order) */
+    bool unbind, bind;
+};
+
+static const struct spec_vf *
+spec_vf_find(const struct spec_pf *sp, unsigned index)
+{
+    for (size_t i = 0; i < sp->n_vfs; i++) {
+        if (sp->vfs[i].index == index) {
+            return &sp->vfs[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+tristate_differs(enum spec_tristate want, enum obs_tristate have)
+{
+    return want != SPEC_UNSET && have != OBS_UNKNOWN &&
+           (want == SPEC_TRUE) != (have == OBS_YES);
+}
+
+/* Fills 'w' with the settings of spec VF 'sv'. 'ov' is the observed VF,
+ * NULL when this plan (re)creates the VFs: then every setting the spec
+ * gives is written. Returns false when the VF's settings cannot be
+ * observed although the spec asks for some. */
+static bool
+vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
+            struct vf_work *w)
+{
+    struct plan_vf_req *req = &w->req;
+    char mac[18];
+
+    req->vlan = req->trust = req->spoofchk = -1;
+    if (!ov) {
+        req->has_mac = sv->has_mac;
+        if (sv->has_mac) {
+            memcpy(req->mac, sv->mac, 6);
+        }
+        if (sv->vlan) {
+            req->vlan = (int)sv->vlan;
+        }
+        if (sv->trust != SPEC_UNSET) {
+            req->trust = sv->trust == SPEC_TRUE;
+        }
+        if (sv->spoofchk != SPEC_UNSET) {
+            req->spoofchk = sv->spoofchk == SPEC_TRUE;
+        }
+    } else if (!ov->has_info) {
+        return !(sv->has_mac || sv->vlan || sv->trust != SPEC_UNSET ||
+                 sv->spoofchk != SPEC_UNSET);
+    } else {
+        if (sv->has_mac && memcmp(sv->mac, ov->mac, 6)) {
+            req->has_mac = true;
+            memcpy(req->mac, sv->mac, 6);
+        }
+        if (sv->vlan != ov->vlan) {
+            req->vlan = (int)sv->vlan;
+        }
+        if (tristate_differs(sv->trust, ov->trust)) {
+            req->trust = sv->trust == SPEC_TRUE;
+        }
+        if (tristate_differs(sv->spoofchk, ov->spoofchk)) {
+            req->spoofchk = sv->spoofchk == SPEC_TRUE;
+        }
+    }
+
+    w->detail[0] = '\0';
+    if (req->has_mac) {
+        append_item(w->detail, sizeof w->detail, "mac %s",
+                    spec_mac_to_string(req->mac, mac));
+    }
+    if (req->vlan >= 0) {
+        append_item(w->detail, sizeof w->detail, "vlan %d", req->vlan);
+    }
+    if (req->trust >= 0) {
+        append_item(w->detail, sizeof w->detail, "trust %s",
+                    on_off(req->trust));
+    }
+    if (req->spoofchk >= 0) {
+        append_item(w->detail, sizeof w->detail, "spoofchk %s",
+                    on_off(req->spoofchk));
+    }
+    w->mac_vlan = req->has_mac || req->vlan >= 0;
+    w->set = w->mac_vlan || req->trust >= 0 || req->spoofchk >= 0;
+    return true;
+}
+
+/* The object naming a PF's device: its devlink handle, else its netdev,
+ * else the spec's id. */
+static const char *
+pf_device_name(const struct spec_pf *sp, const struct obs_pf *op)
+{
+    if (op->has_devlink && op->devlink[0]) {
+        return op->devlink;
+    }
+    return op->netdev[0] ? op->netdev : sp->id;
+}
+
+/* How people know a PF: its netdev, else its device. */
+static const char *
+pf_label(const struct spec_pf *sp, const struct obs_pf *op)
+{
+    return op->netdev[0] ? op->netdev : pf_device_name(sp, op);
+}
+
+static void
+step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
+                const struct obs_pf *op, unsigned from, unsigned to)
+{
+    struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, pf, -1);
+    s->num = to;
+    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    copy_str(s->netdev, sizeof s->netdev, op->netdev);
+    fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
+}
+
+static void
+step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
+                 const struct obs_pf *op, int mode, int inline_mode,
+                 int encap_mode, bool after_zero)
+{
+    struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, pf, -1);
+    s->eswitch_mode = mode;
+    s->inline_mode = inline_mode;
+    s->encap_mode = encap_mode;
+    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    copy_str(s->netdev, sizeof s->netdev, op->netdev);
+    if (op->eswitch_mode != mode) {
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+                mode_name(op->eswitch_mode), mode_name(mode));
+    } else if (after_zero) {
+        /* 0 VFs drops some eswitches back to legacy. */
+        fmt_str(s->detail, sizeof s->detail, "%s (re-assert after 0 VFs)",
+                mode_name(mode));
+    } else {
+        copy_str(s->detail, sizeof s->detail, mode_name(mode));
+    }
+    if (inline_mode >= 0) {
+        append_item(s->detail, sizeof s->detail, "inline-mode %s",
+                    inline_name(inline_mode));
+    }
+    if (encap_mode >= 0) {
+        append_item(s->detail, sizeof s->detail, "encap-mode %s",
+                    encap_name(encap_mode));
+    }
+}
+
+static void
+step_bind(struct builder *b, enum plan_action action, int pf,
+          const struct obs_vf *ov, const char *driver)
+{
+    struct plan_step *s = add_step(b, action, pf, (int)ov->index);
+    copy_str(s->object, sizeof s->object, ov->pci);
+    copy_str(s->pci, sizeof s->pci, ov->pci);
+    copy_str(s->driver, sizeof s->driver, driver);
+    fmt_str(s->detail, sizeof s->detail, "vf %u %s %s", ov->index,
+            action == PLAN_BIND_VF ? "to" : "from", driver);
+}
+
+/* Ports of the current representors of PF 'op' that we own: detached
+ * from OVS before a step removes the representors. */
+static void
+plan_detach(struct builder *b, int pf, const struct obs_pf *op,
+            const struct vsdb_state *ovs, bool *detached)
+{
+    for (size_t k = 0; ovs && k < op->n_vfs; k++) {
+        const struct obs_vf *ov = &op->vfs[k];
+        const struct vsdb_port *port;
+        const struct vsdb_bridge *br;
+        if (!ov->has_rep || !ov->rep[0]) {
+            continue;
+        }
+        br = vsdb_state_port_bridge(ovs, ov->rep, &port);
+        if (!br || !port->owned) {
+            continue;
+        }
+        struct plan_step *s = add_step(b, PLAN_DETACH_PORT, pf, (int)k);
+        copy_str(s->object, sizeof s->object, ov->rep);
+        copy_str(s->port, sizeof s->port, ov->rep);
+        copy_str(s->netdev, sizeof s->netdev, ov->rep);
+        copy_str(s->bridge, sizeof s->bridge, br->name);
+        fmt_str(s->detail, sizeof s->detail,
+                "from %s: its representor goes away", br->name);
+        *detached = true;
+    }
+}
+
+static void
+plan_pf_kernel(struct builder *b, const struct spec *spec,
+               const struct obs_host *host, int pf, struct pf_ctx *ctx,
+               bool *detached)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
+    const struct vsdb_state *ovs =
+        host->ovs.connected && host->ovs.state && host->ovs.state->ready
+            ? host->ovs.state
+            : NULL;
+    bool vfs_first = host->switchdev_zero_vfs != OBS_YES;
+    int want_mode = devlink_mode(sp->eswitch);
+    int want_inline = devlink_inline_mode(sp->inline_mode);
+    int want_encap = devlink_encap_mode(sp->encap_mode);
+    bool want_switchdev = want_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+
+    if (!op->found) {
+        add_blocker(b, pf, sp->id, "%s",
+                    op->error[0] ? op->error : "not found on this host");
+        ctx->blocked = true;
+        return;
+    }
+    if (op->has_total_vfs && sp->num_vfs > op->total_vfs) {
+        add_blocker(b, pf, sp->id,
+                    "%u VFs wanted, the device supports at most %u",
+                    sp->num_vfs, op->total_vfs);
+        ctx->blocked = true;
+    }
+    if (!op->has_eswitch &&
+        (want_switchdev || want_inline >= 0 || want_encap >= 0)) {
+        add_blocker(b, pf, sp->id,
+                    "no eswitch: devlink does not answer for this device");
+        ctx->blocked = true;
+    }
+    if (ctx->blocked) {
+        return;
+    }
+
+    unsigned cur = op->num_vfs, want = sp->num_vfs;
+    bool count_changes = cur != want;
+    bool to_zero = count_changes && cur > 0; /* N -> M goes through 0 */
+    bool to_want = count_changes && want > 0;
+    bool mode_differs = op->has_eswitch && op->eswitch_mode != want_mode;
+    bool sub_differs =
+        op->has_eswitch &&
+        ((want_inline >= 0 &&
+          (!op->has_inline_mode || op->inline_mode != want_inline)) ||
+         (want_encap >= 0 &&
+          (!op->has_encap_mode || op->encap_mode != want_encap)));
+    /* After 0 VFs some eswitches are back in legacy: re-assert (apply
+     * reads first, so this is a no-op where the mode stayed). */
+    bool eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
+                                            (to_zero && want_switchdev));
+
+    ctx->reps_vanish =
+        to_zero || (op->has_eswitch &&
+                    op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
+                    !want_switchdev);
+    ctx->creates_reps =
+        want_switchdev && want > 0 && (mode_differs || count_changes);
+
+    /* VF settings and binding, decided before anything is emitted:
+     * the VFs-first order unbinds before set-eswitch. */
+    struct vf_work *work = calloc(want ? want : 1, sizeof *work);
+    if (!work) {
+        b->error = -ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < sp->n_vfs; i++) {
+        const struct spec_vf *sv = &sp->vfs[i];
+        if (sv->index >= want) {
+            continue;
+        }
+        const struct obs_vf *ov = NULL;
+        if (!to_want) {
+            ov = sv->index < op->n_vfs ? &op->vfs[sv->index] : NULL;
+            if (!ov) {
+                continue;
+            }
+        }
+        if (!vf_settings(sv, ov, &work[sv->index])) {
+            char object[96];
+            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op),
+                    sv->index);
+            add_blocker(b, pf, object,
+                        "the kernel reports no settings for VF %u: its "
+                        "mac/vlan/trust/spoofchk cannot be checked",
+                        sv->index);
+        }
+    }
+    /* VFs this plan creates have no PCI address yet: the next round
+     * binds them. */
+    bool binding = sp->vf_driver && op->vfs_are_devices && !to_want;
+    for (unsigned k = 0; binding && k < want && k < op->n_vfs; k++) {
+        const struct obs_vf *ov = &op->vfs[k];
+        struct vf_work *w = &work[k];
+        bool bound = ov->driver[0] != '\0';
+        bool wrong = strcmp(ov->driver, sp->vf_driver) != 0;
+        if (!ov->pci[0]) {
+            continue;
+        }
+        w->unbind_early = vfs_first && eswitch_step && bound;
+        w->unbind =
+            !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
+        w->bind = wrong || w->unbind_early || w->unbind;
+    }
+
+    if (ctx->reps_vanish) {
+        plan_detach(b, pf, op, ovs, detached);
+    }
+    if (to_zero) {
+        step_set_numvfs(b, pf, sp, op, cur, 0);
+    }
+    if (vfs_first) {
+        if (to_want) {
+            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
+        }
+        for (unsigned k = 0; eswitch_step && k < want; k++) {
+            if (work[k].unbind_early) {
+                step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k],
+                          op->vfs[k].driver);
+            }
+        }
+        if (eswitch_step) {
+            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
+                             to_zero);
+        }
+    } else {
+        if (eswitch_step) {
+            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
+                             to_zero);
+        }
+        if (to_want) {
+            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
+        }
+    }
+
+    if (ctx->creates_reps) {
+        struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
+        s->num = want;
+        copy_str(s->object, sizeof s->object, pf_label(sp, op));
+        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        fmt_str(s->detail, sizeof s->detail, "%u representor%s", want,
+                want == 1 ? "" : "s");
+    } else if (want_switchdev && !count_changes && op->has_eswitch &&
+               op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+        /* Nothing of this plan creates them: a wait would never end. */
+        unsigned missing = 0;
+        for (unsigned k = 0; k < want; k++) {
+            missing += k >= op->n_vfs || !op->vfs[k].has_rep;
+        }
+        if (missing) {
+            add_blocker(b, pf, pf_label(sp, op),
+                        "%u of %u representors missing", missing, want);
+        }
+    }
+
+    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
+        if (work[k].unbind) {
+            step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
+        }
+    }
+    for (unsigned k = 0; k < want; k++) {
+        const struct vf_work *w = &work[k];
+        if (!w->set) {
+            continue;
+        }
+        struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
+        s->vf_req = w->req;
+        fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
+        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        if (!to_want && k < op->n_vfs) {
+            copy_str(s->pci, sizeof s->pci, op->vfs[k].pci);
+        }
+        copy_str(s->detail, sizeof s->detail, w->detail);
+    }
+    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
+        if (work[k].bind) {
+            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], sp->vf_driver);
+        }
+    }
+    free(work);
+
+    if (op->netdev[0] && op->uplink_hw_tc_offload != OBS_UNKNOWN &&
+        (op->uplink_hw_tc_offload == OBS_YES) != sp->hw_tc_offload) {
+        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, -1);
+        s->on = sp->hw_tc_offload;
+        copy_str(s->object, sizeof s->object, op->netdev);
+        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+    }
+    for (unsigned k = 0; want_switchdev && k < want; k++) {
+        if (ctx->creates_reps) {
+            /* Apply skips the empty netdev; the next round names it. */
+            struct plan_step *s =
+                add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
+            s->on = sp->hw_tc_offload;
+            fmt_str(s->object, sizeof s->object, "%s vf %u representor",
+                    pf_label(sp, op), k);
+            fmt_str(s->detail, sizeof s->detail, "%s, once it appears",
+                    on_off(sp->hw_tc_offload));
+            continue;
+        }
+        const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
+        if (ctx->reps_vanish || !ov || !ov->has_rep ||
+            ov->rep_hw_tc_offload == OBS_UNKNOWN ||
+            (ov->rep_hw_tc_offload == OBS_YES) == sp->hw_tc_offload) {
+            continue;
+        }
+        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
+        s->on = sp->hw_tc_offload;
+        copy_str(s->object, sizeof s->object, ov->rep);
+        copy_str(s->netdev, sizeof s->netdev, ov->rep);
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+    }
+}
+
+/* ---- OVS ------------------------------------------------------------------- */
+
+/* Whether 'name' is among the detach-port steps. */
+static bool
+is_detached(const struct plan *plan, const char *bridge, const char *name)
+{
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        if (s->action == PLAN_DETACH_PORT && !strcmp(s->port, name) &&
+            (!bridge || !strcmp(s->bridge, bridge))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* detach_want: every bridge with every current port but the detached
+ * ones (vsdb deletes the owned ports no wanted bridge lists). */
+static void
+build_detach_want(struct builder *b, const struct vsdb_state *ovs)
+{
+    struct plan *plan = b->plan;
+    struct vsdb_want_bridge *wbs = b_calloc(b, ovs->n_bridges, sizeof *wbs);
+    if (!wbs) {
+        return;
+    }
+    for (size_t i = 0; i < ovs->n_bridges; i++) {
+        const struct vsdb_bridge *br = &ovs->bridges[i];
+        const char **ports = b_calloc(b, br->n_ports, sizeof *ports);
+        size_t n = 0;
+        if (!ports) {
+            return;
+        }
+        for (size_t p = 0; p < br->n_ports; p++) {
+            const char *name = br->ports[p].name;
+            /* Not a bridge's local port, listed once, not detached. */
+            if (vsdb_state_bridge(ovs, name) ||
+                is_detached(plan, NULL, name) ||
+                vsdb_state_port_bridge(ovs, name, NULL) != br) {
+                continue;
+            }
+            ports[n++] = b_strdup(b, name);
+        }
+        wbs[i].name = b_strdup(b, br->name);
+        wbs[i].ports = ports;
+        wbs[i].n_ports = n;
+    }
+    plan->detach_want.bridges = wbs;
+    plan->detach_want.n_bridges = ovs->n_bridges;
+}
+
+/* Which PF and VF a wanted port belongs to (for the steps' pf/vf). */
+struct port_owner {
+    const char *name;
+    int pf, vf;
+};
+
+/* A representor that this plan creates, added to 'bridge' once it
+ * appears. */
+struct pending_port {
+    size_t bridge; /* index in spec->bridges */
+    int pf, vf;
+    char object[96];
+};
+
+struct ovs_build {
+    struct vsdb_want_bridge *wbs;
+    struct port_owner *owners;
+    size_t n_owners;
+    struct pending_port *pending;
+    size_t n_pending;
+};
+
+static bool
+vf_attached(const struct spec_pf *sp, unsigned k)
+{
+    const struct spec_vf *sv = spec_vf_find(sp, k);
+    return !sv || sv->attach;
+}
+
+static bool
+build_want_ports(struct builder *b, const struct spec *spec,
+                 const struct obs_host *host, const struct pf_ctx *ctxs,
+                 struct ovs_build *ob)
+{
+    size_t max_ports = 0;
+    for (size_t i = 0; i < spec->n_pfs; i++) {
+        max_ports += 1 + (size_t)spec->pfs[i].num_vfs;
+    }
+    ob->wbs = b_calloc(b, spec->n_bridges, sizeof *ob->wbs);
+    ob->owners = b_calloc(b, max_ports, sizeof *ob->owners);
+    ob->pending = b_calloc(b, max_ports, sizeof *ob->pending);
+    if (!ob->wbs || !ob->owners || !ob->pending) {
+        return false;
+    }
+    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
+        const char *bname = spec->bridges[bi].name;
+        const struct vsdb_bridge *seen =
+            host->ovs.state ? vsdb_state_bridge(host->ovs.state, bname) : NULL;
+        const char **ports =
+            b_calloc(b, max_ports + (seen ? seen->n_ports : 0), sizeof *ports);
+        bool pf_missing = false;
+        size_t n = 0;
+        if (!ports) {
+            return false;
+        }
+        ob->wbs[bi].name = b_strdup(b, bname);
+        ob->wbs[bi].ports = ports;
+        for (size_t pf = 0; pf < spec->n_pfs; pf++) {
+            const struct spec_pf *sp = &spec->pfs[pf];
+            const struct obs_pf *op = &host->pfs[pf];
+            if (!sp->bridge || strcmp(sp->bridge, bname)) {
+                continue;
+            }
+            if (!op->found) {
+                pf_missing = true;
+                continue;
+            }
+            if (sp->attach_uplink && op->netdev[0]) {
+                ports[n] = b_strdup(b, op->netdev);
+                ob->owners[ob->n_owners++] =
+                    (struct port_owner){ports[n], (int)pf, -1};
+                n++;
+            }
+            if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
+                continue;
+            }
+            for (unsigned k = 0; k < sp->num_vfs; k++) {
+                if (!vf_attached(sp, k)) {
+                    continue;
+                }
+                if (ctxs[pf].creates_reps) {
+                    struct pending_port *pp = &ob->pending[ob->n_pending++];
+                    pp->bridge = bi;
+                    pp->pf = (int)pf;
+                    pp->vf = (int)k;
+                    fmt_str(pp->object, sizeof pp->object,
+                            "%s vf %u representor", pf_label(sp, op), k);
+                    continue;
+                }
+                const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
+                if (ctxs[pf].reps_vanish || !ov || !ov->has_rep ||
+                    !ov->rep[0]) {
+                    continue;
+                }
+                ports[n] = b_strdup(b, ov->rep);
+                ob->owners[ob->n_owners++] =
+                    (struct port_owner){ports[n], (int)pf, (int)k};
+                n++;
+            }
+        }
+        if (pf_missing && seen) {
+            /* A PF of this bridge is not found (not probed yet at boot,
+             * renamed, removed): we cannot tell its ports from stale
+             * ones, so the bridge's owned ports stay until it is back. */
+            for (size_t p = 0; p < seen->n_ports; p++) {
+                const char *name = seen->ports[p].name;
+                bool listed = !strcmp(name, bname);
+                for (size_t q = 0; q < n && !listed; q++) {
+                    listed = !strcmp(ports[q], name);
+                }
+                if (!listed && seen->ports[p].owned) {
+                    ports[n++] = b_strdup(b, name);
+                }
+            }
+        }
+        ob->wbs[bi].n_ports = n;
+    }
+    return !b->error;
+}
+
+/* Why vsdb refused the wanted ports (-EINVAL), as a blocker. */
+static void
+explain_invalid_want(struct builder *b, const struct vsdb_want *want,
+                     const struct vsdb_state *ovs)
+{
+    for (size_t i = 0; i < want->n_bridges; i++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[i];
+        for (size_t p = 0; p < wb->n_ports; p++) {
+            const char *name = wb->ports[p];
+            bool wanted_bridge = false;
+            for (size_t o = 0; o < want->n_bridges; o++) {
+                wanted_bridge |= !strcmp(want->bridges[o].name, name);
+            }
+            if (wanted_bridge || vsdb_state_bridge(ovs, name)) {
+                add_blocker(b, -1, name,
+                            "port %s cannot join bridge %s: it is the "
+                            "local port of bridge %s",
+                            name, wb->name, name);
+                return;
+            }
+        }
+    }
+    add_blocker(b, -1, "ovsdb",
+                "the wanted OVS ports are inconsistent (a port wanted "
+                "twice)");
+}
+
+static const struct port_owner *
+owner_of(const struct ovs_build *ob, const char *name)
+{
+    for (size_t i = 0; name && i < ob->n_owners; i++) {
+        if (!strcmp(ob->owners[i].name, name)) {
+            return &ob->owners[i];
+        }
+    }
+    return NULL;
+}
+
+static const char *
+value_or_unset(const char *value)
+{
+    return value ? value : "(unset)";
+}
+
+static void
+add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
+                const struct ovs_build *ob, const struct vsdb_state *ovs)
+{
+    static const enum plan_action actions[] = {
+        [VSDB_OP_ADD_BRIDGE] = PLAN_OVS_ADD_BRIDGE,
+        [VSDB_OP_ADD_PORT] = PLAN_OVS_ADD_PORT,
+        [VSDB_OP_MOVE_PORT] = PLAN_OVS_MOVE_PORT,
+        [VSDB_OP_DEL_PORT] = PLAN_OVS_DEL_PORT,
+        [VSDB_OP_SET_OTHER_CONFIG] = PLAN_OVS_SET_CONFIG,
+        [VSDB_OP_DEL_OTHER_CONFIG] = PLAN_OVS_DEL_CONFIG,
+        [VSDB_OP_SET_EXTERNAL_ID] = PLAN_OVS_SET_EXTERNAL_ID,
+        [VSDB_OP_DEL_EXTERNAL_ID] = PLAN_OVS_DEL_EXTERNAL_ID,
+    };
+    const struct port_owner *owner = owner_of(ob, op->port);
+    struct plan_step *s = add_step(
+        b, actions[op->type], owner ? owner->pf : -1, owner ? owner->vf : -1);
+    copy_str(s->bridge, sizeof s->bridge, op->bridge);
+    copy_str(s->from_bridge, sizeof s->from_bridge, op->from_bridge);
+    copy_str(s->port, sizeof s->port, op->port);
+    copy_str(s->key, sizeof s->key, op->key);
+    copy_str(s->value, sizeof s->value, op->value);
+    switch (op->type) {
+    case VSDB_OP_ADD_BRIDGE:
+        copy_str(s->object, sizeof s->object, op->bridge);
+        copy_str(s->detail, sizeof s->detail, "new bridge");
+        break;
+    case VSDB_OP_ADD_PORT:
+        copy_str(s->object, sizeof s->object, op->port);
+        copy_str(s->netdev, sizeof s->netdev, op->port);
+        fmt_str(s->detail, sizeof s->detail, "to %s", op->bridge);
+        break;
+    case VSDB_OP_MOVE_PORT:
+        copy_str(s->object, sizeof s->object, op->port);
+        copy_str(s->netdev, sizeof s->netdev, op->port);
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
+                op->bridge);
+        break;
+    case VSDB_OP_DEL_PORT:
+        copy_str(s->object, sizeof s->object, op->port);
+        copy_str(s->netdev, sizeof s->netdev, op->port);
+        fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
+                op->bridge);
+        break;
+    case VSDB_OP_SET_OTHER_CONFIG:
+    case VSDB_OP_DEL_OTHER_CONFIG:
+        copy_str(s->object, sizeof s->object, op->key);
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+                value_or_unset(vsdb_kv_get(ovs->other_config,
+                                           ovs->n_other_config, op->key)),
+                value_or_unset(op->value));
+        break;
+    case VSDB_OP_SET_EXTERNAL_ID:
+    case VSDB_OP_DEL_EXTERNAL_ID:
+        copy_str(s->object, sizeof s->object, op->key);
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+                value_or_unset(vsdb_kv_get(ovs->external_ids,
+                                           ovs->n_external_ids, op->key)),
+                value_or_unset(op->value));
+        break;
+    }
+}
+
+static void
+add_pending_steps(struct builder *b, const struct spec *spec,
+                  const struct ovs_build *ob, size_t bridge)
+{
+    for (size_t i = 0; i < ob->n_pending; i++) {
+        const struct pending_port *pp = &ob->pending[i];
+        if (pp->bridge != bridge) {
+            continue;
+        }
+        const char *bname = spec->bridges[bridge].name;
+        struct plan_step *s = add_step(b, PLAN_OVS_ADD_PORT, pp->pf, pp->vf);
+        copy_str(s->object, sizeof s->object, pp->object);
+        copy_str(s->bridge, sizeof s->bridge, bname);
+        fmt_str(s->detail, sizeof s->detail, "to %s, after it appears", bname);
+    }
+}
+
+/* The offload decision's facts, with every string copied into the plan
+ * (the decision points into them, and may outlive 'host'). */
+static void
+decide_offload(struct builder *b, const struct spec *spec,
+               const struct obs_host *host, const struct vsdb_state *ovs)
+{
+    struct vsdb_offload_facts facts = {
+        .want_hw_offload = spec->ovs.hw_offload,
+        .want_tc_policy = spec_tc_policy_name(spec->ovs.tc_policy),
+        .db_hw_offload =
+            b_strdup(b, vsdb_kv_get(ovs->other_config, ovs->n_other_config,
+                                    VSDB_KEY_HW_OFFLOAD)),
+        .db_tc_policy =
+            b_strdup(b, vsdb_kv_get(ovs->other_config, ovs->n_other_config,
+                                    VSDB_KEY_TC_POLICY)),
+        .caught_up = ovs->cur_cfg >= ovs->next_cfg,
+        .vswitchd_id = b_strdup(b, host->ovs.vswitchd_id),
+        .record_id =
+            b_strdup(b, vsdb_kv_get(ovs->external_ids, ovs->n_external_ids,
+                                    VSDB_RECORD_VSWITCHD)),
+        .record_latched =
+            b_strdup(b, vsdb_kv_get(ovs->external_ids, ovs->n_external_ids,
+                                    VSDB_RECORD_LATCHED)),
+    };
+    vsdb_offload_decide(&facts, &b->plan->offload);
+    b->plan->has_offload = true;
+}
+
+static int
+plan_ovs(struct builder *b, const struct spec *spec,
+         const struct obs_host *host, const struct pf_ctx *ctxs)
+{
+    struct plan *plan = b->plan;
+    const struct vsdb_state *ovs = host->ovs.state;
+    struct ovs_build ob = {0};
+
+    if (!host->ovs.connected || !ovs || !ovs->ready) {
+        add_blocker(b, -1, "ovsdb", "OVSDB not reachable at %s",
+                    spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
+        return 0;
+    }
+    if (!build_want_ports(b, spec, host, ctxs, &ob)) {
+        return b->error ? b->error : -ENOMEM;
+    }
+
+    struct vsdb_want_key *oc = b_calloc(b, 3, sizeof *oc);
+    if (!oc) {
+        return b->error;
+    }
+    size_t n_oc = 0;
+    oc[n_oc++] = (struct vsdb_want_key){
+        VSDB_KEY_HW_OFFLOAD, spec->ovs.hw_offload ? "true" : "false"};
+    oc[n_oc++] = (struct vsdb_want_key){
+        VSDB_KEY_TC_POLICY, spec_tc_policy_name(spec->ovs.tc_policy)};
+    if (spec->ovs.max_idle_ms > 0) {
+        char idle[16];
+        fmt_str(idle, sizeof idle, "%u", spec->ovs.max_idle_ms);
+        oc[n_oc++] =
+            (struct vsdb_want_key){VSDB_KEY_MAX_IDLE, b_strdup(b, idle)};
+    }
+    decide_offload(b, spec, host, ovs);
+    if (b->error) {
+        return b->error;
+    }
+
+    plan->want.bridges = ob.wbs;
+    plan->want.n_bridges = spec->n_bridges;
+    plan->want.other_config = oc;
+    plan->want.n_other_config = n_oc;
+    plan->want.external_ids = plan->offload.record;
+    plan->want.n_external_ids = plan->offload.n_record;
+
+    struct vsdb_plan *vp = NULL;
+    int r = vsdb_plan_compute(&plan->want, ovs, &vp);
+    if (r == -EINVAL) {
+        explain_invalid_want(b, &plan->want, ovs);
+        return 0;
+    } else if (r < 0) {
+        return r;
+    }
+
+    /* vsdb orders its ops bridge by bridge (in 'want' order), then the
+     * deletions and the keys: the pending representors of a bridge go
+     * right after that bridge's own ops. */
+    size_t first = plan->n_steps;
+    size_t o = 0;
+    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
+        const char *bname = spec->bridges[bi].name;
+        for (; o < vp->n_ops; o++) {
+            const struct vsdb_op *op = &vp->ops[o];
+            if ((op->type != VSDB_OP_ADD_BRIDGE &&
+                 op->type != VSDB_OP_ADD_PORT &&
+                 op->type != VSDB_OP_MOVE_PORT) ||
+                strcmp(op->bridge, bname)) {
+                break;
+            }
+            add_ovs_op_step(b, op, &ob, ovs);
+        }
+        add_pending_steps(b, spec, &ob, bi);
+    }
+    for (; o < vp->n_ops; o++) {
+        const struct vsdb_op *op = &vp->ops[o];
+        /* Already gone with the detach-port transaction. */
+        if (op->type == VSDB_OP_DEL_PORT &&
+            is_detached(plan, op->bridge, op->port)) {
+            continue;
+        }
+        add_ovs_op_step(b, op, &ob, ovs);
+    }
+    vsdb_plan_free(vp);
+    plan->has_ovs = plan->n_steps > first;
+
+    if (plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {
+        struct plan_step *s = add_step(b, PLAN_RESTART_VSWITCHD, -1, -1);
+        copy_str(s->object, sizeof s->object, "ovs-vswitchd");
+        copy_str(s->detail, sizeof s->detail, plan->offload.reason);
+    }
+    return b->error;
+}
+
+/* ---- The plan -------------------------------------------------------------- */
+
+int
+plan_compute(const struct spec *spec, const struct obs_host *host,
+             struct plan **out)
+{
+    *out = NULL;
+    if (host->n_pfs != spec->n_pfs) {
+        return -EINVAL;
+    }
+    struct builder b = {0};
+    b.plan = calloc(1, sizeof *b.plan);
+    b.st = calloc(1, sizeof *b.st);
+    if (!b.plan || !b.st) {
+        free(b.plan);
+        free(b.st);
+        return -ENOMEM;
+    }
+    b.plan->storage = b.st;
+
+    struct pf_ctx *ctxs = calloc(spec->n_pfs ? spec->n_pfs : 1, sizeof *ctxs);
+    int r = ctxs ? 0 : -ENOMEM;
+    bool detached = false;
+    for (size_t i = 0; !r && i < spec->n_pfs; i++) {
+        plan_pf_kernel(&b, spec, host, (int)i, &ctxs[i], &detached);
+        r = b.error;
+    }
+    if (!r && detached) {
+        build_detach_want(&b, host->ovs.state);
+        b.plan->has_detach = true;
+        r = b.error;
+    }
+    if (!r) {
+        r = plan_ovs(&b, spec, host, ctxs);
+    }
+    free(ctxs);
+    if (r < 0) {
+        plan_free(b.plan);
+        return r;
+    }
+    *out = b.plan;
+    return 0;
+}
+
+void
+plan_free(struct plan *plan)
+{
+    if (!plan) {
+        return;
+    }
+    free(plan->steps);
+    free(plan->blockers);
+    storage_free(plan->storage);
+    free(plan);
+}
+
+bool
+plan_is_converged(const struct plan *plan)
+{
+    return !plan->n_steps && !plan->n_blockers;
+}
+
+const char *
+plan_action_name(enum plan_action action)
+{
+    switch (action) {
+    case PLAN_DETACH_PORT:
+        return "detach-port";
+    case PLAN_SET_NUMVFS:
+        return "set-numvfs";
+    case PLAN_UNBIND_VF:
+        return "unbind-vf";
+    case PLAN_SET_ESWITCH:
+        return "set-eswitch";
+    case PLAN_WAIT_REPRESENTORS:
+        return "wait-representors";
+    case PLAN_SET_VF:
+        return "set-vf";
+    case PLAN_BIND_VF:
+        return "bind-vf";
+    case PLAN_SET_HW_TC_OFFLOAD:
+        return "set-hw-tc-offload";
+    case PLAN_OVS_ADD_BRIDGE:
+        return "add-bridge";
+    case PLAN_OVS_ADD_PORT:
+        return "add-port";
+    case PLAN_OVS_MOVE_PORT:
+        return "move-port";
+    case PLAN_OVS_DEL_PORT:
+        return "del-port";
+    case PLAN_OVS_SET_CONFIG:
+        return "set-other-config";
+    case PLAN_OVS_DEL_CONFIG:
+        return "del-other-config";
+    case PLAN_OVS_SET_EXTERNAL_ID:
+        return "set-external-id";
+    case PLAN_OVS_DEL_EXTERNAL_ID:
+        return "del-external-id";
+    case PLAN_RESTART_VSWITCHD:
+        return "restart-vswitchd";
+    }
+    return "?";
+}
+
+bool
+plan_action_is_ovs(enum plan_action action)
+{
+    switch (action) {
+    case PLAN_OVS_ADD_BRIDGE:
+    case PLAN_OVS_ADD_PORT:
+    case PLAN_OVS_MOVE_PORT:
+    case PLAN_OVS_DEL_PORT:
+    case PLAN_OVS_SET_CONFIG:
+    case PLAN_OVS_DEL_CONFIG:
+    case PLAN_OVS_SET_EXTERNAL_ID:
+    case PLAN_OVS_DEL_EXTERNAL_ID:
+        return true;
+    case PLAN_DETACH_PORT:
+    case PLAN_SET_NUMVFS:
+    case PLAN_UNBIND_VF:
+    case PLAN_SET_ESWITCH:
+    case PLAN_WAIT_REPRESENTORS:
+    case PLAN_SET_VF:
+    case PLAN_BIND_VF:
+    case PLAN_SET_HW_TC_OFFLOAD:
+    case PLAN_RESTART_VSWITCHD:
+        break;
+    }
+    return false;
+}

@@ -1,0 +1,1412 @@
+/* The pure planner plan_compute(), from a table of scenarios: a spec and
+ * an observed host built in memory, the expected action sequence as text,
+ * and checks of the fields apply relies on. */
+#include <check.h>
+#include <errno.h>
+#include <linux/devlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obs.h"
+#include "offload/spec.h"
+#include "plan.h"
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+#include "oa-check.h"
+
+#define MAX_PFS   2
+#define MAX_VFS   8
+#define MAX_BR    4
+#define MAX_PORTS 16
+#define MAX_KV    4
+
+#define VSWITCHD_ID "boot-1:100:200"
+
+/* ---- Fixture: one spec and one observed host, all in memory ------------- */
+
+struct fx {
+    struct spec spec;
+    struct spec_bridge bridges[MAX_BR];
+    struct spec_pf pfs[MAX_PFS];
+    struct spec_vf vfs[MAX_PFS][MAX_VFS];
+    char pf_ids[MAX_PFS][16];
+    char bridge_names[MAX_BR][16];
+    char vf_driver[32];
+
+    struct obs_host host;
+    struct obs_pf opfs[MAX_PFS];
+    struct obs_vf ovfs[MAX_PFS][MAX_VFS];
+
+    struct vsdb_state st;
+    struct vsdb_bridge br[MAX_BR];
+    char br_names[MAX_BR][16];
+    struct vsdb_port ports[MAX_BR][MAX_PORTS];
+    struct vsdb_iface ifaces[MAX_BR][MAX_PORTS];
+    char port_names[MAX_BR][MAX_PORTS][16];
+    char empty[1];
+    struct vsdb_kv oc[MAX_KV], eid[MAX_KV];
+    char kv_text[2][MAX_KV][2][64];
+    char vswitchd_id[64];
+
+    struct plan *plan;
+};
+
+static void
+mac_of(uint8_t mac[6], unsigned pf, unsigned vf)
+{
+    const uint8_t m[6] = {0x02, 0, 0, 0, (uint8_t)pf, (uint8_t)(vf + 1)};
+    memcpy(mac, m, 6);
+}
+
+/* Spec: 'n_pfs' PFs eth0, eth1..., switchdev, 2 VFs each with a MAC,
+ * attached to bridge ovs-sriov with their uplinks; hw-offload on. */
+static void
+fx_spec(struct fx *f, size_t n_pfs)
+{
+    struct spec *s = &f->spec;
+    memset(s, 0, sizeof *s);
+    s->version = 1;
+    s->ovs.db = (char *)SPEC_DEFAULT_OVS_DB;
+    s->ovs.hw_offload = true;
+    s->ovs.tc_policy = SPEC_TC_POLICY_NONE;
+    strcpy(f->bridge_names[0], "ovs-sriov");
+    f->bridges[0].name = f->bridge_names[0];
+    s->bridges = f->bridges;
+    s->n_bridges = 1;
+    s->pfs = f->pfs;
+    s->n_pfs = n_pfs;
+    for (size_t i = 0; i < n_pfs; i++) {
+        struct spec_pf *pf = &f->pfs[i];
+        snprintf(f->pf_ids[i], sizeof f->pf_ids[i], "eth%u",
+                 (unsigned)(i % 10));
+        *pf = (struct spec_pf){
+            .key = SPEC_PF_BY_NETDEV,
+            .id = f->pf_ids[i],
+            .eswitch = SPEC_ESWITCH_SWITCHDEV,
+            .num_vfs = 2,
+            .hw_tc_offload = true,
+            .bridge = f->bridge_names[0],
+            .attach_uplink = true,
+            .vfs = f->vfs[i],
+            .n_vfs = 2,
+        };
+        for (unsigned k = 0; k < 2; k++) {
+            f->vfs[i][k] =
+                (struct spec_vf){.index = k, .has_mac = true, .attach = true};
+            mac_of(f->vfs[i][k].mac, i, k);
+        }
+    }
+}
+
+static size_t
+ovs_bridge(struct fx *f, const char *name, bool owned)
+{
+    size_t b = f->st.n_bridges++;
+    ck_assert_uint_lt(b, MAX_BR);
+    snprintf(f->br_names[b], sizeof f->br_names[b], "%s", name);
+    f->br[b] = (struct vsdb_bridge){
+        .name = f->br_names[b], .owned = owned, .ports = f->ports[b]};
+    return b;
+}
+
+static void
+ovs_port(struct fx *f, size_t b, const char *name, bool owned)
+{
+    size_t p = f->br[b].n_ports++;
+    ck_assert_uint_lt(p, MAX_PORTS);
+    snprintf(f->port_names[b][p], 16, "%s", name);
+    f->ifaces[b][p] = (struct vsdb_iface){.name = f->port_names[b][p],
+                                          .type = f->empty,
+                                          .ofport = (int64_t)p + 1,
+                                          .owned = owned};
+    f->ports[b][p] = (struct vsdb_port){.name = f->port_names[b][p],
+                                        .owned = owned,
+                                        .ifaces = &f->ifaces[b][p],
+                                        .n_ifaces = 1};
+}
+
+static void
+ovs_del_port(struct fx *f, const char *name)
+{
+    for (size_t b = 0; b < f->st.n_bridges; b++) {
+        struct vsdb_bridge *br = &f->br[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            if (!strcmp(br->ports[p].name, name)) {
+                /* Shift the names too: ports point at them. */
+                for (size_t q = p; q + 1 < br->n_ports; q++) {
+                    memcpy(f->port_names[b][q], f->port_names[b][q + 1], 16);
+                    f->ports[b][q] = f->ports[b][q + 1];
+                    f->ifaces[b][q] = f->ifaces[b][q + 1];
+                    f->ports[b][q].name = f->port_names[b][q];
+                    f->ifaces[b][q].name = f->port_names[b][q];
+                    f->ports[b][q].ifaces = &f->ifaces[b][q];
+                }
+                br->n_ports--;
+                return;
+            }
+        }
+    }
+    ck_abort_msg("no port %s", name);
+}
+
+static void
+kv_set(struct fx *f, int which, const char *key, const char *value)
+{
+    struct vsdb_kv *kvs = which ? f->eid : f->oc;
+    size_t *n = which ? &f->st.n_external_ids : &f->st.n_other_config;
+    size_t i;
+    for (i = 0; i < *n && strcmp(kvs[i].key, key); i++) {
+    }
+    if (i == *n) {
+        ck_assert_uint_lt(*n, MAX_KV);
+        (*n)++;
+    }
+    snprintf(f->kv_text[which][i][0], 64, "%s", key);
+    snprintf(f->kv_text[which][i][1], 64, "%s", value);
+    kvs[i].key = f->kv_text[which][i][0];
+    kvs[i].value = f->kv_text[which][i][1];
+}
+
+/* A blank host: every PF found, legacy, 0 VFs (at most 8), hw-tc-offload
+ * off; OVS connected and empty, ovs-vswitchd running. */
+static void
+fx_blank(struct fx *f, enum obs_tristate zero_vfs)
+{
+    memset(&f->host, 0, sizeof f->host);
+    f->host.switchdev_zero_vfs = zero_vfs;
+    snprintf(f->host.kernel_release, sizeof f->host.kernel_release,
+             "6.1.0-test");
+    f->host.pfs = f->opfs;
+    f->host.n_pfs = f->spec.n_pfs;
+    for (size_t i = 0; i < f->spec.n_pfs; i++) {
+        struct obs_pf *op = &f->opfs[i];
+        memset(op, 0, sizeof *op);
+        op->found = true;
+        snprintf(op->netdev, sizeof op->netdev, "eth%u", (unsigned)(i % 10));
+        op->ifindex = 2 + (int)i;
+        op->has_devlink = true;
+        snprintf(op->devlink, sizeof op->devlink, "netdevsim/netdevsim%zu",
+                 i + 1);
+        op->has_eswitch = true;
+        op->eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+        op->has_total_vfs = true;
+        op->total_vfs = MAX_VFS;
+        op->uplink_hw_tc_offload = OBS_NO;
+        op->vfs = f->ovfs[i];
+    }
+    memset(&f->st, 0, sizeof f->st);
+    f->st.ready = true;
+    f->st.cur_cfg = f->st.next_cfg = 5;
+    f->st.bridges = f->br;
+    f->st.other_config = f->oc;
+    f->st.external_ids = f->eid;
+    f->host.ovs.connected = true;
+    f->host.ovs.state = &f->st;
+    snprintf(f->vswitchd_id, sizeof f->vswitchd_id, "%s", VSWITCHD_ID);
+    f->host.ovs.vswitchd_id = f->vswitchd_id;
+}
+
+/* PF 'pf' has 'n' VFs as the spec (as it is now) wants them, with
+ * representors ethP_K and hw-tc-offload on. */
+static void
+fx_pf_vfs(struct fx *f, size_t pf, unsigned n)
+{
+    struct obs_pf *op = &f->opfs[pf];
+    const struct spec_pf *sp = &f->pfs[pf];
+    op->eswitch_mode = sp->eswitch == SPEC_ESWITCH_LEGACY
+                           ? DEVLINK_ESWITCH_MODE_LEGACY
+                           : DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    op->num_vfs = n;
+    op->n_vfs = n;
+    op->n_reps = 0;
+    op->uplink_hw_tc_offload = sp->hw_tc_offload ? OBS_YES : OBS_NO;
+    for (unsigned k = 0; k < n; k++) {
+        struct obs_vf *ov = &f->ovfs[pf][k];
+        memset(ov, 0, sizeof *ov);
+        ov->index = k;
+        ov->has_info = true;
+        for (size_t i = 0; i < sp->n_vfs; i++) {
+            if (sp->vfs[i].index == k && sp->vfs[i].has_mac) {
+                memcpy(ov->mac, sp->vfs[i].mac, 6);
+            }
+        }
+        ov->trust = OBS_NO;
+        ov->spoofchk = OBS_NO;
+        if (sp->eswitch == SPEC_ESWITCH_SWITCHDEV) {
+            ov->has_rep = true;
+            snprintf(ov->rep, sizeof ov->rep, "%s_%u", op->netdev, k);
+            ov->rep_ifindex = 100 + (int)k;
+            ov->rep_hw_tc_offload = sp->hw_tc_offload ? OBS_YES : OBS_NO;
+            op->n_reps++;
+        }
+    }
+}
+
+/* The host as the spec wants it, 'n' VFs per PF: the planner's fixed
+ * point. OVS holds bridge ovs-sriov (ours, with its local port) with
+ * the uplinks and representors, the offload settings and the record. */
+static void
+fx_converged(struct fx *f, enum obs_tristate zero_vfs, unsigned n)
+{
+    fx_blank(f, zero_vfs);
+    size_t b = ovs_bridge(f, "ovs-sriov", true);
+    for (size_t i = 0; i < f->spec.n_pfs; i++) {
+        fx_pf_vfs(f, i, n);
+        ovs_port(f, b, f->opfs[i].netdev, true);
+        for (unsigned k = 0; k < n; k++) {
+            ovs_port(f, b, f->ovfs[i][k].rep, true);
+        }
+    }
+    ovs_port(f, b, "ovs-sriov", true);
+    kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "true");
+    kv_set(f, 0, VSDB_KEY_TC_POLICY, "none");
+    kv_set(f, 1, VSDB_RECORD_VSWITCHD, VSWITCHD_ID);
+    kv_set(f, 1, VSDB_RECORD_LATCHED, "hw-offload=true,tc-policy=none");
+}
+
+/* VFs are PCI functions bound to 'driver'; the spec binds mlx5_core. */
+static void
+fx_pci(struct fx *f, size_t pf, const char *driver)
+{
+    snprintf(f->vf_driver, sizeof f->vf_driver, "mlx5_core");
+    f->pfs[pf].vf_driver = f->vf_driver;
+    f->opfs[pf].vfs_are_devices = true;
+    for (unsigned k = 0; k < f->opfs[pf].n_vfs; k++) {
+        struct obs_vf *ov = &f->ovfs[pf][k];
+        snprintf(ov->pci, sizeof ov->pci, "0000:03:00.%u", k + 2);
+        snprintf(ov->driver, sizeof ov->driver, "%s", driver);
+    }
+}
+
+/* ---- Running and reading a plan --------------------------------------------- */
+
+static struct plan *
+fx_plan(struct fx *f)
+{
+    plan_free(f->plan);
+    f->plan = NULL;
+    ck_assert_int_eq(plan_compute(&f->spec, &f->host, &f->plan), 0);
+    ck_assert_ptr_nonnull(f->plan);
+    return f->plan;
+}
+
+static const char *
+actions(const struct plan *p)
+{
+    static char buf[2048];
+    buf[0] = '\0';
+    for (size_t i = 0; i < p->n_steps; i++) {
+        if (i) {
+            strcat(buf, ",");
+        }
+        strcat(buf, plan_action_name(p->steps[i].action));
+    }
+    return buf;
+}
+
+/* The n-th (0-based) step with 'action'. */
+static const struct plan_step *
+nth(const struct plan *p, enum plan_action action, size_t n)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        if (p->steps[i].action == action && !n--) {
+            return &p->steps[i];
+        }
+    }
+    ck_abort_msg("no %s step #%zu in %s", plan_action_name(action), n,
+                 actions(p));
+    return NULL;
+}
+
+/* No step names 'name' as its object, port or netdev. */
+static void
+assert_untouched(const struct plan *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct plan_step *s = &p->steps[i];
+        ck_assert_msg(strcmp(s->object, name) && strcmp(s->port, name) &&
+                          strcmp(s->netdev, name),
+                      "step %zu (%s) touches %s", i,
+                      plan_action_name(s->action), name);
+    }
+}
+
+static void
+assert_mac(const uint8_t mac[6], unsigned pf, unsigned vf)
+{
+    uint8_t want[6];
+    mac_of(want, pf, vf);
+    ck_assert_mem_eq(mac, want, 6);
+}
+
+static const char *
+want_ports(const struct vsdb_want *w, const char *bridge)
+{
+    static char buf[512];
+    buf[0] = '\0';
+    for (size_t b = 0; b < w->n_bridges; b++) {
+        if (strcmp(w->bridges[b].name, bridge)) {
+            continue;
+        }
+        for (size_t p = 0; p < w->bridges[b].n_ports; p++) {
+            if (p) {
+                strcat(buf, ",");
+            }
+            strcat(buf, w->bridges[b].ports[p]);
+        }
+        return buf;
+    }
+    return NULL;
+}
+
+/* ---- Scenarios --------------------------------------------------------------- */
+
+#define KERNEL_BLANK_TAIL                                                  \
+    "wait-representors,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload," \
+    "set-hw-tc-offload"
+#define OVS_BLANK                                             \
+    "add-bridge,add-port,add-port,add-port,set-other-config," \
+    "set-other-config,set-external-id,set-external-id"
+
+static void
+setup_blank_a(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+}
+
+static void
+check_blank(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->inline_mode, -1);
+    ck_assert_int_eq(s->encap_mode, -1);
+    ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
+    ck_assert_str_eq(s->detail, "legacy -> switchdev");
+
+    s = nth(p, PLAN_SET_NUMVFS, 0);
+    ck_assert_uint_eq(s->num, 2);
+    ck_assert_str_eq(s->detail, "0 -> 2");
+    ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 2);
+
+    for (unsigned k = 0; k < 2; k++) {
+        s = nth(p, PLAN_SET_VF, k);
+        ck_assert_int_eq(s->vf, (int)k);
+        ck_assert(s->vf_req.has_mac);
+        assert_mac(s->vf_req.mac, 0, k);
+        /* New VFs: vlan 0 is the default, trust/spoofchk not asked. */
+        ck_assert_int_eq(s->vf_req.vlan, -1);
+        ck_assert_int_eq(s->vf_req.trust, -1);
+        ck_assert_int_eq(s->vf_req.spoofchk, -1);
+    }
+    ck_assert_str_eq(nth(p, PLAN_SET_VF, 0)->detail, "mac 02:00:00:00:00:01");
+
+    s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
+    ck_assert_str_eq(s->netdev, "eth0");
+    ck_assert_int_eq(s->vf, -1);
+    ck_assert(s->on);
+    for (unsigned k = 0; k < 2; k++) {
+        s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 1 + k);
+        ck_assert_str_eq(s->netdev, "");
+        ck_assert_int_eq(s->vf, (int)k);
+        ck_assert(s->on);
+    }
+
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->bridge, "ovs-sriov");
+    s = nth(p, PLAN_OVS_ADD_PORT, 0);
+    ck_assert_str_eq(s->port, "eth0");
+    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, -1);
+    for (unsigned k = 0; k < 2; k++) {
+        s = nth(p, PLAN_OVS_ADD_PORT, 1 + k);
+        ck_assert_str_eq(s->port, "");
+        ck_assert_str_eq(s->bridge, "ovs-sriov");
+        ck_assert_int_eq(s->pf, 0);
+        ck_assert_int_eq(s->vf, (int)k);
+    }
+    s = nth(p, PLAN_OVS_SET_CONFIG, 0);
+    ck_assert_str_eq(s->key, VSDB_KEY_HW_OFFLOAD);
+    ck_assert_str_eq(s->value, "true");
+    ck_assert_str_eq(s->object, VSDB_KEY_HW_OFFLOAD);
+    s = nth(p, PLAN_OVS_SET_CONFIG, 1);
+    ck_assert_str_eq(s->key, VSDB_KEY_TC_POLICY);
+    ck_assert_str_eq(s->value, "none");
+    s = nth(p, PLAN_OVS_SET_EXTERNAL_ID, 0);
+    ck_assert_str_eq(s->key, VSDB_RECORD_VSWITCHD);
+    ck_assert_str_eq(s->value, VSWITCHD_ID);
+
+    /* The transaction behind the OVS steps: the uplink only (the
+     * representors do not exist yet). */
+    ck_assert(p->has_ovs);
+    ck_assert(!p->has_detach);
+    ck_assert_uint_eq(p->want.n_bridges, 1);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
+    ck_assert(p->has_offload);
+    ck_assert_int_eq(p->offload.verdict, VSDB_OFFLOAD_LIVE);
+    ck_assert_uint_eq(p->want.n_external_ids, 2);
+    ck_assert(plan_action_is_ovs(PLAN_OVS_ADD_PORT));
+    ck_assert_uint_eq(p->n_blockers, 0);
+    (void)f;
+}
+
+static void
+setup_blank_b(struct fx *f)
+{
+    fx_blank(f, OBS_NO);
+}
+
+static void
+setup_blank_unknown(struct fx *f)
+{
+    fx_blank(f, OBS_UNKNOWN);
+}
+
+static void
+setup_converged_a(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+}
+
+static void
+check_converged(struct fx *f, const struct plan *p)
+{
+    ck_assert(plan_is_converged(p));
+    ck_assert(!p->has_ovs);
+    ck_assert(!p->has_detach);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+    ck_assert_int_eq(p->offload.verdict, VSDB_OFFLOAD_IN_EFFECT);
+    (void)f;
+}
+
+static void
+setup_converged_b(struct fx *f)
+{
+    fx_converged(f, OBS_NO, 2);
+}
+
+static void
+setup_converged_pci(struct fx *f)
+{
+    fx_converged(f, OBS_NO, 2);
+    fx_pci(f, 0, "mlx5_core");
+}
+
+static void
+setup_converged_trust(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][0].trust = SPEC_FALSE;
+    f->vfs[0][1].spoofchk = SPEC_FALSE;
+}
+
+static void
+setup_vfs_2_to_4(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    /* eth0_1's port was added by someone else: never ours to touch. */
+    f->ports[0][2].owned = false;
+    f->ifaces[0][2].owned = false;
+    f->pfs[0].num_vfs = 4;
+}
+
+static void
+check_vfs_2_to_4(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_DETACH_PORT, 0);
+    ck_assert_str_eq(s->port, "eth0_0");
+    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_int_eq(s->vf, 0);
+    assert_untouched(p, "eth0_1");
+
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 0)->num, 0);
+    ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 0)->detail, "2 -> 0");
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->num, 4);
+    ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 4");
+    s = nth(p, PLAN_SET_ESWITCH, 0);
+    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_ptr_nonnull(strstr(s->detail, "re-assert"));
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 4);
+    /* Recreated VFs: the MACs are written again, even if unchanged. */
+    assert_mac(nth(p, PLAN_SET_VF, 1)->vf_req.mac, 0, 1);
+    for (unsigned k = 0; k < 4; k++) {
+        ck_assert_int_eq(nth(p, PLAN_OVS_ADD_PORT, k)->vf, (int)k);
+        ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, k)->port, "");
+    }
+
+    /* The detach transaction keeps everything else, and only that. */
+    ck_assert(p->has_detach);
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0,eth0_1");
+    struct vsdb_plan *vp = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&p->detach_want, &f->st, &vp), 0);
+    ck_assert_uint_eq(vp->n_ops, 1);
+    ck_assert_int_eq(vp->ops[0].type, VSDB_OP_DEL_PORT);
+    ck_assert_str_eq(vp->ops[0].port, "eth0_0");
+    vsdb_plan_free(vp);
+    /* The main transaction does not list the detached port either. */
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
+}
+
+static void
+setup_vfs_4_to_1_b(struct fx *f)
+{
+    f->pfs[0].num_vfs = 4;
+    fx_converged(f, OBS_NO, 4);
+    f->pfs[0].num_vfs = 1;
+    f->pfs[0].n_vfs = 1;
+}
+
+static void
+check_vfs_4_to_1(struct fx *f, const struct plan *p)
+{
+    for (unsigned k = 0; k < 4; k++) {
+        const struct plan_step *s = nth(p, PLAN_DETACH_PORT, k);
+        ck_assert_str_eq(s->port, f->ovfs[0][k].rep);
+        ck_assert_int_eq(s->vf, (int)k);
+    }
+    ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 0)->detail, "4 -> 0");
+    ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 1");
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 1);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
+}
+
+static void
+setup_vfs_4_to_1_a(struct fx *f)
+{
+    setup_vfs_4_to_1_b(f);
+    f->host.switchdev_zero_vfs = OBS_YES;
+}
+
+static void
+setup_vfs_2_to_0(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].num_vfs = 0;
+    f->pfs[0].n_vfs = 0;
+}
+
+static void
+setup_mac_change(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][1].mac[5] = 0x99;
+}
+
+static void
+check_mac_change(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(s->vf_req.has_mac);
+    ck_assert_mem_eq(s->vf_req.mac, f->vfs[0][1].mac, 6);
+    ck_assert_int_eq(s->vf_req.vlan, -1);
+    ck_assert_int_eq(s->vf_req.trust, -1);
+    ck_assert_int_eq(s->vf_req.spoofchk, -1);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99");
+    ck_assert_str_eq(s->netdev, "eth0");
+}
+
+static void
+setup_vlan_trust(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][0].vlan = 10;
+    f->vfs[0][0].trust = SPEC_TRUE;
+    f->vfs[0][1].spoofchk = SPEC_TRUE;
+}
+
+static void
+check_vlan_trust(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->vf, 0);
+    ck_assert(!s->vf_req.has_mac);
+    ck_assert_int_eq(s->vf_req.vlan, 10);
+    ck_assert_int_eq(s->vf_req.trust, 1);
+    ck_assert_int_eq(s->vf_req.spoofchk, -1);
+    ck_assert_str_eq(s->detail, "vlan 10, trust on");
+    s = nth(p, PLAN_SET_VF, 1);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert_int_eq(s->vf_req.vlan, -1);
+    ck_assert_int_eq(s->vf_req.spoofchk, 1);
+    (void)f;
+}
+
+static void
+setup_trust_unknown(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][0].trust = SPEC_TRUE;
+    f->vfs[0][1].spoofchk = SPEC_FALSE;
+    f->ovfs[0][0].trust = OBS_UNKNOWN;
+    f->ovfs[0][1].spoofchk = OBS_UNKNOWN;
+}
+
+static void
+setup_pci_mac_and_driver(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_pci(f, 0, "mlx5_core");
+    snprintf(f->ovfs[0][0].driver, sizeof f->ovfs[0][0].driver, "vfio-pci");
+    f->vfs[0][1].mac[5] = 0x42;
+}
+
+static void
+check_pci_mac_and_driver(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_UNBIND_VF, 0);
+    ck_assert_int_eq(s->vf, 0);
+    ck_assert_str_eq(s->pci, "0000:03:00.2");
+    ck_assert_str_eq(s->driver, "vfio-pci");
+    s = nth(p, PLAN_UNBIND_VF, 1);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert_str_eq(s->pci, "0000:03:00.3");
+    ck_assert_str_eq(s->driver, "mlx5_core");
+    s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert_str_eq(s->pci, "0000:03:00.3");
+    for (unsigned k = 0; k < 2; k++) {
+        s = nth(p, PLAN_BIND_VF, k);
+        ck_assert_int_eq(s->vf, (int)k);
+        ck_assert_str_eq(s->driver, "mlx5_core");
+        ck_assert_str_eq(s->pci, f->ovfs[0][k].pci);
+    }
+}
+
+static void
+setup_pci_unbound(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_pci(f, 0, "mlx5_core");
+    f->ovfs[0][1].driver[0] = '\0';
+}
+
+static void
+check_pci_unbound(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(nth(p, PLAN_BIND_VF, 0)->vf, 1);
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->pci, "0000:03:00.3");
+    (void)f;
+}
+
+static void
+setup_pci_trust_only(struct fx *f)
+{
+    /* trust does not need a rebind: only mac and vlan do. */
+    fx_converged(f, OBS_YES, 2);
+    fx_pci(f, 0, "mlx5_core");
+    f->vfs[0][0].trust = SPEC_TRUE;
+}
+
+static void
+setup_pci_recreate_b(struct fx *f)
+{
+    fx_converged(f, OBS_NO, 2);
+    fx_pci(f, 0, "mlx5_core");
+    f->pfs[0].num_vfs = 4;
+}
+
+static void
+setup_drift_legacy_a(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    /* Someone ran devlink eswitch set mode legacy: representors gone,
+     * their OVS ports left behind. */
+    f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    f->opfs[0].n_reps = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        f->ovfs[0][k].has_rep = false;
+        f->ovfs[0][k].rep[0] = '\0';
+        f->ovfs[0][k].rep_hw_tc_offload = OBS_UNKNOWN;
+    }
+}
+
+static void
+check_drift_legacy(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
+    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_str_eq(s->detail, "legacy -> switchdev");
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 2);
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->port, "eth0_0");
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->port, "eth0_1");
+    (void)f;
+}
+
+static void
+setup_drift_legacy_pci_b(struct fx *f)
+{
+    setup_drift_legacy_a(f);
+    f->host.switchdev_zero_vfs = OBS_NO;
+    fx_pci(f, 0, "mlx5_core");
+}
+
+static void
+check_drift_legacy_pci_b(struct fx *f, const struct plan *p)
+{
+    for (unsigned k = 0; k < 2; k++) {
+        ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, k)->vf, (int)k);
+        ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, k)->driver, "mlx5_core");
+        ck_assert_int_eq(nth(p, PLAN_BIND_VF, k)->vf, (int)k);
+    }
+    (void)f;
+}
+
+static void
+setup_drift_to_legacy_wanted(struct fx *f)
+{
+    /* The spec now wants legacy: representors go, their ports first. */
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+}
+
+static void
+check_to_legacy(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 0)->eswitch_mode,
+                     DEVLINK_ESWITCH_MODE_LEGACY);
+    ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 0)->detail,
+                     "switchdev -> legacy");
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
+    (void)f;
+}
+
+static void
+setup_rep_port_removed(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    ovs_del_port(f, "eth0_1");
+}
+
+static void
+check_rep_port_removed(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_ADD_PORT, 0);
+    ck_assert_str_eq(s->port, "eth0_1");
+    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(p->has_ovs);
+    (void)f;
+}
+
+static void
+setup_vf_detached(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][1].attach = false;
+}
+
+static void
+setup_bridge_renamed(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    ovs_port(f, 0, "tap0", false);
+    ovs_port(f, 0, "old0", true);
+    snprintf(f->bridge_names[1], sizeof f->bridge_names[1], "br-new");
+    f->bridges[0].name = f->bridge_names[1];
+    f->pfs[0].bridge = f->bridge_names[1];
+}
+
+static void
+check_bridge_renamed(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->bridge, "br-new");
+    const char *moved[] = {"eth0", "eth0_0", "eth0_1"};
+    for (unsigned i = 0; i < 3; i++) {
+        const struct plan_step *s = nth(p, PLAN_OVS_MOVE_PORT, i);
+        ck_assert_str_eq(s->port, moved[i]);
+        ck_assert_str_eq(s->from_bridge, "ovs-sriov");
+        ck_assert_str_eq(s->bridge, "br-new");
+    }
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->port, "old0");
+    assert_untouched(p, "tap0");
+    (void)f;
+}
+
+static void
+setup_hw_tc_off_rep(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].rep_hw_tc_offload = OBS_NO;
+}
+
+static void
+check_hw_tc_off_rep(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
+    ck_assert_str_eq(s->netdev, "eth0_1");
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(s->on);
+    (void)f;
+}
+
+static void
+setup_hw_tc_unknown(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].rep_hw_tc_offload = OBS_UNKNOWN;
+    f->opfs[0].uplink_hw_tc_offload = OBS_UNKNOWN;
+}
+
+static void
+setup_pf_not_found(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->opfs[0].found = false;
+    snprintf(f->opfs[0].error, sizeof f->opfs[0].error, "no netdev eth0");
+}
+
+static void
+check_pf_not_found(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_int_eq(p->blockers[0].pf, 0);
+    ck_assert_str_eq(p->blockers[0].object, "eth0");
+    ck_assert_str_eq(p->blockers[0].message, "no netdev eth0");
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "");
+    (void)f;
+}
+
+/* A PF that disappears (not probed yet at boot, renamed) must not cost
+ * its ports: the agent cannot tell them from stale ones. */
+static void
+setup_pf_gone_converged(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->opfs[0].found = false;
+    snprintf(f->opfs[0].error, sizeof f->opfs[0].error, "no netdev eth0");
+}
+
+static void
+check_pf_gone_converged(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+    (void)f;
+}
+
+static void
+setup_too_many_vfs(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->opfs[0].total_vfs = 2;
+    f->pfs[0].num_vfs = 4;
+}
+
+static void
+check_too_many_vfs(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "eth0");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "4 VFs wanted, the device supports at most 2");
+    (void)f;
+}
+
+static void
+setup_no_eswitch(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->opfs[0].has_eswitch = false;
+}
+
+static void
+setup_ovs_down(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->host.ovs.connected = false;
+    f->host.ovs.state = NULL;
+    f->host.ovs.vswitchd_id = NULL;
+}
+
+static void
+check_ovs_down(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_int_eq(p->blockers[0].pf, -1);
+    ck_assert_str_eq(p->blockers[0].object, "ovsdb");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "OVSDB not reachable at unix:/run/openvswitch/db.sock");
+    ck_assert(!p->has_ovs);
+    ck_assert(!p->has_offload);
+    (void)f;
+}
+
+static void
+setup_ovs_down_vfs_change(struct fx *f)
+{
+    /* Without OVS nothing can be detached: the kernel steps still go. */
+    setup_vfs_2_to_4(f);
+    f->host.ovs.connected = false;
+    f->host.ovs.state = NULL;
+}
+
+static void
+setup_reps_missing(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].has_rep = false;
+    f->ovfs[0][1].rep[0] = '\0';
+    f->opfs[0].n_reps = 1;
+    ovs_del_port(f, "eth0_1");
+}
+
+static void
+check_reps_missing(struct fx *f, const struct plan *p)
+{
+    ck_assert(!plan_is_converged(p));
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "eth0");
+    ck_assert_str_eq(p->blockers[0].message, "1 of 2 representors missing");
+    (void)f;
+}
+
+static void
+setup_restart(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->spec.ovs.hw_offload = false;
+}
+
+static void
+check_restart(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_SET_CONFIG, 0);
+    ck_assert_str_eq(s->key, VSDB_KEY_HW_OFFLOAD);
+    ck_assert_str_eq(s->value, "false");
+    ck_assert_str_eq(s->detail, "true -> false");
+    s = &p->steps[p->n_steps - 1];
+    ck_assert_int_eq(s->action, PLAN_RESTART_VSWITCHD);
+    ck_assert_str_eq(s->detail, p->offload.reason);
+    ck_assert_int_eq(p->offload.verdict, VSDB_OFFLOAD_RESTART_NEEDED);
+    ck_assert(!plan_action_is_ovs(PLAN_RESTART_VSWITCHD));
+    (void)f;
+}
+
+static void
+setup_tc_policy_live(struct fx *f)
+{
+    /* hw-offload never latched on (no record, db off): a tc-policy
+     * change is live, no restart. */
+    fx_converged(f, OBS_YES, 2);
+    kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "false");
+    kv_set(f, 1, VSDB_RECORD_LATCHED, "hw-offload=false");
+    f->spec.ovs.tc_policy = SPEC_TC_POLICY_SKIP_SW;
+}
+
+static void
+setup_no_vswitchd(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->host.ovs.vswitchd_id = NULL;
+}
+
+static void
+setup_not_caught_up(struct fx *f)
+{
+    /* ovs-vswitchd has not read the last transaction yet: nothing to
+     * write, but the settings are not in effect either. */
+    fx_converged(f, OBS_YES, 2);
+    f->st.next_cfg = f->st.cur_cfg + 1;
+}
+
+static void
+check_not_caught_up(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(p->offload.verdict, VSDB_OFFLOAD_LIVE);
+    (void)f;
+}
+
+static void
+setup_max_idle(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->spec.ovs.max_idle_ms = 10000;
+}
+
+static void
+check_max_idle(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->key, VSDB_KEY_MAX_IDLE);
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->value, "10000");
+    (void)f;
+}
+
+static void
+setup_inline_mode(struct fx *f)
+{
+    /* netdevsim does not report an inline mode: the step goes out and
+     * apply reports the kernel's refusal. */
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].inline_mode = SPEC_INLINE_LINK;
+}
+
+static void
+check_inline_mode(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
+    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->inline_mode, DEVLINK_ESWITCH_INLINE_MODE_LINK);
+    ck_assert_int_eq(s->encap_mode, -1);
+    ck_assert_str_eq(s->detail, "switchdev, inline-mode link");
+    (void)f;
+}
+
+static void
+setup_local_port_clash(struct fx *f)
+{
+    /* The uplink is named like another bridge (its local port). */
+    fx_converged(f, OBS_YES, 2);
+    snprintf(f->opfs[0].netdev, sizeof f->opfs[0].netdev, "br0");
+    ovs_del_port(f, "eth0");
+    size_t b = ovs_bridge(f, "br0", false);
+    ovs_port(f, b, "br0", false);
+}
+
+static void
+check_local_port_clash(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "br0");
+    ck_assert(!p->has_ovs);
+    (void)f;
+}
+
+static void
+setup_pci_pf(struct fx *f)
+{
+    /* An SR-IOV PCI function without netdev or devlink (the bed's NVMe):
+     * legacy, VF count only, nothing for OVS. */
+    fx_blank(f, OBS_NO);
+    snprintf(f->pf_ids[0], sizeof f->pf_ids[0], "0000:01:00.0");
+    f->pfs[0].key = SPEC_PF_BY_PCI;
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].bridge = NULL;
+    f->pfs[0].n_vfs = 0;
+    f->spec.n_bridges = 0;
+    f->opfs[0].netdev[0] = '\0';
+    f->opfs[0].has_devlink = false;
+    f->opfs[0].devlink[0] = '\0';
+    f->opfs[0].has_eswitch = false;
+    f->opfs[0].vfs_are_devices = true;
+    f->opfs[0].uplink_hw_tc_offload = OBS_UNKNOWN;
+}
+
+static void
+check_pci_pf(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
+    ck_assert_str_eq(s->object, "0000:01:00.0");
+    ck_assert_uint_eq(s->num, 2);
+    ck_assert_uint_eq(p->want.n_bridges, 0);
+    (void)f;
+}
+
+static void
+setup_vf_info_missing(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].has_info = false;
+}
+
+static void
+check_vf_info_missing(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(p->blockers[0].object, "eth0 vf 1");
+    (void)f;
+}
+
+static void
+setup_two_pfs(struct fx *f)
+{
+    fx_spec(f, 2);
+    fx_blank(f, OBS_YES);
+}
+
+static void
+check_two_pfs(struct fx *f, const struct plan *p)
+{
+    /* Every kernel step of PF 0, then of PF 1, then OVS. */
+    size_t i = 0;
+    for (; i < p->n_steps && p->steps[i].pf == 0 &&
+           !plan_action_is_ovs(p->steps[i].action);
+         i++) {
+    }
+    ck_assert_uint_eq(i, 8);
+    for (; i < p->n_steps && p->steps[i].pf == 1 &&
+           !plan_action_is_ovs(p->steps[i].action);
+         i++) {
+    }
+    ck_assert_uint_eq(i, 16);
+    ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 1)->object,
+                     "netdevsim/netdevsim2");
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth1");
+    assert_mac(nth(p, PLAN_SET_VF, 3)->vf_req.mac, 1, 1);
+    (void)f;
+}
+
+struct scenario {
+    const char *name;
+    void (*setup)(struct fx *);
+    const char *actions;
+    size_t n_blockers;
+    void (*check)(struct fx *, const struct plan *);
+};
+
+static const struct scenario scenarios[] = {
+    {"blank, switchdev with 0 VFs", setup_blank_a,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
+     check_blank},
+    {"blank, VFs first", setup_blank_b,
+     "set-numvfs,set-eswitch," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
+     check_blank},
+    {"blank, kernel order unknown: VFs first", setup_blank_unknown,
+     "set-numvfs,set-eswitch," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
+     check_blank},
+    {"converged", setup_converged_a, "", 0, check_converged},
+    {"converged, VFs first", setup_converged_b, "", 0, check_converged},
+    {"converged, PCI VFs bound", setup_converged_pci, "", 0, check_converged},
+    {"converged, trust and spoofchk as wanted", setup_converged_trust, "", 0,
+     check_converged},
+    {"VFs 2 -> 4", setup_vfs_2_to_4,
+     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-representors,"
+     "set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-hw-tc-offload,add-port,add-port,add-port,add-port",
+     0, check_vfs_2_to_4},
+    {"VFs 4 -> 1, VFs first", setup_vfs_4_to_1_b,
+     "detach-port,detach-port,detach-port,detach-port,set-numvfs,set-numvfs,"
+     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,add-port",
+     0, check_vfs_4_to_1},
+    {"VFs 4 -> 1", setup_vfs_4_to_1_a,
+     "detach-port,detach-port,detach-port,detach-port,set-numvfs,"
+     "set-eswitch,set-numvfs,wait-representors,set-vf,set-hw-tc-offload,"
+     "add-port",
+     0, check_vfs_4_to_1},
+    {"VFs 2 -> 0: switchdev re-asserted, nothing to wait for",
+     setup_vfs_2_to_0, "detach-port,detach-port,set-numvfs,set-eswitch", 0,
+     NULL},
+    {"MAC change", setup_mac_change, "set-vf", 0, check_mac_change},
+    {"vlan, trust and spoofchk changes", setup_vlan_trust, "set-vf,set-vf", 0,
+     check_vlan_trust},
+    {"trust and spoofchk not reported", setup_trust_unknown, "", 0, NULL},
+    {"PCI VFs: MAC change and wrong driver", setup_pci_mac_and_driver,
+     "unbind-vf,unbind-vf,set-vf,bind-vf,bind-vf", 0,
+     check_pci_mac_and_driver},
+    {"PCI VFs: an unbound VF", setup_pci_unbound, "bind-vf", 0,
+     check_pci_unbound},
+    {"PCI VFs: trust needs no rebind", setup_pci_trust_only, "set-vf", 0,
+     NULL},
+    {"PCI VFs recreated: binding waits for the next round",
+     setup_pci_recreate_b,
+     "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
+     "wait-representors,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,add-port,"
+     "add-port",
+     0, NULL},
+    {"eswitch drifted to legacy", setup_drift_legacy_a,
+     "set-eswitch,wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
+     "add-port,add-port,del-port,del-port",
+     0, check_drift_legacy},
+    {"eswitch drifted to legacy, VFs first, PCI VFs", setup_drift_legacy_pci_b,
+     "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,del-port,"
+     "del-port",
+     0, check_drift_legacy_pci_b},
+    {"spec switches to legacy", setup_drift_to_legacy_wanted,
+     "detach-port,detach-port,set-eswitch", 0, check_to_legacy},
+    {"representor port removed from OVS", setup_rep_port_removed, "add-port",
+     0, check_rep_port_removed},
+    {"VF detached in the spec", setup_vf_detached, "del-port", 0, NULL},
+    {"bridge renamed", setup_bridge_renamed,
+     "add-bridge,move-port,move-port,move-port,del-port", 0,
+     check_bridge_renamed},
+    {"hw-tc-offload off on one representor", setup_hw_tc_off_rep,
+     "set-hw-tc-offload", 0, check_hw_tc_off_rep},
+    {"hw-tc-offload not reported", setup_hw_tc_unknown, "", 0, NULL},
+    {"PF not found", setup_pf_not_found,
+     "add-bridge,set-other-config,set-other-config,set-external-id,"
+     "set-external-id",
+     1, check_pf_not_found},
+    {"PF gone: its owned ports stay", setup_pf_gone_converged, "", 1,
+     check_pf_gone_converged},
+    {"more VFs than the device has", setup_too_many_vfs,
+     "add-bridge,add-port,set-other-config,set-other-config,"
+     "set-external-id,set-external-id",
+     1, check_too_many_vfs},
+    {"switchdev wanted, no devlink eswitch", setup_no_eswitch,
+     "add-bridge,add-port,set-other-config,set-other-config,"
+     "set-external-id,set-external-id",
+     1, NULL},
+    {"OVS not connected", setup_ovs_down,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL, 1, check_ovs_down},
+    {"OVS not connected, VF count change", setup_ovs_down_vfs_change,
+     "set-numvfs,set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-hw-tc-offload",
+     1, NULL},
+    {"representors missing", setup_reps_missing, "", 1, check_reps_missing},
+    {"hw-offload on -> off, vswitchd latched on", setup_restart,
+     "set-other-config,restart-vswitchd", 0, check_restart},
+    {"tc-policy change before hw-offload latched", setup_tc_policy_live,
+     "set-other-config,set-other-config,set-external-id", 0, NULL},
+    {"no ovs-vswitchd running: no record", setup_no_vswitchd,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
+     ",add-bridge,add-port,add-port,add-port,set-other-config,"
+     "set-other-config",
+     0, NULL},
+    {"ovs-vswitchd not caught up", setup_not_caught_up, "", 0,
+     check_not_caught_up},
+    {"max-idle", setup_max_idle, "set-other-config", 0, check_max_idle},
+    {"inline mode asked", setup_inline_mode, "set-eswitch", 0,
+     check_inline_mode},
+    {"uplink named like another bridge", setup_local_port_clash, "", 1,
+     check_local_port_clash},
+    {"PCI PF without netdev or devlink", setup_pci_pf,
+     "set-numvfs,set-other-config,set-other-config,set-external-id,"
+     "set-external-id",
+     0, check_pci_pf},
+    {"VF settings not reported although the spec sets a MAC",
+     setup_vf_info_missing, "", 1, check_vf_info_missing},
+    {"two PFs, blank", setup_two_pfs,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
+     ",set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
+     ",add-bridge,add-port,add-port,add-port,add-port,"
+     "add-port,add-port,set-other-config,set-other-config,set-external-id,"
+     "set-external-id",
+     0, check_two_pfs},
+};
+
+START_TEST(test_scenario)
+{
+    const struct scenario *sc = &scenarios[_i];
+    struct fx *f = calloc(1, sizeof *f);
+    ck_assert_ptr_nonnull(f);
+    fx_spec(f, 1);
+    sc->setup(f);
+    const struct plan *p = fx_plan(f);
+
+    ck_assert_msg(!strcmp(actions(p), sc->actions),
+                  "%s:\n  got  %s\n  want %s", sc->name, actions(p),
+                  sc->actions);
+    ck_assert_msg(p->n_blockers == sc->n_blockers, "%s: %zu blockers (%s)",
+                  sc->name, p->n_blockers,
+                  p->n_blockers ? p->blockers[0].message : "");
+    ck_assert(plan_is_converged(p) == (!*sc->actions && !sc->n_blockers));
+    for (size_t i = 0; i < p->n_steps; i++) {
+        /* Every step says what it acts on, for plan --json. */
+        const struct plan_step *s = &p->steps[i];
+        ck_assert_msg(s->object[0], "%s: step %zu (%s) has no object",
+                      sc->name, i, plan_action_name(s->action));
+    }
+    bool any_ovs = false;
+    for (size_t i = 0; i < p->n_steps; i++) {
+        any_ovs |= plan_action_is_ovs(p->steps[i].action);
+    }
+    ck_assert(p->has_ovs == any_ovs);
+    if (sc->check) {
+        sc->check(f, p);
+    }
+
+    /* Pure: the same inputs give the same plan. */
+    struct plan *again = NULL;
+    ck_assert_int_eq(plan_compute(&f->spec, &f->host, &again), 0);
+    ck_assert_str_eq(actions(again), sc->actions);
+    plan_free(again);
+
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* ---- Plain tests ---------------------------------------------------------- */
+
+START_TEST(test_pf_count_mismatch)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    fx_spec(f, 1);
+    fx_blank(f, OBS_YES);
+    f->host.n_pfs = 0;
+    struct plan *p = (struct plan *)1;
+    ck_assert_int_eq(plan_compute(&f->spec, &f->host, &p), -EINVAL);
+    ck_assert_ptr_null(p);
+    free(f);
+}
+END_TEST
+
+START_TEST(test_plan_outlives_host)
+{
+    /* The plan's OVS transaction and decision own their strings: they
+     * stay valid after the observation is gone (the engine keeps the
+     * plan). */
+    struct fx *f = calloc(1, sizeof *f);
+    fx_spec(f, 1);
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].num_vfs = 3;
+    struct plan *p = fx_plan(f);
+    f->plan = NULL;
+    memset(f, 0xa5, sizeof *f);
+    free(f);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
+    ck_assert_uint_eq(p->want.n_external_ids, 2);
+    ck_assert_str_eq(p->want.external_ids[0].value, VSWITCHD_ID);
+    ck_assert_str_eq(p->want.external_ids[1].value,
+                     "hw-offload=true,tc-policy=none");
+    ck_assert_str_eq(p->offload.latched_tc_policy, "none");
+    plan_free(p);
+}
+END_TEST
+
+START_TEST(test_free_null)
+{
+    plan_free(NULL);
+}
+END_TEST
+
+START_TEST(test_action_names)
+{
+    static const char *const names[] = {
+        "detach-port",      "set-numvfs",        "unbind-vf",
+        "set-eswitch",      "wait-representors", "set-vf",
+        "bind-vf",          "set-hw-tc-offload", "add-bridge",
+        "add-port",         "move-port",         "del-port",
+        "set-other-config", "del-other-config",  "set-external-id",
+        "del-external-id",  "restart-vswitchd",
+    };
+    for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
+        ck_assert_str_eq(plan_action_name(a), names[a]);
+        ck_assert(plan_action_is_ovs(a) ==
+                  (a >= PLAN_OVS_ADD_BRIDGE && a <= PLAN_OVS_DEL_EXTERNAL_ID));
+    }
+}
+END_TEST
+
+static Suite *
+plan_suite(void)
+{
+    Suite *s = suite_create("plan");
+    TCase *tc = tcase_create("scenarios");
+    tcase_add_loop_test(tc, test_scenario, 0,
+                        (int)(sizeof scenarios / sizeof scenarios[0]));
+    suite_add_tcase(s, tc);
+    tc = tcase_create("api");
+    tcase_add_test(tc, test_pf_count_mismatch);
+    tcase_add_test(tc, test_plan_outlives_host);
+    tcase_add_test(tc, test_free_null);
+    tcase_add_test(tc, test_action_names);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return oa_check_run(plan_suite());
+}
