@@ -340,7 +340,8 @@ report_build(const struct spec *spec, const struct obs_host *host,
         return NULL;
     }
     report->plan_converged = !plan || plan_is_converged(plan);
-    report->ovs_connected = host && host->ovs.connected && host->ovs.state;
+    report->ovs_connected = host && host->ovs.connected && host->ovs.state &&
+                            host->ovs.state->ready;
     if (report->ovs_connected) {
         const struct vsdb_state *st = host->ovs.state;
         report->ovs_hw_offload = vsdb_offload_value_true(vsdb_kv_get(
@@ -382,10 +383,11 @@ report_build(const struct spec *spec, const struct obs_host *host,
         }
     }
 
-    /* Problems: the host as a whole first, then per object. */
-    if (!report->ovs_connected) {
-        problem(report, REPORT_ERROR, "ovs", "is ovsdb-server running?",
-                "cannot reach the Open_vSwitch database at %s",
+    /* Problems: the host as a whole first, then per object. With a
+     * plan, its blocker says that OVSDB is unreachable. */
+    if (!report->ovs_connected && !plan) {
+        problem(report, REPORT_ERROR, "ovsdb", "is ovsdb-server running?",
+                "OVSDB not reachable at %s",
                 spec && spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
     }
     if (plan) {
@@ -810,8 +812,13 @@ report_to_text(const struct report *report)
         text_printf(&t, "\n");
     }
     if (report->ovs_connected) {
-        text_printf(&t, "OVS %s  hw-offload %s  tc-policy %s",
-                    or_dash(report->ovs_version),
+        /* ovs_version is written by ovs-ctl, not by ovs-vswitchd: a
+         * hand-started OVS has none. */
+        text_printf(&t, "OVS connected");
+        if (report->ovs_version) {
+            text_printf(&t, " (%s)", report->ovs_version);
+        }
+        text_printf(&t, "  hw-offload %s  tc-policy %s",
                     report->ovs_hw_offload ? "true" : "false",
                     report->ovs_tc_policy);
         if (report->has_offload) {

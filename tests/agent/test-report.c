@@ -442,6 +442,13 @@ START_TEST(ovs_not_connected)
 {
     fx.host.ovs.connected = false;
     fx.host.ovs.state = NULL;
+    /* What the planner says then. */
+    fx.plan.has_offload = false;
+    strcpy(fx.blockers[0].object, "ovsdb");
+    strcpy(fx.blockers[0].message,
+           "OVSDB not reachable at unix:/run/openvswitch/db.sock");
+    fx.blockers[0].pf = -1;
+    fx.plan.n_blockers = 1;
     struct report *r = build();
     ck_assert(!report_converged(r));
     ck_assert_int_eq(report_exit_code(r), 1);
@@ -450,10 +457,32 @@ START_TEST(ovs_not_connected)
     ck_assert(json_is_null(at(root, "ovs", "version", NULL)));
     /* Without the database nothing is known to be in a bridge. */
     ck_assert(json_is_null(at(root, "pfs", "0", "uplink", "bridge", NULL)));
+    /* Said once, not by the report and the blocker both. */
+    ck_assert_uint_eq(json_array_size(at(root, "problems", NULL)), 1);
     json_t *p = NULL;
-    ck_assert_uint_eq(problems_about(root, "ovs", &p), 1);
+    ck_assert_uint_eq(problems_about(root, "ovsdb", &p), 1);
     assert_str(at(p, "severity", NULL), "error");
     json_decref(root);
+    report_free(r);
+
+    /* Without a plan (observing failed), the report says it itself. */
+    r = report_build(&fx.spec, &fx.host, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(!report_converged(r));
+    root = to_json(r);
+    ck_assert_uint_eq(problems_about(root, "ovsdb", &p), 1);
+    assert_str(at(p, "message", NULL),
+               "OVSDB not reachable at unix:/run/openvswitch/db.sock");
+    assert_str(at(p, "hint", NULL), "is ovsdb-server running?");
+    json_decref(root);
+    report_free(r);
+
+    /* Connected but no snapshot yet is not connected. */
+    fx.host.ovs.connected = true;
+    fx.host.ovs.state = &fx.ovs;
+    fx.ovs.ready = false;
+    r = build();
+    ck_assert(!report_converged(r));
     report_free(r);
 }
 END_TEST
@@ -568,7 +597,8 @@ START_TEST(text_table)
         "in_hw/total\n",
         "\n0   02:00:00:00:01:00  -       eth1         ovs-sriov  2/2\n",
         "\n1   02:00:00:00:01:01  -       eth2         ovs-sriov  2/2\n",
-        "\nOVS 3.1.0  hw-offload true  tc-policy none",
+        "\nOVS connected (3.1.0)  hw-offload true  tc-policy none  offload "
+        "in-effect\n",
         "\nconverged\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
