@@ -18,7 +18,6 @@ plural(unsigned n, const char *one, const char *many)
 int
 agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
 {
-    struct spec_errors *errors = NULL;
     struct spec *spec = NULL;
     const char *file;
     int r;
@@ -30,21 +29,10 @@ agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
     /* A positional FILE wins over --spec. */
     file = argc == 1 ? argv[0] : opts->spec;
 
-    r = spec_load_file(file, &spec, &errors);
-    if (r == -ENOMEM) {
-        fprintf(stderr, "agentctl: %s: out of memory\n", file);
-        return AGENTCTL_EXIT_FAIL;
+    r = agentctl_load_spec(file, &spec);
+    if (r != AGENTCTL_EXIT_OK) {
+        return r;
     }
-    if (r < 0) {
-        for (size_t i = 0; i < spec_errors_count(errors); i++) {
-            char *line = spec_error_format(spec_errors_get(errors, i));
-            fprintf(stderr, "%s\n", line ? line : "(out of memory)");
-            free(line);
-        }
-        spec_errors_destroy(errors);
-        return AGENTCTL_EXIT_INVALID;
-    }
-    spec_errors_destroy(errors);
 
     if (opts->json) {
         char *json = spec_to_json_string(spec, SPEC_JSON_PRETTY);

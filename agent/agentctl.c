@@ -18,14 +18,15 @@ static const struct agentctl_command commands[] = {
     {"validate", agentctl_cmd_validate,
      "validate [FILE] [--json]  check a host spec; --json prints it "
      "normalised"},
-    {"plan", NULL,
+    {"plan", agentctl_cmd_plan,
      "plan [--json]             print the steps apply would "
      "take"},
-    {"apply", NULL, "apply [--json]            reconcile once, then verify"},
-    {"status", NULL,
+    {"apply", agentctl_cmd_apply,
+     "apply [--json]            reconcile once, then verify"},
+    {"status", agentctl_cmd_status,
      "status [--json]           show observed state and "
      "problems"},
-    {"reconcile", NULL,
+    {"reconcile", agentctl_cmd_reconcile,
      "reconcile                 ask the daemon to "
      "reconcile now"},
 };
@@ -87,10 +88,6 @@ main(int argc, char *argv[])
     const char *word = argv[optind];
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(word, commands[i].name)) {
-            if (!commands[i].run) {
-                fprintf(stderr, "agentctl: %s: not implemented yet\n", word);
-                return AGENTCTL_EXIT_FAIL;
-            }
             return commands[i].run(&opts, argc - optind - 1,
                                    argv + optind + 1);
         }

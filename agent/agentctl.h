@@ -28,5 +28,40 @@ typedef int agentctl_cmd_fn(const struct agentctl_opts *, int argc,
                             char *argv[]);
 
 agentctl_cmd_fn agentctl_cmd_validate;
+agentctl_cmd_fn agentctl_cmd_plan;
+agentctl_cmd_fn agentctl_cmd_apply;
+agentctl_cmd_fn agentctl_cmd_status;
+agentctl_cmd_fn agentctl_cmd_reconcile;
+
+struct spec;
+struct engine_opts;
+struct engine_result;
+
+/* Loads and validates the spec in 'file'. On success returns
+ * AGENTCTL_EXIT_OK and a spec the caller frees with spec_destroy();
+ * otherwise prints every error on stderr, one per line
+ * ("FILE:LINE:COL: PATH: message"), and returns AGENTCTL_EXIT_INVALID
+ * (AGENTCTL_EXIT_FAIL when out of memory). */
+int agentctl_load_spec(const char *file, struct spec **specp);
+
+/* Prints 'text' on stdout, with a final newline, and frees it. 'text'
+ * NULL means out of memory ('what' names the output). Returns an exit
+ * code: AGENTCTL_EXIT_FAIL when it could not be written. */
+int agentctl_print(char *text, const char *what);
+
+/* False (with a message) when a command that takes no positional
+ * argument got one. */
+bool agentctl_no_args(const char *command, int argc, char *argv[]);
+
+/* Opens the host handles, runs engine_reconcile() with 'eo' and closes
+ * them again. Returns its result; 'res' is always filled in (release it
+ * with engine_result_clear()), also when the handles cannot be opened. */
+int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
+                        struct engine_result *res);
+
+/* How long agentctl waits for the daemon: a status comes from its last
+ * reconcile; a reconcile runs one, representors and OVS included. */
+#define AGENTCTL_STATUS_TIMEOUT_MS    10000
+#define AGENTCTL_RECONCILE_TIMEOUT_MS 300000
 
 #endif

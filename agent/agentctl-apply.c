@@ -1,0 +1,67 @@
+/* agentctl apply [--json]: one reconcile without the daemon (the same
+ * engine), then the verification report (DESIGN.md, "agentctl"). */
+#include "agentctl.h"
+
+#include "engine.h"
+#include "offload/spec.h"
+#include "plan.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Progress on stderr, one line a step: stdout stays the report (JSON
+ * with --json). */
+static void
+print_step(const struct plan_step *step, int r, const char *msg, void *aux)
+{
+    fprintf(stderr, "  %s %s%s%s ... ", plan_action_name(step->action),
+            step->object, step->detail[0] ? ": " : "", step->detail);
+    if (r < 0) {
+        fprintf(stderr, "failed: %s\n", msg && msg[0] ? msg : strerror(-r));
+    } else {
+        fprintf(stderr, "ok\n");
+    }
+}
+
+int
+agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
+{
+    struct engine_opts eo = {.apply.on_step = print_step};
+    struct engine_result res;
+    struct spec *spec = NULL;
+    struct report *report;
+    int code;
+
+    if (!agentctl_no_args("apply", argc, argv)) {
+        return AGENTCTL_EXIT_FAIL;
+    }
+    code = agentctl_load_spec(opts->spec, &spec);
+    if (code != AGENTCTL_EXIT_OK) {
+        return code;
+    }
+    int r = agentctl_run_engine(spec, &eo, &res);
+    report = report_build(spec, res.host, res.plan);
+    if (report && r < 0 &&
+        report_add_problem(report, REPORT_ERROR, "apply",
+                           "fix the cause, then run agentctl apply again",
+                           "%s", res.message) < 0) {
+        report_free(report);
+        report = NULL;
+    }
+    if (!report) {
+        fprintf(stderr, "agentctl: apply: out of memory\n");
+        code = AGENTCTL_EXIT_FAIL;
+    } else {
+        code = agentctl_print(opts->json ? report_to_json(report, true)
+                                         : report_to_text(report),
+                              "apply");
+        if (code == AGENTCTL_EXIT_OK) {
+            code = report_exit_code(report);
+        }
+    }
+    report_free(report);
+    engine_result_clear(&res);
+    spec_destroy(spec);
+    return code;
+}

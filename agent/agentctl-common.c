@@ -1,0 +1,91 @@
+/* Helpers shared by the agentctl commands: loading the spec the way
+ * validate reports it, and writing a command's output. */
+#include "agentctl.h"
+
+#include "engine.h"
+#include "hostio.h"
+#include "offload/spec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int
+agentctl_load_spec(const char *file, struct spec **specp)
+{
+    struct spec_errors *errors = NULL;
+    int r = spec_load_file(file, specp, &errors);
+
+    if (r == -ENOMEM) {
+        fprintf(stderr, "agentctl: %s: out of memory\n", file);
+        spec_errors_destroy(errors);
+        return AGENTCTL_EXIT_FAIL;
+    }
+    if (r < 0) {
+        /* One line per error: FILE:LINE:COL: PATH: message. */
+        for (size_t i = 0; i < spec_errors_count(errors); i++) {
+            char *line = spec_error_format(spec_errors_get(errors, i));
+            fprintf(stderr, "%s\n", line ? line : "(out of memory)");
+            free(line);
+        }
+        spec_errors_destroy(errors);
+        return AGENTCTL_EXIT_INVALID;
+    }
+    spec_errors_destroy(errors);
+    return AGENTCTL_EXIT_OK;
+}
+
+int
+agentctl_print(char *text, const char *what)
+{
+    if (!text) {
+        fprintf(stderr, "agentctl: %s: out of memory\n", what);
+        return AGENTCTL_EXIT_FAIL;
+    }
+    size_t len = strlen(text);
+    fputs(text, stdout);
+    if (!len || text[len - 1] != '\n') {
+        fputc('\n', stdout);
+    }
+    free(text);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
+        return AGENTCTL_EXIT_FAIL;
+    }
+    return AGENTCTL_EXIT_OK;
+}
+
+bool
+agentctl_no_args(const char *command, int argc, char *argv[])
+{
+    if (argc > 0) {
+        fprintf(stderr, "agentctl: %s takes no argument (got \"%s\")\n",
+                command, argv[0]);
+        return false;
+    }
+    return true;
+}
+
+int
+agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
+                    struct engine_result *res)
+{
+    struct hostio io;
+    char err[256];
+    int r;
+
+    memset(&io, 0, sizeof io);
+    r = hostio_open(&io, err, sizeof err);
+    if (r < 0) {
+        memset(res, 0, sizeof *res);
+        res->error = r;
+        snprintf(res->message, sizeof res->message, "%s",
+                 err[0] ? err : strerror(-r));
+        return r;
+    }
+    r = engine_reconcile(&io, spec, eo, res);
+    /* The result holds copies: the handles can go. */
+    hostio_close(&io);
+    return r;
+}

@@ -1,0 +1,37 @@
+/* agentctl plan [--json]: observe the host and print the steps apply
+ * would take, changing nothing (DESIGN.md, "agentctl"). */
+#include "agentctl.h"
+
+#include "engine.h"
+#include "offload/spec.h"
+#include "report.h"
+
+#include <stdio.h>
+
+int
+agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
+{
+    struct engine_opts eo = {.dry_run = true};
+    struct engine_result res;
+    struct spec *spec = NULL;
+    int code;
+
+    if (!agentctl_no_args("plan", argc, argv)) {
+        return AGENTCTL_EXIT_FAIL;
+    }
+    code = agentctl_load_spec(opts->spec, &spec);
+    if (code != AGENTCTL_EXIT_OK) {
+        return code;
+    }
+    if (agentctl_run_engine(spec, &eo, &res) < 0 || !res.plan) {
+        fprintf(stderr, "agentctl: plan: %s\n", res.message);
+        code = AGENTCTL_EXIT_FAIL;
+    } else if (opts->json) {
+        code = agentctl_print(report_plan_to_json(res.plan, true), "plan");
+    } else {
+        code = agentctl_print(report_plan_to_text(res.plan), "plan");
+    }
+    engine_result_clear(&res);
+    spec_destroy(spec);
+    return code;
+}

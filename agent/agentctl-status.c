@@ -1,0 +1,75 @@
+/* agentctl status [--json]: the daemon's view when it runs, otherwise
+ * the host observed directly, read-only (DESIGN.md, "agentctl"). */
+#include "agentctl.h"
+
+#include "ctl.h"
+#include "engine.h"
+#include "offload/spec.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* No daemon: observe and plan (a dry run), and report that. */
+static int
+status_direct(const struct agentctl_opts *opts)
+{
+    struct engine_opts eo = {.dry_run = true};
+    struct engine_result res;
+    struct spec *spec = NULL;
+    struct report *report;
+    int code;
+
+    code = agentctl_load_spec(opts->spec, &spec);
+    if (code != AGENTCTL_EXIT_OK) {
+        return code;
+    }
+    int r = agentctl_run_engine(spec, &eo, &res);
+    report = report_build(spec, res.host, res.plan);
+    if (report && r < 0 &&
+        report_add_problem(report, REPORT_ERROR, "observe", NULL, "%s",
+                           res.message) < 0) {
+        report_free(report);
+        report = NULL;
+    }
+    if (!report) {
+        fprintf(stderr, "agentctl: status: out of memory\n");
+        code = AGENTCTL_EXIT_FAIL;
+    } else {
+        code = agentctl_print(opts->json ? report_to_json(report, true)
+                                         : report_to_text(report),
+                              "status");
+        if (code == AGENTCTL_EXIT_OK) {
+            code = report_exit_code(report);
+        }
+    }
+    report_free(report);
+    engine_result_clear(&res);
+    spec_destroy(spec);
+    return code;
+}
+
+int
+agentctl_cmd_status(const struct agentctl_opts *opts, int argc, char *argv[])
+{
+    char *payload = NULL;
+    int exit_code, r;
+
+    if (!agentctl_no_args("status", argc, argv)) {
+        return AGENTCTL_EXIT_FAIL;
+    }
+    r = ctl_call(opts->socket, "status", opts->json,
+                 AGENTCTL_STATUS_TIMEOUT_MS, &exit_code, &payload);
+    if (r == -ENOENT || r == -ECONNREFUSED) {
+        return status_direct(opts);
+    }
+    if (r < 0) {
+        fprintf(stderr, "agentctl: status: asking the daemon on %s: %s\n",
+                opts->socket, strerror(-r));
+        return AGENTCTL_EXIT_FAIL;
+    }
+    int code = agentctl_print(payload, "status");
+    return code == AGENTCTL_EXIT_OK ? exit_code : code;
+}

@@ -1,0 +1,107 @@
+/* hostio: opens and closes the handles observe and apply share. */
+#include "hostio.h"
+
+#include "oa-netlink/ethfeat.h"
+#include "oa-netlink/link.h"
+#include "oa-netlink/nlsock.h"
+#include "vsdb.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+open_failed(struct hostio *io, int r, const char *what, char *err, size_t size)
+{
+    if (err && size) {
+        snprintf(err, size, "cannot open %s: %s", what, strerror(-r));
+    }
+    hostio_close(io);
+    return r;
+}
+
+int
+hostio_open(struct hostio *io, char *err, size_t size)
+{
+    int r;
+
+    if (err && size) {
+        err[0] = '\0';
+    }
+    io->devlink = NULL;
+    io->rtnl = NULL;
+    io->link = NULL;
+    io->ethfeat = NULL;
+    io->vsdb = NULL;
+    io->ovs_remote = NULL;
+
+    /* A kernel without devlink still has links, VFs and tc: the agent
+     * reports what it cannot do instead of refusing to start. */
+    r = oanl_open_genl("devlink", &io->devlink);
+    if (r == -ENOENT) {
+        io->devlink = NULL;
+    } else if (r < 0) {
+        return open_failed(io, r, "devlink (generic netlink)", err, size);
+    }
+    r = oanl_open(NETLINK_ROUTE, &io->rtnl);
+    if (r < 0) {
+        return open_failed(io, r, "rtnetlink", err, size);
+    }
+    r = oa_link_sock_open(&io->link);
+    if (r < 0) {
+        return open_failed(io, r, "rtnetlink (links)", err, size);
+    }
+    r = ethfeat_open(false, &io->ethfeat);
+    if (r < 0) {
+        return open_failed(io, r, "ethtool", err, size);
+    }
+    return 0;
+}
+
+int
+hostio_open_ovsdb(struct hostio *io, const char *remote)
+{
+    if (!remote) {
+        remote = VSDB_DEFAULT_REMOTE;
+    }
+    if (io->vsdb && io->ovs_remote && !strcmp(io->ovs_remote, remote)) {
+        return 0;
+    }
+    char *copy = strdup(remote);
+    if (!copy) {
+        return -ENOMEM;
+    }
+    struct vsdb *db;
+    int r = vsdb_create(remote, &db);
+    if (r < 0) {
+        free(copy);
+        return r;
+    }
+    vsdb_destroy(io->vsdb);
+    free(io->ovs_remote);
+    io->vsdb = db;
+    io->ovs_remote = copy;
+    return 0;
+}
+
+void
+hostio_close(struct hostio *io)
+{
+    if (!io) {
+        return;
+    }
+    oanl_close(io->devlink);
+    oanl_close(io->rtnl);
+    oa_link_sock_close(io->link);
+    ethfeat_close(io->ethfeat);
+    vsdb_destroy(io->vsdb);
+    free(io->ovs_remote);
+    io->devlink = NULL;
+    io->rtnl = NULL;
+    io->link = NULL;
+    io->ethfeat = NULL;
+    io->vsdb = NULL;
+    io->ovs_remote = NULL;
+}

@@ -1,0 +1,452 @@
+/* obs: observes what the host has for one spec, read-only, into plain
+ * copies (obs.h). */
+#include "obs.h"
+
+#include "hostio.h"
+#include "offload/spec.h"
+#include "oa-netlink/devlink.h"
+#include "oa-netlink/ethfeat.h"
+#include "oa-netlink/link.h"
+#include "oa-netlink/repr.h"
+#include "oa-netlink/sriov.h"
+#include "oa-netlink/tcf.h"
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+enum obs_tristate
+obs_release_allows_switchdev_zero_vfs(const char *release)
+{
+    if (!release) {
+        return OBS_UNKNOWN;
+    }
+    const char *p = release;
+    unsigned long major = 0;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9') {
+        if (major > 100000) {
+            return OBS_UNKNOWN;
+        }
+        major = major * 10 + (unsigned long)(*p - '0');
+        p++;
+        digits++;
+    }
+    /* "6.1.0-56-amd64", "5.15.0": MAJOR '.' MINOR; a bare "6" or
+     * "6-rc1" is not a kernel release string. */
+    if (!digits || *p != '.' || p[1] < '0' || p[1] > '9') {
+        return OBS_UNKNOWN;
+    }
+    return major >= 6 ? OBS_YES : OBS_NO;
+}
+
+static enum obs_tristate
+tristate(bool known, bool value)
+{
+    return !known ? OBS_UNKNOWN : value ? OBS_YES : OBS_NO;
+}
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+/* hw-tc-offload of 'netdev'; UNKNOWN when it cannot be read. */
+static enum obs_tristate
+observe_hw_tc(struct hostio *io, const char *netdev)
+{
+    struct ethfeat_state st;
+    if (!io->ethfeat || !netdev[0] ||
+        ethfeat_get(io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st, NULL)) {
+        return OBS_UNKNOWN;
+    }
+    return st.active ? OBS_YES : OBS_NO;
+}
+
+/* Rules on the ingress hook of 'ifindex'; known false when not dumped. */
+static void
+observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
+{
+    memset(tc, 0, sizeof *tc);
+    struct tcf_rule *rules;
+    size_t n;
+    if (!io->rtnl || ifindex <= 0 ||
+        tcf_dump(io->rtnl, ifindex, TCF_PARENT_INGRESS, &rules, &n, NULL)) {
+        return;
+    }
+    tc->known = true;
+    for (size_t i = 0; i < n; i++) {
+        tc->rules++;
+        tc->in_hw += rules[i].in_hw;
+        tc->not_in_hw += rules[i].not_in_hw;
+        tc->skip_hw += rules[i].skip_hw;
+    }
+    free(rules);
+}
+
+/* The uplink of devlink instance 'h': the netdev of its first physical
+ * port. Returns 0 and the name, -ENOENT when no physical port has one. */
+static int
+physical_port_netdev(struct hostio *io, const struct devlink_handle *h,
+                     char name[16])
+{
+    struct devlink_port_info *ports;
+    size_t n;
+    if (!io->devlink || devlink_port_list(io->devlink, h, &ports, &n, NULL)) {
+        return -ENOENT;
+    }
+    const struct devlink_port_info *best = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct devlink_port_info *p = &ports[i];
+        if (p->has_flavour && p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
+            p->netdev_ifindex && p->netdev_name[0] &&
+            (!best || p->index < best->index)) {
+            best = p;
+        }
+    }
+    int r = -ENOENT;
+    if (best) {
+        memcpy(name, best->netdev_name, 16);
+        name[15] = '\0';
+        r = 0;
+    }
+    free(ports);
+    return r;
+}
+
+/* True when devlink knows instance 'h'. */
+static bool
+devlink_has(struct hostio *io, const struct devlink_handle *h)
+{
+    struct devlink_handle *devs;
+    size_t n;
+    if (!io->devlink || devlink_dev_list(io->devlink, &devs, &n, NULL)) {
+        return false;
+    }
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        found = devlink_handle_equal(&devs[i], h);
+    }
+    free(devs);
+    return found;
+}
+
+/* Marks 'pf' not found: "<why> <what>[: <strerror>]" (the errno only
+ * when it says more than "not there"). */
+static int
+not_found(struct obs_pf *pf, const char *why, const char *what, int r)
+{
+    pf->found = false;
+    if (r < 0 && r != -ENODEV && r != -ENOENT) {
+        snprintf(pf->error, sizeof pf->error, "%s %s: %s", why, what,
+                 strerror(-r));
+    } else {
+        snprintf(pf->error, sizeof pf->error, "%s %s", why, what);
+    }
+    return 0;
+}
+
+/* Finds the spec's PF: its sysfs device, devlink instance and uplink.
+ * Fills pf->found/error; returns a negative errno only for failures to
+ * talk to the kernel at all (ENOMEM). */
+static int
+resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
+           struct obs_pf *pf)
+{
+    const char *root = io->sysfs_root;
+    struct devlink_handle h;
+    bool have_handle = false;
+    int r;
+
+    switch (sp->key) {
+    case SPEC_PF_BY_NETDEV:
+        r = sriov_pf_by_netdev(root, sp->id, dev);
+        if (r) {
+            struct oa_link *link;
+            if (oa_link_get_by_name(io->link, sp->id, &link, NULL)) {
+                return not_found(pf, "no netdev", sp->id, 0);
+            }
+            oa_link_destroy(link);
+            return not_found(pf, "no device behind netdev", sp->id, r);
+        }
+        copy_str(pf->netdev, sizeof pf->netdev, sp->id);
+        break;
+    case SPEC_PF_BY_PCI:
+        r = sriov_pf_by_pci(root, sp->id, dev);
+        if (r) {
+            return not_found(pf, "no PCI device", sp->id, r);
+        }
+        snprintf(h.bus, sizeof h.bus, "pci");
+        copy_str(h.dev, sizeof h.dev, dev->name);
+        have_handle = true;
+        break;
+    case SPEC_PF_BY_DEVLINK:
+        if (devlink_handle_parse(sp->id, &h)) {
+            return not_found(pf, "malformed devlink handle", sp->id, 0);
+        }
+        r = sriov_pf_by_devlink(root, h.bus, h.dev, dev);
+        if (r) {
+            return not_found(pf, "no device", sp->id, r);
+        }
+        have_handle = true;
+        break;
+    default:
+        return not_found(pf, "unknown PF key for", sp->id, 0);
+    }
+
+    if (have_handle) {
+        pf->has_devlink = devlink_has(io, &h);
+        if (!pf->has_devlink || physical_port_netdev(io, &h, pf->netdev) < 0) {
+            /* No devlink, or no physical port with a netdev: the
+             * device's own netdevs (sorted: the first is the uplink). */
+            char names[8][16];
+            int n = sriov_pf_netdevs(dev, names, 8);
+            if (n <= 0) {
+                return not_found(pf, "no netdev on device", sp->id, n);
+            }
+            copy_str(pf->netdev, sizeof pf->netdev, names[0]);
+        }
+    }
+
+    struct oa_link *link;
+    r = oa_link_get_by_name(io->link, pf->netdev, &link, NULL);
+    if (r == -ENOMEM) {
+        return r;
+    } else if (r) {
+        return not_found(pf, "no netdev", pf->netdev, r);
+    }
+    pf->ifindex = link->ifindex;
+    oa_link_destroy(link);
+
+    if (!have_handle && io->devlink &&
+        !devlink_dev_by_ifindex(io->devlink, (uint32_t)pf->ifindex, &h,
+                                NULL)) {
+        have_handle = true;
+        pf->has_devlink = true;
+    }
+    if (pf->has_devlink) {
+        devlink_handle_format(&h, pf->devlink, sizeof pf->devlink);
+    }
+    copy_str(pf->bus, sizeof pf->bus, dev->bus);
+    copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
+    pf->found = true;
+    return 0;
+}
+
+static void
+observe_eswitch(struct hostio *io, struct obs_pf *pf)
+{
+    struct devlink_handle h;
+    struct devlink_eswitch_state es;
+    if (!pf->has_devlink || devlink_handle_parse(pf->devlink, &h) ||
+        devlink_eswitch_get(io->devlink, &h, &es, NULL) || !es.has_mode) {
+        return;
+    }
+    pf->has_eswitch = true;
+    pf->eswitch_mode = es.mode;
+    pf->has_inline_mode = es.has_inline_mode;
+    pf->inline_mode = es.inline_mode;
+    pf->has_encap_mode = es.has_encap_mode;
+    pf->encap_mode = es.encap_mode;
+}
+
+/* VF entries: kernel VF info, PCI address and driver, representor. */
+static int
+observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
+{
+    struct oa_link *link = NULL;
+    struct repr_entry *reps = NULL;
+    size_t n_reps = 0;
+
+    if (pf->num_vfs) {
+        pf->vfs = calloc(pf->num_vfs, sizeof *pf->vfs);
+        if (!pf->vfs) {
+            return -ENOMEM;
+        }
+        pf->n_vfs = pf->num_vfs;
+    }
+    /* The VF list is read after sriov_numvfs: a VF the list lacks (it
+     * changed in between) just has no info. */
+    if (oa_link_get_by_index(io->link, pf->ifindex, &link, NULL)) {
+        link = NULL;
+    }
+
+    struct devlink_handle h;
+    struct repr_query q = {NULL, pf->ifindex, -1};
+    if (pf->has_devlink && !devlink_handle_parse(pf->devlink, &h)) {
+        q.devlink = &h;
+    }
+    if (repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
+        reps = NULL;
+        n_reps = 0;
+    }
+
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        struct obs_vf *vf = &pf->vfs[i];
+        vf->index = (unsigned)i;
+        const struct oa_link_vf *info =
+            link ? oa_link_vf_find(link, (uint32_t)i) : NULL;
+        if (info) {
+            vf->has_info = true;
+            memcpy(vf->mac, info->mac, sizeof vf->mac);
+            vf->vlan = info->vlan;
+            vf->trust = tristate(info->has_trust, info->trust);
+            vf->spoofchk = tristate(info->has_spoofchk, info->spoofchk);
+        }
+        if (pf->vfs_are_devices &&
+            !sriov_vf_pci_addr(dev, (unsigned)i, vf->pci, sizeof vf->pci)) {
+            if (sriov_dev_driver(io->sysfs_root, vf->pci, vf->driver,
+                                 sizeof vf->driver) <= 0) {
+                vf->driver[0] = '\0';
+            }
+        }
+        const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
+        if (rep) {
+            vf->has_rep = true;
+            copy_str(vf->rep, sizeof vf->rep, rep->netdev);
+            vf->rep_ifindex = rep->ifindex;
+            vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
+            observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
+            pf->n_reps++;
+        }
+    }
+    oa_link_destroy(link);
+    free(reps);
+    return 0;
+}
+
+static int
+observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
+{
+    struct sriov_pf dev;
+    int r = resolve_pf(io, sp, &dev, pf);
+    if (r < 0 || !pf->found) {
+        return r;
+    }
+    observe_eswitch(io, pf);
+    r = sriov_numvfs_get(&dev, &pf->num_vfs);
+    if (r) {
+        pf->found = false;
+        snprintf(pf->error, sizeof pf->error,
+                 "%s (%s/%s) has no SR-IOV: sriov_numvfs: %s", pf->netdev,
+                 pf->bus, pf->dev_name, strerror(-r));
+        return 0;
+    }
+    pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
+    pf->vfs_are_devices = sriov_vfs_are_devices(&dev);
+    pf->uplink_hw_tc_offload = observe_hw_tc(io, pf->netdev);
+    observe_tc(io, pf->ifindex, &pf->uplink_tc);
+    return observe_vfs(io, &dev, pf);
+}
+
+static int
+observe_ovs(struct hostio *io, long long timeout_ms, struct obs_ovs *ovs)
+{
+    if (io->vsdb) {
+        /* Takes in what the server sent since the last call: the snapshot
+         * is as fresh as the IDL can have it. */
+        vsdb_run(io->vsdb);
+        if (!vsdb_is_ready(io->vsdb) && timeout_ms > 0) {
+            vsdb_wait_ready_block(io->vsdb, timeout_ms);
+        }
+        if (vsdb_is_ready(io->vsdb)) {
+            struct vsdb_state *st;
+            int r = vsdb_observe(io->vsdb, &st);
+            if (r < 0) {
+                return r;
+            }
+            if (st->ready) {
+                ovs->connected = true;
+                ovs->state = st;
+            } else {
+                vsdb_state_free(st);
+            }
+        }
+    }
+    char *id;
+    if (!vsdb_vswitchd_identity(io->vswitchd_pidfile, io->proc_root, &id)) {
+        ovs->vswitchd_id = id;
+    }
+    return 0;
+}
+
+int
+obs_collect(struct hostio *io, const struct spec *spec,
+            long long ovs_timeout_ms, struct obs_host **out, char *err,
+            size_t size)
+{
+    *out = NULL;
+    if (err && size) {
+        err[0] = '\0';
+    }
+    if (!io->link || !io->rtnl) {
+        if (err && size) {
+            snprintf(err, size, "the host handles are not open");
+        }
+        return -ENOTCONN;
+    }
+    struct obs_host *host = calloc(1, sizeof *host);
+    if (!host) {
+        return -ENOMEM;
+    }
+    struct utsname u;
+    if (!uname(&u)) {
+        copy_str(host->kernel_release, sizeof host->kernel_release, u.release);
+    }
+    host->switchdev_zero_vfs =
+        obs_release_allows_switchdev_zero_vfs(host->kernel_release);
+
+    int r = 0;
+    if (spec->n_pfs) {
+        host->pfs = calloc(spec->n_pfs, sizeof *host->pfs);
+        if (!host->pfs) {
+            r = -ENOMEM;
+            goto fail;
+        }
+        host->n_pfs = spec->n_pfs;
+    }
+    for (size_t i = 0; i < spec->n_pfs; i++) {
+        r = observe_pf(io, &spec->pfs[i], &host->pfs[i]);
+        if (r < 0) {
+            if (err && size) {
+                snprintf(err, size, "observing PF %s: %s", spec->pfs[i].id,
+                         strerror(-r));
+            }
+            goto fail;
+        }
+    }
+    r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
+    if (r < 0) {
+        if (err && size) {
+            snprintf(err, size, "observing OVSDB: %s", strerror(-r));
+        }
+        goto fail;
+    }
+    *out = host;
+    return 0;
+
+fail:
+    obs_free(host);
+    return r;
+}
+
+void
+obs_free(struct obs_host *host)
+{
+    if (!host) {
+        return;
+    }
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        free(host->pfs[i].vfs);
+    }
+    free(host->pfs);
+    vsdb_state_free(host->ovs.state);
+    free(host->ovs.vswitchd_id);
+    free(host);
+}

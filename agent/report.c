@@ -1,0 +1,1023 @@
+/* report: verification and status, from copies of what was observed.
+ * Pure: everything here reads its arguments and writes memory. */
+#include "report.h"
+
+#include "jw.h"
+#include "obs.h"
+#include "offload/spec.h"
+#include "plan.h"
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+#include <errno.h>
+#include <linux/devlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct report_tc {
+    bool known;
+    size_t rules, in_hw, not_in_hw;
+};
+
+struct report_vf {
+    unsigned index;
+    char mac[18];    /* "" when none is set */
+    char driver[32]; /* "" when unbound */
+    char rep[16];    /* "" when no representor */
+    char bridge[16]; /* "" when the representor is in no bridge */
+    struct report_tc tc;
+};
+
+struct report_pf {
+    char id[96]; /* the spec's selector */
+    bool found;
+    char error[160];
+    char netdev[16];
+    char devlink[96];    /* "" when none */
+    const char *eswitch; /* static; NULL when not known */
+    unsigned num_vfs;
+    char uplink_bridge[16];
+    struct report_tc uplink_tc;
+    struct report_vf *vfs;
+    size_t n_vfs;
+};
+
+struct report_problem {
+    enum report_severity severity;
+    char *object;
+    char *message;
+    char *hint; /* may be NULL */
+};
+
+struct report {
+    bool plan_converged;
+    bool ovs_connected;
+    bool ovs_hw_offload;
+    char *ovs_tc_policy;
+    char *ovs_version; /* NULL: not reported */
+    bool has_offload;
+    const char *offload_verdict; /* static */
+    bool restart_needed;
+    struct report_pf *pfs;
+    size_t n_pfs;
+    struct report_problem *problems;
+    size_t n_problems;
+    bool failed; /* ENOMEM while adding problems during the build */
+};
+
+static const char *
+eswitch_mode_name(int mode)
+{
+    switch (mode) {
+    case DEVLINK_ESWITCH_MODE_LEGACY:
+        return "legacy";
+    case DEVLINK_ESWITCH_MODE_SWITCHDEV:
+        return "switchdev";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *
+inline_mode_name(int mode)
+{
+    switch (mode) {
+    case DEVLINK_ESWITCH_INLINE_MODE_NONE:
+        return "none";
+    case DEVLINK_ESWITCH_INLINE_MODE_LINK:
+        return "link";
+    case DEVLINK_ESWITCH_INLINE_MODE_NETWORK:
+        return "network";
+    case DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT:
+        return "transport";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *
+encap_mode_name(int mode)
+{
+    switch (mode) {
+    case DEVLINK_ESWITCH_ENCAP_MODE_NONE:
+        return "none";
+    case DEVLINK_ESWITCH_ENCAP_MODE_BASIC:
+        return "basic";
+    default:
+        return "unknown";
+    }
+}
+
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src ? src : "");
+}
+
+static bool
+mac_is_zero(const uint8_t mac[6])
+{
+    for (int i = 0; i < 6; i++) {
+        if (mac[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static struct report_tc
+copy_tc(const struct obs_tc *tc)
+{
+    struct report_tc out = {
+        .known = tc->known,
+        .rules = tc->rules,
+        .in_hw = tc->in_hw,
+        .not_in_hw = tc->not_in_hw,
+    };
+    return out;
+}
+
+/* The bridge that has a port named 'port', "" when none. */
+static void
+port_bridge(const struct obs_host *host, const char *port, char *out,
+            size_t size)
+{
+    const struct vsdb_bridge *br = NULL;
+
+    out[0] = '\0';
+    if (port[0] && host->ovs.connected && host->ovs.state) {
+        br = vsdb_state_port_bridge(host->ovs.state, port, NULL);
+    }
+    if (br) {
+        copy_str(out, size, br->name);
+    }
+}
+
+static int
+add_problem_v(struct report *report, enum report_severity severity,
+              const char *object, const char *hint, const char *fmt,
+              va_list args)
+{
+    struct report_problem *p;
+    char *message;
+
+    if (vasprintf(&message, fmt, args) < 0) {
+        return -ENOMEM;
+    }
+    p = realloc(report->problems,
+                (report->n_problems + 1) * sizeof *report->problems);
+    if (!p) {
+        free(message);
+        return -ENOMEM;
+    }
+    report->problems = p;
+    p = &report->problems[report->n_problems];
+    p->severity = severity;
+    p->message = message;
+    p->object = strdup(object ? object : "");
+    p->hint = hint ? strdup(hint) : NULL;
+    if (!p->object || (hint && !p->hint)) {
+        free(p->object);
+        free(p->hint);
+        free(message);
+        return -ENOMEM;
+    }
+    report->n_problems++;
+    return 0;
+}
+
+int
+report_add_problem(struct report *report, enum report_severity severity,
+                   const char *object, const char *hint, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    int r = add_problem_v(report, severity, object, hint, fmt, args);
+    va_end(args);
+    return r;
+}
+
+/* report_add_problem() during the build: remembers a failure. */
+static void __attribute__((format(printf, 5, 6)))
+problem(struct report *report, enum report_severity severity,
+        const char *object, const char *hint, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    if (add_problem_v(report, severity, object, hint, fmt, args) < 0) {
+        report->failed = true;
+    }
+    va_end(args);
+}
+
+/* Rules on 'netdev' that are not in hardware, and the likeliest why. */
+static void
+check_offload(struct report *report, const char *netdev,
+              const struct obs_tc *tc, enum obs_tristate hw_tc_offload,
+              const char *ovs_tc_policy)
+{
+    char hint[96];
+
+    if (!tc->known || !tc->not_in_hw) {
+        return;
+    }
+    if (hw_tc_offload == OBS_NO) {
+        snprintf(hint, sizeof hint, "hw-tc-offload is off on %s", netdev);
+    } else if (tc->skip_hw ||
+               (ovs_tc_policy && !strcmp(ovs_tc_policy, "skip_hw"))) {
+        snprintf(hint, sizeof hint,
+                 "tc-policy is skip_hw: OVS keeps these rules out of "
+                 "hardware");
+    } else {
+        snprintf(hint, sizeof hint,
+                 "the driver refused to offload them: check the kernel log "
+                 "and ovs-vswitchd.log");
+    }
+    problem(report, REPORT_ERROR, netdev, hint,
+            "%zu of %zu tc flower rules not in hardware", tc->not_in_hw,
+            tc->rules);
+}
+
+/* How ovs-vswitchd took the interface of a port we see in a bridge. */
+static void
+check_iface(struct report *report, const struct obs_host *host,
+            const char *netdev)
+{
+    const char *error = NULL;
+    enum vsdb_iface_health health =
+        vsdb_state_iface_health(host->ovs.state, netdev, &error);
+
+    if (health == VSDB_IFACE_ERROR) {
+        problem(report, REPORT_ERROR, netdev,
+                "see ovs-vswitchd.log for the interface", "ovs-vswitchd: %s",
+                error ? error : "error");
+    } else if (health == VSDB_IFACE_PENDING) {
+        problem(report, REPORT_WARNING, netdev,
+                "wait, or check that ovs-vswitchd is running",
+                "not yet applied by ovs-vswitchd");
+    }
+}
+
+static int
+copy_pf(struct report_pf *out, const struct spec_pf *spf,
+        const struct obs_pf *opf, const struct obs_host *host)
+{
+    copy_str(out->id, sizeof out->id, spf ? spf->id : opf->netdev);
+    out->found = opf->found;
+    copy_str(out->error, sizeof out->error, opf->error);
+    if (!opf->found) {
+        return 0;
+    }
+    copy_str(out->netdev, sizeof out->netdev, opf->netdev);
+    if (opf->has_devlink) {
+        copy_str(out->devlink, sizeof out->devlink, opf->devlink);
+    }
+    out->eswitch =
+        opf->has_eswitch ? eswitch_mode_name(opf->eswitch_mode) : NULL;
+    out->num_vfs = opf->num_vfs;
+    port_bridge(host, opf->netdev, out->uplink_bridge,
+                sizeof out->uplink_bridge);
+    out->uplink_tc = copy_tc(&opf->uplink_tc);
+    if (opf->n_vfs) {
+        out->vfs = calloc(opf->n_vfs, sizeof *out->vfs);
+        if (!out->vfs) {
+            return -ENOMEM;
+        }
+    }
+    out->n_vfs = opf->n_vfs;
+    for (size_t i = 0; i < opf->n_vfs; i++) {
+        const struct obs_vf *ovf = &opf->vfs[i];
+        struct report_vf *vf = &out->vfs[i];
+
+        vf->index = ovf->index;
+        if (ovf->has_info && !mac_is_zero(ovf->mac)) {
+            spec_mac_to_string(ovf->mac, vf->mac);
+        }
+        copy_str(vf->driver, sizeof vf->driver, ovf->driver);
+        if (ovf->has_rep) {
+            copy_str(vf->rep, sizeof vf->rep, ovf->rep);
+            port_bridge(host, ovf->rep, vf->bridge, sizeof vf->bridge);
+            vf->tc = copy_tc(&ovf->rep_tc);
+        }
+    }
+    return 0;
+}
+
+static void
+plan_problems(struct report *report, const struct plan *plan)
+{
+    for (size_t i = 0; i < plan->n_blockers; i++) {
+        problem(report, REPORT_ERROR, plan->blockers[i].object, NULL, "%s",
+                plan->blockers[i].message);
+    }
+    if (plan->n_steps) {
+        const struct plan_step *first = &plan->steps[0];
+        problem(report, REPORT_ERROR, "plan",
+                "run agentctl apply or agentctl reconcile",
+                "%zu %s not applied, first: %s %s", plan->n_steps,
+                plan->n_steps == 1 ? "step" : "steps",
+                plan_action_name(first->action), first->object);
+    }
+    if (plan->has_offload &&
+        plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {
+        problem(report, REPORT_ERROR, "ovs-vswitchd", "restart ovs-vswitchd",
+                "hw-offload settings need a restart: %s",
+                plan->offload.reason ? plan->offload.reason
+                                     : "ovs-vswitchd latched other settings");
+    }
+}
+
+struct report *
+report_build(const struct spec *spec, const struct obs_host *host,
+             const struct plan *plan)
+{
+    struct report *report = calloc(1, sizeof *report);
+    const char *db_tc_policy = NULL;
+
+    if (!report) {
+        return NULL;
+    }
+    report->plan_converged = !plan || plan_is_converged(plan);
+    report->ovs_connected = host && host->ovs.connected && host->ovs.state &&
+                            host->ovs.state->ready;
+    if (report->ovs_connected) {
+        const struct vsdb_state *st = host->ovs.state;
+        report->ovs_hw_offload = vsdb_offload_value_true(vsdb_kv_get(
+            st->other_config, st->n_other_config, VSDB_KEY_HW_OFFLOAD));
+        db_tc_policy = vsdb_kv_get(st->other_config, st->n_other_config,
+                                   VSDB_KEY_TC_POLICY);
+        if (st->ovs_version) {
+            report->ovs_version = strdup(st->ovs_version);
+            if (!report->ovs_version) {
+                goto nomem;
+            }
+        }
+    }
+    report->ovs_tc_policy =
+        strdup(db_tc_policy ? db_tc_policy : VSDB_TC_POLICY_DEFAULT);
+    if (!report->ovs_tc_policy) {
+        goto nomem;
+    }
+    if (plan && plan->has_offload) {
+        report->has_offload = true;
+        report->offload_verdict =
+            vsdb_offload_verdict_name(plan->offload.verdict);
+        report->restart_needed =
+            plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED;
+    }
+
+    if (host && host->n_pfs) {
+        report->pfs = calloc(host->n_pfs, sizeof *report->pfs);
+        if (!report->pfs) {
+            goto nomem;
+        }
+        report->n_pfs = host->n_pfs;
+        for (size_t i = 0; i < host->n_pfs; i++) {
+            const struct spec_pf *spf =
+                spec && i < spec->n_pfs ? &spec->pfs[i] : NULL;
+            if (copy_pf(&report->pfs[i], spf, &host->pfs[i], host) < 0) {
+                goto nomem;
+            }
+        }
+    }
+
+    /* Problems: the host as a whole first, then per object. With a
+     * plan, its blocker says that OVSDB is unreachable. */
+    if (!report->ovs_connected && !plan) {
+        problem(report, REPORT_ERROR, "ovsdb", "is ovsdb-server running?",
+                "OVSDB not reachable at %s",
+                spec && spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
+    }
+    if (plan) {
+        plan_problems(report, plan);
+    }
+    for (size_t i = 0; host && i < host->n_pfs; i++) {
+        const struct obs_pf *opf = &host->pfs[i];
+        const char *policy = db_tc_policy;
+
+        if (!opf->found) {
+            continue; /* a plan blocker says so */
+        }
+        if (plan && plan->has_offload && plan->offload.latched_tc_policy) {
+            /* What the running ovs-vswitchd uses, if it differs. */
+            policy = plan->offload.latched_tc_policy;
+        }
+        if (report->pfs[i].uplink_bridge[0]) {
+            check_iface(report, host, opf->netdev);
+        }
+        check_offload(report, opf->netdev, &opf->uplink_tc,
+                      opf->uplink_hw_tc_offload, policy);
+        for (size_t j = 0; j < opf->n_vfs; j++) {
+            const struct obs_vf *ovf = &opf->vfs[j];
+            if (!ovf->has_rep) {
+                continue;
+            }
+            if (report->pfs[i].vfs[j].bridge[0]) {
+                check_iface(report, host, ovf->rep);
+            }
+            check_offload(report, ovf->rep, &ovf->rep_tc,
+                          ovf->rep_hw_tc_offload, policy);
+        }
+    }
+    if (report->failed) {
+        goto nomem;
+    }
+    return report;
+
+nomem:
+    report_free(report);
+    return NULL;
+}
+
+void
+report_free(struct report *report)
+{
+    if (!report) {
+        return;
+    }
+    for (size_t i = 0; i < report->n_pfs; i++) {
+        free(report->pfs[i].vfs);
+    }
+    free(report->pfs);
+    for (size_t i = 0; i < report->n_problems; i++) {
+        free(report->problems[i].object);
+        free(report->problems[i].message);
+        free(report->problems[i].hint);
+    }
+    free(report->problems);
+    free(report->ovs_tc_policy);
+    free(report->ovs_version);
+    free(report);
+}
+
+bool
+report_converged(const struct report *report)
+{
+    return report->plan_converged && report->ovs_connected;
+}
+
+size_t
+report_count_problems(const struct report *report,
+                      enum report_severity severity)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < report->n_problems; i++) {
+        n += report->problems[i].severity == severity;
+    }
+    return n;
+}
+
+int
+report_exit_code(const struct report *report)
+{
+    return report_converged(report) &&
+                   !report_count_problems(report, REPORT_ERROR)
+               ? 0
+               : 1;
+}
+
+static const char *
+severity_name(enum report_severity severity)
+{
+    return severity == REPORT_ERROR ? "error" : "warning";
+}
+
+/* Totals over every uplink and representor whose rules were counted. */
+static void
+count_rules(const struct report *report, size_t *rules, size_t *in_hw,
+            size_t *vfs)
+{
+    *rules = *in_hw = *vfs = 0;
+    for (size_t i = 0; i < report->n_pfs; i++) {
+        const struct report_pf *pf = &report->pfs[i];
+        *vfs += pf->n_vfs;
+        if (pf->uplink_tc.known) {
+            *rules += pf->uplink_tc.rules;
+            *in_hw += pf->uplink_tc.in_hw;
+        }
+        for (size_t j = 0; j < pf->n_vfs; j++) {
+            if (pf->vfs[j].tc.known) {
+                *rules += pf->vfs[j].tc.rules;
+                *in_hw += pf->vfs[j].tc.in_hw;
+            }
+        }
+    }
+}
+
+char *
+report_summary(const struct report *report)
+{
+    size_t rules, in_hw, vfs;
+    size_t errors = report_count_problems(report, REPORT_ERROR);
+    char *out = NULL;
+    int r;
+
+    count_rules(report, &rules, &in_hw, &vfs);
+    if (!report_exit_code(report)) {
+        r = asprintf(&out,
+                     "converged: %zu %s, %zu %s, %zu/%zu rules in "
+                     "hardware",
+                     report->n_pfs, report->n_pfs == 1 ? "PF" : "PFs", vfs,
+                     vfs == 1 ? "VF" : "VFs", in_hw, rules);
+    } else if (!report->n_problems) {
+        r = asprintf(&out, "not converged");
+    } else {
+        /* The first error, or the first problem when all are warnings. */
+        const struct report_problem *first = &report->problems[0];
+        for (size_t i = 0; errors && i < report->n_problems; i++) {
+            if (report->problems[i].severity == REPORT_ERROR) {
+                first = &report->problems[i];
+                break;
+            }
+        }
+        r = asprintf(&out, "%s: %zu %s (first: %s: %s)",
+                     report_converged(report) ? "converged with problems"
+                                              : "not converged",
+                     report->n_problems,
+                     report->n_problems == 1 ? "problem" : "problems",
+                     first->object, first->message);
+    }
+    return r < 0 ? NULL : out;
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+static void
+json_tc(struct jw *jw, const struct report_tc *tc)
+{
+    if (!tc->known) {
+        jw_null(jw);
+        return;
+    }
+    jw_object_begin(jw);
+    jw_key(jw, "rules");
+    jw_int(jw, (int64_t)tc->rules);
+    jw_key(jw, "in_hw");
+    jw_int(jw, (int64_t)tc->in_hw);
+    jw_key(jw, "not_in_hw");
+    jw_int(jw, (int64_t)tc->not_in_hw);
+    jw_object_end(jw);
+}
+
+/* 'value', or null when it is empty. */
+static void
+json_string_or_null(struct jw *jw, const char *value)
+{
+    jw_string(jw, value && value[0] ? value : NULL);
+}
+
+static void
+json_pf(struct jw *jw, const struct report_pf *pf)
+{
+    jw_object_begin(jw);
+    jw_key(jw, "id");
+    jw_string(jw, pf->id);
+    jw_key(jw, "found");
+    jw_bool(jw, pf->found);
+    if (!pf->found) {
+        jw_key(jw, "error");
+        jw_string(jw, pf->error);
+    }
+    jw_key(jw, "netdev");
+    json_string_or_null(jw, pf->netdev);
+    jw_key(jw, "devlink");
+    json_string_or_null(jw, pf->devlink);
+    jw_key(jw, "eswitch");
+    jw_string(jw, pf->eswitch);
+    jw_key(jw, "num_vfs");
+    jw_int(jw, pf->num_vfs);
+    jw_key(jw, "uplink");
+    if (pf->found) {
+        jw_object_begin(jw);
+        jw_key(jw, "netdev");
+        jw_string(jw, pf->netdev);
+        jw_key(jw, "bridge");
+        json_string_or_null(jw, pf->uplink_bridge);
+        jw_key(jw, "tc");
+        json_tc(jw, &pf->uplink_tc);
+        jw_object_end(jw);
+    } else {
+        jw_null(jw);
+    }
+    jw_key(jw, "vfs");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        const struct report_vf *vf = &pf->vfs[i];
+        jw_object_begin(jw);
+        jw_key(jw, "index");
+        jw_int(jw, vf->index);
+        jw_key(jw, "mac");
+        json_string_or_null(jw, vf->mac);
+        jw_key(jw, "driver");
+        json_string_or_null(jw, vf->driver);
+        jw_key(jw, "representor");
+        json_string_or_null(jw, vf->rep);
+        jw_key(jw, "bridge");
+        json_string_or_null(jw, vf->bridge);
+        jw_key(jw, "tc");
+        json_tc(jw, &vf->tc);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+    jw_object_end(jw);
+}
+
+char *
+report_to_json(const struct report *report, bool pretty)
+{
+    struct jw *jw = jw_create(pretty);
+    if (!jw) {
+        return NULL;
+    }
+    jw_object_begin(jw);
+    jw_key(jw, "converged");
+    jw_bool(jw, report_converged(report));
+
+    jw_key(jw, "ovs");
+    jw_object_begin(jw);
+    jw_key(jw, "connected");
+    jw_bool(jw, report->ovs_connected);
+    jw_key(jw, "hw_offload");
+    jw_bool(jw, report->ovs_hw_offload);
+    jw_key(jw, "tc_policy");
+    jw_string(jw, report->ovs_tc_policy);
+    jw_key(jw, "version");
+    jw_string(jw, report->ovs_version);
+    if (report->has_offload) {
+        jw_key(jw, "offload");
+        jw_string(jw, report->offload_verdict);
+        jw_key(jw, "restart_needed");
+        jw_bool(jw, report->restart_needed);
+    }
+    jw_object_end(jw);
+
+    jw_key(jw, "pfs");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < report->n_pfs; i++) {
+        json_pf(jw, &report->pfs[i]);
+    }
+    jw_array_end(jw);
+
+    jw_key(jw, "problems");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < report->n_problems; i++) {
+        const struct report_problem *p = &report->problems[i];
+        jw_object_begin(jw);
+        jw_key(jw, "severity");
+        jw_string(jw, severity_name(p->severity));
+        jw_key(jw, "object");
+        jw_string(jw, p->object);
+        jw_key(jw, "message");
+        jw_string(jw, p->message);
+        jw_key(jw, "hint");
+        jw_string(jw, p->hint);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+    jw_object_end(jw);
+    return jw_finish(jw);
+}
+
+/* ---- Text ------------------------------------------------------------- */
+
+/* A growing string; 'failed' after ENOMEM. */
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+text_printf(struct text *t, const char *fmt, ...)
+{
+    va_list args;
+    char *piece;
+
+    if (t->failed) {
+        return;
+    }
+    va_start(args, fmt);
+    int n = vasprintf(&piece, fmt, args);
+    va_end(args);
+    if (n < 0) {
+        t->failed = true;
+        return;
+    }
+    if (t->len + (size_t)n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 1024;
+        while (cap < t->len + (size_t)n + 1) {
+            cap *= 2;
+        }
+        char *buf = realloc(t->buf, cap);
+        if (!buf) {
+            free(piece);
+            t->failed = true;
+            return;
+        }
+        t->buf = buf;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, piece, (size_t)n + 1);
+    t->len += (size_t)n;
+    free(piece);
+}
+
+static char *
+text_finish(struct text *t)
+{
+    if (t->failed) {
+        free(t->buf);
+        return NULL;
+    }
+    return t->buf ? t->buf : strdup("");
+}
+
+static const char *
+or_dash(const char *s)
+{
+    return s && s[0] ? s : "-";
+}
+
+static void
+format_rules(const struct report_tc *tc, char *buf, size_t size)
+{
+    if (tc->known) {
+        snprintf(buf, size, "%zu/%zu", tc->in_hw, tc->rules);
+    } else {
+        snprintf(buf, size, "-");
+    }
+}
+
+static int
+max_width(int current, const char *s)
+{
+    int n = (int)strlen(s);
+    return n > current ? n : current;
+}
+
+static void
+text_pf(struct text *t, const struct report_pf *pf)
+{
+    char rules[48];
+
+    if (!pf->found) {
+        text_printf(t, "PF %s  not found: %s\n", pf->id, pf->error);
+        return;
+    }
+    format_rules(&pf->uplink_tc, rules, sizeof rules);
+    text_printf(t,
+                "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
+                "in_hw\n",
+                pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
+                pf->num_vfs, or_dash(pf->uplink_bridge), rules);
+    if (!pf->n_vfs) {
+        return;
+    }
+
+    /* Columns as wide as their widest cell. */
+    int w_idx = (int)strlen("VF"), w_mac = (int)strlen("MAC");
+    int w_drv = (int)strlen("DRIVER"), w_rep = (int)strlen("REPRESENTOR");
+    int w_br = (int)strlen("BRIDGE");
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        const struct report_vf *vf = &pf->vfs[i];
+        char idx[16];
+        snprintf(idx, sizeof idx, "%u", vf->index);
+        w_idx = max_width(w_idx, idx);
+        w_mac = max_width(w_mac, or_dash(vf->mac));
+        w_drv = max_width(w_drv, or_dash(vf->driver));
+        w_rep = max_width(w_rep, or_dash(vf->rep));
+        w_br = max_width(w_br, or_dash(vf->bridge));
+    }
+    text_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n", w_idx,
+                "VF", w_mac, "MAC", w_drv, "DRIVER", w_rep, "REPRESENTOR",
+                w_br, "BRIDGE");
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        const struct report_vf *vf = &pf->vfs[i];
+        format_rules(&vf->tc, rules, sizeof rules);
+        text_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx, vf->index,
+                    w_mac, or_dash(vf->mac), w_drv, or_dash(vf->driver), w_rep,
+                    or_dash(vf->rep), w_br, or_dash(vf->bridge), rules);
+    }
+}
+
+char *
+report_to_text(const struct report *report)
+{
+    struct text t = {0};
+
+    for (size_t i = 0; i < report->n_pfs; i++) {
+        text_pf(&t, &report->pfs[i]);
+        text_printf(&t, "\n");
+    }
+    if (report->ovs_connected) {
+        /* ovs_version is written by ovs-ctl, not by ovs-vswitchd: a
+         * hand-started OVS has none. */
+        text_printf(&t, "OVS connected");
+        if (report->ovs_version) {
+            text_printf(&t, " (%s)", report->ovs_version);
+        }
+        text_printf(&t, "  hw-offload %s  tc-policy %s",
+                    report->ovs_hw_offload ? "true" : "false",
+                    report->ovs_tc_policy);
+        if (report->has_offload) {
+            text_printf(&t, "  offload %s", report->offload_verdict);
+        }
+        text_printf(&t, "\n");
+    } else {
+        text_printf(&t, "OVS not connected\n");
+    }
+    if (report->n_problems) {
+        text_printf(&t, "\nproblems:\n");
+    }
+    for (size_t i = 0; i < report->n_problems; i++) {
+        const struct report_problem *p = &report->problems[i];
+        text_printf(&t, "  %-7s %s: %s\n", severity_name(p->severity),
+                    p->object, p->message);
+        if (p->hint) {
+            text_printf(&t, "          hint: %s\n", p->hint);
+        }
+    }
+    size_t errors = report_count_problems(report, REPORT_ERROR);
+    if (!report_converged(report)) {
+        text_printf(&t, "\nNOT converged\n");
+    } else if (errors) {
+        text_printf(&t, "\nconverged, but %zu %s\n", errors,
+                    errors == 1 ? "error" : "errors");
+    } else {
+        text_printf(&t, "\nconverged\n");
+    }
+    return text_finish(&t);
+}
+
+/* ---- The plan ----------------------------------------------------------- */
+
+/* -1 means "leave alone" in plan_vf_req: only what is set is shown. */
+static void
+json_tristate(struct jw *jw, const char *key, int value)
+{
+    if (value >= 0) {
+        jw_key(jw, key);
+        jw_bool(jw, value != 0);
+    }
+}
+
+static void
+json_step_fields(struct jw *jw, const struct plan_step *s)
+{
+    char mac[18];
+
+    switch (s->action) {
+    case PLAN_SET_NUMVFS:
+    case PLAN_WAIT_REPRESENTORS:
+        jw_key(jw, "num");
+        jw_int(jw, s->num);
+        break;
+    case PLAN_UNBIND_VF:
+        jw_key(jw, "vf");
+        jw_int(jw, s->vf);
+        jw_key(jw, "pci");
+        json_string_or_null(jw, s->pci);
+        break;
+    case PLAN_BIND_VF:
+        jw_key(jw, "vf");
+        jw_int(jw, s->vf);
+        jw_key(jw, "pci");
+        json_string_or_null(jw, s->pci);
+        jw_key(jw, "driver");
+        json_string_or_null(jw, s->driver);
+        break;
+    case PLAN_SET_ESWITCH:
+        if (s->eswitch_mode >= 0) {
+            jw_key(jw, "eswitch");
+            jw_string(jw, eswitch_mode_name(s->eswitch_mode));
+        }
+        if (s->inline_mode >= 0) {
+            jw_key(jw, "inline_mode");
+            jw_string(jw, inline_mode_name(s->inline_mode));
+        }
+        if (s->encap_mode >= 0) {
+            jw_key(jw, "encap_mode");
+            jw_string(jw, encap_mode_name(s->encap_mode));
+        }
+        break;
+    case PLAN_SET_VF:
+        jw_key(jw, "vf");
+        jw_int(jw, s->vf);
+        if (s->vf_req.has_mac) {
+            jw_key(jw, "mac");
+            jw_string(jw, spec_mac_to_string(s->vf_req.mac, mac));
+        }
+        if (s->vf_req.vlan >= 0) {
+            jw_key(jw, "vlan");
+            jw_int(jw, s->vf_req.vlan);
+        }
+        json_tristate(jw, "trust", s->vf_req.trust);
+        json_tristate(jw, "spoofchk", s->vf_req.spoofchk);
+        break;
+    case PLAN_SET_HW_TC_OFFLOAD:
+        jw_key(jw, "netdev");
+        jw_string(jw, s->netdev);
+        jw_key(jw, "on");
+        jw_bool(jw, s->on);
+        break;
+    case PLAN_OVS_ADD_BRIDGE:
+        jw_key(jw, "bridge");
+        jw_string(jw, s->bridge);
+        break;
+    case PLAN_DETACH_PORT:
+    case PLAN_OVS_ADD_PORT:
+    case PLAN_OVS_DEL_PORT:
+        jw_key(jw, "bridge");
+        jw_string(jw, s->bridge);
+        jw_key(jw, "port");
+        /* null: the representor appears when an earlier step ran. */
+        json_string_or_null(jw, s->port);
+        break;
+    case PLAN_OVS_MOVE_PORT:
+        jw_key(jw, "from_bridge");
+        jw_string(jw, s->from_bridge);
+        jw_key(jw, "bridge");
+        jw_string(jw, s->bridge);
+        jw_key(jw, "port");
+        jw_string(jw, s->port);
+        break;
+    case PLAN_OVS_SET_CONFIG:
+    case PLAN_OVS_SET_EXTERNAL_ID:
+        jw_key(jw, "key");
+        jw_string(jw, s->key);
+        jw_key(jw, "value");
+        jw_string(jw, s->value);
+        break;
+    case PLAN_OVS_DEL_CONFIG:
+    case PLAN_OVS_DEL_EXTERNAL_ID:
+        jw_key(jw, "key");
+        jw_string(jw, s->key);
+        break;
+    case PLAN_RESTART_VSWITCHD:
+        break;
+    }
+}
+
+char *
+report_plan_to_json(const struct plan *plan, bool pretty)
+{
+    struct jw *jw = jw_create(pretty);
+    if (!jw) {
+        return NULL;
+    }
+    jw_object_begin(jw);
+    jw_key(jw, "steps");
+    jw_array_begin(jw);
+    for (size_t i = 0; plan && i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        jw_object_begin(jw);
+        jw_key(jw, "action");
+        jw_string(jw, plan_action_name(s->action));
+        jw_key(jw, "object");
+        jw_string(jw, s->object);
+        jw_key(jw, "detail");
+        jw_string(jw, s->detail);
+        json_step_fields(jw, s);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+    jw_key(jw, "blockers");
+    jw_array_begin(jw);
+    for (size_t i = 0; plan && i < plan->n_blockers; i++) {
+        jw_object_begin(jw);
+        jw_key(jw, "object");
+        jw_string(jw, plan->blockers[i].object);
+        jw_key(jw, "message");
+        jw_string(jw, plan->blockers[i].message);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+    jw_object_end(jw);
+    return jw_finish(jw);
+}
+
+char *
+report_plan_to_text(const struct plan *plan)
+{
+    struct text t = {0};
+
+    if (!plan || plan_is_converged(plan)) {
+        text_printf(&t, "nothing to do: converged\n");
+        return text_finish(&t);
+    }
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        text_printf(&t, "%zu. %s %s%s%s\n", i + 1, plan_action_name(s->action),
+                    s->object, s->detail[0] ? ": " : "", s->detail);
+    }
+    if (plan->n_blockers) {
+        text_printf(&t, "%sblocked:\n", plan->n_steps ? "\n" : "");
+    }
+    for (size_t i = 0; i < plan->n_blockers; i++) {
+        text_printf(&t, "  %s: %s\n", plan->blockers[i].object,
+                    plan->blockers[i].message);
+    }
+    return text_finish(&t);
+}

@@ -1,0 +1,747 @@
+/* report: status and verification from a hand-built spec, observation
+ * and plan. The JSON is parsed back with jansson and checked field by
+ * field: these are the contract of `agentctl status --json`. */
+#include "report.h"
+
+#include "obs.h"
+#include "offload/spec.h"
+#include "plan.h"
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+#include "oa-check.h"
+
+#include <jansson.h>
+#include <linux/devlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- A converged seed host: eth0 (netdevsim/netdevsim1), 2 VFs with
+ * representors eth1 and eth2 in bridge ovs-sriov, 2 rules each in
+ * hardware. Tests change one thing each. ---------------------------- */
+
+struct fixture {
+    struct spec spec;
+    struct spec_pf spec_pf;
+    struct spec_vf spec_vfs[2];
+    struct spec_bridge spec_bridge;
+
+    struct obs_host host;
+    struct obs_pf pf;
+    struct obs_vf vfs[2];
+
+    struct vsdb_state ovs;
+    struct vsdb_kv other_config[2];
+    struct vsdb_bridge bridge;
+    struct vsdb_port ports[3];
+    struct vsdb_iface ifaces[3];
+
+    struct plan plan;
+    struct plan_step steps[4];
+    struct plan_blocker blockers[2];
+};
+
+static struct fixture fx;
+
+static void
+set_mac(uint8_t mac[6], uint8_t last)
+{
+    static const uint8_t base[6] = {0x02, 0, 0, 0, 0x01, 0};
+    memcpy(mac, base, 6);
+    mac[5] = last;
+}
+
+static void
+setup(void)
+{
+    memset(&fx, 0, sizeof fx);
+
+    fx.spec_bridge.name = "ovs-sriov";
+    for (unsigned i = 0; i < 2; i++) {
+        fx.spec_vfs[i].index = i;
+        fx.spec_vfs[i].has_mac = true;
+        set_mac(fx.spec_vfs[i].mac, (uint8_t)i);
+        fx.spec_vfs[i].attach = true;
+    }
+    fx.spec_pf.key = SPEC_PF_BY_NETDEV;
+    fx.spec_pf.id = "eth0";
+    fx.spec_pf.num_vfs = 2;
+    fx.spec_pf.hw_tc_offload = true;
+    fx.spec_pf.bridge = "ovs-sriov";
+    fx.spec_pf.attach_uplink = true;
+    fx.spec_pf.vfs = fx.spec_vfs;
+    fx.spec_pf.n_vfs = 2;
+    fx.spec.version = 1;
+    fx.spec.ovs.db = "unix:/run/openvswitch/db.sock";
+    fx.spec.ovs.hw_offload = true;
+    fx.spec.bridges = &fx.spec_bridge;
+    fx.spec.n_bridges = 1;
+    fx.spec.pfs = &fx.spec_pf;
+    fx.spec.n_pfs = 1;
+
+    static const char *const names[3] = {"eth0", "eth1", "eth2"};
+    for (int i = 0; i < 3; i++) {
+        fx.ifaces[i].name = (char *)names[i];
+        fx.ifaces[i].type = "";
+        fx.ifaces[i].ofport = i + 1;
+        fx.ifaces[i].owned = true;
+        fx.ports[i].name = (char *)names[i];
+        fx.ports[i].owned = true;
+        fx.ports[i].ifaces = &fx.ifaces[i];
+        fx.ports[i].n_ifaces = 1;
+    }
+    fx.bridge.name = "ovs-sriov";
+    fx.bridge.owned = true;
+    fx.bridge.ports = fx.ports;
+    fx.bridge.n_ports = 3;
+    fx.other_config[0].key = VSDB_KEY_HW_OFFLOAD;
+    fx.other_config[0].value = "true";
+    fx.ovs.ready = true;
+    fx.ovs.ovs_version = "3.1.0";
+    fx.ovs.cur_cfg = fx.ovs.next_cfg = 5;
+    fx.ovs.other_config = fx.other_config;
+    fx.ovs.n_other_config = 1;
+    fx.ovs.bridges = &fx.bridge;
+    fx.ovs.n_bridges = 1;
+
+    for (unsigned i = 0; i < 2; i++) {
+        struct obs_vf *vf = &fx.vfs[i];
+        vf->index = i;
+        vf->has_info = true;
+        set_mac(vf->mac, (uint8_t)i);
+        vf->has_rep = true;
+        snprintf(vf->rep, sizeof vf->rep, "eth%u", i + 1);
+        vf->rep_ifindex = (int)i + 3;
+        vf->rep_hw_tc_offload = OBS_YES;
+        vf->rep_tc.known = true;
+        vf->rep_tc.rules = 2;
+        vf->rep_tc.in_hw = 2;
+    }
+    fx.pf.found = true;
+    strcpy(fx.pf.netdev, "eth0");
+    fx.pf.ifindex = 2;
+    fx.pf.has_devlink = true;
+    strcpy(fx.pf.devlink, "netdevsim/netdevsim1");
+    fx.pf.has_eswitch = true;
+    fx.pf.eswitch_mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    fx.pf.num_vfs = 2;
+    fx.pf.uplink_hw_tc_offload = OBS_YES;
+    fx.pf.uplink_tc.known = true;
+    fx.pf.vfs = fx.vfs;
+    fx.pf.n_vfs = 2;
+    fx.pf.n_reps = 2;
+    fx.host.switchdev_zero_vfs = OBS_YES;
+    fx.host.pfs = &fx.pf;
+    fx.host.n_pfs = 1;
+    fx.host.ovs.connected = true;
+    fx.host.ovs.state = &fx.ovs;
+
+    fx.plan.steps = fx.steps;
+    fx.plan.blockers = fx.blockers;
+    fx.plan.has_offload = true;
+    fx.plan.offload.verdict = VSDB_OFFLOAD_IN_EFFECT;
+    fx.plan.offload.latched_on = true;
+    fx.plan.offload.latched_tc_policy = "none";
+    fx.plan.offload.reason = "the running ovs-vswitchd uses these settings";
+}
+
+static struct report *
+build(void)
+{
+    struct report *r = report_build(&fx.spec, &fx.host, &fx.plan);
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static json_t *
+to_json(const struct report *report)
+{
+    char *text = report_to_json(report, true);
+    ck_assert_ptr_nonnull(text);
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "invalid JSON: %s\n%s", error.text, text);
+    free(text);
+    return root;
+}
+
+/* The value at a path of object keys and array indices ("pfs", "0",
+ * "vfs"...), NULL-terminated. */
+static json_t *
+at(json_t *root, ...)
+{
+    va_list args;
+    va_start(args, root);
+    json_t *cur = root;
+    for (const char *k; (k = va_arg(args, const char *));) {
+        if (json_is_array(cur)) {
+            cur = json_array_get(cur, strtoul(k, NULL, 10));
+        } else {
+            cur = json_object_get(cur, k);
+        }
+        ck_assert_msg(cur != NULL, "no member %s", k);
+    }
+    va_end(args);
+    return cur;
+}
+
+static void
+assert_str(json_t *v, const char *want)
+{
+    ck_assert_msg(json_is_string(v), "not a string (want %s)", want);
+    ck_assert_str_eq(json_string_value(v), want);
+}
+
+static void
+assert_int(json_t *v, long long want)
+{
+    ck_assert(json_is_integer(v));
+    ck_assert_int_eq(json_integer_value(v), want);
+}
+
+static void
+assert_tc(json_t *tc, long long rules, long long in_hw, long long not_in_hw)
+{
+    assert_int(json_object_get(tc, "rules"), rules);
+    assert_int(json_object_get(tc, "in_hw"), in_hw);
+    assert_int(json_object_get(tc, "not_in_hw"), not_in_hw);
+}
+
+/* Problems about 'object' in the JSON. */
+static size_t
+problems_about(json_t *root, const char *object, json_t **first)
+{
+    json_t *problems = json_object_get(root, "problems");
+    size_t i, n = 0;
+    json_t *p;
+    json_array_foreach(problems, i, p)
+    {
+        if (!strcmp(json_string_value(json_object_get(p, "object")), object)) {
+            if (!n && first) {
+                *first = p;
+            }
+            n++;
+        }
+    }
+    return n;
+}
+
+START_TEST(converged_host)
+{
+    struct report *r = build();
+    ck_assert(report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 0);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_ERROR), 0);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_WARNING), 0);
+
+    json_t *root = to_json(r);
+    ck_assert(json_is_true(at(root, "converged", NULL)));
+    ck_assert(json_is_true(at(root, "ovs", "connected", NULL)));
+    ck_assert(json_is_true(at(root, "ovs", "hw_offload", NULL)));
+    /* Absent from the database: OVS's default. */
+    assert_str(at(root, "ovs", "tc_policy", NULL), "none");
+    assert_str(at(root, "ovs", "version", NULL), "3.1.0");
+    assert_str(at(root, "ovs", "offload", NULL), "in-effect");
+    ck_assert(json_is_false(at(root, "ovs", "restart_needed", NULL)));
+
+    ck_assert_uint_eq(json_array_size(at(root, "pfs", NULL)), 1);
+    json_t *pf = at(root, "pfs", "0", NULL);
+    assert_str(at(pf, "netdev", NULL), "eth0");
+    assert_str(at(pf, "devlink", NULL), "netdevsim/netdevsim1");
+    assert_str(at(pf, "eswitch", NULL), "switchdev");
+    assert_int(at(pf, "num_vfs", NULL), 2);
+    assert_str(at(pf, "uplink", "netdev", NULL), "eth0");
+    assert_str(at(pf, "uplink", "bridge", NULL), "ovs-sriov");
+    assert_tc(at(pf, "uplink", "tc", NULL), 0, 0, 0);
+
+    ck_assert_uint_eq(json_array_size(at(pf, "vfs", NULL)), 2);
+    for (int i = 0; i < 2; i++) {
+        char idx[4], mac[18], rep[8];
+        snprintf(idx, sizeof idx, "%d", i);
+        snprintf(mac, sizeof mac, "02:00:00:00:01:%02x", i);
+        snprintf(rep, sizeof rep, "eth%d", i + 1);
+        json_t *vf = at(pf, "vfs", idx, NULL);
+        assert_int(at(vf, "index", NULL), i);
+        assert_str(at(vf, "mac", NULL), mac);
+        ck_assert(json_is_null(at(vf, "driver", NULL)));
+        assert_str(at(vf, "representor", NULL), rep);
+        assert_str(at(vf, "bridge", NULL), "ovs-sriov");
+        assert_tc(at(vf, "tc", NULL), 2, 2, 0);
+    }
+    ck_assert_uint_eq(json_array_size(at(root, "problems", NULL)), 0);
+    json_decref(root);
+
+    char *summary = report_summary(r);
+    ck_assert_str_eq(summary, "converged: 1 PF, 2 VFs, 4/4 rules in hardware");
+    free(summary);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(nulls_for_what_is_absent)
+{
+    /* VF 1 has no representor, VF 0's representor is in no bridge, and
+     * VF 0 is bound to a driver. */
+    fx.vfs[1].has_rep = false;
+    fx.vfs[1].rep_tc.known = false;
+    fx.bridge.n_ports = 1; /* only the uplink stays in OVS */
+    strcpy(fx.vfs[0].driver, "mlx5_core");
+    memset(fx.vfs[1].mac, 0, 6);
+    struct report *r = build();
+    json_t *root = to_json(r);
+    json_t *vf0 = at(root, "pfs", "0", "vfs", "0", NULL);
+    json_t *vf1 = at(root, "pfs", "0", "vfs", "1", NULL);
+    assert_str(at(vf0, "driver", NULL), "mlx5_core");
+    ck_assert(json_is_null(at(vf0, "bridge", NULL)));
+    assert_str(at(vf0, "representor", NULL), "eth1");
+    ck_assert(json_is_null(at(vf1, "representor", NULL)));
+    ck_assert(json_is_null(at(vf1, "bridge", NULL)));
+    ck_assert(json_is_null(at(vf1, "mac", NULL)));
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(hw_tc_offload_off_on_one_representor)
+{
+    fx.vfs[1].rep_hw_tc_offload = OBS_NO;
+    fx.vfs[1].rep_tc.in_hw = 0;
+    fx.vfs[1].rep_tc.not_in_hw = 2;
+    struct report *r = build();
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    ck_assert_uint_eq(json_array_size(at(root, "problems", NULL)), 1);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "eth2", &p), 1);
+    assert_str(at(p, "severity", NULL), "error");
+    assert_str(at(p, "message", NULL),
+               "2 of 2 tc flower rules not in hardware");
+    assert_str(at(p, "hint", NULL), "hw-tc-offload is off on eth2");
+    assert_tc(at(root, "pfs", "0", "vfs", "1", "tc", NULL), 2, 0, 2);
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(driver_refused_every_rule)
+{
+    for (int i = 0; i < 2; i++) {
+        fx.vfs[i].rep_tc.in_hw = 0;
+        fx.vfs[i].rep_tc.not_in_hw = 2;
+    }
+    fx.pf.uplink_tc.rules = 1;
+    fx.pf.uplink_tc.not_in_hw = 1;
+    struct report *r = build();
+    ck_assert_int_eq(report_exit_code(r), 1);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_ERROR), 3);
+    json_t *root = to_json(r);
+    static const char *const objects[] = {"eth0", "eth1", "eth2"};
+    for (int i = 0; i < 3; i++) {
+        json_t *p = NULL;
+        ck_assert_uint_eq(problems_about(root, objects[i], &p), 1);
+        assert_str(at(p, "hint", NULL),
+                   "the driver refused to offload them: check the kernel "
+                   "log and ovs-vswitchd.log");
+    }
+    json_t *p = NULL;
+    problems_about(root, "eth0", &p);
+    assert_str(at(p, "message", NULL),
+               "1 of 1 tc flower rules not in hardware");
+    json_decref(root);
+    char *summary = report_summary(r);
+    ck_assert_str_eq(summary,
+                     "converged with problems: 3 problems (first: eth0: 1 of "
+                     "1 tc flower rules not in hardware)");
+    free(summary);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(skip_hw_policy_is_the_hint)
+{
+    /* In the database and latched by the running ovs-vswitchd. */
+    fx.other_config[1].key = VSDB_KEY_TC_POLICY;
+    fx.other_config[1].value = "skip_hw";
+    fx.ovs.n_other_config = 2;
+    fx.plan.offload.latched_tc_policy = "skip_hw";
+    fx.vfs[0].rep_tc.in_hw = 0;
+    fx.vfs[0].rep_tc.not_in_hw = 2;
+    struct report *r = build();
+    json_t *root = to_json(r);
+    assert_str(at(root, "ovs", "tc_policy", NULL), "skip_hw");
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "eth1", &p), 1);
+    assert_str(at(p, "hint", NULL),
+               "tc-policy is skip_hw: OVS keeps these rules out of hardware");
+    json_decref(root);
+    report_free(r);
+
+    /* Rules added with skip_hw by someone else, policy none. */
+    setup();
+    fx.vfs[0].rep_tc.in_hw = 1;
+    fx.vfs[0].rep_tc.not_in_hw = 1;
+    fx.vfs[0].rep_tc.skip_hw = 1;
+    r = build();
+    root = to_json(r);
+    ck_assert_uint_eq(problems_about(root, "eth1", &p), 1);
+    assert_str(at(p, "hint", NULL),
+               "tc-policy is skip_hw: OVS keeps these rules out of hardware");
+    assert_str(at(p, "message", NULL),
+               "1 of 2 tc flower rules not in hardware");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(blocker_is_an_error)
+{
+    fx.blockers[0].pf = 0;
+    strcpy(fx.blockers[0].object, "eth0");
+    strcpy(fx.blockers[0].message, "no netdev eth0");
+    fx.plan.n_blockers = 1;
+    struct report *r = build();
+    ck_assert(!report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    ck_assert(json_is_false(at(root, "converged", NULL)));
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "eth0", &p), 1);
+    assert_str(at(p, "severity", NULL), "error");
+    assert_str(at(p, "message", NULL), "no netdev eth0");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(remaining_steps_are_an_error)
+{
+    fx.steps[0].action = PLAN_SET_ESWITCH;
+    strcpy(fx.steps[0].object, "netdevsim/netdevsim1");
+    fx.steps[1].action = PLAN_SET_NUMVFS;
+    strcpy(fx.steps[1].object, "eth0");
+    fx.plan.n_steps = 2;
+    struct report *r = build();
+    ck_assert(!report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "plan", &p), 1);
+    assert_str(at(p, "message", NULL),
+               "2 steps not applied, first: set-eswitch "
+               "netdevsim/netdevsim1");
+    assert_str(at(p, "hint", NULL),
+               "run agentctl apply or agentctl reconcile");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(ovs_not_connected)
+{
+    fx.host.ovs.connected = false;
+    fx.host.ovs.state = NULL;
+    /* What the planner says then. */
+    fx.plan.has_offload = false;
+    strcpy(fx.blockers[0].object, "ovsdb");
+    strcpy(fx.blockers[0].message,
+           "OVSDB not reachable at unix:/run/openvswitch/db.sock");
+    fx.blockers[0].pf = -1;
+    fx.plan.n_blockers = 1;
+    struct report *r = build();
+    ck_assert(!report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    ck_assert(json_is_false(at(root, "ovs", "connected", NULL)));
+    ck_assert(json_is_null(at(root, "ovs", "version", NULL)));
+    /* Without the database nothing is known to be in a bridge. */
+    ck_assert(json_is_null(at(root, "pfs", "0", "uplink", "bridge", NULL)));
+    /* Said once, not by the report and the blocker both. */
+    ck_assert_uint_eq(json_array_size(at(root, "problems", NULL)), 1);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "ovsdb", &p), 1);
+    assert_str(at(p, "severity", NULL), "error");
+    json_decref(root);
+    report_free(r);
+
+    /* Without a plan (observing failed), the report says it itself. */
+    r = report_build(&fx.spec, &fx.host, NULL);
+    ck_assert_ptr_nonnull(r);
+    ck_assert(!report_converged(r));
+    root = to_json(r);
+    ck_assert_uint_eq(problems_about(root, "ovsdb", &p), 1);
+    assert_str(at(p, "message", NULL),
+               "OVSDB not reachable at unix:/run/openvswitch/db.sock");
+    assert_str(at(p, "hint", NULL), "is ovsdb-server running?");
+    json_decref(root);
+    report_free(r);
+
+    /* Connected but no snapshot yet is not connected. */
+    fx.host.ovs.connected = true;
+    fx.host.ovs.state = &fx.ovs;
+    fx.ovs.ready = false;
+    r = build();
+    ck_assert(!report_converged(r));
+    report_free(r);
+}
+END_TEST
+
+START_TEST(ovs_interface_error_and_pending)
+{
+    fx.ifaces[1].ofport = -1;
+    fx.ifaces[1].error = "could not open network device eth1 (No such "
+                         "device)";
+    fx.ifaces[2].ofport = -1;
+    struct report *r = build();
+    ck_assert_int_eq(report_exit_code(r), 1);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_ERROR), 1);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_WARNING), 1);
+    json_t *root = to_json(r);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "eth1", &p), 1);
+    assert_str(at(p, "severity", NULL), "error");
+    ck_assert_ptr_nonnull(strstr(json_string_value(at(p, "message", NULL)),
+                                 "could not open network device eth1"));
+    ck_assert_uint_eq(problems_about(root, "eth2", &p), 1);
+    assert_str(at(p, "severity", NULL), "warning");
+    assert_str(at(p, "message", NULL), "not yet applied by ovs-vswitchd");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(warning_alone_keeps_exit_zero)
+{
+    fx.ifaces[2].ofport = -1;
+    struct report *r = build();
+    ck_assert_uint_eq(report_count_problems(r, REPORT_WARNING), 1);
+    ck_assert_int_eq(report_exit_code(r), 0);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(restart_needed)
+{
+    fx.plan.offload.verdict = VSDB_OFFLOAD_RESTART_NEEDED;
+    fx.plan.offload.reason = "ovs-vswitchd latched tc-policy none";
+    struct report *r = build();
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    assert_str(at(root, "ovs", "offload", NULL), "restart-needed");
+    ck_assert(json_is_true(at(root, "ovs", "restart_needed", NULL)));
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "ovs-vswitchd", &p), 1);
+    ck_assert_ptr_nonnull(strstr(json_string_value(at(p, "message", NULL)),
+                                 "ovs-vswitchd latched tc-policy none"));
+    assert_str(at(p, "hint", NULL), "restart ovs-vswitchd");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(pf_not_found)
+{
+    memset(&fx.pf, 0, sizeof fx.pf);
+    strcpy(fx.pf.error, "no netdev eth0");
+    struct report *r = build();
+    json_t *root = to_json(r);
+    json_t *pf = at(root, "pfs", "0", NULL);
+    ck_assert(json_is_false(at(pf, "found", NULL)));
+    assert_str(at(pf, "id", NULL), "eth0");
+    assert_str(at(pf, "error", NULL), "no netdev eth0");
+    ck_assert(json_is_null(at(pf, "uplink", NULL)));
+    json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(
+        strstr(text, "PF eth0  not found: no netdev eth0\n"));
+    free(text);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(added_problem)
+{
+    struct report *r = build();
+    ck_assert_int_eq(report_exit_code(r), 0);
+    ck_assert_int_eq(report_add_problem(r, REPORT_ERROR, "/etc/host.json",
+                                        "fix the spec", "invalid spec: %d %s",
+                                        3, "errors"),
+                     0);
+    ck_assert_int_eq(report_exit_code(r), 1);
+    json_t *root = to_json(r);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "/etc/host.json", &p), 1);
+    assert_str(at(p, "message", NULL), "invalid spec: 3 errors");
+    assert_str(at(p, "hint", NULL), "fix the spec");
+    json_decref(root);
+
+    ck_assert_int_eq(report_add_problem(r, REPORT_WARNING, "x", NULL, "w"), 0);
+    root = to_json(r);
+    ck_assert_uint_eq(problems_about(root, "x", &p), 1);
+    ck_assert(json_is_null(at(p, "hint", NULL)));
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(text_table)
+{
+    struct report *r = build();
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(text);
+    static const char *const lines[] = {
+        "PF eth0 (netdevsim/netdevsim1)  eswitch switchdev  VFs 2  uplink "
+        "bridge ovs-sriov  rules 0/0 in_hw\n",
+        "\nVF  MAC                DRIVER  REPRESENTOR  BRIDGE     RULES "
+        "in_hw/total\n",
+        "\n0   02:00:00:00:01:00  -       eth1         ovs-sriov  2/2\n",
+        "\n1   02:00:00:00:01:01  -       eth2         ovs-sriov  2/2\n",
+        "\nOVS connected (3.1.0)  hw-offload true  tc-policy none  offload "
+        "in-effect\n",
+        "\nconverged\n",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        ck_assert_msg(strstr(text, lines[i]), "no line \"%s\" in:\n%s",
+                      lines[i], text);
+    }
+    free(text);
+    report_free(r);
+
+    /* Problems, hints and the verdict. */
+    fx.vfs[1].rep_hw_tc_offload = OBS_NO;
+    fx.vfs[1].rep_tc.in_hw = 1;
+    fx.vfs[1].rep_tc.not_in_hw = 1;
+    fx.plan.n_blockers = 1;
+    strcpy(fx.blockers[0].object, "eth0");
+    strcpy(fx.blockers[0].message, "num_vfs 8 > total 4");
+    r = build();
+    text = report_to_text(r);
+    ck_assert_ptr_nonnull(strstr(text, "\n1   02:00:00:00:01:01  -       "
+                                       "eth2         ovs-sriov  1/2\n"));
+    ck_assert_ptr_nonnull(strstr(text,
+                                 "  error   eth2: 1 of 2 tc flower "
+                                 "rules not in hardware\n          "
+                                 "hint: hw-tc-offload is off on eth2\n"));
+    ck_assert_ptr_nonnull(strstr(text, "error   eth0: num_vfs 8 > total 4\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nNOT converged\n"));
+    free(text);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(plan_json_and_text)
+{
+    struct plan_step *s = fx.steps;
+    s[0].action = PLAN_SET_ESWITCH;
+    s[0].pf = 0;
+    s[0].vf = -1;
+    strcpy(s[0].object, "netdevsim/netdevsim1");
+    strcpy(s[0].detail, "legacy -> switchdev");
+    s[0].eswitch_mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    s[0].inline_mode = -1;
+    s[0].encap_mode = -1;
+    s[1].action = PLAN_SET_VF;
+    s[1].vf = 1;
+    strcpy(s[1].object, "eth0 vf 1");
+    s[1].vf_req.has_mac = true;
+    set_mac(s[1].vf_req.mac, 1);
+    s[1].vf_req.vlan = -1;
+    s[1].vf_req.trust = 0;
+    s[1].vf_req.spoofchk = -1;
+    s[2].action = PLAN_OVS_ADD_PORT;
+    strcpy(s[2].object, "ovs-sriov");
+    strcpy(s[2].bridge, "ovs-sriov");
+    s[3].action = PLAN_SET_HW_TC_OFFLOAD;
+    strcpy(s[3].object, "eth1");
+    strcpy(s[3].netdev, "eth1");
+    s[3].on = true;
+    fx.plan.n_steps = 4;
+    strcpy(fx.blockers[0].object, "pci/0000:43:00.0");
+    strcpy(fx.blockers[0].message, "no such PF");
+    fx.plan.n_blockers = 1;
+
+    char *text = report_plan_to_json(&fx.plan, false);
+    ck_assert_ptr_nonnull(text);
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "%s", error.text);
+    free(text);
+    ck_assert_uint_eq(json_array_size(at(root, "steps", NULL)), 4);
+    json_t *st = at(root, "steps", "0", NULL);
+    assert_str(at(st, "action", NULL), "set-eswitch");
+    assert_str(at(st, "object", NULL), "netdevsim/netdevsim1");
+    assert_str(at(st, "detail", NULL), "legacy -> switchdev");
+    assert_str(at(st, "eswitch", NULL), "switchdev");
+    ck_assert_ptr_null(json_object_get(st, "inline_mode"));
+    st = at(root, "steps", "1", NULL);
+    assert_str(at(st, "action", NULL), "set-vf");
+    assert_int(at(st, "vf", NULL), 1);
+    assert_str(at(st, "mac", NULL), "02:00:00:00:01:01");
+    ck_assert(json_is_false(at(st, "trust", NULL)));
+    ck_assert_ptr_null(json_object_get(st, "vlan"));
+    ck_assert_ptr_null(json_object_get(st, "spoofchk"));
+    st = at(root, "steps", "2", NULL);
+    assert_str(at(st, "action", NULL), "add-port");
+    assert_str(at(st, "bridge", NULL), "ovs-sriov");
+    ck_assert(json_is_null(at(st, "port", NULL)));
+    st = at(root, "steps", "3", NULL);
+    assert_str(at(st, "netdev", NULL), "eth1");
+    ck_assert(json_is_true(at(st, "on", NULL)));
+    assert_str(at(root, "blockers", "0", "object", NULL), "pci/0000:43:00.0");
+    assert_str(at(root, "blockers", "0", "message", NULL), "no such PF");
+    json_decref(root);
+
+    text = report_plan_to_text(&fx.plan);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(
+        strstr(text, "1. set-eswitch netdevsim/netdevsim1: legacy -> "
+                     "switchdev\n2. set-vf eth0 vf 1\n3. add-port "
+                     "ovs-sriov\n4. set-hw-tc-offload eth1\n"));
+    ck_assert_ptr_nonnull(strstr(text, "pci/0000:43:00.0: no such PF\n"));
+    free(text);
+}
+END_TEST
+
+START_TEST(empty_plan)
+{
+    char *text = report_plan_to_json(&fx.plan, false);
+    ck_assert_str_eq(text, "{\"steps\":[],\"blockers\":[]}");
+    free(text);
+    text = report_plan_to_text(&fx.plan);
+    ck_assert_str_eq(text, "nothing to do: converged\n");
+    free(text);
+}
+END_TEST
+
+static Suite *
+report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, converged_host);
+    tcase_add_test(tc, nulls_for_what_is_absent);
+    tcase_add_test(tc, hw_tc_offload_off_on_one_representor);
+    tcase_add_test(tc, driver_refused_every_rule);
+    tcase_add_test(tc, skip_hw_policy_is_the_hint);
+    tcase_add_test(tc, blocker_is_an_error);
+    tcase_add_test(tc, remaining_steps_are_an_error);
+    tcase_add_test(tc, ovs_not_connected);
+    tcase_add_test(tc, ovs_interface_error_and_pending);
+    tcase_add_test(tc, warning_alone_keeps_exit_zero);
+    tcase_add_test(tc, restart_needed);
+    tcase_add_test(tc, pf_not_found);
+    tcase_add_test(tc, added_problem);
+    tcase_add_test(tc, text_table);
+    tcase_add_test(tc, plan_json_and_text);
+    tcase_add_test(tc, empty_plan);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return oa_check_run(report_suite());
+}
