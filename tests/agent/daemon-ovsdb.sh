@@ -11,7 +11,9 @@
 #   SIGHUP reloads and reconciles;
 #   an owned bridge deleted behind the daemon's back comes back unasked;
 #   agentctl reconcile works for root and is refused for other users;
-#   SIGTERM: exit 0 and the socket removed.
+#   SIGTERM: exit 0 and the socket removed;
+#   started without a spec: READY=1 anyway, an error status, and the spec
+#   is applied once it is written.
 #
 #   daemon-ovsdb.sh OFFLOAD_AGENT AGENTCTL NOTIFY_LISTEN
 # OA_DAEMON_WRAPPER (e.g. valgrind ...) runs the daemon under a wrapper;
@@ -187,4 +189,29 @@ agent_pid=
 [ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM, want 0"
 [ ! -e "$sock" ] || fail "control socket left behind"
 echo "SIGTERM: exit 0, socket removed"
+
+# --- start without a spec: up, READY=1, error status; the spec arrives ----
+rm -f "$spec"
+: >"$notify"
+: >"$log"
+NOTIFY_SOCKET=$t/notify.sock "${wrapper[@]}" "$agent" --spec "$spec" \
+    --socket "$sock" 2>"$log" &
+agent_pid=$!
+wait_for 20 grep -q '^READY=1' "$notify" || fail "no READY=1 without a spec"
+grep -q '^STATUS=no valid spec' "$notify" ||
+    fail "STATUS= does not say the spec is missing: $(grep '^STATUS=' "$notify")"
+rc=0
+out=$("$agentctl" status --socket "$sock" 2>&1) || rc=$?
+[ "$rc" -eq 2 ] || fail "agentctl status without a spec: exit $rc, want 2: $out"
+vsctl del-br br-b
+put_spec "$(spec_with '{"name": "br-b"}')"
+wait_for 10 vsctl br-exists br-b || fail "the spec written after start was not applied"
+wait_for 10 "$agentctl" status --socket "$sock" >/dev/null 2>&1 ||
+    fail "status not clean once the spec arrived"
+echo "no spec at start: READY=1, status exit 2; applied once written"
+kill -TERM "$agent_pid"
+rc=0
+wait "$agent_pid" || rc=$?
+agent_pid=
+[ "$rc" -eq 0 ] || fail "exit $rc after SIGTERM, want 0"
 echo "PASS"
