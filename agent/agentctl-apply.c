@@ -19,6 +19,10 @@ print_step(const struct plan_step *step, int r, const char *msg, void *aux)
             step->object, step->detail[0] ? ": " : "", step->detail);
     if (r < 0) {
         fprintf(stderr, "failed: %s\n", msg && msg[0] ? msg : strerror(-r));
+    } else if (msg && !strncmp(msg, "skipped", 7)) {
+        fprintf(stderr, "%s\n", msg);
+    } else if (msg && msg[0]) {
+        fprintf(stderr, "ok (%s)\n", msg);
     } else {
         fprintf(stderr, "ok\n");
     }
