@@ -386,9 +386,11 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
                 plan_action_name(step->action), step->object,
                 msg && *msg ? msg : strerror(-r));
     } else {
-        log_msg(LOG_INFO, "step %s %s%s%s done",
-                plan_action_name(step->action), step->object,
-                step->detail[0] ? ": " : "", step->detail);
+        /* apply says what the step found or did ("unchanged: ...",
+         * "skipped: ... (next round)"), when it has something to say. */
+        log_msg(LOG_INFO, "step %s %s%s%s: %s", plan_action_name(step->action),
+                step->object, step->detail[0] ? ": " : "", step->detail,
+                msg && *msg ? msg : "done");
     }
     /* A reconcile can take long (representors appearing, vswitchd
      * applying ports): keep the watchdog fed between steps. */
