@@ -81,6 +81,7 @@ snapshot() {
 
 bed_nsim_new "$id" 1 || die "netdevsim device"
 pf=$(bed_pf_netdev "$dl") || die "no uplink"
+# shellcheck disable=SC2119 # no other_config before vswitchd starts
 bed_ovs_start || die "ovsdb-server + ovs-vswitchd"
 echo "PF $pf ($dl), kernel $(uname -r)"
 
@@ -145,6 +146,7 @@ bed_check_eq "missing netdev: error names it" "no netdev nosuch0" \
     "$(rest error "$(line "pf=0 " "$("$prog" obs "$work/missing-nd.json")")")"
 
 # ------------------------------------------------------------ apply --
+# shellcheck disable=SC2054 # commas separate a step's fields
 steps=(eswitch=switchdev numvfs=2 wait=2
     vf=0,mac=02:aa:00:00:00:10
     vf=1,mac=02:aa:00:00:00:11,vlan=7,trust=on,spoofchk=off
