@@ -214,22 +214,35 @@ do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
         say(c, "unchanged: %s", devlink_eswitch_mode_name(st.mode));
         return 0;
     }
-    r = devlink_eswitch_set(c->io->devlink, &h, &req, &ext);
-    if (r) {
-        struct sriov_pf dev;
-        unsigned vfs;
-        if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-            !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
-                                 &dev) &&
-            !sriov_numvfs_get(&dev, &vfs) && vfs == 0) {
-            c->res->switchdev_refused_zero_vfs = true;
-        }
-        return fail(c, r, &ext);
-    }
+    /* The mode alone first, then inline/encap: the kernel applies them
+     * in that order anyway, and a refusal of the mode must not be
+     * mistaken for one of inline/encap (or the other way round). */
+    struct devlink_eswitch_req mode_req = {req.mode, -1, -1};
     if (req.mode >= 0) {
+        r = devlink_eswitch_set(c->io->devlink, &h, &mode_req, &ext);
+        if (r) {
+            struct sriov_pf dev;
+            unsigned vfs;
+            if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
+                !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
+                                     &dev) &&
+                !sriov_numvfs_get(&dev, &vfs) && vfs == 0) {
+                c->res->switchdev_refused_zero_vfs = true;
+            }
+            return fail(c, r, &ext);
+        }
+    }
+    if (req.inline_mode >= 0 || req.encap_mode >= 0) {
+        req.mode = -1;
+        r = devlink_eswitch_set(c->io->devlink, &h, &req, &ext);
+        if (r) {
+            return fail(c, r, &ext);
+        }
+    }
+    if (mode_req.mode >= 0) {
         say(c, "%s -> %s",
             st.has_mode ? devlink_eswitch_mode_name(st.mode) : "?",
-            devlink_eswitch_mode_name(req.mode));
+            devlink_eswitch_mode_name(mode_req.mode));
     } else {
         say(c, "inline/encap mode set");
     }

@@ -329,6 +329,16 @@ bed_nsim_new "$id" 1 || die "netdevsim $id"
 pf=$(bed_pf_netdev "$dl") || die "no uplink of $dl"
 spec "$work/e2.json" devlink "$dl" 2
 spec "$work/e4.json" devlink "$dl" 4
+
+# switchdev with 0 VFs is taken, the inline-mode asked with it is not:
+# the refusal must not be taken for one of switchdev with 0 VFs.
+out=$("$prog" apply "$work/e2.json" eswitch=switchdev,inline=link)
+res=$(line result "$out")
+printf '%s\n' "$out"
+bed_check_eq "switchdev + inline-mode: EOPNOTSUPP, not a 0-VF refusal" \
+    "0 -95 0" "$(field failed_step "$res") $(field error "$res") $(field refused_zero_vfs "$res")"
+bed_check_eq "...the mode part was applied" switchdev "$(bed_eswitch "$dl")"
+bed_check "back to legacy" "$prog" apply "$work/e2.json" eswitch=legacy
 engine() { # SPEC
     local out
     out=$("$prog" engine "$1")
