@@ -93,21 +93,23 @@ fail_text(struct apply_ctx *c, int r, const char *fmt, ...)
     return r;
 }
 
-/* The observed PF a step is about; NULL (and the failure text) when the
- * step names none that was found. */
-static const struct obs_pf *
-step_pf(struct apply_ctx *c, const struct plan_step *s)
+/* The observed PF a step is about, in '*pf'. A negative errno (and the
+ * failure text) when the step names none that was found. */
+static int
+step_pf(struct apply_ctx *c, const struct plan_step *s,
+        const struct obs_pf **pf)
 {
+    *pf = NULL;
     if (s->pf < 0 || (size_t)s->pf >= c->host->n_pfs) {
-        fail_text(c, -EINVAL, "the step names no PF of the observation");
-        return NULL;
+        return fail_text(c, -EINVAL,
+                         "the step names no PF of the observation");
     }
-    const struct obs_pf *pf = &c->host->pfs[s->pf];
-    if (!pf->found) {
-        fail_text(c, -ENODEV, "%s", pf->error[0] ? pf->error : "PF not found");
-        return NULL;
+    if (!c->host->pfs[s->pf].found) {
+        const char *error = c->host->pfs[s->pf].error;
+        return fail_text(c, -ENODEV, "%s", error[0] ? error : "PF not found");
     }
-    return pf;
+    *pf = &c->host->pfs[s->pf];
+    return 0;
 }
 
 static int
@@ -137,13 +139,14 @@ pf_devlink(struct apply_ctx *c, const struct obs_pf *pf,
 static int
 do_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
 {
-    const struct obs_pf *pf = step_pf(c, s);
+    const struct obs_pf *pf;
     struct sriov_pf dev;
     unsigned cur;
-    if (!pf) {
-        return -EINVAL;
+    int r = step_pf(c, s, &pf);
+    if (r) {
+        return r;
     }
-    int r = pf_sysfs(c, pf, &dev);
+    r = pf_sysfs(c, pf, &dev);
     if (r) {
         return r;
     }
@@ -190,15 +193,16 @@ eswitch_differs(const struct devlink_eswitch_state *st,
 static int
 do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
 {
-    const struct obs_pf *pf = step_pf(c, s);
+    const struct obs_pf *pf;
     struct devlink_handle h;
     struct devlink_eswitch_state st;
     struct devlink_eswitch_req req;
     struct oanl_extack ext = {""};
-    if (!pf) {
-        return -EINVAL;
+    int r = step_pf(c, s, &pf);
+    if (r) {
+        return r;
     }
-    int r = pf_devlink(c, pf, &h);
+    r = pf_devlink(c, pf, &h);
     if (r) {
         return r;
     }
@@ -210,22 +214,35 @@ do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
         say(c, "unchanged: %s", devlink_eswitch_mode_name(st.mode));
         return 0;
     }
-    r = devlink_eswitch_set(c->io->devlink, &h, &req, &ext);
-    if (r) {
-        struct sriov_pf dev;
-        unsigned vfs;
-        if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-            !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
-                                 &dev) &&
-            !sriov_numvfs_get(&dev, &vfs) && vfs == 0) {
-            c->res->switchdev_refused_zero_vfs = true;
-        }
-        return fail(c, r, &ext);
-    }
+    /* The mode alone first, then inline/encap: the kernel applies them
+     * in that order anyway, and a refusal of the mode must not be
+     * mistaken for one of inline/encap (or the other way round). */
+    struct devlink_eswitch_req mode_req = {req.mode, -1, -1};
     if (req.mode >= 0) {
+        r = devlink_eswitch_set(c->io->devlink, &h, &mode_req, &ext);
+        if (r) {
+            struct sriov_pf dev;
+            unsigned vfs;
+            if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
+                !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
+                                     &dev) &&
+                !sriov_numvfs_get(&dev, &vfs) && vfs == 0) {
+                c->res->switchdev_refused_zero_vfs = true;
+            }
+            return fail(c, r, &ext);
+        }
+    }
+    if (req.inline_mode >= 0 || req.encap_mode >= 0) {
+        req.mode = -1;
+        r = devlink_eswitch_set(c->io->devlink, &h, &req, &ext);
+        if (r) {
+            return fail(c, r, &ext);
+        }
+    }
+    if (mode_req.mode >= 0) {
         say(c, "%s -> %s",
             st.has_mode ? devlink_eswitch_mode_name(st.mode) : "?",
-            devlink_eswitch_mode_name(req.mode));
+            devlink_eswitch_mode_name(mode_req.mode));
     } else {
         say(c, "inline/encap mode set");
     }
@@ -292,16 +309,17 @@ do_bind_vf(struct apply_ctx *c, const struct plan_step *s)
 static int
 do_set_vf(struct apply_ctx *c, const struct plan_step *s)
 {
-    const struct obs_pf *pf = step_pf(c, s);
+    const struct obs_pf *pf;
     struct oanl_extack ext = {""};
     struct oa_link *link;
-    if (!pf) {
-        return -EINVAL;
+    int r = step_pf(c, s, &pf);
+    if (r) {
+        return r;
     }
     if (s->vf < 0) {
         return fail_text(c, -EINVAL, "the step names no VF");
     }
-    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
+    r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
     if (r) {
         return fail(c, r, &ext);
     }
@@ -380,10 +398,11 @@ count_reps(const struct repr_entry *reps, size_t n, unsigned below)
 static int
 do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
 {
-    const struct obs_pf *pf = step_pf(c, s);
+    const struct obs_pf *pf;
     struct oanl_extack ext = {""};
-    if (!pf) {
-        return -EINVAL;
+    int r = step_pf(c, s, &pf);
+    if (r) {
+        return r;
     }
     if (!c->n_ev) {
         return fail_text(c, c->ev_error ? c->ev_error : -ENOTCONN,
@@ -396,7 +415,7 @@ do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
     for (;;) {
         struct repr_entry *reps;
         size_t n;
-        int r = resolve_reps(c, pf, &reps, &n, &ext);
+        r = resolve_reps(c, pf, &reps, &n, &ext);
         if (r) {
             return fail(c, r, &ext);
         }
@@ -452,13 +471,14 @@ do_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
     if (s->vf >= 0 && s->pf >= 0) {
         /* A representor: its name may have changed when this apply
          * recreated the VFs. Find it again by identity. */
-        const struct obs_pf *pf = step_pf(c, s);
+        const struct obs_pf *pf;
         struct repr_entry *reps;
         size_t n;
-        if (!pf) {
-            return -EINVAL;
+        int r = step_pf(c, s, &pf);
+        if (r) {
+            return r;
         }
-        int r = resolve_reps(c, pf, &reps, &n, &ext);
+        r = resolve_reps(c, pf, &reps, &n, &ext);
         if (r) {
             return fail(c, r, &ext);
         }

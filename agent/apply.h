@@ -18,7 +18,12 @@ struct apply_opts {
     long long rep_timeout_ms; /* wait-representors; 0: 10000 */
     long long ovs_timeout_ms; /* OVS commit; 0: 10000 */
     /* Called after each step (r: 0 or the negative errno), for progress
-     * output and logs; may be NULL. */
+     * output and logs; may be NULL. 'msg' says what the step did
+     * ("legacy -> switchdev"); it starts with "unchanged" when the host
+     * already was as asked (nothing written), with "skipped" when the
+     * step could not run yet (a representor without netdev: the next
+     * round does it; not counted in n_done); on failure it is
+     * apply_result.message. */
     void (*on_step)(const struct plan_step *step, int r, const char *msg,
                     void *aux);
     void *aux;

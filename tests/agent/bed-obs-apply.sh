@@ -81,6 +81,7 @@ snapshot() {
 
 bed_nsim_new "$id" 1 || die "netdevsim device"
 pf=$(bed_pf_netdev "$dl") || die "no uplink"
+# shellcheck disable=SC2119 # no other_config before vswitchd starts
 bed_ovs_start || die "ovsdb-server + ovs-vswitchd"
 echo "PF $pf ($dl), kernel $(uname -r)"
 
@@ -145,6 +146,7 @@ bed_check_eq "missing netdev: error names it" "no netdev nosuch0" \
     "$(rest error "$(line "pf=0 " "$("$prog" obs "$work/missing-nd.json")")")"
 
 # ------------------------------------------------------------ apply --
+# shellcheck disable=SC2054 # commas separate a step's fields
 steps=(eswitch=switchdev numvfs=2 wait=2
     vf=0,mac=02:aa:00:00:00:10
     vf=1,mac=02:aa:00:00:00:11,vlan=7,trust=on,spoofchk=off
@@ -327,6 +329,16 @@ bed_nsim_new "$id" 1 || die "netdevsim $id"
 pf=$(bed_pf_netdev "$dl") || die "no uplink of $dl"
 spec "$work/e2.json" devlink "$dl" 2
 spec "$work/e4.json" devlink "$dl" 4
+
+# switchdev with 0 VFs is taken, the inline-mode asked with it is not:
+# the refusal must not be taken for one of switchdev with 0 VFs.
+out=$("$prog" apply "$work/e2.json" eswitch=switchdev,inline=link)
+res=$(line result "$out")
+printf '%s\n' "$out"
+bed_check_eq "switchdev + inline-mode: EOPNOTSUPP, not a 0-VF refusal" \
+    "0 -95 0" "$(field failed_step "$res") $(field error "$res") $(field refused_zero_vfs "$res")"
+bed_check_eq "...the mode part was applied" switchdev "$(bed_eswitch "$dl")"
+bed_check "back to legacy" "$prog" apply "$work/e2.json" eswitch=legacy
 engine() { # SPEC
     local out
     out=$("$prog" engine "$1")

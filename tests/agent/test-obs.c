@@ -1,7 +1,22 @@
-/* Unit tests of obs's pure parts: which kernels take switchdev with 0
- * VFs (the planner's order depends on it). */
+/* Unit tests of obs: which kernels take switchdev with 0 VFs (the
+ * planner's order depends on it), and obs_collect() on a fake sysfs tree
+ * of a PCI PF whose VFs are PCI functions (the bed's netdevsim VFs are
+ * not, and its NVMe PF has no netdev). The PF's netdev in the fake tree
+ * is the host's loopback, read over real rtnetlink (read-only). */
+#define _XOPEN_SOURCE 700
+#include "hostio.h"
 #include "obs.h"
 #include "oa-check.h"
+#include "oa-netlink/link.h"
+#include "oa-netlink/nlsock.h"
+#include "offload/spec.h"
+
+#include <ftw.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 START_TEST(test_release_6_and_later_allow)
 {
@@ -42,6 +57,153 @@ START_TEST(test_release_unparsable_is_unknown)
 }
 END_TEST
 
+static char root[256];
+
+static void
+mk(const char *rel)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    for (char *c = p + strlen(root) + 1; *c; c++) {
+        if (*c == '/') {
+            *c = '\0';
+            mkdir(p, 0755);
+            *c = '/';
+        }
+    }
+    mkdir(p, 0755);
+}
+
+static void
+put(const char *rel, const char *content)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    FILE *f = fopen(p, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(content, f);
+    fclose(f);
+}
+
+static void
+ln(const char *target, const char *rel)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    ck_assert_int_eq(symlink(target, p), 0);
+}
+
+#define PF  "devices/pci0000:00/0000:01:00.0"
+#define VF0 "devices/pci0000:00/0000:01:00.1"
+#define VF1 "devices/pci0000:00/0000:01:00.2"
+
+/* A PCI PF (netdev "lo") with 2 of 8 VFs, VF 0 bound to mlx5_core, VF 1
+ * unbound; and "lo" itself without a device link for the by-netdev
+ * lookup. */
+static void
+setup(void)
+{
+    snprintf(root, sizeof root, "/tmp/oa-obs-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    mk("bus/pci/devices");
+    mk("bus/pci/drivers/mlx5_core");
+    mk("class/net");
+    mk(PF "/net/lo");
+    put(PF "/sriov_numvfs", "2\n");
+    put(PF "/sriov_totalvfs", "8\n");
+    ln("../0000:01:00.1", PF "/virtfn0");
+    ln("../0000:01:00.2", PF "/virtfn1");
+    ln("../../../bus/pci", PF "/subsystem");
+    ln("../../../devices/pci0000:00/0000:01:00.0",
+       "bus/pci/devices/0000:01:00.0");
+    mk(VF0);
+    ln("../../../bus/pci/drivers/mlx5_core", VF0 "/driver");
+    ln("../../../devices/pci0000:00/0000:01:00.1",
+       "bus/pci/devices/0000:01:00.1");
+    mk(VF1);
+    ln("../../../devices/pci0000:00/0000:01:00.2",
+       "bus/pci/devices/0000:01:00.2");
+    mk("devices/virtual/net/lo");
+    ln("../../devices/virtual/net/lo", "class/net/lo");
+}
+
+static int
+rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void
+teardown(void)
+{
+    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+START_TEST(test_collect_pci_pf_on_fake_sysfs)
+{
+    char pidfile[300];
+    snprintf(pidfile, sizeof pidfile, "%s/no-vswitchd.pid", root);
+    struct hostio io = {.sysfs_root = root, .vswitchd_pidfile = pidfile};
+    ck_assert_int_eq(oanl_open(NETLINK_ROUTE, &io.rtnl), 0);
+    ck_assert_int_eq(oa_link_sock_open(&io.link), 0);
+
+    struct spec_pf pfs[4] = {
+        {.key = SPEC_PF_BY_PCI, .id = "0000:01:00.0", .num_vfs = 2},
+        {.key = SPEC_PF_BY_PCI, .id = "0000:09:00.0", .num_vfs = 2},
+        {.key = SPEC_PF_BY_NETDEV, .id = "nosuch0", .num_vfs = 2},
+        {.key = SPEC_PF_BY_NETDEV, .id = "lo", .num_vfs = 2},
+    };
+    struct spec spec = {.version = 1, .pfs = pfs, .n_pfs = 4};
+    struct obs_host *host;
+    char err[256];
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, err, sizeof err), 0);
+    ck_assert_uint_eq(host->n_pfs, 4);
+
+    const struct obs_pf *pf = &host->pfs[0];
+    ck_assert_msg(pf->found, "%s", pf->error);
+    ck_assert_str_eq(pf->netdev, "lo");
+    ck_assert_int_eq(pf->ifindex, 1);
+    ck_assert(!pf->has_devlink);
+    ck_assert(!pf->has_eswitch);
+    ck_assert_str_eq(pf->bus, "pci");
+    ck_assert_str_eq(pf->dev_name, "0000:01:00.0");
+    ck_assert_uint_eq(pf->num_vfs, 2);
+    ck_assert(pf->has_total_vfs);
+    ck_assert_uint_eq(pf->total_vfs, 8);
+    ck_assert(pf->vfs_are_devices);
+    ck_assert_uint_eq(pf->n_vfs, 2);
+    ck_assert_uint_eq(pf->vfs[0].index, 0);
+    ck_assert_str_eq(pf->vfs[0].pci, "0000:01:00.1");
+    ck_assert_str_eq(pf->vfs[0].driver, "mlx5_core");
+    ck_assert_uint_eq(pf->vfs[1].index, 1);
+    ck_assert_str_eq(pf->vfs[1].pci, "0000:01:00.2");
+    ck_assert_str_eq(pf->vfs[1].driver, "");
+    ck_assert(!pf->vfs[0].has_info); /* lo reports no VF list */
+    ck_assert(!pf->vfs[0].has_rep);
+    ck_assert_uint_eq(pf->n_reps, 0);
+    ck_assert(pf->uplink_tc.known);
+    ck_assert_uint_eq(pf->uplink_tc.rules, 0);
+    ck_assert_int_eq(pf->uplink_hw_tc_offload, OBS_UNKNOWN); /* no ethtool */
+
+    ck_assert(!host->pfs[1].found);
+    ck_assert_str_eq(host->pfs[1].error, "no PCI device 0000:09:00.0");
+    ck_assert(!host->pfs[2].found);
+    ck_assert_str_eq(host->pfs[2].error, "no netdev nosuch0");
+    ck_assert(!host->pfs[3].found);
+    ck_assert_str_eq(host->pfs[3].error, "no device behind netdev lo");
+
+    ck_assert(!host->ovs.connected);
+    ck_assert_ptr_null(host->ovs.state);
+    ck_assert_ptr_null(host->ovs.vswitchd_id);
+    ck_assert_int_ne(host->switchdev_zero_vfs, OBS_UNKNOWN);
+    obs_free(host);
+    hostio_close(&io);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -50,6 +212,10 @@ main(void)
     tcase_add_test(tc, test_release_6_and_later_allow);
     tcase_add_test(tc, test_release_before_6_does_not);
     tcase_add_test(tc, test_release_unparsable_is_unknown);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fake-sysfs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_collect_pci_pf_on_fake_sysfs);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

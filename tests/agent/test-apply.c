@@ -1,0 +1,122 @@
+/* Unit tests of apply_run()'s contract that need no kernel: steps run in
+ * order, skipped steps are reported and not counted, the first failure
+ * stops the run with "<action> <object>: <why>" and on_step sees it. The
+ * kernel and OVS paths are tested in the bed (bed-obs-apply.sh). */
+#include "apply.h"
+#include "hostio.h"
+#include "obs.h"
+#include "oa-check.h"
+#include "plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+struct seen {
+    size_t n;
+    int r[8];
+    char msg[8][512];
+};
+
+static void
+record(const struct plan_step *step, int r, const char *msg, void *aux)
+{
+    struct seen *seen = aux;
+    (void)step;
+    ck_assert_uint_lt(seen->n, 8);
+    seen->r[seen->n] = r;
+    snprintf(seen->msg[seen->n], sizeof seen->msg[0], "%s", msg);
+    seen->n++;
+}
+
+static struct plan_step
+step(enum plan_action action, int pf, int vf, const char *object)
+{
+    struct plan_step s;
+    memset(&s, 0, sizeof s);
+    s.action = action;
+    s.pf = pf;
+    s.vf = vf;
+    s.eswitch_mode = s.inline_mode = s.encap_mode = -1;
+    snprintf(s.object, sizeof s.object, "%s", object);
+    return s;
+}
+
+START_TEST(test_skips_then_stops_at_missing_pf)
+{
+    struct obs_pf pf = {.found = false, .error = "no netdev enp1s0"};
+    struct obs_host host = {.pfs = &pf, .n_pfs = 1};
+    struct plan_step steps[] = {
+        /* A representor that does not exist yet: the next round. */
+        step(PLAN_SET_HW_TC_OFFLOAD, 0, -1, "enp1s0 vf 0 representor"),
+        step(PLAN_OVS_ADD_PORT, 0, 0, "enp1s0 vf 0 representor"),
+        step(PLAN_SET_NUMVFS, 0, -1, "enp1s0"),
+        step(PLAN_SET_NUMVFS, 0, -1, "never reached"),
+    };
+    struct plan plan = {.steps = steps, .n_steps = 4};
+    struct hostio io = {0};
+    struct seen seen = {0};
+    struct apply_opts opts = {.on_step = record, .aux = &seen};
+    struct apply_result res;
+
+    int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
+    ck_assert_int_eq(r, -ENODEV);
+    ck_assert_int_eq(res.error, -ENODEV);
+    ck_assert_int_eq(res.failed_step, 2);
+    ck_assert_uint_eq(res.n_done, 0); /* skipped steps are not done */
+    ck_assert_str_eq(res.message, "set-numvfs enp1s0: no netdev enp1s0");
+    ck_assert_uint_eq(seen.n, 3);
+    ck_assert_int_eq(seen.r[0], 0);
+    ck_assert(!strncmp(seen.msg[0], "skipped", 7));
+    ck_assert_int_eq(seen.r[1], 0);
+    ck_assert(!strncmp(seen.msg[1], "skipped", 7));
+    ck_assert_int_eq(seen.r[2], -ENODEV);
+    ck_assert_str_eq(seen.msg[2], res.message);
+    ck_assert(!res.switchdev_refused_zero_vfs);
+}
+END_TEST
+
+START_TEST(test_ovs_steps_without_a_transaction_fail)
+{
+    struct obs_host host = {0};
+    struct plan_step steps[] = {
+        step(PLAN_OVS_ADD_BRIDGE, -1, -1, "ovs-sriov"),
+    };
+    struct plan plan = {.steps = steps, .n_steps = 1};
+    struct hostio io = {0};
+    struct apply_result res;
+
+    int r = apply_run(&io, NULL, &host, &plan, NULL, &res);
+    ck_assert_int_eq(r, -EINVAL);
+    ck_assert_int_eq(res.failed_step, 0);
+    ck_assert_str_eq(
+        res.message,
+        "add-bridge ovs-sriov: the plan has no OVSDB transaction");
+}
+END_TEST
+
+START_TEST(test_empty_plan_succeeds)
+{
+    struct obs_host host = {0};
+    struct plan plan = {0};
+    struct hostio io = {0};
+    struct apply_result res;
+
+    ck_assert_int_eq(apply_run(&io, NULL, &host, &plan, NULL, &res), 0);
+    ck_assert_int_eq(res.failed_step, -1);
+    ck_assert_uint_eq(res.n_done, 0);
+    ck_assert_str_eq(res.message, "");
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("apply");
+    TCase *tc = tcase_create("contract");
+    tcase_add_test(tc, test_skips_then_stops_at_missing_pf);
+    tcase_add_test(tc, test_ovs_steps_without_a_transaction_fail);
+    tcase_add_test(tc, test_empty_plan_succeeds);
+    suite_add_tcase(s, tc);
+    return oa_check_run(s);
+}
