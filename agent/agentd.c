@@ -88,7 +88,7 @@ struct agentd {
 
     bool ready_sent;
     char *status_line; /* last STATUS= sent */
-    long long watchdog_ms, watchdog_next;
+    long long watchdog_ms, watchdog_next, watchdog_last;
 
     bool stop;
     unsigned long n_reconciles, n_checks;
@@ -180,6 +180,11 @@ trigger(struct agentd *d, unsigned reason)
 
 /* ---- systemd notification ---------------------------------------------- */
 
+/* Feeds the watchdog. Called between steps and requests, whose waits are
+ * bounded but can be long (an OVS commit and its apply: up to 20 s): it
+ * kicks whenever a second has passed, not only every half period, so a
+ * long step right after a skipped kick cannot outlast WatchdogSec. The
+ * idle main loop wakes for it every half period (watchdog_next). */
 static void
 watchdog_kick(struct agentd *d)
 {
@@ -189,8 +194,9 @@ watchdog_kick(struct agentd *d)
         return;
     }
     now = now_ms();
-    if (now >= d->watchdog_next) {
+    if (now >= d->watchdog_next || now - d->watchdog_last >= 1000) {
         sd_notify(0, "WATCHDOG=1");
+        d->watchdog_last = now;
         d->watchdog_next = now + d->watchdog_ms;
     }
 }
@@ -545,6 +551,7 @@ run_pending(struct agentd *d)
     unsigned reasons = d->pending;
     char why[128], msg[700];
 
+    watchdog_kick(d);
     d->pending = 0;
     if (reasons & TRIG_APPLY) {
         reconcile(d, reasons_text(reasons, why, sizeof why), msg, sizeof msg);
@@ -770,6 +777,7 @@ serve_ctl(struct agentd *d)
             }
             return;
         }
+        watchdog_kick(d);
         r = ctl_read_request(fd, AGENTD_CTL_TIMEOUT_MS, &req);
         if (r < 0) {
             log_msg(LOG_WARNING, "control request: %s", strerror(-r));
