@@ -73,7 +73,13 @@ struct agentd {
     int sigfd;
     int inofd; /* -1: no watch (directory missing) */
     int ctlfd;
+    long long ctl_paused_until; /* accept() ran out of fds: wait */
     struct nlev_source *nl_link, *nl_devlink;
+    /* The netdevs of the last observation (uplinks, representors): link
+     * events of others are ignored. links_all: not known. */
+    int *link_ifindexes;
+    size_t n_link_ifindexes;
+    bool links_all;
 
     const struct vsdb *seqno_db; /* whose seqno 'seqno' is */
     unsigned int seqno;
@@ -442,6 +448,43 @@ record_success(struct agentd *d)
     d->last_error[0] = '\0';
 }
 
+/* Remembers the netdevs 'host' shows, for filtering link events. */
+static void
+remember_links(struct agentd *d, const struct obs_host *host)
+{
+    size_t n = 0, max = 0;
+    int *set;
+
+    d->links_all = true;
+    if (!host) {
+        return;
+    }
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        max += 1 + host->pfs[i].n_vfs;
+    }
+    set = calloc(max ? max : 1, sizeof *set);
+    if (!set) {
+        return;
+    }
+    d->links_all = false;
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        const struct obs_pf *pf = &host->pfs[i];
+        if (!pf->found) {
+            d->links_all = true;
+            continue;
+        }
+        set[n++] = pf->ifindex;
+        for (size_t k = 0; k < pf->n_vfs; k++) {
+            if (pf->vfs[k].has_rep) {
+                set[n++] = pf->vfs[k].rep_ifindex;
+            }
+        }
+    }
+    free(d->link_ifindexes);
+    d->link_ifindexes = set;
+    d->n_link_ifindexes = n;
+}
+
 /* Runs one full reconcile now. Returns 0 when converged. */
 static int
 reconcile(struct agentd *d, const char *why, char *msg, size_t size)
@@ -495,6 +538,7 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
         snprintf(msg, size, "reconcile failed: %s", res.message);
     }
     notify_status(d, summary_for(d, &res));
+    remember_links(d, res.host);
     engine_result_clear(&res);
     return r;
 }
@@ -542,6 +586,7 @@ check(struct agentd *d, unsigned reasons)
         log_msg(LOG_WARNING, "check (%s): %s", why, res.message);
     }
     notify_status(d, summary_for(d, &res));
+    remember_links(d, res.host);
     engine_result_clear(&res);
 }
 
@@ -624,6 +669,30 @@ read_inotify(struct agentd *d)
     }
 }
 
+static bool
+links_concern_us(const struct agentd *d, const struct nlev_summary *sum)
+{
+    const char *names[64];
+    struct agentd_link_filter f = {
+        .all = d->links_all || !d->spec,
+        .ifindexes = d->link_ifindexes,
+        .n_ifindexes = d->n_link_ifindexes,
+        .names = names,
+    };
+
+    for (size_t i = 0; d->spec && i < d->spec->n_pfs; i++) {
+        if (d->spec->pfs[i].key != SPEC_PF_BY_NETDEV) {
+            continue;
+        }
+        if (f.n_names == sizeof names / sizeof names[0]) {
+            f.all = true;
+            break;
+        }
+        names[f.n_names++] = d->spec->pfs[i].id;
+    }
+    return agentd_links_relevant(&f, sum);
+}
+
 static void
 read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
 {
@@ -642,11 +711,17 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     if (sum.resync) {
         log_msg(LOG_INFO, "%s events were lost (ENOBUFS): resync", what);
     }
-    if (sum.events || sum.resync) {
-        log_msg(LOG_DEBUG, "%zu %s event%s", sum.events, what,
-                sum.events == 1 ? "" : "s");
-        trigger(d, TRIG_NETLINK);
+    if (!sum.events && !sum.resync) {
+        return;
     }
+    if (src == d->nl_link && !links_concern_us(d, &sum)) {
+        log_msg(LOG_DEBUG, "%zu link event%s about netdevs not managed",
+                sum.events, sum.events == 1 ? "" : "s");
+        return;
+    }
+    log_msg(LOG_DEBUG, "%zu %s event%s", sum.events, what,
+            sum.events == 1 ? "" : "s");
+    trigger(d, TRIG_NETLINK);
 }
 
 static void
@@ -772,8 +847,15 @@ serve_ctl(struct agentd *d)
 
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                log_msg(LOG_WARNING, "control socket accept: %s",
-                        strerror(errno));
+                log_msg(LOG_WARNING, "control socket accept: %s%s",
+                        strerror(errno),
+                        errno == EMFILE || errno == ENFILE ||
+                                errno == ENOBUFS || errno == ENOMEM
+                            ? "; not accepting for 1 s"
+                            : "");
+                /* The connection stays queued and the socket readable:
+                 * without a pause the loop would spin. */
+                d->ctl_paused_until = now_ms() + 1000;
             }
             return;
         }
@@ -883,6 +965,7 @@ agentd_close(struct agentd *d)
     }
     nlev_close(d->nl_link);
     nlev_close(d->nl_devlink);
+    free(d->link_ifindexes);
     hostio_close(&d->io);
     spec_destroy(d->spec);
     free(d->spec_error);
@@ -901,7 +984,11 @@ arm_waits(struct agentd *d)
         vsdb_wait(d->io.vsdb);
     }
     vsdb_poll_fd_wait(d->sigfd, POLLIN);
-    vsdb_poll_fd_wait(d->ctlfd, POLLIN);
+    if (now >= d->ctl_paused_until) {
+        vsdb_poll_fd_wait(d->ctlfd, POLLIN);
+    } else if (d->ctl_paused_until < next) {
+        next = d->ctl_paused_until;
+    }
     if (d->inofd >= 0) {
         vsdb_poll_fd_wait(d->inofd, POLLIN);
     }
@@ -936,6 +1023,7 @@ agentd_run(const struct agentd_opts *opts)
     d.opts = opts;
     d.sigfd = d.inofd = d.ctlfd = -1;
     d.retry_at = -1;
+    d.links_all = true; /* until the first observation */
     log_level = opts->log_level;
 
     d.sigfd = open_sigfd();
@@ -996,7 +1084,9 @@ agentd_run(const struct agentd_opts *opts)
         read_nlev(&d, d.nl_link, "link");
         read_nlev(&d, d.nl_devlink, "devlink");
         check_ovsdb(&d);
-        serve_ctl(&d);
+        if (now_ms() >= d.ctl_paused_until) {
+            serve_ctl(&d);
+        }
 
         now = now_ms();
         if (now >= d.resync_at) {
