@@ -111,7 +111,8 @@ e2e_host_ok() {
         mac=$(jq -r --argjson i "$i" \
             '.pfs[0].vfs[] | select(.index == $i) | .mac // empty' "$spec")
         attach=$(jq -r --argjson i "$i" \
-            '[.pfs[0].vfs[] | select(.index == $i) | .attach][0] // true' "$spec")
+            'first((.pfs[0].vfs[] | select(.index == $i) | .attach
+                   | select(. != null)), true)' "$spec")
         if [ -n "$mac" ]; then
             got=$(printf '%s\n' "$vfinfo" | jq -r --argjson i "$i" \
                 '.[0].vfinfo_list[] | select(.vf == $i) | .address')

@@ -73,7 +73,7 @@ for i in 0 1; do
         die "emulated VF $i"
 done
 say "ping vf0 -> vf1 across $bridge"
-e2e_ping vf0 10.9.0.2 || die "no ping replies across $bridge"
+e2e_ping vf0 10.9.0.2 >/dev/null || die "no ping replies across $bridge"
 # Keep traffic flowing both ways, so the datapath flows (and the tc rules
 # OVS put on the representors) stay while status reads them.
 ip netns exec vf0 ping -q -i 0.5 10.9.0.2 >/dev/null 2>&1 &
