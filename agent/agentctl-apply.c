@@ -34,7 +34,6 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     struct engine_opts eo = {.apply.on_step = print_step};
     struct engine_result res;
     struct spec *spec = NULL;
-    struct report *report;
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
@@ -45,26 +44,9 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
         return code;
     }
     int r = agentctl_run_engine(spec, &eo, &res);
-    report = report_build(spec, res.host, res.plan);
-    if (report && r < 0 &&
-        report_add_problem(report, REPORT_ERROR, "apply",
+    code = agentctl_report(spec, &res, r, "apply",
                            "fix the cause, then run agentctl apply again",
-                           "%s", res.message) < 0) {
-        report_free(report);
-        report = NULL;
-    }
-    if (!report) {
-        fprintf(stderr, "agentctl: apply: out of memory\n");
-        code = AGENTCTL_EXIT_FAIL;
-    } else {
-        code = agentctl_print(opts->json ? report_to_json(report, true)
-                                         : report_to_text(report),
-                              "apply");
-        if (code == AGENTCTL_EXIT_OK) {
-            code = report_exit_code(report);
-        }
-    }
-    report_free(report);
+                           opts->json, "apply");
     engine_result_clear(&res);
     spec_destroy(spec);
     return code;

@@ -3,6 +3,7 @@
 #include "agentctl.h"
 
 #include "engine.h"
+#include "report.h"
 #include "hostio.h"
 #include "offload/spec.h"
 
@@ -88,4 +89,31 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
     /* The result holds copies: the handles can go. */
     hostio_close(&io);
     return r;
+}
+
+int
+agentctl_report(const struct spec *spec, const struct engine_result *res,
+                int r, const char *object, const char *hint, bool json,
+                const char *what)
+{
+    struct report *report = report_build(spec, res->host, res->plan);
+    int code;
+
+    if (report && r < 0 &&
+        report_add_problem(report, REPORT_ERROR, object, hint, "%s",
+                           res->message) < 0) {
+        report_free(report);
+        report = NULL;
+    }
+    if (!report) {
+        fprintf(stderr, "agentctl: %s: out of memory\n", what);
+        return AGENTCTL_EXIT_FAIL;
+    }
+    code = agentctl_print(
+        json ? report_to_json(report, true) : report_to_text(report), what);
+    if (code == AGENTCTL_EXIT_OK) {
+        code = report_exit_code(report);
+    }
+    report_free(report);
+    return code;
 }

@@ -19,7 +19,6 @@ status_direct(const struct agentctl_opts *opts)
     struct engine_opts eo = {.dry_run = true};
     struct engine_result res;
     struct spec *spec = NULL;
-    struct report *report;
     int code;
 
     code = agentctl_load_spec(opts->spec, &spec);
@@ -27,25 +26,8 @@ status_direct(const struct agentctl_opts *opts)
         return code;
     }
     int r = agentctl_run_engine(spec, &eo, &res);
-    report = report_build(spec, res.host, res.plan);
-    if (report && r < 0 &&
-        report_add_problem(report, REPORT_ERROR, "observe", NULL, "%s",
-                           res.message) < 0) {
-        report_free(report);
-        report = NULL;
-    }
-    if (!report) {
-        fprintf(stderr, "agentctl: status: out of memory\n");
-        code = AGENTCTL_EXIT_FAIL;
-    } else {
-        code = agentctl_print(opts->json ? report_to_json(report, true)
-                                         : report_to_text(report),
-                              "status");
-        if (code == AGENTCTL_EXIT_OK) {
-            code = report_exit_code(report);
-        }
-    }
-    report_free(report);
+    code =
+        agentctl_report(spec, &res, r, "observe", NULL, opts->json, "status");
     engine_result_clear(&res);
     spec_destroy(spec);
     return code;

@@ -59,6 +59,14 @@ bool agentctl_no_args(const char *command, int argc, char *argv[]);
 int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
                         struct engine_result *res);
 
+/* Builds the report of an engine run ('r' its result: a failure is added
+ * as an error problem on 'object', with 'hint' (may be NULL)), prints it
+ * as text or JSON, and returns the exit code: the report's, or
+ * AGENTCTL_EXIT_FAIL when it could not be built or written. */
+int agentctl_report(const struct spec *spec, const struct engine_result *res,
+                    int r, const char *object, const char *hint, bool json,
+                    const char *what);
+
 /* How long agentctl waits for the daemon: a status comes from its last
  * reconcile; a reconcile runs one, representors and OVS included. */
 #define AGENTCTL_STATUS_TIMEOUT_MS    10000

@@ -1,13 +1,27 @@
 /* offload-agent: the reconciling daemon (foreground, systemd Type=notify).
- * The reconcile loop arrives with the agent issue; until then the daemon
- * parses its contract options and refuses to run rather than pretend. */
+ * Options are a contract (DESIGN.md): --spec FILE, --socket PATH. The
+ * daemon itself is agentd_run() (agentd.h). */
+#include "agentd.h"
+
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <syslog.h>
 
-#include <systemd/sd-daemon.h>
-
-#define OFFLOAD_AGENT_DEFAULT_SPEC   "/etc/offload-agent/host.json"
-#define OFFLOAD_AGENT_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
+static void
+usage(FILE *out)
+{
+    fprintf(out,
+            "usage: offload-agent [--spec FILE] [--socket PATH] "
+            "[--log-level LEVEL]\n"
+            "  --spec FILE        host spec (default %s)\n"
+            "  --socket PATH      control socket (default %s)\n"
+            "  --log-level LEVEL  error, warning, notice, info (default), "
+            "debug\n"
+            "Runs in the foreground and logs to stderr with sd-daemon "
+            "priority prefixes.\n",
+            AGENTD_DEFAULT_SPEC, AGENTD_DEFAULT_SOCKET);
+}
 
 int
 main(int argc, char *argv[])
@@ -15,32 +29,61 @@ main(int argc, char *argv[])
     static const struct option long_opts[] = {
         {"spec", required_argument, NULL, 's'},
         {"socket", required_argument, NULL, 'S'},
+        {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *spec = OFFLOAD_AGENT_DEFAULT_SPEC;
-    const char *socket_path = OFFLOAD_AGENT_DEFAULT_SOCKET;
+    struct agentd_opts opts = {
+        .spec_path = AGENTD_DEFAULT_SPEC,
+        .socket_path = AGENTD_DEFAULT_SOCKET,
+        .log_level = LOG_INFO,
+    };
+    sigset_t set;
     int c;
+
+    /* First of all: these signals are read from a signalfd by the main
+     * loop. Blocked now, before anything can start libopenvswitch, whose
+     * fatal-signal module would otherwise install handlers that exit. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0) {
+        perror("offload-agent: sigprocmask");
+        return 1;
+    }
+    /* A control client that hangs up early must not kill the daemon. */
+    signal(SIGPIPE, SIG_IGN);
 
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            spec = optarg;
+            opts.spec_path = optarg;
             break;
         case 'S':
-            socket_path = optarg;
+            opts.socket_path = optarg;
+            break;
+        case 'l':
+            opts.log_level = agentd_parse_log_level(optarg);
+            if (opts.log_level < 0) {
+                fprintf(stderr, "offload-agent: unknown log level %s\n",
+                        optarg);
+                return 1;
+            }
             break;
         case 'h':
-            printf("usage: offload-agent [--spec FILE] [--socket PATH]\n");
+            usage(stdout);
             return 0;
         default:
+            usage(stderr);
             return 1;
         }
     }
-    fprintf(stderr,
-            "offload-agent: the reconciler is not implemented yet "
-            "(spec %s, socket %s)\n",
-            spec, socket_path);
-    sd_notifyf(0, "STATUS=not implemented yet");
-    return 1;
+    if (optind < argc) {
+        fprintf(stderr, "offload-agent: unexpected argument %s\n",
+                argv[optind]);
+        usage(stderr);
+        return 1;
+    }
+    return agentd_run(&opts);
 }

@@ -1,0 +1,88 @@
+/* agentd: the pure helpers of the daemon (see agentd.h). */
+#include "agentd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/inotify.h>
+#include <syslog.h>
+
+long long
+agentd_backoff_ms(unsigned failures)
+{
+    long long ms = AGENTD_BACKOFF_MIN_MS;
+
+    if (!failures) {
+        return 0;
+    }
+    for (unsigned i = 1; i < failures && ms < AGENTD_BACKOFF_MAX_MS; i++) {
+        ms *= 2;
+    }
+    return ms < AGENTD_BACKOFF_MAX_MS ? ms : AGENTD_BACKOFF_MAX_MS;
+}
+
+uint32_t
+agentd_spec_watch_mask(void)
+{
+    /* Not IN_MODIFY: a reader would see a half-written file; the spec is
+     * read once the writer closed it (IN_CLOSE_WRITE) or renamed it into
+     * place (IN_MOVED_TO). */
+    return IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+           IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF;
+}
+
+bool
+agentd_spec_event_matches(uint32_t mask, const char *name,
+                          const char *basename)
+{
+    if (mask & IN_Q_OVERFLOW) {
+        return true;
+    }
+    /* The directory itself went away or moved: the spec is gone too. */
+    if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+        return true;
+    }
+    if (!(mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
+                  IN_MOVED_FROM))) {
+        return false;
+    }
+    return name && !strcmp(name, basename);
+}
+
+int
+agentd_parse_log_level(const char *s)
+{
+    static const struct {
+        const char *name;
+        int level;
+    } levels[] = {
+        {"error", LOG_ERR},       {"err", LOG_ERR},
+        {"warning", LOG_WARNING}, {"warn", LOG_WARNING},
+        {"notice", LOG_NOTICE},   {"info", LOG_INFO},
+        {"debug", LOG_DEBUG},
+    };
+
+    if (!s || !*s) {
+        return -1;
+    }
+    if (s[0] >= '0' && s[0] <= '7' && !s[1]) {
+        return s[0] - '0';
+    }
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++) {
+        if (!strcasecmp(s, levels[i].name)) {
+            return levels[i].level;
+        }
+    }
+    return -1;
+}
+
+long long
+agentd_debounce_deadline(long long first, long long now)
+{
+    long long deadline = now + AGENTD_DEBOUNCE_MS;
+
+    if (first >= 0 && deadline > first + AGENTD_DEBOUNCE_MAX_MS) {
+        deadline = first + AGENTD_DEBOUNCE_MAX_MS;
+    }
+    return deadline < now ? now : deadline;
+}

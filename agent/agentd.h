@@ -1,0 +1,72 @@
+/* agentd: the offload-agent daemon (foreground, systemd Type=notify).
+ *
+ * It owns the main loop (Open vSwitch's poll loop, through vsdb_poll_*:
+ * the IDL must be run to keep its replica current and to see OVSDB
+ * changes, and its fd is not exposed) and reconciles the host with the
+ * engine (engine.h) when something may have moved it away from the spec:
+ * the spec file changed, SIGHUP, a netlink event, an OVSDB change,
+ * `agentctl reconcile`, or the periodic safety resync. The daemon logs;
+ * the library under it does not.
+ *
+ * The pure parts (backoff, the spec-file event filter, log levels) are
+ * separate so they can be unit tested. */
+#ifndef OA_AGENTD_H
+#define OA_AGENTD_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AGENTD_DEFAULT_SPEC   "/etc/offload-agent/host.json"
+#define AGENTD_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
+
+/* Timings (milliseconds). */
+#define AGENTD_DEBOUNCE_MS     200    /* quiet time before a reconcile */
+#define AGENTD_DEBOUNCE_MAX_MS 1000   /* ... but never longer than this */
+#define AGENTD_RESYNC_MS       300000 /* periodic safety resync */
+#define AGENTD_BACKOFF_MIN_MS  1000   /* first retry after a failure */
+#define AGENTD_BACKOFF_MAX_MS  60000  /* retries never wait longer */
+#define AGENTD_CTL_TIMEOUT_MS  1000   /* reading a control request */
+
+struct agentd_opts {
+    const char *spec_path;
+    const char *socket_path;
+    int log_level; /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+};
+
+/* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP
+ * must already be blocked in every thread (the caller does it first thing
+ * in main(), before anything can start libopenvswitch, which would
+ * otherwise install its own handlers). Returns the process exit code: 0
+ * after a clean shutdown, 1 when the daemon could not start. */
+int agentd_run(const struct agentd_opts *opts);
+
+/* ---- Pure helpers ------------------------------------------------------ */
+
+/* The wait before retry number 'failures' (1: after the first failed
+ * reconcile): 1 s, 2 s, 4 s ... capped at 60 s. 0 for 0 failures. */
+long long agentd_backoff_ms(unsigned failures);
+
+/* True when an inotify event ('mask', file 'name' in the watched
+ * directory) may have changed the spec file 'basename': the file was
+ * written and closed, renamed into place, created, deleted or renamed
+ * away. Editors and tools that write a temporary file and rename it over
+ * the spec are covered by IN_MOVED_TO. IN_Q_OVERFLOW (events lost)
+ * matches whatever the name. */
+bool agentd_spec_event_matches(uint32_t mask, const char *name,
+                               const char *basename);
+
+/* The inotify mask the daemon watches the spec's directory with. */
+uint32_t agentd_spec_watch_mask(void);
+
+/* "error", "warning", "notice", "info", "debug" (or 0..7) -> LOG_*; -1
+ * when not recognised. */
+int agentd_parse_log_level(const char *s);
+
+/* Debounce: when a trigger arrives at 'now', the time the reconcile
+ * should run, given the first pending trigger's time 'first' (or -1 when
+ * this is the first). Waits AGENTD_DEBOUNCE_MS after the latest trigger,
+ * but no more than AGENTD_DEBOUNCE_MAX_MS after the first, so a steady
+ * stream of events cannot postpone it forever. */
+long long agentd_debounce_deadline(long long first, long long now);
+
+#endif

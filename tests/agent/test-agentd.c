@@ -1,0 +1,128 @@
+/* Unit tests of the daemon's pure helpers (agent/agentd-util.c): the
+ * retry backoff, the spec-file event filter that makes write-to-temp-
+ * then-rename work, the debounce deadline and log level names. */
+#include "agentd.h"
+
+#include "oa-check.h"
+
+#include <sys/inotify.h>
+#include <syslog.h>
+
+START_TEST(backoff_doubles_from_1s_and_caps_at_60s)
+{
+    static const long long want[] = {0,     1000,  2000,  4000,  8000,
+                                     16000, 32000, 60000, 60000, 60000};
+
+    for (unsigned i = 0; i < sizeof want / sizeof want[0]; i++) {
+        ck_assert_int_eq(agentd_backoff_ms(i), want[i]);
+    }
+    /* Many failures must neither overflow nor exceed the cap. */
+    ck_assert_int_eq(agentd_backoff_ms(1000), 60000);
+    ck_assert_int_eq(agentd_backoff_ms(~0u), 60000);
+}
+END_TEST
+
+START_TEST(spec_events_for_the_file_match)
+{
+    /* Written in place and closed. */
+    ck_assert(
+        agentd_spec_event_matches(IN_CLOSE_WRITE, "host.json", "host.json"));
+    /* Renamed into place (write-to-temp-then-rename, editors). */
+    ck_assert(
+        agentd_spec_event_matches(IN_MOVED_TO, "host.json", "host.json"));
+    ck_assert(agentd_spec_event_matches(IN_CREATE, "host.json", "host.json"));
+    /* Removed or renamed away: the spec is gone (invalid). */
+    ck_assert(agentd_spec_event_matches(IN_DELETE, "host.json", "host.json"));
+    ck_assert(
+        agentd_spec_event_matches(IN_MOVED_FROM, "host.json", "host.json"));
+}
+END_TEST
+
+START_TEST(spec_events_for_other_files_do_not_match)
+{
+    /* The temporary file of a rename, and neighbours. */
+    ck_assert(!agentd_spec_event_matches(IN_CLOSE_WRITE, ".host.json.tmp",
+                                         "host.json"));
+    ck_assert(
+        !agentd_spec_event_matches(IN_CREATE, "host.json~", "host.json"));
+    ck_assert(!agentd_spec_event_matches(IN_MOVED_FROM, "host.json.tmp",
+                                         "host.json"));
+    ck_assert(
+        !agentd_spec_event_matches(IN_CLOSE_WRITE, "host.jso", "host.json"));
+    /* Reading the file is no change. */
+    ck_assert(!agentd_spec_event_matches(IN_CLOSE_NOWRITE, "host.json",
+                                         "host.json"));
+    ck_assert(!agentd_spec_event_matches(IN_OPEN, "host.json", "host.json"));
+}
+END_TEST
+
+START_TEST(lost_events_and_directory_removal_match)
+{
+    ck_assert(agentd_spec_event_matches(IN_Q_OVERFLOW, NULL, "host.json"));
+    ck_assert(agentd_spec_event_matches(IN_DELETE_SELF, NULL, "host.json"));
+    ck_assert(agentd_spec_event_matches(IN_MOVE_SELF, NULL, "host.json"));
+    ck_assert(agentd_spec_event_matches(IN_IGNORED, NULL, "host.json"));
+}
+END_TEST
+
+START_TEST(watch_mask_covers_rename_and_write)
+{
+    uint32_t mask = agentd_spec_watch_mask();
+
+    ck_assert(mask & IN_CLOSE_WRITE);
+    ck_assert(mask & IN_MOVED_TO);
+    ck_assert(mask & IN_MOVED_FROM);
+    ck_assert(mask & IN_CREATE);
+    ck_assert(mask & IN_DELETE);
+    /* A half-written file is never read. */
+    ck_assert(!(mask & IN_MODIFY));
+}
+END_TEST
+
+START_TEST(debounce_waits_after_last_event_but_not_forever)
+{
+    /* First event at 1000: run at 1200. */
+    ck_assert_int_eq(agentd_debounce_deadline(-1, 1000),
+                     1000 + AGENTD_DEBOUNCE_MS);
+    /* Another at 1100: pushed to 1300. */
+    ck_assert_int_eq(agentd_debounce_deadline(1000, 1100),
+                     1100 + AGENTD_DEBOUNCE_MS);
+    /* A steady stream cannot postpone it past first + max. */
+    ck_assert_int_eq(agentd_debounce_deadline(1000, 1950),
+                     1000 + AGENTD_DEBOUNCE_MAX_MS);
+    /* Long past the cap: run now, not in the past. */
+    ck_assert_int_eq(agentd_debounce_deadline(1000, 5000), 5000);
+}
+END_TEST
+
+START_TEST(log_levels_parse)
+{
+    ck_assert_int_eq(agentd_parse_log_level("error"), LOG_ERR);
+    ck_assert_int_eq(agentd_parse_log_level("warning"), LOG_WARNING);
+    ck_assert_int_eq(agentd_parse_log_level("NOTICE"), LOG_NOTICE);
+    ck_assert_int_eq(agentd_parse_log_level("info"), LOG_INFO);
+    ck_assert_int_eq(agentd_parse_log_level("debug"), LOG_DEBUG);
+    ck_assert_int_eq(agentd_parse_log_level("7"), LOG_DEBUG);
+    ck_assert_int_eq(agentd_parse_log_level("loud"), -1);
+    ck_assert_int_eq(agentd_parse_log_level("8"), -1);
+    ck_assert_int_eq(agentd_parse_log_level(""), -1);
+    ck_assert_int_eq(agentd_parse_log_level(NULL), -1);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("agentd");
+    TCase *tc = tcase_create("pure");
+
+    tcase_add_test(tc, backoff_doubles_from_1s_and_caps_at_60s);
+    tcase_add_test(tc, spec_events_for_the_file_match);
+    tcase_add_test(tc, spec_events_for_other_files_do_not_match);
+    tcase_add_test(tc, lost_events_and_directory_removal_match);
+    tcase_add_test(tc, watch_mask_covers_rename_and_write);
+    tcase_add_test(tc, debounce_waits_after_last_event_but_not_forever);
+    tcase_add_test(tc, log_levels_parse);
+    suite_add_tcase(s, tc);
+    return oa_check_run(s);
+}
