@@ -59,7 +59,8 @@ say "offload-agent --spec $spec"
 daemon_pid=$!
 t0=$(e2e_ms)
 bed_wait_for 120 e2e_agentctl status || die "not converged after 120 s"
-say "converged in $(($(e2e_ms) - t0)) ms"
+say "converged in $(($(e2e_ms) - t0)) ms; the agent's log:"
+sed -n 's/^<[0-9]>\(reconcile.*converged in.*\)/    \1/p' "$log"
 
 reps=()
 for ((i = 0; i < num_vfs; i++)); do
