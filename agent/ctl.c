@@ -124,6 +124,14 @@ someone_listens(const struct sockaddr_un *sun)
     return live;
 }
 
+bool
+ctl_daemon_listens(const char *path)
+{
+    struct sockaddr_un sun;
+
+    return make_address(path, &sun) == 0 && someone_listens(&sun);
+}
+
 int
 ctl_listen(const char *path)
 {

@@ -73,6 +73,14 @@ start_fake 1 "apply failed: set-eswitch refused"
 run 1 --socket "$sock" reconcile
 wait "$fake_pid" || fail "fake daemon failed (reconcile 1)"
 
+# apply refuses while a daemon owns the host, before touching anything.
+start_fake 0 "unused"
+run 1 --socket "$sock" --spec "$tmp/bad.json" apply
+grep -q "offload-agent is running" "$tmp/err" ||
+    fail "apply next to a daemon: $(cat "$tmp/err")"
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
+
 if [ "$failures" != 0 ]; then
     echo "$failures failure(s)" >&2
     exit 1
