@@ -8,6 +8,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -50,6 +51,27 @@ observe_and_plan(struct hostio *io, const struct spec *spec,
     return r;
 }
 
+/* A fingerprint of what a plan would do (FNV-1a over its steps): the
+ * same plan after a refusal would only be refused again. */
+static uint64_t
+plan_fingerprint(const struct plan *plan)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *st = &plan->steps[i];
+        const char *parts[] = {plan_action_name(st->action), st->object,
+                               st->detail};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            for (const char *c = parts[k]; *c; c++) {
+                h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+            }
+            h = (h ^ 0xff) * 1099511628211ULL;
+        }
+    }
+    return h;
+}
+
 /* Why a plan that applied cleanly still is not converged. */
 static void
 describe_unconverged(const struct plan *plan, unsigned rounds, char *msg,
@@ -81,6 +103,8 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
     long long start = now_ms();
     struct obs_host *host = NULL;
     struct plan *plan = NULL;
+    char last_failure[sizeof res->message] = "";
+    uint64_t failed_plan = 0;
     int r;
 
     memset(res, 0, sizeof *res);
@@ -104,6 +128,10 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
         if (opts->dry_run || !plan->n_steps || res->rounds >= max_rounds) {
             break;
         }
+        if (last_failure[0] && plan_fingerprint(plan) == failed_plan) {
+            /* Nothing the refusal changed would make it go another way. */
+            break;
+        }
         r = apply_run(io, spec, host, plan, &opts->apply, &ar);
         res->rounds++;
         res->steps_done += ar.n_done;
@@ -115,6 +143,14 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
             if (opts->switchdev_zero_vfs) {
                 *opts->switchdev_zero_vfs = OBS_NO;
             }
+            r = 0;
+        } else if (r < 0 && ar.n_done > 0 && res->rounds < max_rounds) {
+            /* Steps before the refused one changed the host (new VFs, a
+             * mode): plan again from what is there now, which may take
+             * another way (e.g. unbind the VFs that just appeared before
+             * the eswitch changes). A refusal without progress ends it. */
+            snprintf(last_failure, sizeof last_failure, "%s", ar.message);
+            failed_plan = plan_fingerprint(plan);
             r = 0;
         } else if (r < 0) {
             snprintf(res->message, sizeof res->message, "%s", ar.message);
@@ -143,6 +179,11 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
         res->converged = plan_is_converged(plan);
     } else if (plan_is_converged(plan)) {
         res->converged = true;
+    } else if (last_failure[0]) {
+        /* Still not there after a refusal: that refusal is the reason. */
+        res->error = -EAGAIN;
+        snprintf(res->message, sizeof res->message, "%s", last_failure);
+        r = res->error;
     } else {
         res->error = -EAGAIN;
         describe_unconverged(plan, res->rounds, res->message,

@@ -289,6 +289,7 @@ struct vf_work {
     char detail[160];
     bool unbind_early; /* before set-eswitch (VFs-first order) */
     bool unbind, bind;
+    const char *bind_driver; /* the spec's vf_driver, or the one it had */
 };
 
 static const struct spec_vf *
@@ -600,17 +601,24 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
         }
     }
     /* VFs this plan creates have no PCI address yet: the next round
-     * binds them. */
-    bool binding = sp->vf_driver && op->vfs_are_devices && !to_want;
+     * binds them. In the VFs-first order (older mlx5) the eswitch only
+     * changes with the VFs unbound, whether or not the spec names a
+     * driver: without one they go back to the driver they had. */
+    bool binding = op->vfs_are_devices && !to_want;
     for (unsigned k = 0; binding && k < want && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
         struct vf_work *w = &work[k];
         bool bound = ov->driver[0] != '\0';
-        bool wrong = strcmp(ov->driver, sp->vf_driver) != 0;
         if (!ov->pci[0]) {
             continue;
         }
+        w->bind_driver = sp->vf_driver ? sp->vf_driver : ov->driver;
         w->unbind_early = vfs_first && eswitch_step && bound;
+        if (!sp->vf_driver) {
+            w->bind = w->unbind_early;
+            continue;
+        }
+        bool wrong = strcmp(ov->driver, sp->vf_driver) != 0;
         w->unbind =
             !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
         w->bind = wrong || w->unbind_early || w->unbind;
@@ -687,7 +695,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
     }
     for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
         if (work[k].bind) {
-            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], sp->vf_driver);
+            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], work[k].bind_driver);
         }
     }
     free(work);

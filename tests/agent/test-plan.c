@@ -782,6 +782,26 @@ check_drift_legacy_pci_b(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* Older mlx5 refuses the eswitch change with VFs bound, also when the
+ * spec leaves binding alone: they are unbound and go back to their own
+ * driver afterwards. */
+static void
+setup_drift_legacy_pci_b_nodriver(struct fx *f)
+{
+    setup_drift_legacy_pci_b(f);
+    f->pfs[0].vf_driver = NULL;
+    snprintf(f->ovfs[0][1].driver, sizeof f->ovfs[0][1].driver, "vfio-pci");
+}
+
+static void
+check_drift_legacy_pci_b_nodriver(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->driver, "mlx5_core");
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 1)->driver, "vfio-pci");
+    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 1)->driver, "vfio-pci");
+    (void)f;
+}
+
 static void
 setup_drift_to_legacy_wanted(struct fx *f)
 {
@@ -1248,6 +1268,12 @@ static const struct scenario scenarios[] = {
      "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,del-port,"
      "del-port",
      0, check_drift_legacy_pci_b},
+    {"eswitch drifted, VFs first, PCI VFs, no vf_driver",
+     setup_drift_legacy_pci_b_nodriver,
+     "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,del-port,"
+     "del-port",
+     0, check_drift_legacy_pci_b_nodriver},
     {"spec switches to legacy", setup_drift_to_legacy_wanted,
      "detach-port,detach-port,set-eswitch", 0, check_to_legacy},
     {"representor port removed from OVS", setup_rep_port_removed, "add-port",
