@@ -162,7 +162,9 @@ do_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
      * is refused with EBUSY, and the planner must know it happened). */
     r = sriov_numvfs_write(&dev, s->num);
     if (r) {
-        return fail(c, r, NULL);
+        /* sysfs has no extack: say what was refused. */
+        return fail_text(c, r, "%u -> %u VFs refused: %s", cur, s->num,
+                         strerror(-r));
     }
     say(c, "%u -> %u VFs", cur, s->num);
     return 0;

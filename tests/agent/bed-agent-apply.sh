@@ -183,6 +183,20 @@ echo "== converge time from blank"
 converge_from_blank 2
 converge_from_blank 4
 
+# A refused step: netdevsim refuses more VFs than its max_vfs (8). apply
+# fails with the kernel's refusal named; what it did before stays, and
+# the next run converges from there.
+echo "== a refused step, then the next run converges"
+e2e_write_spec "$spec" "$dl" "$bridge" 9
+refused=$(agentctl apply 2>&1)
+bed_check_eq "apply of 9 VFs (max_vfs 8) exits 1" 1 "$?"
+bed_check "the failure names the refused set-numvfs" \
+    grep -q "set-numvfs $dl: 0 -> 9 VFs refused" <<<"$refused"
+[ "$bed_failures" = 0 ] || printf '%s\n' "$refused" | sed 's/^/    apply: /'
+e2e_write_spec "$spec" "$dl" "$bridge" 2 "0=$mac0" "1=$mac1"
+bed_check "the next apply converges from the refused state" agentctl apply
+bed_check "host matches the 2-VF spec" e2e_host_ok "$spec"
+
 bed_ovs_stop
 rm -rf "$work"
 bed_summary
