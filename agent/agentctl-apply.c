@@ -2,6 +2,7 @@
  * engine), then the verification report (DESIGN.md, "agentctl"). */
 #include "agentctl.h"
 
+#include "ctl.h"
 #include "engine.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -37,6 +38,16 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
+        return AGENTCTL_EXIT_FAIL;
+    }
+    /* Two reconcilers writing the host at once would undo each other's
+     * steps half-way; the running daemon owns the host. */
+    if (ctl_daemon_listens(opts->socket)) {
+        fprintf(stderr,
+                "agentctl: apply: offload-agent is running (%s) and owns "
+                "the host: use agentctl reconcile, or stop the daemon "
+                "first\n",
+                opts->socket);
         return AGENTCTL_EXIT_FAIL;
     }
     code = agentctl_load_spec(opts->spec, &spec);

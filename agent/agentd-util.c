@@ -1,6 +1,8 @@
 /* agentd: the pure helpers of the daemon (see agentd.h). */
 #include "agentd.h"
 
+#include "oa-netlink/nlev.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,8 +29,10 @@ agentd_spec_watch_mask(void)
     /* Not IN_MODIFY: a reader would see a half-written file; the spec is
      * read once the writer closed it (IN_CLOSE_WRITE) or renamed it into
      * place (IN_MOVED_TO). */
-    return IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
-           IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF;
+    /* Nor IN_CREATE: a new file is empty until its writer closes it,
+     * which IN_CLOSE_WRITE reports. */
+    return IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
+           IN_DELETE_SELF | IN_MOVE_SELF;
 }
 
 bool
@@ -42,8 +46,7 @@ agentd_spec_event_matches(uint32_t mask, const char *name,
     if (mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
         return true;
     }
-    if (!(mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE |
-                  IN_MOVED_FROM))) {
+    if (!(mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM))) {
         return false;
     }
     return name && !strcmp(name, basename);
@@ -85,4 +88,27 @@ agentd_debounce_deadline(long long first, long long now)
         deadline = first + AGENTD_DEBOUNCE_MAX_MS;
     }
     return deadline < now ? now : deadline;
+}
+
+bool
+agentd_links_relevant(const struct agentd_link_filter *f,
+                      const struct nlev_summary *sum)
+{
+    if (f->all || sum->resync || sum->links_overflow) {
+        return true;
+    }
+    for (size_t i = 0; i < sum->n_links; i++) {
+        const struct nlev_link *l = &sum->links[i];
+        for (size_t k = 0; k < f->n_ifindexes; k++) {
+            if (f->ifindexes[k] == l->ifindex) {
+                return true;
+            }
+        }
+        for (size_t k = 0; l->name[0] && k < f->n_names; k++) {
+            if (!strcmp(f->names[k], l->name)) {
+                return true;
+            }
+        }
+    }
+    return false;
 }

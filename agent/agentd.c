@@ -73,7 +73,13 @@ struct agentd {
     int sigfd;
     int inofd; /* -1: no watch (directory missing) */
     int ctlfd;
+    long long ctl_paused_until; /* accept() ran out of fds: wait */
     struct nlev_source *nl_link, *nl_devlink;
+    /* The netdevs of the last observation (uplinks, representors): link
+     * events of others are ignored. links_all: not known. */
+    int *link_ifindexes;
+    size_t n_link_ifindexes;
+    bool links_all;
 
     const struct vsdb *seqno_db; /* whose seqno 'seqno' is */
     unsigned int seqno;
@@ -88,7 +94,7 @@ struct agentd {
 
     bool ready_sent;
     char *status_line; /* last STATUS= sent */
-    long long watchdog_ms, watchdog_next;
+    long long watchdog_ms, watchdog_next, watchdog_last;
 
     bool stop;
     unsigned long n_reconciles, n_checks;
@@ -180,6 +186,11 @@ trigger(struct agentd *d, unsigned reason)
 
 /* ---- systemd notification ---------------------------------------------- */
 
+/* Feeds the watchdog. Called between steps and requests, whose waits are
+ * bounded but can be long (an OVS commit and its apply: up to 20 s): it
+ * kicks whenever a second has passed, not only every half period, so a
+ * long step right after a skipped kick cannot outlast WatchdogSec. The
+ * idle main loop wakes for it every half period (watchdog_next). */
 static void
 watchdog_kick(struct agentd *d)
 {
@@ -189,8 +200,9 @@ watchdog_kick(struct agentd *d)
         return;
     }
     now = now_ms();
-    if (now >= d->watchdog_next) {
+    if (now >= d->watchdog_next || now - d->watchdog_last >= 1000) {
         sd_notify(0, "WATCHDOG=1");
+        d->watchdog_last = now;
         d->watchdog_next = now + d->watchdog_ms;
     }
 }
@@ -436,6 +448,43 @@ record_success(struct agentd *d)
     d->last_error[0] = '\0';
 }
 
+/* Remembers the netdevs 'host' shows, for filtering link events. */
+static void
+remember_links(struct agentd *d, const struct obs_host *host)
+{
+    size_t n = 0, max = 0;
+    int *set;
+
+    d->links_all = true;
+    if (!host) {
+        return;
+    }
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        max += 1 + host->pfs[i].n_vfs;
+    }
+    set = calloc(max ? max : 1, sizeof *set);
+    if (!set) {
+        return;
+    }
+    d->links_all = false;
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        const struct obs_pf *pf = &host->pfs[i];
+        if (!pf->found) {
+            d->links_all = true;
+            continue;
+        }
+        set[n++] = pf->ifindex;
+        for (size_t k = 0; k < pf->n_vfs; k++) {
+            if (pf->vfs[k].has_rep) {
+                set[n++] = pf->vfs[k].rep_ifindex;
+            }
+        }
+    }
+    free(d->link_ifindexes);
+    d->link_ifindexes = set;
+    d->n_link_ifindexes = n;
+}
+
 /* Runs one full reconcile now. Returns 0 when converged. */
 static int
 reconcile(struct agentd *d, const char *why, char *msg, size_t size)
@@ -489,6 +538,7 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
         snprintf(msg, size, "reconcile failed: %s", res.message);
     }
     notify_status(d, summary_for(d, &res));
+    remember_links(d, res.host);
     engine_result_clear(&res);
     return r;
 }
@@ -536,6 +586,7 @@ check(struct agentd *d, unsigned reasons)
         log_msg(LOG_WARNING, "check (%s): %s", why, res.message);
     }
     notify_status(d, summary_for(d, &res));
+    remember_links(d, res.host);
     engine_result_clear(&res);
 }
 
@@ -545,6 +596,7 @@ run_pending(struct agentd *d)
     unsigned reasons = d->pending;
     char why[128], msg[700];
 
+    watchdog_kick(d);
     d->pending = 0;
     if (reasons & TRIG_APPLY) {
         reconcile(d, reasons_text(reasons, why, sizeof why), msg, sizeof msg);
@@ -617,6 +669,30 @@ read_inotify(struct agentd *d)
     }
 }
 
+static bool
+links_concern_us(const struct agentd *d, const struct nlev_summary *sum)
+{
+    const char *names[64];
+    struct agentd_link_filter f = {
+        .all = d->links_all || !d->spec,
+        .ifindexes = d->link_ifindexes,
+        .n_ifindexes = d->n_link_ifindexes,
+        .names = names,
+    };
+
+    for (size_t i = 0; d->spec && i < d->spec->n_pfs; i++) {
+        if (d->spec->pfs[i].key != SPEC_PF_BY_NETDEV) {
+            continue;
+        }
+        if (f.n_names == sizeof names / sizeof names[0]) {
+            f.all = true;
+            break;
+        }
+        names[f.n_names++] = d->spec->pfs[i].id;
+    }
+    return agentd_links_relevant(&f, sum);
+}
+
 static void
 read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
 {
@@ -635,11 +711,17 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     if (sum.resync) {
         log_msg(LOG_INFO, "%s events were lost (ENOBUFS): resync", what);
     }
-    if (sum.events || sum.resync) {
-        log_msg(LOG_DEBUG, "%zu %s event%s", sum.events, what,
-                sum.events == 1 ? "" : "s");
-        trigger(d, TRIG_NETLINK);
+    if (!sum.events && !sum.resync) {
+        return;
     }
+    if (src == d->nl_link && !links_concern_us(d, &sum)) {
+        log_msg(LOG_DEBUG, "%zu link event%s about netdevs not managed",
+                sum.events, sum.events == 1 ? "" : "s");
+        return;
+    }
+    log_msg(LOG_DEBUG, "%zu %s event%s", sum.events, what,
+            sum.events == 1 ? "" : "s");
+    trigger(d, TRIG_NETLINK);
 }
 
 static void
@@ -765,11 +847,19 @@ serve_ctl(struct agentd *d)
 
         if (fd < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                log_msg(LOG_WARNING, "control socket accept: %s",
-                        strerror(errno));
+                log_msg(LOG_WARNING, "control socket accept: %s%s",
+                        strerror(errno),
+                        errno == EMFILE || errno == ENFILE ||
+                                errno == ENOBUFS || errno == ENOMEM
+                            ? "; not accepting for 1 s"
+                            : "");
+                /* The connection stays queued and the socket readable:
+                 * without a pause the loop would spin. */
+                d->ctl_paused_until = now_ms() + 1000;
             }
             return;
         }
+        watchdog_kick(d);
         r = ctl_read_request(fd, AGENTD_CTL_TIMEOUT_MS, &req);
         if (r < 0) {
             log_msg(LOG_WARNING, "control request: %s", strerror(-r));
@@ -875,6 +965,7 @@ agentd_close(struct agentd *d)
     }
     nlev_close(d->nl_link);
     nlev_close(d->nl_devlink);
+    free(d->link_ifindexes);
     hostio_close(&d->io);
     spec_destroy(d->spec);
     free(d->spec_error);
@@ -893,7 +984,11 @@ arm_waits(struct agentd *d)
         vsdb_wait(d->io.vsdb);
     }
     vsdb_poll_fd_wait(d->sigfd, POLLIN);
-    vsdb_poll_fd_wait(d->ctlfd, POLLIN);
+    if (now >= d->ctl_paused_until) {
+        vsdb_poll_fd_wait(d->ctlfd, POLLIN);
+    } else if (d->ctl_paused_until < next) {
+        next = d->ctl_paused_until;
+    }
     if (d->inofd >= 0) {
         vsdb_poll_fd_wait(d->inofd, POLLIN);
     }
@@ -928,6 +1023,7 @@ agentd_run(const struct agentd_opts *opts)
     d.opts = opts;
     d.sigfd = d.inofd = d.ctlfd = -1;
     d.retry_at = -1;
+    d.links_all = true; /* until the first observation */
     log_level = opts->log_level;
 
     d.sigfd = open_sigfd();
@@ -988,7 +1084,9 @@ agentd_run(const struct agentd_opts *opts)
         read_nlev(&d, d.nl_link, "link");
         read_nlev(&d, d.nl_devlink, "devlink");
         check_ovsdb(&d);
-        serve_ctl(&d);
+        if (now_ms() >= d.ctl_paused_until) {
+            serve_ctl(&d);
+        }
 
         now = now_ms();
         if (now >= d.resync_at) {

@@ -14,6 +14,7 @@
 #define OA_AGENTD_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define AGENTD_DEFAULT_SPEC   "/etc/offload-agent/host.json"
@@ -68,5 +69,27 @@ int agentd_parse_log_level(const char *s);
  * but no more than AGENTD_DEBOUNCE_MAX_MS after the first, so a steady
  * stream of events cannot postpone it forever. */
 long long agentd_debounce_deadline(long long first, long long now);
+
+struct nlev_summary;
+
+/* Which link events concern the daemon: those of the netdevs it manages
+ * (uplinks and representors, by ifindex, from the last observation) and
+ * of the spec's PF netdev names (a PF that appears or is renamed back).
+ * 'all' when that is not known (no observation yet, a PF not found: a PF
+ * chosen by PCI address or devlink handle may appear under any name).
+ * New representors are announced by devlink port events, which always
+ * count. */
+struct agentd_link_filter {
+    bool all;
+    const int *ifindexes;
+    size_t n_ifindexes;
+    const char *const *names;
+    size_t n_names;
+};
+
+/* True when the link events in 'sum' may concern what 'f' describes; lost
+ * events (resync) and more links than the summary holds always do. */
+bool agentd_links_relevant(const struct agentd_link_filter *f,
+                           const struct nlev_summary *sum);
 
 #endif

@@ -124,6 +124,14 @@ someone_listens(const struct sockaddr_un *sun)
     return live;
 }
 
+bool
+ctl_daemon_listens(const char *path)
+{
+    struct sockaddr_un sun;
+
+    return make_address(path, &sun) == 0 && someone_listens(&sun);
+}
+
 int
 ctl_listen(const char *path)
 {
@@ -215,9 +223,12 @@ ctl_read_request(int fd, long long timeout_ms, struct ctl_request *req)
         return -errno;
     }
 
-    /* Up to the newline, or to EOF (the client shuts down its side). */
+    /* Up to the newline, or to EOF (the client shuts down its side).
+     * MSG_DONTWAIT: accept() does not pass O_NONBLOCK on, and a blocking
+     * recv() would wait for a silent client forever, past the deadline. */
     for (;;) {
-        ssize_t got = recv(fd, line + len, sizeof line - 1 - len, 0);
+        ssize_t got =
+            recv(fd, line + len, sizeof line - 1 - len, MSG_DONTWAIT);
         if (got > 0) {
             len += (size_t)got;
             if (memchr(line, '\n', len)) {
@@ -260,12 +271,14 @@ ctl_read_request(int fd, long long timeout_ms, struct ctl_request *req)
     return r;
 }
 
-/* Writes all of 'data', waiting while the socket is full. */
+/* Writes all of 'data', waiting while the socket is full (never past
+ * 'deadline', also on a blocking fd: a client that does not read must
+ * not hold the daemon). */
 static int
 send_all(int fd, const char *data, size_t len, long long deadline)
 {
     while (len) {
-        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n > 0) {
             data += n;
             len -= (size_t)n;

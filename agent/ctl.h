@@ -39,6 +39,10 @@ int ctl_write_response(int fd, int exit_code, const char *payload);
 int ctl_call(const char *path, const char *command, bool json,
              long long timeout_ms, int *exit_code, char **payload);
 
+/* Client side: true when a daemon accepts connections at 'path' (a
+ * socket file left by a dead daemon refuses them). */
+bool ctl_daemon_listens(const char *path);
+
 /* Pure: parses a request line (without the newline). */
 int ctl_parse_request(const char *line, struct ctl_request *req);
 

@@ -375,6 +375,30 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
     return true;
 }
 
+/* Drops the mac and vlan from 'w' (trust and spoofchk stay). */
+static void
+defer_mac_vlan(struct vf_work *w)
+{
+    struct plan_vf_req *req = &w->req;
+
+    if (!w->mac_vlan) {
+        return;
+    }
+    req->has_mac = false;
+    req->vlan = -1;
+    w->mac_vlan = false;
+    w->set = req->trust >= 0 || req->spoofchk >= 0;
+    w->detail[0] = '\0';
+    if (req->trust >= 0) {
+        append_item(w->detail, sizeof w->detail, "trust %s",
+                    on_off(req->trust));
+    }
+    if (req->spoofchk >= 0) {
+        append_item(w->detail, sizeof w->detail, "spoofchk %s",
+                    on_off(req->spoofchk));
+    }
+}
+
 /* The object naming a PF's device: its devlink handle, else its netdev,
  * else the spec's id. */
 static const char *
@@ -564,6 +588,15 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
                         "the kernel reports no settings for VF %u: its "
                         "mac/vlan/trust/spoofchk cannot be checked",
                         sv->index);
+        }
+    }
+    if (to_want && sp->vf_driver && op->vfs_are_devices) {
+        /* New PCI VFs are probed by their driver as they appear: a MAC or
+         * vlan written now would not reach the bound driver, and the next
+         * round would see it set and never rebind. Leave both to the next
+         * round, which unbinds, sets and binds. */
+        for (unsigned k = 0; k < want; k++) {
+            defer_mac_vlan(&work[k]);
         }
     }
     /* VFs this plan creates have no PCI address yet: the next round

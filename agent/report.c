@@ -218,7 +218,7 @@ check_offload(struct report *report, const char *netdev,
               const struct obs_tc *tc, enum obs_tristate hw_tc_offload,
               const char *ovs_tc_policy)
 {
-    char hint[96];
+    char hint[320];
 
     if (!tc->known || !tc->not_in_hw) {
         return;
@@ -232,8 +232,11 @@ check_offload(struct report *report, const char *netdev,
                  "hardware");
     } else {
         snprintf(hint, sizeof hint,
-                 "the driver refused to offload them: check the kernel log "
-                 "and ovs-vswitchd.log");
+                 "the driver refused to offload them (check the kernel log "
+                 "and ovs-vswitchd.log), or they predate hw-tc-offload "
+                 "being on: the kernel does not offload existing rules "
+                 "again; ovs-appctl revalidator/purge makes OVS re-add "
+                 "them");
     }
     problem(report, REPORT_ERROR, netdev, hint,
             "%zu of %zu tc flower rules not in hardware", tc->not_in_hw,

@@ -8,6 +8,7 @@
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct nlev_source {
     enum nlev_kind kind;
@@ -63,6 +64,43 @@ nlev_fd(const struct nlev_source *s)
     return oanl_fd(s->sock);
 }
 
+/* Remembers which link a RTM_NEWLINK/DELLINK is about. A message too
+ * short to say counts as "any link". */
+static void
+note_link(const struct nlmsghdr *nlh, struct nlev_summary *sum)
+{
+    const struct nlattr *attr;
+    char name[16] = "";
+
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct ifinfomsg)) {
+        sum->links_overflow = true;
+        return;
+    }
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    mnl_attr_for_each(attr, nlh, sizeof *ifi)
+    {
+        if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
+            oanl_attr_str(attr, name, sizeof name);
+            break;
+        }
+    }
+    for (size_t i = 0; i < sum->n_links; i++) {
+        if (sum->links[i].ifindex == ifi->ifi_index) {
+            if (name[0]) {
+                memcpy(sum->links[i].name, name, sizeof name);
+            }
+            return;
+        }
+    }
+    if (sum->n_links == NLEV_MAX_LINKS) {
+        sum->links_overflow = true;
+        return;
+    }
+    sum->links[sum->n_links].ifindex = ifi->ifi_index;
+    memcpy(sum->links[sum->n_links].name, name, sizeof name);
+    sum->n_links++;
+}
+
 void
 nlev_classify(enum nlev_kind kind, const struct nlmsghdr *nlh,
               struct nlev_summary *sum)
@@ -72,9 +110,11 @@ nlev_classify(enum nlev_kind kind, const struct nlmsghdr *nlh,
         switch (nlh->nlmsg_type) {
         case RTM_NEWLINK:
             sum->link_new++;
+            note_link(nlh, sum);
             return;
         case RTM_DELLINK:
             sum->link_del++;
+            note_link(nlh, sum);
             return;
         }
         sum->other++;

@@ -8,27 +8,8 @@
 set -u
 agentctl=$1
 fake=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# run EXPECTED_EXIT ARGS...: runs agentctl, output in $tmp/out, $tmp/err.
-run() {
-    local want=$1
-    shift
-    "$agentctl" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        fail "agentctl $*: exit $got, want $want"
-        sed 's/^/  stdout: /' "$tmp/out" >&2
-        sed 's/^/  stderr: /' "$tmp/err" >&2
-    fi
-}
+# shellcheck source=../agentctl-lib.sh
+. "$(dirname "$0")/../agentctl-lib.sh"
 
 # start_fake EXIT PAYLOAD: a daemon for one request on $sock.
 sock=$tmp/run/agentctl.sock
@@ -91,6 +72,14 @@ grep -qx "converged" "$tmp/out" || fail "reconcile payload: $(cat "$tmp/out")"
 start_fake 1 "apply failed: set-eswitch refused"
 run 1 --socket "$sock" reconcile
 wait "$fake_pid" || fail "fake daemon failed (reconcile 1)"
+
+# apply refuses while a daemon owns the host, before touching anything.
+start_fake 0 "unused"
+run 1 --socket "$sock" --spec "$tmp/bad.json" apply
+grep -q "offload-agent is running" "$tmp/err" ||
+    fail "apply next to a daemon: $(cat "$tmp/err")"
+kill "$fake_pid" 2>/dev/null
+wait "$fake_pid" 2>/dev/null
 
 if [ "$failures" != 0 ]; then
     echo "$failures failure(s)" >&2

@@ -2,6 +2,7 @@
  * retry backoff, the spec-file event filter that makes write-to-temp-
  * then-rename work, the debounce deadline and log level names. */
 #include "agentd.h"
+#include "oa-netlink/nlev.h"
 
 #include "oa-check.h"
 
@@ -30,7 +31,6 @@ START_TEST(spec_events_for_the_file_match)
     /* Renamed into place (write-to-temp-then-rename, editors). */
     ck_assert(
         agentd_spec_event_matches(IN_MOVED_TO, "host.json", "host.json"));
-    ck_assert(agentd_spec_event_matches(IN_CREATE, "host.json", "host.json"));
     /* Removed or renamed away: the spec is gone (invalid). */
     ck_assert(agentd_spec_event_matches(IN_DELETE, "host.json", "host.json"));
     ck_assert(
@@ -72,10 +72,44 @@ START_TEST(watch_mask_covers_rename_and_write)
     ck_assert(mask & IN_CLOSE_WRITE);
     ck_assert(mask & IN_MOVED_TO);
     ck_assert(mask & IN_MOVED_FROM);
-    ck_assert(mask & IN_CREATE);
+    /* Created files are read once closed, never while still empty. */
+    ck_assert(!(mask & IN_CREATE));
+    ck_assert(!agentd_spec_event_matches(IN_CREATE, "host.json", "host.json"));
     ck_assert(mask & IN_DELETE);
     /* A half-written file is never read. */
     ck_assert(!(mask & IN_MODIFY));
+}
+END_TEST
+
+START_TEST(link_events_filtered_to_managed_netdevs)
+{
+    static const int managed[] = {4, 7};
+    static const char *const names[] = {"enp1s0f0"};
+    struct agentd_link_filter f = {false, managed, 2, names, 1};
+    struct nlev_summary sum = {0};
+
+    /* A container's veth: not ours. */
+    sum.n_links = 1;
+    sum.links[0] = (struct nlev_link){12, "veth3a1"};
+    ck_assert(!agentd_links_relevant(&f, &sum));
+    /* A representor we manage, by ifindex. */
+    sum.links[1] = (struct nlev_link){7, "eth2"};
+    sum.n_links = 2;
+    ck_assert(agentd_links_relevant(&f, &sum));
+    /* The spec's PF netdev appearing under its name. */
+    sum.links[1] = (struct nlev_link){30, "enp1s0f0"};
+    ck_assert(agentd_links_relevant(&f, &sum));
+    /* Lost events, too many links, or nothing known: everything counts. */
+    sum.links[1] = (struct nlev_link){31, "tap0"};
+    ck_assert(!agentd_links_relevant(&f, &sum));
+    sum.links_overflow = true;
+    ck_assert(agentd_links_relevant(&f, &sum));
+    sum.links_overflow = false;
+    sum.resync = true;
+    ck_assert(agentd_links_relevant(&f, &sum));
+    sum.resync = false;
+    f.all = true;
+    ck_assert(agentd_links_relevant(&f, &sum));
 }
 END_TEST
 
@@ -121,6 +155,7 @@ main(void)
     tcase_add_test(tc, spec_events_for_other_files_do_not_match);
     tcase_add_test(tc, lost_events_and_directory_removal_match);
     tcase_add_test(tc, watch_mask_covers_rename_and_write);
+    tcase_add_test(tc, link_events_filtered_to_managed_netdevs);
     tcase_add_test(tc, debounce_waits_after_last_event_but_not_forever);
     tcase_add_test(tc, log_levels_parse);
     suite_add_tcase(s, tc);

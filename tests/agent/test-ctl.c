@@ -248,6 +248,49 @@ START_TEST(read_request_times_out)
 }
 END_TEST
 
+/* The daemon's accept4() gives a blocking fd (O_NONBLOCK is not
+ * inherited): a client that connects and says nothing must not hang it. */
+START_TEST(read_request_times_out_on_blocking_fd)
+{
+    int lfd = ctl_listen(sock_path);
+    ck_assert_int_ge(lfd, 0);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    memcpy(sun.sun_path, sock_path, sizeof sock_path);
+    int cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(connect(cfd, (struct sockaddr *)&sun, sizeof sun), 0);
+    int fd = accept_one(lfd);
+    ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    struct ctl_request req;
+    ck_assert_int_eq(ctl_read_request(fd, 100, &req), -ETIMEDOUT);
+    close(fd);
+    close(cfd);
+    close(lfd);
+}
+END_TEST
+
+/* ... nor one that asks and then never reads the answer. */
+START_TEST(write_response_times_out_on_blocking_fd)
+{
+    int lfd = ctl_listen(sock_path);
+    ck_assert_int_ge(lfd, 0);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    memcpy(sun.sun_path, sock_path, sizeof sock_path);
+    int cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(connect(cfd, (struct sockaddr *)&sun, sizeof sun), 0);
+    int fd = accept_one(lfd);
+    size_t size = 16 * 1024 * 1024; /* far more than the socket buffers */
+    char *big = malloc(size + 1);
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'x', size);
+    big[size] = '\0';
+    ck_assert_int_eq(ctl_write_response(fd, 0, big), -ETIMEDOUT);
+    free(big);
+    close(fd);
+    close(cfd);
+    close(lfd);
+}
+END_TEST
+
 START_TEST(call_times_out_on_silent_daemon)
 {
     int lfd = ctl_listen(sock_path);
@@ -385,6 +428,8 @@ ctl_suite(void)
     tcase_add_test(tc, malformed_requests);
     tcase_add_test(tc, parse_request_lines);
     tcase_add_test(tc, read_request_times_out);
+    tcase_add_test(tc, read_request_times_out_on_blocking_fd);
+    tcase_add_test(tc, write_response_times_out_on_blocking_fd);
     tcase_add_test(tc, call_times_out_on_silent_daemon);
     tcase_add_test(tc, no_daemon);
     tcase_add_test(tc, stale_socket_replaced_live_one_kept);

@@ -4,6 +4,7 @@
  * not, and its NVMe PF has no netdev). The PF's netdev in the fake tree
  * is the host's loopback, read over real rtnetlink (read-only). */
 #define _XOPEN_SOURCE 700
+#include "fake-tree.h"
 #include "hostio.h"
 #include "obs.h"
 #include "oa-check.h"
@@ -59,40 +60,6 @@ END_TEST
 
 static char root[256];
 
-static void
-mk(const char *rel)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    for (char *c = p + strlen(root) + 1; *c; c++) {
-        if (*c == '/') {
-            *c = '\0';
-            mkdir(p, 0755);
-            *c = '/';
-        }
-    }
-    mkdir(p, 0755);
-}
-
-static void
-put(const char *rel, const char *content)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(content, f);
-    fclose(f);
-}
-
-static void
-ln(const char *target, const char *rel)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    ck_assert_int_eq(symlink(target, p), 0);
-}
-
 #define PF  "devices/pci0000:00/0000:01:00.0"
 #define VF0 "devices/pci0000:00/0000:01:00.1"
 #define VF1 "devices/pci0000:00/0000:01:00.2"
@@ -105,26 +72,26 @@ setup(void)
 {
     snprintf(root, sizeof root, "/tmp/oa-obs-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(root));
-    mk("bus/pci/devices");
-    mk("bus/pci/drivers/mlx5_core");
-    mk("class/net");
-    mk(PF "/net/lo");
-    put(PF "/sriov_numvfs", "2\n");
-    put(PF "/sriov_totalvfs", "8\n");
-    ln("../0000:01:00.1", PF "/virtfn0");
-    ln("../0000:01:00.2", PF "/virtfn1");
-    ln("../../../bus/pci", PF "/subsystem");
-    ln("../../../devices/pci0000:00/0000:01:00.0",
-       "bus/pci/devices/0000:01:00.0");
-    mk(VF0);
-    ln("../../../bus/pci/drivers/mlx5_core", VF0 "/driver");
-    ln("../../../devices/pci0000:00/0000:01:00.1",
-       "bus/pci/devices/0000:01:00.1");
-    mk(VF1);
-    ln("../../../devices/pci0000:00/0000:01:00.2",
-       "bus/pci/devices/0000:01:00.2");
-    mk("devices/virtual/net/lo");
-    ln("../../devices/virtual/net/lo", "class/net/lo");
+    ft_mk(root, "bus/pci/devices");
+    ft_mk(root, "bus/pci/drivers/mlx5_core");
+    ft_mk(root, "class/net");
+    ft_mk(root, PF "/net/lo");
+    ft_put(root, PF "/sriov_numvfs", "2\n");
+    ft_put(root, PF "/sriov_totalvfs", "8\n");
+    ft_ln(root, "../0000:01:00.1", PF "/virtfn0");
+    ft_ln(root, "../0000:01:00.2", PF "/virtfn1");
+    ft_ln(root, "../../../bus/pci", PF "/subsystem");
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.0",
+          "bus/pci/devices/0000:01:00.0");
+    ft_mk(root, VF0);
+    ft_ln(root, "../../../bus/pci/drivers/mlx5_core", VF0 "/driver");
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.1",
+          "bus/pci/devices/0000:01:00.1");
+    ft_mk(root, VF1);
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.2",
+          "bus/pci/devices/0000:01:00.2");
+    ft_mk(root, "devices/virtual/net/lo");
+    ft_ln(root, "../../devices/virtual/net/lo", "class/net/lo");
 }
 
 static int

@@ -712,6 +712,30 @@ setup_pci_recreate_b(struct fx *f)
     f->pfs[0].num_vfs = 4;
 }
 
+/* The round after: the driver probed the new VFs, which have no MAC. */
+static void
+setup_pci_recreated_next(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_pci(f, 0, "mlx5_core");
+    for (unsigned k = 0; k < 2; k++) {
+        memset(f->ovfs[0][k].mac, 0, sizeof f->ovfs[0][k].mac);
+    }
+}
+
+static void
+check_pci_recreated_next(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    for (unsigned k = 0; k < 2; k++) {
+        const struct plan_step *s = nth(p, PLAN_SET_VF, k);
+        ck_assert_int_eq(s->vf, (int)k);
+        ck_assert(s->vf_req.has_mac);
+        ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, k)->vf, (int)k);
+        ck_assert_int_eq(nth(p, PLAN_BIND_VF, k)->vf, (int)k);
+    }
+}
+
 static void
 setup_drift_legacy_a(struct fx *f)
 {
@@ -1203,13 +1227,18 @@ static const struct scenario scenarios[] = {
      check_pci_unbound},
     {"PCI VFs: trust needs no rebind", setup_pci_trust_only, "set-vf", 0,
      NULL},
-    {"PCI VFs recreated: binding waits for the next round",
+    {"PCI VFs recreated: MACs and binding wait for the next round",
      setup_pci_recreate_b,
      "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
-     "wait-representors,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,add-port,"
      "add-port",
      0, NULL},
+    {"PCI VFs recreated, next round: unbind, MACs, bind",
+     setup_pci_recreated_next,
+     "unbind-vf,unbind-vf,set-vf,set-vf,bind-vf,"
+     "bind-vf",
+     0, check_pci_recreated_next},
     {"eswitch drifted to legacy", setup_drift_legacy_a,
      "set-eswitch,wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
      "add-port,add-port,del-port,del-port",

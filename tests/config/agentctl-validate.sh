@@ -5,26 +5,8 @@
 set -u
 agentctl=$1
 examples=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() {
-    echo "FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-
-# run EXPECTED_EXIT ARGS...: runs agentctl, output in $tmp/out, $tmp/err.
-run() {
-    local want=$1
-    shift
-    "$agentctl" "$@" >"$tmp/out" 2>"$tmp/err"
-    local got=$?
-    if [ "$got" != "$want" ]; then
-        fail "agentctl $*: exit $got, want $want"
-        sed 's/^/  stderr: /' "$tmp/err" >&2
-    fi
-}
+# shellcheck source=../agentctl-lib.sh
+. "$(dirname "$0")/../agentctl-lib.sh"
 
 # Every example: exit 0, a summary line, nothing on stderr.
 for f in "$examples"/*.json; do

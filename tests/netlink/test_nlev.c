@@ -24,6 +24,45 @@ START_TEST(test_classify_link)
 }
 END_TEST
 
+/* RTM_NEWLINK for 'ifindex', named 'name' (NULL: no IFLA_IFNAME). */
+static struct nlmsghdr *
+link_msg(void *buf, uint16_t type, int ifindex, const char *name)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, type, sizeof(struct ifinfomsg));
+    ((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index = ifindex;
+    if (name) {
+        mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+    }
+    return nlh;
+}
+
+START_TEST(test_classify_link_identity)
+{
+    char buf[NLT_BUF];
+    struct nlev_summary sum = {0};
+    nlev_classify(NLEV_LINK, link_msg(buf, RTM_NEWLINK, 7, "eth1"), &sum);
+    nlev_classify(NLEV_LINK, link_msg(buf, RTM_NEWLINK, 7, NULL), &sum);
+    nlev_classify(NLEV_LINK, link_msg(buf, RTM_DELLINK, 9, "veth0"), &sum);
+    ck_assert_uint_eq(sum.n_links, 2);
+    ck_assert_int_eq(sum.links[0].ifindex, 7);
+    ck_assert_str_eq(sum.links[0].name, "eth1");
+    ck_assert_int_eq(sum.links[1].ifindex, 9);
+    ck_assert_str_eq(sum.links[1].name, "veth0");
+    ck_assert(!sum.links_overflow);
+
+    /* Too short to carry an ifinfomsg: "some link", unknown. */
+    nlev_classify(NLEV_LINK, nlt_start(buf, RTM_NEWLINK, 0), &sum);
+    ck_assert(sum.links_overflow);
+
+    struct nlev_summary many = {0};
+    for (int i = 1; i <= NLEV_MAX_LINKS + 1; i++) {
+        nlev_classify(NLEV_LINK, link_msg(buf, RTM_NEWLINK, i, "x"), &many);
+    }
+    ck_assert_uint_eq(many.n_links, NLEV_MAX_LINKS);
+    ck_assert(many.links_overflow);
+}
+END_TEST
+
 static struct nlmsghdr *
 devlink_msg(void *buf, uint8_t cmd)
 {
@@ -59,6 +98,7 @@ nlev_suite(void)
     Suite *s = suite_create("nlev");
     TCase *tc = tcase_create("classify");
     tcase_add_test(tc, test_classify_link);
+    tcase_add_test(tc, test_classify_link_identity);
     tcase_add_test(tc, test_classify_devlink);
     suite_add_tcase(s, tc);
     return s;

@@ -1,5 +1,6 @@
 /* sriov_: sysfs SR-IOV and driver binding on a temporary fake tree. */
 #define _XOPEN_SOURCE 700
+#include "fake-tree.h"
 #include "nltest.h"
 
 #include "oa-netlink/sriov.h"
@@ -12,41 +13,6 @@
 #include <unistd.h>
 
 static char root[256];
-
-static void
-mk(const char *rel)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    /* mkdir -p */
-    for (char *s = p + strlen(root) + 1; *s; s++) {
-        if (*s == '/') {
-            *s = '\0';
-            mkdir(p, 0755);
-            *s = '/';
-        }
-    }
-    mkdir(p, 0755);
-}
-
-static void
-put(const char *rel, const char *content)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    FILE *f = fopen(p, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(content, f);
-    fclose(f);
-}
-
-static void
-ln(const char *target, const char *rel)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", root, rel);
-    ck_assert_int_eq(symlink(target, p), 0);
-}
 
 /* Reads a fake attribute back, as written. */
 static const char *
@@ -75,49 +41,51 @@ setup(void)
 {
     strcpy(root, "/tmp/oa-sriov-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(root));
-    mk("bus/pci/devices");
-    mk("bus/pci/drivers/nvme");
-    mk("bus/pci/drivers/vfio-pci");
-    put("bus/pci/drivers/nvme/bind", "");
-    put("bus/pci/drivers/nvme/unbind", "");
-    put("bus/pci/drivers/vfio-pci/bind", "");
-    put("bus/pci/drivers/vfio-pci/unbind", "");
-    mk("class/net");
+    ft_mk(root, "bus/pci/devices");
+    ft_mk(root, "bus/pci/drivers/nvme");
+    ft_mk(root, "bus/pci/drivers/vfio-pci");
+    ft_put(root, "bus/pci/drivers/nvme/bind", "");
+    ft_put(root, "bus/pci/drivers/nvme/unbind", "");
+    ft_put(root, "bus/pci/drivers/vfio-pci/bind", "");
+    ft_put(root, "bus/pci/drivers/vfio-pci/unbind", "");
+    ft_mk(root, "class/net");
 
-    mk(PF "/net/enp1s0");
-    put(PF "/sriov_numvfs", "2\n");
-    put(PF "/sriov_totalvfs", "8\n");
-    put(PF "/sriov_drivers_autoprobe", "1\n");
-    ln("../0000:01:00.1", PF "/virtfn0");
-    ln("../0000:01:00.2", PF "/virtfn1");
-    ln("../../../bus/pci", PF "/subsystem");
-    ln("../../../bus/pci/drivers/nvme", PF "/driver");
-    ln("../../../0000:01:00.0", PF "/net/enp1s0/device");
-    ln("../../devices/pci0000:00/0000:01:00.0/net/enp1s0", "class/net/enp1s0");
-    ln("../../../devices/pci0000:00/0000:01:00.0",
-       "bus/pci/devices/0000:01:00.0");
+    ft_mk(root, PF "/net/enp1s0");
+    ft_put(root, PF "/sriov_numvfs", "2\n");
+    ft_put(root, PF "/sriov_totalvfs", "8\n");
+    ft_put(root, PF "/sriov_drivers_autoprobe", "1\n");
+    ft_ln(root, "../0000:01:00.1", PF "/virtfn0");
+    ft_ln(root, "../0000:01:00.2", PF "/virtfn1");
+    ft_ln(root, "../../../bus/pci", PF "/subsystem");
+    ft_ln(root, "../../../bus/pci/drivers/nvme", PF "/driver");
+    ft_ln(root, "../../../0000:01:00.0", PF "/net/enp1s0/device");
+    ft_ln(root, "../../devices/pci0000:00/0000:01:00.0/net/enp1s0",
+          "class/net/enp1s0");
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.0",
+          "bus/pci/devices/0000:01:00.0");
 
-    mk(VF0);
-    put(VF0 "/driver_override", "(null)\n");
-    ln("../../../bus/pci/drivers/nvme", VF0 "/driver");
-    ln("../../../devices/pci0000:00/0000:01:00.1",
-       "bus/pci/devices/0000:01:00.1");
-    mk(VF1);
-    put(VF1 "/driver_override", "(null)\n");
-    ln("../../../devices/pci0000:00/0000:01:00.2",
-       "bus/pci/devices/0000:01:00.2");
+    ft_mk(root, VF0);
+    ft_put(root, VF0 "/driver_override", "(null)\n");
+    ft_ln(root, "../../../bus/pci/drivers/nvme", VF0 "/driver");
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.1",
+          "bus/pci/devices/0000:01:00.1");
+    ft_mk(root, VF1);
+    ft_put(root, VF1 "/driver_override", "(null)\n");
+    ft_ln(root, "../../../devices/pci0000:00/0000:01:00.2",
+          "bus/pci/devices/0000:01:00.2");
 
-    mk("bus/netdevsim/devices");
-    mk(NSIM "/net/eth0");
-    mk(NSIM "/net/eth1");
-    put(NSIM "/sriov_numvfs", "0\n");
-    ln("../../bus/netdevsim", NSIM "/subsystem");
-    ln("../../../netdevsim1", NSIM "/net/eth0/device");
-    ln("../../devices/netdevsim1/net/eth0", "class/net/eth0");
-    ln("../../../devices/netdevsim1", "bus/netdevsim/devices/netdevsim1");
+    ft_mk(root, "bus/netdevsim/devices");
+    ft_mk(root, NSIM "/net/eth0");
+    ft_mk(root, NSIM "/net/eth1");
+    ft_put(root, NSIM "/sriov_numvfs", "0\n");
+    ft_ln(root, "../../bus/netdevsim", NSIM "/subsystem");
+    ft_ln(root, "../../../netdevsim1", NSIM "/net/eth0/device");
+    ft_ln(root, "../../devices/netdevsim1/net/eth0", "class/net/eth0");
+    ft_ln(root, "../../../devices/netdevsim1",
+          "bus/netdevsim/devices/netdevsim1");
     /* A netdev without a device (like lo). */
-    mk("devices/virtual/net/lo");
-    ln("../../devices/virtual/net/lo", "class/net/lo");
+    ft_mk(root, "devices/virtual/net/lo");
+    ft_ln(root, "../../devices/virtual/net/lo", "class/net/lo");
 }
 
 static int
@@ -208,7 +176,7 @@ START_TEST(test_numvfs_io)
     ck_assert_int_eq(sriov_autoprobe_get(&pf, &on), 0);
     ck_assert(!on);
 
-    put(PF "/sriov_numvfs", "garbage\n");
+    ft_put(root, PF "/sriov_numvfs", "garbage\n");
     ck_assert_int_eq(sriov_numvfs_get(&pf, &n), -EBADMSG);
 }
 END_TEST
@@ -255,7 +223,7 @@ START_TEST(test_driver_binding)
 
     ck_assert_int_eq(sriov_dev_unbind(root, "0000:01:00.1"), 0);
     ck_assert_str_eq(get("bus/pci/drivers/nvme/unbind"), "0000:01:00.1");
-    put("bus/pci/drivers/nvme/unbind", "");
+    ft_put(root, "bus/pci/drivers/nvme/unbind", "");
     ck_assert_int_eq(sriov_dev_unbind(root, "0000:01:00.2"), 0);
     ck_assert_str_eq(get("bus/pci/drivers/nvme/unbind"), ""); /* no write */
 

@@ -16,6 +16,16 @@ enum nlev_kind {
     NLEV_DEVLINK,
 };
 
+/* Link events remembered by identity, so that a daemon can ignore links
+ * it does not manage (container veths, VM taps). Beyond this many in one
+ * drain only 'links_overflow' is set: treat it as "any link changed". */
+#define NLEV_MAX_LINKS 32
+
+struct nlev_link {
+    int ifindex;
+    char name[16]; /* IFLA_IFNAME; "" when the message had none */
+};
+
 struct nlev_summary {
     bool resync;     /* the kernel dropped notifications */
     size_t events;   /* messages read */
@@ -25,6 +35,10 @@ struct nlev_summary {
     size_t port_del;
     size_t dev_new, dev_del;
     size_t other;
+    /* RTM_NEWLINK/RTM_DELLINK, one entry per distinct ifindex. */
+    size_t n_links;
+    struct nlev_link links[NLEV_MAX_LINKS];
+    bool links_overflow;
 };
 
 struct nlev_source;
