@@ -25,19 +25,31 @@ function(oa_add_check_test name)
     ENVIRONMENT "CK_DEFAULT_TIMEOUT=30;${T_ENVIRONMENT}")
 endfunction()
 
-# oa_add_bed_test(NAME COMMAND "shell command" [PCI] [TIMEOUT seconds])
+# oa_add_bed_test(NAME COMMAND "shell command" [PCI]
+#                 [SYSTEMD [SETUP "shell command"]] [TIMEOUT seconds])
 # Registers a test that boots the kernel test bed (tests/bed/run) and runs
 # the shell command inside the guest, as root, in the build directory.
-# PCI selects the q35 + SR-IOV NVMe variant of the bed. Bed tests run one
-# at a time: each guest wants both cores under TCG.
+# PCI selects the q35 + SR-IOV NVMe variant of the bed. SYSTEMD boots the
+# guest with systemd as PID 1 (OA_BED_SYSTEMD=1): SETUP runs before systemd
+# starts (to install and enable units in /etc/systemd/system), COMMAND as
+# a unit once multi-user.target is reached. Bed tests run one at a time:
+# each guest wants both cores under TCG.
 function(oa_add_bed_test name)
-  cmake_parse_arguments(T "PCI" "COMMAND;TIMEOUT" "" ${ARGN})
+  cmake_parse_arguments(T "PCI;SYSTEMD" "COMMAND;SETUP;TIMEOUT" "" ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
   set(env "")
   if(T_PCI)
-    set(env "OA_BED_PCI=1")
+    list(APPEND env "OA_BED_PCI=1")
+  endif()
+  if(T_SYSTEMD)
+    list(APPEND env "OA_BED_SYSTEMD=1")
+    if(T_SETUP)
+      list(APPEND env "OA_BED_SYSTEMD_SETUP=${T_SETUP}")
+    endif()
+  elseif(T_SETUP)
+    message(FATAL_ERROR "oa_add_bed_test(${name}): SETUP needs SYSTEMD")
   endif()
   add_test(NAME ${name}
            COMMAND ${PROJECT_SOURCE_DIR}/tests/bed/run "${T_COMMAND}"
