@@ -1,8 +1,9 @@
 #!/bin/bash
 # Boot-time test of packaging/offload-agent.service: the kernel test bed
 # booted with systemd as PID 1 (OA_BED_SYSTEMD=1, tests/bed/guest-systemd),
-# the project's unit and tmpfiles snippet installed as shipped (a drop-in
-# only points ExecStart at the build and the bed spec), enabled with
+# the project's unit and tmpfiles snippet installed as shipped (the build's
+# offload-agent as /usr/sbin/offload-agent and the bed spec as
+# /etc/offload-agent/host.json, in the guest's overlay), enabled with
 # ovsdb-server and ovs-vswitchd (Debian's units), netdevsim1 created by a
 # unit ordered before the agent (the guest has no udev).
 #   bed-systemd.sh setup OFFLOAD_AGENT   OA_BED_SYSTEMD_SETUP: before systemd
@@ -31,13 +32,13 @@ units=/etc/systemd/system
 
 setup() {
     local agent=$1 u
+    # Installed where the unit expects them, in the guest's own overlay
+    # (the host is untouched): the shipped unit runs unchanged. The build
+    # tree may be under /tmp or /home, which the unit's PrivateTmp= and
+    # ProtectHome= hide from the daemon, as they would on a host.
+    install -D -m 0755 "$agent" /usr/sbin/offload-agent || return
+    install -D -m 0644 "$spec" /etc/offload-agent/host.json || return
     cp "$top/packaging/offload-agent.service" "$units/" || return
-    mkdir -p "$units/offload-agent.service.d" || return
-    cat >"$units/offload-agent.service.d/bed.conf" <<EOF || return
-[Service]
-ExecStart=
-ExecStart=$agent --spec $spec --socket $socket
-EOF
     cp "$top/packaging/offload-agent.tmpfiles" /etc/tmpfiles.d/offload-agent.conf || return
     # No udev in the guest: the NIC comes from a unit, early, as a NIC
     # driver's probe would make it.
@@ -218,13 +219,9 @@ check() {
     bed_check_eq "stopped: result" success "${P[$a.Result]}"
     bed_check_eq "stopped: exit status" 0 "${P[$a.ExecMainStatus]}"
     bed_check "stopped: control socket removed" test ! -e "$socket"
-    # RuntimeDirectory= removes the directory at stop, although the
-    # tmpfiles snippet made it at boot: shown, not checked.
-    if [ -d "${socket%/*}" ]; then
-        echo "    after stop: ${socket%/*} still there"
-    else
-        echo "    after stop: ${socket%/*} removed (RuntimeDirectory=)"
-    fi
+    # RuntimeDirectoryPreserve=yes: the directory tmpfiles made at boot
+    # outlives a stop (agentctl then finds no socket, not no directory).
+    bed_check "stopped: ${socket%/*} kept" test -d "${socket%/*}"
 
     # Boot to converged: kernel start (monotonic 0) to the journal line of
     # the first converged reconcile.
