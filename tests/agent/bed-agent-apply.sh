@@ -97,6 +97,7 @@ bed_check "emulated VF 1 behind $rep1" bed_vf_attach vf1 "$rep1" 10.9.0.2/24 "$m
 ip link set "$bridge" up
 bed_check "ping VF 0 -> VF 1 across $bridge" e2e_ping vf0 10.9.0.2
 bed_check "ping VF 1 -> VF 0 across $bridge" e2e_ping vf1 10.9.0.1
+bed_check "tc rule counts settle" e2e_tc_settle "$rep0" "$rep1"
 e2e_status; st=$E2E_ST
 bed_check_eq "status exit code with traffic" 0 "$E2E_STATUS_RC"
 for rep in "$rep0" "$rep1"; do
@@ -116,6 +117,7 @@ bed_check "hw-tc-offload off on $rep1" bed_hw_tc_offload "$rep1" off
 ovs-appctl revalidator/purge >/dev/null
 bed_check "ping VF 0 -> VF 1" e2e_ping vf0 10.9.0.2
 bed_check "ping VF 1 -> VF 0" e2e_ping vf1 10.9.0.1
+bed_check "tc rule counts settle" e2e_tc_settle "$rep0" "$rep1"
 echo "   tc: $rep0 $(bed_tc_count "$rep0" in_hw) in_hw; $rep1 $(bed_tc_count "$rep1" not_in_hw) not_in_hw"
 e2e_status; st=$E2E_ST
 bed_check_eq "status exit code" 1 "$E2E_STATUS_RC"
@@ -148,6 +150,7 @@ echo 0 >/sys/module/netdevsim/parameters/tc_offload
 ovs-appctl revalidator/purge >/dev/null
 bed_check "ping VF 0 -> VF 1" e2e_ping vf0 10.9.0.2
 bed_check "ping VF 1 -> VF 0" e2e_ping vf1 10.9.0.1
+bed_check "tc rule counts settle" e2e_tc_settle "$rep0" "$rep1"
 e2e_status; st=$E2E_ST
 bed_check_eq "status exit code" 1 "$E2E_STATUS_RC"
 for rep in "$rep0" "$rep1"; do

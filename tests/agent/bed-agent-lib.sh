@@ -217,3 +217,21 @@ e2e_qos_noop() {
 e2e_ping() {
     ip netns exec "$1" ping -q -c 3 -i 0.3 -w 20 "$2"
 }
+
+# e2e_tc_settle NETDEV...: waits (at most 10 s) until the tc rule counts
+# on NETDEVs stay the same for 1 s. OVS installs datapath flows after the
+# packets that miss them, so a count taken right after a ping races it,
+# and status and tc, read a moment apart, could disagree.
+e2e_tc_settle() {
+    local prev='' cur dev deadline=$((SECONDS + 10))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        cur=''
+        for dev in "$@"; do
+            cur+="$(bed_tc_count "$dev" all) "
+        done
+        [ "$cur" = "$prev" ] && return 0
+        prev=$cur
+        sleep 1
+    done
+    return 1
+}
