@@ -235,3 +235,28 @@ e2e_tc_settle() {
     done
     return 1
 }
+
+# e2e_status_still NETDEV...: e2e_status, taken while tc's rule counts on
+# NETDEVs did not change (read before and after; retried up to 10 times):
+# the datapath adds and expires flows on its own, and a status compared
+# with tc read a moment later could differ for that reason alone. The
+# counts are left in E2E_TC_ALL[NETDEV] and E2E_TC_NOT[NETDEV].
+declare -A E2E_TC_ALL E2E_TC_NOT
+e2e_status_still() {
+    local try dev before after
+    for try in 1 2 3 4 5 6 7 8 9 10; do
+        before='' after=''
+        for dev in "$@"; do
+            before+="$(bed_tc_count "$dev" all)/$(bed_tc_count "$dev" not_in_hw) "
+        done
+        e2e_status
+        for dev in "$@"; do
+            E2E_TC_ALL[$dev]=$(bed_tc_count "$dev" all)
+            E2E_TC_NOT[$dev]=$(bed_tc_count "$dev" not_in_hw)
+            after+="${E2E_TC_ALL[$dev]}/${E2E_TC_NOT[$dev]} "
+        done
+        [ "$before" = "$after" ] && return 0
+        sleep 1
+    done
+    return 1
+}
