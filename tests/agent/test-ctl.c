@@ -52,6 +52,20 @@ accept_one(int lfd)
     return fd;
 }
 
+/* A listening socket at sock_path with one client connected ('*cfd'):
+ * returns the accepted fd, blocking as the daemon's accept4() gives it. */
+static int
+connect_pair(int *lfd, int *cfd)
+{
+    *lfd = ctl_listen(sock_path);
+    ck_assert_int_ge(*lfd, 0);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    memcpy(sun.sun_path, sock_path, sizeof sock_path);
+    *cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    ck_assert_int_eq(connect(*cfd, (struct sockaddr *)&sun, sizeof sun), 0);
+    return accept_one(*lfd);
+}
+
 /* Child: a daemon that answers one request with the command echoed in
  * the payload and exit code 3, then exits. */
 static pid_t
@@ -252,13 +266,8 @@ END_TEST
  * inherited): a client that connects and says nothing must not hang it. */
 START_TEST(read_request_times_out_on_blocking_fd)
 {
-    int lfd = ctl_listen(sock_path);
-    ck_assert_int_ge(lfd, 0);
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    memcpy(sun.sun_path, sock_path, sizeof sock_path);
-    int cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ck_assert_int_eq(connect(cfd, (struct sockaddr *)&sun, sizeof sun), 0);
-    int fd = accept_one(lfd);
+    int lfd, cfd;
+    int fd = connect_pair(&lfd, &cfd);
     ck_assert_int_eq(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
     struct ctl_request req;
     ck_assert_int_eq(ctl_read_request(fd, 100, &req), -ETIMEDOUT);
@@ -271,13 +280,8 @@ END_TEST
 /* ... nor one that asks and then never reads the answer. */
 START_TEST(write_response_times_out_on_blocking_fd)
 {
-    int lfd = ctl_listen(sock_path);
-    ck_assert_int_ge(lfd, 0);
-    struct sockaddr_un sun = {.sun_family = AF_UNIX};
-    memcpy(sun.sun_path, sock_path, sizeof sock_path);
-    int cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    ck_assert_int_eq(connect(cfd, (struct sockaddr *)&sun, sizeof sun), 0);
-    int fd = accept_one(lfd);
+    int lfd, cfd;
+    int fd = connect_pair(&lfd, &cfd);
     size_t size = 16 * 1024 * 1024; /* far more than the socket buffers */
     char *big = malloc(size + 1);
     ck_assert_ptr_nonnull(big);
