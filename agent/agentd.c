@@ -135,12 +135,6 @@ log_msg(int level, const char *fmt, ...)
     }
 }
 
-static long long
-now_ms(void)
-{
-    return vsdb_time_msec();
-}
-
 static const char *
 reasons_text(unsigned reasons, char *buf, size_t size)
 {
@@ -174,7 +168,7 @@ reasons_text(unsigned reasons, char *buf, size_t size)
 static void
 trigger(struct agentd *d, unsigned reason)
 {
-    long long now = now_ms();
+    long long now = vsdb_time_msec();
 
     d->pending_at =
         agentd_debounce_deadline(d->pending ? d->pending_first : -1, now);
@@ -199,7 +193,7 @@ watchdog_kick(struct agentd *d)
     if (!d->watchdog_ms) {
         return;
     }
-    now = now_ms();
+    now = vsdb_time_msec();
     if (now >= d->watchdog_next || now - d->watchdog_last >= 1000) {
         sd_notify(0, "WATCHDOG=1");
         d->watchdog_last = now;
@@ -245,7 +239,7 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
     }
     if (d->failures) {
         char hint[160];
-        long long left = d->retry_at - now_ms();
+        long long left = d->retry_at - vsdb_time_msec();
 
         snprintf(hint, sizeof hint,
                  "the daemon retries in %lld s (attempt %u); agentctl "
@@ -527,7 +521,7 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
 
         d->failures++;
         delay = agentd_backoff_ms(d->failures);
-        d->retry_at = now_ms() + delay;
+        d->retry_at = vsdb_time_msec() + delay;
         snprintf(d->last_error, sizeof d->last_error, "%s", res.message);
         log_msg(LOG_ERR,
                 "reconcile (%s) failed after %lld ms (%zu step%s done): %s; "
@@ -565,7 +559,7 @@ check(struct agentd *d, unsigned reasons)
     if (r == 0 && res.plan && res.plan->n_steps) {
         const struct plan_step *s = &res.plan->steps[0];
 
-        if (d->failures && now_ms() < d->retry_at) {
+        if (d->failures && vsdb_time_msec() < d->retry_at) {
             log_msg(LOG_DEBUG, "check (%s): %zu steps to do, retry pending",
                     why, res.plan->n_steps);
             notify_status(d, summary_for(d, &res));
@@ -855,7 +849,7 @@ serve_ctl(struct agentd *d)
                             : "");
                 /* The connection stays queued and the socket readable:
                  * without a pause the loop would spin. */
-                d->ctl_paused_until = now_ms() + 1000;
+                d->ctl_paused_until = vsdb_time_msec() + 1000;
             }
             return;
         }
@@ -977,7 +971,7 @@ agentd_close(struct agentd *d)
 static void
 arm_waits(struct agentd *d)
 {
-    long long now = now_ms();
+    long long now = vsdb_time_msec();
     long long next = d->resync_at;
 
     if (d->io.vsdb) {
@@ -1071,7 +1065,7 @@ agentd_run(const struct agentd_opts *opts)
     /* The first reconcile; READY=1 follows it whatever its outcome, so
      * that units ordered after this one (ovs-vswitchd) are not held. */
     reconcile(&d, "startup", msg, sizeof msg);
-    d.resync_at = now_ms() + AGENTD_RESYNC_MS;
+    d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
 
     while (!d.stop) {
         long long now;
@@ -1084,11 +1078,11 @@ agentd_run(const struct agentd_opts *opts)
         read_nlev(&d, d.nl_link, "link");
         read_nlev(&d, d.nl_devlink, "devlink");
         check_ovsdb(&d);
-        if (now_ms() >= d.ctl_paused_until) {
+        if (vsdb_time_msec() >= d.ctl_paused_until) {
             serve_ctl(&d);
         }
 
-        now = now_ms();
+        now = vsdb_time_msec();
         if (now >= d.resync_at) {
             d.resync_at = now + AGENTD_RESYNC_MS;
             trigger(&d, TRIG_RESYNC);
@@ -1097,7 +1091,7 @@ agentd_run(const struct agentd_opts *opts)
             d.retry_at = -1;
             trigger(&d, TRIG_RETRY);
         }
-        if (d.pending && now_ms() >= d.pending_at) {
+        if (d.pending && vsdb_time_msec() >= d.pending_at) {
             run_pending(&d);
         }
         watchdog_kick(&d);

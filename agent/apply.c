@@ -53,14 +53,6 @@ struct apply_ctx {
     char msg[400];
 };
 
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void __attribute__((format(printf, 2, 3)))
 say(struct apply_ctx *c, const char *fmt, ...)
 {
@@ -411,7 +403,7 @@ do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
                          "cannot watch netlink events: %s",
                          strerror(c->ev_error ? -c->ev_error : ENOTCONN));
     }
-    long long start = now_ms();
+    long long start = vsdb_time_msec();
     long long deadline = start + c->rep_timeout_ms;
     size_t have = 0;
     for (;;) {
@@ -426,7 +418,7 @@ do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
         if (have >= s->num) {
             break;
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - vsdb_time_msec();
         if (left <= 0) {
             return fail_text(c, -ETIMEDOUT,
                              "%zu of %u representors of %s appeared within "
@@ -456,7 +448,7 @@ do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
     }
     /* Never "unchanged": a wait writes nothing either way. */
     say(c, "%zu of %u representors of %s present after %lld ms", have, s->num,
-        pf->netdev, now_ms() - start);
+        pf->netdev, vsdb_time_msec() - start);
     return 0;
 }
 
@@ -626,7 +618,7 @@ wait_vswitchd_changed(struct apply_ctx *c, const char *old)
     if (in >= 0) {
         inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
     }
-    long long deadline = now_ms() + c->ovs_timeout_ms;
+    long long deadline = vsdb_time_msec() + c->ovs_timeout_ms;
     int r = -ETIMEDOUT;
     for (;;) {
         char *id;
@@ -638,7 +630,7 @@ wait_vswitchd_changed(struct apply_ctx *c, const char *old)
                 break;
             }
         }
-        long long left = deadline - now_ms();
+        long long left = deadline - vsdb_time_msec();
         if (left <= 0) {
             break;
         }
@@ -722,9 +714,6 @@ do_step(struct apply_ctx *c, const struct plan_step *s)
     case PLAN_OVS_DEL_CONFIG:
     case PLAN_OVS_SET_EXTERNAL_ID:
     case PLAN_OVS_DEL_EXTERNAL_ID:
-        break;
-    }
-    if (plan_action_is_ovs(s->action)) {
         return do_ovs(c, s);
     }
     return fail_text(c, -EINVAL, "unknown action %d", (int)s->action);

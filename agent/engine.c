@@ -6,20 +6,12 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "vsdb.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-static long long
-now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Observes and plans once. */
 static int
@@ -100,7 +92,7 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
         opts->ovs_timeout_ms ? opts->ovs_timeout_ms : 5000;
     enum obs_tristate zero_vfs =
         opts->switchdev_zero_vfs ? *opts->switchdev_zero_vfs : OBS_UNKNOWN;
-    long long start = now_ms();
+    long long start = vsdb_time_msec();
     struct obs_host *host = NULL;
     struct plan *plan = NULL;
     char last_failure[sizeof res->message] = "";
@@ -113,7 +105,7 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
         snprintf(res->message, sizeof res->message,
                  "cannot use OVSDB remote %s: %s", spec->ovs.db, strerror(-r));
         res->error = r;
-        res->elapsed_ms = now_ms() - start;
+        res->elapsed_ms = vsdb_time_msec() - start;
         return r;
     }
 
@@ -190,7 +182,7 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
                              sizeof res->message);
         r = res->error;
     }
-    res->elapsed_ms = now_ms() - start;
+    res->elapsed_ms = vsdb_time_msec() - start;
     return r;
 }
 

@@ -951,6 +951,17 @@ value_or_unset(const char *value)
     return value ? value : "(unset)";
 }
 
+/* A key step: the key, and "old -> new" from the observed map. */
+static void
+key_step(struct plan_step *s, const struct vsdb_op *op,
+         const struct vsdb_kv *kvs, size_t n)
+{
+    copy_str(s->object, sizeof s->object, op->key);
+    fmt_str(s->detail, sizeof s->detail, "%s -> %s",
+            value_or_unset(vsdb_kv_get(kvs, n, op->key)),
+            value_or_unset(op->value));
+}
+
 static void
 add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
                 const struct ovs_build *ob, const struct vsdb_state *ovs)
@@ -997,19 +1008,11 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
         break;
     case VSDB_OP_SET_OTHER_CONFIG:
     case VSDB_OP_DEL_OTHER_CONFIG:
-        copy_str(s->object, sizeof s->object, op->key);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                value_or_unset(vsdb_kv_get(ovs->other_config,
-                                           ovs->n_other_config, op->key)),
-                value_or_unset(op->value));
+        key_step(s, op, ovs->other_config, ovs->n_other_config);
         break;
     case VSDB_OP_SET_EXTERNAL_ID:
     case VSDB_OP_DEL_EXTERNAL_ID:
-        copy_str(s->object, sizeof s->object, op->key);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                value_or_unset(vsdb_kv_get(ovs->external_ids,
-                                           ovs->n_external_ids, op->key)),
-                value_or_unset(op->value));
+        key_step(s, op, ovs->external_ids, ovs->n_external_ids);
         break;
     }
 }
