@@ -1,0 +1,106 @@
+/* oa_err: the project's error value (err.h). */
+#include "oa-common/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "oa-common/str.h"
+
+static int
+err_vset(struct oa_err *err, int code, const char *extack, const char *fmt,
+         va_list args)
+{
+    if (!err) {
+        return code;
+    }
+    err->code = code;
+    if (fmt) {
+        vsnprintf(err->text, sizeof err->text, fmt, args);
+    } else {
+        err->text[0] = '\0';
+    }
+    oa_copy_str(err->extack, sizeof err->extack, extack);
+    return code;
+}
+
+int
+oa_err_set(struct oa_err *err, int code, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    err_vset(err, code, NULL, fmt, args);
+    va_end(args);
+    return code;
+}
+
+int
+oa_err_set_extack(struct oa_err *err, int code, const char *extack,
+                  const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    err_vset(err, code, extack, fmt, args);
+    va_end(args);
+    return code;
+}
+
+void
+oa_err_prefix(struct oa_err *err, const char *fmt, ...)
+{
+    char prefix[OA_ERR_TEXT_MAX], old[OA_ERR_TEXT_MAX];
+    va_list args;
+
+    if (!err) {
+        return;
+    }
+    va_start(args, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, args);
+    va_end(args);
+    oa_copy_str(old, sizeof old, err->text);
+    snprintf(err->text, sizeof err->text, "%s%s%s", prefix, old[0] ? ": " : "",
+             old);
+}
+
+void
+oa_err_clear(struct oa_err *err)
+{
+    if (err) {
+        memset(err, 0, sizeof *err);
+    }
+}
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+const char *
+oa_err_format(const struct oa_err *err, char *buf, size_t size)
+{
+    struct oa_str out = OA_STR_INIT;
+    const char *reason;
+
+    if (!size) {
+        return buf;
+    }
+    if (!err || !err->code) {
+        oa_copy_str(buf, size, err && err->text[0] ? err->text : "no error");
+        return buf;
+    }
+    reason = strerror(err->code < 0 ? -err->code : err->code);
+    oa_str_puts(&out, err->text);
+    if (!err->text[0]) {
+        oa_str_puts(&out, reason);
+    } else if (!ends_with(err->text, reason)) {
+        oa_str_printf(&out, ": %s", reason);
+    }
+    if (err->extack[0]) {
+        oa_str_printf(&out, " (kernel: %s)", err->extack);
+    }
+    oa_copy_str(buf, size, out.oom ? reason : oa_str_cstr(&out));
+    oa_str_free(&out);
+    return buf;
+}
