@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "step.h"
+
 struct hostio;
 struct spec;
 struct obs_host;
@@ -40,6 +42,29 @@ struct apply_result {
      * engine re-plans with VFs first. */
     bool switchdev_refused_zero_vfs;
 };
+
+/* The apply function of each kind of step, which step.c's table points
+ * at (enum step_result: step.h). Each reads before it writes; on
+ * STEP_ERROR it has recorded why in the run's context. Only apply_run()
+ * calls them. */
+struct apply_ctx;
+enum step_result apply_detach_port(struct apply_ctx *,
+                                   const struct plan_step *);
+enum step_result apply_set_numvfs(struct apply_ctx *,
+                                  const struct plan_step *);
+enum step_result apply_unbind_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_eswitch(struct apply_ctx *,
+                                   const struct plan_step *);
+enum step_result apply_wait_representors(struct apply_ctx *,
+                                         const struct plan_step *);
+enum step_result apply_set_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_bind_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_hw_tc_offload(struct apply_ctx *,
+                                         const struct plan_step *);
+/* Every OVS step: they share one transaction, committed at the first. */
+enum step_result apply_ovs(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_restart_vswitchd(struct apply_ctx *,
+                                        const struct plan_step *);
 
 /* Runs 'plan' (from plan_compute(spec, host)). Returns 0 when every step
  * succeeded, else the failed step's negative errno (details in *res). */

@@ -1,8 +1,11 @@
 /* plan: the pure planner (see plan.h for the order of the steps). */
 #include "plan.h"
 
+#include "oa-common/str.h"
+#include "oa-netlink/devlink.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "step.h"
 
 #include <errno.h>
 #include <linux/devlink.h>
@@ -87,18 +90,6 @@ b_strdup(struct builder *b, const char *s)
     return d;
 }
 
-/* Copies 's' into 'dst' of 'size' bytes, truncating. */
-static void
-copy_str(char *dst, size_t size, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n >= size) {
-        n = size - 1;
-    }
-    memcpy(dst, s ? s : "", n);
-    dst[n] = '\0';
-}
-
 static void fmt_str(char *dst, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -132,7 +123,7 @@ append_item(char *dst, size_t size, const char *fmt, ...)
     va_end(args);
 }
 
-/* A new step, zeroed with every "leave" field at -1. The pointer is valid
+/* A new step, every argument at "leave" (step_init()). The pointer is valid
  * until the next add_step(). */
 static struct plan_step *
 add_step(struct builder *b, enum plan_action action, int pf, int vf)
@@ -152,16 +143,7 @@ add_step(struct builder *b, enum plan_action action, int pf, int vf)
     if (!b->error) {
         step = &plan->steps[plan->n_steps++];
     }
-    memset(step, 0, sizeof *step);
-    step->action = action;
-    step->pf = pf;
-    step->vf = vf;
-    step->eswitch_mode = -1;
-    step->inline_mode = -1;
-    step->encap_mode = -1;
-    step->vf_req.vlan = -1;
-    step->vf_req.trust = -1;
-    step->vf_req.spoofchk = -1;
+    step_init(step, action, pf, vf);
     return step;
 }
 
@@ -191,7 +173,7 @@ add_blocker(struct builder *b, int pf, const char *object, const char *fmt,
     struct plan_blocker *bl = &plan->blockers[plan->n_blockers++];
     memset(bl, 0, sizeof *bl);
     bl->pf = pf;
-    copy_str(bl->object, sizeof bl->object, object);
+    oa_copy_str(bl->object, sizeof bl->object, object);
     va_list args;
     va_start(args, fmt);
     vsnprintf(bl->message, sizeof bl->message, fmt, args);
@@ -237,33 +219,6 @@ devlink_encap_mode(enum spec_encap_mode mode)
         break;
     }
     return -1;
-}
-
-static const char *
-mode_name(int mode)
-{
-    switch (mode) {
-    case DEVLINK_ESWITCH_MODE_LEGACY:
-        return "legacy";
-    case DEVLINK_ESWITCH_MODE_SWITCHDEV:
-        return "switchdev";
-    }
-    return "?";
-}
-
-static const char *
-inline_name(int mode)
-{
-    static const char *const names[] = {"none", "link", "network",
-                                        "transport"};
-    return mode >= 0 && mode < 4 ? names[mode] : "?";
-}
-
-static const char *
-encap_name(int mode)
-{
-    static const char *const names[] = {"none", "basic"};
-    return mode >= 0 && mode < 2 ? names[mode] : "?";
 }
 
 static const char *
@@ -423,9 +378,9 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
                 const struct obs_pf *op, unsigned from, unsigned to)
 {
     struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, pf, -1);
-    s->num = to;
-    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
-    copy_str(s->netdev, sizeof s->netdev, op->netdev);
+    s->numvfs.num = to;
+    oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    oa_copy_str(s->numvfs.netdev, sizeof s->numvfs.netdev, op->netdev);
     fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
 }
 
@@ -435,28 +390,30 @@ step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
                  int encap_mode, bool after_zero)
 {
     struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, pf, -1);
-    s->eswitch_mode = mode;
-    s->inline_mode = inline_mode;
-    s->encap_mode = encap_mode;
-    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
-    copy_str(s->netdev, sizeof s->netdev, op->netdev);
+    s->eswitch.mode = mode;
+    s->eswitch.inline_mode = inline_mode;
+    s->eswitch.encap_mode = encap_mode;
+    oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    oa_copy_str(s->eswitch.netdev, sizeof s->eswitch.netdev, op->netdev);
     if (op->eswitch_mode != mode) {
         fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                mode_name(op->eswitch_mode), mode_name(mode));
+                devlink_eswitch_mode_name(op->eswitch_mode),
+                devlink_eswitch_mode_name(mode));
     } else if (after_zero) {
         /* 0 VFs drops some eswitches back to legacy. */
         fmt_str(s->detail, sizeof s->detail, "%s (re-assert after 0 VFs)",
-                mode_name(mode));
+                devlink_eswitch_mode_name(mode));
     } else {
-        copy_str(s->detail, sizeof s->detail, mode_name(mode));
+        oa_copy_str(s->detail, sizeof s->detail,
+                    devlink_eswitch_mode_name(mode));
     }
     if (inline_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "inline-mode %s",
-                    inline_name(inline_mode));
+                    devlink_inline_mode_name(inline_mode));
     }
     if (encap_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "encap-mode %s",
-                    encap_name(encap_mode));
+                    devlink_encap_mode_name(encap_mode));
     }
 }
 
@@ -465,9 +422,9 @@ step_bind(struct builder *b, enum plan_action action, int pf,
           const struct obs_vf *ov, const char *driver)
 {
     struct plan_step *s = add_step(b, action, pf, (int)ov->index);
-    copy_str(s->object, sizeof s->object, ov->pci);
-    copy_str(s->pci, sizeof s->pci, ov->pci);
-    copy_str(s->driver, sizeof s->driver, driver);
+    oa_copy_str(s->object, sizeof s->object, ov->pci);
+    oa_copy_str(s->binding.pci, sizeof s->binding.pci, ov->pci);
+    oa_copy_str(s->binding.driver, sizeof s->binding.driver, driver);
     fmt_str(s->detail, sizeof s->detail, "vf %u %s %s", ov->index,
             action == PLAN_BIND_VF ? "to" : "from", driver);
 }
@@ -490,10 +447,9 @@ plan_detach(struct builder *b, int pf, const struct obs_pf *op,
             continue;
         }
         struct plan_step *s = add_step(b, PLAN_DETACH_PORT, pf, (int)k);
-        copy_str(s->object, sizeof s->object, ov->rep);
-        copy_str(s->port, sizeof s->port, ov->rep);
-        copy_str(s->netdev, sizeof s->netdev, ov->rep);
-        copy_str(s->bridge, sizeof s->bridge, br->name);
+        oa_copy_str(s->object, sizeof s->object, ov->rep);
+        oa_copy_str(s->ovsport.port, sizeof s->ovsport.port, ov->rep);
+        oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, br->name);
         fmt_str(s->detail, sizeof s->detail,
                 "from %s: its representor goes away", br->name);
         *detached = true;
@@ -656,9 +612,9 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
 
     if (ctx->creates_reps) {
         struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
-        s->num = want;
-        copy_str(s->object, sizeof s->object, pf_label(sp, op));
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        s->wait.num = want;
+        oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
+        oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
         fmt_str(s->detail, sizeof s->detail, "%u representor%s", want,
                 want == 1 ? "" : "s");
     } else if (want_switchdev && !count_changes && op->has_eswitch &&
@@ -685,13 +641,13 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             continue;
         }
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
-        s->vf_req = w->req;
+        s->setvf.req = w->req;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
         if (!to_want && k < op->n_vfs) {
-            copy_str(s->pci, sizeof s->pci, op->vfs[k].pci);
+            oa_copy_str(s->setvf.pci, sizeof s->setvf.pci, op->vfs[k].pci);
         }
-        copy_str(s->detail, sizeof s->detail, w->detail);
+        oa_copy_str(s->detail, sizeof s->detail, w->detail);
     }
     for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
         if (work[k].bind) {
@@ -703,9 +659,9 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
     if (op->netdev[0] && op->uplink_hw_tc_offload != OBS_UNKNOWN &&
         (op->uplink_hw_tc_offload == OBS_YES) != sp->hw_tc_offload) {
         struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, -1);
-        s->on = sp->hw_tc_offload;
-        copy_str(s->object, sizeof s->object, op->netdev);
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
+        s->hwtc.on = sp->hw_tc_offload;
+        oa_copy_str(s->object, sizeof s->object, op->netdev);
+        oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, op->netdev);
         fmt_str(s->detail, sizeof s->detail, "%s -> %s",
                 on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
     }
@@ -714,7 +670,7 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             /* Apply skips the empty netdev; the next round names it. */
             struct plan_step *s =
                 add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-            s->on = sp->hw_tc_offload;
+            s->hwtc.on = sp->hw_tc_offload;
             fmt_str(s->object, sizeof s->object, "%s vf %u representor",
                     pf_label(sp, op), k);
             fmt_str(s->detail, sizeof s->detail, "%s, once it appears",
@@ -728,9 +684,9 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             continue;
         }
         struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-        s->on = sp->hw_tc_offload;
-        copy_str(s->object, sizeof s->object, ov->rep);
-        copy_str(s->netdev, sizeof s->netdev, ov->rep);
+        s->hwtc.on = sp->hw_tc_offload;
+        oa_copy_str(s->object, sizeof s->object, ov->rep);
+        oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, ov->rep);
         fmt_str(s->detail, sizeof s->detail, "%s -> %s",
                 on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
     }
@@ -744,8 +700,8 @@ is_detached(const struct plan *plan, const char *bridge, const char *name)
 {
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        if (s->action == PLAN_DETACH_PORT && !strcmp(s->port, name) &&
-            (!bridge || !strcmp(s->bridge, bridge))) {
+        if (s->action == PLAN_DETACH_PORT && !strcmp(s->ovsport.port, name) &&
+            (!bridge || !strcmp(s->ovsport.bridge, bridge))) {
             return true;
         }
     }
@@ -956,10 +912,41 @@ static void
 key_step(struct plan_step *s, const struct vsdb_op *op,
          const struct vsdb_kv *kvs, size_t n)
 {
-    copy_str(s->object, sizeof s->object, op->key);
+    oa_copy_str(s->object, sizeof s->object, op->key);
+    oa_copy_str(s->kv.key, sizeof s->kv.key, op->key);
+    oa_copy_str(s->kv.value, sizeof s->kv.value, op->value);
     fmt_str(s->detail, sizeof s->detail, "%s -> %s",
             value_or_unset(vsdb_kv_get(kvs, n, op->key)),
             value_or_unset(op->value));
+}
+
+/* A bridge or port step: its bridges and port, and what it does. */
+static void
+port_step(struct plan_step *s, const struct vsdb_op *op)
+{
+    struct plan_port_args *a = &s->ovsport;
+
+    oa_copy_str(a->bridge, sizeof a->bridge, op->bridge);
+    oa_copy_str(a->from_bridge, sizeof a->from_bridge, op->from_bridge);
+    oa_copy_str(a->port, sizeof a->port, op->port);
+    oa_copy_str(s->object, sizeof s->object,
+                op->type == VSDB_OP_ADD_BRIDGE ? op->bridge : op->port);
+    switch (op->type) {
+    case VSDB_OP_ADD_BRIDGE:
+        oa_copy_str(s->detail, sizeof s->detail, "new bridge");
+        break;
+    case VSDB_OP_ADD_PORT:
+        fmt_str(s->detail, sizeof s->detail, "to %s", op->bridge);
+        break;
+    case VSDB_OP_MOVE_PORT:
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
+                op->bridge);
+        break;
+    default:
+        fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
+                op->bridge);
+        break;
+    }
 }
 
 static void
@@ -979,32 +966,12 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     const struct port_owner *owner = owner_of(ob, op->port);
     struct plan_step *s = add_step(
         b, actions[op->type], owner ? owner->pf : -1, owner ? owner->vf : -1);
-    copy_str(s->bridge, sizeof s->bridge, op->bridge);
-    copy_str(s->from_bridge, sizeof s->from_bridge, op->from_bridge);
-    copy_str(s->port, sizeof s->port, op->port);
-    copy_str(s->key, sizeof s->key, op->key);
-    copy_str(s->value, sizeof s->value, op->value);
     switch (op->type) {
     case VSDB_OP_ADD_BRIDGE:
-        copy_str(s->object, sizeof s->object, op->bridge);
-        copy_str(s->detail, sizeof s->detail, "new bridge");
-        break;
     case VSDB_OP_ADD_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "to %s", op->bridge);
-        break;
     case VSDB_OP_MOVE_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
-                op->bridge);
-        break;
     case VSDB_OP_DEL_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
-                op->bridge);
+        port_step(s, op);
         break;
     case VSDB_OP_SET_OTHER_CONFIG:
     case VSDB_OP_DEL_OTHER_CONFIG:
@@ -1028,8 +995,8 @@ add_pending_steps(struct builder *b, const struct spec *spec,
         }
         const char *bname = spec->bridges[bridge].name;
         struct plan_step *s = add_step(b, PLAN_OVS_ADD_PORT, pp->pf, pp->vf);
-        copy_str(s->object, sizeof s->object, pp->object);
-        copy_str(s->bridge, sizeof s->bridge, bname);
+        oa_copy_str(s->object, sizeof s->object, pp->object);
+        oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, bname);
         fmt_str(s->detail, sizeof s->detail, "to %s, after it appears", bname);
     }
 }
@@ -1148,8 +1115,8 @@ plan_ovs(struct builder *b, const struct spec *spec,
 
     if (plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {
         struct plan_step *s = add_step(b, PLAN_RESTART_VSWITCHD, -1, -1);
-        copy_str(s->object, sizeof s->object, "ovs-vswitchd");
-        copy_str(s->detail, sizeof s->detail, plan->offload.reason);
+        oa_copy_str(s->object, sizeof s->object, "ovs-vswitchd");
+        oa_copy_str(s->detail, sizeof s->detail, plan->offload.reason);
     }
     return b->error;
 }
@@ -1219,68 +1186,13 @@ plan_is_converged(const struct plan *plan)
 const char *
 plan_action_name(enum plan_action action)
 {
-    switch (action) {
-    case PLAN_DETACH_PORT:
-        return "detach-port";
-    case PLAN_SET_NUMVFS:
-        return "set-numvfs";
-    case PLAN_UNBIND_VF:
-        return "unbind-vf";
-    case PLAN_SET_ESWITCH:
-        return "set-eswitch";
-    case PLAN_WAIT_REPRESENTORS:
-        return "wait-representors";
-    case PLAN_SET_VF:
-        return "set-vf";
-    case PLAN_BIND_VF:
-        return "bind-vf";
-    case PLAN_SET_HW_TC_OFFLOAD:
-        return "set-hw-tc-offload";
-    case PLAN_OVS_ADD_BRIDGE:
-        return "add-bridge";
-    case PLAN_OVS_ADD_PORT:
-        return "add-port";
-    case PLAN_OVS_MOVE_PORT:
-        return "move-port";
-    case PLAN_OVS_DEL_PORT:
-        return "del-port";
-    case PLAN_OVS_SET_CONFIG:
-        return "set-other-config";
-    case PLAN_OVS_DEL_CONFIG:
-        return "del-other-config";
-    case PLAN_OVS_SET_EXTERNAL_ID:
-        return "set-external-id";
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        return "del-external-id";
-    case PLAN_RESTART_VSWITCHD:
-        return "restart-vswitchd";
-    }
-    return "?";
+    const struct step_type *type = step_type_of(action);
+    return type ? type->name : "?";
 }
 
 bool
 plan_action_is_ovs(enum plan_action action)
 {
-    switch (action) {
-    case PLAN_OVS_ADD_BRIDGE:
-    case PLAN_OVS_ADD_PORT:
-    case PLAN_OVS_MOVE_PORT:
-    case PLAN_OVS_DEL_PORT:
-    case PLAN_OVS_SET_CONFIG:
-    case PLAN_OVS_DEL_CONFIG:
-    case PLAN_OVS_SET_EXTERNAL_ID:
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        return true;
-    case PLAN_DETACH_PORT:
-    case PLAN_SET_NUMVFS:
-    case PLAN_UNBIND_VF:
-    case PLAN_SET_ESWITCH:
-    case PLAN_WAIT_REPRESENTORS:
-    case PLAN_SET_VF:
-    case PLAN_BIND_VF:
-    case PLAN_SET_HW_TC_OFFLOAD:
-    case PLAN_RESTART_VSWITCHD:
-        break;
-    }
-    return false;
+    const struct step_type *type = step_type_of(action);
+    return type && type->ovs;
 }

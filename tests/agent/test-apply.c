@@ -7,6 +7,7 @@
 #include "obs.h"
 #include "oa-check.h"
 #include "plan.h"
+#include "step.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,11 +34,7 @@ static struct plan_step
 step(enum plan_action action, int pf, int vf, const char *object)
 {
     struct plan_step s;
-    memset(&s, 0, sizeof s);
-    s.action = action;
-    s.pf = pf;
-    s.vf = vf;
-    s.eswitch_mode = s.inline_mode = s.encap_mode = -1;
+    step_init(&s, action, pf, vf);
     snprintf(s.object, sizeof s.object, "%s", object);
     return s;
 }
