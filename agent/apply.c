@@ -54,6 +54,7 @@ struct apply_ctx {
     struct oa_err err;
     /* For on_step: what the step did. */
     char msg[400];
+    char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -758,21 +759,6 @@ open_events(struct apply_ctx *c)
     }
 }
 
-/* "<text>[ (kernel: <extack>)]": the text already says the errno where
- * it matters ("...: Operation not supported"), and not where the agent's
- * own words say more ("the plan has no OVSDB transaction"). */
-static void
-render_error(const struct oa_err *err, char *buf, size_t size)
-{
-    struct oa_str out = OA_STR_INIT;
-    oa_str_puts(&out, err->text);
-    if (err->extack[0]) {
-        oa_str_printf(&out, " (kernel: %s)", err->extack);
-    }
-    oa_copy_str(buf, size, out.oom ? err->text : oa_str_cstr(&out));
-    oa_str_free(&out);
-}
-
 /* Runs step 's' through its row of the step table. On STEP_ERROR,
  * c->err is "<action> <object>: <why>". */
 static enum step_result
@@ -803,6 +789,30 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
     return r;
 }
 
+const char *
+apply_result_message(const struct apply_result *res, char *buf, size_t size)
+{
+    const struct oa_err *err = &res->err;
+    struct oa_str out = OA_STR_INIT;
+
+    if (!size) {
+        return buf;
+    }
+    if (!oa_err_is_set(err)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    /* Not oa_err_format(): it would add the strerror to the agent's own
+     * words too. Where the text ends with it, the two agree. */
+    oa_str_puts(&out, err->text);
+    if (err->extack[0]) {
+        oa_str_printf(&out, " (kernel: %s)", err->extack);
+    }
+    oa_copy_str(buf, size, out.oom ? err->text : oa_str_cstr(&out));
+    oa_str_free(&out);
+    return buf;
+}
+
 int
 apply_run(struct hostio *io, const struct spec *spec,
           const struct obs_host *host, const struct plan *plan,
@@ -828,15 +838,16 @@ apply_run(struct hostio *io, const struct spec *spec,
         const struct plan_step *s = &plan->steps[i];
         enum step_result sr = run_step(&c, s);
         if (sr == STEP_ERROR) {
-            render_error(&c.err, res->message, sizeof res->message);
+            res->err = c.err;
             res->failed_step = (int)i;
-            res->error = r = c.err.code;
+            r = c.err.code;
+            apply_result_message(res, c.failure, sizeof c.failure);
         } else if (sr == STEP_DONE) {
             res->n_done++;
         }
         if (opts && opts->on_step) {
             opts->on_step(s, sr == STEP_ERROR ? r : 0,
-                          sr == STEP_ERROR ? res->message : c.msg, opts->aux);
+                          sr == STEP_ERROR ? c.failure : c.msg, opts->aux);
         }
         if (sr == STEP_ERROR) {
             break;

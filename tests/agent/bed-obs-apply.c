@@ -506,14 +506,15 @@ main(int argc, char **argv)
                                   .on_step = on_step,
                                   .aux = &idx};
         struct apply_result res;
+        char message[OA_ERR_FORMAT_MAX];
         step_start = now_s();
         t0 = step_start;
         r = apply_run(&io, spec, host, &b.plan, &opts, &res);
         printf("result r=%d n_done=%zu n_steps=%zu failed_step=%d error=%d "
                "refused_zero_vfs=%d ms=%.0f message=%s\n",
-               r, res.n_done, b.plan.n_steps, res.failed_step, res.error,
+               r, res.n_done, b.plan.n_steps, res.failed_step, res.err.code,
                res.switchdev_refused_zero_vfs, (now_s() - t0) * 1000,
-               res.message);
+               apply_result_message(&res, message, sizeof message));
         status = r ? 1 : 0;
         free(b.plan.steps);
         free(b.bridges);
