@@ -229,13 +229,6 @@ on_off(bool on)
 
 /* ---- Kernel steps of one PF ------------------------------------------------ */
 
-/* What the kernel part of a PF's plan does, for the OVS part. */
-struct pf_ctx {
-    bool blocked;      /* a blocker: no kernel step for this PF */
-    bool reps_vanish;  /* a step removes the current representors */
-    bool creates_reps; /* a step creates representors (all of them new) */
-};
-
 /* The settings one VF gets, and what that implies for its binding. */
 struct vf_work {
     bool set;      /* a set-vf step */
@@ -245,6 +238,31 @@ struct vf_work {
     bool unbind_early; /* before set-eswitch (VFs-first order) */
     bool unbind, bind;
     const char *bind_driver; /* the spec's vf_driver, or the one it had */
+    bool no_info;            /* settings asked but not observable: a blocker */
+};
+
+/* What the kernel part of one PF's plan changes and in which order,
+ * decided from the spec and the observation alone (decide_pf()) before
+ * any step is emitted. The emitters turn it into steps; the host-wide
+ * stage and the OVS part read it too. */
+struct pf_decision {
+    /* Blockers; any of them: no kernel step for this PF. */
+    bool not_found, too_many_vfs, no_eswitch;
+    bool blocked;
+    /* The order: VFs before switchdev (the kernel does not take
+     * switchdev with 0 VFs, older mlx5), else switchdev first. */
+    bool vfs_first;
+    unsigned cur, want; /* VF count observed, wanted */
+    bool count_changes;
+    bool to_zero; /* set-numvfs 0 first: N -> M goes through 0 */
+    bool to_want; /* set-numvfs want */
+    int mode, inline_mode, encap_mode; /* wanted; -1: leave */
+    bool want_switchdev;
+    bool eswitch_step;
+    bool reps_vanish;      /* a step removes the current representors */
+    bool creates_reps;     /* a step creates representors (all new) */
+    unsigned reps_missing; /* switchdev already, nothing creates them */
+    struct vf_work *vfs;   /* 'want' entries (at least one); owned */
 };
 
 static const struct spec_vf *
@@ -384,36 +402,36 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
     fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
 }
 
+/* set-eswitch to the decided modes; 'after_zero': re-asserted after the
+ * VF count went through 0. */
 static void
 step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
-                 const struct obs_pf *op, int mode, int inline_mode,
-                 int encap_mode, bool after_zero)
+                 const struct obs_pf *op, const struct pf_decision *d)
 {
     struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, pf, -1);
-    s->eswitch.mode = mode;
-    s->eswitch.inline_mode = inline_mode;
-    s->eswitch.encap_mode = encap_mode;
+    const char *mode = devlink_eswitch_mode_name(d->mode);
+    s->eswitch.mode = d->mode;
+    s->eswitch.inline_mode = d->inline_mode;
+    s->eswitch.encap_mode = d->encap_mode;
     oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
     oa_copy_str(s->eswitch.netdev, sizeof s->eswitch.netdev, op->netdev);
-    if (op->eswitch_mode != mode) {
+    if (op->eswitch_mode != d->mode) {
         fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                devlink_eswitch_mode_name(op->eswitch_mode),
-                devlink_eswitch_mode_name(mode));
-    } else if (after_zero) {
+                devlink_eswitch_mode_name(op->eswitch_mode), mode);
+    } else if (d->to_zero) {
         /* 0 VFs drops some eswitches back to legacy. */
         fmt_str(s->detail, sizeof s->detail, "%s (re-assert after 0 VFs)",
-                devlink_eswitch_mode_name(mode));
+                mode);
     } else {
-        oa_copy_str(s->detail, sizeof s->detail,
-                    devlink_eswitch_mode_name(mode));
+        oa_copy_str(s->detail, sizeof s->detail, mode);
     }
-    if (inline_mode >= 0) {
+    if (d->inline_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "inline-mode %s",
-                    devlink_inline_mode_name(inline_mode));
+                    devlink_inline_mode_name(d->inline_mode));
     }
-    if (encap_mode >= 0) {
+    if (d->encap_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "encap-mode %s",
-                    devlink_encap_mode_name(encap_mode));
+                    devlink_encap_mode_name(d->encap_mode));
     }
 }
 
@@ -433,7 +451,7 @@ step_bind(struct builder *b, enum plan_action action, int pf,
  * from OVS before a step removes the representors. */
 static void
 plan_detach(struct builder *b, int pf, const struct obs_pf *op,
-            const struct vsdb_state *ovs, bool *detached)
+            const struct vsdb_state *ovs)
 {
     for (size_t k = 0; ovs && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
@@ -452,124 +470,123 @@ plan_detach(struct builder *b, int pf, const struct obs_pf *op,
         oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, br->name);
         fmt_str(s->detail, sizeof s->detail,
                 "from %s: its representor goes away", br->name);
-        *detached = true;
     }
 }
 
-static void
-plan_pf_kernel(struct builder *b, const struct spec *spec,
-               const struct obs_host *host, int pf, struct pf_ctx *ctx,
-               bool *detached)
+/* ---- Decide: one PF, from the spec and the observation ------------------ */
+
+/* The OVS state when it can be used, else NULL. */
+static const struct vsdb_state *
+ready_ovs(const struct obs_host *host)
 {
-    const struct spec_pf *sp = &spec->pfs[pf];
-    const struct obs_pf *op = &host->pfs[pf];
-    const struct vsdb_state *ovs =
-        host->ovs.connected && host->ovs.state && host->ovs.state->ready
-            ? host->ovs.state
-            : NULL;
-    bool vfs_first = host->switchdev_zero_vfs != OBS_YES;
-    int want_mode = devlink_mode(sp->eswitch);
-    int want_inline = devlink_inline_mode(sp->inline_mode);
-    int want_encap = devlink_encap_mode(sp->encap_mode);
-    bool want_switchdev = want_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    return host->ovs.connected && host->ovs.state && host->ovs.state->ready
+               ? host->ovs.state
+               : NULL;
+}
 
+/* What keeps the PF from any kernel step. */
+static bool
+decide_blocked(const struct spec_pf *sp, const struct obs_pf *op,
+               struct pf_decision *d)
+{
     if (!op->found) {
-        add_blocker(b, pf, sp->id, "%s",
-                    op->error[0] ? op->error : "not found on this host");
-        ctx->blocked = true;
-        return;
+        d->not_found = true;
+    } else {
+        d->too_many_vfs = op->has_total_vfs && sp->num_vfs > op->total_vfs;
+        d->no_eswitch =
+            !op->has_eswitch &&
+            (d->want_switchdev || d->inline_mode >= 0 || d->encap_mode >= 0);
     }
-    if (op->has_total_vfs && sp->num_vfs > op->total_vfs) {
-        add_blocker(b, pf, sp->id,
-                    "%u VFs wanted, the device supports at most %u",
-                    sp->num_vfs, op->total_vfs);
-        ctx->blocked = true;
-    }
-    if (!op->has_eswitch &&
-        (want_switchdev || want_inline >= 0 || want_encap >= 0)) {
-        add_blocker(b, pf, sp->id,
-                    "no eswitch: devlink does not answer for this device");
-        ctx->blocked = true;
-    }
-    if (ctx->blocked) {
-        return;
-    }
+    d->blocked = d->not_found || d->too_many_vfs || d->no_eswitch;
+    return d->blocked;
+}
 
-    unsigned cur = op->num_vfs, want = sp->num_vfs;
-    bool count_changes = cur != want;
-    bool to_zero = count_changes && cur > 0; /* N -> M goes through 0 */
-    bool to_want = count_changes && want > 0;
-    bool mode_differs = op->has_eswitch && op->eswitch_mode != want_mode;
+/* The VF count and the eswitch: what changes, and what that does to the
+ * representors. */
+static void
+decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
+                      struct pf_decision *d)
+{
+    bool in_switchdev =
+        op->has_eswitch && op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    bool mode_differs = op->has_eswitch && op->eswitch_mode != d->mode;
     bool sub_differs =
         op->has_eswitch &&
-        ((want_inline >= 0 &&
-          (!op->has_inline_mode || op->inline_mode != want_inline)) ||
-         (want_encap >= 0 &&
-          (!op->has_encap_mode || op->encap_mode != want_encap)));
+        ((d->inline_mode >= 0 &&
+          (!op->has_inline_mode || op->inline_mode != d->inline_mode)) ||
+         (d->encap_mode >= 0 &&
+          (!op->has_encap_mode || op->encap_mode != d->encap_mode)));
+
+    d->cur = op->num_vfs;
+    d->want = sp->num_vfs;
+    d->count_changes = d->cur != d->want;
+    d->to_zero = d->count_changes && d->cur > 0;
+    d->to_want = d->count_changes && d->want > 0;
     /* After 0 VFs some eswitches are back in legacy: re-assert (apply
      * reads first, so this is a no-op where the mode stayed). */
-    bool eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
-                                            (to_zero && want_switchdev));
-
-    ctx->reps_vanish =
-        to_zero || (op->has_eswitch &&
-                    op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-                    !want_switchdev);
-    ctx->creates_reps =
-        want_switchdev && want > 0 && (mode_differs || count_changes);
-
-    /* VF settings and binding, decided before anything is emitted:
-     * the VFs-first order unbinds before set-eswitch. */
-    struct vf_work *work = calloc(want ? want : 1, sizeof *work);
-    if (!work) {
-        b->error = -ENOMEM;
-        return;
+    d->eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
+                                          (d->to_zero && d->want_switchdev));
+    d->reps_vanish = d->to_zero || (in_switchdev && !d->want_switchdev);
+    d->creates_reps =
+        d->want_switchdev && d->want > 0 && (mode_differs || d->count_changes);
+    if (!d->creates_reps && d->want_switchdev && !d->count_changes &&
+        in_switchdev) {
+        /* Nothing of this plan creates them: a wait would never end. */
+        for (unsigned k = 0; k < d->want; k++) {
+            d->reps_missing += k >= op->n_vfs || !op->vfs[k].has_rep;
+        }
     }
+}
+
+/* The settings each VF of the spec gets. */
+static void
+decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
+                   struct pf_decision *d)
+{
     for (size_t i = 0; i < sp->n_vfs; i++) {
         const struct spec_vf *sv = &sp->vfs[i];
-        if (sv->index >= want) {
+        const struct obs_vf *ov = NULL;
+        if (sv->index >= d->want) {
             continue;
         }
-        const struct obs_vf *ov = NULL;
-        if (!to_want) {
+        if (!d->to_want) {
             ov = sv->index < op->n_vfs ? &op->vfs[sv->index] : NULL;
             if (!ov) {
                 continue;
             }
         }
-        if (!vf_settings(sv, ov, &work[sv->index])) {
-            char object[96];
-            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op),
-                    sv->index);
-            add_blocker(b, pf, object,
-                        "the kernel reports no settings for VF %u: its "
-                        "mac/vlan/trust/spoofchk cannot be checked",
-                        sv->index);
-        }
+        d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
-    if (to_want && sp->vf_driver && op->vfs_are_devices) {
+    if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
         /* New PCI VFs are probed by their driver as they appear: a MAC or
          * vlan written now would not reach the bound driver, and the next
          * round would see it set and never rebind. Leave both to the next
          * round, which unbinds, sets and binds. */
-        for (unsigned k = 0; k < want; k++) {
-            defer_mac_vlan(&work[k]);
+        for (unsigned k = 0; k < d->want; k++) {
+            defer_mac_vlan(&d->vfs[k]);
         }
     }
+}
+
+/* Which VFs are unbound and bound, and when. */
+static void
+decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
+                  struct pf_decision *d)
+{
     /* VFs this plan creates have no PCI address yet: the next round
      * binds them. In the VFs-first order (older mlx5) the eswitch only
      * changes with the VFs unbound, whether or not the spec names a
      * driver: without one they go back to the driver they had. */
-    bool binding = op->vfs_are_devices && !to_want;
-    for (unsigned k = 0; binding && k < want && k < op->n_vfs; k++) {
+    bool binding = op->vfs_are_devices && !d->to_want;
+    for (unsigned k = 0; binding && k < d->want && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
-        struct vf_work *w = &work[k];
+        struct vf_work *w = &d->vfs[k];
         bool bound = ov->driver[0] != '\0';
         if (!ov->pci[0]) {
             continue;
         }
         w->bind_driver = sp->vf_driver ? sp->vf_driver : ov->driver;
-        w->unbind_early = vfs_first && eswitch_step && bound;
+        w->unbind_early = d->vfs_first && d->eswitch_step && bound;
         if (!sp->vf_driver) {
             w->bind = w->unbind_early;
             continue;
@@ -579,64 +596,135 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
         w->bind = wrong || w->unbind_early || w->unbind;
     }
+}
 
-    if (ctx->reps_vanish) {
-        plan_detach(b, pf, op, ovs, detached);
-    }
-    if (to_zero) {
-        step_set_numvfs(b, pf, sp, op, cur, 0);
-    }
-    if (vfs_first) {
-        if (to_want) {
-            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
-        }
-        for (unsigned k = 0; eswitch_step && k < want; k++) {
-            if (work[k].unbind_early) {
-                step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k],
-                          op->vfs[k].driver);
-            }
-        }
-        if (eswitch_step) {
-            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
-                             to_zero);
-        }
-    } else {
-        if (eswitch_step) {
-            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
-                             to_zero);
-        }
-        if (to_want) {
-            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
-        }
-    }
+/* Decides PF 'pf' into '*d'. Pure but for d->vfs (caller frees): 0, or
+ * -ENOMEM. */
+static int
+decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
+          struct pf_decision *d)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
 
-    if (ctx->creates_reps) {
-        struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
-        s->wait.num = want;
-        oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
-        oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
-        fmt_str(s->detail, sizeof s->detail, "%u representor%s", want,
-                want == 1 ? "" : "s");
-    } else if (want_switchdev && !count_changes && op->has_eswitch &&
-               op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV) {
-        /* Nothing of this plan creates them: a wait would never end. */
-        unsigned missing = 0;
-        for (unsigned k = 0; k < want; k++) {
-            missing += k >= op->n_vfs || !op->vfs[k].has_rep;
-        }
-        if (missing) {
-            add_blocker(b, pf, pf_label(sp, op),
-                        "%u of %u representors missing", missing, want);
+    memset(d, 0, sizeof *d);
+    d->vfs_first = host->switchdev_zero_vfs != OBS_YES;
+    d->mode = devlink_mode(sp->eswitch);
+    d->inline_mode = devlink_inline_mode(sp->inline_mode);
+    d->encap_mode = devlink_encap_mode(sp->encap_mode);
+    d->want_switchdev = d->mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    if (decide_blocked(sp, op, d)) {
+        return 0;
+    }
+    decide_count_and_mode(sp, op, d);
+    d->vfs = calloc(d->want ? d->want : 1, sizeof *d->vfs);
+    if (!d->vfs) {
+        return -ENOMEM;
+    }
+    decide_vf_settings(sp, op, d);
+    decide_vf_binding(sp, op, d);
+    return 0;
+}
+
+/* ---- Emit: one PF's blockers and kernel steps, from its decision -------- */
+
+static void
+emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
+              const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->not_found) {
+        add_blocker(b, pf, sp->id, "%s",
+                    op->error[0] ? op->error : "not found on this host");
+        return;
+    }
+    if (d->too_many_vfs) {
+        add_blocker(b, pf, sp->id,
+                    "%u VFs wanted, the device supports at most %u",
+                    sp->num_vfs, op->total_vfs);
+    }
+    if (d->no_eswitch) {
+        add_blocker(b, pf, sp->id,
+                    "no eswitch: devlink does not answer for this device");
+    }
+    if (d->blocked) {
+        return;
+    }
+    for (size_t i = 0; i < sp->n_vfs; i++) {
+        unsigned k = sp->vfs[i].index;
+        if (k < d->want && d->vfs[k].no_info) {
+            char object[96];
+            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op), k);
+            add_blocker(b, pf, object,
+                        "the kernel reports no settings for VF %u: its "
+                        "mac/vlan/trust/spoofchk cannot be checked",
+                        k);
         }
     }
+    if (d->reps_missing) {
+        add_blocker(b, pf, pf_label(sp, op), "%u of %u representors missing",
+                    d->reps_missing, d->want);
+    }
+}
 
-    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
-        if (work[k].unbind) {
+/* Switchdev first (the kernel takes it with 0 VFs): set-eswitch, then
+ * set-numvfs N. */
+static void
+emit_switchdev_first(struct builder *b, int pf, const struct spec_pf *sp,
+                     const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->eswitch_step) {
+        step_set_eswitch(b, pf, sp, op, d);
+    }
+    if (d->to_want) {
+        step_set_numvfs(b, pf, sp, op, d->to_zero ? 0 : d->cur, d->want);
+    }
+}
+
+/* VFs first (older mlx5): set-numvfs N, unbind the VFs, set-eswitch. */
+static void
+emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
+               const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->to_want) {
+        step_set_numvfs(b, pf, sp, op, d->to_zero ? 0 : d->cur, d->want);
+    }
+    for (unsigned k = 0; d->eswitch_step && k < d->want; k++) {
+        if (d->vfs[k].unbind_early) {
             step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
         }
     }
-    for (unsigned k = 0; k < want; k++) {
-        const struct vf_work *w = &work[k];
+    if (d->eswitch_step) {
+        step_set_eswitch(b, pf, sp, op, d);
+    }
+}
+
+static void
+emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
+          const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (!d->creates_reps) {
+        return;
+    }
+    struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
+    s->wait.num = d->want;
+    oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
+    oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
+    fmt_str(s->detail, sizeof s->detail, "%u representor%s", d->want,
+            d->want == 1 ? "" : "s");
+}
+
+/* unbind-vf, set-vf, bind-vf: each kind for every VF, in VF order. */
+static void
+emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
+              const struct obs_pf *op, const struct pf_decision *d)
+{
+    for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
+        if (d->vfs[k].unbind) {
+            step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
+        }
+    }
+    for (unsigned k = 0; k < d->want; k++) {
+        const struct vf_work *w = &d->vfs[k];
         if (!w->set) {
             continue;
         }
@@ -644,52 +732,88 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
         s->setvf.req = w->req;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
         oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
-        if (!to_want && k < op->n_vfs) {
+        if (!d->to_want && k < op->n_vfs) {
             oa_copy_str(s->setvf.pci, sizeof s->setvf.pci, op->vfs[k].pci);
         }
         oa_copy_str(s->detail, sizeof s->detail, w->detail);
     }
-    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
-        if (work[k].bind) {
-            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], work[k].bind_driver);
+    for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
+        if (d->vfs[k].bind) {
+            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], d->vfs[k].bind_driver);
         }
     }
-    free(work);
+}
 
+/* set-hw-tc-offload "on -> off" of 'netdev' (the uplink or a
+ * representor). */
+static void
+step_hw_tc(struct builder *b, int pf, int vf, const char *netdev, bool on)
+{
+    struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, vf);
+    s->hwtc.on = on;
+    oa_copy_str(s->object, sizeof s->object, netdev);
+    oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, netdev);
+    fmt_str(s->detail, sizeof s->detail, "%s -> %s", on_off(!on), on_off(on));
+}
+
+/* hw-tc-offload of the uplink, then of each representor. */
+static void
+emit_hw_tc(struct builder *b, int pf, const struct spec_pf *sp,
+           const struct obs_pf *op, const struct pf_decision *d)
+{
+    bool on = sp->hw_tc_offload;
     if (op->netdev[0] && op->uplink_hw_tc_offload != OBS_UNKNOWN &&
-        (op->uplink_hw_tc_offload == OBS_YES) != sp->hw_tc_offload) {
-        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, -1);
-        s->hwtc.on = sp->hw_tc_offload;
-        oa_copy_str(s->object, sizeof s->object, op->netdev);
-        oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, op->netdev);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+        (op->uplink_hw_tc_offload == OBS_YES) != on) {
+        step_hw_tc(b, pf, -1, op->netdev, on);
     }
-    for (unsigned k = 0; want_switchdev && k < want; k++) {
-        if (ctx->creates_reps) {
+    for (unsigned k = 0; d->want_switchdev && k < d->want; k++) {
+        if (d->creates_reps) {
             /* Apply skips the empty netdev; the next round names it. */
             struct plan_step *s =
                 add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-            s->hwtc.on = sp->hw_tc_offload;
+            s->hwtc.on = on;
             fmt_str(s->object, sizeof s->object, "%s vf %u representor",
                     pf_label(sp, op), k);
             fmt_str(s->detail, sizeof s->detail, "%s, once it appears",
-                    on_off(sp->hw_tc_offload));
+                    on_off(on));
             continue;
         }
         const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
-        if (ctx->reps_vanish || !ov || !ov->has_rep ||
+        if (d->reps_vanish || !ov || !ov->has_rep ||
             ov->rep_hw_tc_offload == OBS_UNKNOWN ||
-            (ov->rep_hw_tc_offload == OBS_YES) == sp->hw_tc_offload) {
+            (ov->rep_hw_tc_offload == OBS_YES) == on) {
             continue;
         }
-        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-        s->hwtc.on = sp->hw_tc_offload;
-        oa_copy_str(s->object, sizeof s->object, ov->rep);
-        oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, ov->rep);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+        step_hw_tc(b, pf, (int)k, ov->rep, on);
     }
+}
+
+/* PF 'pf': its blockers, then its kernel steps in the decided order. */
+static void
+emit_pf(struct builder *b, const struct spec *spec,
+        const struct obs_host *host, int pf, const struct pf_decision *d)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
+
+    emit_blockers(b, pf, sp, op, d);
+    if (d->blocked) {
+        return;
+    }
+    if (d->reps_vanish) {
+        plan_detach(b, pf, op, ready_ovs(host));
+    }
+    if (d->to_zero) {
+        step_set_numvfs(b, pf, sp, op, d->cur, 0);
+    }
+    if (d->vfs_first) {
+        emit_vfs_first(b, pf, sp, op, d);
+    } else {
+        emit_switchdev_first(b, pf, sp, op, d);
+    }
+    emit_wait(b, pf, sp, op, d);
+    emit_vf_steps(b, pf, sp, op, d);
+    emit_hw_tc(b, pf, sp, op, d);
 }
 
 /* ---- OVS ------------------------------------------------------------------- */
@@ -774,7 +898,7 @@ vf_attached(const struct spec_pf *sp, unsigned k)
 
 static bool
 build_want_ports(struct builder *b, const struct spec *spec,
-                 const struct obs_host *host, const struct pf_ctx *ctxs,
+                 const struct obs_host *host, const struct pf_decision *ds,
                  struct ovs_build *ob)
 {
     size_t max_ports = 0;
@@ -823,7 +947,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
                 if (!vf_attached(sp, k)) {
                     continue;
                 }
-                if (ctxs[pf].creates_reps) {
+                if (ds[pf].creates_reps) {
                     struct pending_port *pp = &ob->pending[ob->n_pending++];
                     pp->bridge = bi;
                     pp->pf = (int)pf;
@@ -833,8 +957,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
                     continue;
                 }
                 const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
-                if (ctxs[pf].reps_vanish || !ov || !ov->has_rep ||
-                    !ov->rep[0]) {
+                if (ds[pf].reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
                     continue;
                 }
                 ports[n] = b_strdup(b, ov->rep);
@@ -1031,7 +1154,7 @@ decide_offload(struct builder *b, const struct spec *spec,
 
 static int
 plan_ovs(struct builder *b, const struct spec *spec,
-         const struct obs_host *host, const struct pf_ctx *ctxs)
+         const struct obs_host *host, const struct pf_decision *ds)
 {
     struct plan *plan = b->plan;
     const struct vsdb_state *ovs = host->ovs.state;
@@ -1042,7 +1165,7 @@ plan_ovs(struct builder *b, const struct spec *spec,
                     spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
         return 0;
     }
-    if (!build_want_ports(b, spec, host, ctxs, &ob)) {
+    if (!build_want_ports(b, spec, host, ds, &ob)) {
         return b->error ? b->error : -ENOMEM;
     }
 
@@ -1121,6 +1244,28 @@ plan_ovs(struct builder *b, const struct spec *spec,
     return b->error;
 }
 
+/* ---- The host-wide stage ---------------------------------------------------- */
+
+/* After every PF's kernel steps, before OVS: what spans PFs. Today the
+ * detach transaction, one OVS commit for the detach-port steps of all
+ * PFs; cross-PF steps (bonds) go here too. */
+static void
+plan_host(struct builder *b, const struct obs_host *host,
+          const struct pf_decision *ds, size_t n)
+{
+    bool vanish = false, detached = false;
+    for (size_t i = 0; i < n; i++) {
+        vanish |= ds[i].reps_vanish;
+    }
+    for (size_t i = 0; vanish && i < b->plan->n_steps && !detached; i++) {
+        detached = b->plan->steps[i].action == PLAN_DETACH_PORT;
+    }
+    if (detached) {
+        build_detach_want(b, host->ovs.state);
+        b->plan->has_detach = true;
+    }
+}
+
 /* ---- The plan -------------------------------------------------------------- */
 
 int
@@ -1141,22 +1286,29 @@ plan_compute(const struct spec *spec, const struct obs_host *host,
     }
     b.plan->storage = b.st;
 
-    struct pf_ctx *ctxs = calloc(spec->n_pfs ? spec->n_pfs : 1, sizeof *ctxs);
-    int r = ctxs ? 0 : -ENOMEM;
-    bool detached = false;
-    for (size_t i = 0; !r && i < spec->n_pfs; i++) {
-        plan_pf_kernel(&b, spec, host, (int)i, &ctxs[i], &detached);
-        r = b.error;
+    /* Decide every PF, then emit: the host-wide stage and OVS see all
+     * the decisions. */
+    size_t n = spec->n_pfs;
+    struct pf_decision *ds = calloc(n ? n : 1, sizeof *ds);
+    int r = ds ? 0 : -ENOMEM;
+    for (size_t i = 0; !r && i < n; i++) {
+        r = decide_pf(spec, host, i, &ds[i]);
     }
-    if (!r && detached) {
-        build_detach_want(&b, host->ovs.state);
-        b.plan->has_detach = true;
+    for (size_t i = 0; !r && i < n; i++) {
+        emit_pf(&b, spec, host, (int)i, &ds[i]);
         r = b.error;
     }
     if (!r) {
-        r = plan_ovs(&b, spec, host, ctxs);
+        plan_host(&b, host, ds, n);
+        r = b.error;
     }
-    free(ctxs);
+    if (!r) {
+        r = plan_ovs(&b, spec, host, ds);
+    }
+    for (size_t i = 0; ds && i < n; i++) {
+        free(ds[i].vfs);
+    }
+    free(ds);
     if (r < 0) {
         plan_free(b.plan);
         return r;
