@@ -21,16 +21,11 @@
 #include "vsdb.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/devlink.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <time.h>
-#include <unistd.h>
 
 /* What one apply_run() carries between steps. */
 struct apply_ctx {
@@ -397,32 +392,6 @@ count_reps(const struct repr_entry *reps, size_t n, unsigned below)
     return count;
 }
 
-/* Waits up to 'left' ms for any event, then drains them all (the caller
- * looks once for the batch). */
-static enum step_result
-wait_events(struct apply_ctx *c, long long left)
-{
-    struct pollfd fds[2];
-    for (size_t i = 0; i < c->n_ev; i++) {
-        fds[i].fd = nlev_fd(c->ev[i]);
-        fds[i].events = POLLIN;
-        fds[i].revents = 0;
-    }
-    int r = poll(fds, c->n_ev, left > INT_MAX ? INT_MAX : (int)left);
-    if (r < 0 && errno != EINTR) {
-        return fail(c, -errno, NULL);
-    }
-    for (size_t i = 0; i < c->n_ev; i++) {
-        struct nlev_summary sum = {0};
-        r = nlev_drain(c->ev[i], &sum);
-        if (r < 0) {
-            oa_err_set(&c->err, r, "reading netlink events: %s", strerror(-r));
-            return STEP_ERROR;
-        }
-    }
-    return STEP_DONE;
-}
-
 enum step_result
 apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -463,7 +432,10 @@ apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
                        (c->rep_timeout_ms + 999) / 1000);
             return STEP_ERROR;
         }
-        if (wait_events(c, left) == STEP_ERROR) {
+        /* Everything pending, then one look for the batch. */
+        r = nlev_wait(c->ev, c->n_ev, left, NULL);
+        if (r < 0) {
+            oa_err_set(&c->err, r, "reading netlink events: %s", strerror(-r));
             return STEP_ERROR;
         }
     }
@@ -650,60 +622,6 @@ apply_ovs(struct apply_ctx *c, const struct plan_step *s)
     return r;
 }
 
-/* Waits (bounded) until the ovs-vswitchd identity differs from 'old':
- * woken by the pidfile's directory changing, re-checked at least every
- * 100 ms (a process can start and exit without the pidfile moving). */
-static int
-wait_vswitchd_changed(struct apply_ctx *c, const char *old)
-{
-    const char *pidfile = c->io->vswitchd_pidfile ? c->io->vswitchd_pidfile
-                                                  : VSDB_VSWITCHD_PIDFILE;
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s", pidfile);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-    } else {
-        snprintf(dir, sizeof dir, "/");
-    }
-    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (in >= 0) {
-        inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
-    }
-    long long deadline = vsdb_time_msec() + c->ovs_timeout_ms;
-    int r = -ETIMEDOUT;
-    for (;;) {
-        char *id;
-        if (!vsdb_vswitchd_identity(pidfile, c->io->proc_root, &id)) {
-            bool changed = !old || strcmp(old, id);
-            free(id);
-            if (changed) {
-                r = 0;
-                break;
-            }
-        }
-        long long left = deadline - vsdb_time_msec();
-        if (left <= 0) {
-            break;
-        }
-        if (in >= 0) {
-            struct pollfd p = {in, POLLIN, 0};
-            char buf[4096];
-            if (poll(&p, 1, left < 100 ? (int)left : 100) > 0) {
-                while (read(in, buf, sizeof buf) > 0) {
-                }
-            }
-        } else {
-            struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    if (in >= 0) {
-        close(in);
-    }
-    return r;
-}
-
 enum step_result
 apply_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -721,7 +639,8 @@ apply_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
         free(error);
         return STEP_ERROR;
     }
-    r = wait_vswitchd_changed(c, old);
+    r = vsdb_vswitchd_wait_changed(c->io->vswitchd_pidfile, c->io->proc_root,
+                                   old, c->ovs_timeout_ms);
     free(old);
     if (r) {
         oa_err_set(&c->err, r,
