@@ -896,6 +896,74 @@ vf_attached(const struct spec_pf *sp, unsigned k)
     return !sv || sv->attach;
 }
 
+/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) to 'ports'. */
+static void
+want_port(struct builder *b, struct ovs_build *ob, const char **ports,
+          size_t *n, const char *name, int pf, int vf)
+{
+    ports[*n] = b_strdup(b, name);
+    ob->owners[ob->n_owners++] = (struct port_owner){ports[*n], pf, vf};
+    (*n)++;
+}
+
+/* The ports PF 'pf' (found) wants in bridge 'bi': its uplink and its
+ * representors, or pending ones for the representors this plan
+ * creates. */
+static void
+want_pf_ports(struct builder *b, const struct spec *spec,
+              const struct obs_host *host, const struct pf_decision *d,
+              size_t pf, size_t bi, const char **ports, size_t *n,
+              struct ovs_build *ob)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
+
+    if (sp->attach_uplink && op->netdev[0]) {
+        want_port(b, ob, ports, n, op->netdev, (int)pf, -1);
+    }
+    if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
+        return;
+    }
+    for (unsigned k = 0; k < sp->num_vfs; k++) {
+        if (!vf_attached(sp, k)) {
+            continue;
+        }
+        if (d->creates_reps) {
+            struct pending_port *pp = &ob->pending[ob->n_pending++];
+            pp->bridge = bi;
+            pp->pf = (int)pf;
+            pp->vf = (int)k;
+            fmt_str(pp->object, sizeof pp->object, "%s vf %u representor",
+                    pf_label(sp, op), k);
+            continue;
+        }
+        const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
+        if (d->reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
+            continue;
+        }
+        want_port(b, ob, ports, n, ov->rep, (int)pf, (int)k);
+    }
+}
+
+/* A PF of bridge 'seen' is not found (not probed yet at boot, renamed,
+ * removed): we cannot tell its ports from stale ones, so the bridge's
+ * owned ports stay until it is back. */
+static void
+keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
+                 const char **ports, size_t *n)
+{
+    for (size_t p = 0; p < seen->n_ports; p++) {
+        const char *name = seen->ports[p].name;
+        bool listed = !strcmp(name, seen->name);
+        for (size_t q = 0; q < *n && !listed; q++) {
+            listed = !strcmp(ports[q], name);
+        }
+        if (!listed && seen->ports[p].owned) {
+            ports[(*n)++] = b_strdup(b, name);
+        }
+    }
+}
+
 static bool
 build_want_ports(struct builder *b, const struct spec *spec,
                  const struct obs_host *host, const struct pf_decision *ds,
@@ -926,60 +994,17 @@ build_want_ports(struct builder *b, const struct spec *spec,
         ob->wbs[bi].ports = ports;
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
-            const struct obs_pf *op = &host->pfs[pf];
             if (!sp->bridge || strcmp(sp->bridge, bname)) {
                 continue;
             }
-            if (!op->found) {
+            if (!host->pfs[pf].found) {
                 pf_missing = true;
                 continue;
             }
-            if (sp->attach_uplink && op->netdev[0]) {
-                ports[n] = b_strdup(b, op->netdev);
-                ob->owners[ob->n_owners++] =
-                    (struct port_owner){ports[n], (int)pf, -1};
-                n++;
-            }
-            if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
-                continue;
-            }
-            for (unsigned k = 0; k < sp->num_vfs; k++) {
-                if (!vf_attached(sp, k)) {
-                    continue;
-                }
-                if (ds[pf].creates_reps) {
-                    struct pending_port *pp = &ob->pending[ob->n_pending++];
-                    pp->bridge = bi;
-                    pp->pf = (int)pf;
-                    pp->vf = (int)k;
-                    fmt_str(pp->object, sizeof pp->object,
-                            "%s vf %u representor", pf_label(sp, op), k);
-                    continue;
-                }
-                const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
-                if (ds[pf].reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
-                    continue;
-                }
-                ports[n] = b_strdup(b, ov->rep);
-                ob->owners[ob->n_owners++] =
-                    (struct port_owner){ports[n], (int)pf, (int)k};
-                n++;
-            }
+            want_pf_ports(b, spec, host, &ds[pf], pf, bi, ports, &n, ob);
         }
         if (pf_missing && seen) {
-            /* A PF of this bridge is not found (not probed yet at boot,
-             * renamed, removed): we cannot tell its ports from stale
-             * ones, so the bridge's owned ports stay until it is back. */
-            for (size_t p = 0; p < seen->n_ports; p++) {
-                const char *name = seen->ports[p].name;
-                bool listed = !strcmp(name, bname);
-                for (size_t q = 0; q < n && !listed; q++) {
-                    listed = !strcmp(ports[q], name);
-                }
-                if (!listed && seen->ports[p].owned) {
-                    ports[n++] = b_strdup(b, name);
-                }
-            }
+            keep_owned_ports(b, seen, ports, &n);
         }
         ob->wbs[bi].n_ports = n;
     }
@@ -1152,6 +1177,63 @@ decide_offload(struct builder *b, const struct spec *spec,
     b->plan->has_offload = true;
 }
 
+/* The Open_vSwitch other_config the spec wants, in '*n'. NULL on
+ * ENOMEM. */
+static struct vsdb_want_key *
+want_other_config(struct builder *b, const struct spec *spec, size_t *n)
+{
+    struct vsdb_want_key *oc = b_calloc(b, 3, sizeof *oc);
+    if (!oc) {
+        return NULL;
+    }
+    *n = 0;
+    oc[(*n)++] = (struct vsdb_want_key){
+        VSDB_KEY_HW_OFFLOAD, spec->ovs.hw_offload ? "true" : "false"};
+    oc[(*n)++] = (struct vsdb_want_key){
+        VSDB_KEY_TC_POLICY, spec_tc_policy_name(spec->ovs.tc_policy)};
+    if (spec->ovs.max_idle_ms > 0) {
+        char idle[16];
+        fmt_str(idle, sizeof idle, "%u", spec->ovs.max_idle_ms);
+        oc[(*n)++] =
+            (struct vsdb_want_key){VSDB_KEY_MAX_IDLE, b_strdup(b, idle)};
+    }
+    return oc;
+}
+
+/* One step per op of the OVS transaction. vsdb orders its ops bridge by
+ * bridge (in 'want' order), then the deletions and the keys: the pending
+ * representors of a bridge go right after that bridge's own ops. */
+static void
+emit_ovs_ops(struct builder *b, const struct spec *spec,
+             const struct vsdb_plan *vp, const struct ovs_build *ob,
+             const struct vsdb_state *ovs)
+{
+    size_t o = 0;
+    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
+        const char *bname = spec->bridges[bi].name;
+        for (; o < vp->n_ops; o++) {
+            const struct vsdb_op *op = &vp->ops[o];
+            if ((op->type != VSDB_OP_ADD_BRIDGE &&
+                 op->type != VSDB_OP_ADD_PORT &&
+                 op->type != VSDB_OP_MOVE_PORT) ||
+                strcmp(op->bridge, bname)) {
+                break;
+            }
+            add_ovs_op_step(b, op, ob, ovs);
+        }
+        add_pending_steps(b, spec, ob, bi);
+    }
+    for (; o < vp->n_ops; o++) {
+        const struct vsdb_op *op = &vp->ops[o];
+        /* Already gone with the detach-port transaction. */
+        if (op->type == VSDB_OP_DEL_PORT &&
+            is_detached(b->plan, op->bridge, op->port)) {
+            continue;
+        }
+        add_ovs_op_step(b, op, ob, ovs);
+    }
+}
+
 static int
 plan_ovs(struct builder *b, const struct spec *spec,
          const struct obs_host *host, const struct pf_decision *ds)
@@ -1169,20 +1251,10 @@ plan_ovs(struct builder *b, const struct spec *spec,
         return b->error ? b->error : -ENOMEM;
     }
 
-    struct vsdb_want_key *oc = b_calloc(b, 3, sizeof *oc);
+    size_t n_oc = 0;
+    struct vsdb_want_key *oc = want_other_config(b, spec, &n_oc);
     if (!oc) {
         return b->error;
-    }
-    size_t n_oc = 0;
-    oc[n_oc++] = (struct vsdb_want_key){
-        VSDB_KEY_HW_OFFLOAD, spec->ovs.hw_offload ? "true" : "false"};
-    oc[n_oc++] = (struct vsdb_want_key){
-        VSDB_KEY_TC_POLICY, spec_tc_policy_name(spec->ovs.tc_policy)};
-    if (spec->ovs.max_idle_ms > 0) {
-        char idle[16];
-        fmt_str(idle, sizeof idle, "%u", spec->ovs.max_idle_ms);
-        oc[n_oc++] =
-            (struct vsdb_want_key){VSDB_KEY_MAX_IDLE, b_strdup(b, idle)};
     }
     decide_offload(b, spec, host, ovs);
     if (b->error) {
@@ -1205,34 +1277,8 @@ plan_ovs(struct builder *b, const struct spec *spec,
         return r;
     }
 
-    /* vsdb orders its ops bridge by bridge (in 'want' order), then the
-     * deletions and the keys: the pending representors of a bridge go
-     * right after that bridge's own ops. */
     size_t first = plan->n_steps;
-    size_t o = 0;
-    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
-        const char *bname = spec->bridges[bi].name;
-        for (; o < vp->n_ops; o++) {
-            const struct vsdb_op *op = &vp->ops[o];
-            if ((op->type != VSDB_OP_ADD_BRIDGE &&
-                 op->type != VSDB_OP_ADD_PORT &&
-                 op->type != VSDB_OP_MOVE_PORT) ||
-                strcmp(op->bridge, bname)) {
-                break;
-            }
-            add_ovs_op_step(b, op, &ob, ovs);
-        }
-        add_pending_steps(b, spec, &ob, bi);
-    }
-    for (; o < vp->n_ops; o++) {
-        const struct vsdb_op *op = &vp->ops[o];
-        /* Already gone with the detach-port transaction. */
-        if (op->type == VSDB_OP_DEL_PORT &&
-            is_detached(plan, op->bridge, op->port)) {
-            continue;
-        }
-        add_ovs_op_step(b, op, &ob, ovs);
-    }
+    emit_ovs_ops(b, spec, vp, &ob, ovs);
     vsdb_plan_free(vp);
     plan->has_ovs = plan->n_steps > first;
 
