@@ -26,7 +26,7 @@ struct apply_opts {
      * already was as asked (nothing written), with "skipped" when the
      * step could not run yet (a representor without netdev: the next
      * round does it; not counted in n_done); on failure it is
-     * apply_result.message. */
+     * apply_result_message(). */
     void (*on_step)(const struct plan_step *step, int r, const char *msg,
                     void *aux);
     void *aux;
@@ -58,7 +58,7 @@ const char *apply_result_message(const struct apply_result *res, char *buf,
 /* The apply function of each kind of step, which step.c's table points
  * at (enum step_result: step.h). Each reads before it writes; on
  * STEP_ERROR it has recorded why in the run's context. Only apply_run()
- * calls them. */
+ * calls them, through the table. */
 struct apply_ctx;
 enum step_result apply_detach_port(struct apply_ctx *,
                                    const struct plan_step *);
