@@ -1,4 +1,7 @@
-/* plan: the pure planner (see plan.h for the order of the steps). */
+/* plan: the pure planner (see plan.h for the order of the steps), in
+ * stages: decide_pf() per PF (a struct pf_decision, no step yet),
+ * emit_pf() per PF in the decided order, plan_host() for what spans PFs,
+ * then plan_ovs(). */
 #include "plan.h"
 
 #include "oa-common/str.h"
