@@ -5,6 +5,8 @@
 #include "apply.h"
 
 #include "hostio.h"
+#include "oa-common/err.h"
+#include "oa-common/str.h"
 #include "obs.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/ethfeat.h"
@@ -14,20 +16,16 @@
 #include "oa-netlink/sriov.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <linux/devlink.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
-#include <time.h>
-#include <unistd.h>
 
 /* What one apply_run() carries between steps. */
 struct apply_ctx {
@@ -44,13 +42,14 @@ struct apply_ctx {
     /* The OVS and detach transactions run at their first step; the later
      * steps of the same transaction report its outcome ('*_msg'). */
     bool ovs_done, detach_done;
-    char ovs_msg[160], detach_msg[160];
+    char ovs_msg[420], detach_msg[420]; /* msg + " (same transaction)" */
     struct apply_result *res;
-    /* Filled by the step that fails: the part after "<action> <object>: ".
-     */
-    char why[400];
+    /* Set by the step that fails (STEP_ERROR): the text is the part after
+     * "<action> <object>: ", which apply_run() puts in front. */
+    struct oa_err err;
     /* For on_step: what the step did. */
     char msg[400];
+    char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -62,27 +61,13 @@ say(struct apply_ctx *c, const char *fmt, ...)
     va_end(args);
 }
 
-/* Sets the failure text "<strerror>[ (kernel: <extack>)]"; returns r. */
-static int
+/* A lower layer refused: its errno, and the kernel's extack when it gave
+ * one. */
+static enum step_result
 fail(struct apply_ctx *c, int r, const struct oanl_extack *ext)
 {
-    if (ext && ext->msg[0]) {
-        snprintf(c->why, sizeof c->why, "%s (kernel: %s)", strerror(-r),
-                 ext->msg);
-    } else {
-        snprintf(c->why, sizeof c->why, "%s", strerror(-r));
-    }
-    return r;
-}
-
-static int __attribute__((format(printf, 3, 4)))
-fail_text(struct apply_ctx *c, int r, const char *fmt, ...)
-{
-    va_list args;
-    va_start(args, fmt);
-    vsnprintf(c->why, sizeof c->why, fmt, args);
-    va_end(args);
-    return r;
+    oa_err_set_extack(&c->err, r, ext ? ext->msg : NULL, "%s", strerror(-r));
+    return STEP_ERROR;
 }
 
 /* The observed PF a step is about, in '*pf'. A negative errno (and the
@@ -93,12 +78,13 @@ step_pf(struct apply_ctx *c, const struct plan_step *s,
 {
     *pf = NULL;
     if (s->pf < 0 || (size_t)s->pf >= c->host->n_pfs) {
-        return fail_text(c, -EINVAL,
-                         "the step names no PF of the observation");
+        return oa_err_set(&c->err, -EINVAL,
+                          "the step names no PF of the observation");
     }
     if (!c->host->pfs[s->pf].found) {
         const char *error = c->host->pfs[s->pf].error;
-        return fail_text(c, -ENODEV, "%s", error[0] ? error : "PF not found");
+        return oa_err_set(&c->err, -ENODEV, "%s",
+                          error[0] ? error : "PF not found");
     }
     *pf = &c->host->pfs[s->pf];
     return 0;
@@ -108,8 +94,8 @@ static int
 pf_sysfs(struct apply_ctx *c, const struct obs_pf *pf, struct sriov_pf *dev)
 {
     int r = sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name, dev);
-    return r ? fail_text(c, r, "device %s/%s: %s", pf->bus, pf->dev_name,
-                         strerror(-r))
+    return r ? oa_err_set(&c->err, r, "device %s/%s: %s", pf->bus,
+                          pf->dev_name, strerror(-r))
              : 0;
 }
 
@@ -118,95 +104,104 @@ pf_devlink(struct apply_ctx *c, const struct obs_pf *pf,
            struct devlink_handle *h)
 {
     if (!c->io->devlink) {
-        return fail_text(c, -EOPNOTSUPP, "the kernel has no devlink");
+        return oa_err_set(&c->err, -EOPNOTSUPP, "the kernel has no devlink");
     }
     if (!pf->has_devlink || devlink_handle_parse(pf->devlink, h)) {
-        return fail_text(c, -ENODEV, "%s has no devlink instance", pf->netdev);
+        return oa_err_set(&c->err, -ENODEV, "%s has no devlink instance",
+                          pf->netdev);
     }
     return 0;
 }
 
 /* ---- Kernel steps ----------------------------------------------------- */
 
-static int
-do_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
+enum step_result
+apply_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
 {
+    unsigned want = s->numvfs.num;
     const struct obs_pf *pf;
     struct sriov_pf dev;
     unsigned cur;
-    int r = step_pf(c, s, &pf);
-    if (r) {
-        return r;
-    }
-    r = pf_sysfs(c, pf, &dev);
-    if (r) {
-        return r;
+    int r;
+
+    if (step_pf(c, s, &pf) || pf_sysfs(c, pf, &dev)) {
+        return STEP_ERROR;
     }
     r = sriov_numvfs_get(&dev, &cur);
     if (r) {
         return fail(c, r, NULL);
     }
-    if (cur == s->num) {
+    if (cur == want) {
         say(c, "unchanged: %u VFs", cur);
-        return 0;
+        return STEP_DONE;
     }
     /* Exactly what the planner asked: it goes through 0 itself (N -> M
      * is refused with EBUSY, and the planner must know it happened). */
-    r = sriov_numvfs_write(&dev, s->num);
+    r = sriov_numvfs_write(&dev, want);
     if (r) {
         /* sysfs has no extack: say what was refused. */
-        return fail_text(c, r, "%u -> %u VFs refused: %s", cur, s->num,
-                         strerror(-r));
+        oa_err_set(&c->err, r, "%u -> %u VFs refused: %s", cur, want,
+                   strerror(-r));
+        return STEP_ERROR;
     }
-    say(c, "%u -> %u VFs", cur, s->num);
-    return 0;
+    say(c, "%u -> %u VFs", cur, want);
+    return STEP_DONE;
 }
 
 static bool
 eswitch_differs(const struct devlink_eswitch_state *st,
-                const struct plan_step *s, struct devlink_eswitch_req *req)
+                const struct plan_eswitch_args *a,
+                struct devlink_eswitch_req *req)
 {
     req->mode = -1;
     req->inline_mode = -1;
     req->encap_mode = -1;
-    if (s->eswitch_mode >= 0 &&
-        (!st->has_mode || st->mode != s->eswitch_mode)) {
-        req->mode = s->eswitch_mode;
+    if (a->mode >= 0 && (!st->has_mode || st->mode != a->mode)) {
+        req->mode = a->mode;
     }
-    if (s->inline_mode >= 0 &&
-        (!st->has_inline_mode || st->inline_mode != s->inline_mode)) {
-        req->inline_mode = s->inline_mode;
+    if (a->inline_mode >= 0 &&
+        (!st->has_inline_mode || st->inline_mode != a->inline_mode)) {
+        req->inline_mode = a->inline_mode;
     }
-    if (s->encap_mode >= 0 &&
-        (!st->has_encap_mode || st->encap_mode != s->encap_mode)) {
-        req->encap_mode = s->encap_mode;
+    if (a->encap_mode >= 0 &&
+        (!st->has_encap_mode || st->encap_mode != a->encap_mode)) {
+        req->encap_mode = a->encap_mode;
     }
     return req->mode >= 0 || req->inline_mode >= 0 || req->encap_mode >= 0;
 }
 
-static int
-do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
+/* Whether PF 'pf' has 0 VFs now (a refused switchdev then may need VFs
+ * first: the engine re-plans). */
+static bool
+pf_has_zero_vfs(struct apply_ctx *c, const struct obs_pf *pf)
+{
+    struct sriov_pf dev;
+    unsigned vfs;
+    return !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
+                                &dev) &&
+           !sriov_numvfs_get(&dev, &vfs) && vfs == 0;
+}
+
+enum step_result
+apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
 {
     const struct obs_pf *pf;
     struct devlink_handle h;
     struct devlink_eswitch_state st;
     struct devlink_eswitch_req req;
     struct oanl_extack ext = {""};
-    int r = step_pf(c, s, &pf);
-    if (r) {
-        return r;
-    }
-    r = pf_devlink(c, pf, &h);
-    if (r) {
-        return r;
+    int r;
+
+    if (step_pf(c, s, &pf) || pf_devlink(c, pf, &h)) {
+        return STEP_ERROR;
     }
     r = devlink_eswitch_get(c->io->devlink, &h, &st, &ext);
     if (r) {
         return fail(c, r, &ext);
     }
-    if (!eswitch_differs(&st, s, &req)) {
+    if (!eswitch_differs(&st, &s->eswitch, &req)) {
         say(c, "unchanged: %s", devlink_eswitch_mode_name(st.mode));
-        return 0;
+        return STEP_DONE;
     }
     /* The mode alone first, then inline/encap: the kernel applies them
      * in that order anyway, and a refusal of the mode must not be
@@ -215,12 +210,8 @@ do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
     if (req.mode >= 0) {
         r = devlink_eswitch_set(c->io->devlink, &h, &mode_req, &ext);
         if (r) {
-            struct sriov_pf dev;
-            unsigned vfs;
             if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-                !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
-                                     &dev) &&
-                !sriov_numvfs_get(&dev, &vfs) && vfs == 0) {
+                pf_has_zero_vfs(c, pf)) {
                 c->res->switchdev_refused_zero_vfs = true;
             }
             return fail(c, r, &ext);
@@ -240,130 +231,142 @@ do_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
     } else {
         say(c, "inline/encap mode set");
     }
-    return 0;
+    return STEP_DONE;
 }
 
-static int
-do_unbind_vf(struct apply_ctx *c, const struct plan_step *s)
+enum step_result
+apply_unbind_vf(struct apply_ctx *c, const struct plan_step *s)
 {
+    const char *pci = s->binding.pci;
     char drv[64];
-    int r = sriov_dev_driver(c->io->sysfs_root, s->pci, drv, sizeof drv);
+    int r = sriov_dev_driver(c->io->sysfs_root, pci, drv, sizeof drv);
     if (r < 0) {
         return fail(c, r, NULL);
     }
     if (r == 0) {
-        say(c, "unchanged: %s not bound", s->pci);
-        return 0;
+        say(c, "unchanged: %s not bound", pci);
+        return STEP_DONE;
     }
-    r = sriov_dev_unbind(c->io->sysfs_root, s->pci);
+    r = sriov_dev_unbind(c->io->sysfs_root, pci);
     if (r) {
         return fail(c, r, NULL);
     }
-    say(c, "%s unbound from %s", s->pci, drv);
-    return 0;
+    say(c, "%s unbound from %s", pci, drv);
+    return STEP_DONE;
 }
 
-static int
-do_bind_vf(struct apply_ctx *c, const struct plan_step *s)
+enum step_result
+apply_bind_vf(struct apply_ctx *c, const struct plan_step *s)
 {
     const char *root = c->io->sysfs_root;
+    const char *pci = s->binding.pci, *driver = s->binding.driver;
     char drv[64], over[64];
-    int r = sriov_dev_driver(root, s->pci, drv, sizeof drv);
+    int r = sriov_dev_driver(root, pci, drv, sizeof drv);
     if (r < 0) {
         return fail(c, r, NULL);
     }
-    if (r == 1 && !strcmp(drv, s->driver)) {
-        say(c, "unchanged: %s bound to %s", s->pci, drv);
-        return 0;
+    if (r == 1 && !strcmp(drv, driver)) {
+        say(c, "unchanged: %s bound to %s", pci, drv);
+        return STEP_DONE;
     }
     if (r == 1) {
         /* Bound to another driver: the spec names this one. */
-        r = sriov_dev_unbind(root, s->pci);
+        r = sriov_dev_unbind(root, pci);
         if (r) {
             return fail(c, r, NULL);
         }
     }
     /* driver_override makes the bind stick even where the driver's id
      * table does not list the VF, and keeps other drivers off it. */
-    if (sriov_dev_get_override(root, s->pci, over, sizeof over) != 1 ||
-        strcmp(over, s->driver)) {
-        r = sriov_dev_set_override(root, s->pci, s->driver);
+    if (sriov_dev_get_override(root, pci, over, sizeof over) != 1 ||
+        strcmp(over, driver)) {
+        r = sriov_dev_set_override(root, pci, driver);
         if (r) {
             return fail(c, r, NULL);
         }
     }
-    r = sriov_dev_bind(root, s->pci, s->driver);
+    r = sriov_dev_bind(root, pci, driver);
     if (r) {
         return fail(c, r, NULL);
     }
-    say(c, "%s bound to %s", s->pci, s->driver);
-    return 0;
+    say(c, "%s bound to %s", pci, driver);
+    return STEP_DONE;
 }
 
-static int
-do_set_vf(struct apply_ctx *c, const struct plan_step *s)
+/* Fills 'req' with the settings of 'w' that differ from 'cur' (NULL: not
+ * reported: all of them), and 'what' with " mac ..., vlan ..." for
+ * people. Returns whether anything differs. */
+static bool
+vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
+           struct oa_link_vf_req *req, struct oa_str *what)
+{
+    bool change = false;
+    char mac[18];
+
+    if (w->has_mac && (!cur || memcmp(cur->mac, w->mac, 6))) {
+        req->mac = w->mac;
+        change = true;
+        oa_str_printf(what, " mac %s", spec_mac_to_string(w->mac, mac));
+    }
+    if (w->vlan >= 0 && (!cur || cur->vlan != (uint32_t)w->vlan)) {
+        req->vlan = w->vlan;
+        req->qos = 0;
+        change = true;
+        oa_str_printf(what, " vlan %d", w->vlan);
+    }
+    if (w->trust >= 0 &&
+        (!cur || !cur->has_trust || cur->trust != (w->trust != 0))) {
+        req->trust = w->trust != 0;
+        change = true;
+        oa_str_printf(what, " trust %s", w->trust ? "on" : "off");
+    }
+    if (w->spoofchk >= 0 &&
+        (!cur || !cur->has_spoofchk || cur->spoofchk != (w->spoofchk != 0))) {
+        req->spoofchk = w->spoofchk != 0;
+        change = true;
+        oa_str_printf(what, " spoofchk %s", w->spoofchk ? "on" : "off");
+    }
+    return change;
+}
+
+enum step_result
+apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
 {
     const struct obs_pf *pf;
     struct oanl_extack ext = {""};
     struct oa_link *link;
-    int r = step_pf(c, s, &pf);
-    if (r) {
-        return r;
+    struct oa_link_vf_req req;
+    struct oa_str what = OA_STR_INIT;
+    int r;
+
+    if (step_pf(c, s, &pf)) {
+        return STEP_ERROR;
     }
     if (s->vf < 0) {
-        return fail_text(c, -EINVAL, "the step names no VF");
+        oa_err_set(&c->err, -EINVAL, "the step names no VF");
+        return STEP_ERROR;
     }
     r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
     if (r) {
         return fail(c, r, &ext);
     }
-    const struct oa_link_vf *cur = oa_link_vf_find(link, (uint32_t)s->vf);
-    const struct plan_vf_req *w = &s->vf_req;
-    struct oa_link_vf_req req;
-    bool change = false;
-    char what[160] = "";
-    size_t len = 0;
-
     oa_link_vf_req_init(&req, (uint32_t)s->vf);
-    if (w->has_mac && (!cur || memcmp(cur->mac, w->mac, 6))) {
-        char mac[18];
-        req.mac = w->mac;
-        change = true;
-        len += (size_t)snprintf(what + len, sizeof what - len, " mac %s",
-                                spec_mac_to_string(w->mac, mac));
-    }
-    if (w->vlan >= 0 && (!cur || cur->vlan != (uint32_t)w->vlan)) {
-        req.vlan = w->vlan;
-        req.qos = 0;
-        change = true;
-        len += (size_t)snprintf(what + len, sizeof what - len, " vlan %d",
-                                w->vlan);
-    }
-    if (w->trust >= 0 &&
-        (!cur || !cur->has_trust || cur->trust != (w->trust != 0))) {
-        req.trust = w->trust != 0;
-        change = true;
-        len += (size_t)snprintf(what + len, sizeof what - len, " trust %s",
-                                w->trust ? "on" : "off");
-    }
-    if (w->spoofchk >= 0 &&
-        (!cur || !cur->has_spoofchk || cur->spoofchk != (w->spoofchk != 0))) {
-        req.spoofchk = w->spoofchk != 0;
-        change = true;
-        snprintf(what + len, sizeof what - len, " spoofchk %s",
-                 w->spoofchk ? "on" : "off");
-    }
+    bool change = vf_changes(oa_link_vf_find(link, (uint32_t)s->vf),
+                             &s->setvf.req, &req, &what);
     oa_link_destroy(link);
     if (!change) {
         say(c, "unchanged: VF %d", s->vf);
-        return 0;
+        oa_str_free(&what);
+        return STEP_DONE;
     }
     r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
     if (r) {
+        oa_str_free(&what);
         return fail(c, r, &ext);
     }
-    say(c, "VF %d:%s", s->vf, what);
-    return 0;
+    say(c, "VF %d:%s", s->vf, oa_str_cstr(&what));
+    oa_str_free(&what);
+    return STEP_DONE;
 }
 
 /* Representors of 'pf' with a netdev, by identity. */
@@ -389,23 +392,26 @@ count_reps(const struct repr_entry *reps, size_t n, unsigned below)
     return count;
 }
 
-static int
-do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
+enum step_result
+apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
 {
+    unsigned want = s->wait.num;
     const struct obs_pf *pf;
     struct oanl_extack ext = {""};
-    int r = step_pf(c, s, &pf);
-    if (r) {
-        return r;
+    size_t have = 0;
+    int r;
+
+    if (step_pf(c, s, &pf)) {
+        return STEP_ERROR;
     }
     if (!c->n_ev) {
-        return fail_text(c, c->ev_error ? c->ev_error : -ENOTCONN,
-                         "cannot watch netlink events: %s",
-                         strerror(c->ev_error ? -c->ev_error : ENOTCONN));
+        r = c->ev_error ? c->ev_error : -ENOTCONN;
+        oa_err_set(&c->err, r, "cannot watch netlink events: %s",
+                   strerror(-r));
+        return STEP_ERROR;
     }
     long long start = vsdb_time_msec();
     long long deadline = start + c->rep_timeout_ms;
-    size_t have = 0;
     for (;;) {
         struct repr_entry *reps;
         size_t n;
@@ -413,247 +419,211 @@ do_wait_representors(struct apply_ctx *c, const struct plan_step *s)
         if (r) {
             return fail(c, r, &ext);
         }
-        have = count_reps(reps, n, s->num);
+        have = count_reps(reps, n, want);
         free(reps);
-        if (have >= s->num) {
+        if (have >= want) {
             break;
         }
         long long left = deadline - vsdb_time_msec();
         if (left <= 0) {
-            return fail_text(c, -ETIMEDOUT,
-                             "%zu of %u representors of %s appeared within "
-                             "%lld s",
-                             have, s->num, pf->netdev,
-                             (c->rep_timeout_ms + 999) / 1000);
+            oa_err_set(&c->err, -ETIMEDOUT,
+                       "%zu of %u representors of %s appeared within %lld s",
+                       have, want, pf->netdev,
+                       (c->rep_timeout_ms + 999) / 1000);
+            return STEP_ERROR;
         }
-        struct pollfd fds[2];
-        for (size_t i = 0; i < c->n_ev; i++) {
-            fds[i].fd = nlev_fd(c->ev[i]);
-            fds[i].events = POLLIN;
-            fds[i].revents = 0;
-        }
-        r = poll(fds, c->n_ev, left > INT_MAX ? INT_MAX : (int)left);
-        if (r < 0 && errno != EINTR) {
-            return fail(c, -errno, NULL);
-        }
-        /* Drain everything pending, then look once for the batch. */
-        for (size_t i = 0; i < c->n_ev; i++) {
-            struct nlev_summary sum = {0};
-            r = nlev_drain(c->ev[i], &sum);
-            if (r < 0) {
-                return fail_text(c, r, "reading netlink events: %s",
-                                 strerror(-r));
-            }
+        /* Everything pending, then one look for the batch. */
+        r = nlev_wait(c->ev, c->n_ev, left, NULL);
+        if (r < 0) {
+            oa_err_set(&c->err, r, "reading netlink events: %s", strerror(-r));
+            return STEP_ERROR;
         }
     }
     /* Never "unchanged": a wait writes nothing either way. */
-    say(c, "%zu of %u representors of %s present after %lld ms", have, s->num,
+    say(c, "%zu of %u representors of %s present after %lld ms", have, want,
         pf->netdev, vsdb_time_msec() - start);
-    return 0;
+    return STEP_DONE;
 }
 
-static int
-do_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
+/* The netdev of the representor of VF 'vf' now, in 'netdev': its name
+ * may have changed when this apply recreated the VFs. */
+static enum step_result
+rep_netdev_now(struct apply_ctx *c, const struct plan_step *s, char *netdev,
+               size_t size)
 {
+    const struct obs_pf *pf;
     struct oanl_extack ext = {""};
+    struct repr_entry *reps;
+    size_t n;
+
+    if (step_pf(c, s, &pf)) {
+        return STEP_ERROR;
+    }
+    int r = resolve_reps(c, pf, &reps, &n, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    const struct repr_entry *e = repr_find(reps, n, (uint32_t)s->vf);
+    if (e) {
+        oa_copy_str(netdev, size, e->netdev);
+    }
+    free(reps);
+    if (!e) {
+        say(c, "skipped: VF %d has no representor now (next round)", s->vf);
+        return STEP_SKIPPED;
+    }
+    return STEP_DONE;
+}
+
+enum step_result
+apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
+{
+    bool on = s->hwtc.on;
+    struct oanl_extack ext = {""};
+    struct ethfeat_state st;
     char netdev[16];
-    snprintf(netdev, sizeof netdev, "%s", s->netdev);
+
+    oa_copy_str(netdev, sizeof netdev, s->hwtc.netdev);
     if (!netdev[0]) {
         say(c, "skipped: the representor has no netdev yet (next round)");
-        return 1;
+        return STEP_SKIPPED;
     }
     if (s->vf >= 0 && s->pf >= 0) {
-        /* A representor: its name may have changed when this apply
-         * recreated the VFs. Find it again by identity. */
-        const struct obs_pf *pf;
-        struct repr_entry *reps;
-        size_t n;
-        int r = step_pf(c, s, &pf);
-        if (r) {
+        /* A representor: find it again by identity. */
+        enum step_result r = rep_netdev_now(c, s, netdev, sizeof netdev);
+        if (r != STEP_DONE) {
             return r;
-        }
-        r = resolve_reps(c, pf, &reps, &n, &ext);
-        if (r) {
-            return fail(c, r, &ext);
-        }
-        const struct repr_entry *e = repr_find(reps, n, (uint32_t)s->vf);
-        if (e) {
-            snprintf(netdev, sizeof netdev, "%s", e->netdev);
-        }
-        free(reps);
-        if (!e) {
-            say(c, "skipped: VF %d has no representor now (next round)",
-                s->vf);
-            return 1;
         }
     }
     if (!c->io->ethfeat) {
-        return fail_text(c, -ENOTCONN, "no ethtool handle");
+        oa_err_set(&c->err, -ENOTCONN, "no ethtool handle");
+        return STEP_ERROR;
     }
-    struct ethfeat_state st;
     int r =
         ethfeat_get(c->io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st, &ext);
     if (r) {
         return fail(c, r, &ext);
     }
-    if (st.active == s->on) {
-        say(c, "unchanged: %s hw-tc-offload %s", netdev, s->on ? "on" : "off");
-        return 0;
+    if (st.active == on) {
+        say(c, "unchanged: %s hw-tc-offload %s", netdev, on ? "on" : "off");
+        return STEP_DONE;
     }
-    r = ethfeat_set(c->io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, s->on,
-                    &ext);
+    r = ethfeat_set(c->io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, on, &ext);
     if (r) {
         return fail(c, r, &ext);
     }
-    say(c, "%s hw-tc-offload %s", netdev, s->on ? "on" : "off");
-    return 0;
+    say(c, "%s hw-tc-offload %s", netdev, on ? "on" : "off");
+    return STEP_DONE;
 }
 
 /* ---- OVS steps -------------------------------------------------------- */
 
-/* One transaction for 'want'; then, when an ovs-vswitchd runs, waits
- * until it has applied it (ports get their ofport). */
-static int
+/* After a commit: when an ovs-vswitchd runs, waits until it has applied
+ * 'next_cfg' (ports get their ofport). */
+static enum step_result
+await_applied(struct apply_ctx *c, int64_t next_cfg)
+{
+    char *id;
+    if (vsdb_vswitchd_identity(c->io->vswitchd_pidfile, c->io->proc_root,
+                               &id)) {
+        say(c, "committed (next_cfg %lld; no ovs-vswitchd runs)",
+            (long long)next_cfg);
+        return STEP_DONE;
+    }
+    free(id);
+    int r = vsdb_wait_applied_block(c->io->vsdb, next_cfg, c->ovs_timeout_ms);
+    if (r) {
+        oa_err_set(&c->err, r,
+                   "committed, but ovs-vswitchd did not apply next_cfg %lld "
+                   "within %lld ms",
+                   (long long)next_cfg, c->ovs_timeout_ms);
+        return STEP_ERROR;
+    }
+    say(c, "committed, applied by ovs-vswitchd (cfg %lld)",
+        (long long)next_cfg);
+    return STEP_DONE;
+}
+
+/* One transaction for 'want', then await_applied(). */
+static enum step_result
 commit_want(struct apply_ctx *c, const struct vsdb_want *want)
 {
     struct vsdb *db = c->io->vsdb;
     bool committed = false;
     int64_t next_cfg = 0;
     if (!db) {
-        return fail_text(c, -ENOTCONN, "no OVSDB client");
+        oa_err_set(&c->err, -ENOTCONN, "no OVSDB client");
+        return STEP_ERROR;
     }
     int r =
         vsdb_commit_block(db, want, c->ovs_timeout_ms, &committed, &next_cfg);
     if (r == -EPROTO) {
         const char *error = NULL;
         vsdb_txn_status(db, NULL, &error);
-        return fail_text(c, r, "%s (ovsdb: %s)", strerror(-r),
-                         error ? error : "no reason given");
+        oa_err_set(&c->err, r, "%s (ovsdb: %s)", strerror(-r),
+                   error ? error : "no reason given");
+        return STEP_ERROR;
     } else if (r == -ETIMEDOUT) {
-        return fail_text(c, r, "no answer from OVSDB %s within %lld ms",
-                         c->io->ovs_remote ? c->io->ovs_remote : "",
-                         c->ovs_timeout_ms);
+        oa_err_set(&c->err, r, "no answer from OVSDB %s within %lld ms",
+                   c->io->ovs_remote ? c->io->ovs_remote : "",
+                   c->ovs_timeout_ms);
+        return STEP_ERROR;
     } else if (r) {
         return fail(c, r, NULL);
     }
     if (!committed) {
         say(c, "unchanged: OVSDB already as wanted");
-        return 0;
+        return STEP_DONE;
     }
-    char *id;
-    if (vsdb_vswitchd_identity(c->io->vswitchd_pidfile, c->io->proc_root,
-                               &id)) {
-        say(c, "committed (next_cfg %lld; no ovs-vswitchd runs)",
-            (long long)next_cfg);
-        return 0;
-    }
-    free(id);
-    r = vsdb_wait_applied_block(db, next_cfg, c->ovs_timeout_ms);
-    if (r) {
-        return fail_text(c, r,
-                         "committed, but ovs-vswitchd did not apply "
-                         "next_cfg %lld within %lld ms",
-                         (long long)next_cfg, c->ovs_timeout_ms);
-    }
-    say(c, "committed, applied by ovs-vswitchd (cfg %lld)",
-        (long long)next_cfg);
-    return 0;
+    return await_applied(c, next_cfg);
 }
 
-static int
-do_detach_port(struct apply_ctx *c, const struct plan_step *s)
+/* The detach-port steps share one transaction (plan.detach_want): the
+ * first commits it, the others report its outcome. */
+enum step_result
+apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
 {
     (void)s;
     if (c->detach_done) {
         say(c, "%s", c->detach_msg);
-        return 0;
+        return STEP_DONE;
     }
     if (!c->plan->has_detach) {
-        return fail_text(c, -EINVAL, "the plan has no detach transaction");
+        oa_err_set(&c->err, -EINVAL, "the plan has no detach transaction");
+        return STEP_ERROR;
     }
     c->detach_done = true;
-    int r = commit_want(c, &c->plan->detach_want);
+    enum step_result r = commit_want(c, &c->plan->detach_want);
     snprintf(c->detach_msg, sizeof c->detach_msg, "%s (same transaction)",
              c->msg);
     return r;
 }
 
-static int
-do_ovs(struct apply_ctx *c, const struct plan_step *s)
+/* Every OVS step (step_type.ovs): one transaction (plan.want), committed
+ * at the first. */
+enum step_result
+apply_ovs(struct apply_ctx *c, const struct plan_step *s)
 {
-    if (s->action == PLAN_OVS_ADD_PORT && !s->port[0]) {
+    if (s->action == PLAN_OVS_ADD_PORT && !s->ovsport.port[0]) {
         say(c, "skipped: the representor has no netdev yet (next round)");
-        return 1;
+        return STEP_SKIPPED;
     }
     if (c->ovs_done) {
         say(c, "%s", c->ovs_msg);
-        return 0;
+        return STEP_DONE;
     }
     if (!c->plan->has_ovs) {
-        return fail_text(c, -EINVAL, "the plan has no OVSDB transaction");
+        oa_err_set(&c->err, -EINVAL, "the plan has no OVSDB transaction");
+        return STEP_ERROR;
     }
     c->ovs_done = true;
-    int r = commit_want(c, &c->plan->want);
+    enum step_result r = commit_want(c, &c->plan->want);
     snprintf(c->ovs_msg, sizeof c->ovs_msg, "%s (same transaction)", c->msg);
     return r;
 }
 
-/* Waits (bounded) until the ovs-vswitchd identity differs from 'old':
- * woken by the pidfile's directory changing, re-checked at least every
- * 100 ms (a process can start and exit without the pidfile moving). */
-static int
-wait_vswitchd_changed(struct apply_ctx *c, const char *old)
-{
-    const char *pidfile = c->io->vswitchd_pidfile ? c->io->vswitchd_pidfile
-                                                  : VSDB_VSWITCHD_PIDFILE;
-    char dir[512];
-    snprintf(dir, sizeof dir, "%s", pidfile);
-    char *slash = strrchr(dir, '/');
-    if (slash && slash != dir) {
-        *slash = '\0';
-    } else {
-        snprintf(dir, sizeof dir, "/");
-    }
-    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-    if (in >= 0) {
-        inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
-    }
-    long long deadline = vsdb_time_msec() + c->ovs_timeout_ms;
-    int r = -ETIMEDOUT;
-    for (;;) {
-        char *id;
-        if (!vsdb_vswitchd_identity(pidfile, c->io->proc_root, &id)) {
-            bool changed = !old || strcmp(old, id);
-            free(id);
-            if (changed) {
-                r = 0;
-                break;
-            }
-        }
-        long long left = deadline - vsdb_time_msec();
-        if (left <= 0) {
-            break;
-        }
-        if (in >= 0) {
-            struct pollfd p = {in, POLLIN, 0};
-            char buf[4096];
-            if (poll(&p, 1, left < 100 ? (int)left : 100) > 0) {
-                while (read(in, buf, sizeof buf) > 0) {
-                }
-            }
-        } else {
-            struct timespec ts = {0, 100 * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-    }
-    if (in >= 0) {
-        close(in);
-    }
-    return r;
-}
-
-static int
-do_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
+enum step_result
+apply_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
 {
     (void)s;
     char *old = NULL, *error = NULL;
@@ -663,61 +633,27 @@ do_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
     }
     int r = vsdb_systemd_restart_unit(NULL, &error);
     if (r) {
-        fail_text(c, r, "%s (systemd: %s)", strerror(-r),
-                  error ? error : "no reason given");
+        oa_err_set(&c->err, r, "%s (systemd: %s)", strerror(-r),
+                   error ? error : "no reason given");
         free(old);
         free(error);
-        return r;
+        return STEP_ERROR;
     }
-    r = wait_vswitchd_changed(c, old);
+    r = vsdb_vswitchd_wait_changed(c->io->vswitchd_pidfile, c->io->proc_root,
+                                   old, c->ovs_timeout_ms);
     free(old);
     if (r) {
-        return fail_text(c, r,
-                         "restart of %s queued, but no new ovs-vswitchd "
-                         "within %lld ms",
-                         VSDB_VSWITCHD_UNIT, c->ovs_timeout_ms);
+        oa_err_set(&c->err, r,
+                   "restart of %s queued, but no new ovs-vswitchd within "
+                   "%lld ms",
+                   VSDB_VSWITCHD_UNIT, c->ovs_timeout_ms);
+        return STEP_ERROR;
     }
     say(c, "ovs-vswitchd restarted");
-    return 0;
+    return STEP_DONE;
 }
 
 /* ---- The run ---------------------------------------------------------- */
-
-/* Returns 0 when done, 1 when skipped, or a negative errno. */
-static int
-do_step(struct apply_ctx *c, const struct plan_step *s)
-{
-    switch (s->action) {
-    case PLAN_DETACH_PORT:
-        return do_detach_port(c, s);
-    case PLAN_SET_NUMVFS:
-        return do_set_numvfs(c, s);
-    case PLAN_UNBIND_VF:
-        return do_unbind_vf(c, s);
-    case PLAN_SET_ESWITCH:
-        return do_set_eswitch(c, s);
-    case PLAN_WAIT_REPRESENTORS:
-        return do_wait_representors(c, s);
-    case PLAN_SET_VF:
-        return do_set_vf(c, s);
-    case PLAN_BIND_VF:
-        return do_bind_vf(c, s);
-    case PLAN_SET_HW_TC_OFFLOAD:
-        return do_set_hw_tc_offload(c, s);
-    case PLAN_RESTART_VSWITCHD:
-        return do_restart_vswitchd(c, s);
-    case PLAN_OVS_ADD_BRIDGE:
-    case PLAN_OVS_ADD_PORT:
-    case PLAN_OVS_MOVE_PORT:
-    case PLAN_OVS_DEL_PORT:
-    case PLAN_OVS_SET_CONFIG:
-    case PLAN_OVS_DEL_CONFIG:
-    case PLAN_OVS_SET_EXTERNAL_ID:
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        return do_ovs(c, s);
-    }
-    return fail_text(c, -EINVAL, "unknown action %d", (int)s->action);
-}
 
 static void
 open_events(struct apply_ctx *c)
@@ -740,6 +676,60 @@ open_events(struct apply_ctx *c)
     if (c->io->devlink && !nlev_open(NLEV_DEVLINK, &c->ev[c->n_ev])) {
         c->n_ev++;
     }
+}
+
+/* Runs step 's' through its row of the step table. On STEP_ERROR,
+ * c->err is "<action> <object>: <why>". */
+static enum step_result
+run_step(struct apply_ctx *c, const struct plan_step *s)
+{
+    const struct step_type *type = step_type_of(s->action);
+    enum step_result r;
+
+    c->msg[0] = '\0';
+    oa_err_clear(&c->err);
+    if (type) {
+        r = type->apply(c, s);
+    } else {
+        oa_err_set(&c->err, -EINVAL, "unknown action %d", (int)s->action);
+        r = STEP_ERROR;
+    }
+    if (r == STEP_ERROR) {
+        if (!c->err.code) {
+            c->err.code = -EIO; /* a step that failed without saying so */
+        }
+        if (!c->err.text[0]) {
+            oa_copy_str(c->err.text, sizeof c->err.text,
+                        strerror(-c->err.code));
+        }
+        oa_err_prefix(&c->err, "%s %s", plan_action_name(s->action),
+                      s->object);
+    }
+    return r;
+}
+
+const char *
+apply_result_message(const struct apply_result *res, char *buf, size_t size)
+{
+    const struct oa_err *err = &res->err;
+    struct oa_str out = OA_STR_INIT;
+
+    if (!size) {
+        return buf;
+    }
+    if (!oa_err_is_set(err)) {
+        buf[0] = '\0';
+        return buf;
+    }
+    /* Not oa_err_format(): it would add the strerror to the agent's own
+     * words too. Where the text ends with it, the two agree. */
+    oa_str_puts(&out, err->text);
+    if (err->extack[0]) {
+        oa_str_printf(&out, " (kernel: %s)", err->extack);
+    }
+    oa_copy_str(buf, size, out.oom ? err->text : oa_str_cstr(&out));
+    oa_str_free(&out);
+    return buf;
 }
 
 int
@@ -765,26 +755,22 @@ apply_run(struct hostio *io, const struct spec *spec,
     open_events(&c);
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        c.msg[0] = '\0';
-        c.why[0] = '\0';
-        r = do_step(&c, s);
-        if (r < 0) {
-            snprintf(res->message, sizeof res->message, "%s %s: %s",
-                     plan_action_name(s->action), s->object,
-                     c.why[0] ? c.why : strerror(-r));
+        enum step_result sr = run_step(&c, s);
+        if (sr == STEP_ERROR) {
+            res->err = c.err;
             res->failed_step = (int)i;
-            res->error = r;
-        } else if (r == 0) {
+            r = c.err.code;
+            apply_result_message(res, c.failure, sizeof c.failure);
+        } else if (sr == STEP_DONE) {
             res->n_done++;
         }
         if (opts && opts->on_step) {
-            opts->on_step(s, r < 0 ? r : 0, r < 0 ? res->message : c.msg,
-                          opts->aux);
+            opts->on_step(s, sr == STEP_ERROR ? r : 0,
+                          sr == STEP_ERROR ? c.failure : c.msg, opts->aux);
         }
-        if (r < 0) {
+        if (sr == STEP_ERROR) {
             break;
         }
-        r = 0;
     }
     for (size_t i = 0; i < c.n_ev; i++) {
         nlev_close(c.ev[i]);

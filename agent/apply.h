@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "oa-common/err.h"
+#include "step.h"
+
 struct hostio;
 struct spec;
 struct obs_host;
@@ -23,7 +26,7 @@ struct apply_opts {
      * already was as asked (nothing written), with "skipped" when the
      * step could not run yet (a representor without netdev: the next
      * round does it; not counted in n_done); on failure it is
-     * apply_result.message. */
+     * apply_result_message(). */
     void (*on_step)(const struct plan_step *step, int r, const char *msg,
                     void *aux);
     void *aux;
@@ -32,17 +35,52 @@ struct apply_opts {
 struct apply_result {
     size_t n_done;   /* steps carried out (OVS steps count each) */
     int failed_step; /* index into plan->steps; -1: none failed */
-    int error;       /* negative errno of the failed step, else 0 */
-    /* "set-eswitch netdevsim/netdevsim1 switchdev: Operation not
-     * supported (kernel: ...)" */
-    char message[512];
+    /* The failed step's error, zeroed when none failed: the negative
+     * errno, the text "set-eswitch netdevsim/netdevsim1: Operation not
+     * supported" (the step's action and object, then why) and the
+     * kernel's extack. apply_result_message() renders it. */
+    struct oa_err err;
     /* set-eswitch switchdev was refused while the PF had 0 VFs: the
      * engine re-plans with VFs first. */
     bool switchdev_refused_zero_vfs;
 };
 
+/* The failure as people read it, and as on_step got it: the error's text
+ * and " (kernel: EXTACK)" when the kernel said something. The text names
+ * the errno itself where it is the reason ("...: Operation not
+ * supported", "set-numvfs ...: 0 -> 9 VFs refused: Invalid argument")
+ * and not where the agent's words say more ("add-bridge ovs-sriov: the
+ * plan has no OVSDB transaction"). "" when no step failed. Writes at most
+ * 'size' bytes (OA_ERR_FORMAT_MAX holds any) and returns 'buf'. */
+const char *apply_result_message(const struct apply_result *res, char *buf,
+                                 size_t size);
+
+/* The apply function of each kind of step, which step.c's table points
+ * at (enum step_result: step.h). Each reads before it writes; on
+ * STEP_ERROR it has recorded why in the run's context. Only apply_run()
+ * calls them, through the table. */
+struct apply_ctx;
+enum step_result apply_detach_port(struct apply_ctx *,
+                                   const struct plan_step *);
+enum step_result apply_set_numvfs(struct apply_ctx *,
+                                  const struct plan_step *);
+enum step_result apply_unbind_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_eswitch(struct apply_ctx *,
+                                   const struct plan_step *);
+enum step_result apply_wait_representors(struct apply_ctx *,
+                                         const struct plan_step *);
+enum step_result apply_set_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_bind_vf(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_hw_tc_offload(struct apply_ctx *,
+                                         const struct plan_step *);
+/* Every OVS step: they share one transaction, committed at the first. */
+enum step_result apply_ovs(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_restart_vswitchd(struct apply_ctx *,
+                                        const struct plan_step *);
+
 /* Runs 'plan' (from plan_compute(spec, host)). Returns 0 when every step
- * succeeded, else the failed step's negative errno (details in *res). */
+ * succeeded, else the failed step's negative errno (res->err.code; the
+ * details in res->err). */
 int apply_run(struct hostio *io, const struct spec *spec,
               const struct obs_host *host, const struct plan *plan,
               const struct apply_opts *opts, struct apply_result *res);

@@ -111,6 +111,7 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
 
     for (;;) {
         struct apply_result ar;
+        char armsg[OA_ERR_FORMAT_MAX];
 
         r = observe_and_plan(io, spec, ovs_timeout_ms, zero_vfs, &host, &plan,
                              res->message, sizeof res->message);
@@ -141,11 +142,13 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
              * mode): plan again from what is there now, which may take
              * another way (e.g. unbind the VFs that just appeared before
              * the eswitch changes). A refusal without progress ends it. */
-            snprintf(last_failure, sizeof last_failure, "%s", ar.message);
+            snprintf(last_failure, sizeof last_failure, "%s",
+                     apply_result_message(&ar, armsg, sizeof armsg));
             failed_plan = plan_fingerprint(plan);
             r = 0;
         } else if (r < 0) {
-            snprintf(res->message, sizeof res->message, "%s", ar.message);
+            snprintf(res->message, sizeof res->message, "%s",
+                     apply_result_message(&ar, armsg, sizeof armsg));
             /* Observe once more, so the report shows where it stopped. */
             obs_free(host);
             plan_free(plan);

@@ -1,8 +1,14 @@
-/* plan: the pure planner (see plan.h for the order of the steps). */
+/* plan: the pure planner (see plan.h for the order of the steps), in
+ * stages: decide_pf() per PF (a struct pf_decision, no step yet),
+ * emit_pf() per PF in the decided order, plan_host() for what spans PFs,
+ * then plan_ovs(). */
 #include "plan.h"
 
+#include "oa-common/str.h"
+#include "oa-netlink/devlink.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "step.h"
 
 #include <errno.h>
 #include <linux/devlink.h>
@@ -87,18 +93,6 @@ b_strdup(struct builder *b, const char *s)
     return d;
 }
 
-/* Copies 's' into 'dst' of 'size' bytes, truncating. */
-static void
-copy_str(char *dst, size_t size, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n >= size) {
-        n = size - 1;
-    }
-    memcpy(dst, s ? s : "", n);
-    dst[n] = '\0';
-}
-
 static void fmt_str(char *dst, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -132,7 +126,7 @@ append_item(char *dst, size_t size, const char *fmt, ...)
     va_end(args);
 }
 
-/* A new step, zeroed with every "leave" field at -1. The pointer is valid
+/* A new step, every argument at "leave" (step_init()). The pointer is valid
  * until the next add_step(). */
 static struct plan_step *
 add_step(struct builder *b, enum plan_action action, int pf, int vf)
@@ -152,16 +146,7 @@ add_step(struct builder *b, enum plan_action action, int pf, int vf)
     if (!b->error) {
         step = &plan->steps[plan->n_steps++];
     }
-    memset(step, 0, sizeof *step);
-    step->action = action;
-    step->pf = pf;
-    step->vf = vf;
-    step->eswitch_mode = -1;
-    step->inline_mode = -1;
-    step->encap_mode = -1;
-    step->vf_req.vlan = -1;
-    step->vf_req.trust = -1;
-    step->vf_req.spoofchk = -1;
+    step_init(step, action, pf, vf);
     return step;
 }
 
@@ -191,7 +176,7 @@ add_blocker(struct builder *b, int pf, const char *object, const char *fmt,
     struct plan_blocker *bl = &plan->blockers[plan->n_blockers++];
     memset(bl, 0, sizeof *bl);
     bl->pf = pf;
-    copy_str(bl->object, sizeof bl->object, object);
+    oa_copy_str(bl->object, sizeof bl->object, object);
     va_list args;
     va_start(args, fmt);
     vsnprintf(bl->message, sizeof bl->message, fmt, args);
@@ -240,46 +225,12 @@ devlink_encap_mode(enum spec_encap_mode mode)
 }
 
 static const char *
-mode_name(int mode)
-{
-    switch (mode) {
-    case DEVLINK_ESWITCH_MODE_LEGACY:
-        return "legacy";
-    case DEVLINK_ESWITCH_MODE_SWITCHDEV:
-        return "switchdev";
-    }
-    return "?";
-}
-
-static const char *
-inline_name(int mode)
-{
-    static const char *const names[] = {"none", "link", "network",
-                                        "transport"};
-    return mode >= 0 && mode < 4 ? names[mode] : "?";
-}
-
-static const char *
-encap_name(int mode)
-{
-    static const char *const names[] = {"none", "basic"};
-    return mode >= 0 && mode < 2 ? names[mode] : "?";
-}
-
-static const char *
 on_off(bool on)
 {
     return on ? "on" : "off";
 }
 
 /* ---- Kernel steps of one PF ------------------------------------------------ */
-
-/* What the kernel part of a PF's plan does, for the OVS part. */
-struct pf_ctx {
-    bool blocked;      /* a blocker: no kernel step for this PF */
-    bool reps_vanish;  /* a step removes the current representors */
-    bool creates_reps; /* a step creates representors (all of them new) */
-};
 
 /* The settings one VF gets, and what that implies for its binding. */
 struct vf_work {
@@ -290,6 +241,31 @@ struct vf_work {
     bool unbind_early; /* before set-eswitch (VFs-first order) */
     bool unbind, bind;
     const char *bind_driver; /* the spec's vf_driver, or the one it had */
+    bool no_info;            /* settings asked but not observable: a blocker */
+};
+
+/* What the kernel part of one PF's plan changes and in which order,
+ * decided from the spec and the observation alone (decide_pf()) before
+ * any step is emitted. The emitters turn it into steps; the host-wide
+ * stage and the OVS part read it too. */
+struct pf_decision {
+    /* Blockers; any of them: no kernel step for this PF. */
+    bool not_found, too_many_vfs, no_eswitch;
+    bool blocked;
+    /* The order: VFs before switchdev (the kernel does not take
+     * switchdev with 0 VFs, older mlx5), else switchdev first. */
+    bool vfs_first;
+    unsigned cur, want; /* VF count observed, wanted */
+    bool count_changes;
+    bool to_zero; /* set-numvfs 0 first: N -> M goes through 0 */
+    bool to_want; /* set-numvfs want */
+    int mode, inline_mode, encap_mode; /* wanted; -1: leave */
+    bool want_switchdev;
+    bool eswitch_step;
+    bool reps_vanish;      /* a step removes the current representors */
+    bool creates_reps;     /* a step creates representors (all new) */
+    unsigned reps_missing; /* switchdev already, nothing creates them */
+    struct vf_work *vfs;   /* 'want' entries (at least one); owned */
 };
 
 static const struct spec_vf *
@@ -423,40 +399,42 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
                 const struct obs_pf *op, unsigned from, unsigned to)
 {
     struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, pf, -1);
-    s->num = to;
-    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
-    copy_str(s->netdev, sizeof s->netdev, op->netdev);
+    s->numvfs.num = to;
+    oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    oa_copy_str(s->numvfs.netdev, sizeof s->numvfs.netdev, op->netdev);
     fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
 }
 
+/* set-eswitch to the decided modes; 'after_zero': re-asserted after the
+ * VF count went through 0. */
 static void
 step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
-                 const struct obs_pf *op, int mode, int inline_mode,
-                 int encap_mode, bool after_zero)
+                 const struct obs_pf *op, const struct pf_decision *d)
 {
     struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, pf, -1);
-    s->eswitch_mode = mode;
-    s->inline_mode = inline_mode;
-    s->encap_mode = encap_mode;
-    copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
-    copy_str(s->netdev, sizeof s->netdev, op->netdev);
-    if (op->eswitch_mode != mode) {
+    const char *mode = devlink_eswitch_mode_name(d->mode);
+    s->eswitch.mode = d->mode;
+    s->eswitch.inline_mode = d->inline_mode;
+    s->eswitch.encap_mode = d->encap_mode;
+    oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    oa_copy_str(s->eswitch.netdev, sizeof s->eswitch.netdev, op->netdev);
+    if (op->eswitch_mode != d->mode) {
         fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                mode_name(op->eswitch_mode), mode_name(mode));
-    } else if (after_zero) {
+                devlink_eswitch_mode_name(op->eswitch_mode), mode);
+    } else if (d->to_zero) {
         /* 0 VFs drops some eswitches back to legacy. */
         fmt_str(s->detail, sizeof s->detail, "%s (re-assert after 0 VFs)",
-                mode_name(mode));
+                mode);
     } else {
-        copy_str(s->detail, sizeof s->detail, mode_name(mode));
+        oa_copy_str(s->detail, sizeof s->detail, mode);
     }
-    if (inline_mode >= 0) {
+    if (d->inline_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "inline-mode %s",
-                    inline_name(inline_mode));
+                    devlink_inline_mode_name(d->inline_mode));
     }
-    if (encap_mode >= 0) {
+    if (d->encap_mode >= 0) {
         append_item(s->detail, sizeof s->detail, "encap-mode %s",
-                    encap_name(encap_mode));
+                    devlink_encap_mode_name(d->encap_mode));
     }
 }
 
@@ -465,9 +443,9 @@ step_bind(struct builder *b, enum plan_action action, int pf,
           const struct obs_vf *ov, const char *driver)
 {
     struct plan_step *s = add_step(b, action, pf, (int)ov->index);
-    copy_str(s->object, sizeof s->object, ov->pci);
-    copy_str(s->pci, sizeof s->pci, ov->pci);
-    copy_str(s->driver, sizeof s->driver, driver);
+    oa_copy_str(s->object, sizeof s->object, ov->pci);
+    oa_copy_str(s->binding.pci, sizeof s->binding.pci, ov->pci);
+    oa_copy_str(s->binding.driver, sizeof s->binding.driver, driver);
     fmt_str(s->detail, sizeof s->detail, "vf %u %s %s", ov->index,
             action == PLAN_BIND_VF ? "to" : "from", driver);
 }
@@ -476,7 +454,7 @@ step_bind(struct builder *b, enum plan_action action, int pf,
  * from OVS before a step removes the representors. */
 static void
 plan_detach(struct builder *b, int pf, const struct obs_pf *op,
-            const struct vsdb_state *ovs, bool *detached)
+            const struct vsdb_state *ovs)
 {
     for (size_t k = 0; ovs && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
@@ -490,130 +468,128 @@ plan_detach(struct builder *b, int pf, const struct obs_pf *op,
             continue;
         }
         struct plan_step *s = add_step(b, PLAN_DETACH_PORT, pf, (int)k);
-        copy_str(s->object, sizeof s->object, ov->rep);
-        copy_str(s->port, sizeof s->port, ov->rep);
-        copy_str(s->netdev, sizeof s->netdev, ov->rep);
-        copy_str(s->bridge, sizeof s->bridge, br->name);
+        oa_copy_str(s->object, sizeof s->object, ov->rep);
+        oa_copy_str(s->ovsport.port, sizeof s->ovsport.port, ov->rep);
+        oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, br->name);
         fmt_str(s->detail, sizeof s->detail,
                 "from %s: its representor goes away", br->name);
-        *detached = true;
     }
 }
 
-static void
-plan_pf_kernel(struct builder *b, const struct spec *spec,
-               const struct obs_host *host, int pf, struct pf_ctx *ctx,
-               bool *detached)
+/* ---- Decide: one PF, from the spec and the observation ------------------ */
+
+/* The OVS state when it can be used, else NULL. */
+static const struct vsdb_state *
+ready_ovs(const struct obs_host *host)
 {
-    const struct spec_pf *sp = &spec->pfs[pf];
-    const struct obs_pf *op = &host->pfs[pf];
-    const struct vsdb_state *ovs =
-        host->ovs.connected && host->ovs.state && host->ovs.state->ready
-            ? host->ovs.state
-            : NULL;
-    bool vfs_first = host->switchdev_zero_vfs != OBS_YES;
-    int want_mode = devlink_mode(sp->eswitch);
-    int want_inline = devlink_inline_mode(sp->inline_mode);
-    int want_encap = devlink_encap_mode(sp->encap_mode);
-    bool want_switchdev = want_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    return host->ovs.connected && host->ovs.state && host->ovs.state->ready
+               ? host->ovs.state
+               : NULL;
+}
 
+/* What keeps the PF from any kernel step. */
+static bool
+decide_blocked(const struct spec_pf *sp, const struct obs_pf *op,
+               struct pf_decision *d)
+{
     if (!op->found) {
-        add_blocker(b, pf, sp->id, "%s",
-                    op->error[0] ? op->error : "not found on this host");
-        ctx->blocked = true;
-        return;
+        d->not_found = true;
+    } else {
+        d->too_many_vfs = op->has_total_vfs && sp->num_vfs > op->total_vfs;
+        d->no_eswitch =
+            !op->has_eswitch &&
+            (d->want_switchdev || d->inline_mode >= 0 || d->encap_mode >= 0);
     }
-    if (op->has_total_vfs && sp->num_vfs > op->total_vfs) {
-        add_blocker(b, pf, sp->id,
-                    "%u VFs wanted, the device supports at most %u",
-                    sp->num_vfs, op->total_vfs);
-        ctx->blocked = true;
-    }
-    if (!op->has_eswitch &&
-        (want_switchdev || want_inline >= 0 || want_encap >= 0)) {
-        add_blocker(b, pf, sp->id,
-                    "no eswitch: devlink does not answer for this device");
-        ctx->blocked = true;
-    }
-    if (ctx->blocked) {
-        return;
-    }
+    d->blocked = d->not_found || d->too_many_vfs || d->no_eswitch;
+    return d->blocked;
+}
 
-    unsigned cur = op->num_vfs, want = sp->num_vfs;
-    bool count_changes = cur != want;
-    bool to_zero = count_changes && cur > 0; /* N -> M goes through 0 */
-    bool to_want = count_changes && want > 0;
-    bool mode_differs = op->has_eswitch && op->eswitch_mode != want_mode;
+/* The VF count and the eswitch: what changes, and what that does to the
+ * representors. */
+static void
+decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
+                      struct pf_decision *d)
+{
+    bool in_switchdev =
+        op->has_eswitch && op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    bool mode_differs = op->has_eswitch && op->eswitch_mode != d->mode;
     bool sub_differs =
         op->has_eswitch &&
-        ((want_inline >= 0 &&
-          (!op->has_inline_mode || op->inline_mode != want_inline)) ||
-         (want_encap >= 0 &&
-          (!op->has_encap_mode || op->encap_mode != want_encap)));
+        ((d->inline_mode >= 0 &&
+          (!op->has_inline_mode || op->inline_mode != d->inline_mode)) ||
+         (d->encap_mode >= 0 &&
+          (!op->has_encap_mode || op->encap_mode != d->encap_mode)));
+
+    d->cur = op->num_vfs;
+    d->want = sp->num_vfs;
+    d->count_changes = d->cur != d->want;
+    d->to_zero = d->count_changes && d->cur > 0;
+    d->to_want = d->count_changes && d->want > 0;
     /* After 0 VFs some eswitches are back in legacy: re-assert (apply
      * reads first, so this is a no-op where the mode stayed). */
-    bool eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
-                                            (to_zero && want_switchdev));
-
-    ctx->reps_vanish =
-        to_zero || (op->has_eswitch &&
-                    op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-                    !want_switchdev);
-    ctx->creates_reps =
-        want_switchdev && want > 0 && (mode_differs || count_changes);
-
-    /* VF settings and binding, decided before anything is emitted:
-     * the VFs-first order unbinds before set-eswitch. */
-    struct vf_work *work = calloc(want ? want : 1, sizeof *work);
-    if (!work) {
-        b->error = -ENOMEM;
-        return;
+    d->eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
+                                          (d->to_zero && d->want_switchdev));
+    d->reps_vanish = d->to_zero || (in_switchdev && !d->want_switchdev);
+    d->creates_reps =
+        d->want_switchdev && d->want > 0 && (mode_differs || d->count_changes);
+    if (!d->creates_reps && d->want_switchdev && !d->count_changes &&
+        in_switchdev) {
+        /* Nothing of this plan creates them: a wait would never end. */
+        for (unsigned k = 0; k < d->want; k++) {
+            d->reps_missing += k >= op->n_vfs || !op->vfs[k].has_rep;
+        }
     }
+}
+
+/* The settings each VF of the spec gets. */
+static void
+decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
+                   struct pf_decision *d)
+{
     for (size_t i = 0; i < sp->n_vfs; i++) {
         const struct spec_vf *sv = &sp->vfs[i];
-        if (sv->index >= want) {
+        const struct obs_vf *ov = NULL;
+        if (sv->index >= d->want) {
             continue;
         }
-        const struct obs_vf *ov = NULL;
-        if (!to_want) {
+        if (!d->to_want) {
             ov = sv->index < op->n_vfs ? &op->vfs[sv->index] : NULL;
             if (!ov) {
                 continue;
             }
         }
-        if (!vf_settings(sv, ov, &work[sv->index])) {
-            char object[96];
-            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op),
-                    sv->index);
-            add_blocker(b, pf, object,
-                        "the kernel reports no settings for VF %u: its "
-                        "mac/vlan/trust/spoofchk cannot be checked",
-                        sv->index);
-        }
+        d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
-    if (to_want && sp->vf_driver && op->vfs_are_devices) {
+    if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
         /* New PCI VFs are probed by their driver as they appear: a MAC or
          * vlan written now would not reach the bound driver, and the next
          * round would see it set and never rebind. Leave both to the next
          * round, which unbinds, sets and binds. */
-        for (unsigned k = 0; k < want; k++) {
-            defer_mac_vlan(&work[k]);
+        for (unsigned k = 0; k < d->want; k++) {
+            defer_mac_vlan(&d->vfs[k]);
         }
     }
+}
+
+/* Which VFs are unbound and bound, and when. */
+static void
+decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
+                  struct pf_decision *d)
+{
     /* VFs this plan creates have no PCI address yet: the next round
      * binds them. In the VFs-first order (older mlx5) the eswitch only
      * changes with the VFs unbound, whether or not the spec names a
      * driver: without one they go back to the driver they had. */
-    bool binding = op->vfs_are_devices && !to_want;
-    for (unsigned k = 0; binding && k < want && k < op->n_vfs; k++) {
+    bool binding = op->vfs_are_devices && !d->to_want;
+    for (unsigned k = 0; binding && k < d->want && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
-        struct vf_work *w = &work[k];
+        struct vf_work *w = &d->vfs[k];
         bool bound = ov->driver[0] != '\0';
         if (!ov->pci[0]) {
             continue;
         }
         w->bind_driver = sp->vf_driver ? sp->vf_driver : ov->driver;
-        w->unbind_early = vfs_first && eswitch_step && bound;
+        w->unbind_early = d->vfs_first && d->eswitch_step && bound;
         if (!sp->vf_driver) {
             w->bind = w->unbind_early;
             continue;
@@ -623,117 +599,224 @@ plan_pf_kernel(struct builder *b, const struct spec *spec,
             !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
         w->bind = wrong || w->unbind_early || w->unbind;
     }
+}
 
-    if (ctx->reps_vanish) {
-        plan_detach(b, pf, op, ovs, detached);
-    }
-    if (to_zero) {
-        step_set_numvfs(b, pf, sp, op, cur, 0);
-    }
-    if (vfs_first) {
-        if (to_want) {
-            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
-        }
-        for (unsigned k = 0; eswitch_step && k < want; k++) {
-            if (work[k].unbind_early) {
-                step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k],
-                          op->vfs[k].driver);
-            }
-        }
-        if (eswitch_step) {
-            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
-                             to_zero);
-        }
-    } else {
-        if (eswitch_step) {
-            step_set_eswitch(b, pf, sp, op, want_mode, want_inline, want_encap,
-                             to_zero);
-        }
-        if (to_want) {
-            step_set_numvfs(b, pf, sp, op, to_zero ? 0 : cur, want);
-        }
-    }
+/* Decides PF 'pf' into '*d'. Pure but for d->vfs (caller frees): 0, or
+ * -ENOMEM. */
+static int
+decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
+          struct pf_decision *d)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
 
-    if (ctx->creates_reps) {
-        struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
-        s->num = want;
-        copy_str(s->object, sizeof s->object, pf_label(sp, op));
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
-        fmt_str(s->detail, sizeof s->detail, "%u representor%s", want,
-                want == 1 ? "" : "s");
-    } else if (want_switchdev && !count_changes && op->has_eswitch &&
-               op->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV) {
-        /* Nothing of this plan creates them: a wait would never end. */
-        unsigned missing = 0;
-        for (unsigned k = 0; k < want; k++) {
-            missing += k >= op->n_vfs || !op->vfs[k].has_rep;
-        }
-        if (missing) {
-            add_blocker(b, pf, pf_label(sp, op),
-                        "%u of %u representors missing", missing, want);
+    memset(d, 0, sizeof *d);
+    d->vfs_first = host->switchdev_zero_vfs != OBS_YES;
+    d->mode = devlink_mode(sp->eswitch);
+    d->inline_mode = devlink_inline_mode(sp->inline_mode);
+    d->encap_mode = devlink_encap_mode(sp->encap_mode);
+    d->want_switchdev = d->mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+    if (decide_blocked(sp, op, d)) {
+        return 0;
+    }
+    decide_count_and_mode(sp, op, d);
+    d->vfs = calloc(d->want ? d->want : 1, sizeof *d->vfs);
+    if (!d->vfs) {
+        return -ENOMEM;
+    }
+    decide_vf_settings(sp, op, d);
+    decide_vf_binding(sp, op, d);
+    return 0;
+}
+
+/* ---- Emit: one PF's blockers and kernel steps, from its decision -------- */
+
+static void
+emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
+              const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->not_found) {
+        add_blocker(b, pf, sp->id, "%s",
+                    op->error[0] ? op->error : "not found on this host");
+        return;
+    }
+    if (d->too_many_vfs) {
+        add_blocker(b, pf, sp->id,
+                    "%u VFs wanted, the device supports at most %u",
+                    sp->num_vfs, op->total_vfs);
+    }
+    if (d->no_eswitch) {
+        add_blocker(b, pf, sp->id,
+                    "no eswitch: devlink does not answer for this device");
+    }
+    if (d->blocked) {
+        return;
+    }
+    for (size_t i = 0; i < sp->n_vfs; i++) {
+        unsigned k = sp->vfs[i].index;
+        if (k < d->want && d->vfs[k].no_info) {
+            char object[96];
+            fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op), k);
+            add_blocker(b, pf, object,
+                        "the kernel reports no settings for VF %u: its "
+                        "mac/vlan/trust/spoofchk cannot be checked",
+                        k);
         }
     }
+    if (d->reps_missing) {
+        add_blocker(b, pf, pf_label(sp, op), "%u of %u representors missing",
+                    d->reps_missing, d->want);
+    }
+}
 
-    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
-        if (work[k].unbind) {
+/* Switchdev first (the kernel takes it with 0 VFs): set-eswitch, then
+ * set-numvfs N. */
+static void
+emit_switchdev_first(struct builder *b, int pf, const struct spec_pf *sp,
+                     const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->eswitch_step) {
+        step_set_eswitch(b, pf, sp, op, d);
+    }
+    if (d->to_want) {
+        step_set_numvfs(b, pf, sp, op, d->to_zero ? 0 : d->cur, d->want);
+    }
+}
+
+/* VFs first (older mlx5): set-numvfs N, unbind the VFs, set-eswitch. */
+static void
+emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
+               const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (d->to_want) {
+        step_set_numvfs(b, pf, sp, op, d->to_zero ? 0 : d->cur, d->want);
+    }
+    for (unsigned k = 0; d->eswitch_step && k < d->want; k++) {
+        if (d->vfs[k].unbind_early) {
             step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
         }
     }
-    for (unsigned k = 0; k < want; k++) {
-        const struct vf_work *w = &work[k];
+    if (d->eswitch_step) {
+        step_set_eswitch(b, pf, sp, op, d);
+    }
+}
+
+static void
+emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
+          const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (!d->creates_reps) {
+        return;
+    }
+    struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
+    s->wait.num = d->want;
+    oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
+    oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
+    fmt_str(s->detail, sizeof s->detail, "%u representor%s", d->want,
+            d->want == 1 ? "" : "s");
+}
+
+/* unbind-vf, set-vf, bind-vf: each kind for every VF, in VF order. */
+static void
+emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
+              const struct obs_pf *op, const struct pf_decision *d)
+{
+    for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
+        if (d->vfs[k].unbind) {
+            step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
+        }
+    }
+    for (unsigned k = 0; k < d->want; k++) {
+        const struct vf_work *w = &d->vfs[k];
         if (!w->set) {
             continue;
         }
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
-        s->vf_req = w->req;
+        s->setvf.req = w->req;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
-        if (!to_want && k < op->n_vfs) {
-            copy_str(s->pci, sizeof s->pci, op->vfs[k].pci);
+        oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
+        if (!d->to_want && k < op->n_vfs) {
+            oa_copy_str(s->setvf.pci, sizeof s->setvf.pci, op->vfs[k].pci);
         }
-        copy_str(s->detail, sizeof s->detail, w->detail);
+        oa_copy_str(s->detail, sizeof s->detail, w->detail);
     }
-    for (unsigned k = 0; k < want && k < op->n_vfs; k++) {
-        if (work[k].bind) {
-            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], work[k].bind_driver);
+    for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
+        if (d->vfs[k].bind) {
+            step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], d->vfs[k].bind_driver);
         }
     }
-    free(work);
+}
 
+/* set-hw-tc-offload "on -> off" of 'netdev' (the uplink or a
+ * representor). */
+static void
+step_hw_tc(struct builder *b, int pf, int vf, const char *netdev, bool on)
+{
+    struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, vf);
+    s->hwtc.on = on;
+    oa_copy_str(s->object, sizeof s->object, netdev);
+    oa_copy_str(s->hwtc.netdev, sizeof s->hwtc.netdev, netdev);
+    fmt_str(s->detail, sizeof s->detail, "%s -> %s", on_off(!on), on_off(on));
+}
+
+/* hw-tc-offload of the uplink, then of each representor. */
+static void
+emit_hw_tc(struct builder *b, int pf, const struct spec_pf *sp,
+           const struct obs_pf *op, const struct pf_decision *d)
+{
+    bool on = sp->hw_tc_offload;
     if (op->netdev[0] && op->uplink_hw_tc_offload != OBS_UNKNOWN &&
-        (op->uplink_hw_tc_offload == OBS_YES) != sp->hw_tc_offload) {
-        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, -1);
-        s->on = sp->hw_tc_offload;
-        copy_str(s->object, sizeof s->object, op->netdev);
-        copy_str(s->netdev, sizeof s->netdev, op->netdev);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+        (op->uplink_hw_tc_offload == OBS_YES) != on) {
+        step_hw_tc(b, pf, -1, op->netdev, on);
     }
-    for (unsigned k = 0; want_switchdev && k < want; k++) {
-        if (ctx->creates_reps) {
+    for (unsigned k = 0; d->want_switchdev && k < d->want; k++) {
+        if (d->creates_reps) {
             /* Apply skips the empty netdev; the next round names it. */
             struct plan_step *s =
                 add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-            s->on = sp->hw_tc_offload;
+            s->hwtc.on = on;
             fmt_str(s->object, sizeof s->object, "%s vf %u representor",
                     pf_label(sp, op), k);
             fmt_str(s->detail, sizeof s->detail, "%s, once it appears",
-                    on_off(sp->hw_tc_offload));
+                    on_off(on));
             continue;
         }
         const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
-        if (ctx->reps_vanish || !ov || !ov->has_rep ||
+        if (d->reps_vanish || !ov || !ov->has_rep ||
             ov->rep_hw_tc_offload == OBS_UNKNOWN ||
-            (ov->rep_hw_tc_offload == OBS_YES) == sp->hw_tc_offload) {
+            (ov->rep_hw_tc_offload == OBS_YES) == on) {
             continue;
         }
-        struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf, (int)k);
-        s->on = sp->hw_tc_offload;
-        copy_str(s->object, sizeof s->object, ov->rep);
-        copy_str(s->netdev, sizeof s->netdev, ov->rep);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s",
-                on_off(!sp->hw_tc_offload), on_off(sp->hw_tc_offload));
+        step_hw_tc(b, pf, (int)k, ov->rep, on);
     }
+}
+
+/* PF 'pf': its blockers, then its kernel steps in the decided order. */
+static void
+emit_pf(struct builder *b, const struct spec *spec,
+        const struct obs_host *host, int pf, const struct pf_decision *d)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
+
+    emit_blockers(b, pf, sp, op, d);
+    if (d->blocked) {
+        return;
+    }
+    if (d->reps_vanish) {
+        plan_detach(b, pf, op, ready_ovs(host));
+    }
+    if (d->to_zero) {
+        step_set_numvfs(b, pf, sp, op, d->cur, 0);
+    }
+    if (d->vfs_first) {
+        emit_vfs_first(b, pf, sp, op, d);
+    } else {
+        emit_switchdev_first(b, pf, sp, op, d);
+    }
+    emit_wait(b, pf, sp, op, d);
+    emit_vf_steps(b, pf, sp, op, d);
+    emit_hw_tc(b, pf, sp, op, d);
 }
 
 /* ---- OVS ------------------------------------------------------------------- */
@@ -744,8 +827,8 @@ is_detached(const struct plan *plan, const char *bridge, const char *name)
 {
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        if (s->action == PLAN_DETACH_PORT && !strcmp(s->port, name) &&
-            (!bridge || !strcmp(s->bridge, bridge))) {
+        if (s->action == PLAN_DETACH_PORT && !strcmp(s->ovsport.port, name) &&
+            (!bridge || !strcmp(s->ovsport.bridge, bridge))) {
             return true;
         }
     }
@@ -816,9 +899,77 @@ vf_attached(const struct spec_pf *sp, unsigned k)
     return !sv || sv->attach;
 }
 
+/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) to 'ports'. */
+static void
+want_port(struct builder *b, struct ovs_build *ob, const char **ports,
+          size_t *n, const char *name, int pf, int vf)
+{
+    ports[*n] = b_strdup(b, name);
+    ob->owners[ob->n_owners++] = (struct port_owner){ports[*n], pf, vf};
+    (*n)++;
+}
+
+/* The ports PF 'pf' (found) wants in bridge 'bi': its uplink and its
+ * representors, or pending ones for the representors this plan
+ * creates. */
+static void
+want_pf_ports(struct builder *b, const struct spec *spec,
+              const struct obs_host *host, const struct pf_decision *d,
+              size_t pf, size_t bi, const char **ports, size_t *n,
+              struct ovs_build *ob)
+{
+    const struct spec_pf *sp = &spec->pfs[pf];
+    const struct obs_pf *op = &host->pfs[pf];
+
+    if (sp->attach_uplink && op->netdev[0]) {
+        want_port(b, ob, ports, n, op->netdev, (int)pf, -1);
+    }
+    if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
+        return;
+    }
+    for (unsigned k = 0; k < sp->num_vfs; k++) {
+        if (!vf_attached(sp, k)) {
+            continue;
+        }
+        if (d->creates_reps) {
+            struct pending_port *pp = &ob->pending[ob->n_pending++];
+            pp->bridge = bi;
+            pp->pf = (int)pf;
+            pp->vf = (int)k;
+            fmt_str(pp->object, sizeof pp->object, "%s vf %u representor",
+                    pf_label(sp, op), k);
+            continue;
+        }
+        const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
+        if (d->reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
+            continue;
+        }
+        want_port(b, ob, ports, n, ov->rep, (int)pf, (int)k);
+    }
+}
+
+/* A PF of bridge 'seen' is not found (not probed yet at boot, renamed,
+ * removed): we cannot tell its ports from stale ones, so the bridge's
+ * owned ports stay until it is back. */
+static void
+keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
+                 const char **ports, size_t *n)
+{
+    for (size_t p = 0; p < seen->n_ports; p++) {
+        const char *name = seen->ports[p].name;
+        bool listed = !strcmp(name, seen->name);
+        for (size_t q = 0; q < *n && !listed; q++) {
+            listed = !strcmp(ports[q], name);
+        }
+        if (!listed && seen->ports[p].owned) {
+            ports[(*n)++] = b_strdup(b, name);
+        }
+    }
+}
+
 static bool
 build_want_ports(struct builder *b, const struct spec *spec,
-                 const struct obs_host *host, const struct pf_ctx *ctxs,
+                 const struct obs_host *host, const struct pf_decision *ds,
                  struct ovs_build *ob)
 {
     size_t max_ports = 0;
@@ -846,61 +997,17 @@ build_want_ports(struct builder *b, const struct spec *spec,
         ob->wbs[bi].ports = ports;
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
-            const struct obs_pf *op = &host->pfs[pf];
             if (!sp->bridge || strcmp(sp->bridge, bname)) {
                 continue;
             }
-            if (!op->found) {
+            if (!host->pfs[pf].found) {
                 pf_missing = true;
                 continue;
             }
-            if (sp->attach_uplink && op->netdev[0]) {
-                ports[n] = b_strdup(b, op->netdev);
-                ob->owners[ob->n_owners++] =
-                    (struct port_owner){ports[n], (int)pf, -1};
-                n++;
-            }
-            if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
-                continue;
-            }
-            for (unsigned k = 0; k < sp->num_vfs; k++) {
-                if (!vf_attached(sp, k)) {
-                    continue;
-                }
-                if (ctxs[pf].creates_reps) {
-                    struct pending_port *pp = &ob->pending[ob->n_pending++];
-                    pp->bridge = bi;
-                    pp->pf = (int)pf;
-                    pp->vf = (int)k;
-                    fmt_str(pp->object, sizeof pp->object,
-                            "%s vf %u representor", pf_label(sp, op), k);
-                    continue;
-                }
-                const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
-                if (ctxs[pf].reps_vanish || !ov || !ov->has_rep ||
-                    !ov->rep[0]) {
-                    continue;
-                }
-                ports[n] = b_strdup(b, ov->rep);
-                ob->owners[ob->n_owners++] =
-                    (struct port_owner){ports[n], (int)pf, (int)k};
-                n++;
-            }
+            want_pf_ports(b, spec, host, &ds[pf], pf, bi, ports, &n, ob);
         }
         if (pf_missing && seen) {
-            /* A PF of this bridge is not found (not probed yet at boot,
-             * renamed, removed): we cannot tell its ports from stale
-             * ones, so the bridge's owned ports stay until it is back. */
-            for (size_t p = 0; p < seen->n_ports; p++) {
-                const char *name = seen->ports[p].name;
-                bool listed = !strcmp(name, bname);
-                for (size_t q = 0; q < n && !listed; q++) {
-                    listed = !strcmp(ports[q], name);
-                }
-                if (!listed && seen->ports[p].owned) {
-                    ports[n++] = b_strdup(b, name);
-                }
-            }
+            keep_owned_ports(b, seen, ports, &n);
         }
         ob->wbs[bi].n_ports = n;
     }
@@ -956,10 +1063,41 @@ static void
 key_step(struct plan_step *s, const struct vsdb_op *op,
          const struct vsdb_kv *kvs, size_t n)
 {
-    copy_str(s->object, sizeof s->object, op->key);
+    oa_copy_str(s->object, sizeof s->object, op->key);
+    oa_copy_str(s->kv.key, sizeof s->kv.key, op->key);
+    oa_copy_str(s->kv.value, sizeof s->kv.value, op->value);
     fmt_str(s->detail, sizeof s->detail, "%s -> %s",
             value_or_unset(vsdb_kv_get(kvs, n, op->key)),
             value_or_unset(op->value));
+}
+
+/* A bridge or port step: its bridges and port, and what it does. */
+static void
+port_step(struct plan_step *s, const struct vsdb_op *op)
+{
+    struct plan_port_args *a = &s->ovsport;
+
+    oa_copy_str(a->bridge, sizeof a->bridge, op->bridge);
+    oa_copy_str(a->from_bridge, sizeof a->from_bridge, op->from_bridge);
+    oa_copy_str(a->port, sizeof a->port, op->port);
+    oa_copy_str(s->object, sizeof s->object,
+                op->type == VSDB_OP_ADD_BRIDGE ? op->bridge : op->port);
+    switch (op->type) {
+    case VSDB_OP_ADD_BRIDGE:
+        oa_copy_str(s->detail, sizeof s->detail, "new bridge");
+        break;
+    case VSDB_OP_ADD_PORT:
+        fmt_str(s->detail, sizeof s->detail, "to %s", op->bridge);
+        break;
+    case VSDB_OP_MOVE_PORT:
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
+                op->bridge);
+        break;
+    default:
+        fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
+                op->bridge);
+        break;
+    }
 }
 
 static void
@@ -979,32 +1117,12 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     const struct port_owner *owner = owner_of(ob, op->port);
     struct plan_step *s = add_step(
         b, actions[op->type], owner ? owner->pf : -1, owner ? owner->vf : -1);
-    copy_str(s->bridge, sizeof s->bridge, op->bridge);
-    copy_str(s->from_bridge, sizeof s->from_bridge, op->from_bridge);
-    copy_str(s->port, sizeof s->port, op->port);
-    copy_str(s->key, sizeof s->key, op->key);
-    copy_str(s->value, sizeof s->value, op->value);
     switch (op->type) {
     case VSDB_OP_ADD_BRIDGE:
-        copy_str(s->object, sizeof s->object, op->bridge);
-        copy_str(s->detail, sizeof s->detail, "new bridge");
-        break;
     case VSDB_OP_ADD_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "to %s", op->bridge);
-        break;
     case VSDB_OP_MOVE_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
-                op->bridge);
-        break;
     case VSDB_OP_DEL_PORT:
-        copy_str(s->object, sizeof s->object, op->port);
-        copy_str(s->netdev, sizeof s->netdev, op->port);
-        fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
-                op->bridge);
+        port_step(s, op);
         break;
     case VSDB_OP_SET_OTHER_CONFIG:
     case VSDB_OP_DEL_OTHER_CONFIG:
@@ -1028,8 +1146,8 @@ add_pending_steps(struct builder *b, const struct spec *spec,
         }
         const char *bname = spec->bridges[bridge].name;
         struct plan_step *s = add_step(b, PLAN_OVS_ADD_PORT, pp->pf, pp->vf);
-        copy_str(s->object, sizeof s->object, pp->object);
-        copy_str(s->bridge, sizeof s->bridge, bname);
+        oa_copy_str(s->object, sizeof s->object, pp->object);
+        oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, bname);
         fmt_str(s->detail, sizeof s->detail, "to %s, after it appears", bname);
     }
 }
@@ -1062,9 +1180,66 @@ decide_offload(struct builder *b, const struct spec *spec,
     b->plan->has_offload = true;
 }
 
+/* The Open_vSwitch other_config the spec wants, in '*n'. NULL on
+ * ENOMEM. */
+static struct vsdb_want_key *
+want_other_config(struct builder *b, const struct spec *spec, size_t *n)
+{
+    struct vsdb_want_key *oc = b_calloc(b, 3, sizeof *oc);
+    if (!oc) {
+        return NULL;
+    }
+    *n = 0;
+    oc[(*n)++] = (struct vsdb_want_key){
+        VSDB_KEY_HW_OFFLOAD, spec->ovs.hw_offload ? "true" : "false"};
+    oc[(*n)++] = (struct vsdb_want_key){
+        VSDB_KEY_TC_POLICY, spec_tc_policy_name(spec->ovs.tc_policy)};
+    if (spec->ovs.max_idle_ms > 0) {
+        char idle[16];
+        fmt_str(idle, sizeof idle, "%u", spec->ovs.max_idle_ms);
+        oc[(*n)++] =
+            (struct vsdb_want_key){VSDB_KEY_MAX_IDLE, b_strdup(b, idle)};
+    }
+    return oc;
+}
+
+/* One step per op of the OVS transaction. vsdb orders its ops bridge by
+ * bridge (in 'want' order), then the deletions and the keys: the pending
+ * representors of a bridge go right after that bridge's own ops. */
+static void
+emit_ovs_ops(struct builder *b, const struct spec *spec,
+             const struct vsdb_plan *vp, const struct ovs_build *ob,
+             const struct vsdb_state *ovs)
+{
+    size_t o = 0;
+    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
+        const char *bname = spec->bridges[bi].name;
+        for (; o < vp->n_ops; o++) {
+            const struct vsdb_op *op = &vp->ops[o];
+            if ((op->type != VSDB_OP_ADD_BRIDGE &&
+                 op->type != VSDB_OP_ADD_PORT &&
+                 op->type != VSDB_OP_MOVE_PORT) ||
+                strcmp(op->bridge, bname)) {
+                break;
+            }
+            add_ovs_op_step(b, op, ob, ovs);
+        }
+        add_pending_steps(b, spec, ob, bi);
+    }
+    for (; o < vp->n_ops; o++) {
+        const struct vsdb_op *op = &vp->ops[o];
+        /* Already gone with the detach-port transaction. */
+        if (op->type == VSDB_OP_DEL_PORT &&
+            is_detached(b->plan, op->bridge, op->port)) {
+            continue;
+        }
+        add_ovs_op_step(b, op, ob, ovs);
+    }
+}
+
 static int
 plan_ovs(struct builder *b, const struct spec *spec,
-         const struct obs_host *host, const struct pf_ctx *ctxs)
+         const struct obs_host *host, const struct pf_decision *ds)
 {
     struct plan *plan = b->plan;
     const struct vsdb_state *ovs = host->ovs.state;
@@ -1075,24 +1250,14 @@ plan_ovs(struct builder *b, const struct spec *spec,
                     spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
         return 0;
     }
-    if (!build_want_ports(b, spec, host, ctxs, &ob)) {
+    if (!build_want_ports(b, spec, host, ds, &ob)) {
         return b->error ? b->error : -ENOMEM;
     }
 
-    struct vsdb_want_key *oc = b_calloc(b, 3, sizeof *oc);
+    size_t n_oc = 0;
+    struct vsdb_want_key *oc = want_other_config(b, spec, &n_oc);
     if (!oc) {
         return b->error;
-    }
-    size_t n_oc = 0;
-    oc[n_oc++] = (struct vsdb_want_key){
-        VSDB_KEY_HW_OFFLOAD, spec->ovs.hw_offload ? "true" : "false"};
-    oc[n_oc++] = (struct vsdb_want_key){
-        VSDB_KEY_TC_POLICY, spec_tc_policy_name(spec->ovs.tc_policy)};
-    if (spec->ovs.max_idle_ms > 0) {
-        char idle[16];
-        fmt_str(idle, sizeof idle, "%u", spec->ovs.max_idle_ms);
-        oc[n_oc++] =
-            (struct vsdb_want_key){VSDB_KEY_MAX_IDLE, b_strdup(b, idle)};
     }
     decide_offload(b, spec, host, ovs);
     if (b->error) {
@@ -1115,43 +1280,39 @@ plan_ovs(struct builder *b, const struct spec *spec,
         return r;
     }
 
-    /* vsdb orders its ops bridge by bridge (in 'want' order), then the
-     * deletions and the keys: the pending representors of a bridge go
-     * right after that bridge's own ops. */
     size_t first = plan->n_steps;
-    size_t o = 0;
-    for (size_t bi = 0; bi < spec->n_bridges; bi++) {
-        const char *bname = spec->bridges[bi].name;
-        for (; o < vp->n_ops; o++) {
-            const struct vsdb_op *op = &vp->ops[o];
-            if ((op->type != VSDB_OP_ADD_BRIDGE &&
-                 op->type != VSDB_OP_ADD_PORT &&
-                 op->type != VSDB_OP_MOVE_PORT) ||
-                strcmp(op->bridge, bname)) {
-                break;
-            }
-            add_ovs_op_step(b, op, &ob, ovs);
-        }
-        add_pending_steps(b, spec, &ob, bi);
-    }
-    for (; o < vp->n_ops; o++) {
-        const struct vsdb_op *op = &vp->ops[o];
-        /* Already gone with the detach-port transaction. */
-        if (op->type == VSDB_OP_DEL_PORT &&
-            is_detached(plan, op->bridge, op->port)) {
-            continue;
-        }
-        add_ovs_op_step(b, op, &ob, ovs);
-    }
+    emit_ovs_ops(b, spec, vp, &ob, ovs);
     vsdb_plan_free(vp);
     plan->has_ovs = plan->n_steps > first;
 
     if (plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {
         struct plan_step *s = add_step(b, PLAN_RESTART_VSWITCHD, -1, -1);
-        copy_str(s->object, sizeof s->object, "ovs-vswitchd");
-        copy_str(s->detail, sizeof s->detail, plan->offload.reason);
+        oa_copy_str(s->object, sizeof s->object, "ovs-vswitchd");
+        oa_copy_str(s->detail, sizeof s->detail, plan->offload.reason);
     }
     return b->error;
+}
+
+/* ---- The host-wide stage ---------------------------------------------------- */
+
+/* After every PF's kernel steps, before OVS: what spans PFs. Today the
+ * detach transaction, one OVS commit for the detach-port steps of all
+ * PFs; cross-PF steps (bonds) go here too. */
+static void
+plan_host(struct builder *b, const struct obs_host *host,
+          const struct pf_decision *ds, size_t n)
+{
+    bool vanish = false, detached = false;
+    for (size_t i = 0; i < n; i++) {
+        vanish |= ds[i].reps_vanish;
+    }
+    for (size_t i = 0; vanish && i < b->plan->n_steps && !detached; i++) {
+        detached = b->plan->steps[i].action == PLAN_DETACH_PORT;
+    }
+    if (detached) {
+        build_detach_want(b, host->ovs.state);
+        b->plan->has_detach = true;
+    }
 }
 
 /* ---- The plan -------------------------------------------------------------- */
@@ -1174,22 +1335,29 @@ plan_compute(const struct spec *spec, const struct obs_host *host,
     }
     b.plan->storage = b.st;
 
-    struct pf_ctx *ctxs = calloc(spec->n_pfs ? spec->n_pfs : 1, sizeof *ctxs);
-    int r = ctxs ? 0 : -ENOMEM;
-    bool detached = false;
-    for (size_t i = 0; !r && i < spec->n_pfs; i++) {
-        plan_pf_kernel(&b, spec, host, (int)i, &ctxs[i], &detached);
-        r = b.error;
+    /* Decide every PF, then emit: the host-wide stage and OVS see all
+     * the decisions. */
+    size_t n = spec->n_pfs;
+    struct pf_decision *ds = calloc(n ? n : 1, sizeof *ds);
+    int r = ds ? 0 : -ENOMEM;
+    for (size_t i = 0; !r && i < n; i++) {
+        r = decide_pf(spec, host, i, &ds[i]);
     }
-    if (!r && detached) {
-        build_detach_want(&b, host->ovs.state);
-        b.plan->has_detach = true;
+    for (size_t i = 0; !r && i < n; i++) {
+        emit_pf(&b, spec, host, (int)i, &ds[i]);
         r = b.error;
     }
     if (!r) {
-        r = plan_ovs(&b, spec, host, ctxs);
+        plan_host(&b, host, ds, n);
+        r = b.error;
     }
-    free(ctxs);
+    if (!r) {
+        r = plan_ovs(&b, spec, host, ds);
+    }
+    for (size_t i = 0; ds && i < n; i++) {
+        free(ds[i].vfs);
+    }
+    free(ds);
     if (r < 0) {
         plan_free(b.plan);
         return r;
@@ -1219,68 +1387,13 @@ plan_is_converged(const struct plan *plan)
 const char *
 plan_action_name(enum plan_action action)
 {
-    switch (action) {
-    case PLAN_DETACH_PORT:
-        return "detach-port";
-    case PLAN_SET_NUMVFS:
-        return "set-numvfs";
-    case PLAN_UNBIND_VF:
-        return "unbind-vf";
-    case PLAN_SET_ESWITCH:
-        return "set-eswitch";
-    case PLAN_WAIT_REPRESENTORS:
-        return "wait-representors";
-    case PLAN_SET_VF:
-        return "set-vf";
-    case PLAN_BIND_VF:
-        return "bind-vf";
-    case PLAN_SET_HW_TC_OFFLOAD:
-        return "set-hw-tc-offload";
-    case PLAN_OVS_ADD_BRIDGE:
-        return "add-bridge";
-    case PLAN_OVS_ADD_PORT:
-        return "add-port";
-    case PLAN_OVS_MOVE_PORT:
-        return "move-port";
-    case PLAN_OVS_DEL_PORT:
-        return "del-port";
-    case PLAN_OVS_SET_CONFIG:
-        return "set-other-config";
-    case PLAN_OVS_DEL_CONFIG:
-        return "del-other-config";
-    case PLAN_OVS_SET_EXTERNAL_ID:
-        return "set-external-id";
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        return "del-external-id";
-    case PLAN_RESTART_VSWITCHD:
-        return "restart-vswitchd";
-    }
-    return "?";
+    const struct step_type *type = step_type_of(action);
+    return type ? type->name : "?";
 }
 
 bool
 plan_action_is_ovs(enum plan_action action)
 {
-    switch (action) {
-    case PLAN_OVS_ADD_BRIDGE:
-    case PLAN_OVS_ADD_PORT:
-    case PLAN_OVS_MOVE_PORT:
-    case PLAN_OVS_DEL_PORT:
-    case PLAN_OVS_SET_CONFIG:
-    case PLAN_OVS_DEL_CONFIG:
-    case PLAN_OVS_SET_EXTERNAL_ID:
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        return true;
-    case PLAN_DETACH_PORT:
-    case PLAN_SET_NUMVFS:
-    case PLAN_UNBIND_VF:
-    case PLAN_SET_ESWITCH:
-    case PLAN_WAIT_REPRESENTORS:
-    case PLAN_SET_VF:
-    case PLAN_BIND_VF:
-    case PLAN_SET_HW_TC_OFFLOAD:
-    case PLAN_RESTART_VSWITCHD:
-        break;
-    }
-    return false;
+    const struct step_type *type = step_type_of(action);
+    return type && type->ovs;
 }

@@ -1,7 +1,7 @@
 /* plan: the pure planner. Desired (spec) + observed (obs_host) -> the
  * ordered steps that take the host there; nothing when converged.
  *
- * Order (DESIGN.md, "The chain"), per PF, chosen from the observation:
+ * Order (docs/architecture.md, "The chain"), per PF, chosen from the observation:
  *  - kernel takes switchdev with 0 VFs (obs_host.switchdev_zero_vfs YES):
  *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
  *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload -> OVS
@@ -29,23 +29,26 @@
 struct spec;
 struct obs_host;
 
+/* The kinds of step. Each has one row in step.c's table (name, OVS or
+ * kernel, apply function, JSON fields) and, below, its arguments in the
+ * step's union. */
 enum plan_action {
-    PLAN_DETACH_PORT,       /* OVS: a port whose representor goes away */
-    PLAN_SET_NUMVFS,        /* num */
-    PLAN_UNBIND_VF,         /* vf, pci */
-    PLAN_SET_ESWITCH,       /* eswitch_mode, inline_mode, encap_mode */
-    PLAN_WAIT_REPRESENTORS, /* num: representors with a netdev */
-    PLAN_SET_VF,            /* vf, vf_req */
-    PLAN_BIND_VF,           /* vf, pci, driver */
-    PLAN_SET_HW_TC_OFFLOAD, /* netdev, on */
-    PLAN_OVS_ADD_BRIDGE,    /* bridge */
-    PLAN_OVS_ADD_PORT,   /* bridge, port ("" until the representor exists) */
-    PLAN_OVS_MOVE_PORT,  /* from_bridge -> bridge, port */
-    PLAN_OVS_DEL_PORT,   /* bridge, port: owned by us, not wanted */
-    PLAN_OVS_SET_CONFIG, /* key, value: Open_vSwitch other_config */
-    PLAN_OVS_DEL_CONFIG, /* key */
-    PLAN_OVS_SET_EXTERNAL_ID, /* key, value: the agent's record */
-    PLAN_OVS_DEL_EXTERNAL_ID, /* key */
+    PLAN_DETACH_PORT,       /* ovsport: a port whose representor goes away */
+    PLAN_SET_NUMVFS,        /* numvfs */
+    PLAN_UNBIND_VF,         /* binding: pci (vf: the VF) */
+    PLAN_SET_ESWITCH,       /* eswitch */
+    PLAN_WAIT_REPRESENTORS, /* wait: representors with a netdev */
+    PLAN_SET_VF,            /* setvf (vf: the VF) */
+    PLAN_BIND_VF,           /* binding: pci, driver (vf: the VF) */
+    PLAN_SET_HW_TC_OFFLOAD, /* hwtc */
+    PLAN_OVS_ADD_BRIDGE,    /* ovsport: bridge */
+    PLAN_OVS_ADD_PORT,   /* ovsport: bridge, port ("" until the rep exists) */
+    PLAN_OVS_MOVE_PORT,  /* ovsport: from_bridge -> bridge, port */
+    PLAN_OVS_DEL_PORT,   /* ovsport: bridge, port: ours, not wanted */
+    PLAN_OVS_SET_CONFIG, /* kv: Open_vSwitch other_config */
+    PLAN_OVS_DEL_CONFIG, /* kv: key */
+    PLAN_OVS_SET_EXTERNAL_ID, /* kv: the agent's record */
+    PLAN_OVS_DEL_EXTERNAL_ID, /* kv: key */
     PLAN_RESTART_VSWITCHD,    /* settings only a restart applies */
 };
 
@@ -58,6 +61,49 @@ struct plan_vf_req {
     int spoofchk;
 };
 
+/* set-numvfs, wait-representors. */
+struct plan_count_args {
+    unsigned num;
+    char netdev[16]; /* the PF's, for people */
+};
+
+/* set-eswitch: DEVLINK_ESWITCH_*; -1: leave. */
+struct plan_eswitch_args {
+    int mode;
+    int inline_mode;
+    int encap_mode;
+    char netdev[16];
+};
+
+/* unbind-vf, bind-vf. */
+struct plan_bind_args {
+    char pci[16];
+    char driver[32]; /* bind: the one to bind; unbind: the one it had */
+};
+
+/* set-vf. */
+struct plan_vf_args {
+    struct plan_vf_req req;
+    char netdev[16]; /* the PF's */
+    char pci[16];    /* "" when the VF is created by this plan */
+};
+
+/* set-hw-tc-offload. */
+struct plan_hw_tc_args {
+    char netdev[16]; /* "" until the representor exists: skipped */
+    bool on;
+};
+
+/* detach-port and the OVS bridge and port steps. */
+struct plan_port_args {
+    char bridge[16], from_bridge[16], port[16];
+};
+
+/* The OVS key steps. */
+struct plan_kv_args {
+    char key[64], value[128];
+};
+
 struct plan_step {
     enum plan_action action;
     int pf;           /* index in spec->pfs; -1: not about one PF */
@@ -65,17 +111,18 @@ struct plan_step {
     char object[96];  /* what it acts on: netdev, devlink handle, bridge,
                         * key: the "object" of plan --json */
     char detail[160]; /* for people: "legacy -> switchdev", "2 -> 0" */
-    unsigned num;
-    int eswitch_mode; /* DEVLINK_ESWITCH_MODE_*; -1: leave */
-    int inline_mode;  /* DEVLINK_ESWITCH_INLINE_MODE_*; -1: leave */
-    int encap_mode;   /* DEVLINK_ESWITCH_ENCAP_MODE_*; -1: leave */
-    struct plan_vf_req vf_req;
-    char pci[16];
-    char driver[32];
-    char netdev[16];
-    bool on;
-    char bridge[16], from_bridge[16], port[16];
-    char key[64], value[128];
+    /* The arguments of 'action' (see enum plan_action); step_init()
+     * (step.h) sets the "leave" defaults. */
+    union {
+        struct plan_count_args numvfs;
+        struct plan_count_args wait;
+        struct plan_eswitch_args eswitch;
+        struct plan_bind_args binding;
+        struct plan_vf_args setvf;
+        struct plan_hw_tc_args hwtc;
+        struct plan_port_args ovsport;
+        struct plan_kv_args kv;
+    };
 };
 
 /* Something that keeps the host from converging and that no step can
@@ -115,7 +162,8 @@ void plan_free(struct plan *plan);
 /* Converged: no step and no blocker. */
 bool plan_is_converged(const struct plan *plan);
 
-/* "set-eswitch", "add-port", ...: the "action" of plan --json. */
+/* "set-eswitch", "add-port", ...: the "action" of plan --json ("?" for
+ * a value outside the enum). Looked up in step.c's table. */
 const char *plan_action_name(enum plan_action action);
 
 /* True for the steps carried out by the OVS transaction (plan.want). */

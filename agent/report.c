@@ -6,6 +6,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
@@ -75,36 +76,6 @@ eswitch_mode_name(int mode)
         return "legacy";
     case DEVLINK_ESWITCH_MODE_SWITCHDEV:
         return "switchdev";
-    default:
-        return "unknown";
-    }
-}
-
-static const char *
-inline_mode_name(int mode)
-{
-    switch (mode) {
-    case DEVLINK_ESWITCH_INLINE_MODE_NONE:
-        return "none";
-    case DEVLINK_ESWITCH_INLINE_MODE_LINK:
-        return "link";
-    case DEVLINK_ESWITCH_INLINE_MODE_NETWORK:
-        return "network";
-    case DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT:
-        return "transport";
-    default:
-        return "unknown";
-    }
-}
-
-static const char *
-encap_mode_name(int mode)
-{
-    switch (mode) {
-    case DEVLINK_ESWITCH_ENCAP_MODE_NONE:
-        return "none";
-    case DEVLINK_ESWITCH_ENCAP_MODE_BASIC:
-        return "basic";
     default:
         return "unknown";
     }
@@ -856,113 +827,6 @@ report_to_text(const struct report *report)
 
 /* ---- The plan ----------------------------------------------------------- */
 
-/* -1 means "leave alone" in plan_vf_req: only what is set is shown. */
-static void
-json_tristate(struct jw *jw, const char *key, int value)
-{
-    if (value >= 0) {
-        jw_key(jw, key);
-        jw_bool(jw, value != 0);
-    }
-}
-
-static void
-json_step_fields(struct jw *jw, const struct plan_step *s)
-{
-    char mac[18];
-
-    switch (s->action) {
-    case PLAN_SET_NUMVFS:
-    case PLAN_WAIT_REPRESENTORS:
-        jw_key(jw, "num");
-        jw_int(jw, s->num);
-        break;
-    case PLAN_UNBIND_VF:
-        jw_key(jw, "vf");
-        jw_int(jw, s->vf);
-        jw_key(jw, "pci");
-        json_string_or_null(jw, s->pci);
-        break;
-    case PLAN_BIND_VF:
-        jw_key(jw, "vf");
-        jw_int(jw, s->vf);
-        jw_key(jw, "pci");
-        json_string_or_null(jw, s->pci);
-        jw_key(jw, "driver");
-        json_string_or_null(jw, s->driver);
-        break;
-    case PLAN_SET_ESWITCH:
-        if (s->eswitch_mode >= 0) {
-            jw_key(jw, "eswitch");
-            jw_string(jw, eswitch_mode_name(s->eswitch_mode));
-        }
-        if (s->inline_mode >= 0) {
-            jw_key(jw, "inline_mode");
-            jw_string(jw, inline_mode_name(s->inline_mode));
-        }
-        if (s->encap_mode >= 0) {
-            jw_key(jw, "encap_mode");
-            jw_string(jw, encap_mode_name(s->encap_mode));
-        }
-        break;
-    case PLAN_SET_VF:
-        jw_key(jw, "vf");
-        jw_int(jw, s->vf);
-        if (s->vf_req.has_mac) {
-            jw_key(jw, "mac");
-            jw_string(jw, spec_mac_to_string(s->vf_req.mac, mac));
-        }
-        if (s->vf_req.vlan >= 0) {
-            jw_key(jw, "vlan");
-            jw_int(jw, s->vf_req.vlan);
-        }
-        json_tristate(jw, "trust", s->vf_req.trust);
-        json_tristate(jw, "spoofchk", s->vf_req.spoofchk);
-        break;
-    case PLAN_SET_HW_TC_OFFLOAD:
-        jw_key(jw, "netdev");
-        jw_string(jw, s->netdev);
-        jw_key(jw, "on");
-        jw_bool(jw, s->on);
-        break;
-    case PLAN_OVS_ADD_BRIDGE:
-        jw_key(jw, "bridge");
-        jw_string(jw, s->bridge);
-        break;
-    case PLAN_DETACH_PORT:
-    case PLAN_OVS_ADD_PORT:
-    case PLAN_OVS_DEL_PORT:
-        jw_key(jw, "bridge");
-        jw_string(jw, s->bridge);
-        jw_key(jw, "port");
-        /* null: the representor appears when an earlier step ran. */
-        json_string_or_null(jw, s->port);
-        break;
-    case PLAN_OVS_MOVE_PORT:
-        jw_key(jw, "from_bridge");
-        jw_string(jw, s->from_bridge);
-        jw_key(jw, "bridge");
-        jw_string(jw, s->bridge);
-        jw_key(jw, "port");
-        jw_string(jw, s->port);
-        break;
-    case PLAN_OVS_SET_CONFIG:
-    case PLAN_OVS_SET_EXTERNAL_ID:
-        jw_key(jw, "key");
-        jw_string(jw, s->key);
-        jw_key(jw, "value");
-        jw_string(jw, s->value);
-        break;
-    case PLAN_OVS_DEL_CONFIG:
-    case PLAN_OVS_DEL_EXTERNAL_ID:
-        jw_key(jw, "key");
-        jw_string(jw, s->key);
-        break;
-    case PLAN_RESTART_VSWITCHD:
-        break;
-    }
-}
-
 char *
 report_plan_to_json(const struct plan *plan, bool pretty)
 {
@@ -982,7 +846,7 @@ report_plan_to_json(const struct plan *plan, bool pretty)
         jw_string(jw, s->object);
         jw_key(jw, "detail");
         jw_string(jw, s->detail);
-        json_step_fields(jw, s);
+        step_json_fields(jw, s);
         jw_object_end(jw);
     }
     jw_array_end(jw);

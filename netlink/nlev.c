@@ -3,10 +3,12 @@
 #include "oa-netlink/nlsock.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,4 +177,42 @@ nlev_drain(struct nlev_source *s, struct nlev_summary *sum)
         }
         total += r;
     }
+}
+
+int
+nlev_wait(struct nlev_source *const *sources, size_t n, long long timeout_ms,
+          struct nlev_summary *sum)
+{
+    struct pollfd fds[NLEV_WAIT_MAX];
+    struct nlev_summary ignored;
+    int total = 0;
+
+    if (n > NLEV_WAIT_MAX) {
+        return -EINVAL;
+    }
+    if (!sum) {
+        memset(&ignored, 0, sizeof ignored);
+        sum = &ignored;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fds[i].fd = nlev_fd(sources[i]);
+        fds[i].events = POLLIN;
+        fds[i].revents = 0;
+    }
+    int timeout = timeout_ms < 0         ? -1
+                  : timeout_ms > INT_MAX ? INT_MAX
+                                         : (int)timeout_ms;
+    if (poll(fds, n, timeout) < 0 && errno != EINTR) {
+        return -errno;
+    }
+    /* Everything pending on every source, so that the caller looks once
+     * for the whole batch. */
+    for (size_t i = 0; i < n; i++) {
+        int r = nlev_drain(sources[i], sum);
+        if (r < 0) {
+            return r;
+        }
+        total += r;
+    }
+    return total;
 }

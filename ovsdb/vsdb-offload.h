@@ -99,6 +99,15 @@ bool vsdb_offload_value_true(const char *value);
  * pidfile); other negative errno on read errors. */
 int vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id);
 
+/* Waits, bounded by 'timeout_ms', until the identity of the running
+ * ovs-vswitchd (vsdb_vswitchd_identity(pidfile, proc)) differs from 'old'
+ * (NULL: until one runs): after a restart was asked for. Woken by the
+ * pidfile's directory changing (inotify), re-checked at least every
+ * 100 ms. Returns 0 once it changed, else -ETIMEDOUT. Blocks: for apply,
+ * not for the daemon's poll loop. */
+int vsdb_vswitchd_wait_changed(const char *pidfile, const char *proc,
+                               const char *old, long long timeout_ms);
+
 /* systemd, over D-Bus (sd-bus, the system bus): the MainPID of 'unit'
  * (NULL: ovs-vswitchd.service), 0 when the unit is not running. Lets the
  * caller check that systemd manages the running ovs-vswitchd before

@@ -1,13 +1,18 @@
 /* vsdb: which ovs-vswitchd runs, and restarting it through systemd's
  * D-Bus API (never by running a command). */
 #include "vsdb-offload.h"
+#include "vsdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <systemd/sd-bus.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Reads a small file into 'buf' (NUL-terminated, trailing newline cut). */
@@ -102,6 +107,77 @@ vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
         return -ENOMEM;
     }
     return 0;
+}
+
+/* An inotify fd watching the directory of 'pidfile' for new or rewritten
+ * files, or -1 (the caller then re-checks on a timer alone). */
+static int
+watch_pidfile_dir(const char *pidfile)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", pidfile);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+    } else {
+        snprintf(dir, sizeof dir, "/");
+    }
+    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (in >= 0) {
+        inotify_add_watch(in, dir, IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+    }
+    return in;
+}
+
+/* Sleeps up to 'ms', less when 'in' (may be -1) has events (drained). */
+static void
+nap(int in, long long ms)
+{
+    if (in >= 0) {
+        struct pollfd p = {in, POLLIN, 0};
+        char buf[4096];
+        if (poll(&p, 1, (int)ms) > 0) {
+            while (read(in, buf, sizeof buf) > 0) {
+            }
+        }
+    } else {
+        struct timespec ts = {0, ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int
+vsdb_vswitchd_wait_changed(const char *pidfile, const char *proc,
+                           const char *old, long long timeout_ms)
+{
+    if (!pidfile) {
+        pidfile = VSDB_VSWITCHD_PIDFILE;
+    }
+    int in = watch_pidfile_dir(pidfile);
+    long long deadline = vsdb_time_msec() + timeout_ms;
+    int r = -ETIMEDOUT;
+    for (;;) {
+        char *id;
+        if (!vsdb_vswitchd_identity(pidfile, proc, &id)) {
+            bool changed = !old || strcmp(old, id);
+            free(id);
+            if (changed) {
+                r = 0;
+                break;
+            }
+        }
+        long long left = deadline - vsdb_time_msec();
+        if (left <= 0) {
+            break;
+        }
+        /* At least every 100 ms: a process can start and exit without
+         * the pidfile moving. */
+        nap(in, left < 100 ? left : 100);
+    }
+    if (in >= 0) {
+        close(in);
+    }
+    return r;
 }
 
 static void

@@ -31,6 +31,7 @@
 #include "oa-netlink/devlink.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
@@ -148,12 +149,7 @@ add_step(struct builder *b, enum plan_action action, const char *object)
         }
     }
     struct plan_step *s = &b->plan.steps[b->plan.n_steps++];
-    memset(s, 0, sizeof *s);
-    s->action = action;
-    s->pf = 0;
-    s->vf = -1;
-    s->eswitch_mode = s->inline_mode = s->encap_mode = -1;
-    s->vf_req.vlan = s->vf_req.trust = s->vf_req.spoofchk = -1;
+    step_init(s, action, 0, -1);
     snprintf(s->object, sizeof s->object, "%s", object);
     return s;
 }
@@ -212,16 +208,17 @@ build_ovs(struct builder *b)
         const char *name = spec->bridges[i].name;
         b->bridges[i].name = name;
         add_step(b, PLAN_OVS_ADD_BRIDGE, name)->pf = -1;
-        snprintf(b->plan.steps[b->plan.n_steps - 1].bridge,
-                 sizeof b->plan.steps[0].bridge, "%s", name);
+        snprintf(b->plan.steps[b->plan.n_steps - 1].ovsport.bridge,
+                 sizeof b->plan.steps[0].ovsport.bridge, "%s", name);
         if (!sp->bridge || strcmp(sp->bridge, name)) {
             continue;
         }
         if (sp->attach_uplink) {
             b->ports[n++] = pf->netdev;
             struct plan_step *s = add_step(b, PLAN_OVS_ADD_PORT, pf->netdev);
-            snprintf(s->bridge, sizeof s->bridge, "%s", name);
-            snprintf(s->port, sizeof s->port, "%s", pf->netdev);
+            snprintf(s->ovsport.bridge, sizeof s->ovsport.bridge, "%s", name);
+            snprintf(s->ovsport.port, sizeof s->ovsport.port, "%s",
+                     pf->netdev);
         }
         for (unsigned vf = 0; vf < sp->num_vfs; vf++) {
             const char *rep =
@@ -231,8 +228,8 @@ build_ovs(struct builder *b)
             }
             struct plan_step *s = add_step(b, PLAN_OVS_ADD_PORT, rep);
             s->vf = (int)vf;
-            snprintf(s->bridge, sizeof s->bridge, "%s", name);
-            snprintf(s->port, sizeof s->port, "%s", rep);
+            snprintf(s->ovsport.bridge, sizeof s->ovsport.bridge, "%s", name);
+            snprintf(s->ovsport.port, sizeof s->ovsport.port, "%s", rep);
         }
         b->bridges[i].ports = b->ports;
         b->bridges[i].n_ports = n;
@@ -244,8 +241,8 @@ build_ovs(struct builder *b)
     for (size_t i = 0; i < 2; i++) {
         struct plan_step *s = add_step(b, PLAN_OVS_SET_CONFIG, b->keys[i].key);
         s->pf = -1;
-        snprintf(s->key, sizeof s->key, "%s", b->keys[i].key);
-        snprintf(s->value, sizeof s->value, "%s", b->keys[i].value);
+        snprintf(s->kv.key, sizeof s->kv.key, "%s", b->keys[i].key);
+        snprintf(s->kv.value, sizeof s->kv.value, "%s", b->keys[i].value);
     }
     b->plan.has_ovs = true;
     b->plan.want.bridges = b->bridges;
@@ -282,8 +279,9 @@ build_detach(struct builder *b)
         if (is_rep) {
             struct plan_step *s =
                 add_step(b, PLAN_DETACH_PORT, br->ports[p].name);
-            snprintf(s->bridge, sizeof s->bridge, "%s", name);
-            snprintf(s->port, sizeof s->port, "%s", br->ports[p].name);
+            snprintf(s->ovsport.bridge, sizeof s->ovsport.bridge, "%s", name);
+            snprintf(s->ovsport.port, sizeof s->ovsport.port, "%s",
+                     br->ports[p].name);
         } else {
             b->dports[n++] = br->ports[p].name;
         }
@@ -318,45 +316,46 @@ build_step(struct builder *b, char *word)
 
     if (!strcmp(tok, "numvfs")) {
         struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, obj);
-        s->num = (unsigned)atoi(val);
+        s->numvfs.num = (unsigned)atoi(val);
     } else if (!strcmp(tok, "eswitch")) {
         struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, obj);
-        s->eswitch_mode = mode_value(val, esw, 2);
+        s->eswitch.mode = mode_value(val, esw, 2);
         while ((tok = strtok_r(NULL, ",", &save))) {
             if (!strncmp(tok, "inline=", 7)) {
-                s->inline_mode = mode_value(tok + 7, inl, 4);
+                s->eswitch.inline_mode = mode_value(tok + 7, inl, 4);
             } else if (!strncmp(tok, "encap=", 6)) {
-                s->encap_mode = mode_value(tok + 6, enc, 2);
+                s->eswitch.encap_mode = mode_value(tok + 6, enc, 2);
             }
         }
     } else if (!strcmp(tok, "wait")) {
         struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, obj);
-        s->num = (unsigned)atoi(val);
+        s->wait.num = (unsigned)atoi(val);
     } else if (!strcmp(tok, "vf")) {
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf->netdev);
+        struct plan_vf_req *req = &s->setvf.req;
         s->vf = atoi(val);
         while ((tok = strtok_r(NULL, ",", &save))) {
             if (!strncmp(tok, "mac=", 4)) {
-                s->vf_req.has_mac = !parse_mac(tok + 4, s->vf_req.mac);
+                req->has_mac = !parse_mac(tok + 4, req->mac);
             } else if (!strncmp(tok, "vlan=", 5)) {
-                s->vf_req.vlan = atoi(tok + 5);
+                req->vlan = atoi(tok + 5);
             } else if (!strncmp(tok, "trust=", 6)) {
-                s->vf_req.trust = onoff(tok + 6);
+                req->trust = onoff(tok + 6);
             } else if (!strncmp(tok, "spoofchk=", 9)) {
-                s->vf_req.spoofchk = onoff(tok + 9);
+                req->spoofchk = onoff(tok + 9);
             }
         }
     } else if (!strcmp(tok, "hwtc")) {
         struct plan_step *s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, pf->netdev);
-        snprintf(s->netdev, sizeof s->netdev, "%s", pf->netdev);
-        s->on = onoff(val);
+        snprintf(s->hwtc.netdev, sizeof s->hwtc.netdev, "%s", pf->netdev);
+        s->hwtc.on = onoff(val);
         for (unsigned vf = 0; vf < b->spec->pfs[0].num_vfs; vf++) {
             const char *rep =
                 vf < pf->n_vfs && pf->vfs[vf].has_rep ? pf->vfs[vf].rep : "";
             s = add_step(b, PLAN_SET_HW_TC_OFFLOAD, rep);
             s->vf = (int)vf;
-            snprintf(s->netdev, sizeof s->netdev, "%s", rep);
-            s->on = onoff(val);
+            snprintf(s->hwtc.netdev, sizeof s->hwtc.netdev, "%s", rep);
+            s->hwtc.on = onoff(val);
         }
     } else if (!strcmp(tok, "ovs")) {
         build_ovs(b);
@@ -382,9 +381,9 @@ build_step(struct builder *b, char *word)
         struct plan_step *s =
             add_step(b, bind ? PLAN_BIND_VF : PLAN_UNBIND_VF, pci);
         s->vf = vf;
-        snprintf(s->pci, sizeof s->pci, "%s", pci);
+        snprintf(s->binding.pci, sizeof s->binding.pci, "%s", pci);
         if (bind && (tok = strtok_r(NULL, ",", &save))) {
-            snprintf(s->driver, sizeof s->driver, "%s", tok);
+            snprintf(s->binding.driver, sizeof s->binding.driver, "%s", tok);
         }
     } else {
         fprintf(stderr, "unknown step word %s\n", tok);
@@ -507,14 +506,15 @@ main(int argc, char **argv)
                                   .on_step = on_step,
                                   .aux = &idx};
         struct apply_result res;
+        char message[OA_ERR_FORMAT_MAX];
         step_start = now_s();
         t0 = step_start;
         r = apply_run(&io, spec, host, &b.plan, &opts, &res);
         printf("result r=%d n_done=%zu n_steps=%zu failed_step=%d error=%d "
                "refused_zero_vfs=%d ms=%.0f message=%s\n",
-               r, res.n_done, b.plan.n_steps, res.failed_step, res.error,
+               r, res.n_done, b.plan.n_steps, res.failed_step, res.err.code,
                res.switchdev_refused_zero_vfs, (now_s() - t0) * 1000,
-               res.message);
+               apply_result_message(&res, message, sizeof message));
         status = r ? 1 : 0;
         free(b.plan.steps);
         free(b.bridges);

@@ -7,10 +7,15 @@
 #include "obs.h"
 #include "oa-check.h"
 #include "plan.h"
+#include "step.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The result's rendered failure (what apply_result.message was). */
+#define MESSAGE(res) apply_result_message((res), msgbuf, sizeof msgbuf)
+static char msgbuf[OA_ERR_FORMAT_MAX];
 
 struct seen {
     size_t n;
@@ -33,11 +38,7 @@ static struct plan_step
 step(enum plan_action action, int pf, int vf, const char *object)
 {
     struct plan_step s;
-    memset(&s, 0, sizeof s);
-    s.action = action;
-    s.pf = pf;
-    s.vf = vf;
-    s.eswitch_mode = s.inline_mode = s.encap_mode = -1;
+    step_init(&s, action, pf, vf);
     snprintf(s.object, sizeof s.object, "%s", object);
     return s;
 }
@@ -61,17 +62,17 @@ START_TEST(test_skips_then_stops_at_missing_pf)
 
     int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
     ck_assert_int_eq(r, -ENODEV);
-    ck_assert_int_eq(res.error, -ENODEV);
+    ck_assert_int_eq(res.err.code, -ENODEV);
     ck_assert_int_eq(res.failed_step, 2);
     ck_assert_uint_eq(res.n_done, 0); /* skipped steps are not done */
-    ck_assert_str_eq(res.message, "set-numvfs enp1s0: no netdev enp1s0");
+    ck_assert_str_eq(MESSAGE(&res), "set-numvfs enp1s0: no netdev enp1s0");
     ck_assert_uint_eq(seen.n, 3);
     ck_assert_int_eq(seen.r[0], 0);
     ck_assert(!strncmp(seen.msg[0], "skipped", 7));
     ck_assert_int_eq(seen.r[1], 0);
     ck_assert(!strncmp(seen.msg[1], "skipped", 7));
     ck_assert_int_eq(seen.r[2], -ENODEV);
-    ck_assert_str_eq(seen.msg[2], res.message);
+    ck_assert_str_eq(seen.msg[2], MESSAGE(&res));
     ck_assert(!res.switchdev_refused_zero_vfs);
 }
 END_TEST
@@ -90,7 +91,7 @@ START_TEST(test_ovs_steps_without_a_transaction_fail)
     ck_assert_int_eq(r, -EINVAL);
     ck_assert_int_eq(res.failed_step, 0);
     ck_assert_str_eq(
-        res.message,
+        MESSAGE(&res),
         "add-bridge ovs-sriov: the plan has no OVSDB transaction");
 }
 END_TEST
@@ -105,7 +106,22 @@ START_TEST(test_empty_plan_succeeds)
     ck_assert_int_eq(apply_run(&io, NULL, &host, &plan, NULL, &res), 0);
     ck_assert_int_eq(res.failed_step, -1);
     ck_assert_uint_eq(res.n_done, 0);
-    ck_assert_str_eq(res.message, "");
+    ck_assert_str_eq(MESSAGE(&res), "");
+}
+END_TEST
+
+START_TEST(test_message_renders_the_kernel_text)
+{
+    struct apply_result res = {.failed_step = 0};
+    oa_err_set_extack(&res.err, -EOPNOTSUPP, "not in this mode",
+                      "set-eswitch netdevsim/netdevsim1: %s",
+                      strerror(EOPNOTSUPP));
+    ck_assert_str_eq(MESSAGE(&res), "set-eswitch netdevsim/netdevsim1: "
+                                    "Operation not supported (kernel: not "
+                                    "in this mode)");
+    /* Where the text ends with the errno, oa_err_format() agrees. */
+    char buf[OA_ERR_FORMAT_MAX];
+    ck_assert_str_eq(oa_err_format(&res.err, buf, sizeof buf), MESSAGE(&res));
 }
 END_TEST
 
@@ -117,6 +133,7 @@ main(void)
     tcase_add_test(tc, test_skips_then_stops_at_missing_pf);
     tcase_add_test(tc, test_ovs_steps_without_a_transaction_fail);
     tcase_add_test(tc, test_empty_plan_succeeds);
+    tcase_add_test(tc, test_message_renders_the_kernel_text);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

@@ -320,14 +320,39 @@ nth(const struct plan *p, enum plan_action action, size_t n)
     return NULL;
 }
 
+/* The netdev a step acts on or names for people, "" when none (the
+ * port of a port step). */
+static const char *
+step_netdev(const struct plan_step *s)
+{
+    switch (s->action) {
+    case PLAN_SET_NUMVFS:
+        return s->numvfs.netdev;
+    case PLAN_WAIT_REPRESENTORS:
+        return s->wait.netdev;
+    case PLAN_SET_ESWITCH:
+        return s->eswitch.netdev;
+    case PLAN_SET_VF:
+        return s->setvf.netdev;
+    case PLAN_SET_HW_TC_OFFLOAD:
+        return s->hwtc.netdev;
+    case PLAN_DETACH_PORT:
+    case PLAN_OVS_ADD_PORT:
+    case PLAN_OVS_MOVE_PORT:
+    case PLAN_OVS_DEL_PORT:
+        return s->ovsport.port;
+    default:
+        return "";
+    }
+}
+
 /* No step names 'name' as its object, port or netdev. */
 static void
 assert_untouched(const struct plan *p, const char *name)
 {
     for (size_t i = 0; i < p->n_steps; i++) {
         const struct plan_step *s = &p->steps[i];
-        ck_assert_msg(strcmp(s->object, name) && strcmp(s->port, name) &&
-                          strcmp(s->netdev, name),
+        ck_assert_msg(strcmp(s->object, name) && strcmp(step_netdev(s), name),
                       "step %zu (%s) touches %s", i,
                       plan_action_name(s->action), name);
     }
@@ -381,64 +406,65 @@ check_blank(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
     ck_assert_int_eq(s->pf, 0);
-    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
-    ck_assert_int_eq(s->inline_mode, -1);
-    ck_assert_int_eq(s->encap_mode, -1);
+    ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->eswitch.inline_mode, -1);
+    ck_assert_int_eq(s->eswitch.encap_mode, -1);
     ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
     ck_assert_str_eq(s->detail, "legacy -> switchdev");
 
     s = nth(p, PLAN_SET_NUMVFS, 0);
-    ck_assert_uint_eq(s->num, 2);
+    ck_assert_uint_eq(s->numvfs.num, 2);
     ck_assert_str_eq(s->detail, "0 -> 2");
     ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 2);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
 
     for (unsigned k = 0; k < 2; k++) {
         s = nth(p, PLAN_SET_VF, k);
         ck_assert_int_eq(s->vf, (int)k);
-        ck_assert(s->vf_req.has_mac);
-        assert_mac(s->vf_req.mac, 0, k);
+        ck_assert(s->setvf.req.has_mac);
+        assert_mac(s->setvf.req.mac, 0, k);
         /* New VFs: vlan 0 is the default, trust/spoofchk not asked. */
-        ck_assert_int_eq(s->vf_req.vlan, -1);
-        ck_assert_int_eq(s->vf_req.trust, -1);
-        ck_assert_int_eq(s->vf_req.spoofchk, -1);
+        ck_assert_int_eq(s->setvf.req.vlan, -1);
+        ck_assert_int_eq(s->setvf.req.trust, -1);
+        ck_assert_int_eq(s->setvf.req.spoofchk, -1);
     }
     ck_assert_str_eq(nth(p, PLAN_SET_VF, 0)->detail, "mac 02:00:00:00:00:01");
 
     s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
-    ck_assert_str_eq(s->netdev, "eth0");
+    ck_assert_str_eq(s->hwtc.netdev, "eth0");
     ck_assert_int_eq(s->vf, -1);
-    ck_assert(s->on);
+    ck_assert(s->hwtc.on);
     for (unsigned k = 0; k < 2; k++) {
         s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 1 + k);
-        ck_assert_str_eq(s->netdev, "");
+        ck_assert_str_eq(s->hwtc.netdev, "");
         ck_assert_int_eq(s->vf, (int)k);
-        ck_assert(s->on);
+        ck_assert(s->hwtc.on);
     }
 
-    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->bridge, "ovs-sriov");
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->ovsport.bridge,
+                     "ovs-sriov");
     s = nth(p, PLAN_OVS_ADD_PORT, 0);
-    ck_assert_str_eq(s->port, "eth0");
-    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_str_eq(s->ovsport.port, "eth0");
+    ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
     ck_assert_int_eq(s->pf, 0);
     ck_assert_int_eq(s->vf, -1);
     for (unsigned k = 0; k < 2; k++) {
         s = nth(p, PLAN_OVS_ADD_PORT, 1 + k);
-        ck_assert_str_eq(s->port, "");
-        ck_assert_str_eq(s->bridge, "ovs-sriov");
+        ck_assert_str_eq(s->ovsport.port, "");
+        ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
         ck_assert_int_eq(s->pf, 0);
         ck_assert_int_eq(s->vf, (int)k);
     }
     s = nth(p, PLAN_OVS_SET_CONFIG, 0);
-    ck_assert_str_eq(s->key, VSDB_KEY_HW_OFFLOAD);
-    ck_assert_str_eq(s->value, "true");
+    ck_assert_str_eq(s->kv.key, VSDB_KEY_HW_OFFLOAD);
+    ck_assert_str_eq(s->kv.value, "true");
     ck_assert_str_eq(s->object, VSDB_KEY_HW_OFFLOAD);
     s = nth(p, PLAN_OVS_SET_CONFIG, 1);
-    ck_assert_str_eq(s->key, VSDB_KEY_TC_POLICY);
-    ck_assert_str_eq(s->value, "none");
+    ck_assert_str_eq(s->kv.key, VSDB_KEY_TC_POLICY);
+    ck_assert_str_eq(s->kv.value, "none");
     s = nth(p, PLAN_OVS_SET_EXTERNAL_ID, 0);
-    ck_assert_str_eq(s->key, VSDB_RECORD_VSWITCHD);
-    ck_assert_str_eq(s->value, VSWITCHD_ID);
+    ck_assert_str_eq(s->kv.key, VSDB_RECORD_VSWITCHD);
+    ck_assert_str_eq(s->kv.value, VSWITCHD_ID);
 
     /* The transaction behind the OVS steps: the uplink only (the
      * representors do not exist yet). */
@@ -518,24 +544,24 @@ static void
 check_vfs_2_to_4(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_DETACH_PORT, 0);
-    ck_assert_str_eq(s->port, "eth0_0");
-    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_str_eq(s->ovsport.port, "eth0_0");
+    ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
     ck_assert_int_eq(s->vf, 0);
     assert_untouched(p, "eth0_1");
 
-    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 0)->num, 0);
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 0)->numvfs.num, 0);
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 0)->detail, "2 -> 0");
-    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->num, 4);
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->numvfs.num, 4);
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 4");
     s = nth(p, PLAN_SET_ESWITCH, 0);
-    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
     ck_assert_ptr_nonnull(strstr(s->detail, "re-assert"));
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 4);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 4);
     /* Recreated VFs: the MACs are written again, even if unchanged. */
-    assert_mac(nth(p, PLAN_SET_VF, 1)->vf_req.mac, 0, 1);
+    assert_mac(nth(p, PLAN_SET_VF, 1)->setvf.req.mac, 0, 1);
     for (unsigned k = 0; k < 4; k++) {
         ck_assert_int_eq(nth(p, PLAN_OVS_ADD_PORT, k)->vf, (int)k);
-        ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, k)->port, "");
+        ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, k)->ovsport.port, "");
     }
 
     /* The detach transaction keeps everything else, and only that. */
@@ -565,12 +591,12 @@ check_vfs_4_to_1(struct fx *f, const struct plan *p)
 {
     for (unsigned k = 0; k < 4; k++) {
         const struct plan_step *s = nth(p, PLAN_DETACH_PORT, k);
-        ck_assert_str_eq(s->port, f->ovfs[0][k].rep);
+        ck_assert_str_eq(s->ovsport.port, f->ovfs[0][k].rep);
         ck_assert_int_eq(s->vf, (int)k);
     }
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 0)->detail, "4 -> 0");
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 1");
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 1);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 1);
     ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
     ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
 }
@@ -603,13 +629,13 @@ check_mac_change(struct fx *f, const struct plan *p)
     const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
     ck_assert_int_eq(s->pf, 0);
     ck_assert_int_eq(s->vf, 1);
-    ck_assert(s->vf_req.has_mac);
-    ck_assert_mem_eq(s->vf_req.mac, f->vfs[0][1].mac, 6);
-    ck_assert_int_eq(s->vf_req.vlan, -1);
-    ck_assert_int_eq(s->vf_req.trust, -1);
-    ck_assert_int_eq(s->vf_req.spoofchk, -1);
+    ck_assert(s->setvf.req.has_mac);
+    ck_assert_mem_eq(s->setvf.req.mac, f->vfs[0][1].mac, 6);
+    ck_assert_int_eq(s->setvf.req.vlan, -1);
+    ck_assert_int_eq(s->setvf.req.trust, -1);
+    ck_assert_int_eq(s->setvf.req.spoofchk, -1);
     ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99");
-    ck_assert_str_eq(s->netdev, "eth0");
+    ck_assert_str_eq(s->setvf.netdev, "eth0");
 }
 
 static void
@@ -626,15 +652,15 @@ check_vlan_trust(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
     ck_assert_int_eq(s->vf, 0);
-    ck_assert(!s->vf_req.has_mac);
-    ck_assert_int_eq(s->vf_req.vlan, 10);
-    ck_assert_int_eq(s->vf_req.trust, 1);
-    ck_assert_int_eq(s->vf_req.spoofchk, -1);
+    ck_assert(!s->setvf.req.has_mac);
+    ck_assert_int_eq(s->setvf.req.vlan, 10);
+    ck_assert_int_eq(s->setvf.req.trust, 1);
+    ck_assert_int_eq(s->setvf.req.spoofchk, -1);
     ck_assert_str_eq(s->detail, "vlan 10, trust on");
     s = nth(p, PLAN_SET_VF, 1);
     ck_assert_int_eq(s->vf, 1);
-    ck_assert_int_eq(s->vf_req.vlan, -1);
-    ck_assert_int_eq(s->vf_req.spoofchk, 1);
+    ck_assert_int_eq(s->setvf.req.vlan, -1);
+    ck_assert_int_eq(s->setvf.req.spoofchk, 1);
     (void)f;
 }
 
@@ -662,20 +688,20 @@ check_pci_mac_and_driver(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_UNBIND_VF, 0);
     ck_assert_int_eq(s->vf, 0);
-    ck_assert_str_eq(s->pci, "0000:03:00.2");
-    ck_assert_str_eq(s->driver, "vfio-pci");
+    ck_assert_str_eq(s->binding.pci, "0000:03:00.2");
+    ck_assert_str_eq(s->binding.driver, "vfio-pci");
     s = nth(p, PLAN_UNBIND_VF, 1);
     ck_assert_int_eq(s->vf, 1);
-    ck_assert_str_eq(s->pci, "0000:03:00.3");
-    ck_assert_str_eq(s->driver, "mlx5_core");
+    ck_assert_str_eq(s->binding.pci, "0000:03:00.3");
+    ck_assert_str_eq(s->binding.driver, "mlx5_core");
     s = nth(p, PLAN_SET_VF, 0);
     ck_assert_int_eq(s->vf, 1);
-    ck_assert_str_eq(s->pci, "0000:03:00.3");
+    ck_assert_str_eq(s->setvf.pci, "0000:03:00.3");
     for (unsigned k = 0; k < 2; k++) {
         s = nth(p, PLAN_BIND_VF, k);
         ck_assert_int_eq(s->vf, (int)k);
-        ck_assert_str_eq(s->driver, "mlx5_core");
-        ck_assert_str_eq(s->pci, f->ovfs[0][k].pci);
+        ck_assert_str_eq(s->binding.driver, "mlx5_core");
+        ck_assert_str_eq(s->binding.pci, f->ovfs[0][k].pci);
     }
 }
 
@@ -691,7 +717,7 @@ static void
 check_pci_unbound(struct fx *f, const struct plan *p)
 {
     ck_assert_int_eq(nth(p, PLAN_BIND_VF, 0)->vf, 1);
-    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->pci, "0000:03:00.3");
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->binding.pci, "0000:03:00.3");
     (void)f;
 }
 
@@ -730,7 +756,7 @@ check_pci_recreated_next(struct fx *f, const struct plan *p)
     for (unsigned k = 0; k < 2; k++) {
         const struct plan_step *s = nth(p, PLAN_SET_VF, k);
         ck_assert_int_eq(s->vf, (int)k);
-        ck_assert(s->vf_req.has_mac);
+        ck_assert(s->setvf.req.has_mac);
         ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, k)->vf, (int)k);
         ck_assert_int_eq(nth(p, PLAN_BIND_VF, k)->vf, (int)k);
     }
@@ -755,11 +781,11 @@ static void
 check_drift_legacy(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
-    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
     ck_assert_str_eq(s->detail, "legacy -> switchdev");
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->num, 2);
-    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->port, "eth0_0");
-    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->port, "eth0_1");
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "eth0_0");
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->ovsport.port, "eth0_1");
     (void)f;
 }
 
@@ -776,7 +802,8 @@ check_drift_legacy_pci_b(struct fx *f, const struct plan *p)
 {
     for (unsigned k = 0; k < 2; k++) {
         ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, k)->vf, (int)k);
-        ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, k)->driver, "mlx5_core");
+        ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, k)->binding.driver,
+                         "mlx5_core");
         ck_assert_int_eq(nth(p, PLAN_BIND_VF, k)->vf, (int)k);
     }
     (void)f;
@@ -796,9 +823,9 @@ setup_drift_legacy_pci_b_nodriver(struct fx *f)
 static void
 check_drift_legacy_pci_b_nodriver(struct fx *f, const struct plan *p)
 {
-    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->driver, "mlx5_core");
-    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 1)->driver, "vfio-pci");
-    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 1)->driver, "vfio-pci");
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 0)->binding.driver, "mlx5_core");
+    ck_assert_str_eq(nth(p, PLAN_BIND_VF, 1)->binding.driver, "vfio-pci");
+    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 1)->binding.driver, "vfio-pci");
     (void)f;
 }
 
@@ -813,7 +840,7 @@ setup_drift_to_legacy_wanted(struct fx *f)
 static void
 check_to_legacy(struct fx *f, const struct plan *p)
 {
-    ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 0)->eswitch_mode,
+    ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 0)->eswitch.mode,
                      DEVLINK_ESWITCH_MODE_LEGACY);
     ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 0)->detail,
                      "switchdev -> legacy");
@@ -832,8 +859,8 @@ static void
 check_rep_port_removed(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_OVS_ADD_PORT, 0);
-    ck_assert_str_eq(s->port, "eth0_1");
-    ck_assert_str_eq(s->bridge, "ovs-sriov");
+    ck_assert_str_eq(s->ovsport.port, "eth0_1");
+    ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
     ck_assert_int_eq(s->pf, 0);
     ck_assert_int_eq(s->vf, 1);
     ck_assert(p->has_ovs);
@@ -861,15 +888,15 @@ setup_bridge_renamed(struct fx *f)
 static void
 check_bridge_renamed(struct fx *f, const struct plan *p)
 {
-    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->bridge, "br-new");
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->ovsport.bridge, "br-new");
     const char *moved[] = {"eth0", "eth0_0", "eth0_1"};
     for (unsigned i = 0; i < 3; i++) {
         const struct plan_step *s = nth(p, PLAN_OVS_MOVE_PORT, i);
-        ck_assert_str_eq(s->port, moved[i]);
-        ck_assert_str_eq(s->from_bridge, "ovs-sriov");
-        ck_assert_str_eq(s->bridge, "br-new");
+        ck_assert_str_eq(s->ovsport.port, moved[i]);
+        ck_assert_str_eq(s->ovsport.from_bridge, "ovs-sriov");
+        ck_assert_str_eq(s->ovsport.bridge, "br-new");
     }
-    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->port, "old0");
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "old0");
     assert_untouched(p, "tap0");
     (void)f;
 }
@@ -885,9 +912,9 @@ static void
 check_hw_tc_off_rep(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
-    ck_assert_str_eq(s->netdev, "eth0_1");
+    ck_assert_str_eq(s->hwtc.netdev, "eth0_1");
     ck_assert_int_eq(s->vf, 1);
-    ck_assert(s->on);
+    ck_assert(s->hwtc.on);
     (void)f;
 }
 
@@ -1023,8 +1050,8 @@ static void
 check_restart(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_OVS_SET_CONFIG, 0);
-    ck_assert_str_eq(s->key, VSDB_KEY_HW_OFFLOAD);
-    ck_assert_str_eq(s->value, "false");
+    ck_assert_str_eq(s->kv.key, VSDB_KEY_HW_OFFLOAD);
+    ck_assert_str_eq(s->kv.value, "false");
     ck_assert_str_eq(s->detail, "true -> false");
     s = &p->steps[p->n_steps - 1];
     ck_assert_int_eq(s->action, PLAN_RESTART_VSWITCHD);
@@ -1078,8 +1105,9 @@ setup_max_idle(struct fx *f)
 static void
 check_max_idle(struct fx *f, const struct plan *p)
 {
-    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->key, VSDB_KEY_MAX_IDLE);
-    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->value, "10000");
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->kv.key,
+                     VSDB_KEY_MAX_IDLE);
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_CONFIG, 0)->kv.value, "10000");
     (void)f;
 }
 
@@ -1096,9 +1124,9 @@ static void
 check_inline_mode(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
-    ck_assert_int_eq(s->eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
-    ck_assert_int_eq(s->inline_mode, DEVLINK_ESWITCH_INLINE_MODE_LINK);
-    ck_assert_int_eq(s->encap_mode, -1);
+    ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(s->eswitch.inline_mode, DEVLINK_ESWITCH_INLINE_MODE_LINK);
+    ck_assert_int_eq(s->eswitch.encap_mode, -1);
     ck_assert_str_eq(s->detail, "switchdev, inline-mode link");
     (void)f;
 }
@@ -1148,7 +1176,7 @@ check_pci_pf(struct fx *f, const struct plan *p)
 {
     const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
     ck_assert_str_eq(s->object, "0000:01:00.0");
-    ck_assert_uint_eq(s->num, 2);
+    ck_assert_uint_eq(s->numvfs.num, 2);
     ck_assert_uint_eq(p->want.n_bridges, 0);
     (void)f;
 }
@@ -1192,7 +1220,7 @@ check_two_pfs(struct fx *f, const struct plan *p)
     ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 1)->object,
                      "netdevsim/netdevsim2");
     ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth1");
-    assert_mac(nth(p, PLAN_SET_VF, 3)->vf_req.mac, 1, 1);
+    assert_mac(nth(p, PLAN_SET_VF, 3)->setvf.req.mac, 1, 1);
     (void)f;
 }
 

@@ -6,6 +6,10 @@
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 START_TEST(test_classify_link)
 {
@@ -92,6 +96,53 @@ START_TEST(test_classify_devlink)
 }
 END_TEST
 
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* nlev_wait() on a real link-event socket (joining RTNLGRP_LINK needs no
+ * privilege). No link is changed: it times out, unless the host happens
+ * to change a link meanwhile, which ends the wait early and is fine. */
+START_TEST(test_wait_times_out)
+{
+    struct nlev_source *src;
+    int r = nlev_open(NLEV_LINK, &src);
+    if (r) {
+        fprintf(stderr, "nlev_wait: no netlink socket here (%s): skipped\n",
+                strerror(-r));
+        return;
+    }
+    struct nlev_summary sum = {0};
+    long long start = now_ms();
+    r = nlev_wait(&src, 1, 50, &sum);
+    long long took = now_ms() - start;
+    ck_assert_int_ge(r, 0);
+    ck_assert_uint_eq(sum.events, (size_t)r);
+    ck_assert_int_lt(took, 5000);
+    if (r == 0) {
+        ck_assert_int_ge(took, 40);
+    }
+    /* A zero timeout does not block; NULL: the counts are not wanted. */
+    ck_assert_int_ge(nlev_wait(&src, 1, 0, NULL), 0);
+    nlev_close(src);
+}
+END_TEST
+
+START_TEST(test_wait_bounds)
+{
+    struct nlev_source *srcs[NLEV_WAIT_MAX + 1] = {0};
+    ck_assert_int_eq(nlev_wait(srcs, NLEV_WAIT_MAX + 1, 0, NULL), -EINVAL);
+    /* No source: a bounded sleep that reads nothing. */
+    long long start = now_ms();
+    ck_assert_int_eq(nlev_wait(NULL, 0, 20, NULL), 0);
+    ck_assert_int_ge(now_ms() - start, 15);
+}
+END_TEST
+
 Suite *
 nlev_suite(void)
 {
@@ -100,6 +151,10 @@ nlev_suite(void)
     tcase_add_test(tc, test_classify_link);
     tcase_add_test(tc, test_classify_link_identity);
     tcase_add_test(tc, test_classify_devlink);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("wait");
+    tcase_add_test(tc, test_wait_times_out);
+    tcase_add_test(tc, test_wait_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -54,6 +54,17 @@ int nlev_fd(const struct nlev_source *);
  * sets sum->resync and goes on). */
 int nlev_drain(struct nlev_source *, struct nlev_summary *sum);
 
+/* Waits up to 'timeout_ms' (negative: without limit) until one of the
+ * 'n' sources (at most NLEV_WAIT_MAX) is readable, then drains every one
+ * of them into *sum (may be NULL; zeroed by the caller when it wants
+ * fresh counts). Returns the number of messages read (0: timed out or
+ * interrupted by a signal), or a negative errno: -EINVAL for too many
+ * sources, poll()'s or nlev_drain()'s error. For blocking waits (apply's
+ * wait for representors); a poll loop uses nlev_fd() instead. */
+#define NLEV_WAIT_MAX 8
+int nlev_wait(struct nlev_source *const *sources, size_t n,
+              long long timeout_ms, struct nlev_summary *sum);
+
 /* Pure: counts one notification message of 'kind' into *sum. */
 void nlev_classify(enum nlev_kind, const struct nlmsghdr *,
                    struct nlev_summary *sum);

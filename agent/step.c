@@ -1,0 +1,235 @@
+/* step: the table of step kinds (step.h) and their JSON fields. */
+#include "step.h"
+
+#include "apply.h"
+#include "jw.h"
+#include "oa-netlink/devlink.h"
+#include "offload/spec.h"
+
+#include <string.h>
+
+/* ---- JSON fields, one writer per kind of arguments ------------------- */
+
+/* "" is null: a name not known yet. */
+static void
+json_string_or_null(struct jw *jw, const char *value)
+{
+    jw_string(jw, value && value[0] ? value : NULL);
+}
+
+/* -1 means "leave alone" in plan_vf_req: only what is set is shown. */
+static void
+json_tristate(struct jw *jw, const char *key, int value)
+{
+    if (value >= 0) {
+        jw_key(jw, key);
+        jw_bool(jw, value != 0);
+    }
+}
+
+static void
+json_numvfs(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "num");
+    jw_int(jw, s->numvfs.num);
+}
+
+static void
+json_wait(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "num");
+    jw_int(jw, s->wait.num);
+}
+
+static void
+json_unbind(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "vf");
+    jw_int(jw, s->vf);
+    jw_key(jw, "pci");
+    json_string_or_null(jw, s->binding.pci);
+}
+
+static void
+json_bind(struct jw *jw, const struct plan_step *s)
+{
+    json_unbind(jw, s);
+    jw_key(jw, "driver");
+    json_string_or_null(jw, s->binding.driver);
+}
+
+static void
+json_eswitch(struct jw *jw, const struct plan_step *s)
+{
+    const struct plan_eswitch_args *a = &s->eswitch;
+    if (a->mode >= 0) {
+        jw_key(jw, "eswitch");
+        jw_string(jw, devlink_eswitch_mode_name(a->mode));
+    }
+    if (a->inline_mode >= 0) {
+        jw_key(jw, "inline_mode");
+        jw_string(jw, devlink_inline_mode_name(a->inline_mode));
+    }
+    if (a->encap_mode >= 0) {
+        jw_key(jw, "encap_mode");
+        jw_string(jw, devlink_encap_mode_name(a->encap_mode));
+    }
+}
+
+static void
+json_set_vf(struct jw *jw, const struct plan_step *s)
+{
+    const struct plan_vf_req *req = &s->setvf.req;
+    char mac[18];
+
+    jw_key(jw, "vf");
+    jw_int(jw, s->vf);
+    if (req->has_mac) {
+        jw_key(jw, "mac");
+        jw_string(jw, spec_mac_to_string(req->mac, mac));
+    }
+    if (req->vlan >= 0) {
+        jw_key(jw, "vlan");
+        jw_int(jw, req->vlan);
+    }
+    json_tristate(jw, "trust", req->trust);
+    json_tristate(jw, "spoofchk", req->spoofchk);
+}
+
+static void
+json_hw_tc(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "netdev");
+    jw_string(jw, s->hwtc.netdev);
+    jw_key(jw, "on");
+    jw_bool(jw, s->hwtc.on);
+}
+
+static void
+json_bridge(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "bridge");
+    jw_string(jw, s->ovsport.bridge);
+}
+
+static void
+json_port(struct jw *jw, const struct plan_step *s)
+{
+    json_bridge(jw, s);
+    jw_key(jw, "port");
+    /* null: the representor appears when an earlier step ran. */
+    json_string_or_null(jw, s->ovsport.port);
+}
+
+static void
+json_move_port(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "from_bridge");
+    jw_string(jw, s->ovsport.from_bridge);
+    json_bridge(jw, s);
+    jw_key(jw, "port");
+    jw_string(jw, s->ovsport.port);
+}
+
+static void
+json_key(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "key");
+    jw_string(jw, s->kv.key);
+}
+
+static void
+json_key_value(struct jw *jw, const struct plan_step *s)
+{
+    json_key(jw, s);
+    jw_key(jw, "value");
+    jw_string(jw, s->kv.value);
+}
+
+static void
+json_none(struct jw *jw, const struct plan_step *s)
+{
+    (void)jw;
+    (void)s;
+}
+
+/* ---- "Leave" defaults ------------------------------------------------- */
+
+static void
+init_eswitch(struct plan_step *s)
+{
+    s->eswitch.mode = s->eswitch.inline_mode = s->eswitch.encap_mode = -1;
+}
+
+static void
+init_set_vf(struct plan_step *s)
+{
+    struct plan_vf_req *req = &s->setvf.req;
+    req->vlan = req->trust = req->spoofchk = -1;
+}
+
+/* ---- The table -------------------------------------------------------- */
+
+static const struct step_type step_types[] = {
+    [PLAN_DETACH_PORT] = {"detach-port", false, apply_detach_port, json_port,
+                          NULL},
+    [PLAN_SET_NUMVFS] = {"set-numvfs", false, apply_set_numvfs, json_numvfs,
+                         NULL},
+    [PLAN_UNBIND_VF] = {"unbind-vf", false, apply_unbind_vf, json_unbind,
+                        NULL},
+    [PLAN_SET_ESWITCH] = {"set-eswitch", false, apply_set_eswitch,
+                          json_eswitch, init_eswitch},
+    [PLAN_WAIT_REPRESENTORS] = {"wait-representors", false,
+                                apply_wait_representors, json_wait, NULL},
+    [PLAN_SET_VF] = {"set-vf", false, apply_set_vf, json_set_vf, init_set_vf},
+    [PLAN_BIND_VF] = {"bind-vf", false, apply_bind_vf, json_bind, NULL},
+    [PLAN_SET_HW_TC_OFFLOAD] = {"set-hw-tc-offload", false,
+                                apply_set_hw_tc_offload, json_hw_tc, NULL},
+    [PLAN_OVS_ADD_BRIDGE] = {"add-bridge", true, apply_ovs, json_bridge, NULL},
+    [PLAN_OVS_ADD_PORT] = {"add-port", true, apply_ovs, json_port, NULL},
+    [PLAN_OVS_MOVE_PORT] = {"move-port", true, apply_ovs, json_move_port,
+                            NULL},
+    [PLAN_OVS_DEL_PORT] = {"del-port", true, apply_ovs, json_port, NULL},
+    [PLAN_OVS_SET_CONFIG] = {"set-other-config", true, apply_ovs,
+                             json_key_value, NULL},
+    [PLAN_OVS_DEL_CONFIG] = {"del-other-config", true, apply_ovs, json_key,
+                             NULL},
+    [PLAN_OVS_SET_EXTERNAL_ID] = {"set-external-id", true, apply_ovs,
+                                  json_key_value, NULL},
+    [PLAN_OVS_DEL_EXTERNAL_ID] = {"del-external-id", true, apply_ovs, json_key,
+                                  NULL},
+    [PLAN_RESTART_VSWITCHD] = {"restart-vswitchd", false,
+                               apply_restart_vswitchd, json_none, NULL},
+};
+
+const struct step_type *
+step_type_of(enum plan_action action)
+{
+    size_t i = (size_t)action;
+    return i < sizeof step_types / sizeof step_types[0] && step_types[i].name
+               ? &step_types[i]
+               : NULL;
+}
+
+void
+step_init(struct plan_step *s, enum plan_action action, int pf, int vf)
+{
+    const struct step_type *type = step_type_of(action);
+
+    memset(s, 0, sizeof *s);
+    s->action = action;
+    s->pf = pf;
+    s->vf = vf;
+    if (type && type->init) {
+        type->init(s);
+    }
+}
+
+void
+step_json_fields(struct jw *jw, const struct plan_step *s)
+{
+    const struct step_type *type = step_type_of(s->action);
+    if (type) {
+        type->json(jw, s);
+    }
+}
