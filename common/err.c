@@ -48,18 +48,24 @@ oa_err_set_extack(struct oa_err *err, int code, const char *extack,
 void
 oa_err_prefix(struct oa_err *err, const char *fmt, ...)
 {
-    char prefix[OA_ERR_TEXT_MAX], old[OA_ERR_TEXT_MAX];
+    struct oa_str text = OA_STR_INIT;
     va_list args;
 
     if (!err) {
         return;
     }
+    /* Built in an oa_str, then cut to size: snprintf of two texts of the
+     * field's size into it is what -Wformat-truncation rightly flags. */
     va_start(args, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, args);
+    oa_str_vprintf(&text, fmt, args);
     va_end(args);
-    oa_copy_str(old, sizeof old, err->text);
-    snprintf(err->text, sizeof err->text, "%s%s%s", prefix, old[0] ? ": " : "",
-             old);
+    if (err->text[0]) {
+        oa_str_printf(&text, ": %s", err->text);
+    }
+    if (!text.oom) {
+        oa_copy_str(err->text, sizeof err->text, oa_str_cstr(&text));
+    }
+    oa_str_free(&text);
 }
 
 void
