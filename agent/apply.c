@@ -17,6 +17,8 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include "oa-common/str.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <linux/devlink.h>
@@ -46,9 +48,11 @@ struct apply_ctx {
     bool ovs_done, detach_done;
     char ovs_msg[160], detach_msg[160];
     struct apply_result *res;
-    /* Filled by the step that fails: the part after "<action> <object>: ".
-     */
+    /* Filled by the step that fails: the part after "<action> <object>: "
+     * when the step has words of its own (else the errno says it), and
+     * the kernel's extack. */
     char why[400];
+    char extack[OA_ERR_EXTACK_MAX];
     /* For on_step: what the step did. */
     char msg[400];
 };
@@ -62,16 +66,13 @@ say(struct apply_ctx *c, const char *fmt, ...)
     va_end(args);
 }
 
-/* Sets the failure text "<strerror>[ (kernel: <extack>)]"; returns r. */
+/* A failure that the errno and the kernel's extack say all about;
+ * returns r. */
 static int
 fail(struct apply_ctx *c, int r, const struct oanl_extack *ext)
 {
-    if (ext && ext->msg[0]) {
-        snprintf(c->why, sizeof c->why, "%s (kernel: %s)", strerror(-r),
-                 ext->msg);
-    } else {
-        snprintf(c->why, sizeof c->why, "%s", strerror(-r));
-    }
+    c->why[0] = '\0';
+    oa_copy_str(c->extack, sizeof c->extack, ext ? ext->msg : NULL);
     return r;
 }
 
@@ -765,20 +766,22 @@ apply_run(struct hostio *io, const struct spec *spec,
     open_events(&c);
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
+        char failure[OA_ERR_FORMAT_MAX];
         c.msg[0] = '\0';
         c.why[0] = '\0';
+        c.extack[0] = '\0';
         r = do_step(&c, s);
         if (r < 0) {
-            snprintf(res->message, sizeof res->message, "%s %s: %s",
-                     plan_action_name(s->action), s->object,
-                     c.why[0] ? c.why : strerror(-r));
+            oa_err_set_extack(&res->err, r, c.extack, "%s %s%s%s",
+                              plan_action_name(s->action), s->object,
+                              c.why[0] ? ": " : "", c.why);
+            oa_err_format(&res->err, failure, sizeof failure);
             res->failed_step = (int)i;
-            res->error = r;
         } else if (r == 0) {
             res->n_done++;
         }
         if (opts && opts->on_step) {
-            opts->on_step(s, r < 0 ? r : 0, r < 0 ? res->message : c.msg,
+            opts->on_step(s, r < 0 ? r : 0, r < 0 ? failure : c.msg,
                           opts->aux);
         }
         if (r < 0) {

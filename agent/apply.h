@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "oa-common/err.h"
+
 struct hostio;
 struct spec;
 struct obs_host;
@@ -23,7 +25,7 @@ struct apply_opts {
      * already was as asked (nothing written), with "skipped" when the
      * step could not run yet (a representor without netdev: the next
      * round does it; not counted in n_done); on failure it is
-     * apply_result.message. */
+     * apply_result.err, rendered by oa_err_format(). */
     void (*on_step)(const struct plan_step *step, int r, const char *msg,
                     void *aux);
     void *aux;
@@ -32,10 +34,11 @@ struct apply_opts {
 struct apply_result {
     size_t n_done;   /* steps carried out (OVS steps count each) */
     int failed_step; /* index into plan->steps; -1: none failed */
-    int error;       /* negative errno of the failed step, else 0 */
-    /* "set-eswitch netdevsim/netdevsim1 switchdev: Operation not
-     * supported (kernel: ...)" */
-    char message[512];
+    /* The failed step's error (code 0: none): text "<action> <object>"
+     * plus the step's own words where it has some, the kernel's extack;
+     * oa_err_format() renders "set-eswitch netdevsim/netdevsim1:
+     * Operation not supported (kernel: ...)". */
+    struct oa_err err;
     /* set-eswitch switchdev was refused while the PF had 0 VFs: the
      * engine re-plans with VFs first. */
     bool switchdev_refused_zero_vfs;

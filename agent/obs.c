@@ -13,6 +13,8 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include "oa-common/str.h"
+
 #include <errno.h>
 #include <linux/devlink.h>
 #include <stdio.h>
@@ -49,12 +51,6 @@ static enum obs_tristate
 tristate(bool known, bool value)
 {
     return !known ? OBS_UNKNOWN : value ? OBS_YES : OBS_NO;
-}
-
-static void
-copy_str(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
 }
 
 /* hw-tc-offload of 'netdev'; UNKNOWN when it cannot be read. */
@@ -142,13 +138,12 @@ devlink_has(struct hostio *io, const struct devlink_handle *h)
 static int
 not_found(struct obs_pf *pf, const char *why, const char *what, int r)
 {
+    struct oa_err err;
+
     pf->found = false;
-    if (r < 0 && r != -ENODEV && r != -ENOENT) {
-        snprintf(pf->error, sizeof pf->error, "%s %s: %s", why, what,
-                 strerror(-r));
-    } else {
-        snprintf(pf->error, sizeof pf->error, "%s %s", why, what);
-    }
+    oa_err_set(&err, r < 0 && r != -ENODEV && r != -ENOENT ? r : 0, "%s %s",
+               why, what);
+    oa_err_format(&err, pf->error, sizeof pf->error);
     return 0;
 }
 
@@ -175,7 +170,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             oa_link_destroy(link);
             return not_found(pf, "no device behind netdev", sp->id, r);
         }
-        copy_str(pf->netdev, sizeof pf->netdev, sp->id);
+        oa_copy_str(pf->netdev, sizeof pf->netdev, sp->id);
         break;
     case SPEC_PF_BY_PCI:
         r = sriov_pf_by_pci(root, sp->id, dev);
@@ -183,7 +178,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             return not_found(pf, "no PCI device", sp->id, r);
         }
         snprintf(h.bus, sizeof h.bus, "pci");
-        copy_str(h.dev, sizeof h.dev, dev->name);
+        oa_copy_str(h.dev, sizeof h.dev, dev->name);
         have_handle = true;
         break;
     case SPEC_PF_BY_DEVLINK:
@@ -210,7 +205,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             if (n <= 0) {
                 return not_found(pf, "no netdev on device", sp->id, n);
             }
-            copy_str(pf->netdev, sizeof pf->netdev, names[0]);
+            oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
         }
     }
 
@@ -233,8 +228,8 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
     if (pf->has_devlink) {
         devlink_handle_format(&h, pf->devlink, sizeof pf->devlink);
     }
-    copy_str(pf->bus, sizeof pf->bus, dev->bus);
-    copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
+    oa_copy_str(pf->bus, sizeof pf->bus, dev->bus);
+    oa_copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
     pf->found = true;
     return 0;
 }
@@ -309,7 +304,7 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
         const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
         if (rep) {
             vf->has_rep = true;
-            copy_str(vf->rep, sizeof vf->rep, rep->netdev);
+            oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
             vf->rep_ifindex = rep->ifindex;
             vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
             observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
@@ -332,10 +327,11 @@ observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
     observe_eswitch(io, pf);
     r = sriov_numvfs_get(&dev, &pf->num_vfs);
     if (r) {
+        struct oa_err err;
         pf->found = false;
-        snprintf(pf->error, sizeof pf->error,
-                 "%s (%s/%s) has no SR-IOV: sriov_numvfs: %s", pf->netdev,
-                 pf->bus, pf->dev_name, strerror(-r));
+        oa_err_set(&err, r, "%s (%s/%s) has no SR-IOV: sriov_numvfs",
+                   pf->netdev, pf->bus, pf->dev_name);
+        oa_err_format(&err, pf->error, sizeof pf->error);
         return 0;
     }
     pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
@@ -378,26 +374,22 @@ observe_ovs(struct hostio *io, long long timeout_ms, struct obs_ovs *ovs)
 
 int
 obs_collect(struct hostio *io, const struct spec *spec,
-            long long ovs_timeout_ms, struct obs_host **out, char *err,
-            size_t size)
+            long long ovs_timeout_ms, struct obs_host **out,
+            struct oa_err *err)
 {
     *out = NULL;
-    if (err && size) {
-        err[0] = '\0';
-    }
+    oa_err_clear(err);
     if (!io->link || !io->rtnl) {
-        if (err && size) {
-            snprintf(err, size, "the host handles are not open");
-        }
-        return -ENOTCONN;
+        return oa_err_set(err, -ENOTCONN, "the host handles are not open");
     }
     struct obs_host *host = calloc(1, sizeof *host);
     if (!host) {
-        return -ENOMEM;
+        return oa_err_set(err, -ENOMEM, "allocating the observation");
     }
     struct utsname u;
     if (!uname(&u)) {
-        copy_str(host->kernel_release, sizeof host->kernel_release, u.release);
+        oa_copy_str(host->kernel_release, sizeof host->kernel_release,
+                    u.release);
     }
     host->switchdev_zero_vfs =
         obs_release_allows_switchdev_zero_vfs(host->kernel_release);
@@ -406,7 +398,7 @@ obs_collect(struct hostio *io, const struct spec *spec,
     if (spec->n_pfs) {
         host->pfs = calloc(spec->n_pfs, sizeof *host->pfs);
         if (!host->pfs) {
-            r = -ENOMEM;
+            r = oa_err_set(err, -ENOMEM, "allocating the observation");
             goto fail;
         }
         host->n_pfs = spec->n_pfs;
@@ -414,18 +406,13 @@ obs_collect(struct hostio *io, const struct spec *spec,
     for (size_t i = 0; i < spec->n_pfs; i++) {
         r = observe_pf(io, &spec->pfs[i], &host->pfs[i]);
         if (r < 0) {
-            if (err && size) {
-                snprintf(err, size, "observing PF %s: %s", spec->pfs[i].id,
-                         strerror(-r));
-            }
+            oa_err_set(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
         }
     }
     r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
     if (r < 0) {
-        if (err && size) {
-            snprintf(err, size, "observing OVSDB: %s", strerror(-r));
-        }
+        oa_err_set(err, r, "observing OVSDB");
         goto fail;
     }
     *out = host;

@@ -61,17 +61,19 @@ START_TEST(test_skips_then_stops_at_missing_pf)
 
     int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
     ck_assert_int_eq(r, -ENODEV);
-    ck_assert_int_eq(res.error, -ENODEV);
+    ck_assert_int_eq(res.err.code, -ENODEV);
     ck_assert_int_eq(res.failed_step, 2);
     ck_assert_uint_eq(res.n_done, 0); /* skipped steps are not done */
-    ck_assert_str_eq(res.message, "set-numvfs enp1s0: no netdev enp1s0");
+    ck_assert_str_eq(res.err.text, "set-numvfs enp1s0: no netdev enp1s0");
     ck_assert_uint_eq(seen.n, 3);
     ck_assert_int_eq(seen.r[0], 0);
     ck_assert(!strncmp(seen.msg[0], "skipped", 7));
     ck_assert_int_eq(seen.r[1], 0);
     ck_assert(!strncmp(seen.msg[1], "skipped", 7));
     ck_assert_int_eq(seen.r[2], -ENODEV);
-    ck_assert_str_eq(seen.msg[2], res.message);
+    char failure[OA_ERR_FORMAT_MAX];
+    ck_assert_str_eq(seen.msg[2],
+                     oa_err_format(&res.err, failure, sizeof failure));
     ck_assert(!res.switchdev_refused_zero_vfs);
 }
 END_TEST
@@ -90,7 +92,7 @@ START_TEST(test_ovs_steps_without_a_transaction_fail)
     ck_assert_int_eq(r, -EINVAL);
     ck_assert_int_eq(res.failed_step, 0);
     ck_assert_str_eq(
-        res.message,
+        res.err.text,
         "add-bridge ovs-sriov: the plan has no OVSDB transaction");
 }
 END_TEST
@@ -105,7 +107,8 @@ START_TEST(test_empty_plan_succeeds)
     ck_assert_int_eq(apply_run(&io, NULL, &host, &plan, NULL, &res), 0);
     ck_assert_int_eq(res.failed_step, -1);
     ck_assert_uint_eq(res.n_done, 0);
-    ck_assert_str_eq(res.message, "");
+    ck_assert_int_eq(res.err.code, 0);
+    ck_assert_str_eq(res.err.text, "");
 }
 END_TEST
 

@@ -125,8 +125,8 @@ START_TEST(test_collect_pci_pf_on_fake_sysfs)
     };
     struct spec spec = {.version = 1, .pfs = pfs, .n_pfs = 4};
     struct obs_host *host;
-    char err[256];
-    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, err, sizeof err), 0);
+    struct oa_err err;
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, &err), 0);
     ck_assert_uint_eq(host->n_pfs, 4);
 
     const struct obs_pf *pf = &host->pfs[0];
