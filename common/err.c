@@ -11,15 +11,19 @@ static int
 err_vset(struct oa_err *err, int code, const char *extack, const char *fmt,
          va_list args)
 {
+    char text[OA_ERR_TEXT_MAX] = "";
+
     if (!err) {
         return code;
     }
-    err->code = code;
+    /* Formatted aside first: the arguments may be err's own text
+     * ("%s", err->text), which vsnprintf must not write over while it
+     * reads it. */
     if (fmt) {
-        vsnprintf(err->text, sizeof err->text, fmt, args);
-    } else {
-        err->text[0] = '\0';
+        vsnprintf(text, sizeof text, fmt, args);
     }
+    err->code = code;
+    memcpy(err->text, text, sizeof text);
     oa_copy_str(err->extack, sizeof err->extack, extack);
     return code;
 }
