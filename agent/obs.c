@@ -16,7 +16,6 @@
 #include "oa-common/str.h"
 
 #include <errno.h>
-#include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,53 +85,6 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
     free(rules);
 }
 
-/* The uplink of devlink instance 'h': the netdev of its first physical
- * port. Returns 0 and the name, -ENOENT when no physical port has one. */
-static int
-physical_port_netdev(struct hostio *io, const struct devlink_handle *h,
-                     char name[16])
-{
-    struct devlink_port_info *ports;
-    size_t n;
-    if (!io->devlink || devlink_port_list(io->devlink, h, &ports, &n, NULL)) {
-        return -ENOENT;
-    }
-    const struct devlink_port_info *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct devlink_port_info *p = &ports[i];
-        if (p->has_flavour && p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
-            p->netdev_ifindex && p->netdev_name[0] &&
-            (!best || p->index < best->index)) {
-            best = p;
-        }
-    }
-    int r = -ENOENT;
-    if (best) {
-        memcpy(name, best->netdev_name, 16);
-        name[15] = '\0';
-        r = 0;
-    }
-    free(ports);
-    return r;
-}
-
-/* True when devlink knows instance 'h'. */
-static bool
-devlink_has(struct hostio *io, const struct devlink_handle *h)
-{
-    struct devlink_handle *devs;
-    size_t n;
-    if (!io->devlink || devlink_dev_list(io->devlink, &devs, &n, NULL)) {
-        return false;
-    }
-    bool found = false;
-    for (size_t i = 0; i < n && !found; i++) {
-        found = devlink_handle_equal(&devs[i], h);
-    }
-    free(devs);
-    return found;
-}
-
 /* Marks 'pf' not found: "<why> <what>[: <strerror>]" (the errno only
  * when it says more than "not there"). */
 static int
@@ -196,8 +148,10 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
     }
 
     if (have_handle) {
-        pf->has_devlink = devlink_has(io, &h);
-        if (!pf->has_devlink || physical_port_netdev(io, &h, pf->netdev) < 0) {
+        pf->has_devlink =
+            io->devlink && devlink_dev_exists(io->devlink, &h, NULL) > 0;
+        if (!pf->has_devlink ||
+            devlink_uplink_netdev(io->devlink, &h, pf->netdev, NULL) < 0) {
             /* No devlink, or no physical port with a netdev: the
              * device's own netdevs (sorted: the first is the uplink). */
             char names[8][16];
