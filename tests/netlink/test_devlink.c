@@ -224,6 +224,26 @@ START_TEST(test_decode_dev)
 }
 END_TEST
 
+/* The one set of mode names (status, plan --json, apply's messages):
+ * anything the uapi does not name is "unknown", everywhere. */
+START_TEST(test_mode_names)
+{
+    ck_assert_str_eq(devlink_eswitch_mode_name(DEVLINK_ESWITCH_MODE_LEGACY),
+                     "legacy");
+    ck_assert_str_eq(devlink_eswitch_mode_name(DEVLINK_ESWITCH_MODE_SWITCHDEV),
+                     "switchdev");
+    ck_assert_str_eq(devlink_eswitch_mode_name(2), "unknown");
+    ck_assert_str_eq(devlink_eswitch_mode_name(-1), "unknown");
+    ck_assert_str_eq(
+        devlink_inline_mode_name(DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT),
+        "transport");
+    ck_assert_str_eq(devlink_inline_mode_name(9), "unknown");
+    ck_assert_str_eq(devlink_encap_mode_name(DEVLINK_ESWITCH_ENCAP_MODE_BASIC),
+                     "basic");
+    ck_assert_str_eq(devlink_encap_mode_name(7), "unknown");
+}
+END_TEST
+
 /* The uplink is the physical port with a netdev and the lowest index;
  * VF/PF ports and physical ports without a netdev are not. */
 START_TEST(test_ports_uplink)
@@ -280,6 +300,7 @@ devlink_suite(void)
     tcase_add_test(tc, test_decode_eswitch);
     tcase_add_test(tc, test_decode_dev);
     tcase_add_test(tc, test_ports_uplink);
+    tcase_add_test(tc, test_mode_names);
     suite_add_tcase(s, tc);
     return s;
 }
