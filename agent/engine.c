@@ -50,7 +50,7 @@ engine_ops_hostio(struct hostio *io)
     return ops;
 }
 
-/* ---- Rounds -------------------------------------------------------------- */
+/* ---- Rounds ------------------------------------------------------------- */
 
 /* Copies a lower layer's error 'src' for its return value 'r' into 'dst':
  * the code is r even where the layer forgot to set it. */

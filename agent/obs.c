@@ -85,7 +85,7 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
     free(rules);
 }
 
-/* Marks 'pf' not found: "<why> <what>[: <strerror>]" (the errno only
+/* Marks 'pf' not found: "<why> <what>[: <errno text>]" (the errno only
  * when it says more than "not there"). */
 static int
 not_found(struct obs_pf *pf, const char *why, const char *what, int r)

@@ -82,9 +82,9 @@ struct obs_ovs {
 };
 
 struct obs_host {
-    /* Whether the kernel takes switchdev with 0 VFs (docs/architecture.md: kernels
-     * >= 6.0; older mlx5 needs VFs first). From the kernel release, and
-     * forced to OBS_NO by the engine after a refusal. */
+    /* Whether the kernel takes switchdev with 0 VFs (docs/architecture.md:
+     * kernels >= 6.0; older mlx5 needs VFs first). From the kernel
+     * release, and forced to OBS_NO by the engine after a refusal. */
     enum obs_tristate switchdev_zero_vfs;
     char kernel_release[65];
     struct obs_pf *pfs; /* one per spec->pfs[], same order */

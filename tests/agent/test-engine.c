@@ -226,7 +226,7 @@ host_new(enum host_kind kind)
     return host;
 }
 
-/* ---- The script ---------------------------------------------------------- */
+/* ---- The script --------------------------------------------------------- */
 
 /* What one apply returns. n_done -1: every step of the plan. */
 struct outcome {
