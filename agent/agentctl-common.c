@@ -73,16 +73,12 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
                     struct engine_result *res)
 {
     struct hostio io;
-    char err[256];
     int r;
 
     memset(&io, 0, sizeof io);
-    r = hostio_open(&io, err, sizeof err);
+    memset(res, 0, sizeof *res);
+    r = hostio_open(&io, &res->err);
     if (r < 0) {
-        memset(res, 0, sizeof *res);
-        res->error = r;
-        snprintf(res->message, sizeof res->message, "%s",
-                 err[0] ? err : strerror(-r));
         return r;
     }
     r = engine_reconcile(&io, spec, eo, res);
@@ -97,11 +93,13 @@ agentctl_report(const struct spec *spec, const struct engine_result *res,
                 const char *what)
 {
     struct report *report = report_build(spec, res->host, res->plan);
+    char failure[OA_ERR_FORMAT_MAX];
     int code;
 
     if (report && r < 0 &&
         report_add_problem(report, REPORT_ERROR, object, hint, "%s",
-                           res->message) < 0) {
+                           oa_err_format(&res->err, failure, sizeof failure)) <
+            0) {
         report_free(report);
         report = NULL;
     }

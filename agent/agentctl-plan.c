@@ -24,7 +24,9 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
         return code;
     }
     if (agentctl_run_engine(spec, &eo, &res) < 0 || !res.plan) {
-        fprintf(stderr, "agentctl: plan: %s\n", res.message);
+        char failure[OA_ERR_FORMAT_MAX];
+        fprintf(stderr, "agentctl: plan: %s\n",
+                oa_err_format(&res.err, failure, sizeof failure));
         code = AGENTCTL_EXIT_FAIL;
     } else if (opts->json) {
         code = agentctl_print(report_plan_to_json(res.plan, true), "plan");

@@ -273,6 +273,7 @@ static char *
 fallback_summary(const struct agentd *d, const struct engine_result *res)
 {
     char *line = NULL;
+    char failure[OA_ERR_FORMAT_MAX];
     int n;
 
     if (!d->spec) {
@@ -280,7 +281,9 @@ fallback_summary(const struct agentd *d, const struct engine_result *res)
                      d->spec_error ? d->spec_error : "not loaded");
     } else {
         n = asprintf(&line, "not converged: %s",
-                     res && res->message[0] ? res->message : d->last_error);
+                     res && res->err.code
+                         ? oa_err_format(&res->err, failure, sizeof failure)
+                         : d->last_error);
     }
     return n < 0 ? NULL : line;
 }
@@ -498,6 +501,9 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
     d->n_reconciles++;
     log_msg(LOG_INFO, "reconcile (%s)", why);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    /* Cut to what last_error keeps (as engine_result.message was). */
+    char failure[sizeof d->last_error];
+    oa_err_format(&res.err, failure, sizeof failure);
     if (r == 0) {
         record_success(d);
         log_msg(LOG_INFO,
@@ -514,22 +520,22 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
          * changes, and its events bring the daemon back. */
         record_success(d);
         log_msg(LOG_WARNING, "reconcile (%s): blocked after %lld ms: %s", why,
-                res.elapsed_ms, res.message);
-        snprintf(msg, size, "not converged: %s", res.message);
+                res.elapsed_ms, failure);
+        snprintf(msg, size, "not converged: %s", failure);
     } else {
         long long delay;
 
         d->failures++;
         delay = agentd_backoff_ms(d->failures);
         d->retry_at = vsdb_time_msec() + delay;
-        snprintf(d->last_error, sizeof d->last_error, "%s", res.message);
+        snprintf(d->last_error, sizeof d->last_error, "%s", failure);
         log_msg(LOG_ERR,
                 "reconcile (%s) failed after %lld ms (%zu step%s done): %s; "
                 "retry %u in %lld s",
                 why, res.elapsed_ms, res.steps_done,
-                res.steps_done == 1 ? "" : "s", res.message, d->failures,
+                res.steps_done == 1 ? "" : "s", failure, d->failures,
                 delay / 1000);
-        snprintf(msg, size, "reconcile failed: %s", res.message);
+        snprintf(msg, size, "reconcile failed: %s", failure);
     }
     notify_status(d, summary_for(d, &res));
     remember_links(d, res.host);
@@ -577,7 +583,9 @@ check(struct agentd *d, unsigned reasons)
         log_msg(LOG_DEBUG, "check (%s): converged", why);
         record_success(d);
     } else if (r < 0) {
-        log_msg(LOG_WARNING, "check (%s): %s", why, res.message);
+        char failure[OA_ERR_FORMAT_MAX];
+        log_msg(LOG_WARNING, "check (%s): %s", why,
+                oa_err_format(&res.err, failure, sizeof failure));
     }
     notify_status(d, summary_for(d, &res));
     remember_links(d, res.host);
@@ -798,8 +806,9 @@ serve_status(struct agentd *d, int fd, const struct ctl_request *req)
         code = d->spec_error ? 2 : report_exit_code(rep);
         report_free(rep);
     } else {
+        char failure[OA_ERR_FORMAT_MAX];
         if (asprintf(&payload, "observing the host failed: %s\n",
-                     res.message) < 0) {
+                     oa_err_format(&res.err, failure, sizeof failure)) < 0) {
             payload = NULL;
         }
         code = 1;
@@ -1008,7 +1017,7 @@ int
 agentd_run(const struct agentd_opts *opts)
 {
     struct agentd d;
-    char err[256] = "";
+    struct oa_err err = {0};
     char msg[700];
     uint64_t wd_usec = 0;
     int r;
@@ -1036,10 +1045,11 @@ agentd_run(const struct agentd_opts *opts)
     open_watch(&d);
     load_spec(&d);
 
-    r = hostio_open(&d.io, err, sizeof err);
+    r = hostio_open(&d.io, &err);
     if (r < 0) {
+        char failure[OA_ERR_FORMAT_MAX];
         log_msg(LOG_ERR, "opening the host interfaces: %s",
-                err[0] ? err : strerror(-r));
+                oa_err_format(&err, failure, sizeof failure));
         goto fail;
     }
     if (!d.io.devlink) {

@@ -66,7 +66,7 @@ say(struct apply_ctx *c, const char *fmt, ...)
 static enum step_result
 fail(struct apply_ctx *c, int r, const struct oanl_extack *ext)
 {
-    oa_err_set_extack(&c->err, r, ext ? ext->msg : NULL, "%s", strerror(-r));
+    oa_err_set_extack(&c->err, r, ext ? ext->msg : NULL, "%s", "");
     return STEP_ERROR;
 }
 
@@ -94,8 +94,8 @@ static int
 pf_sysfs(struct apply_ctx *c, const struct obs_pf *pf, struct sriov_pf *dev)
 {
     int r = sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name, dev);
-    return r ? oa_err_set(&c->err, r, "device %s/%s: %s", pf->bus,
-                          pf->dev_name, strerror(-r))
+    return r ? oa_err_set_errno(&c->err, r, "device %s/%s", pf->bus,
+                                pf->dev_name)
              : 0;
 }
 
@@ -140,8 +140,7 @@ apply_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
     r = sriov_numvfs_write(&dev, want);
     if (r) {
         /* sysfs has no extack: say what was refused. */
-        oa_err_set(&c->err, r, "%u -> %u VFs refused: %s", cur, want,
-                   strerror(-r));
+        oa_err_set_errno(&c->err, r, "%u -> %u VFs refused", cur, want);
         return STEP_ERROR;
     }
     say(c, "%u -> %u VFs", cur, want);
@@ -406,8 +405,7 @@ apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
     }
     if (!c->n_ev) {
         r = c->ev_error ? c->ev_error : -ENOTCONN;
-        oa_err_set(&c->err, r, "cannot watch netlink events: %s",
-                   strerror(-r));
+        oa_err_set_errno(&c->err, r, "cannot watch netlink events");
         return STEP_ERROR;
     }
     long long start = vsdb_time_msec();
@@ -435,7 +433,7 @@ apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
         /* Everything pending, then one look for the batch. */
         r = nlev_wait(c->ev, c->n_ev, left, NULL);
         if (r < 0) {
-            oa_err_set(&c->err, r, "reading netlink events: %s", strerror(-r));
+            oa_err_set_errno(&c->err, r, "reading netlink events");
             return STEP_ERROR;
         }
     }
@@ -698,10 +696,6 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
         if (!c->err.code) {
             c->err.code = -EIO; /* a step that failed without saying so */
         }
-        if (!c->err.text[0]) {
-            oa_copy_str(c->err.text, sizeof c->err.text,
-                        strerror(-c->err.code));
-        }
         oa_err_prefix(&c->err, "%s %s", plan_action_name(s->action),
                       s->object);
     }
@@ -711,25 +705,11 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
 const char *
 apply_result_message(const struct apply_result *res, char *buf, size_t size)
 {
-    const struct oa_err *err = &res->err;
-    struct oa_str out = OA_STR_INIT;
-
-    if (!size) {
-        return buf;
-    }
-    if (!oa_err_is_set(err)) {
+    if (size && !oa_err_is_set(&res->err)) {
         buf[0] = '\0';
         return buf;
     }
-    /* Not oa_err_format(): it would add the strerror to the agent's own
-     * words too. Where the text ends with it, the two agree. */
-    oa_str_puts(&out, err->text);
-    if (err->extack[0]) {
-        oa_str_printf(&out, " (kernel: %s)", err->extack);
-    }
-    oa_copy_str(buf, size, out.oom ? err->text : oa_str_cstr(&out));
-    oa_str_free(&out);
-    return buf;
+    return oa_err_format(&res->err, buf, size);
 }
 
 int

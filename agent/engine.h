@@ -9,11 +9,37 @@
 #include <stddef.h>
 
 #include "apply.h"
+#include "oa-common/err.h"
 #include "obs.h"
 
 struct hostio;
 struct spec;
 struct plan;
+
+/* What the engine does to the host, behind one seam: the real one goes
+ * through a struct hostio (engine_ops_hostio()); tests script
+ * observations and apply outcomes to drive the rounds, the fallbacks
+ * and the loop breaker without a kernel. 'aux' is passed to each. */
+struct engine_ops {
+    /* Before the first round: make 'spec' reachable (the OVSDB remote
+     * may change while the daemon runs). May be NULL. Returns 0 or a
+     * negative errno with 'err' set. */
+    int (*prepare)(void *aux, const struct spec *spec, struct oa_err *err);
+    /* As obs_collect(): a new observation the engine frees with
+     * obs_free(), or a negative errno with 'err' set. */
+    int (*observe)(void *aux, const struct spec *spec,
+                   long long ovs_timeout_ms, struct obs_host **out,
+                   struct oa_err *err);
+    /* As apply_run(). */
+    int (*apply)(void *aux, const struct spec *spec,
+                 const struct obs_host *host, const struct plan *plan,
+                 const struct apply_opts *opts, struct apply_result *res);
+    void *aux;
+};
+
+/* The operations on the real host through 'io' (obs_collect(),
+ * apply_run(), hostio_open_ovsdb()); 'io' must outlive their use. */
+struct engine_ops engine_ops_hostio(struct hostio *io);
 
 struct engine_opts {
     bool dry_run;             /* observe and plan only */
@@ -23,6 +49,9 @@ struct engine_opts {
     /* Remembers across reconciles that the kernel refused switchdev with
      * 0 VFs (may be NULL): once OBS_NO, plans put VFs first. */
     enum obs_tristate *switchdev_zero_vfs;
+    /* NULL: engine_ops_hostio() of engine_reconcile()'s 'io'. When set,
+     * 'io' is not used (may be NULL). */
+    const struct engine_ops *ops;
 };
 
 struct engine_result {
@@ -30,16 +59,18 @@ struct engine_result {
     unsigned rounds; /* rounds that applied something */
     size_t steps_done;
     bool fallback_used; /* switchdev was refused; VFs-first tried */
-    int error;          /* 0, or the negative errno of the failure */
-    char message[600];  /* the failure, for people */
+    /* code 0, or the failure (render with oa_err_format()): observing,
+     * planning, the step that was refused, or -EAGAIN and why the rounds
+     * ended short of convergence (a blocker, the steps left). */
+    struct oa_err err;
     long long elapsed_ms;
     struct obs_host *host; /* final observation; owned, see _clear() */
     struct plan *plan;     /* final plan (dry run: the plan); owned */
 };
 
 /* Returns 0 when the host converged (dry run: when it was observed and
- * planned), else a negative errno with res->message set. 'res' is always
- * filled in; release it with engine_result_clear(). */
+ * planned), else res->err.code. 'res' is always filled in; release it
+ * with engine_result_clear(). */
 int engine_reconcile(struct hostio *io, const struct spec *spec,
                      const struct engine_opts *opts,
                      struct engine_result *res);

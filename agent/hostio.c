@@ -8,28 +8,22 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int
-open_failed(struct hostio *io, int r, const char *what, char *err, size_t size)
+open_failed(struct hostio *io, int r, const char *what, struct oa_err *err)
 {
-    if (err && size) {
-        snprintf(err, size, "cannot open %s: %s", what, strerror(-r));
-    }
     hostio_close(io);
-    return r;
+    return oa_err_set_errno(err, r, "cannot open %s", what);
 }
 
 int
-hostio_open(struct hostio *io, char *err, size_t size)
+hostio_open(struct hostio *io, struct oa_err *err)
 {
     int r;
 
-    if (err && size) {
-        err[0] = '\0';
-    }
+    oa_err_clear(err);
     io->devlink = NULL;
     io->rtnl = NULL;
     io->link = NULL;
@@ -43,19 +37,19 @@ hostio_open(struct hostio *io, char *err, size_t size)
     if (r == -ENOENT) {
         io->devlink = NULL;
     } else if (r < 0) {
-        return open_failed(io, r, "devlink (generic netlink)", err, size);
+        return open_failed(io, r, "devlink (generic netlink)", err);
     }
     r = oanl_open(NETLINK_ROUTE, &io->rtnl);
     if (r < 0) {
-        return open_failed(io, r, "rtnetlink", err, size);
+        return open_failed(io, r, "rtnetlink", err);
     }
     r = oa_link_sock_open(&io->link);
     if (r < 0) {
-        return open_failed(io, r, "rtnetlink (links)", err, size);
+        return open_failed(io, r, "rtnetlink (links)", err);
     }
     r = ethfeat_open(false, &io->ethfeat);
     if (r < 0) {
-        return open_failed(io, r, "ethtool", err, size);
+        return open_failed(io, r, "ethtool", err);
     }
     return 0;
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "oa-common/err.h"
+
 struct oanl_sock;
 struct oa_link_sock;
 struct ethfeat_client;
@@ -26,8 +28,9 @@ struct hostio {
 };
 
 /* Opens the kernel handles (devlink may fail to open: left NULL).
- * Returns 0 or a negative errno, with a message in 'err' (size bytes). */
-int hostio_open(struct hostio *io, char *err, size_t size);
+ * Returns 0 or a negative errno with 'err' (may be NULL) set; on failure
+ * nothing stays open. */
+int hostio_open(struct hostio *io, struct oa_err *err);
 
 /* (Re)opens the OVSDB client on 'remote' when it differs from the one
  * open (the spec's ovs.db may change while the daemon runs). Does not

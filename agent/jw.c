@@ -1,8 +1,10 @@
-/* jw: streaming JSON writer. Output goes to a growing buffer; a misuse
- * (a value where a key belongs, an unbalanced end, two top-level values)
- * or an allocation failure marks the writer failed and jw_finish()
- * returns NULL, so callers check once at the end. */
+/* jw: streaming JSON writer. Output goes to an oa_str; a misuse (a value
+ * where a key belongs, an unbalanced end, two top-level values) marks
+ * the writer failed, as the string's own sticky allocation failure does,
+ * and jw_finish() returns NULL, so callers check once at the end. */
 #include "jw.h"
+
+#include "oa-common/str.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,10 +20,9 @@ struct jw_level {
 };
 
 struct jw {
-    char *buf;
-    size_t len, cap;
+    struct oa_str out;
     bool pretty;
-    bool failed;
+    bool failed;    /* misused (out.oom: out of memory) */
     bool after_key; /* a key was written, its value comes next */
     bool done;      /* the top-level value is complete */
     size_t depth;
@@ -42,7 +43,7 @@ void
 jw_destroy(struct jw *jw)
 {
     if (jw) {
-        free(jw->buf);
+        oa_str_free(&jw->out);
         free(jw);
     }
 }
@@ -56,8 +57,7 @@ jw_finish(struct jw *jw)
         return NULL;
     }
     if (!jw->failed && jw->done && !jw->depth) {
-        out = jw->buf ? jw->buf : strdup("");
-        jw->buf = NULL;
+        out = oa_str_steal(&jw->out); /* NULL after an allocation failure */
     }
     jw_destroy(jw);
     return out;
@@ -66,25 +66,9 @@ jw_finish(struct jw *jw)
 static void
 put(struct jw *jw, const char *s, size_t n)
 {
-    if (jw->failed) {
-        return;
+    if (!jw->failed) {
+        oa_str_put(&jw->out, s, n);
     }
-    if (jw->len + n + 1 > jw->cap) {
-        size_t cap = jw->cap ? jw->cap : 256;
-        while (cap < jw->len + n + 1) {
-            cap *= 2;
-        }
-        char *buf = realloc(jw->buf, cap);
-        if (!buf) {
-            jw->failed = true;
-            return;
-        }
-        jw->buf = buf;
-        jw->cap = cap;
-    }
-    memcpy(jw->buf + jw->len, s, n);
-    jw->len += n;
-    jw->buf[jw->len] = '\0';
 }
 
 static void

@@ -13,8 +13,9 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include "oa-common/str.h"
+
 #include <errno.h>
-#include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +52,6 @@ tristate(bool known, bool value)
     return !known ? OBS_UNKNOWN : value ? OBS_YES : OBS_NO;
 }
 
-static void
-copy_str(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
-}
-
 /* hw-tc-offload of 'netdev'; UNKNOWN when it cannot be read. */
 static enum obs_tristate
 observe_hw_tc(struct hostio *io, const char *netdev)
@@ -90,65 +85,20 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
     free(rules);
 }
 
-/* The uplink of devlink instance 'h': the netdev of its first physical
- * port. Returns 0 and the name, -ENOENT when no physical port has one. */
-static int
-physical_port_netdev(struct hostio *io, const struct devlink_handle *h,
-                     char name[16])
-{
-    struct devlink_port_info *ports;
-    size_t n;
-    if (!io->devlink || devlink_port_list(io->devlink, h, &ports, &n, NULL)) {
-        return -ENOENT;
-    }
-    const struct devlink_port_info *best = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const struct devlink_port_info *p = &ports[i];
-        if (p->has_flavour && p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
-            p->netdev_ifindex && p->netdev_name[0] &&
-            (!best || p->index < best->index)) {
-            best = p;
-        }
-    }
-    int r = -ENOENT;
-    if (best) {
-        memcpy(name, best->netdev_name, 16);
-        name[15] = '\0';
-        r = 0;
-    }
-    free(ports);
-    return r;
-}
-
-/* True when devlink knows instance 'h'. */
-static bool
-devlink_has(struct hostio *io, const struct devlink_handle *h)
-{
-    struct devlink_handle *devs;
-    size_t n;
-    if (!io->devlink || devlink_dev_list(io->devlink, &devs, &n, NULL)) {
-        return false;
-    }
-    bool found = false;
-    for (size_t i = 0; i < n && !found; i++) {
-        found = devlink_handle_equal(&devs[i], h);
-    }
-    free(devs);
-    return found;
-}
-
-/* Marks 'pf' not found: "<why> <what>[: <strerror>]" (the errno only
+/* Marks 'pf' not found: "<why> <what>[: <errno text>]" (the errno only
  * when it says more than "not there"). */
 static int
 not_found(struct obs_pf *pf, const char *why, const char *what, int r)
 {
+    struct oa_err err;
+
     pf->found = false;
     if (r < 0 && r != -ENODEV && r != -ENOENT) {
-        snprintf(pf->error, sizeof pf->error, "%s %s: %s", why, what,
-                 strerror(-r));
+        oa_err_set_errno(&err, r, "%s %s", why, what);
     } else {
-        snprintf(pf->error, sizeof pf->error, "%s %s", why, what);
+        oa_err_set(&err, 0, "%s %s", why, what);
     }
+    oa_err_format(&err, pf->error, sizeof pf->error);
     return 0;
 }
 
@@ -175,7 +125,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             oa_link_destroy(link);
             return not_found(pf, "no device behind netdev", sp->id, r);
         }
-        copy_str(pf->netdev, sizeof pf->netdev, sp->id);
+        oa_copy_str(pf->netdev, sizeof pf->netdev, sp->id);
         break;
     case SPEC_PF_BY_PCI:
         r = sriov_pf_by_pci(root, sp->id, dev);
@@ -183,7 +133,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             return not_found(pf, "no PCI device", sp->id, r);
         }
         snprintf(h.bus, sizeof h.bus, "pci");
-        copy_str(h.dev, sizeof h.dev, dev->name);
+        oa_copy_str(h.dev, sizeof h.dev, dev->name);
         have_handle = true;
         break;
     case SPEC_PF_BY_DEVLINK:
@@ -201,8 +151,10 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
     }
 
     if (have_handle) {
-        pf->has_devlink = devlink_has(io, &h);
-        if (!pf->has_devlink || physical_port_netdev(io, &h, pf->netdev) < 0) {
+        pf->has_devlink =
+            io->devlink && devlink_dev_exists(io->devlink, &h, NULL) > 0;
+        if (!pf->has_devlink ||
+            devlink_uplink_netdev(io->devlink, &h, pf->netdev, NULL) < 0) {
             /* No devlink, or no physical port with a netdev: the
              * device's own netdevs (sorted: the first is the uplink). */
             char names[8][16];
@@ -210,7 +162,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
             if (n <= 0) {
                 return not_found(pf, "no netdev on device", sp->id, n);
             }
-            copy_str(pf->netdev, sizeof pf->netdev, names[0]);
+            oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
         }
     }
 
@@ -233,8 +185,8 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
     if (pf->has_devlink) {
         devlink_handle_format(&h, pf->devlink, sizeof pf->devlink);
     }
-    copy_str(pf->bus, sizeof pf->bus, dev->bus);
-    copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
+    oa_copy_str(pf->bus, sizeof pf->bus, dev->bus);
+    oa_copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
     pf->found = true;
     return 0;
 }
@@ -309,7 +261,7 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
         const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
         if (rep) {
             vf->has_rep = true;
-            copy_str(vf->rep, sizeof vf->rep, rep->netdev);
+            oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
             vf->rep_ifindex = rep->ifindex;
             vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
             observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
@@ -332,10 +284,11 @@ observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
     observe_eswitch(io, pf);
     r = sriov_numvfs_get(&dev, &pf->num_vfs);
     if (r) {
+        struct oa_err err;
         pf->found = false;
-        snprintf(pf->error, sizeof pf->error,
-                 "%s (%s/%s) has no SR-IOV: sriov_numvfs: %s", pf->netdev,
-                 pf->bus, pf->dev_name, strerror(-r));
+        oa_err_set_errno(&err, r, "%s (%s/%s) has no SR-IOV: sriov_numvfs",
+                         pf->netdev, pf->bus, pf->dev_name);
+        oa_err_format(&err, pf->error, sizeof pf->error);
         return 0;
     }
     pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
@@ -378,26 +331,22 @@ observe_ovs(struct hostio *io, long long timeout_ms, struct obs_ovs *ovs)
 
 int
 obs_collect(struct hostio *io, const struct spec *spec,
-            long long ovs_timeout_ms, struct obs_host **out, char *err,
-            size_t size)
+            long long ovs_timeout_ms, struct obs_host **out,
+            struct oa_err *err)
 {
     *out = NULL;
-    if (err && size) {
-        err[0] = '\0';
-    }
+    oa_err_clear(err);
     if (!io->link || !io->rtnl) {
-        if (err && size) {
-            snprintf(err, size, "the host handles are not open");
-        }
-        return -ENOTCONN;
+        return oa_err_set(err, -ENOTCONN, "the host handles are not open");
     }
     struct obs_host *host = calloc(1, sizeof *host);
     if (!host) {
-        return -ENOMEM;
+        return oa_err_set_errno(err, -ENOMEM, "allocating the observation");
     }
     struct utsname u;
     if (!uname(&u)) {
-        copy_str(host->kernel_release, sizeof host->kernel_release, u.release);
+        oa_copy_str(host->kernel_release, sizeof host->kernel_release,
+                    u.release);
     }
     host->switchdev_zero_vfs =
         obs_release_allows_switchdev_zero_vfs(host->kernel_release);
@@ -406,7 +355,7 @@ obs_collect(struct hostio *io, const struct spec *spec,
     if (spec->n_pfs) {
         host->pfs = calloc(spec->n_pfs, sizeof *host->pfs);
         if (!host->pfs) {
-            r = -ENOMEM;
+            r = oa_err_set_errno(err, -ENOMEM, "allocating the observation");
             goto fail;
         }
         host->n_pfs = spec->n_pfs;
@@ -414,18 +363,13 @@ obs_collect(struct hostio *io, const struct spec *spec,
     for (size_t i = 0; i < spec->n_pfs; i++) {
         r = observe_pf(io, &spec->pfs[i], &host->pfs[i]);
         if (r < 0) {
-            if (err && size) {
-                snprintf(err, size, "observing PF %s: %s", spec->pfs[i].id,
-                         strerror(-r));
-            }
+            oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
         }
     }
     r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
     if (r < 0) {
-        if (err && size) {
-            snprintf(err, size, "observing OVSDB: %s", strerror(-r));
-        }
+        oa_err_set_errno(err, r, "observing OVSDB");
         goto fail;
     }
     *out = host;

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "oa-common/err.h"
+
 struct spec;
 struct hostio;
 struct vsdb_state;
@@ -80,9 +82,9 @@ struct obs_ovs {
 };
 
 struct obs_host {
-    /* Whether the kernel takes switchdev with 0 VFs (DESIGN.md: kernels
-     * >= 6.0; older mlx5 needs VFs first). From the kernel release, and
-     * forced to OBS_NO by the engine after a refusal. */
+    /* Whether the kernel takes switchdev with 0 VFs (docs/architecture.md:
+     * kernels >= 6.0; older mlx5 needs VFs first). From the kernel
+     * release, and forced to OBS_NO by the engine after a refusal. */
     enum obs_tristate switchdev_zero_vfs;
     char kernel_release[65];
     struct obs_pf *pfs; /* one per spec->pfs[], same order */
@@ -94,10 +96,10 @@ struct obs_host {
  * 'ovs_timeout_ms' for the OVSDB snapshot (0: use what is there). A PF
  * that cannot be found is not an error (obs_pf.found false); failures to
  * talk to the kernel at all are. Caller frees *out with obs_free().
- * Returns 0 or a negative errno with a message in 'err'. */
+ * Returns 0 or a negative errno with 'err' (may be NULL) set. */
 int obs_collect(struct hostio *io, const struct spec *spec,
-                long long ovs_timeout_ms, struct obs_host **out, char *err,
-                size_t size);
+                long long ovs_timeout_ms, struct obs_host **out,
+                struct oa_err *err);
 void obs_free(struct obs_host *host);
 
 /* Pure: the kernel release "6.1.0-56-amd64" allows switchdev with 0 VFs

@@ -3,6 +3,8 @@
 #include "report.h"
 
 #include "jw.h"
+#include "oa-common/str.h"
+#include "oa-netlink/devlink.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -11,7 +13,6 @@
 #include "vsdb.h"
 
 #include <errno.h>
-#include <linux/devlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,25 +69,6 @@ struct report {
     bool failed; /* ENOMEM while adding problems during the build */
 };
 
-static const char *
-eswitch_mode_name(int mode)
-{
-    switch (mode) {
-    case DEVLINK_ESWITCH_MODE_LEGACY:
-        return "legacy";
-    case DEVLINK_ESWITCH_MODE_SWITCHDEV:
-        return "switchdev";
-    default:
-        return "unknown";
-    }
-}
-
-static void
-copy_str(char *dst, size_t size, const char *src)
-{
-    snprintf(dst, size, "%s", src ? src : "");
-}
-
 static bool
 mac_is_zero(const uint8_t mac[6])
 {
@@ -122,7 +104,7 @@ port_bridge(const struct obs_host *host, const char *port, char *out,
         br = vsdb_state_port_bridge(host->ovs.state, port, NULL);
     }
     if (br) {
-        copy_str(out, size, br->name);
+        oa_copy_str(out, size, br->name);
     }
 }
 
@@ -238,18 +220,18 @@ static int
 copy_pf(struct report_pf *out, const struct spec_pf *spf,
         const struct obs_pf *opf, const struct obs_host *host)
 {
-    copy_str(out->id, sizeof out->id, spf ? spf->id : opf->netdev);
+    oa_copy_str(out->id, sizeof out->id, spf ? spf->id : opf->netdev);
     out->found = opf->found;
-    copy_str(out->error, sizeof out->error, opf->error);
+    oa_copy_str(out->error, sizeof out->error, opf->error);
     if (!opf->found) {
         return 0;
     }
-    copy_str(out->netdev, sizeof out->netdev, opf->netdev);
+    oa_copy_str(out->netdev, sizeof out->netdev, opf->netdev);
     if (opf->has_devlink) {
-        copy_str(out->devlink, sizeof out->devlink, opf->devlink);
+        oa_copy_str(out->devlink, sizeof out->devlink, opf->devlink);
     }
     out->eswitch =
-        opf->has_eswitch ? eswitch_mode_name(opf->eswitch_mode) : NULL;
+        opf->has_eswitch ? devlink_eswitch_mode_name(opf->eswitch_mode) : NULL;
     out->num_vfs = opf->num_vfs;
     port_bridge(host, opf->netdev, out->uplink_bridge,
                 sizeof out->uplink_bridge);
@@ -269,9 +251,9 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         if (ovf->has_info && !mac_is_zero(ovf->mac)) {
             spec_mac_to_string(ovf->mac, vf->mac);
         }
-        copy_str(vf->driver, sizeof vf->driver, ovf->driver);
+        oa_copy_str(vf->driver, sizeof vf->driver, ovf->driver);
         if (ovf->has_rep) {
-            copy_str(vf->rep, sizeof vf->rep, ovf->rep);
+            oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
             port_bridge(host, ovf->rep, vf->bridge, sizeof vf->bridge);
             vf->tc = copy_tc(&ovf->rep_tc);
         }
@@ -656,58 +638,6 @@ report_to_json(const struct report *report, bool pretty)
 
 /* ---- Text ------------------------------------------------------------- */
 
-/* A growing string; 'failed' after ENOMEM. */
-struct text {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-};
-
-static void __attribute__((format(printf, 2, 3)))
-text_printf(struct text *t, const char *fmt, ...)
-{
-    va_list args;
-    char *piece;
-
-    if (t->failed) {
-        return;
-    }
-    va_start(args, fmt);
-    int n = vasprintf(&piece, fmt, args);
-    va_end(args);
-    if (n < 0) {
-        t->failed = true;
-        return;
-    }
-    if (t->len + (size_t)n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->len + (size_t)n + 1) {
-            cap *= 2;
-        }
-        char *buf = realloc(t->buf, cap);
-        if (!buf) {
-            free(piece);
-            t->failed = true;
-            return;
-        }
-        t->buf = buf;
-        t->cap = cap;
-    }
-    memcpy(t->buf + t->len, piece, (size_t)n + 1);
-    t->len += (size_t)n;
-    free(piece);
-}
-
-static char *
-text_finish(struct text *t)
-{
-    if (t->failed) {
-        free(t->buf);
-        return NULL;
-    }
-    return t->buf ? t->buf : strdup("");
-}
-
 static const char *
 or_dash(const char *s)
 {
@@ -732,20 +662,20 @@ max_width(int current, const char *s)
 }
 
 static void
-text_pf(struct text *t, const struct report_pf *pf)
+text_pf(struct oa_str *t, const struct report_pf *pf)
 {
     char rules[48];
 
     if (!pf->found) {
-        text_printf(t, "PF %s  not found: %s\n", pf->id, pf->error);
+        oa_str_printf(t, "PF %s  not found: %s\n", pf->id, pf->error);
         return;
     }
     format_rules(&pf->uplink_tc, rules, sizeof rules);
-    text_printf(t,
-                "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
-                "in_hw\n",
-                pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
-                pf->num_vfs, or_dash(pf->uplink_bridge), rules);
+    oa_str_printf(t,
+                  "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
+                  "in_hw\n",
+                  pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
+                  pf->num_vfs, or_dash(pf->uplink_bridge), rules);
     if (!pf->n_vfs) {
         return;
     }
@@ -764,65 +694,66 @@ text_pf(struct text *t, const struct report_pf *pf)
         w_rep = max_width(w_rep, or_dash(vf->rep));
         w_br = max_width(w_br, or_dash(vf->bridge));
     }
-    text_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n", w_idx,
-                "VF", w_mac, "MAC", w_drv, "DRIVER", w_rep, "REPRESENTOR",
-                w_br, "BRIDGE");
+    oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
+                  w_idx, "VF", w_mac, "MAC", w_drv, "DRIVER", w_rep,
+                  "REPRESENTOR", w_br, "BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
         format_rules(&vf->tc, rules, sizeof rules);
-        text_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx, vf->index,
-                    w_mac, or_dash(vf->mac), w_drv, or_dash(vf->driver), w_rep,
-                    or_dash(vf->rep), w_br, or_dash(vf->bridge), rules);
+        oa_str_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
+                      vf->index, w_mac, or_dash(vf->mac), w_drv,
+                      or_dash(vf->driver), w_rep, or_dash(vf->rep), w_br,
+                      or_dash(vf->bridge), rules);
     }
 }
 
 char *
 report_to_text(const struct report *report)
 {
-    struct text t = {0};
+    struct oa_str t = OA_STR_INIT;
 
     for (size_t i = 0; i < report->n_pfs; i++) {
         text_pf(&t, &report->pfs[i]);
-        text_printf(&t, "\n");
+        oa_str_printf(&t, "\n");
     }
     if (report->ovs_connected) {
         /* ovs_version is written by ovs-ctl, not by ovs-vswitchd: a
          * hand-started OVS has none. */
-        text_printf(&t, "OVS connected");
+        oa_str_printf(&t, "OVS connected");
         if (report->ovs_version) {
-            text_printf(&t, " (%s)", report->ovs_version);
+            oa_str_printf(&t, " (%s)", report->ovs_version);
         }
-        text_printf(&t, "  hw-offload %s  tc-policy %s",
-                    report->ovs_hw_offload ? "true" : "false",
-                    report->ovs_tc_policy);
+        oa_str_printf(&t, "  hw-offload %s  tc-policy %s",
+                      report->ovs_hw_offload ? "true" : "false",
+                      report->ovs_tc_policy);
         if (report->has_offload) {
-            text_printf(&t, "  offload %s", report->offload_verdict);
+            oa_str_printf(&t, "  offload %s", report->offload_verdict);
         }
-        text_printf(&t, "\n");
+        oa_str_printf(&t, "\n");
     } else {
-        text_printf(&t, "OVS not connected\n");
+        oa_str_printf(&t, "OVS not connected\n");
     }
     if (report->n_problems) {
-        text_printf(&t, "\nproblems:\n");
+        oa_str_printf(&t, "\nproblems:\n");
     }
     for (size_t i = 0; i < report->n_problems; i++) {
         const struct report_problem *p = &report->problems[i];
-        text_printf(&t, "  %-7s %s: %s\n", severity_name(p->severity),
-                    p->object, p->message);
+        oa_str_printf(&t, "  %-7s %s: %s\n", severity_name(p->severity),
+                      p->object, p->message);
         if (p->hint) {
-            text_printf(&t, "          hint: %s\n", p->hint);
+            oa_str_printf(&t, "          hint: %s\n", p->hint);
         }
     }
     size_t errors = report_count_problems(report, REPORT_ERROR);
     if (!report_converged(report)) {
-        text_printf(&t, "\nNOT converged\n");
+        oa_str_printf(&t, "\nNOT converged\n");
     } else if (errors) {
-        text_printf(&t, "\nconverged, but %zu %s\n", errors,
-                    errors == 1 ? "error" : "errors");
+        oa_str_printf(&t, "\nconverged, but %zu %s\n", errors,
+                      errors == 1 ? "error" : "errors");
     } else {
-        text_printf(&t, "\nconverged\n");
+        oa_str_printf(&t, "\nconverged\n");
     }
-    return text_finish(&t);
+    return oa_str_steal(&t); /* NULL: out of memory */
 }
 
 /* ---- The plan ----------------------------------------------------------- */
@@ -868,23 +799,24 @@ report_plan_to_json(const struct plan *plan, bool pretty)
 char *
 report_plan_to_text(const struct plan *plan)
 {
-    struct text t = {0};
+    struct oa_str t = OA_STR_INIT;
 
     if (!plan || plan_is_converged(plan)) {
-        text_printf(&t, "nothing to do: converged\n");
-        return text_finish(&t);
+        oa_str_printf(&t, "nothing to do: converged\n");
+        return oa_str_steal(&t); /* NULL: out of memory */
     }
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        text_printf(&t, "%zu. %s %s%s%s\n", i + 1, plan_action_name(s->action),
-                    s->object, s->detail[0] ? ": " : "", s->detail);
+        oa_str_printf(&t, "%zu. %s %s%s%s\n", i + 1,
+                      plan_action_name(s->action), s->object,
+                      s->detail[0] ? ": " : "", s->detail);
     }
     if (plan->n_blockers) {
-        text_printf(&t, "%sblocked:\n", plan->n_steps ? "\n" : "");
+        oa_str_printf(&t, "%sblocked:\n", plan->n_steps ? "\n" : "");
     }
     for (size_t i = 0; i < plan->n_blockers; i++) {
-        text_printf(&t, "  %s: %s\n", plan->blockers[i].object,
-                    plan->blockers[i].message);
+        oa_str_printf(&t, "  %s: %s\n", plan->blockers[i].object,
+                      plan->blockers[i].message);
     }
-    return text_finish(&t);
+    return oa_str_steal(&t); /* NULL: out of memory */
 }

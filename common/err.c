@@ -11,15 +11,19 @@ static int
 err_vset(struct oa_err *err, int code, const char *extack, const char *fmt,
          va_list args)
 {
+    char text[OA_ERR_TEXT_MAX] = "";
+
     if (!err) {
         return code;
     }
-    err->code = code;
+    /* Formatted aside first: the arguments may be err's own text
+     * ("%s", err->text), which vsnprintf must not write over while it
+     * reads it. */
     if (fmt) {
-        vsnprintf(err->text, sizeof err->text, fmt, args);
-    } else {
-        err->text[0] = '\0';
+        vsnprintf(text, sizeof text, fmt, args);
     }
+    err->code = code;
+    memcpy(err->text, text, sizeof text);
     oa_copy_str(err->extack, sizeof err->extack, extack);
     return code;
 }
@@ -45,21 +49,46 @@ oa_err_set_extack(struct oa_err *err, int code, const char *extack,
     return code;
 }
 
+int
+oa_err_set_errno(struct oa_err *err, int code, const char *fmt, ...)
+{
+    struct oa_str text = OA_STR_INIT;
+    const char *reason = strerror(code < 0 ? -code : code);
+    va_list args;
+
+    va_start(args, fmt);
+    oa_str_vprintf(&text, fmt, args);
+    va_end(args);
+    oa_str_printf(&text, "%s%s", text.len ? ": " : "", reason);
+    oa_err_set(err, code, "%s", text.oom ? reason : oa_str_cstr(&text));
+    oa_str_free(&text);
+    return code;
+}
+
 void
 oa_err_prefix(struct oa_err *err, const char *fmt, ...)
 {
-    char prefix[OA_ERR_TEXT_MAX], old[OA_ERR_TEXT_MAX];
+    struct oa_str text = OA_STR_INIT;
     va_list args;
 
     if (!err) {
         return;
     }
+    /* Built in an oa_str, then cut to size: snprintf of two texts of the
+     * field's size into it is what -Wformat-truncation rightly flags. */
     va_start(args, fmt);
-    vsnprintf(prefix, sizeof prefix, fmt, args);
+    oa_str_vprintf(&text, fmt, args);
     va_end(args);
-    oa_copy_str(old, sizeof old, err->text);
-    snprintf(err->text, sizeof err->text, "%s%s%s", prefix, old[0] ? ": " : "",
-             old);
+    if (err->text[0]) {
+        oa_str_printf(&text, ": %s", err->text);
+    } else if (err->code) {
+        oa_str_printf(&text, ": %s",
+                      strerror(err->code < 0 ? -err->code : err->code));
+    }
+    if (!text.oom) {
+        oa_copy_str(err->text, sizeof err->text, oa_str_cstr(&text));
+    }
+    oa_str_free(&text);
 }
 
 void
@@ -68,13 +97,6 @@ oa_err_clear(struct oa_err *err)
     if (err) {
         memset(err, 0, sizeof *err);
     }
-}
-
-static bool
-ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
 }
 
 const char *
@@ -91,12 +113,7 @@ oa_err_format(const struct oa_err *err, char *buf, size_t size)
         return buf;
     }
     reason = strerror(err->code < 0 ? -err->code : err->code);
-    oa_str_puts(&out, err->text);
-    if (!err->text[0]) {
-        oa_str_puts(&out, reason);
-    } else if (!ends_with(err->text, reason)) {
-        oa_str_printf(&out, ": %s", reason);
-    }
+    oa_str_puts(&out, err->text[0] ? err->text : reason);
     if (err->extack[0]) {
         oa_str_printf(&out, " (kernel: %s)", err->extack);
     }

@@ -135,7 +135,8 @@ oa_copy_str(char *dst, size_t size, const char *src)
     if (n >= size) {
         n = size - 1;
     }
-    memcpy(dst, src ? src : "", n);
+    /* memmove: 'src' may be 'dst' itself (keeping a field as it is). */
+    memmove(dst, src ? src : "", n);
     dst[n] = '\0';
     return dst;
 }

@@ -1,5 +1,6 @@
-/* Internals shared by the files of config/: a growable string and the
- * position scanner. Not installed, not for other modules. */
+/* Internals shared by the files of config/: JSON paths and quoting on
+ * common's growable string, and the position scanner. Not installed, not
+ * for other modules. */
 #ifndef OA_SPEC_PRIVATE_H
 #define OA_SPEC_PRIVATE_H 1
 
@@ -8,28 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A growable NUL-terminated string. Allocation failures are sticky:
- * 'oom' is set, further appends do nothing, and the owner checks once
- * at the end instead of after every append. */
-struct spec_buf {
-    char *s;
-    size_t len;
-    size_t cap;
-    bool oom;
-};
+#include "oa-common/str.h"
 
-void spec_buf_put(struct spec_buf *, const char *data, size_t len);
-void spec_buf_puts(struct spec_buf *, const char *);
-void spec_buf_printf(struct spec_buf *, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-void spec_buf_truncate(struct spec_buf *, size_t len);
 /* Appends a JSON path component for member 'key': ".name" when the
  * key is a plain identifier, ["..."] (JSON-escaped) otherwise. */
-void spec_buf_path_key(struct spec_buf *, const char *key, size_t len);
+void spec_str_path_key(struct oa_str *, const char *key, size_t len);
 /* Appends '"text"', JSON-escaped, cut after 'max' bytes with "...". */
-void spec_buf_quote(struct spec_buf *, const char *text, size_t len,
-                    size_t max);
-void spec_buf_free(struct spec_buf *);
+void spec_str_quote(struct oa_str *, const char *text, size_t len, size_t max);
 
 /* The position scanner. jansson gives positions only for parse errors,
  * so after jansson has accepted a document we scan the same bytes once

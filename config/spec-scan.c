@@ -75,26 +75,26 @@ fail(struct scanner *s, int error, const char *msg)
     s->out->err_line = s->line;
     s->out->err_col = s->col;
 
-    struct spec_buf path = {0};
-    spec_buf_puts(&path, "$");
+    struct oa_str path = {0};
+    oa_str_puts(&path, "$");
     for (int i = 0; i < s->depth; i++) {
         const struct frame *f = &s->frames[i];
         if (i == 32) {
             /* Pathologically deep input: a path nobody can read. */
-            spec_buf_printf(&path, "...(%d levels)", s->depth);
+            oa_str_printf(&path, "...(%d levels)", s->depth);
             break;
         }
         if (f->key) {
-            spec_buf_path_key(&path, f->key, f->key_len);
+            spec_str_path_key(&path, f->key, f->key_len);
         } else if (f->is_element) {
-            spec_buf_printf(&path, "[%zu]", f->index);
+            oa_str_printf(&path, "[%zu]", f->index);
         }
     }
-    if (path.oom) {
-        spec_buf_free(&path);
+    /* NULL after an allocation failure. */
+    s->out->err_path = oa_str_steal(&path);
+    if (!s->out->err_path) {
         s->error = -ENOMEM;
     }
-    s->out->err_path = path.s;
     return s->error;
 }
 
@@ -144,7 +144,7 @@ scan_hex4(struct scanner *s, uint32_t *value)
 }
 
 static void
-put_utf8(struct spec_buf *b, uint32_t cp)
+put_utf8(struct oa_str *b, uint32_t cp)
 {
     char u[4];
     size_t n;
@@ -168,13 +168,13 @@ put_utf8(struct spec_buf *b, uint32_t cp)
         u[3] = (char)(0x80 | (cp & 0x3f));
         n = 4;
     }
-    spec_buf_put(b, u, n);
+    oa_str_put(b, u, n);
 }
 
 /* Scans a string starting at its opening quote. With 'decoded' set,
  * stores the decoded bytes there (for member keys). */
 static int
-scan_string(struct scanner *s, struct spec_buf *decoded)
+scan_string(struct scanner *s, struct oa_str *decoded)
 {
     advance(s); /* the opening quote */
     for (;;) {
@@ -189,7 +189,7 @@ scan_string(struct scanner *s, struct spec_buf *decoded)
             return fail(s, -EINVAL, "control character in string");
         } else if (c != '\\') {
             if (decoded) {
-                spec_buf_put(decoded, (const char *)&c, 1);
+                oa_str_put(decoded, (const char *)&c, 1);
             }
             advance(s);
             continue;
@@ -204,7 +204,7 @@ scan_string(struct scanner *s, struct spec_buf *decoded)
         const char *e = *s->p ? strchr(escapes, *s->p) : NULL;
         if (e) {
             if (decoded) {
-                spec_buf_put(decoded, &decodes[e - escapes], 1);
+                oa_str_put(decoded, &decodes[e - escapes], 1);
             }
             advance(s);
         } else if (*s->p == 'u') {
@@ -331,7 +331,7 @@ scan_object(struct scanner *s, struct spec_node *obj)
     }
     for (;;) {
         struct spec_node child = {0};
-        struct spec_buf key = {0};
+        struct oa_str key = {0};
 
         if (s->p >= s->end || *s->p != '"') {
             return fail(s, -EINVAL,
@@ -340,17 +340,17 @@ scan_object(struct scanner *s, struct spec_node *obj)
         }
         child.key_line = s->line;
         child.key_col = s->col;
-        spec_buf_put(&key, "", 0);
+        oa_str_put(&key, "", 0);
         if (scan_string(s, &key)) {
-            spec_buf_free(&key);
+            oa_str_free(&key);
             return s->error;
         }
         if (key.oom) {
-            spec_buf_free(&key);
+            oa_str_free(&key);
             return fail(s, -ENOMEM, "out of memory");
         }
-        child.key = key.s;
         child.key_len = key.len;
+        child.key = oa_str_steal(&key); /* not NULL: checked above */
         f->key = child.key;
         f->key_len = child.key_len;
 

@@ -1,4 +1,4 @@
-/* Host spec v1: validate every rule of DESIGN.md and fill in the
+/* Host spec v1: validate every rule of docs/spec.md and fill in the
  * defaults.
  *
  * The validator walks the jansson tree and the scanner's position tree
@@ -47,12 +47,12 @@ struct seen_set {
 
 struct ctx {
     struct spec_errors *errs;
-    struct spec_buf path;
+    struct oa_str path;
     int error;               /* -ENOMEM once an allocation failed */
     struct seen_set bridges; /* names, valid or not, for references */
     struct seen_set pf_ids;
     struct seen_set macs;
-    struct spec_buf quote[2]; /* for quoted() */
+    struct oa_str quote[2]; /* for quoted() */
 };
 
 /* Errors. */
@@ -73,7 +73,8 @@ report(struct ctx *c, enum spec_error_class class, struct spec_pos pos,
     }
     va_start(args, fmt);
     if (spec_errors_vaddf(c->errs, class, pos.line ? pos.line : 1,
-                          pos.col ? pos.col : 1, c->path.s, fmt, args)) {
+                          pos.col ? pos.col : 1, oa_str_cstr(&c->path), fmt,
+                          args)) {
         c->error = -ENOMEM;
     }
     va_end(args);
@@ -84,23 +85,23 @@ report(struct ctx *c, enum spec_error_class class, struct spec_pos pos,
 static const char *
 quoted(struct ctx *c, const char *text, int slot)
 {
-    struct spec_buf *b = &c->quote[slot & 1];
+    struct oa_str *b = &c->quote[slot & 1];
 
-    spec_buf_truncate(b, 0);
-    spec_buf_quote(b, text, strlen(text), 64);
+    oa_str_truncate(b, 0);
+    spec_str_quote(b, text, strlen(text), 64);
     if (b->oom) {
         c->error = -ENOMEM;
-        spec_buf_free(b);
+        oa_str_free(b);
         return "\"...\"";
     }
-    return b->s;
+    return oa_str_cstr(b);
 }
 
 static size_t
 path_push_key(struct ctx *c, const char *key)
 {
     size_t saved = c->path.len;
-    spec_buf_path_key(&c->path, key, strlen(key));
+    spec_str_path_key(&c->path, key, strlen(key));
     return saved;
 }
 
@@ -108,14 +109,14 @@ static size_t
 path_push_index(struct ctx *c, size_t i)
 {
     size_t saved = c->path.len;
-    spec_buf_printf(&c->path, "[%zu]", i);
+    oa_str_printf(&c->path, "[%zu]", i);
     return saved;
 }
 
 static void
 path_pop(struct ctx *c, size_t saved)
 {
-    spec_buf_truncate(&c->path, saved);
+    oa_str_truncate(&c->path, saved);
 }
 
 static size_t
@@ -168,7 +169,7 @@ seen_add(struct ctx *c, struct seen_set *set, const char *what,
     }
     struct seen *s = &set->v[set->n];
     s->what = strdup(what);
-    s->path = strdup(c->path.s ? c->path.s : "$");
+    s->path = strdup(c->path.len ? oa_str_cstr(&c->path) : "$");
     s->pos = pos;
     if (!s->what || !s->path) {
         free(s->what);
@@ -554,22 +555,22 @@ get_enum(struct ctx *c, const struct val *o, const char *key,
         }
     }
 
-    struct spec_buf choices = {0};
+    struct oa_str choices = {0};
     for (size_t i = 0; i < n_names; i++) {
         if (names[i]) {
-            spec_buf_printf(&choices, "%s\"%s\"", choices.len ? ", " : "",
-                            names[i]);
+            oa_str_printf(&choices, "%s\"%s\"", choices.len ? ", " : "",
+                          names[i]);
         }
     }
     const char *guess = closest(s, names, n_names);
     report(c, SPEC_E_ENUM, v.pos, "unknown value %s: expected one of %s%s%s%s",
-           quoted(c, s, 0), choices.s ? choices.s : "",
+           quoted(c, s, 0), oa_str_cstr(&choices),
            guess ? " (did you mean \"" : "", guess ? guess : "",
            guess ? "\"?)" : "");
     if (choices.oom) {
         c->error = -ENOMEM;
     }
-    spec_buf_free(&choices);
+    oa_str_free(&choices);
     path_pop(c, saved);
 }
 
@@ -1065,7 +1066,7 @@ spec_validate(struct spec_errors *errs, const char *file, json_t *json,
     if (!spec->ovs.db) {
         c.error = -ENOMEM;
     }
-    spec_buf_puts(&c.path, "$");
+    oa_str_puts(&c.path, "$");
 
     struct val root = {
         .json = json,
@@ -1075,9 +1076,9 @@ spec_validate(struct spec_errors *errs, const char *file, json_t *json,
     };
     walk_root(&c, &root, spec);
 
-    spec_buf_free(&c.path);
-    spec_buf_free(&c.quote[0]);
-    spec_buf_free(&c.quote[1]);
+    oa_str_free(&c.path);
+    oa_str_free(&c.quote[0]);
+    oa_str_free(&c.quote[1]);
     seen_free(&c.bridges);
     seen_free(&c.pf_ids);
     seen_free(&c.macs);

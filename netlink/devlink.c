@@ -96,6 +96,22 @@ devlink_port_flavour_name(int flavour)
     return name_of(names, sizeof names / sizeof *names, flavour);
 }
 
+const struct devlink_port_info *
+devlink_ports_uplink(const struct devlink_port_info *ports, size_t n)
+{
+    const struct devlink_port_info *best = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct devlink_port_info *p = &ports[i];
+        if (p->has_flavour && p->flavour == DEVLINK_PORT_FLAVOUR_PHYSICAL &&
+            p->netdev_ifindex && p->netdev_name[0] &&
+            (!best || p->index < best->index)) {
+            best = p;
+        }
+    }
+    return best;
+}
+
 /* ---- Encoders ---- */
 
 static struct nlmsghdr *
@@ -457,6 +473,45 @@ devlink_dev_by_ifindex(struct oanl_sock *s, uint32_t ifindex,
             r = 0;
             break;
         }
+    }
+    free(ports);
+    return r;
+}
+
+int
+devlink_dev_exists(struct oanl_sock *s, const struct devlink_handle *h,
+                   struct oanl_extack *ext)
+{
+    struct devlink_handle *devs;
+    size_t n;
+    int r = devlink_dev_list(s, &devs, &n, ext);
+    if (r) {
+        return r;
+    }
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++) {
+        found = devlink_handle_equal(&devs[i], h);
+    }
+    free(devs);
+    return found;
+}
+
+int
+devlink_uplink_netdev(struct oanl_sock *s, const struct devlink_handle *h,
+                      char name[16], struct oanl_extack *ext)
+{
+    struct devlink_port_info *ports;
+    size_t n;
+    int r = devlink_port_list(s, h, &ports, &n, ext);
+    if (r) {
+        return r;
+    }
+    const struct devlink_port_info *uplink = devlink_ports_uplink(ports, n);
+    r = -ENOENT;
+    if (uplink) {
+        memcpy(name, uplink->netdev_name, 16);
+        name[15] = '\0';
+        r = 0;
     }
     free(ports);
     return r;

@@ -456,7 +456,7 @@ check_vflist(const struct nlattr *list)
 
 /* A string attribute into buf[size]; -EBADMSG if it does not fit. */
 static int
-copy_str(const struct nlattr *a, char *buf, size_t size)
+attr_copy_str(const struct nlattr *a, char *buf, size_t size)
 {
     size_t n = strnlen(nla_data(a), (size_t)nla_len(a));
     if (n >= size) {
@@ -661,10 +661,10 @@ decode_hdr(const struct nlmsghdr *nlh, struct oa_link **out)
     }
     r = copy_link(rl, l);
     if (!r && raw.parent_dev) {
-        r = copy_str(raw.parent_dev, l->parent_dev, sizeof l->parent_dev);
+        r = attr_copy_str(raw.parent_dev, l->parent_dev, sizeof l->parent_dev);
     }
     if (!r && raw.parent_bus) {
-        r = copy_str(raw.parent_bus, l->parent_bus, sizeof l->parent_bus);
+        r = attr_copy_str(raw.parent_bus, l->parent_bus, sizeof l->parent_bus);
     }
     if (!r && raw.has_vflist) {
         if (!l->has_num_vf) {

@@ -456,10 +456,12 @@ main(int argc, char **argv)
     spec_errors_destroy(errs);
 
     struct hostio io = {0};
-    char err[256];
-    int r = hostio_open(&io, err, sizeof err);
+    struct oa_err err;
+    char failure[OA_ERR_FORMAT_MAX];
+    int r = hostio_open(&io, &err);
     if (r) {
-        fprintf(stderr, "hostio_open: %s\n", err);
+        fprintf(stderr, "hostio_open: %s\n",
+                oa_err_format(&err, failure, sizeof failure));
         return 1;
     }
     r = hostio_open_ovsdb(&io, spec->ovs.db);
@@ -469,9 +471,10 @@ main(int argc, char **argv)
     }
     struct obs_host *host;
     double t0 = now_s();
-    r = obs_collect(&io, spec, ovs_timeout, &host, err, sizeof err);
+    r = obs_collect(&io, spec, ovs_timeout, &host, &err);
     if (r) {
-        fprintf(stderr, "obs_collect: %d %s\n", r, err);
+        fprintf(stderr, "obs_collect: %d %s\n", r,
+                oa_err_format(&err, failure, sizeof failure));
         return 1;
     }
     int status = 0;
@@ -486,7 +489,9 @@ main(int argc, char **argv)
         printf("engine r=%d converged=%d rounds=%u steps_done=%zu "
                "fallback=%d left=%zu elapsed_ms=%lld message=%s\n",
                r, er.converged, er.rounds, er.steps_done, er.fallback_used,
-               er.plan ? er.plan->n_steps : 0, er.elapsed_ms, er.message);
+               er.plan ? er.plan->n_steps : 0, er.elapsed_ms,
+               er.err.code ? oa_err_format(&er.err, failure, sizeof failure)
+                           : "");
         if (er.host) {
             print_host(er.host);
         }

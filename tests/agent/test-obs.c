@@ -12,6 +12,7 @@
 #include "oa-netlink/nlsock.h"
 #include "offload/spec.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <linux/netlink.h>
 #include <stdio.h>
@@ -55,6 +56,24 @@ START_TEST(test_release_unparsable_is_unknown)
     ck_assert_int_eq(
         obs_release_allows_switchdev_zero_vfs("99999999999999999999.1"),
         OBS_UNKNOWN);
+}
+END_TEST
+
+/* Nothing open: an error, which says what, and no observation. */
+START_TEST(test_collect_without_handles)
+{
+    struct hostio io = {0};
+    struct spec spec = {.version = 1};
+    struct obs_host *host = (struct obs_host *)&spec; /* overwritten */
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, &err), -ENOTCONN);
+    ck_assert_ptr_null(host);
+    ck_assert_int_eq(err.code, -ENOTCONN);
+    ck_assert_str_eq(oa_err_format(&err, text, sizeof text),
+                     "the host handles are not open");
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), -ENOTCONN);
 }
 END_TEST
 
@@ -125,8 +144,8 @@ START_TEST(test_collect_pci_pf_on_fake_sysfs)
     };
     struct spec spec = {.version = 1, .pfs = pfs, .n_pfs = 4};
     struct obs_host *host;
-    char err[256];
-    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, err, sizeof err), 0);
+    struct oa_err err;
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, &err), 0);
     ck_assert_uint_eq(host->n_pfs, 4);
 
     const struct obs_pf *pf = &host->pfs[0];
@@ -179,6 +198,7 @@ main(void)
     tcase_add_test(tc, test_release_6_and_later_allow);
     tcase_add_test(tc, test_release_before_6_does_not);
     tcase_add_test(tc, test_release_unparsable_is_unknown);
+    tcase_add_test(tc, test_collect_without_handles);
     suite_add_tcase(s, tc);
     tc = tcase_create("fake-sysfs");
     tcase_add_checked_fixture(tc, setup, teardown);

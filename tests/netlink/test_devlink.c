@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
+#include <string.h>
 
 #define FAM 27
 
@@ -223,6 +224,69 @@ START_TEST(test_decode_dev)
 }
 END_TEST
 
+/* The one set of mode names (status, plan --json, apply's messages):
+ * anything the uapi does not name is "unknown", everywhere. */
+START_TEST(test_mode_names)
+{
+    ck_assert_str_eq(devlink_eswitch_mode_name(DEVLINK_ESWITCH_MODE_LEGACY),
+                     "legacy");
+    ck_assert_str_eq(devlink_eswitch_mode_name(DEVLINK_ESWITCH_MODE_SWITCHDEV),
+                     "switchdev");
+    ck_assert_str_eq(devlink_eswitch_mode_name(2), "unknown");
+    ck_assert_str_eq(devlink_eswitch_mode_name(-1), "unknown");
+    ck_assert_str_eq(
+        devlink_inline_mode_name(DEVLINK_ESWITCH_INLINE_MODE_TRANSPORT),
+        "transport");
+    ck_assert_str_eq(devlink_inline_mode_name(9), "unknown");
+    ck_assert_str_eq(devlink_encap_mode_name(DEVLINK_ESWITCH_ENCAP_MODE_BASIC),
+                     "basic");
+    ck_assert_str_eq(devlink_encap_mode_name(7), "unknown");
+}
+END_TEST
+
+/* The uplink is the physical port with a netdev and the lowest index;
+ * VF/PF ports and physical ports without a netdev are not. */
+START_TEST(test_ports_uplink)
+{
+    struct devlink_port_info ports[5];
+    memset(ports, 0, sizeof ports);
+    ports[0] = (struct devlink_port_info){
+        .index = 0,
+        .has_flavour = true,
+        .flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL}; /* no netdev */
+    ports[1] =
+        (struct devlink_port_info){.index = 7,
+                                   .has_flavour = true,
+                                   .flavour = DEVLINK_PORT_FLAVOUR_PCI_VF,
+                                   .netdev_ifindex = 9,
+                                   .netdev_name = "eth0_0"};
+    ports[2] =
+        (struct devlink_port_info){.index = 3,
+                                   .has_flavour = true,
+                                   .flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL,
+                                   .netdev_ifindex = 5,
+                                   .netdev_name = "p1"};
+    ports[3] =
+        (struct devlink_port_info){.index = 1,
+                                   .has_flavour = true,
+                                   .flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL,
+                                   .netdev_ifindex = 4,
+                                   .netdev_name = "p0"};
+    ports[4] = (struct devlink_port_info){
+        .index = 0,
+        .flavour = DEVLINK_PORT_FLAVOUR_PHYSICAL,
+        .netdev_ifindex = 3,
+        .netdev_name = "noflav"}; /* flavour unsent */
+
+    const struct devlink_port_info *up = devlink_ports_uplink(ports, 5);
+    ck_assert_ptr_eq(up, &ports[3]);
+    ck_assert_str_eq(up->netdev_name, "p0");
+    ck_assert_ptr_eq(devlink_ports_uplink(ports, 3), &ports[2]);
+    ck_assert_ptr_null(devlink_ports_uplink(ports, 2));
+    ck_assert_ptr_null(devlink_ports_uplink(NULL, 0));
+}
+END_TEST
+
 Suite *
 devlink_suite(void)
 {
@@ -235,6 +299,8 @@ devlink_suite(void)
     tcase_add_test(tc, test_decode_port_errors);
     tcase_add_test(tc, test_decode_eswitch);
     tcase_add_test(tc, test_decode_dev);
+    tcase_add_test(tc, test_ports_uplink);
+    tcase_add_test(tc, test_mode_names);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -76,6 +76,17 @@ int devlink_dev_by_ifindex(struct oanl_sock *, uint32_t ifindex,
                            struct devlink_handle *out,
                            struct oanl_extack *ext);
 
+/* 1 when devlink knows instance 'h', 0 when it does not, or a negative
+ * errno when the devices cannot be listed. */
+int devlink_dev_exists(struct oanl_sock *, const struct devlink_handle *,
+                       struct oanl_extack *ext);
+
+/* The uplink of instance 'h': the netdev of its physical port with the
+ * lowest index (devlink_ports_uplink()) into 'name'. -ENOENT when no
+ * physical port has a netdev. */
+int devlink_uplink_netdev(struct oanl_sock *, const struct devlink_handle *,
+                          char name[16], struct oanl_extack *ext);
+
 int devlink_eswitch_get(struct oanl_sock *, const struct devlink_handle *,
                         struct devlink_eswitch_state *out,
                         struct oanl_extack *ext);
@@ -91,6 +102,11 @@ const char *devlink_eswitch_mode_name(int mode);
 const char *devlink_inline_mode_name(int mode);
 const char *devlink_encap_mode_name(int mode);
 const char *devlink_port_flavour_name(int flavour);
+
+/* Pure: among 'ports', the physical port with a netdev and the lowest
+ * index (the uplink), or NULL when there is none. */
+const struct devlink_port_info *
+devlink_ports_uplink(const struct devlink_port_info *ports, size_t n);
 
 /* --- Pure codec (no I/O): encoders write one request into buf and return
  * its length or -ENOSPC; 'family' is the resolved devlink family id. */
