@@ -172,6 +172,115 @@ bed_hw_tc_offload() {
     ethtool -K "$1" hw-tc-offload "$2"
 }
 
+# ------------------------------------------------ mlx5 personality ---
+# netdevsim-mlx5-personality.patch: module parameters (all off by default)
+# that make netdevsim behave like mlx5_core; tests/bed/README.md lists them.
+
+# bed_nsim_param NAME [VALUE]: sets netdevsim module parameter NAME (e.g.
+# mlx5_vf_delay_ms, tc_offload), or prints it without VALUE. Loads the
+# module first. Writable at runtime; mlx5_steering_param takes effect for
+# devices created afterwards.
+bed_nsim_param() {
+    local f=/sys/module/netdevsim/parameters/$1
+    [ -e "$f" ] || modprobe netdevsim || return
+    if [ $# -ge 2 ]; then
+        echo "$2" >"$f"
+    else
+        cat "$f"
+    fi
+}
+
+# bed_nsim_mlx5_off: every mlx5 personality knob back to off (stock).
+bed_nsim_mlx5_off() {
+    local p
+    for p in mlx5_legacy_vf_ndos mlx5_port_fn_hw_addr mlx5_vf_delay_ms \
+        mlx5_vf_reset mlx5_esw_busy mlx5_steering_param \
+        mlx5_no_switchdev_with_vfs mlx5_no_switchdev_without_vfs; do
+        bed_nsim_param "$p" 0 || return
+    done
+}
+
+# bed_nsim_vf_ports ID [N]: prints how many VF devlink ports (representors)
+# netdevsim device ID has, from its debugfs port directories (index >= 128),
+# without a fork or exec: cheap enough to poll. With N, prints nothing and
+# succeeds when there are N.
+bed_nsim_vf_ports() {
+    local d n=0
+    for d in "/sys/kernel/debug/netdevsim/netdevsim$1/ports/"*; do
+        [ -d "$d" ] && [ "${d##*/}" -ge 128 ] 2>/dev/null && n=$((n + 1))
+    done
+    if [ $# -ge 2 ]; then
+        [ "$n" = "$2" ]
+    else
+        printf '%s\n' "$n"
+    fi
+}
+
+# bed_nsim_flower_rules ID: the flower rules netdevsim device ID holds as
+# offloaded (what mlx5_esw_busy counts).
+bed_nsim_flower_rules() {
+    cat "/sys/kernel/debug/netdevsim/netdevsim$1/offloaded_flower_rules"
+}
+
+# bed_vf_info PF VF JQ: a field of VF number VF as `ip -j link show PF`
+# lists it, through jq filter JQ (.address, .vlan_list[0].vlan, .spoofchk,
+# .trust, .link_state, .rate.max_tx). bed_vf_count PF: how many VFs it lists.
+bed_vf_info() {
+    ip -j link show "$1" | jq -r --argjson vf "$2" \
+        ".[0].vfinfo_list[] | select(.vf == \$vf) | $3"
+}
+bed_vf_count() {
+    ip -j link show "$1" | jq '.[0].vfinfo_list | length'
+}
+
+# bed_check_refused DESC PATTERN CMD...: PASS when CMD fails and its output
+# (stdout and stderr: extack "Error: ..." lines, "RTNETLINK answers: ...")
+# matches the extended regex PATTERN; the output is shown indented either
+# way.
+bed_check_refused() {
+    local desc=$1 pattern=$2 out status=0 line
+    shift 2
+    out=$("$@" 2>&1) || status=$?
+    if [ "$status" != 0 ] && [[ $out =~ $pattern ]]; then
+        bed_pass "$desc (exit $status)"
+    else
+        bed_fail "$desc (exit $status, expected a failure matching '$pattern')"
+    fi
+    while IFS= read -r line; do
+        [ -n "$line" ] && printf '    %s\n' "$line"
+    done <<<"$out"
+    [ "$status" != 0 ] && [[ $out =~ $pattern ]]
+}
+
+# bed_now_ms VAR: the wall clock in milliseconds into VAR, without a fork
+# (every exec costs 50-100 ms under TCG).
+bed_now_ms() {
+    local t=${EPOCHREALTIME/./}
+    printf -v "$1" '%s' $((t / 1000))
+}
+
+# bed_poll_ms TIMEOUT_MS CMD...: polls CMD every ~10 ms until it succeeds;
+# fails after TIMEOUT_MS. For measuring: CMD should be a builtin or a
+# function without execs (bed_nsim_vf_ports), or the poll is as slow as it.
+bed_poll_ms() {
+    local now limit fd status=1
+    bed_now_ms now
+    limit=$((now + $1))
+    shift
+    exec {fd}<> <(:)        # never readable: read -t on it just waits
+    while :; do
+        if "$@" >/dev/null 2>&1; then
+            status=0
+            break
+        fi
+        bed_now_ms now
+        [ "$now" -lt "$limit" ] || break
+        read -rt 0.01 -u "$fd" _ || true
+    done
+    exec {fd}>&-
+    return "$status"
+}
+
 # ------------------------------------------------------------------- tc --
 
 # bed_tc_count DEV in_hw|not_in_hw|all [BLOCK]: counts the tc filter rules
