@@ -1,5 +1,5 @@
 /* Serialising a spec back to JSON: the normalised form, every default
- * written out, keys in the order of DESIGN.md. */
+ * written out, keys in the order of docs/spec.md. */
 #include "offload/spec.h"
 
 #include <jansson.h>

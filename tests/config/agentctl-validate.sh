@@ -1,6 +1,6 @@
 #!/bin/bash
 # agentctl validate as users run it: exit codes, stdout, and the exact
-# format of the errors on stderr (DESIGN.md, "agentctl").
+# format of the errors on stderr (docs/cli.md).
 #   agentctl-validate.sh AGENTCTL EXAMPLES_DIR
 set -u
 agentctl=$1

@@ -1,4 +1,4 @@
-/* Host spec v1 (DESIGN.md, "Host spec v1"): parse, validate and
+/* Host spec v1 (docs/spec.md): parse, validate and
  * normalise the operator's JSON spec into plain C structs, and
  * serialise it back.
  *
@@ -204,7 +204,7 @@ enum {
 };
 
 /* Serialises 'spec' as normalised JSON: every default filled in, keys
- * in the canonical order of DESIGN.md, optional keys that are unset
+ * in the canonical order of docs/spec.md, optional keys that are unset
  * left out (vf_driver is written as null). Loading the result gives a
  * spec_equal() spec. Caller frees the result with free(). Returns NULL
  * on ENOMEM, or when a string the spec requires (ovs.db, a PF's id, a
