@@ -1,5 +1,5 @@
 /* agentctl apply [--json]: one reconcile without the daemon (the same
- * engine), then the verification report (DESIGN.md, "agentctl"). */
+ * engine), then the verification report (docs/cli.md). */
 #include "agentctl.h"
 
 #include "ctl.h"
@@ -38,7 +38,7 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     /* Two reconcilers writing the host at once would undo each other's
      * steps half-way; the running daemon owns the host. */
@@ -48,10 +48,10 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
                 "the host: use agentctl reconcile, or stop the daemon "
                 "first\n",
                 opts->socket);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     code = agentctl_load_spec(opts->spec, &spec);
-    if (code != AGENTCTL_EXIT_OK) {
+    if (code != OA_EXIT_OK) {
         return code;
     }
     int r = agentctl_run_engine(spec, &eo, &res);

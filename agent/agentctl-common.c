@@ -21,7 +21,7 @@ agentctl_load_spec(const char *file, struct spec **specp)
     if (r == -ENOMEM) {
         fprintf(stderr, "agentctl: %s: out of memory\n", file);
         spec_errors_destroy(errors);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     if (r < 0) {
         /* One line per error: FILE:LINE:COL: PATH: message. */
@@ -31,10 +31,10 @@ agentctl_load_spec(const char *file, struct spec **specp)
             free(line);
         }
         spec_errors_destroy(errors);
-        return AGENTCTL_EXIT_INVALID;
+        return OA_EXIT_INVALID;
     }
     spec_errors_destroy(errors);
-    return AGENTCTL_EXIT_OK;
+    return OA_EXIT_OK;
 }
 
 int
@@ -42,7 +42,7 @@ agentctl_print(char *text, const char *what)
 {
     if (!text) {
         fprintf(stderr, "agentctl: %s: out of memory\n", what);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     size_t len = strlen(text);
     fputs(text, stdout);
@@ -52,9 +52,9 @@ agentctl_print(char *text, const char *what)
     free(text);
     if (fflush(stdout) != 0) {
         fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
-    return AGENTCTL_EXIT_OK;
+    return OA_EXIT_OK;
 }
 
 bool
@@ -107,11 +107,11 @@ agentctl_report(const struct spec *spec, const struct engine_result *res,
     }
     if (!report) {
         fprintf(stderr, "agentctl: %s: out of memory\n", what);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     code = agentctl_print(
         json ? report_to_json(report, true) : report_to_text(report), what);
-    if (code == AGENTCTL_EXIT_OK) {
+    if (code == OA_EXIT_OK) {
         code = report_exit_code(report);
     }
     report_free(report);

@@ -1,5 +1,5 @@
 /* agentctl plan [--json]: observe the host and print the steps apply
- * would take, changing nothing (DESIGN.md, "agentctl"). */
+ * would take, changing nothing (docs/cli.md). */
 #include "agentctl.h"
 
 #include "engine.h"
@@ -17,15 +17,15 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
     int code;
 
     if (!agentctl_no_args("plan", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     code = agentctl_load_spec(opts->spec, &spec);
-    if (code != AGENTCTL_EXIT_OK) {
+    if (code != OA_EXIT_OK) {
         return code;
     }
     if (agentctl_run_engine(spec, &eo, &res) < 0 || !res.plan) {
         fprintf(stderr, "agentctl: plan: %s\n", res.message);
-        code = AGENTCTL_EXIT_FAIL;
+        code = OA_EXIT_FAIL;
     } else if (opts->json) {
         code = agentctl_print(report_plan_to_json(res.plan, true), "plan");
     } else {

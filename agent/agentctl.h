@@ -1,17 +1,9 @@
 #ifndef OA_AGENTCTL_H
 #define OA_AGENTCTL_H 1
 
+#include "contract.h" /* exit codes (enum oa_exit), default paths */
+
 #include <stdbool.h>
-
-/* Exit codes of agentctl (contract: DESIGN.md, "agentctl"). */
-enum {
-    AGENTCTL_EXIT_OK = 0,
-    AGENTCTL_EXIT_FAIL = 1,
-    AGENTCTL_EXIT_INVALID = 2,
-};
-
-#define AGENTCTL_DEFAULT_SPEC   "/etc/offload-agent/host.json"
-#define AGENTCTL_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
 
 /* Options common to every command, parsed before or after the command
  * word. The strings point into argv. */
@@ -23,7 +15,7 @@ struct agentctl_opts {
 
 /* One command: 'argc'/'argv' hold the command's own positional
  * arguments (the command word and options removed). Returns an exit
- * code from the enum above. */
+ * code (enum oa_exit). */
 typedef int agentctl_cmd_fn(const struct agentctl_opts *, int argc,
                             char *argv[]);
 
@@ -38,15 +30,15 @@ struct engine_opts;
 struct engine_result;
 
 /* Loads and validates the spec in 'file'. On success returns
- * AGENTCTL_EXIT_OK and a spec the caller frees with spec_destroy();
+ * OA_EXIT_OK and a spec the caller frees with spec_destroy();
  * otherwise prints every error on stderr, one per line
- * ("FILE:LINE:COL: PATH: message"), and returns AGENTCTL_EXIT_INVALID
- * (AGENTCTL_EXIT_FAIL when out of memory). */
+ * ("FILE:LINE:COL: PATH: message"), and returns OA_EXIT_INVALID
+ * (OA_EXIT_FAIL when out of memory). */
 int agentctl_load_spec(const char *file, struct spec **specp);
 
 /* Prints 'text' on stdout, with a final newline, and frees it. 'text'
  * NULL means out of memory ('what' names the output). Returns an exit
- * code: AGENTCTL_EXIT_FAIL when it could not be written. */
+ * code: OA_EXIT_FAIL when it could not be written. */
 int agentctl_print(char *text, const char *what);
 
 /* False (with a message) when a command that takes no positional
@@ -62,7 +54,7 @@ int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
 /* Builds the report of an engine run ('r' its result: a failure is added
  * as an error problem on 'object', with 'hint' (may be NULL)), prints it
  * as text or JSON, and returns the exit code: the report's, or
- * AGENTCTL_EXIT_FAIL when it could not be built or written. */
+ * OA_EXIT_FAIL when it could not be built or written. */
 int agentctl_report(const struct spec *spec, const struct engine_result *res,
                     int r, const char *object, const char *hint, bool json,
                     const char *what);

@@ -13,12 +13,11 @@
 #ifndef OA_AGENTD_H
 #define OA_AGENTD_H 1
 
+#include "contract.h" /* default paths, exit codes */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define AGENTD_DEFAULT_SPEC   "/etc/offload-agent/host.json"
-#define AGENTD_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
 
 /* Timings (milliseconds). */
 #define AGENTD_DEBOUNCE_MS     200    /* quiet time before a reconcile */

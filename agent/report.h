@@ -1,7 +1,7 @@
 /* report: verification and status. From the spec, the observation and
  * the remaining plan: a per-PF view (eswitch, VFs, MACs, drivers,
  * representors, bridges, tc rules in_hw/total) and the problems found,
- * each with a hint. Rendered as the status JSON of DESIGN.md or as a
+ * each with a hint. Rendered as the status JSON of docs/cli.md or as a
  * compact table. Pure: no I/O. The report copies what it shows, so it
  * outlives the observation (the daemon keeps the last one). */
 #ifndef OA_REPORT_H
@@ -49,7 +49,7 @@ char *report_summary(const struct report *report);
 char *report_to_json(const struct report *report, bool pretty);
 char *report_to_text(const struct report *report);
 
-/* The plan as `agentctl plan` shows it: {"steps": [...]} (DESIGN.md), or
+/* The plan as `agentctl plan` shows it: {"steps": [...]} (docs/cli.md), or
  * one step a line. Blockers appear as "blockers" / after the steps. */
 char *report_plan_to_json(const struct plan *plan, bool pretty);
 char *report_plan_to_text(const struct plan *plan);

@@ -141,7 +141,7 @@ good=$(cat "$spec")
 # num_vfs becomes a string: valid JSON, an invalid spec.
 sed 's/"num_vfs": 1,/"num_vfs": "four",/' "$spec" >"$spec.tmp" && mv -f "$spec.tmp" "$spec"
 bad_line=$(grep -n '"num_vfs": "four"' "$spec" | cut -d: -f1)
-# Exit 2: the contract's code for an invalid spec (DESIGN.md, agentctl).
+# Exit 2: the contract's code for an invalid spec (docs/cli.md).
 spec_error() {
     e2e_status
     [ "$E2E_STATUS_RC" = 2 ] &&
