@@ -26,6 +26,7 @@
 #include "offload/spec.h"
 #include "plan.h"
 #include "report.h"
+#include "stats.h"
 #include "vsdb.h"
 
 #include <errno.h>
@@ -387,6 +388,7 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
     struct agentd *d = aux;
 
+    stats_count_step(plan_action_name(step->action), r, msg);
     if (r < 0) {
         log_msg(LOG_ERR, "step %s %s failed: %s",
                 plan_action_name(step->action), step->object,
@@ -401,6 +403,18 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
     /* A reconcile can take long (representors appearing, vswitchd
      * applying ports): keep the watchdog fed between steps. */
     watchdog_kick(d);
+}
+
+/* The IDL client's commit totals into the daemon's counters. */
+static void
+note_ovsdb_stats(const struct agentd *d)
+{
+    struct vsdb_stats vs;
+
+    if (d->io.vsdb) {
+        vsdb_get_stats(d->io.vsdb, &vs);
+        stats_ovsdb_totals(vs.n_commits, vs.n_retries);
+    }
 }
 
 static void
@@ -498,7 +512,10 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
     d->n_reconciles++;
     log_msg(LOG_INFO, "reconcile (%s)", why);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    note_ovsdb_stats(d);
+    stats_reconcile_time(res.elapsed_ms);
     if (r == 0) {
+        stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
         log_msg(LOG_INFO,
                 "reconcile (%s): converged in %lld ms, %zu step%s in %u "
@@ -512,6 +529,7 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
     } else if (only_blocked(&res)) {
         /* Not a failure to retry: nothing to apply until the host
          * changes, and its events bring the daemon back. */
+        stats_inc(STATS_RECONCILES_BLOCKED);
         record_success(d);
         log_msg(LOG_WARNING, "reconcile (%s): blocked after %lld ms: %s", why,
                 res.elapsed_ms, res.message);
@@ -519,6 +537,7 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
     } else {
         long long delay;
 
+        stats_inc(STATS_RECONCILES_FAILED);
         d->failures++;
         delay = agentd_backoff_ms(d->failures);
         d->retry_at = vsdb_time_msec() + delay;
@@ -555,7 +574,9 @@ check(struct agentd *d, unsigned reasons)
     engine_opts_init(d, &eo, true);
     note_seqno(d);
     d->n_checks++;
+    stats_inc(STATS_CHECKS);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    note_ovsdb_stats(d);
     if (r == 0 && res.plan && res.plan->n_steps) {
         const struct plan_step *s = &res.plan->steps[0];
 
@@ -708,7 +729,9 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     if (!sum.events && !sum.resync) {
         return;
     }
+    stats_add(STATS_NETLINK_EVENTS, sum.events);
     if (src == d->nl_link && !links_concern_us(d, &sum)) {
+        stats_add(STATS_NETLINK_IGNORED, sum.events);
         log_msg(LOG_DEBUG, "%zu link event%s about netdevs not managed",
                 sum.events, sum.events == 1 ? "" : "s");
         return;
