@@ -18,7 +18,8 @@ agentctl_cmd_reconcile(const struct agentctl_opts *opts, int argc,
     if (!agentctl_no_args("reconcile", argc, argv)) {
         return OA_EXIT_FAIL;
     }
-    r = ctl_call(opts->socket, "reconcile", opts->json,
+    /* The answer is one line of text: --json does not change it. */
+    r = ctl_call(opts->socket, "reconcile", 0, NULL,
                  AGENTCTL_RECONCILE_TIMEOUT_MS, &exit_code, &payload);
     if (r == -ENOENT || r == -ECONNREFUSED) {
         fprintf(stderr, "agentctl: no daemon is listening on %s\n",

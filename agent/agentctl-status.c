@@ -36,13 +36,14 @@ status_direct(const struct agentctl_opts *opts)
 int
 agentctl_cmd_status(const struct agentctl_opts *opts, int argc, char *argv[])
 {
+    static const char *const json_arg[] = {"--json"};
     char *payload = NULL;
     int exit_code, r;
 
     if (!agentctl_no_args("status", argc, argv)) {
         return OA_EXIT_FAIL;
     }
-    r = ctl_call(opts->socket, "status", opts->json,
+    r = ctl_call(opts->socket, "status", opts->json ? 1 : 0, json_arg,
                  AGENTCTL_STATUS_TIMEOUT_MS, &exit_code, &payload);
     if (r == -ENOENT || r == -ECONNREFUSED) {
         return status_direct(opts);

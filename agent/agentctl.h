@@ -59,8 +59,11 @@ int agentctl_report(const struct spec *spec, const struct engine_result *res,
                     int r, const char *object, const char *hint, bool json,
                     const char *what);
 
-/* How long agentctl waits for the daemon: a status comes from its last
- * reconcile; a reconcile runs one, representors and OVS included. */
+/* How long agentctl waits for the daemon: a status is served at once
+ * from its last observation (its own thread answers, also while a
+ * reconcile runs), so 10 s is only reached when the daemon is stuck; a
+ * reconcile waits for the one that serves it, representors and OVS
+ * included, after the one that may be running. */
 #define AGENTCTL_STATUS_TIMEOUT_MS    10000
 #define AGENTCTL_RECONCILE_TIMEOUT_MS 300000
 

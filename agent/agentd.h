@@ -69,6 +69,29 @@ int agentd_parse_log_level(const char *s);
  * stream of events cannot postpone it forever. */
 long long agentd_debounce_deadline(long long first, long long now);
 
+/* ---- Logging: one line per event on stderr, sd-daemon priority prefix -- */
+
+struct oa_err;
+
+/* Lines above 'level' (LOG_*) are dropped. Set before threads start. */
+void agentd_log_set_level(int level);
+void agentd_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Logs "OBJECT: MESSAGE: STRERROR(-r)" (as systemd's log_link_errno():
+ * the object the error is about, and the errno) and returns 'r', so
+ * that "return agentd_log_errno(...)" reads naturally. 'object' may be
+ * NULL (then "MESSAGE: STRERROR"). */
+int agentd_log_errno(int level, const char *object, int r, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+/* Logs "OBJECT: " + oa_err_format(err) and returns err->code. */
+int agentd_log_err(int level, const char *object, const struct oa_err *err);
+
+/* Pure: the line agentd_log_errno() writes, without the priority prefix
+ * and the newline, into 'buf' (at most 'size' bytes, one line: newlines
+ * become spaces). Returns 'buf'. */
+char *agentd_log_format(char *buf, size_t size, const char *object, int r,
+                        const char *message);
+
 struct nlev_summary;
 
 /* Which link events concern the daemon: those of the netdevs it manages
