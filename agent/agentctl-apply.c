@@ -7,6 +7,7 @@
 #include "offload/spec.h"
 #include "plan.h"
 #include "report.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 static void
 print_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
+    (void)aux;
+    stats_count_step(plan_action_name(step->action), r, msg);
     fprintf(stderr, "  %s %s%s%s ... ", plan_action_name(step->action),
             step->object, step->detail[0] ? ": " : "", step->detail);
     if (r < 0) {

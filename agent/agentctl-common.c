@@ -5,6 +5,9 @@
 #include "engine.h"
 #include "report.h"
 #include "hostio.h"
+#include "plan.h"
+#include "vsdb.h"
+#include "stats.h"
 #include "offload/spec.h"
 
 #include <errno.h>
@@ -86,6 +89,20 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
         return r;
     }
     r = engine_reconcile(&io, spec, eo, res);
+    if (io.vsdb) {
+        struct vsdb_stats vs;
+        vsdb_get_stats(io.vsdb, &vs);
+        stats_ovsdb_totals(vs.n_commits, vs.n_retries);
+    }
+    if (eo->dry_run) {
+        stats_inc(STATS_CHECKS);
+    } else {
+        stats_reconcile_time(res->elapsed_ms);
+        stats_inc(r == 0 ? STATS_RECONCILES_CONVERGED
+                  : res->plan && !res->plan->n_steps && res->plan->n_blockers
+                      ? STATS_RECONCILES_BLOCKED
+                      : STATS_RECONCILES_FAILED);
+    }
     /* The result holds copies: the handles can go. */
     hostio_close(&io);
     return r;
@@ -109,8 +126,14 @@ agentctl_report(const struct spec *spec, const struct engine_result *res,
         fprintf(stderr, "agentctl: %s: out of memory\n", what);
         return OA_EXIT_FAIL;
     }
-    code = agentctl_print(
-        json ? report_to_json(report, true) : report_to_text(report), what);
+    /* This process's own counters (one run: smaller than the
+     * daemon's), so that status --json has "stats" either way. */
+    struct stats_view stats;
+    struct report_live live = {.observed_age_ms = -1, .stats = &stats};
+    stats_read(&stats);
+    code = agentctl_print(json ? report_to_json_live(report, true, &live)
+                               : report_to_text(report),
+                          what);
     if (code == OA_EXIT_OK) {
         code = report_exit_code(report);
     }

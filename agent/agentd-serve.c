@@ -247,9 +247,12 @@ dispatch(struct agentd_serve *serve, struct ctl_conn *conn)
     if (r == -EPERM) {
         agentd_log(LOG_WARNING, "agentctl %s from uid %u refused: root only",
                    conn->req.command, conn->req.peer_uid);
+    } else if (r == -ENOENT) {
+        agentd_log(LOG_INFO, "control request %s: unknown command",
+                   conn->req.command);
     } else if (r < 0) {
-        agentd_log_errno(LOG_INFO, "control request", r, "%s",
-                         conn->req.command);
+        agentd_log(LOG_INFO, "control request %s: wrong arguments",
+                   conn->req.command);
     }
     if (conn->answered) {
         ctl_conn_destroy(conn);
