@@ -3,6 +3,7 @@
 #include "agentctl.h"
 
 #include "ctl.h"
+#include "oa-common/err.h"
 #include "engine.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -22,7 +23,12 @@ print_step(const struct plan_step *step, int r, const char *msg, void *aux)
     fprintf(stderr, "  %s %s%s%s ... ", plan_action_name(step->action),
             step->object, step->detail[0] ? ": " : "", step->detail);
     if (r < 0) {
-        fprintf(stderr, "failed: %s\n", msg && msg[0] ? msg : strerror(-r));
+        char text[OA_ERR_FORMAT_MAX];
+        struct oa_err err;
+
+        oa_err_set(&err, r, "%s", msg ? msg : "");
+        fprintf(stderr, "failed: %s\n",
+                oa_err_format(&err, text, sizeof text));
     } else if (msg && !strncmp(msg, "skipped", 7)) {
         fprintf(stderr, "%s\n", msg);
     } else if (msg && msg[0]) {

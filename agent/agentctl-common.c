@@ -10,7 +10,10 @@
 #include "stats.h"
 #include "offload/spec.h"
 
+#include "oa-common/err.h"
+
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,10 +57,25 @@ agentctl_print(char *text, const char *what)
     }
     free(text);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
-        return OA_EXIT_FAIL;
+        return agentctl_error(what, -errno, "writing output");
     }
     return OA_EXIT_OK;
+}
+
+int
+agentctl_error(const char *command, int r, const char *fmt, ...)
+{
+    char text[OA_ERR_TEXT_MAX], out[OA_ERR_FORMAT_MAX];
+    struct oa_err err;
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    oa_err_set(&err, r, "%s", text);
+    fprintf(stderr, "agentctl: %s: %s\n", command,
+            oa_err_format(&err, out, sizeof out));
+    return OA_EXIT_FAIL;
 }
 
 bool
@@ -76,16 +94,17 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
                     struct engine_result *res)
 {
     struct hostio io;
-    char err[256];
+    char text[256];
     int r;
 
     memset(&io, 0, sizeof io);
-    r = hostio_open(&io, err, sizeof err);
+    r = hostio_open(&io, text, sizeof text);
     if (r < 0) {
+        struct oa_err err;
+
         memset(res, 0, sizeof *res);
-        res->error = r;
-        snprintf(res->message, sizeof res->message, "%s",
-                 err[0] ? err : strerror(-r));
+        res->error = oa_err_set(&err, r, "%s", text);
+        oa_err_format(&err, res->message, sizeof res->message);
         return r;
     }
     r = engine_reconcile(&io, spec, eo, res);

@@ -27,9 +27,8 @@ agentctl_cmd_reconcile(const struct agentctl_opts *opts, int argc,
         return OA_EXIT_FAIL;
     }
     if (r < 0) {
-        fprintf(stderr, "agentctl: reconcile: asking the daemon on %s: %s\n",
-                opts->socket, strerror(-r));
-        return OA_EXIT_FAIL;
+        return agentctl_error("reconcile", r, "asking the daemon on %s",
+                              opts->socket);
     }
     int code = agentctl_print(payload, "reconcile");
     return code == OA_EXIT_OK ? exit_code : code;

@@ -49,9 +49,8 @@ agentctl_cmd_status(const struct agentctl_opts *opts, int argc, char *argv[])
         return status_direct(opts);
     }
     if (r < 0) {
-        fprintf(stderr, "agentctl: status: asking the daemon on %s: %s\n",
-                opts->socket, strerror(-r));
-        return OA_EXIT_FAIL;
+        return agentctl_error("status", r, "asking the daemon on %s",
+                              opts->socket);
     }
     int code = agentctl_print(payload, "status");
     return code == OA_EXIT_OK ? exit_code : code;

@@ -53,8 +53,7 @@ agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
     }
     spec_destroy(spec);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
-        return OA_EXIT_FAIL;
+        return agentctl_error("validate", -errno, "writing output");
     }
     return OA_EXIT_OK;
 }

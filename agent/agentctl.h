@@ -41,6 +41,11 @@ int agentctl_load_spec(const char *file, struct spec **specp);
  * code: OA_EXIT_FAIL when it could not be written. */
 int agentctl_print(char *text, const char *what);
 
+/* Prints "agentctl: COMMAND: MESSAGE: STRERROR(-r)" on stderr (through
+ * struct oa_err, the one rendering of errors) and returns OA_EXIT_FAIL. */
+int agentctl_error(const char *command, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* False (with a message) when a command that takes no positional
  * argument got one. */
 bool agentctl_no_args(const char *command, int argc, char *argv[]);

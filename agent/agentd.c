@@ -339,8 +339,12 @@ load_spec(struct agentd *d)
                 free(line);
             }
         }
-        if (!first && asprintf(&first, "%s: %s", file, strerror(-r)) < 0) {
-            first = NULL;
+        if (!first) {
+            struct oa_err err;
+            char text[OA_ERR_FORMAT_MAX];
+
+            oa_err_set(&err, r, "%s", file);
+            first = strdup(oa_err_format(&err, text, sizeof text));
         }
         spec_errors_destroy(errors);
         free(d->spec_error);
@@ -776,7 +780,7 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     memset(&sum, 0, sizeof sum);
     r = nlev_drain(src, &sum);
     if (r < 0) {
-        agentd_log(LOG_WARNING, "reading %s events: %s", what, strerror(-r));
+        agentd_log_errno(LOG_WARNING, what, r, "reading events");
         return;
     }
     if (sum.resync) {
