@@ -199,6 +199,10 @@ cmd_reconcile(struct ctl_conn *conn, int argc, char *argv[], void *aux)
     (void)argv;
     pthread_mutex_lock(&serve->mutex);
     r = conn_list_add(&serve->queued, conn);
+    if (!r) {
+        /* The main loop starts it as soon as it is free. */
+        serve->reconciling = true;
+    }
     pthread_mutex_unlock(&serve->mutex);
     if (r < 0) {
         ctl_conn_reply(conn, OA_EXIT_FAIL, "reconcile: out of memory\n");
@@ -473,7 +477,9 @@ void
 agentd_serve_set_reconciling(struct agentd_serve *serve, bool reconciling)
 {
     pthread_mutex_lock(&serve->mutex);
-    serve->reconciling = reconciling;
+    /* Requests still queued start the next reconcile right away: no
+     * gap in which a status would say nothing is being done for them. */
+    serve->reconciling = reconciling || serve->queued.n;
     pthread_mutex_unlock(&serve->mutex);
 }
 

@@ -54,7 +54,9 @@ void agentd_serve_destroy(struct agentd_serve *serve);
  * memory) with its status exit code, observed now. */
 void agentd_serve_publish(struct agentd_serve *serve, struct report *report,
                           int exit_code);
-/* A reconcile starts (true) or ended (false). */
+/* A reconcile starts (true) or ended (false). What status shows as
+ * "reconciling" is true also while reconcile requests are queued (the
+ * main loop runs them next). */
 void agentd_serve_set_reconciling(struct agentd_serve *serve,
                                   bool reconciling);
 
