@@ -5,8 +5,11 @@
  * changes, and its fd is not exposed) and reconciles the host with the
  * engine (engine.h) when something may have moved it away from the spec:
  * the spec file changed, SIGHUP, a netlink event, an OVSDB change,
- * `agentctl reconcile`, or the periodic safety resync. The daemon logs;
- * the library under it does not.
+ * `agentctl reconcile`, or the periodic safety resync. The control
+ * socket is served by a thread of its own from what the main loop
+ * publishes (agentd-serve.h), so agentctl is answered at once also while
+ * a reconcile blocks the main loop. The daemon logs; the library under
+ * it does not.
  *
  * The pure parts (backoff, the spec-file event filter, log levels) are
  * separate so they can be unit tested. */
@@ -36,7 +39,8 @@ struct agentd_opts {
 /* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP
  * must already be blocked in every thread (the caller does it first thing
  * in main(), before anything can start libopenvswitch, which would
- * otherwise install its own handlers). Returns the process exit code: 0
+ * otherwise install its own handlers, and before the control thread
+ * starts, which inherits the mask). Returns the process exit code: 0
  * after a clean shutdown, 1 when the daemon could not start. */
 int agentd_run(const struct agentd_opts *opts);
 
