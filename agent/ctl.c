@@ -4,6 +4,7 @@
  * this on its control thread, next to libopenvswitch's main loop. */
 #include "ctl.h"
 
+#include "contract.h"
 #include "oa-common/str.h"
 
 #include <errno.h>
@@ -558,7 +559,7 @@ help_handler(struct ctl_conn *conn, int argc, char *argv[], void *aux)
     (void)argv;
     oa_str_puts(&out, "commands:\n");
     list_commands(reg, &out);
-    ctl_conn_reply(conn, out.oom ? 1 : 0,
+    ctl_conn_reply(conn, out.oom ? OA_EXIT_FAIL : OA_EXIT_OK,
                    out.oom ? "out of memory\n" : oa_str_cstr(&out));
     oa_str_free(&out);
 }
@@ -649,7 +650,8 @@ ctl_dispatch(const struct ctl_registry *reg, struct ctl_conn *conn)
         c->handler(conn, req->argc, conn->req.argv, c->aux);
         return 0;
     }
-    ctl_conn_reply(conn, 1, out.oom ? "out of memory\n" : oa_str_cstr(&out));
+    ctl_conn_reply(conn, OA_EXIT_FAIL,
+                   out.oom ? "out of memory\n" : oa_str_cstr(&out));
     oa_str_free(&out);
     return r;
 }

@@ -123,7 +123,7 @@ int ctl_register(struct ctl_registry *reg, const char *name, const char *usage,
                  ctl_handler_fn *handler, void *aux);
 
 /* Runs conn->req: 0 when the handler ran (it answered or kept 'conn');
- * otherwise the registry answered with exit 1 and returns -ENOENT (no
+ * otherwise the registry answered with exit 1 (OA_EXIT_FAIL) and returns -ENOENT (no
  * such command), -EINVAL (argument count: the usage is the payload) or
  * -EPERM (root only). Call from one thread at a time per registry;
  * registration must be finished before. */
