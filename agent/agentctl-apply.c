@@ -1,12 +1,14 @@
 /* agentctl apply [--json]: one reconcile without the daemon (the same
- * engine), then the verification report (DESIGN.md, "agentctl"). */
+ * engine), then the verification report (docs/cli.md). */
 #include "agentctl.h"
 
 #include "ctl.h"
+#include "oa-common/err.h"
 #include "engine.h"
 #include "offload/spec.h"
 #include "plan.h"
 #include "report.h"
+#include "stats.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,10 +18,13 @@
 static void
 print_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
+    (void)aux;
+    stats_count_step(plan_action_name(step->action), r, msg);
     fprintf(stderr, "  %s %s%s%s ... ", plan_action_name(step->action),
             step->object, step->detail[0] ? ": " : "", step->detail);
     if (r < 0) {
-        fprintf(stderr, "failed: %s\n", msg && msg[0] ? msg : strerror(-r));
+        /* apply_result_message(): what failed, why, the kernel's words. */
+        fprintf(stderr, "failed: %s\n", msg ? msg : "");
     } else if (msg && !strncmp(msg, "skipped", 7)) {
         fprintf(stderr, "%s\n", msg);
     } else if (msg && msg[0]) {
@@ -38,7 +43,7 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     /* Two reconcilers writing the host at once would undo each other's
      * steps half-way; the running daemon owns the host. */
@@ -48,10 +53,10 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
                 "the host: use agentctl reconcile, or stop the daemon "
                 "first\n",
                 opts->socket);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     code = agentctl_load_spec(opts->spec, &spec);
-    if (code != AGENTCTL_EXIT_OK) {
+    if (code != OA_EXIT_OK) {
         return code;
     }
     int r = agentctl_run_engine(spec, &eo, &res);

@@ -5,9 +5,15 @@
 #include "engine.h"
 #include "report.h"
 #include "hostio.h"
+#include "plan.h"
+#include "vsdb.h"
+#include "stats.h"
 #include "offload/spec.h"
 
+#include "oa-common/err.h"
+
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +27,7 @@ agentctl_load_spec(const char *file, struct spec **specp)
     if (r == -ENOMEM) {
         fprintf(stderr, "agentctl: %s: out of memory\n", file);
         spec_errors_destroy(errors);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     if (r < 0) {
         /* One line per error: FILE:LINE:COL: PATH: message. */
@@ -31,10 +37,10 @@ agentctl_load_spec(const char *file, struct spec **specp)
             free(line);
         }
         spec_errors_destroy(errors);
-        return AGENTCTL_EXIT_INVALID;
+        return OA_EXIT_INVALID;
     }
     spec_errors_destroy(errors);
-    return AGENTCTL_EXIT_OK;
+    return OA_EXIT_OK;
 }
 
 int
@@ -42,7 +48,7 @@ agentctl_print(char *text, const char *what)
 {
     if (!text) {
         fprintf(stderr, "agentctl: %s: out of memory\n", what);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     size_t len = strlen(text);
     fputs(text, stdout);
@@ -51,10 +57,25 @@ agentctl_print(char *text, const char *what)
     }
     free(text);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
-        return AGENTCTL_EXIT_FAIL;
+        return agentctl_error(what, -errno, "writing output");
     }
-    return AGENTCTL_EXIT_OK;
+    return OA_EXIT_OK;
+}
+
+int
+agentctl_error(const char *command, int r, const char *fmt, ...)
+{
+    char text[OA_ERR_TEXT_MAX], out[OA_ERR_FORMAT_MAX];
+    struct oa_err err;
+    va_list args;
+
+    va_start(args, fmt);
+    vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    oa_err_set_errno(&err, r, "%s", text);
+    fprintf(stderr, "agentctl: %s: %s\n", command,
+            oa_err_format(&err, out, sizeof out));
+    return OA_EXIT_FAIL;
 }
 
 bool
@@ -82,6 +103,20 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
         return r;
     }
     r = engine_reconcile(&io, spec, eo, res);
+    if (io.vsdb) {
+        struct vsdb_stats vs;
+        vsdb_get_stats(io.vsdb, &vs);
+        stats_ovsdb_totals(vs.n_commits, vs.n_retries);
+    }
+    if (eo->dry_run) {
+        stats_inc(STATS_CHECKS);
+    } else {
+        stats_reconcile_time(res->elapsed_ms);
+        stats_inc(r == 0 ? STATS_RECONCILES_CONVERGED
+                  : res->plan && !res->plan->n_steps && res->plan->n_blockers
+                      ? STATS_RECONCILES_BLOCKED
+                      : STATS_RECONCILES_FAILED);
+    }
     /* The result holds copies: the handles can go. */
     hostio_close(&io);
     return r;
@@ -105,11 +140,17 @@ agentctl_report(const struct spec *spec, const struct engine_result *res,
     }
     if (!report) {
         fprintf(stderr, "agentctl: %s: out of memory\n", what);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
-    code = agentctl_print(
-        json ? report_to_json(report, true) : report_to_text(report), what);
-    if (code == AGENTCTL_EXIT_OK) {
+    /* This process's own counters (one run: smaller than the
+     * daemon's), so that status --json has "stats" either way. */
+    struct stats_view stats;
+    struct report_live live = {.observed_age_ms = -1, .stats = &stats};
+    stats_read(&stats);
+    code = agentctl_print(json ? report_to_json_live(report, true, &live)
+                               : report_to_text(report),
+                          what);
+    if (code == OA_EXIT_OK) {
         code = report_exit_code(report);
     }
     report_free(report);

@@ -1,8 +1,9 @@
 /* agentctl plan [--json]: observe the host and print the steps apply
- * would take, changing nothing (DESIGN.md, "agentctl"). */
+ * would take, changing nothing (docs/cli.md). */
 #include "agentctl.h"
 
 #include "engine.h"
+#include "oa-common/err.h"
 #include "offload/spec.h"
 #include "report.h"
 
@@ -17,17 +18,17 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
     int code;
 
     if (!agentctl_no_args("plan", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     code = agentctl_load_spec(opts->spec, &spec);
-    if (code != AGENTCTL_EXIT_OK) {
+    if (code != OA_EXIT_OK) {
         return code;
     }
     if (agentctl_run_engine(spec, &eo, &res) < 0 || !res.plan) {
         char failure[OA_ERR_FORMAT_MAX];
         fprintf(stderr, "agentctl: plan: %s\n",
                 oa_err_format(&res.err, failure, sizeof failure));
-        code = AGENTCTL_EXIT_FAIL;
+        code = OA_EXIT_FAIL;
     } else if (opts->json) {
         code = agentctl_print(report_plan_to_json(res.plan, true), "plan");
     } else {

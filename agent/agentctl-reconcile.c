@@ -1,5 +1,5 @@
 /* agentctl reconcile: ask the running daemon to reconcile now and print
- * its answer (DESIGN.md, "agentctl"). */
+ * its answer (docs/cli.md). */
 #include "agentctl.h"
 
 #include "ctl.h"
@@ -16,20 +16,20 @@ agentctl_cmd_reconcile(const struct agentctl_opts *opts, int argc,
     int exit_code, r;
 
     if (!agentctl_no_args("reconcile", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
-    r = ctl_call(opts->socket, "reconcile", opts->json,
+    /* The answer is one line of text: --json does not change it. */
+    r = ctl_call(opts->socket, "reconcile", 0, NULL,
                  AGENTCTL_RECONCILE_TIMEOUT_MS, &exit_code, &payload);
     if (r == -ENOENT || r == -ECONNREFUSED) {
         fprintf(stderr, "agentctl: no daemon is listening on %s\n",
                 opts->socket);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     if (r < 0) {
-        fprintf(stderr, "agentctl: reconcile: asking the daemon on %s: %s\n",
-                opts->socket, strerror(-r));
-        return AGENTCTL_EXIT_FAIL;
+        return agentctl_error("reconcile", r, "asking the daemon on %s",
+                              opts->socket);
     }
     int code = agentctl_print(payload, "reconcile");
-    return code == AGENTCTL_EXIT_OK ? exit_code : code;
+    return code == OA_EXIT_OK ? exit_code : code;
 }

@@ -1,5 +1,5 @@
 /* agentctl status [--json]: the daemon's view when it runs, otherwise
- * the host observed directly, read-only (DESIGN.md, "agentctl"). */
+ * the host observed directly, read-only (docs/cli.md). */
 #include "agentctl.h"
 
 #include "ctl.h"
@@ -22,7 +22,7 @@ status_direct(const struct agentctl_opts *opts)
     int code;
 
     code = agentctl_load_spec(opts->spec, &spec);
-    if (code != AGENTCTL_EXIT_OK) {
+    if (code != OA_EXIT_OK) {
         return code;
     }
     int r = agentctl_run_engine(spec, &eo, &res);
@@ -36,22 +36,22 @@ status_direct(const struct agentctl_opts *opts)
 int
 agentctl_cmd_status(const struct agentctl_opts *opts, int argc, char *argv[])
 {
+    static const char *const json_arg[] = {"--json"};
     char *payload = NULL;
     int exit_code, r;
 
     if (!agentctl_no_args("status", argc, argv)) {
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
-    r = ctl_call(opts->socket, "status", opts->json,
+    r = ctl_call(opts->socket, "status", opts->json ? 1 : 0, json_arg,
                  AGENTCTL_STATUS_TIMEOUT_MS, &exit_code, &payload);
     if (r == -ENOENT || r == -ECONNREFUSED) {
         return status_direct(opts);
     }
     if (r < 0) {
-        fprintf(stderr, "agentctl: status: asking the daemon on %s: %s\n",
-                opts->socket, strerror(-r));
-        return AGENTCTL_EXIT_FAIL;
+        return agentctl_error("status", r, "asking the daemon on %s",
+                              opts->socket);
     }
     int code = agentctl_print(payload, "status");
-    return code == AGENTCTL_EXIT_OK ? exit_code : code;
+    return code == OA_EXIT_OK ? exit_code : code;
 }

@@ -1,5 +1,5 @@
 /* agentctl validate [FILE] [--json]: parse and validate a host spec
- * without touching the host (DESIGN.md, "agentctl"). */
+ * without touching the host (docs/cli.md). */
 #include "agentctl.h"
 
 #include "offload/spec.h"
@@ -24,13 +24,13 @@ agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
 
     if (argc > 1) {
         fprintf(stderr, "agentctl: validate takes at most one FILE\n");
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
     /* A positional FILE wins over --spec. */
     file = argc == 1 ? argv[0] : opts->spec;
 
     r = agentctl_load_spec(file, &spec);
-    if (r != AGENTCTL_EXIT_OK) {
+    if (r != OA_EXIT_OK) {
         return r;
     }
 
@@ -39,7 +39,7 @@ agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
         if (!json) {
             fprintf(stderr, "agentctl: %s: out of memory\n", file);
             spec_destroy(spec);
-            return AGENTCTL_EXIT_FAIL;
+            return OA_EXIT_FAIL;
         }
         printf("%s\n", json);
         free(json);
@@ -53,8 +53,7 @@ agentctl_cmd_validate(const struct agentctl_opts *opts, int argc, char *argv[])
     }
     spec_destroy(spec);
     if (fflush(stdout) != 0) {
-        fprintf(stderr, "agentctl: writing output: %s\n", strerror(errno));
-        return AGENTCTL_EXIT_FAIL;
+        return agentctl_error("validate", -errno, "writing output");
     }
-    return AGENTCTL_EXIT_OK;
+    return OA_EXIT_OK;
 }

@@ -39,8 +39,8 @@ usage(FILE *out)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(out, "  %s\n", commands[i].usage);
     }
-    fprintf(out, "\ndefaults: --spec %s --socket %s\n", AGENTCTL_DEFAULT_SPEC,
-            AGENTCTL_DEFAULT_SOCKET);
+    fprintf(out, "\ndefaults: --spec %s --socket %s\n", OA_DEFAULT_SPEC,
+            OA_DEFAULT_SOCKET);
 }
 
 int
@@ -54,8 +54,8 @@ main(int argc, char *argv[])
         {NULL, 0, NULL, 0},
     };
     struct agentctl_opts opts = {
-        .spec = AGENTCTL_DEFAULT_SPEC,
-        .socket = AGENTCTL_DEFAULT_SOCKET,
+        .spec = OA_DEFAULT_SPEC,
+        .socket = OA_DEFAULT_SOCKET,
     };
     int c;
 
@@ -74,15 +74,15 @@ main(int argc, char *argv[])
             break;
         case 'h':
             usage(stdout);
-            return AGENTCTL_EXIT_OK;
+            return OA_EXIT_OK;
         default:
             usage(stderr);
-            return AGENTCTL_EXIT_FAIL;
+            return OA_EXIT_FAIL;
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return AGENTCTL_EXIT_FAIL;
+        return OA_EXIT_FAIL;
     }
 
     const char *word = argv[optind];
@@ -94,5 +94,5 @@ main(int argc, char *argv[])
     }
     fprintf(stderr, "agentctl: unknown command \"%s\"\n", word);
     usage(stderr);
-    return AGENTCTL_EXIT_FAIL;
+    return OA_EXIT_FAIL;
 }

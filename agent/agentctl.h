@@ -1,17 +1,9 @@
 #ifndef OA_AGENTCTL_H
 #define OA_AGENTCTL_H 1
 
+#include "contract.h" /* exit codes (enum oa_exit), default paths */
+
 #include <stdbool.h>
-
-/* Exit codes of agentctl (contract: DESIGN.md, "agentctl"). */
-enum {
-    AGENTCTL_EXIT_OK = 0,
-    AGENTCTL_EXIT_FAIL = 1,
-    AGENTCTL_EXIT_INVALID = 2,
-};
-
-#define AGENTCTL_DEFAULT_SPEC   "/etc/offload-agent/host.json"
-#define AGENTCTL_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
 
 /* Options common to every command, parsed before or after the command
  * word. The strings point into argv. */
@@ -23,7 +15,7 @@ struct agentctl_opts {
 
 /* One command: 'argc'/'argv' hold the command's own positional
  * arguments (the command word and options removed). Returns an exit
- * code from the enum above. */
+ * code (enum oa_exit). */
 typedef int agentctl_cmd_fn(const struct agentctl_opts *, int argc,
                             char *argv[]);
 
@@ -38,16 +30,21 @@ struct engine_opts;
 struct engine_result;
 
 /* Loads and validates the spec in 'file'. On success returns
- * AGENTCTL_EXIT_OK and a spec the caller frees with spec_destroy();
+ * OA_EXIT_OK and a spec the caller frees with spec_destroy();
  * otherwise prints every error on stderr, one per line
- * ("FILE:LINE:COL: PATH: message"), and returns AGENTCTL_EXIT_INVALID
- * (AGENTCTL_EXIT_FAIL when out of memory). */
+ * ("FILE:LINE:COL: PATH: message"), and returns OA_EXIT_INVALID
+ * (OA_EXIT_FAIL when out of memory). */
 int agentctl_load_spec(const char *file, struct spec **specp);
 
 /* Prints 'text' on stdout, with a final newline, and frees it. 'text'
  * NULL means out of memory ('what' names the output). Returns an exit
- * code: AGENTCTL_EXIT_FAIL when it could not be written. */
+ * code: OA_EXIT_FAIL when it could not be written. */
 int agentctl_print(char *text, const char *what);
+
+/* Prints "agentctl: COMMAND: MESSAGE: STRERROR(-r)" on stderr (through
+ * struct oa_err, the one rendering of errors) and returns OA_EXIT_FAIL. */
+int agentctl_error(const char *command, int r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* False (with a message) when a command that takes no positional
  * argument got one. */
@@ -62,13 +59,16 @@ int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
 /* Builds the report of an engine run ('r' its result: a failure is added
  * as an error problem on 'object', with 'hint' (may be NULL)), prints it
  * as text or JSON, and returns the exit code: the report's, or
- * AGENTCTL_EXIT_FAIL when it could not be built or written. */
+ * OA_EXIT_FAIL when it could not be built or written. */
 int agentctl_report(const struct spec *spec, const struct engine_result *res,
                     int r, const char *object, const char *hint, bool json,
                     const char *what);
 
-/* How long agentctl waits for the daemon: a status comes from its last
- * reconcile; a reconcile runs one, representors and OVS included. */
+/* How long agentctl waits for the daemon: a status is served at once
+ * from its last observation (its own thread answers, also while a
+ * reconcile runs), so 10 s is only reached when the daemon is stuck; a
+ * reconcile waits for the one that serves it, representors and OVS
+ * included, after the one that may be running. */
 #define AGENTCTL_STATUS_TIMEOUT_MS    10000
 #define AGENTCTL_RECONCILE_TIMEOUT_MS 300000
 

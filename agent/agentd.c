@@ -3,8 +3,12 @@
  * The main loop is Open vSwitch's poll loop (vsdb_poll_*): the OVSDB IDL
  * needs vsdb_run() whenever its socket is readable, and only vsdb_wait()
  * knows that fd. Our own fds (signalfd, inotify, netlink event sockets,
- * the control socket) are registered next to it, and every source is
- * read without blocking after each wake-up, as ovn-controller does.
+ * the control thread's eventfd) are registered next to it, and every
+ * source is read without blocking after each wake-up, as ovn-controller
+ * does. The control socket is served by a thread of its own from the
+ * snapshot this loop publishes after every observation (agentd-serve.h
+ * says why), so `agentctl status` is answered at once also while a
+ * reconcile blocks this loop.
  *
  * Triggers are collected as a set of reasons and debounced: several
  * events in a burst (a rename, a flurry of RTM_NEWLINK) cause one
@@ -17,15 +21,18 @@
  * again ends the backoff. */
 #include "agentd.h"
 
+#include "agentd-serve.h"
 #include "ctl.h"
 #include "engine.h"
 #include "hostio.h"
-#include "jw.h"
+#include "oa-common/err.h"
+#include "oa-common/str.h"
 #include "oa-netlink/nlev.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
 #include "report.h"
+#include "stats.h"
 #include "vsdb.h"
 
 #include <errno.h>
@@ -54,6 +61,7 @@ enum {
     TRIG_RESYNC = 1 << 4,  /* periodic safety resync */
     TRIG_RETRY = 1 << 5,   /* the backoff after a failure expired */
     TRIG_STATUS = 1 << 6,  /* only the status line needs refreshing */
+    TRIG_ASKED = 1 << 7,   /* agentctl status found the snapshot old */
 };
 /* Reasons that apply without a dry run first, and despite a backoff. */
 #define TRIG_APPLY (TRIG_SPEC | TRIG_SIGHUP | TRIG_RETRY)
@@ -73,7 +81,7 @@ struct agentd {
     int sigfd;
     int inofd; /* -1: no watch (directory missing) */
     int ctlfd;
-    long long ctl_paused_until; /* accept() ran out of fds: wait */
+    struct agentd_serve *serve; /* the control socket's thread */
     struct nlev_source *nl_link, *nl_devlink;
     /* The netdevs of the last observation (uplinks, representors): link
      * events of others are ignored. links_all: not known. */
@@ -90,7 +98,7 @@ struct agentd {
 
     unsigned failures;  /* consecutive failed reconciles */
     long long retry_at; /* -1: no retry scheduled */
-    char last_error[600];
+    struct oa_err last_error;
 
     bool ready_sent;
     char *status_line; /* last STATUS= sent */
@@ -99,41 +107,6 @@ struct agentd {
     bool stop;
     unsigned long n_reconciles, n_checks;
 };
-
-/* ---- Logging: one line per event, sd-daemon priority prefix ---------- */
-
-static int log_level = LOG_INFO;
-
-static void log_msg(int level, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-log_msg(int level, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    int n;
-
-    if (level > log_level) {
-        return;
-    }
-    n = snprintf(buf, sizeof buf, "<%d>", level);
-    va_start(ap, fmt);
-    vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
-    va_end(ap);
-    /* Multi-line text (kernel messages) would split the journal entry. */
-    for (char *p = buf + n; *p; p++) {
-        if (*p == '\n') {
-            *p = ' ';
-        }
-    }
-    n = strlen(buf);
-    buf[n++] = '\n';
-    /* One write, so lines of concurrent writers do not interleave. */
-    if (write(STDERR_FILENO, buf, n) < 0) {
-        /* Nowhere left to say it. */
-    }
-}
 
 static const char *
 reasons_text(unsigned reasons, char *buf, size_t size)
@@ -145,7 +118,7 @@ reasons_text(unsigned reasons, char *buf, size_t size)
         {TRIG_SPEC, "spec changed"},      {TRIG_SIGHUP, "SIGHUP"},
         {TRIG_NETLINK, "netlink event"},  {TRIG_OVSDB, "OVSDB change"},
         {TRIG_RESYNC, "periodic resync"}, {TRIG_RETRY, "retry"},
-        {TRIG_STATUS, "status"},
+        {TRIG_STATUS, "status"},          {TRIG_ASKED, "status asked"},
     };
     size_t len = 0;
 
@@ -212,10 +185,10 @@ notify_status(struct agentd *d, char *line)
     if (!d->ready_sent) {
         sd_notifyf(0, "READY=1\nSTATUS=%s", line);
         d->ready_sent = true;
-        log_msg(LOG_NOTICE, "ready: %s", line);
+        agentd_log(LOG_NOTICE, "ready: %s", line);
     } else if (!d->status_line || strcmp(d->status_line, line)) {
         sd_notifyf(0, "STATUS=%s", line);
-        log_msg(LOG_INFO, "status: %s", line);
+        agentd_log(LOG_INFO, "status: %s", line);
     }
     free(d->status_line);
     d->status_line = line;
@@ -228,7 +201,7 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
 {
     const char *file = d->opts->spec_path;
 
-    if (d->spec_error) {
+    if (d->spec_error && d->spec) {
         char hint[PATH_MAX + 32];
 
         snprintf(hint, sizeof hint, "agentctl validate %s", file);
@@ -238,7 +211,7 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
                            file, d->spec_error);
     }
     if (d->failures) {
-        char hint[160];
+        char hint[160], text[OA_ERR_FORMAT_MAX];
         long long left = d->retry_at - vsdb_time_msec();
 
         snprintf(hint, sizeof hint,
@@ -246,60 +219,94 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
                  "reconcile retries now",
                  left > 0 ? (left + 999) / 1000 : 0, d->failures + 1);
         report_add_problem(rep, REPORT_ERROR, "reconcile", hint,
-                           "last reconcile failed: %s", d->last_error);
+                           "last reconcile failed: %s",
+                           oa_err_format(&d->last_error, text, sizeof text));
     }
 }
 
-/* The report for 'res' (a reconcile or a dry run), or NULL when there is
- * nothing to build it from (no spec, observation failed) or no memory.
- * Caller frees with report_free(). */
-static struct report *
-build_report(const struct agentd *d, const struct engine_result *res)
-{
-    struct report *rep;
-
-    if (!d->spec || !res || !res->host) {
-        return NULL;
-    }
-    rep = report_build(d->spec, res->host, res->plan);
-    if (rep) {
-        add_daemon_problems(d, rep);
-    }
-    return rep;
-}
-
-/* The status line when no report can be built. Caller frees. */
+/* The status line when no report of an observation can be built.
+ * Caller frees. */
 static char *
 fallback_summary(const struct agentd *d, const struct engine_result *res)
 {
+    char text[OA_ERR_FORMAT_MAX];
     char *line = NULL;
-    char failure[OA_ERR_FORMAT_MAX];
     int n;
 
     if (!d->spec) {
         n = asprintf(&line, "no valid spec (%s): %s", d->opts->spec_path,
                      d->spec_error ? d->spec_error : "not loaded");
+    } else if (res && res->err.code) {
+        n = asprintf(&line, "not converged: %s",
+                     oa_err_format(&res->err, text, sizeof text));
     } else {
         n = asprintf(&line, "not converged: %s",
-                     res && res->err.code
-                         ? oa_err_format(&res->err, failure, sizeof failure)
-                         : d->last_error);
+                     oa_err_format(&d->last_error, text, sizeof text));
     }
     return n < 0 ? NULL : line;
 }
 
-static char *
-summary_for(const struct agentd *d, const struct engine_result *res)
+/* The status report for 'res' (a reconcile or a dry run; NULL: nothing
+ * observed yet) and its exit code: the one status document, whether the
+ * host was observed or not (no valid spec, observation failed). NULL
+ * only when out of memory. Caller frees with report_free(). */
+static struct report *
+status_report(const struct agentd *d, const struct engine_result *res,
+              int *exit_code)
 {
-    struct report *rep = build_report(d, res);
-    char *line;
+    const char *file = d->opts->spec_path;
+    char text[OA_ERR_FORMAT_MAX];
+    struct report *rep;
 
-    if (!rep) {
-        return fallback_summary(d, res);
+    if (d->spec && res && res->host) {
+        rep = report_build(d->spec, res->host, res->plan);
+    } else {
+        rep = report_build_unobserved();
     }
-    line = report_summary(rep);
-    report_free(rep);
-    return line;
+    if (!rep) {
+        *exit_code = OA_EXIT_FAIL;
+        return NULL;
+    }
+    if (!d->spec) {
+        char *line = fallback_summary(d, res);
+
+        report_add_problem(rep, REPORT_ERROR, file, "agentctl validate", "%s",
+                           line ? line : "no valid spec");
+        free(line);
+    } else if (!res) {
+        report_add_problem(rep, REPORT_ERROR, "offload-agent",
+                           "wait for the first reconcile to end",
+                           "nothing observed yet");
+    } else if (!res->host) {
+        report_add_problem(rep, REPORT_ERROR, "observe", NULL,
+                           "observing the host failed: %s",
+                           res->err.code
+                               ? oa_err_format(&res->err, text, sizeof text)
+                               : "unknown error");
+    }
+    add_daemon_problems(d, rep);
+    /* The spec file on disk is invalid: exit 2, as agentctl status
+     * without the daemon would (docs/cli.md), although the host runs on
+     * the last good spec (the report says so). */
+    *exit_code =
+        d->spec_error || !d->spec ? OA_EXIT_INVALID : report_exit_code(rep);
+    return rep;
+}
+
+/* After every observation (and when the spec turned out invalid): the
+ * status report goes to the control thread, its summary to systemd. */
+static void
+publish(struct agentd *d, const struct engine_result *res)
+{
+    int code;
+    struct report *rep = status_report(d, res, &code);
+    char *line = NULL;
+
+    if (rep && d->spec && res && res->host) {
+        line = report_summary(rep);
+    }
+    notify_status(d, line ? line : fallback_summary(d, res));
+    agentd_serve_publish(d->serve, rep, code);
 }
 
 /* ---- Spec -------------------------------------------------------------- */
@@ -321,23 +328,27 @@ load_spec(struct agentd *d)
         size_t n = errors ? spec_errors_count(errors) : 0;
         char *first = NULL;
 
-        log_msg(LOG_ERR,
-                "spec %s is invalid (%zu error%s), %s; nothing on the host "
-                "changes because of it",
-                file, n, n == 1 ? "" : "s",
-                d->spec ? "running on the last good spec"
-                        : "no good spec yet: managing nothing");
+        agentd_log(LOG_ERR,
+                   "spec %s is invalid (%zu error%s), %s; nothing on the host "
+                   "changes because of it",
+                   file, n, n == 1 ? "" : "s",
+                   d->spec ? "running on the last good spec"
+                           : "no good spec yet: managing nothing");
         for (size_t i = 0; i < n; i++) {
             char *line = spec_error_format(spec_errors_get(errors, i));
-            log_msg(LOG_ERR, "%s", line ? line : "(out of memory)");
+            agentd_log(LOG_ERR, "%s", line ? line : "(out of memory)");
             if (!first) {
                 first = line;
             } else {
                 free(line);
             }
         }
-        if (!first && asprintf(&first, "%s: %s", file, strerror(-r)) < 0) {
-            first = NULL;
+        if (!first) {
+            struct oa_err err;
+            char text[OA_ERR_FORMAT_MAX];
+
+            oa_err_set(&err, r, "%s", file);
+            first = strdup(oa_err_format(&err, text, sizeof text));
         }
         spec_errors_destroy(errors);
         free(d->spec_error);
@@ -352,16 +363,16 @@ load_spec(struct agentd *d)
 
     if (d->spec && spec_equal(d->spec, spec)) {
         spec_destroy(spec);
-        log_msg(was_invalid ? LOG_NOTICE : LOG_INFO,
-                "spec %s is valid%s and unchanged", file,
-                was_invalid ? " again" : "");
+        agentd_log(was_invalid ? LOG_NOTICE : LOG_INFO,
+                   "spec %s is valid%s and unchanged", file,
+                   was_invalid ? " again" : "");
         return 0;
     }
-    log_msg(LOG_INFO, "%s spec %s: %zu PF%s, %u VF%s, %zu bridge%s",
-            d->spec ? "loaded new" : "loaded", file, spec->n_pfs,
-            spec->n_pfs == 1 ? "" : "s", spec_total_vfs(spec),
-            spec_total_vfs(spec) == 1 ? "" : "s", spec->n_bridges,
-            spec->n_bridges == 1 ? "" : "s");
+    agentd_log(LOG_INFO, "%s spec %s: %zu PF%s, %u VF%s, %zu bridge%s",
+               d->spec ? "loaded new" : "loaded", file, spec->n_pfs,
+               spec->n_pfs == 1 ? "" : "s", spec_total_vfs(spec),
+               spec_total_vfs(spec) == 1 ? "" : "s", spec->n_bridges,
+               spec->n_bridges == 1 ? "" : "s");
     spec_destroy(d->spec);
     d->spec = spec;
     return 1;
@@ -390,20 +401,34 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
     struct agentd *d = aux;
 
+    stats_count_step(plan_action_name(step->action), r, msg);
     if (r < 0) {
-        log_msg(LOG_ERR, "step %s %s failed: %s",
-                plan_action_name(step->action), step->object,
-                msg && *msg ? msg : strerror(-r));
+        agentd_log_errno(LOG_ERR, step->object, r, "step %s failed%s%s",
+                         plan_action_name(step->action),
+                         msg && *msg ? ": " : "", msg ? msg : "");
     } else {
         /* apply says what the step found or did ("unchanged: ...",
          * "skipped: ... (next round)"), when it has something to say. */
-        log_msg(LOG_INFO, "step %s %s%s%s: %s", plan_action_name(step->action),
-                step->object, step->detail[0] ? ": " : "", step->detail,
-                msg && *msg ? msg : "done");
+        agentd_log(LOG_INFO, "step %s %s%s%s: %s",
+                   plan_action_name(step->action), step->object,
+                   step->detail[0] ? ": " : "", step->detail,
+                   msg && *msg ? msg : "done");
     }
     /* A reconcile can take long (representors appearing, vswitchd
      * applying ports): keep the watchdog fed between steps. */
     watchdog_kick(d);
+}
+
+/* The IDL client's commit totals into the daemon's counters. */
+static void
+note_ovsdb_stats(const struct agentd *d)
+{
+    struct vsdb_stats vs;
+
+    if (d->io.vsdb) {
+        vsdb_get_stats(d->io.vsdb, &vs);
+        stats_ovsdb_totals(vs.n_commits, vs.n_retries);
+    }
 }
 
 static void
@@ -437,12 +462,12 @@ static void
 record_success(struct agentd *d)
 {
     if (d->failures) {
-        log_msg(LOG_NOTICE, "converged again after %u failed reconcile%s",
-                d->failures, d->failures == 1 ? "" : "s");
+        agentd_log(LOG_NOTICE, "converged again after %u failed reconcile%s",
+                   d->failures, d->failures == 1 ? "" : "s");
     }
     d->failures = 0;
     d->retry_at = -1;
-    d->last_error[0] = '\0';
+    oa_err_clear(&d->last_error);
 }
 
 /* Remembers the netdevs 'host' shows, for filtering link events. */
@@ -482,62 +507,86 @@ remember_links(struct agentd *d, const struct obs_host *host)
     d->n_link_ifindexes = n;
 }
 
-/* Runs one full reconcile now. Returns 0 when converged. */
+static void __attribute__((format(printf, 2, 3)))
+say(struct oa_str *outcome, const char *fmt, ...)
+{
+    va_list args;
+
+    if (outcome) {
+        va_start(args, fmt);
+        oa_str_vprintf(outcome, fmt, args);
+        va_end(args);
+    }
+}
+
+/* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
+ * be NULL) gets one line for the agentctl reconcile that asked. */
 static int
-reconcile(struct agentd *d, const char *why, char *msg, size_t size)
+reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
 {
     struct engine_result res;
     struct engine_opts eo;
     int r;
 
     if (!d->spec) {
-        snprintf(msg, size, "no valid spec (%s): %s", d->opts->spec_path,
-                 d->spec_error ? d->spec_error : "not loaded");
-        notify_status(d, fallback_summary(d, NULL));
+        say(outcome, "no valid spec (%s): %s\n", d->opts->spec_path,
+            d->spec_error ? d->spec_error : "not loaded");
+        publish(d, NULL);
         return -ENOENT;
     }
     engine_opts_init(d, &eo, false);
     note_seqno(d);
     d->n_reconciles++;
-    log_msg(LOG_INFO, "reconcile (%s)", why);
+    agentd_log(LOG_INFO, "reconcile (%s)", why);
+    agentd_serve_set_reconciling(d->serve, true);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
-    /* Cut to what last_error keeps (as engine_result.message was). */
-    char failure[sizeof d->last_error];
-    oa_err_format(&res.err, failure, sizeof failure);
+    note_ovsdb_stats(d);
+    stats_reconcile_time(res.elapsed_ms);
+    char failure[OA_ERR_FORMAT_MAX];
+    const char *message = oa_err_format(&res.err, failure, sizeof failure);
     if (r == 0) {
+        stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
-        log_msg(LOG_INFO,
-                "reconcile (%s): converged in %lld ms, %zu step%s in %u "
-                "round%s%s",
-                why, res.elapsed_ms, res.steps_done,
-                res.steps_done == 1 ? "" : "s", res.rounds,
-                res.rounds == 1 ? "" : "s",
-                res.fallback_used ? " (VFs before switchdev)" : "");
-        snprintf(msg, size, "converged in %lld ms, %zu step%s", res.elapsed_ms,
-                 res.steps_done, res.steps_done == 1 ? "" : "s");
+        agentd_log(LOG_INFO,
+                   "reconcile (%s): converged in %lld ms, %zu step%s in %u "
+                   "round%s%s",
+                   why, res.elapsed_ms, res.steps_done,
+                   res.steps_done == 1 ? "" : "s", res.rounds,
+                   res.rounds == 1 ? "" : "s",
+                   res.fallback_used ? " (VFs before switchdev)" : "");
+        say(outcome, "converged in %lld ms, %zu step%s\n", res.elapsed_ms,
+            res.steps_done, res.steps_done == 1 ? "" : "s");
     } else if (only_blocked(&res)) {
         /* Not a failure to retry: nothing to apply until the host
          * changes, and its events bring the daemon back. */
+        stats_inc(STATS_RECONCILES_BLOCKED);
         record_success(d);
-        log_msg(LOG_WARNING, "reconcile (%s): blocked after %lld ms: %s", why,
-                res.elapsed_ms, failure);
-        snprintf(msg, size, "not converged: %s", failure);
+        agentd_log(LOG_WARNING, "reconcile (%s): blocked after %lld ms: %s",
+                   why, res.elapsed_ms, message);
+        say(outcome, "not converged: %s\n", message);
     } else {
         long long delay;
 
+        stats_inc(STATS_RECONCILES_FAILED);
         d->failures++;
         delay = agentd_backoff_ms(d->failures);
         d->retry_at = vsdb_time_msec() + delay;
-        snprintf(d->last_error, sizeof d->last_error, "%s", failure);
-        log_msg(LOG_ERR,
-                "reconcile (%s) failed after %lld ms (%zu step%s done): %s; "
-                "retry %u in %lld s",
-                why, res.elapsed_ms, res.steps_done,
-                res.steps_done == 1 ? "" : "s", failure, d->failures,
-                delay / 1000);
-        snprintf(msg, size, "reconcile failed: %s", failure);
+        d->last_error = res.err;
+        if (!d->last_error.code) {
+            d->last_error.code = r;
+        }
+        agentd_log_errno(LOG_ERR, NULL, d->last_error.code,
+                         "reconcile (%s) failed after %lld ms (%zu step%s "
+                         "done): %s; retry %u in %lld s",
+                         why, res.elapsed_ms, res.steps_done,
+                         res.steps_done == 1 ? "" : "s", message, d->failures,
+                         delay / 1000);
+        say(outcome, "reconcile failed: %s\n", message);
     }
-    notify_status(d, summary_for(d, &res));
+    /* The report first, then the flag: a status never sees "not
+     * reconciling" with the observation from before the reconcile. */
+    publish(d, &res);
+    agentd_serve_set_reconciling(d->serve, false);
     remember_links(d, res.host);
     engine_result_clear(&res);
     return r;
@@ -548,46 +597,53 @@ reconcile(struct agentd *d, const char *why, char *msg, size_t size)
 static void
 check(struct agentd *d, unsigned reasons)
 {
-    char why[128], msg[700];
     struct engine_result res;
     struct engine_opts eo;
+    char why[128];
     int r;
 
     reasons_text(reasons, why, sizeof why);
     if (!d->spec) {
-        notify_status(d, fallback_summary(d, NULL));
+        publish(d, NULL);
         return;
     }
     engine_opts_init(d, &eo, true);
     note_seqno(d);
     d->n_checks++;
+    stats_inc(STATS_CHECKS);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    note_ovsdb_stats(d);
     if (r == 0 && res.plan && res.plan->n_steps) {
         const struct plan_step *s = &res.plan->steps[0];
 
         if (d->failures && vsdb_time_msec() < d->retry_at) {
-            log_msg(LOG_DEBUG, "check (%s): %zu steps to do, retry pending",
-                    why, res.plan->n_steps);
-            notify_status(d, summary_for(d, &res));
+            agentd_log(LOG_DEBUG, "check (%s): %zu steps to do, retry pending",
+                       why, res.plan->n_steps);
+            publish(d, &res);
             engine_result_clear(&res);
             return;
         }
-        log_msg(LOG_NOTICE, "drift (%s): %zu step%s to do, first: %s %s", why,
-                res.plan->n_steps, res.plan->n_steps == 1 ? "" : "s",
-                plan_action_name(s->action), s->object);
+        agentd_log(LOG_NOTICE, "drift (%s): %zu step%s to do, first: %s %s",
+                   why, res.plan->n_steps, res.plan->n_steps == 1 ? "" : "s",
+                   plan_action_name(s->action), s->object);
+        /* Published, so that a status during the reconcile shows the
+         * drift it repairs. */
+        publish(d, &res);
         engine_result_clear(&res);
-        reconcile(d, why, msg, sizeof msg);
+        reconcile(d, why, NULL);
         return;
     }
     if (r == 0 && res.converged) {
-        log_msg(LOG_DEBUG, "check (%s): converged", why);
+        agentd_log(LOG_DEBUG, "check (%s): converged", why);
         record_success(d);
     } else if (r < 0) {
         char failure[OA_ERR_FORMAT_MAX];
-        log_msg(LOG_WARNING, "check (%s): %s", why,
-                oa_err_format(&res.err, failure, sizeof failure));
+
+        agentd_log_errno(LOG_WARNING, NULL, res.err.code ? res.err.code : r,
+                         "check (%s): %s", why,
+                         oa_err_format(&res.err, failure, sizeof failure));
     }
-    notify_status(d, summary_for(d, &res));
+    publish(d, &res);
     remember_links(d, res.host);
     engine_result_clear(&res);
 }
@@ -596,14 +652,42 @@ static void
 run_pending(struct agentd *d)
 {
     unsigned reasons = d->pending;
-    char why[128], msg[700];
+    char why[128];
 
     watchdog_kick(d);
     d->pending = 0;
     if (reasons & TRIG_APPLY) {
-        reconcile(d, reasons_text(reasons, why, sizeof why), msg, sizeof msg);
+        reconcile(d, reasons_text(reasons, why, sizeof why), NULL);
     } else {
         check(d, reasons);
+    }
+}
+
+/* What agentctl asked the control thread for: a reconcile runs now (it
+ * observes afresh, so it answers whatever was pending too) and its
+ * outcome goes to every client that asked; an old status snapshot is
+ * refreshed by a check, debounced like any event. */
+static void
+serve_asks(struct agentd *d)
+{
+    struct agentd_serve_asks asks;
+    struct oa_str outcome = OA_STR_INIT;
+    char why[64];
+    int r;
+
+    agentd_serve_take(d->serve, &asks);
+    if (asks.reconciles) {
+        snprintf(why, sizeof why, "agentctl reconcile, pid %d%s",
+                 asks.first_pid, asks.reconciles > 1 ? " and others" : "");
+        d->pending = 0;
+        watchdog_kick(d);
+        r = reconcile(d, why, &outcome);
+        agentd_serve_reconciled(d->serve, r == 0 ? OA_EXIT_OK : OA_EXIT_FAIL,
+                                outcome.oom ? "out of memory\n"
+                                            : oa_str_cstr(&outcome));
+        oa_str_free(&outcome);
+    } else if (asks.refresh) {
+        trigger(d, TRIG_ASKED);
     }
 }
 
@@ -618,12 +702,12 @@ read_signals(struct agentd *d)
         switch (si.ssi_signo) {
         case SIGTERM:
         case SIGINT:
-            log_msg(LOG_NOTICE, "%s: shutting down",
-                    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            agentd_log(LOG_NOTICE, "%s: shutting down",
+                       si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
             d->stop = true;
             break;
         case SIGHUP:
-            log_msg(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+            agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
             sd_notify(0, "RELOADING=1");
             reload_spec(d, TRIG_SIGHUP);
             sd_notify(0, "READY=1");
@@ -651,10 +735,10 @@ read_inotify(struct agentd *d)
                 changed = true;
             }
             if (ev->mask & IN_IGNORED) {
-                log_msg(LOG_WARNING,
-                        "directory %s went away: no longer watching the "
-                        "spec (SIGHUP reloads it)",
-                        d->spec_dir);
+                agentd_log(LOG_WARNING,
+                           "directory %s went away: no longer watching the "
+                           "spec (SIGHUP reloads it)",
+                           d->spec_dir);
                 close(d->inofd);
                 d->inofd = -1;
                 break;
@@ -666,7 +750,7 @@ read_inotify(struct agentd *d)
         }
     }
     if (changed) {
-        log_msg(LOG_INFO, "spec %s changed on disk", d->opts->spec_path);
+        agentd_log(LOG_INFO, "spec %s changed on disk", d->opts->spec_path);
         reload_spec(d, TRIG_SPEC);
     }
 }
@@ -707,22 +791,24 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     memset(&sum, 0, sizeof sum);
     r = nlev_drain(src, &sum);
     if (r < 0) {
-        log_msg(LOG_WARNING, "reading %s events: %s", what, strerror(-r));
+        agentd_log_errno(LOG_WARNING, what, r, "reading events");
         return;
     }
     if (sum.resync) {
-        log_msg(LOG_INFO, "%s events were lost (ENOBUFS): resync", what);
+        agentd_log(LOG_INFO, "%s events were lost (ENOBUFS): resync", what);
     }
     if (!sum.events && !sum.resync) {
         return;
     }
+    stats_add(STATS_NETLINK_EVENTS, sum.events);
     if (src == d->nl_link && !links_concern_us(d, &sum)) {
-        log_msg(LOG_DEBUG, "%zu link event%s about netdevs not managed",
-                sum.events, sum.events == 1 ? "" : "s");
+        stats_add(STATS_NETLINK_IGNORED, sum.events);
+        agentd_log(LOG_DEBUG, "%zu link event%s about netdevs not managed",
+                   sum.events, sum.events == 1 ? "" : "s");
         return;
     }
-    log_msg(LOG_DEBUG, "%zu %s event%s", sum.events, what,
-            sum.events == 1 ? "" : "s");
+    agentd_log(LOG_DEBUG, "%zu %s event%s", sum.events, what,
+               sum.events == 1 ? "" : "s");
     trigger(d, TRIG_NETLINK);
 }
 
@@ -742,142 +828,6 @@ check_ovsdb(struct agentd *d)
     } else if (seqno != d->seqno) {
         d->seqno = seqno;
         trigger(d, TRIG_OVSDB);
-    }
-}
-
-static void
-serve_no_spec(struct agentd *d, int fd, const struct ctl_request *req)
-{
-    char *payload = NULL;
-    char *line = fallback_summary(d, NULL);
-
-    if (req->json) {
-        struct jw *jw = jw_create(true);
-
-        if (jw) {
-            jw_object_begin(jw);
-            jw_key(jw, "converged");
-            jw_bool(jw, false);
-            jw_key(jw, "problems");
-            jw_array_begin(jw);
-            jw_object_begin(jw);
-            jw_key(jw, "severity");
-            jw_string(jw, "error");
-            jw_key(jw, "object");
-            jw_string(jw, d->opts->spec_path);
-            jw_key(jw, "message");
-            jw_string(jw, line ? line : "no valid spec");
-            jw_key(jw, "hint");
-            jw_string(jw, "agentctl validate");
-            jw_object_end(jw);
-            jw_array_end(jw);
-            jw_object_end(jw);
-            payload = jw_finish(jw);
-        }
-    } else if (line && asprintf(&payload, "%s\n", line) < 0) {
-        payload = NULL;
-    }
-    ctl_write_response(fd, 2, payload ? payload : "out of memory\n");
-    free(payload);
-    free(line);
-}
-
-static void
-serve_status(struct agentd *d, int fd, const struct ctl_request *req)
-{
-    struct engine_result res;
-    struct engine_opts eo;
-    struct report *rep;
-    char *payload = NULL;
-    int code;
-
-    if (!d->spec) {
-        serve_no_spec(d, fd, req);
-        return;
-    }
-    engine_opts_init(d, &eo, true);
-    engine_reconcile(&d->io, d->spec, &eo, &res);
-    rep = build_report(d, &res);
-    if (rep) {
-        payload = req->json ? report_to_json(rep, true) : report_to_text(rep);
-        /* The spec file on disk is invalid: exit 2, as agentctl status
-         * without the daemon would (DESIGN.md), although the host runs
-         * on the last good spec (the report says so). */
-        code = d->spec_error ? 2 : report_exit_code(rep);
-        report_free(rep);
-    } else {
-        char failure[OA_ERR_FORMAT_MAX];
-        if (asprintf(&payload, "observing the host failed: %s\n",
-                     oa_err_format(&res.err, failure, sizeof failure)) < 0) {
-            payload = NULL;
-        }
-        code = 1;
-    }
-    engine_result_clear(&res);
-    ctl_write_response(fd, code, payload ? payload : "out of memory\n");
-    free(payload);
-}
-
-static void
-serve_reconcile(struct agentd *d, int fd, const struct ctl_request *req)
-{
-    char msg[700], out[720];
-    char why[64];
-    int r;
-
-    if (!req->peer_root) {
-        log_msg(LOG_WARNING, "agentctl reconcile from uid %u refused",
-                req->peer_uid);
-        ctl_write_response(fd, 1, "permission denied: reconcile needs root\n");
-        return;
-    }
-    snprintf(why, sizeof why, "agentctl reconcile, pid %d", req->peer_pid);
-    /* This reconcile observes afresh: it answers whatever was pending. */
-    d->pending = 0;
-    r = reconcile(d, why, msg, sizeof msg);
-    snprintf(out, sizeof out, "%s\n", msg);
-    ctl_write_response(fd, r == 0 ? 0 : 1, out);
-}
-
-static void
-serve_ctl(struct agentd *d)
-{
-    /* Bounded per wake-up: other sources get their turn. */
-    for (int i = 0; i < 8; i++) {
-        struct ctl_request req;
-        int fd = accept4(d->ctlfd, NULL, NULL, SOCK_CLOEXEC);
-        int r;
-
-        if (fd < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                log_msg(LOG_WARNING, "control socket accept: %s%s",
-                        strerror(errno),
-                        errno == EMFILE || errno == ENFILE ||
-                                errno == ENOBUFS || errno == ENOMEM
-                            ? "; not accepting for 1 s"
-                            : "");
-                /* The connection stays queued and the socket readable:
-                 * without a pause the loop would spin. */
-                d->ctl_paused_until = vsdb_time_msec() + 1000;
-            }
-            return;
-        }
-        watchdog_kick(d);
-        r = ctl_read_request(fd, AGENTD_CTL_TIMEOUT_MS, &req);
-        if (r < 0) {
-            log_msg(LOG_WARNING, "control request: %s", strerror(-r));
-            ctl_write_response(fd, 1, "malformed request\n");
-        } else if (!strcmp(req.command, "status")) {
-            serve_status(d, fd, &req);
-        } else if (!strcmp(req.command, "reconcile")) {
-            serve_reconcile(d, fd, &req);
-        } else {
-            char out[96];
-
-            snprintf(out, sizeof out, "unknown command: %s\n", req.command);
-            ctl_write_response(fd, 1, out);
-        }
-        close(fd);
     }
 }
 
@@ -905,14 +855,14 @@ open_watch(struct agentd *d)
 {
     d->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (d->inofd < 0) {
-        log_msg(LOG_WARNING, "inotify: %s: spec changes need SIGHUP",
-                strerror(errno));
+        agentd_log_errno(LOG_WARNING, "inotify", -errno,
+                         "spec changes need SIGHUP");
         return;
     }
     if (inotify_add_watch(d->inofd, d->spec_dir, agentd_spec_watch_mask()) <
         0) {
-        log_msg(LOG_WARNING, "cannot watch %s: %s: spec changes need SIGHUP",
-                d->spec_dir, strerror(errno));
+        agentd_log_errno(LOG_WARNING, d->spec_dir, -errno,
+                         "cannot watch it, spec changes need SIGHUP");
         close(d->inofd);
         d->inofd = -1;
     }
@@ -925,16 +875,14 @@ open_nlev(struct agentd *d)
 
     if (r < 0) {
         d->nl_link = NULL;
-        log_msg(LOG_WARNING,
-                "link events: %s: drift is found by the periodic resync",
-                strerror(-r));
+        agentd_log_errno(LOG_WARNING, "link events", r,
+                         "drift is found by the periodic resync");
     }
     r = nlev_open(NLEV_DEVLINK, &d->nl_devlink);
     if (r < 0) {
         d->nl_devlink = NULL;
-        log_msg(LOG_WARNING,
-                "devlink events: %s: drift is found by the periodic resync",
-                strerror(-r));
+        agentd_log_errno(LOG_WARNING, "devlink events", r,
+                         "drift is found by the periodic resync");
     }
 }
 
@@ -953,11 +901,15 @@ open_sigfd(void)
 static void
 agentd_close(struct agentd *d)
 {
+    /* The thread first: it answers what is queued and stops using the
+     * socket before it goes. */
+    agentd_serve_destroy(d->serve);
+    d->serve = NULL;
     if (d->ctlfd >= 0) {
         close(d->ctlfd);
         if (unlink(d->opts->socket_path) < 0 && errno != ENOENT) {
-            log_msg(LOG_WARNING, "removing %s: %s", d->opts->socket_path,
-                    strerror(errno));
+            agentd_log_errno(LOG_WARNING, d->opts->socket_path, -errno,
+                             "removing the control socket");
         }
     }
     if (d->inofd >= 0) {
@@ -987,11 +939,7 @@ arm_waits(struct agentd *d)
         vsdb_wait(d->io.vsdb);
     }
     vsdb_poll_fd_wait(d->sigfd, POLLIN);
-    if (now >= d->ctl_paused_until) {
-        vsdb_poll_fd_wait(d->ctlfd, POLLIN);
-    } else if (d->ctl_paused_until < next) {
-        next = d->ctl_paused_until;
-    }
+    vsdb_poll_fd_wait(agentd_serve_wake_fd(d->serve), POLLIN);
     if (d->inofd >= 0) {
         vsdb_poll_fd_wait(d->inofd, POLLIN);
     }
@@ -1017,8 +965,7 @@ int
 agentd_run(const struct agentd_opts *opts)
 {
     struct agentd d;
-    struct oa_err err = {0};
-    char msg[700];
+    struct oa_err err;
     uint64_t wd_usec = 0;
     int r;
 
@@ -1027,19 +974,19 @@ agentd_run(const struct agentd_opts *opts)
     d.sigfd = d.inofd = d.ctlfd = -1;
     d.retry_at = -1;
     d.links_all = true; /* until the first observation */
-    log_level = opts->log_level;
+    agentd_log_set_level(opts->log_level);
 
     d.sigfd = open_sigfd();
     if (d.sigfd < 0) {
-        log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+        agentd_log_errno(LOG_ERR, "signalfd", -errno, "cannot start");
         goto fail;
     }
     if (split_spec_path(&d) < 0) {
-        log_msg(LOG_ERR, "out of memory");
+        agentd_log(LOG_ERR, "out of memory");
         goto fail;
     }
-    log_msg(LOG_INFO, "starting: spec %s, control socket %s", opts->spec_path,
-            opts->socket_path);
+    agentd_log(LOG_INFO, "starting: spec %s, control socket %s",
+               opts->spec_path, opts->socket_path);
 
     /* Watch before loading, so a change between the two is not lost. */
     open_watch(&d);
@@ -1047,20 +994,38 @@ agentd_run(const struct agentd_opts *opts)
 
     r = hostio_open(&d.io, &err);
     if (r < 0) {
-        char failure[OA_ERR_FORMAT_MAX];
-        log_msg(LOG_ERR, "opening the host interfaces: %s",
-                oa_err_format(&err, failure, sizeof failure));
+        agentd_log_err(LOG_ERR, "opening the host interfaces", &err);
         goto fail;
     }
     if (!d.io.devlink) {
-        log_msg(LOG_WARNING, "the kernel has no devlink: eswitch steps fail");
+        agentd_log(LOG_WARNING,
+                   "the kernel has no devlink: eswitch steps fail");
     }
     open_nlev(&d);
 
     d.ctlfd = ctl_listen(opts->socket_path);
     if (d.ctlfd < 0) {
-        log_msg(LOG_ERR, "control socket %s: %s", opts->socket_path,
-                strerror(-d.ctlfd));
+        agentd_log_errno(LOG_ERR, opts->socket_path, d.ctlfd,
+                         "control socket");
+        goto fail;
+    }
+    d.serve = agentd_serve_create(d.ctlfd);
+    if (!d.serve) {
+        agentd_log(LOG_ERR, "control socket: cannot set up its thread");
+        goto fail;
+    }
+    /* What status says until the first reconcile ends (systemd hears
+     * of it after the reconcile: READY=1 waits for that). */
+    {
+        int code;
+        struct report *rep = status_report(&d, NULL, &code);
+
+        agentd_serve_publish(d.serve, rep, code);
+    }
+    agentd_serve_set_reconciling(d.serve, d.spec != NULL);
+    r = agentd_serve_start(d.serve);
+    if (r < 0) {
+        agentd_log_errno(LOG_ERR, "control socket", r, "starting its thread");
         goto fail;
     }
 
@@ -1069,12 +1034,12 @@ agentd_run(const struct agentd_opts *opts)
         if (!d.watchdog_ms) {
             d.watchdog_ms = 1;
         }
-        log_msg(LOG_INFO, "watchdog: every %lld ms", d.watchdog_ms);
+        agentd_log(LOG_INFO, "watchdog: every %lld ms", d.watchdog_ms);
     }
 
     /* The first reconcile; READY=1 follows it whatever its outcome, so
      * that units ordered after this one (ovs-vswitchd) are not held. */
-    reconcile(&d, "startup", msg, sizeof msg);
+    reconcile(&d, "startup", NULL);
     d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
 
     while (!d.stop) {
@@ -1088,9 +1053,7 @@ agentd_run(const struct agentd_opts *opts)
         read_nlev(&d, d.nl_link, "link");
         read_nlev(&d, d.nl_devlink, "devlink");
         check_ovsdb(&d);
-        if (vsdb_time_msec() >= d.ctl_paused_until) {
-            serve_ctl(&d);
-        }
+        serve_asks(&d);
 
         now = vsdb_time_msec();
         if (now >= d.resync_at) {
@@ -1111,9 +1074,9 @@ agentd_run(const struct agentd_opts *opts)
     }
 
     sd_notify(0, "STOPPING=1");
-    log_msg(LOG_INFO, "stopped after %lu reconcile%s and %lu check%s",
-            d.n_reconciles, d.n_reconciles == 1 ? "" : "s", d.n_checks,
-            d.n_checks == 1 ? "" : "s");
+    agentd_log(LOG_INFO, "stopped after %lu reconcile%s and %lu check%s",
+               d.n_reconciles, d.n_reconciles == 1 ? "" : "s", d.n_checks,
+               d.n_checks == 1 ? "" : "s");
     agentd_close(&d);
     return 0;
 

@@ -5,20 +5,22 @@
  * changes, and its fd is not exposed) and reconciles the host with the
  * engine (engine.h) when something may have moved it away from the spec:
  * the spec file changed, SIGHUP, a netlink event, an OVSDB change,
- * `agentctl reconcile`, or the periodic safety resync. The daemon logs;
- * the library under it does not.
+ * `agentctl reconcile`, or the periodic safety resync. The control
+ * socket is served by a thread of its own from what the main loop
+ * publishes (agentd-serve.h), so agentctl is answered at once also while
+ * a reconcile blocks the main loop. The daemon logs; the library under
+ * it does not.
  *
  * The pure parts (backoff, the spec-file event filter, log levels) are
  * separate so they can be unit tested. */
 #ifndef OA_AGENTD_H
 #define OA_AGENTD_H 1
 
+#include "contract.h" /* default paths, exit codes */
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#define AGENTD_DEFAULT_SPEC   "/etc/offload-agent/host.json"
-#define AGENTD_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
 
 /* Timings (milliseconds). */
 #define AGENTD_DEBOUNCE_MS     200    /* quiet time before a reconcile */
@@ -37,7 +39,8 @@ struct agentd_opts {
 /* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP
  * must already be blocked in every thread (the caller does it first thing
  * in main(), before anything can start libopenvswitch, which would
- * otherwise install its own handlers). Returns the process exit code: 0
+ * otherwise install its own handlers, and before the control thread
+ * starts, which inherits the mask). Returns the process exit code: 0
  * after a clean shutdown, 1 when the daemon could not start. */
 int agentd_run(const struct agentd_opts *opts);
 
@@ -69,6 +72,29 @@ int agentd_parse_log_level(const char *s);
  * but no more than AGENTD_DEBOUNCE_MAX_MS after the first, so a steady
  * stream of events cannot postpone it forever. */
 long long agentd_debounce_deadline(long long first, long long now);
+
+/* ---- Logging: one line per event on stderr, sd-daemon priority prefix -- */
+
+struct oa_err;
+
+/* Lines above 'level' (LOG_*) are dropped. Set before threads start. */
+void agentd_log_set_level(int level);
+void agentd_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Logs "OBJECT: MESSAGE: STRERROR(-r)" (as systemd's log_link_errno():
+ * the object the error is about, and the errno) and returns 'r', so
+ * that "return agentd_log_errno(...)" reads naturally. 'object' may be
+ * NULL (then "MESSAGE: STRERROR"). */
+int agentd_log_errno(int level, const char *object, int r, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+/* Logs "OBJECT: " + oa_err_format(err) and returns err->code. */
+int agentd_log_err(int level, const char *object, const struct oa_err *err);
+
+/* Pure: the line agentd_log_errno() writes, without the priority prefix
+ * and the newline, into 'buf' (at most 'size' bytes, one line: newlines
+ * become spaces). Returns 'buf'. */
+char *agentd_log_format(char *buf, size_t size, const char *object, int r,
+                        const char *message);
 
 struct nlev_summary;
 

@@ -1,5 +1,5 @@
 /* offload-agent: the reconciling daemon (foreground, systemd Type=notify).
- * Options are a contract (DESIGN.md): --spec FILE, --socket PATH. The
+ * Options are a contract (docs/cli.md): --spec FILE, --socket PATH. The
  * daemon itself is agentd_run() (agentd.h). */
 #include "agentd.h"
 
@@ -20,7 +20,7 @@ usage(FILE *out)
             "debug\n"
             "Runs in the foreground and logs to stderr with sd-daemon "
             "priority prefixes.\n",
-            AGENTD_DEFAULT_SPEC, AGENTD_DEFAULT_SOCKET);
+            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET);
 }
 
 int
@@ -34,8 +34,8 @@ main(int argc, char *argv[])
         {NULL, 0, NULL, 0},
     };
     struct agentd_opts opts = {
-        .spec_path = AGENTD_DEFAULT_SPEC,
-        .socket_path = AGENTD_DEFAULT_SOCKET,
+        .spec_path = OA_DEFAULT_SPEC,
+        .socket_path = OA_DEFAULT_SOCKET,
         .log_level = LOG_INFO,
     };
     sigset_t set;

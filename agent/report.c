@@ -8,6 +8,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "stats.h"
 #include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
@@ -54,6 +55,7 @@ struct report_problem {
 };
 
 struct report {
+    bool observed; /* false: report_build_unobserved() */
     bool plan_converged;
     bool ovs_connected;
     bool ovs_hw_offload;
@@ -295,6 +297,7 @@ report_build(const struct spec *spec, const struct obs_host *host,
     if (!report) {
         return NULL;
     }
+    report->observed = true;
     report->plan_converged = !plan || plan_is_converged(plan);
     report->ovs_connected = host && host->ovs.connected && host->ovs.state &&
                             host->ovs.state->ready;
@@ -385,6 +388,21 @@ report_build(const struct spec *spec, const struct obs_host *host,
 nomem:
     report_free(report);
     return NULL;
+}
+
+struct report *
+report_build_unobserved(void)
+{
+    struct report *report = calloc(1, sizeof *report);
+
+    if (report) {
+        report->ovs_tc_policy = strdup(VSDB_TC_POLICY_DEFAULT);
+        if (!report->ovs_tc_policy) {
+            free(report);
+            return NULL;
+        }
+    }
+    return report;
 }
 
 void
@@ -580,8 +598,78 @@ json_pf(struct jw *jw, const struct report_pf *pf)
     jw_object_end(jw);
 }
 
+static void
+json_counter(struct jw *jw, const struct stats_view *v,
+             enum stats_counter counter)
+{
+    jw_key(jw, stats_counter_name(counter));
+    jw_int(jw, (int64_t)v->counters[counter]);
+}
+
+/* "stats": the counters grouped as stats_counter_group() says, the steps
+ * by action, the reconcile timers (null before the first). */
+static void
+json_stats(struct jw *jw, const struct stats_view *v)
+{
+    const char *open_group = NULL;
+
+    jw_object_begin(jw);
+    for (int c = 0; c < STATS_N_COUNTERS; c++) {
+        const char *group = stats_counter_group(c);
+
+        if (open_group && (!group || strcmp(group, open_group))) {
+            jw_object_end(jw);
+            open_group = NULL;
+        }
+        if (group && !open_group) {
+            jw_key(jw, group);
+            jw_object_begin(jw);
+            open_group = group;
+        }
+        json_counter(jw, v, c);
+    }
+    if (open_group) {
+        jw_object_end(jw);
+    }
+    jw_key(jw, "steps");
+    jw_object_begin(jw);
+    for (size_t i = 0; i < v->n_steps; i++) {
+        jw_key(jw, v->steps[i].action);
+        jw_object_begin(jw);
+        for (int k = 0; k < STATS_STEP_N_RESULTS; k++) {
+            jw_key(jw, stats_step_result_name(k));
+            jw_int(jw, (int64_t)v->steps[i].n[k]);
+        }
+        jw_object_end(jw);
+    }
+    jw_object_end(jw);
+    jw_key(jw, "reconcile_ms");
+    jw_object_begin(jw);
+    jw_key(jw, "last");
+    if (v->last_reconcile_ms < 0) {
+        jw_null(jw);
+    } else {
+        jw_int(jw, v->last_reconcile_ms);
+    }
+    jw_key(jw, "longest");
+    if (v->longest_reconcile_ms < 0) {
+        jw_null(jw);
+    } else {
+        jw_int(jw, v->longest_reconcile_ms);
+    }
+    jw_object_end(jw);
+    jw_object_end(jw);
+}
+
 char *
 report_to_json(const struct report *report, bool pretty)
+{
+    return report_to_json_live(report, pretty, NULL);
+}
+
+char *
+report_to_json_live(const struct report *report, bool pretty,
+                    const struct report_live *live)
 {
     struct jw *jw = jw_create(pretty);
     if (!jw) {
@@ -590,6 +678,12 @@ report_to_json(const struct report *report, bool pretty)
     jw_object_begin(jw);
     jw_key(jw, "converged");
     jw_bool(jw, report_converged(report));
+    if (live && live->observed_age_ms >= 0) {
+        jw_key(jw, "observed_age_ms");
+        jw_int(jw, live->observed_age_ms);
+        jw_key(jw, "reconciling");
+        jw_bool(jw, live->reconciling);
+    }
 
     jw_key(jw, "ovs");
     jw_object_begin(jw);
@@ -632,6 +726,10 @@ report_to_json(const struct report *report, bool pretty)
         jw_object_end(jw);
     }
     jw_array_end(jw);
+    if (live && live->stats) {
+        jw_key(jw, "stats");
+        json_stats(jw, live->stats);
+    }
     jw_object_end(jw);
     return jw_finish(jw);
 }
@@ -710,6 +808,13 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
 char *
 report_to_text(const struct report *report)
 {
+    return report_to_text_live(report, NULL);
+}
+
+char *
+report_to_text_live(const struct report *report,
+                    const struct report_live *live)
+{
     struct oa_str t = OA_STR_INIT;
 
     for (size_t i = 0; i < report->n_pfs; i++) {
@@ -730,8 +835,14 @@ report_to_text(const struct report *report)
             oa_str_printf(&t, "  offload %s", report->offload_verdict);
         }
         oa_str_printf(&t, "\n");
-    } else {
+    } else if (report->observed) {
         oa_str_printf(&t, "OVS not connected\n");
+    }
+    if (live && live->observed_age_ms >= 0) {
+        oa_str_printf(&t, "observed %lld.%lld s ago%s\n",
+                      live->observed_age_ms / 1000,
+                      live->observed_age_ms % 1000 / 100,
+                      live->reconciling ? ", reconcile in progress" : "");
     }
     if (report->n_problems) {
         oa_str_printf(&t, "\nproblems:\n");

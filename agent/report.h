@@ -1,7 +1,7 @@
 /* report: verification and status. From the spec, the observation and
  * the remaining plan: a per-PF view (eswitch, VFs, MACs, drivers,
  * representors, bridges, tc rules in_hw/total) and the problems found,
- * each with a hint. Rendered as the status JSON of DESIGN.md or as a
+ * each with a hint. Rendered as the status JSON of docs/cli.md or as a
  * compact table. Pure: no I/O. The report copies what it shows, so it
  * outlives the observation (the daemon keeps the last one). */
 #ifndef OA_REPORT_H
@@ -13,6 +13,7 @@
 struct spec;
 struct obs_host;
 struct plan;
+struct stats_view;
 
 enum report_severity {
     REPORT_ERROR,
@@ -28,6 +29,11 @@ struct report *report_build(const struct spec *spec,
                             const struct obs_host *host,
                             const struct plan *plan);
 void report_free(struct report *report);
+
+/* A report of nothing observed (no valid spec, no observation yet): not
+ * converged, no PF; the caller says why with report_add_problem(). NULL
+ * on ENOMEM. */
+struct report *report_build_unobserved(void);
 
 /* Adds a problem found outside the observation (the daemon's: an invalid
  * spec it ignored, a failed apply). 'hint' may be NULL. */
@@ -49,7 +55,22 @@ char *report_summary(const struct report *report);
 char *report_to_json(const struct report *report, bool pretty);
 char *report_to_text(const struct report *report);
 
-/* The plan as `agentctl plan` shows it: {"steps": [...]} (DESIGN.md), or
+/* What a report served later carries besides the observation (status
+ * --json keys "observed_age_ms", "reconciling" and "stats", docs/cli.md;
+ * the text form gets an "observed ... ago" line). */
+struct report_live {
+    long long observed_age_ms;      /* -1: not shown (observed just now) */
+    bool reconciling;               /* shown along with observed_age_ms */
+    const struct stats_view *stats; /* NULL: no "stats" */
+};
+
+/* As above, with 'live' (may be NULL). */
+char *report_to_json_live(const struct report *report, bool pretty,
+                          const struct report_live *live);
+char *report_to_text_live(const struct report *report,
+                          const struct report_live *live);
+
+/* The plan as `agentctl plan` shows it: {"steps": [...]} (docs/cli.md), or
  * one step a line. Blockers appear as "blockers" / after the steps. */
 char *report_plan_to_json(const struct plan *plan, bool pretty);
 char *report_plan_to_text(const struct plan *plan);

@@ -10,6 +10,7 @@
 #   fixing the file clears the error;
 #   SIGHUP reloads and reconciles;
 #   an owned bridge deleted behind the daemon's back comes back unasked;
+#   agentctl status --json carries observed_age_ms, reconciling, stats;
 #   agentctl reconcile works for root and is refused for other users;
 #   SIGTERM: exit 0 and the socket removed;
 #   started without a spec: READY=1 anyway, an error status, and the spec
@@ -121,6 +122,17 @@ test -S "$sock" || fail "no control socket at $sock"
 put_spec "$(spec_with '{"name": "br-a"}, {"name": "br-b"}')"
 wait_for 10 vsctl br-exists br-b || fail "br-b of the renamed spec not created"
 echo "renamed spec applied: br-b exists"
+
+# --- status from the daemon: how old its observation is, counters ---------
+json=$("$agentctl" status --json --socket "$sock" 2>&1) ||
+    fail "agentctl status --json from the daemon: $json"
+jq -e '(.observed_age_ms | type) == "number" and .reconciling == false
+       and .stats.reconciles.converged >= 1 and (.stats.steps | length) >= 1
+       and (.stats.ovsdb.commits | type) == "number"' <<<"$json" >/dev/null ||
+    fail "status --json lacks observed_age_ms, reconciling or stats: $json"
+"$agentctl" status --socket "$sock" | grep -q '^observed [0-9]*\.[0-9] s ago$' ||
+    fail "status text does not say how old the observation is"
+echo "status: observed_age_ms, reconciling false, stats"
 
 # --- an invalid spec: the daemon keeps the last good one -------------------
 bridges_before=$(vsctl list-br)

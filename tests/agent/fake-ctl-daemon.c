@@ -2,7 +2,8 @@
  * side: listens on SOCKET (with ctl_listen), answers ONE request with
  * exit code EXIT and a payload that echoes the request, then exits.
  *   fake-ctl-daemon SOCKET EXIT PAYLOAD
- * Payload sent: "request: COMMAND json=0|1 root=0|1\nPAYLOAD\n". */
+ * Payload sent: "request: COMMAND json=0|1 root=0|1\nPAYLOAD\n" (json=1:
+ * the request had the argument --json). */
 #include "ctl.h"
 
 #include <poll.h>
@@ -42,7 +43,8 @@ main(int argc, char *argv[])
     }
     char *payload;
     if (asprintf(&payload, "request: %s json=%d root=%d\n%s\n", req.command,
-                 req.json, req.peer_root, argv[3]) < 0) {
+                 ctl_request_has_arg(&req, "--json"), req.peer_root,
+                 argv[3]) < 0) {
         return 1;
     }
     r = ctl_write_response(fd, atoi(argv[2]), payload);

@@ -6,6 +6,7 @@
 
 #include "oa-check.h"
 
+#include <errno.h>
 #include <sys/inotify.h>
 #include <syslog.h>
 
@@ -144,6 +145,33 @@ START_TEST(log_levels_parse)
 }
 END_TEST
 
+START_TEST(log_lines_name_the_object_and_the_errno)
+{
+    char buf[256];
+
+    ck_assert_str_eq(agentd_log_format(buf, sizeof buf, "eth1", -ENODEV,
+                                       "step add-port failed"),
+                     "eth1: step add-port failed: No such device");
+    /* No object: the message and the errno. */
+    ck_assert_str_eq(
+        agentd_log_format(buf, sizeof buf, NULL, -EIO, "reading events"),
+        "reading events: Input/output error");
+    /* A message that already says it is not told twice. */
+    ck_assert_str_eq(agentd_log_format(buf, sizeof buf, "pf0", -EBUSY,
+                                       "refused: Device or resource busy "
+                                       "(kernel: VFs in use)"),
+                     "pf0: refused: Device or resource busy (kernel: VFs "
+                     "in use)");
+    /* No error: just the words; kernel text on one line. */
+    ck_assert_str_eq(agentd_log_format(buf, sizeof buf, "x", 0, "a\nb"),
+                     "x: a b");
+    /* It returns what it was given, for "return agentd_log_errno(...)". */
+    agentd_log_set_level(LOG_EMERG - 1);
+    ck_assert_int_eq(agentd_log_errno(LOG_ERR, "eth1", -EPERM, "quiet"),
+                     -EPERM);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -158,6 +186,7 @@ main(void)
     tcase_add_test(tc, link_events_filtered_to_managed_netdevs);
     tcase_add_test(tc, debounce_waits_after_last_event_but_not_forever);
     tcase_add_test(tc, log_levels_parse);
+    tcase_add_test(tc, log_lines_name_the_object_and_the_errno);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

@@ -4,6 +4,7 @@
 #include "ctl.h"
 
 #include "oa-check.h"
+#include "oa-common/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+static const char *const json_arg[] = {"--json"};
 static char tmpdir[32];
 static char sock_path[64];
 
@@ -87,7 +89,8 @@ fork_echo_daemon(int lfd)
             _exit(11);
         }
         snprintf(payload, sizeof payload, "%s json=%d root=%d uid=%u\n",
-                 req.command, req.json, req.peer_root, req.peer_uid);
+                 req.command, ctl_request_has_arg(&req, "--json"),
+                 req.peer_root, req.peer_uid);
         _exit(ctl_write_response(fd, 3, payload) < 0 ? 12 : 0);
     }
     return pid;
@@ -111,7 +114,7 @@ START_TEST(round_trip)
     int code;
     char *payload;
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", true, 5000, &code, &payload), 0);
+        ctl_call(sock_path, "status", 1, json_arg, 5000, &code, &payload), 0);
     ck_assert_int_eq(code, 3);
     char want[128];
     snprintf(want, sizeof want, "status json=1 root=%d uid=%u\n",
@@ -144,7 +147,7 @@ START_TEST(peer_credentials)
     if (pid == 0) {
         int code;
         char *payload;
-        _exit(ctl_call(sock_path, "reconcile", false, 5000, &code, &payload)
+        _exit(ctl_call(sock_path, "reconcile", 0, NULL, 5000, &code, &payload)
                   ? 1
                   : 0);
     }
@@ -152,7 +155,7 @@ START_TEST(peer_credentials)
     struct ctl_request req;
     ck_assert_int_eq(ctl_read_request(fd, 5000, &req), 0);
     ck_assert_str_eq(req.command, "reconcile");
-    ck_assert(!req.json);
+    ck_assert_int_eq(req.argc, 0);
     ck_assert_int_eq(req.peer_pid, pid);
     ck_assert_uint_eq(req.peer_uid, (unsigned)getuid());
     /* CI runs the unit tests as root: the daemon must see that. */
@@ -192,12 +195,18 @@ START_TEST(malformed_requests)
         {"", 0},
         {"\n", 1},
         {"STATUS\n", 7},
-        {"status yaml\n", 12},
-        {"status json extra\n", 18},
         {"status \n", 8},
+        {"status  --json\n", 15}, /* an empty word */
+        {"status %zz\n", 11},     /* not an escape */
+        {"status a%0\n", 11},     /* half an escape */
+        {"status a%00\n", 12},    /* NUL */
+        {"status a\tb\n", 11},    /* a raw control byte */
+        {"1status\n", 8},
         {"status\nreconcile\n", 17},
         {"sta\0tus\n", 8},
         {"status\x01\n", 8},
+        /* 17 arguments: one more than CTL_MAX_ARGS */
+        {"status a b c d e f g h i j k l m n o p q\n", 41},
     };
     int lfd = ctl_listen(sock_path);
     ck_assert_int_ge(lfd, 0);
@@ -214,12 +223,17 @@ START_TEST(malformed_requests)
     ck_assert_int_eq(read_raw_request(lfd, big, sizeof big, &req), -EBADMSG);
 
     /* The well-formed ones, with and without the final newline. */
-    ck_assert_int_eq(read_raw_request(lfd, "status json\n", 12, &req), 0);
+    ck_assert_int_eq(read_raw_request(lfd, "status --json\n", 14, &req), 0);
     ck_assert_str_eq(req.command, "status");
-    ck_assert(req.json);
+    ck_assert_int_eq(req.argc, 1);
+    ck_assert_str_eq(req.argv[0], "--json");
+    ck_assert(ctl_request_has_arg(&req, "--json"));
     ck_assert_int_eq(read_raw_request(lfd, "reconcile", 9, &req), 0);
     ck_assert_str_eq(req.command, "reconcile");
-    ck_assert(!req.json);
+    ck_assert_int_eq(req.argc, 0);
+    /* Words that the registry, not the parser, judges. */
+    ck_assert_int_eq(read_raw_request(lfd, "status yaml\n", 12, &req), 0);
+    ck_assert_str_eq(req.argv[0], "yaml");
     close(lfd);
 }
 END_TEST
@@ -229,15 +243,189 @@ START_TEST(parse_request_lines)
     struct ctl_request req;
     ck_assert_int_eq(ctl_parse_request("status", &req), 0);
     ck_assert_str_eq(req.command, "status");
-    ck_assert(!req.json);
-    ck_assert_int_eq(ctl_parse_request("status json", &req), 0);
-    ck_assert(req.json);
+    ck_assert_int_eq(req.argc, 0);
+    ck_assert_ptr_null(req.argv[0]);
+    ck_assert_int_eq(ctl_parse_request("status --json", &req), 0);
+    ck_assert_int_eq(req.argc, 1);
+    ck_assert_str_eq(req.argv[0], "--json");
+    ck_assert_int_eq(ctl_parse_request("set-x a%20b %25 %c3%a9", &req), 0);
+    ck_assert_str_eq(req.command, "set-x");
+    ck_assert_int_eq(req.argc, 3);
+    ck_assert_str_eq(req.argv[0], "a b");
+    ck_assert_str_eq(req.argv[1], "%");
+    ck_assert_str_eq(req.argv[2], "\xc3\xa9");
     ck_assert_int_eq(ctl_parse_request("", &req), -EBADMSG);
     ck_assert_int_eq(ctl_parse_request(" status", &req), -EBADMSG);
     ck_assert_int_eq(ctl_parse_request("status  json", &req), -EBADMSG);
     ck_assert_int_eq(
         ctl_parse_request("a-very-long-command-word-beyond-31", &req),
         -EBADMSG);
+}
+END_TEST
+
+START_TEST(format_round_trip)
+{
+    static const char *const args[] = {
+        "--json", "a b", "100%", "\t\x7f\xc3\xa9", "plain-word_1.2/x:y=z"};
+    struct oa_str line = OA_STR_INIT;
+    struct ctl_request req;
+
+    ck_assert_int_eq(ctl_format_request(&line, "status", 5, args), 0);
+    ck_assert_str_eq(oa_str_cstr(&line), "status --json a%20b 100%25 "
+                                         "%09%7F%C3%A9 plain-word_1.2/x:y=z");
+    ck_assert_int_eq(ctl_parse_request(oa_str_cstr(&line), &req), 0);
+    ck_assert_int_eq(req.argc, 5);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_str_eq(req.argv[i], args[i]);
+    }
+    oa_str_free(&line);
+
+    /* What cannot be sent is refused before anything is sent. */
+    static const char *const empty[] = {""};
+    ck_assert_int_eq(ctl_format_request(&line, "status", 1, empty), -EINVAL);
+    ck_assert_int_eq(ctl_format_request(&line, "Status", 0, NULL), -EINVAL);
+    ck_assert_int_eq(ctl_format_request(&line, "", 0, NULL), -EINVAL);
+    const char *many[CTL_MAX_ARGS + 1];
+    for (int i = 0; i <= CTL_MAX_ARGS; i++) {
+        many[i] = "x";
+    }
+    ck_assert_int_eq(ctl_format_request(&line, "s", CTL_MAX_ARGS + 1, many),
+                     -EINVAL);
+    char big[CTL_MAX_REQUEST];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *long_arg[] = {big};
+    ck_assert_int_eq(ctl_format_request(&line, "s", 1, long_arg), -EINVAL);
+    oa_str_free(&line);
+}
+END_TEST
+
+/* ---- The registry ------------------------------------------------------ */
+
+struct seen {
+    int calls;
+    int argc;
+    char arg0[32];
+    struct ctl_conn *kept;
+};
+
+static void
+answer_handler(struct ctl_conn *conn, int argc, char *argv[], void *aux)
+{
+    struct seen *seen = aux;
+    seen->calls++;
+    seen->argc = argc;
+    snprintf(seen->arg0, sizeof seen->arg0, "%s", argc ? argv[0] : "");
+    ctl_conn_reply(conn, 0, "answered\n");
+}
+
+static void
+defer_handler(struct ctl_conn *conn, int argc, char *argv[], void *aux)
+{
+    struct seen *seen = aux;
+    (void)argc;
+    (void)argv;
+    seen->calls++;
+    seen->kept = conn;
+}
+
+/* Dispatches 'line' as if from a peer (root or not) on a socketpair and
+ * returns what the client end reads ("EXIT\nPAYLOAD"); *r gets
+ * ctl_dispatch()'s result. The caller frees. */
+static char *
+dispatch_line(const struct ctl_registry *reg, const char *line, bool root,
+              int *r, struct ctl_conn **connp)
+{
+    int sv[2];
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+                     0);
+    struct ctl_conn *conn = ctl_conn_create(sv[0], 1000);
+    ck_assert_ptr_nonnull(conn);
+    ck_assert_int_eq(ctl_parse_request(line, &conn->req), 0);
+    conn->req.peer_root = root;
+    *r = ctl_dispatch(reg, conn);
+    if (!conn->answered) {
+        *connp = conn;
+        close(sv[1]);
+        return NULL;
+    }
+    ctl_conn_destroy(conn);
+    char *buf = calloc(1, 4096);
+    ssize_t n, len = 0;
+    while ((n = read(sv[1], buf + len, 4095 - len)) > 0) {
+        len += n;
+    }
+    close(sv[1]);
+    return buf;
+}
+
+START_TEST(registry_dispatches_and_checks)
+{
+    struct ctl_registry *reg = ctl_registry_create();
+    struct seen seen = {0}, deferred = {0};
+    struct ctl_conn *kept = NULL;
+    char *out;
+    int r;
+
+    ck_assert_ptr_nonnull(reg);
+    ck_assert_int_eq(ctl_register(reg, "status", "[--json]", 0, 1, false,
+                                  answer_handler, &seen),
+                     0);
+    ck_assert_int_eq(ctl_register(reg, "reconcile", "", 0, 0, true,
+                                  defer_handler, &deferred),
+                     0);
+    ck_assert_int_eq(
+        ctl_register(reg, "status", "", 0, 0, false, answer_handler, &seen),
+        -EEXIST);
+    ck_assert_int_eq(
+        ctl_register(reg, "Bad", "", 0, 0, false, answer_handler, &seen),
+        -EINVAL);
+    ck_assert_int_eq(
+        ctl_register(reg, "x", "", 2, 1, false, answer_handler, &seen),
+        -EINVAL);
+
+    out = dispatch_line(reg, "status --json", false, &r, &kept);
+    ck_assert_int_eq(r, 0);
+    ck_assert_str_eq(out, "0\nanswered\n");
+    ck_assert_int_eq(seen.calls, 1);
+    ck_assert_int_eq(seen.argc, 1);
+    ck_assert_str_eq(seen.arg0, "--json");
+    free(out);
+
+    /* Errors the registry answers itself; the handler never runs. */
+    out = dispatch_line(reg, "status a b", false, &r, &kept);
+    ck_assert_int_eq(r, -EINVAL);
+    ck_assert_str_eq(out, "1\nusage: status [--json]\n");
+    free(out);
+    out = dispatch_line(reg, "frobnicate", false, &r, &kept);
+    ck_assert_int_eq(r, -ENOENT);
+    ck_assert_msg(!strncmp(out, "1\nunknown command: frobnicate\n", 30), "%s",
+                  out);
+    ck_assert_ptr_nonnull(strstr(out, "  reconcile  (root)\n"));
+    free(out);
+    out = dispatch_line(reg, "reconcile", false, &r, &kept);
+    ck_assert_int_eq(r, -EPERM);
+    ck_assert_str_eq(out, "1\npermission denied: reconcile needs root\n");
+    free(out);
+    ck_assert_int_eq(seen.calls, 1);
+    ck_assert_int_eq(deferred.calls, 0);
+
+    /* help lists every command with its usage. */
+    out = dispatch_line(reg, "help", false, &r, &kept);
+    ck_assert_int_eq(r, 0);
+    ck_assert_ptr_nonnull(strstr(out, "  status [--json]\n"));
+    free(out);
+
+    /* A handler may keep the connection and answer later. */
+    out = dispatch_line(reg, "reconcile", true, &r, &kept);
+    ck_assert_int_eq(r, 0);
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(deferred.calls, 1);
+    ck_assert_ptr_eq(deferred.kept, kept);
+    ck_assert(!kept->answered);
+    ctl_conn_destroy(kept);
+
+    ctl_registry_destroy(reg);
 }
 END_TEST
 
@@ -303,7 +491,7 @@ START_TEST(call_times_out_on_silent_daemon)
     int code;
     char *payload;
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", false, 100, &code, &payload),
+        ctl_call(sock_path, "status", 0, NULL, 100, &code, &payload),
         -ETIMEDOUT);
     ck_assert_ptr_null(payload);
     close(lfd);
@@ -316,13 +504,14 @@ START_TEST(no_daemon)
     char *payload;
     /* No socket file at all. */
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", false, 1000, &code, &payload), -ENOENT);
+        ctl_call(sock_path, "status", 0, NULL, 1000, &code, &payload),
+        -ENOENT);
     /* A socket file that nobody listens on (a daemon that died). */
     int lfd = ctl_listen(sock_path);
     ck_assert_int_ge(lfd, 0);
     close(lfd);
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", false, 1000, &code, &payload),
+        ctl_call(sock_path, "status", 0, NULL, 1000, &code, &payload),
         -ECONNREFUSED);
 }
 END_TEST
@@ -344,7 +533,7 @@ START_TEST(stale_socket_replaced_live_one_kept)
     int code;
     char *payload;
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", false, 5000, &code, &payload), 0);
+        ctl_call(sock_path, "status", 0, NULL, 5000, &code, &payload), 0);
     ck_assert_int_eq(code, 3);
     free(payload);
     ck_assert_int_eq(wait_child(pid), 0);
@@ -384,7 +573,8 @@ START_TEST(bad_response_is_rejected)
     int code;
     char *payload;
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", false, 5000, &code, &payload), -EBADMSG);
+        ctl_call(sock_path, "status", 0, NULL, 5000, &code, &payload),
+        -EBADMSG);
     ck_assert_ptr_null(payload);
     ck_assert_int_eq(wait_child(pid), 0);
     close(lfd);
@@ -411,7 +601,7 @@ START_TEST(large_payload)
     int code;
     char *payload;
     ck_assert_int_eq(
-        ctl_call(sock_path, "status", true, 5000, &code, &payload), 0);
+        ctl_call(sock_path, "status", 1, json_arg, 5000, &code, &payload), 0);
     ck_assert_int_eq(code, 0);
     ck_assert_uint_eq(strlen(payload), size);
     free(payload);
@@ -431,6 +621,8 @@ ctl_suite(void)
     tcase_add_test(tc, peer_credentials);
     tcase_add_test(tc, malformed_requests);
     tcase_add_test(tc, parse_request_lines);
+    tcase_add_test(tc, format_round_trip);
+    tcase_add_test(tc, registry_dispatches_and_checks);
     tcase_add_test(tc, read_request_times_out);
     tcase_add_test(tc, read_request_times_out_on_blocking_fd);
     tcase_add_test(tc, write_response_times_out_on_blocking_fd);

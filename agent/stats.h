@@ -1,0 +1,79 @@
+/* stats: the daemon's counters and timers in one table (the model is
+ * OVS's COVERAGE_DEFINE/COVERAGE_INC): a static array, an increment is
+ * one relaxed atomic add, nothing allocates. The main loop bumps them;
+ * the control socket's thread reads them for `agentctl status --json`
+ * ("stats", docs/cli.md) while the main loop runs, hence the atomics.
+ *
+ * Steps are counted by action name (plan_action_name()), not by enum
+ * value, so that the table needs no change when step kinds are added. */
+#ifndef OA_STATS_H
+#define OA_STATS_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum stats_counter {
+    STATS_RECONCILES_CONVERGED, /* reconciles that converged */
+    STATS_RECONCILES_BLOCKED,   /* ... that found only blockers */
+    STATS_RECONCILES_FAILED,    /* ... that failed (retried later) */
+    STATS_CHECKS,               /* dry runs: observe and plan only */
+    STATS_NETLINK_EVENTS,       /* link and devlink events seen */
+    STATS_NETLINK_IGNORED,      /* ... about netdevs not managed */
+    STATS_OVSDB_COMMITS,        /* transactions sent (vsdb_get_stats) */
+    STATS_OVSDB_RETRIES,        /* ... retried after a concurrent edit */
+    STATS_N_COUNTERS
+};
+
+enum stats_step_result {
+    STATS_STEP_DONE,
+    STATS_STEP_SKIPPED, /* "unchanged" or "skipped": nothing written */
+    STATS_STEP_FAILED,
+    STATS_STEP_N_RESULTS
+};
+
+/* At most this many distinct step actions are counted separately; any
+ * further ones are counted under "other". */
+#define STATS_MAX_ACTIONS 32
+
+void stats_inc(enum stats_counter counter);
+void stats_add(enum stats_counter counter, uint64_t n);
+/* Counts one step of 'action' (a static or long-lived string, e.g.
+ * plan_action_name()) with the apply callback's 'r' and 'msg'. */
+void stats_count_step(const char *action, int r, const char *msg);
+/* Pure: the result an apply on_step callback's (r, msg) stands for. */
+enum stats_step_result stats_step_result(int r, const char *msg);
+/* Records a reconcile that took 'ms'. */
+void stats_reconcile_time(long long ms);
+/* Sets the OVSDB counters from the IDL client's own totals (which are
+ * per connection): only growth is added, so a reconnect that restarts
+ * them at 0 loses nothing counted before. */
+void stats_ovsdb_totals(uint64_t commits, uint64_t retries);
+
+struct stats_step {
+    char action[32];
+    uint64_t n[STATS_STEP_N_RESULTS];
+};
+
+/* A copy of everything, for rendering (report_to_json). */
+struct stats_view {
+    uint64_t counters[STATS_N_COUNTERS];
+    struct stats_step steps[STATS_MAX_ACTIONS + 1]; /* + "other" */
+    size_t n_steps;
+    long long last_reconcile_ms;    /* -1: none yet */
+    long long longest_reconcile_ms; /* -1: none yet */
+};
+
+/* Fills 'view' with the current values. Safe from any thread. */
+void stats_read(struct stats_view *view);
+/* The JSON key of 'counter' inside its group (see report_to_json), and
+ * the group: "reconciles", "checks" (none: a top-level number),
+ * "netlink", "ovsdb". */
+const char *stats_counter_name(enum stats_counter counter);
+const char *stats_counter_group(enum stats_counter counter);
+const char *stats_step_result_name(enum stats_step_result result);
+
+/* For tests: back to zero. Not thread-safe. */
+void stats_reset(void);
+
+#endif
