@@ -7,6 +7,10 @@
 
 #include "oa-common/str.h"
 
+static int err_vset(struct oa_err *err, int code, const char *extack,
+                    const char *fmt, va_list args)
+    __attribute__((format(printf, 4, 0)));
+
 static int
 err_vset(struct oa_err *err, int code, const char *extack, const char *fmt,
          va_list args)
