@@ -249,7 +249,12 @@ void vsdb_get_stats(const struct vsdb *db, struct vsdb_stats *stats);
 void vsdb_set_precommit_hook(struct vsdb *db, void (*hook)(void *aux),
                              void *aux);
 
-/* ---- Blocking helpers, for the CLI and tests only --------------------- */
+/* ---- Blocking helpers ------------------------------------------------- */
+
+/* Bounded waits for one reconcile's apply (agentctl and the daemon) and
+ * tests. They run OVS's poll loop on the calling thread; the daemon's
+ * control socket is served by a thread of its own meanwhile
+ * (docs/architecture.md), so nothing else waits on them. */
 
 /* Runs the poll loop until ready. 0, or -ETIMEDOUT. */
 int vsdb_wait_ready_block(struct vsdb *db, long long timeout_ms);
