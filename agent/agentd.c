@@ -961,13 +961,121 @@ arm_waits(struct agentd *d)
     vsdb_poll_timer_wait(next > now ? next - now : 0);
 }
 
+/* The control socket and its thread, with what status says until the
+ * first reconcile ends (systemd hears of it after the reconcile: READY=1
+ * waits for that). 0, or -1 after logging why. */
+static int
+start_serving(struct agentd *d)
+{
+    int code, r;
+
+    d->ctlfd = ctl_listen(d->opts->socket_path);
+    if (d->ctlfd < 0) {
+        agentd_log_errno(LOG_ERR, d->opts->socket_path, d->ctlfd,
+                         "control socket");
+        return -1;
+    }
+    d->serve = agentd_serve_create(d->ctlfd);
+    if (!d->serve) {
+        agentd_log(LOG_ERR, "control socket: cannot set up its thread");
+        return -1;
+    }
+    struct report *rep = status_report(d, NULL, &code);
+    agentd_serve_publish(d->serve, rep, code);
+    agentd_serve_set_reconciling(d->serve, d->spec != NULL);
+    r = agentd_serve_start(d->serve);
+    if (r < 0) {
+        agentd_log_errno(LOG_ERR, "control socket", r, "starting its thread");
+        return -1;
+    }
+    return 0;
+}
+
+/* Everything the main loop reads, opened in the order that loses no
+ * change. 0, or -1 after logging why. */
+static int
+agentd_start(struct agentd *d)
+{
+    struct oa_err err;
+    uint64_t wd_usec = 0;
+
+    d->sigfd = open_sigfd();
+    if (d->sigfd < 0) {
+        agentd_log_errno(LOG_ERR, "signalfd", -errno, "cannot start");
+        return -1;
+    }
+    if (split_spec_path(d) < 0) {
+        agentd_log(LOG_ERR, "out of memory");
+        return -1;
+    }
+    agentd_log(LOG_INFO, "starting: spec %s, control socket %s",
+               d->opts->spec_path, d->opts->socket_path);
+
+    /* Watch before loading, so a change between the two is not lost. */
+    open_watch(d);
+    load_spec(d);
+
+    if (hostio_open(&d->io, &err) < 0) {
+        agentd_log_err(LOG_ERR, "opening the host interfaces", &err);
+        return -1;
+    }
+    if (!d->io.devlink) {
+        agentd_log(LOG_WARNING,
+                   "the kernel has no devlink: eswitch steps fail");
+    }
+    open_nlev(d);
+    if (start_serving(d) < 0) {
+        return -1;
+    }
+    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec) {
+        d->watchdog_ms = (long long)(wd_usec / 2000);
+        if (!d->watchdog_ms) {
+            d->watchdog_ms = 1;
+        }
+        agentd_log(LOG_INFO, "watchdog: every %lld ms", d->watchdog_ms);
+    }
+    return 0;
+}
+
+/* One turn of the main loop: read every source without blocking, run
+ * what is due, then block until the next source or timer. */
+static void
+run_once(struct agentd *d)
+{
+    long long now;
+
+    read_signals(d);
+    if (d->stop) {
+        return;
+    }
+    read_inotify(d);
+    read_nlev(d, d->nl_link, "link");
+    read_nlev(d, d->nl_devlink, "devlink");
+    check_ovsdb(d);
+    serve_asks(d);
+
+    now = vsdb_time_msec();
+    if (now >= d->resync_at) {
+        d->resync_at = now + AGENTD_RESYNC_MS;
+        trigger(d, TRIG_RESYNC);
+    }
+    if (d->retry_at >= 0 && now >= d->retry_at) {
+        d->retry_at = -1;
+        trigger(d, TRIG_RETRY);
+    }
+    if (d->pending && vsdb_time_msec() >= d->pending_at) {
+        run_pending(d);
+    }
+    watchdog_kick(d);
+
+    arm_waits(d);
+    vsdb_poll_block();
+}
+
 int
 agentd_run(const struct agentd_opts *opts)
 {
     struct agentd d;
-    struct oa_err err;
-    uint64_t wd_usec = 0;
-    int r;
 
     memset(&d, 0, sizeof d);
     d.opts = opts;
@@ -976,101 +1084,16 @@ agentd_run(const struct agentd_opts *opts)
     d.links_all = true; /* until the first observation */
     agentd_log_set_level(opts->log_level);
 
-    d.sigfd = open_sigfd();
-    if (d.sigfd < 0) {
-        agentd_log_errno(LOG_ERR, "signalfd", -errno, "cannot start");
-        goto fail;
+    if (agentd_start(&d) < 0) {
+        agentd_close(&d);
+        return 1;
     }
-    if (split_spec_path(&d) < 0) {
-        agentd_log(LOG_ERR, "out of memory");
-        goto fail;
-    }
-    agentd_log(LOG_INFO, "starting: spec %s, control socket %s",
-               opts->spec_path, opts->socket_path);
-
-    /* Watch before loading, so a change between the two is not lost. */
-    open_watch(&d);
-    load_spec(&d);
-
-    r = hostio_open(&d.io, &err);
-    if (r < 0) {
-        agentd_log_err(LOG_ERR, "opening the host interfaces", &err);
-        goto fail;
-    }
-    if (!d.io.devlink) {
-        agentd_log(LOG_WARNING,
-                   "the kernel has no devlink: eswitch steps fail");
-    }
-    open_nlev(&d);
-
-    d.ctlfd = ctl_listen(opts->socket_path);
-    if (d.ctlfd < 0) {
-        agentd_log_errno(LOG_ERR, opts->socket_path, d.ctlfd,
-                         "control socket");
-        goto fail;
-    }
-    d.serve = agentd_serve_create(d.ctlfd);
-    if (!d.serve) {
-        agentd_log(LOG_ERR, "control socket: cannot set up its thread");
-        goto fail;
-    }
-    /* What status says until the first reconcile ends (systemd hears
-     * of it after the reconcile: READY=1 waits for that). */
-    {
-        int code;
-        struct report *rep = status_report(&d, NULL, &code);
-
-        agentd_serve_publish(d.serve, rep, code);
-    }
-    agentd_serve_set_reconciling(d.serve, d.spec != NULL);
-    r = agentd_serve_start(d.serve);
-    if (r < 0) {
-        agentd_log_errno(LOG_ERR, "control socket", r, "starting its thread");
-        goto fail;
-    }
-
-    if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec) {
-        d.watchdog_ms = (long long)(wd_usec / 2000);
-        if (!d.watchdog_ms) {
-            d.watchdog_ms = 1;
-        }
-        agentd_log(LOG_INFO, "watchdog: every %lld ms", d.watchdog_ms);
-    }
-
     /* The first reconcile; READY=1 follows it whatever its outcome, so
      * that units ordered after this one (ovs-vswitchd) are not held. */
     reconcile(&d, "startup", NULL);
     d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
-
     while (!d.stop) {
-        long long now;
-
-        read_signals(&d);
-        if (d.stop) {
-            break;
-        }
-        read_inotify(&d);
-        read_nlev(&d, d.nl_link, "link");
-        read_nlev(&d, d.nl_devlink, "devlink");
-        check_ovsdb(&d);
-        serve_asks(&d);
-
-        now = vsdb_time_msec();
-        if (now >= d.resync_at) {
-            d.resync_at = now + AGENTD_RESYNC_MS;
-            trigger(&d, TRIG_RESYNC);
-        }
-        if (d.retry_at >= 0 && now >= d.retry_at) {
-            d.retry_at = -1;
-            trigger(&d, TRIG_RETRY);
-        }
-        if (d.pending && vsdb_time_msec() >= d.pending_at) {
-            run_pending(&d);
-        }
-        watchdog_kick(&d);
-
-        arm_waits(&d);
-        vsdb_poll_block();
+        run_once(&d);
     }
 
     sd_notify(0, "STOPPING=1");
@@ -1079,8 +1102,4 @@ agentd_run(const struct agentd_opts *opts)
                d.n_checks == 1 ? "" : "s");
     agentd_close(&d);
     return 0;
-
-fail:
-    agentd_close(&d);
-    return 1;
 }
