@@ -51,12 +51,14 @@ pf_to_json(const struct spec_pf *pf)
     json_t *vfs = json_array();
     const char *inline_mode = spec_inline_mode_name(pf->inline_mode);
     const char *encap_mode = spec_encap_mode_name(pf->encap_mode);
+    const char *steering = spec_steering_mode_name(pf->steering_mode);
     bool ok = o && vfs;
 
     ok = ok && set(o, spec_pf_key_name(pf->key), json_string(pf->id)) &&
          set(o, "eswitch", json_string(spec_eswitch_mode_name(pf->eswitch))) &&
          (!inline_mode || set(o, "inline_mode", json_string(inline_mode))) &&
          (!encap_mode || set(o, "encap_mode", json_string(encap_mode))) &&
+         (!steering || set(o, "steering_mode", json_string(steering))) &&
          set(o, "num_vfs", json_integer(pf->num_vfs)) &&
          set(o, "vf_driver",
              pf->vf_driver ? json_string(pf->vf_driver) : json_null()) &&

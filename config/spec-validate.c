@@ -365,6 +365,7 @@ key_home(const char *key)
         {"eswitch", "$.pfs[]"},
         {"inline_mode", "$.pfs[]"},
         {"encap_mode", "$.pfs[]"},
+        {"steering_mode", "$.pfs[]"},
         {"num_vfs", "$.pfs[]"},
         {"vf_driver", "$.pfs[]"},
         {"hw_tc_offload", "$.pfs[]"},
@@ -619,6 +620,11 @@ static const char *const encap_names[] = {
     [SPEC_ENCAP_NONE] = "none",
     [SPEC_ENCAP_BASIC] = "basic",
 };
+static const char *const steering_names[] = {
+    [SPEC_STEERING_UNSET] = NULL,
+    [SPEC_STEERING_DMFS] = "dmfs",
+    [SPEC_STEERING_SMFS] = "smfs",
+};
 static const char *const pf_key_names[] = {
     [SPEC_PF_BY_NETDEV] = "netdev",
     [SPEC_PF_BY_PCI] = "pci",
@@ -707,9 +713,30 @@ walk_bridges(struct ctx *c, const struct val *a, struct spec *spec)
     }
 }
 
+/* A VF's vlan (other than 0), trust or spoofchk on a switchdev PF: mlx5
+ * refuses these legacy VF ndos outside legacy mode ("net/mlx5e: Allow
+ * legacy vf ndos only if in legacy mode", Linux 5.13), so the apply
+ * would fail on the host. In switchdev a VF's VLAN is the OVS tag of
+ * its representor's port, which the agent does not set yet. */
+static void
+refuse_legacy_ndo(struct ctx *c, const struct val *v, const char *key)
+{
+    size_t saved = path_push_key(c, key);
+    report(c, SPEC_E_CONFLICT, v->pos,
+           "\"%s\" needs \"eswitch\": \"legacy\" on this PF: mlx5 refuses a "
+           "VF's vlan, trust and spoofchk in switchdev mode (Linux 5.13 and "
+           "later); in switchdev a VF's VLAN is its representor's OVS port "
+           "tag, which the agent does not set yet",
+           key);
+    path_pop(c, saved);
+}
+
+/* 'switchdev': the PF's eswitch is (validly) switchdev, so the legacy
+ * VF settings are refused. */
 static void
 walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
-        bool num_vfs_ok, struct seen_set *indices, struct spec_vf *vf)
+        bool num_vfs_ok, bool switchdev, struct seen_set *indices,
+        struct spec_vf *vf)
 {
     static const char *const keys[] = {"index", "vlan",     "mac",
                                        "trust", "spoofchk", "attach"};
@@ -780,11 +807,20 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
         path_pop(c, saved);
     }
 
-    if (get_int(c, o, "vlan", false, 0, SPEC_MAX_VLAN, &n, NULL)) {
+    if (get_int(c, o, "vlan", false, 0, SPEC_MAX_VLAN, &n, &v)) {
         vf->vlan = (unsigned)n;
+        if (n && switchdev) {
+            refuse_legacy_ndo(c, &v, "vlan");
+        }
     }
     get_tristate(c, o, "trust", &vf->trust);
+    if (vf->trust != SPEC_UNSET && switchdev && lookup(o, "trust", &v)) {
+        refuse_legacy_ndo(c, &v, "trust");
+    }
     get_tristate(c, o, "spoofchk", &vf->spoofchk);
+    if (vf->spoofchk != SPEC_UNSET && switchdev && lookup(o, "spoofchk", &v)) {
+        refuse_legacy_ndo(c, &v, "spoofchk");
+    }
     get_bool(c, o, "attach", &vf->attach);
 }
 
@@ -885,9 +921,9 @@ static void
 walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
 {
     static const char *const keys[] = {
-        "netdev",        "pci",        "devlink",       "eswitch",
-        "inline_mode",   "encap_mode", "num_vfs",       "vf_driver",
-        "hw_tc_offload", "bridge",     "attach_uplink", "vfs"};
+        "netdev",     "pci",           "devlink", "eswitch",   "inline_mode",
+        "encap_mode", "steering_mode", "num_vfs", "vf_driver", "hw_tc_offload",
+        "bridge",     "attach_uplink", "vfs"};
     struct val v;
     size_t saved;
     long long n;
@@ -902,15 +938,23 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     check_keys(c, o, keys, N_ELEMS(keys));
     walk_pf_selector(c, o, pf);
 
-    e = (int)pf->eswitch;
+    /* -1 stays when "eswitch" is absent (the default) or wrong. */
+    e = -1;
     get_enum(c, o, "eswitch", eswitch_names, N_ELEMS(eswitch_names), &e);
-    pf->eswitch = (enum spec_eswitch_mode)e;
+    bool eswitch_ok = e >= 0 || !lookup(o, "eswitch", &v);
+    if (e >= 0) {
+        pf->eswitch = (enum spec_eswitch_mode)e;
+    }
     e = (int)pf->inline_mode;
     get_enum(c, o, "inline_mode", inline_names, N_ELEMS(inline_names), &e);
     pf->inline_mode = (enum spec_inline_mode)e;
     e = (int)pf->encap_mode;
     get_enum(c, o, "encap_mode", encap_names, N_ELEMS(encap_names), &e);
     pf->encap_mode = (enum spec_encap_mode)e;
+    e = (int)pf->steering_mode;
+    get_enum(c, o, "steering_mode", steering_names, N_ELEMS(steering_names),
+             &e);
+    pf->steering_mode = (enum spec_steering_mode)e;
 
     bool num_vfs_ok =
         get_int(c, o, "num_vfs", true, 0, SPEC_MAX_NUM_VFS, &n, NULL);
@@ -971,8 +1015,10 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
                 struct val vo;
                 element(&v, i, &vo);
                 if (as_object(c, &vo)) {
-                    walk_vf(c, &vo, pf, num_vfs_ok, &indices,
-                            &pf->vfs[pf->n_vfs++]);
+                    walk_vf(c, &vo, pf, num_vfs_ok,
+                            eswitch_ok &&
+                                pf->eswitch == SPEC_ESWITCH_SWITCHDEV,
+                            &indices, &pf->vfs[pf->n_vfs++]);
                 }
                 path_pop(c, saved_i);
             }
@@ -1123,6 +1169,12 @@ const char *
 spec_encap_mode_name(enum spec_encap_mode m)
 {
     return name_of(encap_names, N_ELEMS(encap_names), (int)m);
+}
+
+const char *
+spec_steering_mode_name(enum spec_steering_mode m)
+{
+    return name_of(steering_names, N_ELEMS(steering_names), (int)m);
 }
 
 const char *

@@ -399,7 +399,8 @@ pf_equal(const struct spec_pf *a, const struct spec_pf *b)
 {
     if (a->key != b->key || !str_equal(a->id, b->id) ||
         a->eswitch != b->eswitch || a->inline_mode != b->inline_mode ||
-        a->encap_mode != b->encap_mode || a->num_vfs != b->num_vfs ||
+        a->encap_mode != b->encap_mode ||
+        a->steering_mode != b->steering_mode || a->num_vfs != b->num_vfs ||
         !str_equal(a->vf_driver, b->vf_driver) ||
         a->hw_tc_offload != b->hw_tc_offload ||
         !str_equal(a->bridge, b->bridge) ||

@@ -112,7 +112,7 @@ START_TEST(test_examples_valid_and_round_trip)
             ck_assert_uint_eq(spec->pfs[0].n_vfs, 2);
             ck_assert(spec->pfs[0].vfs[1].has_mac);
             ck_assert_uint_eq(spec->pfs[0].vfs[1].mac[5], 0x61);
-            ck_assert_int_eq(spec->pfs[0].vfs[1].trust, SPEC_FALSE);
+            ck_assert_int_eq(spec->pfs[0].vfs[1].trust, SPEC_UNSET);
             ck_assert_int_eq(spec->pfs[0].vfs[0].trust, SPEC_UNSET);
             ck_assert_uint_eq(spec->ovs.max_idle_ms, 10000);
             ck_assert_str_eq(spec->pfs[0].bridge, "ovs-sriov");
@@ -153,6 +153,7 @@ START_TEST(test_defaults)
     ck_assert_int_eq(pf->eswitch, SPEC_ESWITCH_SWITCHDEV);
     ck_assert_int_eq(pf->inline_mode, SPEC_INLINE_UNSET);
     ck_assert_int_eq(pf->encap_mode, SPEC_ENCAP_UNSET);
+    ck_assert_int_eq(pf->steering_mode, SPEC_STEERING_UNSET);
     ck_assert_ptr_null(pf->vf_driver);
     ck_assert(pf->hw_tc_offload);
     ck_assert_ptr_null(pf->bridge);
@@ -205,6 +206,7 @@ START_TEST(test_every_option_round_trips)
         "              {\"index\": 0, \"trust\": false, \"spoofchk\": "
         "true}]},\n"
         "    {\"devlink\": \"auxiliary/mlx5_core.eth.0\", \"num_vfs\": 0,\n"
+        "     \"steering_mode\": \"smfs\",\n"
         "     \"vf_driver\": null, \"inline_mode\": \"transport\",\n"
         "     \"encap_mode\": \"basic\"},\n"
         "    {\"devlink\": \"pci/0000:AF:1F.6\", \"num_vfs\": 0},\n"
@@ -253,12 +255,40 @@ START_TEST(test_every_option_round_trips)
     ck_assert_str_eq(spec->pfs[1].id, "auxiliary/mlx5_core.eth.0");
     ck_assert_int_eq(spec->pfs[1].inline_mode, SPEC_INLINE_TRANSPORT);
     ck_assert_int_eq(spec->pfs[1].encap_mode, SPEC_ENCAP_BASIC);
+    ck_assert_int_eq(spec->pfs[1].steering_mode, SPEC_STEERING_SMFS);
+    ck_assert_int_eq(spec->pfs[0].steering_mode, SPEC_STEERING_UNSET);
     ck_assert_str_eq(spec->pfs[2].id, "pci/0000:af:1f.6");
     ck_assert_str_eq(spec->pfs[3].id, "\xc3\xa9th0");
     ck_assert_int_eq(spec->pfs[3].inline_mode, SPEC_INLINE_LINK);
     ck_assert_int_eq(spec->pfs[4].inline_mode, SPEC_INLINE_NONE);
     ck_assert_uint_eq(spec_total_vfs(spec), 1024);
 
+    assert_round_trip(spec);
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_steering_mode_json)
+{
+    /* Given last, written after encap_mode: the canonical order. */
+    struct spec *spec =
+        load_valid("{\"version\":1,\"pfs\":[{\"num_vfs\":0,"
+                   "\"encap_mode\":\"basic\",\"netdev\":\"eth0\","
+                   "\"steering_mode\":\"smfs\"}]}");
+    char *json = spec_to_json_string(spec, 0);
+
+    ck_assert_int_eq(spec->pfs[0].steering_mode, SPEC_STEERING_SMFS);
+    ck_assert_str_eq(spec_steering_mode_name(SPEC_STEERING_DMFS), "dmfs");
+    ck_assert_ptr_null(spec_steering_mode_name(SPEC_STEERING_UNSET));
+    ck_assert_str_eq(
+        json,
+        "{\"version\":1,\"ovs\":{\"db\":\"unix:/run/openvswitch/db.sock\","
+        "\"hw_offload\":true,\"tc_policy\":\"none\"},\"bridges\":[],"
+        "\"pfs\":[{\"netdev\":\"eth0\",\"eswitch\":\"switchdev\","
+        "\"encap_mode\":\"basic\",\"steering_mode\":\"smfs\","
+        "\"num_vfs\":0,\"vf_driver\":null,\"hw_tc_offload\":true,"
+        "\"attach_uplink\":true,\"vfs\":[]}]}");
+    free(json);
     assert_round_trip(spec);
     spec_destroy(spec);
 }
@@ -275,27 +305,36 @@ END_TEST
 
 START_TEST(test_spec_equal_sees_differences)
 {
-    const char *base = "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
-                       "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":2,"
-                       "\"bridge\":\"b\",\"vfs\":[{\"index\":0,"
-                       "\"mac\":\"02:00:00:00:00:01\"}]}]}";
+    const char *base =
+        "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"bridge\":\"b\",\"vfs\":[{\"index\":0,"
+        "\"mac\":\"02:00:00:00:00:01\"}]}]}";
     const char *variants[] = {
         "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
-        "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":3,\"bridge\":\"b\","
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":3,"
+        "\"bridge\":\"b\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
         "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
-        "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":2,\"bridge\":\"b\","
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"bridge\":\"b\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:02\"}]}]}",
         "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
-        "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":2,\"bridge\":\"b\","
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"bridge\":\"b\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\","
         "\"trust\":false}]}]}",
         "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
-        "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":2,"
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
+        "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\","
+        "\"steering_mode\":\"dmfs\",\"num_vfs\":2,\"bridge\":\"b\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
         "{\"version\":1,\"ovs\":{\"max_idle_ms\":100},"
         "\"bridges\":[{\"name\":\"b\"}],"
-        "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":2,\"bridge\":\"b\","
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"bridge\":\"b\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
     };
     struct spec *a = load_valid(base);
@@ -501,6 +540,12 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].vf_driver", "1 to 63 characters"},
     {"vf_driver dot-dot", PF "\"vf_driver\":»\"..\"}]}", SPEC_E_FORMAT,
      "$.pfs[0].vf_driver", NULL},
+    {"steering_mode typo", PF "\"steering_mode\":»\"smf\"}]}", SPEC_E_ENUM,
+     "$.pfs[0].steering_mode",
+     "unknown value \"smf\": expected one of \"dmfs\", \"smfs\" (did you "
+     "mean \"smfs\"?)"},
+    {"steering_mode a bool", PF "\"steering_mode\":»true}]}", SPEC_E_TYPE,
+     "$.pfs[0].steering_mode", NULL},
     {"hw_tc_offload null", PF "\"hw_tc_offload\":»null}]}", SPEC_E_TYPE,
      "$.pfs[0].hw_tc_offload", NULL},
     {"attach_uplink 1", PF "\"attach_uplink\":»1}]}", SPEC_E_TYPE,
@@ -526,7 +571,7 @@ static const struct invalid_case invalid_cases[] = {
     {"vfs an object", PF "\"vfs\":»{}}]}", SPEC_E_TYPE, "$.pfs[0].vfs", NULL},
     {"vf a string", PF "\"vfs\":[»\"vf0\"]}]}", SPEC_E_TYPE, "$.pfs[0].vfs[0]",
      NULL},
-    {"vf without index", PF "\"vfs\":[»{\"vlan\":1}]}]}", SPEC_E_REQUIRED,
+    {"vf without index", PF "\"vfs\":[»{\"attach\":true}]}]}", SPEC_E_REQUIRED,
      "$.pfs[0].vfs[0].index", NULL},
     {"vf index 1.0", PF "\"vfs\":[{\"index\":»1.0}]}]}", SPEC_E_TYPE,
      "$.pfs[0].vfs[0].index", "expected an integer"},
@@ -571,6 +616,21 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].vfs[0].trust", NULL},
     {"vf spoofchk null", VF "\"spoofchk\":»null}]}]}", SPEC_E_TYPE,
      "$.pfs[0].vfs[0].spoofchk", NULL},
+    /* mlx5 refuses the legacy VF ndos in switchdev (the default). */
+    {"vf vlan on a switchdev PF", VF "\"vlan\":»100}]}]}", SPEC_E_CONFLICT,
+     "$.pfs[0].vfs[0].vlan",
+     "\"vlan\" needs \"eswitch\": \"legacy\" on this PF: mlx5 refuses"},
+    {"vf trust on an explicit switchdev PF",
+     V "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"switchdev\",\"num_vfs\":1,"
+       "\"vfs\":[{\"index\":0,\"trust\":»false}]}]}",
+     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].trust", "representor's OVS port tag"},
+    {"vf spoofchk on a switchdev PF", VF "\"spoofchk\":»true}]}]}",
+     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].spoofchk", "\"eswitch\": \"legacy\""},
+    /* A wrong eswitch is one error, not one more per VF setting. */
+    {"vf vlan, eswitch wrong",
+     V "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":»\"legasy\",\"num_vfs\":1,"
+       "\"vfs\":[{\"index\":0,\"vlan\":5,\"trust\":true}]}]}",
+     SPEC_E_ENUM, "$.pfs[0].eswitch", "(did you mean \"legacy\"?)"},
     {"vf attach 0", VF "\"attach\":»0}]}]}", SPEC_E_TYPE,
      "$.pfs[0].vfs[0].attach", NULL},
     {"vf unknown key", VF "»\"spoofcheck\":true}]}]}", SPEC_E_UNKNOWN_KEY,
@@ -1031,6 +1091,7 @@ spec_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_every_option_round_trips);
     tcase_add_test(tc, test_empty_pfs_is_valid);
+    tcase_add_test(tc, test_steering_mode_json);
     tcase_add_test(tc, test_spec_equal_sees_differences);
     tcase_add_test(tc, test_json_of_a_spec_built_in_memory);
     tcase_add_test(tc, test_destroy_null);

@@ -67,6 +67,13 @@ enum spec_encap_mode {
     SPEC_ENCAP_BASIC,
 };
 
+/* mlx5's devlink param flow_steering_mode; UNSET leaves it alone. */
+enum spec_steering_mode {
+    SPEC_STEERING_UNSET = 0,
+    SPEC_STEERING_DMFS,
+    SPEC_STEERING_SMFS,
+};
+
 /* How a PF is selected: exactly one of these keys per PF. */
 enum spec_pf_key {
     SPEC_PF_BY_NETDEV = 0, /* "netdev": interface name */
@@ -104,6 +111,7 @@ struct spec_pf {
     enum spec_eswitch_mode eswitch;
     enum spec_inline_mode inline_mode;
     enum spec_encap_mode encap_mode;
+    enum spec_steering_mode steering_mode;
     unsigned num_vfs;
     char *vf_driver; /* NULL: leave VF driver binding alone */
     bool hw_tc_offload;
@@ -214,8 +222,9 @@ char *spec_to_json_string(const struct spec *, unsigned flags);
 /* Names of enum values as they appear in the spec. */
 const char *spec_tc_policy_name(enum spec_tc_policy);
 const char *spec_eswitch_mode_name(enum spec_eswitch_mode);
-const char *spec_inline_mode_name(enum spec_inline_mode); /* NULL: unset */
-const char *spec_encap_mode_name(enum spec_encap_mode);   /* NULL: unset */
+const char *spec_inline_mode_name(enum spec_inline_mode);     /* NULL: unset */
+const char *spec_encap_mode_name(enum spec_encap_mode);       /* NULL: unset */
+const char *spec_steering_mode_name(enum spec_steering_mode); /* NULL: unset */
 const char *spec_pf_key_name(enum spec_pf_key); /* "netdev", "pci"... */
 
 /* Writes 'mac' as "xx:xx:xx:xx:xx:xx" into 'buf' and returns 'buf'. */
