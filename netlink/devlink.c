@@ -187,6 +187,88 @@ devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
     return (int)nlh->nlmsg_len;
 }
 
+int
+devlink_encode_param_get(void *buf, size_t len, uint16_t family,
+                         const struct devlink_handle *h, const char *name)
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_PARAM_GET, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h) ||
+        !mnl_attr_put_strz_check(nlh, len, DEVLINK_ATTR_PARAM_NAME, name)) {
+        return -ENOSPC;
+    }
+    return (int)nlh->nlmsg_len;
+}
+
+/* The kernel's __DEVLINK_PARAM_MAX_STRING_VALUE, with the NUL. */
+#define PARAM_MAX_STRING 32
+
+static bool
+put_param_data(struct nlmsghdr *nlh, size_t len, const struct devlink_param *p)
+{
+    const uint16_t t = DEVLINK_ATTR_PARAM_VALUE_DATA;
+    switch (p->type) {
+    case DEVLINK_PARAM_U8:
+        return mnl_attr_put_u8_check(nlh, len, t, (uint8_t)p->num);
+    case DEVLINK_PARAM_U16:
+        return mnl_attr_put_u16_check(nlh, len, t, (uint16_t)p->num);
+    case DEVLINK_PARAM_U32:
+        return mnl_attr_put_u32_check(nlh, len, t, (uint32_t)p->num);
+    case DEVLINK_PARAM_U64:
+        return mnl_attr_put_u64_check(nlh, len, t, p->num);
+    case DEVLINK_PARAM_BOOL:
+        /* A flag: present for true, absent for false. */
+        return !p->flag || mnl_attr_put_check(nlh, len, t, 0, NULL);
+    default: /* DEVLINK_PARAM_STRING: the kernel wants the NUL */
+        return mnl_attr_put_strz_check(nlh, len, t, p->str);
+    }
+}
+
+int
+devlink_encode_param_set(void *buf, size_t len, uint16_t family,
+                         const struct devlink_handle *h,
+                         const struct devlink_param *p)
+{
+    uint64_t max;
+    switch (p->type) {
+    case DEVLINK_PARAM_U8:
+        max = UINT8_MAX;
+        break;
+    case DEVLINK_PARAM_U16:
+        max = UINT16_MAX;
+        break;
+    case DEVLINK_PARAM_U32:
+        max = UINT32_MAX;
+        break;
+    case DEVLINK_PARAM_U64:
+    case DEVLINK_PARAM_BOOL:
+        max = UINT64_MAX;
+        break;
+    case DEVLINK_PARAM_STRING:
+        max = UINT64_MAX;
+        if (strnlen(p->str, sizeof p->str) >= PARAM_MAX_STRING) {
+            return -EINVAL;
+        }
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (p->num > max || !p->name[0]) {
+        return -EINVAL;
+    }
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_PARAM_SET, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h) ||
+        !mnl_attr_put_strz_check(nlh, len, DEVLINK_ATTR_PARAM_NAME, p->name) ||
+        !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_PARAM_TYPE, p->type) ||
+        !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_PARAM_VALUE_CMODE,
+                               p->cmode) ||
+        !put_param_data(nlh, len, p)) {
+        return -ENOSPC;
+    }
+    return (int)nlh->nlmsg_len;
+}
+
 /* ---- Decoders ---- */
 
 /* Checks the genl header and returns its command, or a negative errno. */
@@ -342,6 +424,154 @@ devlink_decode_eswitch(const struct nlmsghdr *nlh, struct devlink_handle *dev,
         return -EPROTO;
     }
     return oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), eswitch_cb, &c);
+}
+
+/* PARAM_GET reply: { bus, dev, PARAM { NAME, GENERIC, TYPE, VALUES_LIST
+ * { VALUE { CMODE, DATA } ... } } }. The DATA of the wanted cmode is
+ * kept as a pointer and read once the type is known, whatever the
+ * attribute order. */
+struct param_ctx {
+    struct devlink_handle *dev;
+    struct devlink_param *p;
+    uint8_t want_cmode;
+    bool has_type;
+    const struct nlattr *data; /* of the wanted cmode; NULL: none */
+    /* The VALUE being walked. */
+    bool v_has_cmode;
+    uint8_t v_cmode;
+    const struct nlattr *v_data;
+};
+
+static int
+param_value_cb(const struct nlattr *a, void *data)
+{
+    struct param_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_PARAM_VALUE_CMODE:
+        c->v_has_cmode = true;
+        return oanl_attr_u8(a, &c->v_cmode);
+    case DEVLINK_ATTR_PARAM_VALUE_DATA:
+        c->v_data = a;
+        return 0;
+    }
+    return 0;
+}
+
+static int
+param_values_cb(const struct nlattr *a, void *data)
+{
+    struct param_ctx *c = data;
+    if (oanl_attr_type(a) != DEVLINK_ATTR_PARAM_VALUE) {
+        return 0;
+    }
+    c->v_has_cmode = false;
+    c->v_data = NULL;
+    int r = oanl_attr_walk_nested(a, param_value_cb, c);
+    if (r < 0) {
+        return r;
+    }
+    if (c->v_has_cmode && c->v_cmode == c->want_cmode) {
+        c->p->has_value = true;
+        c->p->cmode = c->v_cmode;
+        c->data = c->v_data;
+    }
+    return 0;
+}
+
+static int
+param_nest_cb(const struct nlattr *a, void *data)
+{
+    struct param_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_PARAM_NAME:
+        return oanl_attr_str(a, c->p->name, sizeof c->p->name);
+    case DEVLINK_ATTR_PARAM_GENERIC:
+        c->p->generic = true;
+        return 0;
+    case DEVLINK_ATTR_PARAM_TYPE:
+        c->has_type = true;
+        return oanl_attr_u8(a, &c->p->type);
+    case DEVLINK_ATTR_PARAM_VALUES_LIST:
+        return oanl_attr_walk_nested(a, param_values_cb, c);
+    }
+    return 0;
+}
+
+static int
+param_cb(const struct nlattr *a, void *data)
+{
+    struct param_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case DEVLINK_ATTR_BUS_NAME:
+    case DEVLINK_ATTR_DEV_NAME:
+        return handle_attr(a, c->dev);
+    case DEVLINK_ATTR_PARAM:
+        return oanl_attr_walk_nested(a, param_nest_cb, c);
+    }
+    return 0;
+}
+
+/* The value of the wanted cmode, by the announced type. */
+static int
+param_value(const struct nlattr *d, struct devlink_param *p)
+{
+    uint8_t u8;
+    uint16_t u16;
+    uint32_t u32;
+    int r;
+
+    if (p->type == DEVLINK_PARAM_BOOL) {
+        p->flag = d != NULL;
+        return 0;
+    }
+    if (!d) {
+        return -EBADMSG; /* every other type carries its data */
+    }
+    switch (p->type) {
+    case DEVLINK_PARAM_U8:
+        r = oanl_attr_u8(d, &u8);
+        p->num = u8;
+        return r;
+    case DEVLINK_PARAM_U16:
+        r = oanl_attr_u16(d, &u16);
+        p->num = u16;
+        return r;
+    case DEVLINK_PARAM_U32:
+        r = oanl_attr_u32(d, &u32);
+        p->num = u32;
+        return r;
+    case DEVLINK_PARAM_U64:
+        return oanl_attr_u64(d, &p->num);
+    case DEVLINK_PARAM_STRING:
+        return oanl_attr_str(d, p->str, sizeof p->str);
+    }
+    return 0; /* a newer type: the caller sees 'type', no value */
+}
+
+int
+devlink_decode_param(const struct nlmsghdr *nlh, struct devlink_handle *dev,
+                     uint8_t cmode, struct devlink_param *p)
+{
+    struct devlink_handle scratch;
+    struct param_ctx c = {
+        .dev = dev ? dev : &scratch, .p = p, .want_cmode = cmode};
+    memset(c.dev, 0, sizeof *c.dev);
+    memset(p, 0, sizeof *p);
+    int cmd = genl_cmd(nlh);
+    if (cmd < 0) {
+        return cmd;
+    }
+    if (cmd != DEVLINK_CMD_PARAM_GET && cmd != DEVLINK_CMD_PARAM_NEW) {
+        return -EPROTO;
+    }
+    int r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), param_cb, &c);
+    if (r < 0) {
+        return r;
+    }
+    if (!p->name[0] || !c.has_type) {
+        return -EBADMSG;
+    }
+    return p->has_value ? param_value(c.data, p) : 0;
 }
 
 /* ---- I/O ---- */
@@ -568,6 +798,64 @@ devlink_eswitch_set(struct oanl_sock *s, const struct devlink_handle *h,
     }
     char buf[256];
     r = devlink_encode_eswitch_set(buf, sizeof buf, fam, h, req);
+    if (r < 0) {
+        return r;
+    }
+    return oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
+}
+
+struct param_get_ctx {
+    uint8_t cmode;
+    struct devlink_param *out;
+    bool got;
+};
+
+static int
+param_get_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct param_get_ctx *c = data;
+    int r = devlink_decode_param(nlh, NULL, c->cmode, c->out);
+    if (!r) {
+        c->got = true;
+    }
+    return r;
+}
+
+int
+devlink_param_get(struct oanl_sock *s, const struct devlink_handle *h,
+                  const char *name, uint8_t cmode, struct devlink_param *out,
+                  struct oanl_extack *ext)
+{
+    memset(out, 0, sizeof *out);
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[256];
+    r = devlink_encode_param_get(buf, sizeof buf, fam, h, name);
+    if (r < 0) {
+        return r;
+    }
+    struct param_get_ctx c = {cmode, out, false};
+    r = oanl_transact(s, (struct nlmsghdr *)buf, param_get_cb, &c, ext);
+    if (!r && !c.got) {
+        r = -EBADMSG; /* ACK without a reply */
+    }
+    return r;
+}
+
+int
+devlink_param_set(struct oanl_sock *s, const struct devlink_handle *h,
+                  const struct devlink_param *p, struct oanl_extack *ext)
+{
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[512];
+    r = devlink_encode_param_set(buf, sizeof buf, fam, h, p);
     if (r < 0) {
         return r;
     }

@@ -45,6 +45,45 @@ bed_check_eq "eswitch legacy again" legacy "$(nl_field mode "$($nl eswitch-get $
 out=$($nl eswitch-get netdevsim/netdevsim99)
 bed_check_eq "eswitch of a missing device: ENODEV" -19 "$(nl_field err "$out")"
 
+# ------------------------------------------------- devlink driver param --
+# mlx5's flow_steering_mode (netdevsim's mlx5 personality, read when a
+# device is created): a runtime string param, "smfs" refused in switchdev.
+out=$($nl param-get $h flow_steering_mode)
+bed_check_eq "stock device: no flow_steering_mode param: EINVAL" -22 \
+    "$(nl_field err "$out")"
+sid=8
+sh_=netdevsim/netdevsim$sid
+bed_nsim_param mlx5_steering_param 1
+bed_nsim_new "$sid" 1 || bed_fail "could not create netdevsim$sid"
+bed_nsim_param mlx5_steering_param 0
+out=$($nl param-get $sh_ flow_steering_mode)
+bed_check_eq "param get: flow_steering_mode reads dmfs" dmfs \
+    "$(nl_field value "$out")"
+bed_check_eq "param get: a string (NLA_NUL_STRING)" 10 "$(nl_field type "$out")"
+bed_check "param set smfs in legacy" "$nl" param-set $sh_ flow_steering_mode smfs
+bed_check_eq "param get: smfs" smfs \
+    "$(nl_field value "$($nl param-get $sh_ flow_steering_mode)")"
+bed_check_eq "devlink tool agrees: smfs" smfs \
+    "$(devlink -j dev param show $sh_ name flow_steering_mode |
+        jq -r '.param[][0].values[0].value')"
+bed_check "param set dmfs in legacy" "$nl" param-set $sh_ flow_steering_mode dmfs
+bed_check "eswitch -> switchdev" "$nl" eswitch-set $sh_ switchdev
+out=$($nl param-set $sh_ flow_steering_mode smfs)
+bed_check_eq "param set smfs in switchdev refused: EOPNOTSUPP" -95 \
+    "$(nl_field err "$out")"
+msg=${out#*msg=}
+case $msg in
+*"not supported when eswitch offloads enabled"*)
+    bed_pass "param set refusal carries the driver's extack: '$msg'" ;;
+*) bed_fail "param set refusal without the driver's extack ($out)" ;;
+esac
+bed_check_eq "param still dmfs after the refusal" dmfs \
+    "$(nl_field value "$($nl param-get $sh_ flow_steering_mode)")"
+out=$($nl param-set $sh_ flow_steering_mode xyz)
+bed_check_eq "param set of a bad value refused: EINVAL" -22 \
+    "$(nl_field err "$out")"
+bed_nsim_del "$sid"
+
 # ------------------------------------------------------- link identity --
 out=$($nl link "$pf")
 bed_check_eq "link ifindex" "$(cat "/sys/class/net/$pf/ifindex")" \

@@ -57,6 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct devlink_eswitch_state st;
         devlink_decode_eswitch(nlh, &h, &st);
         devlink_decode_dev(nlh, &h);
+        /* Params share the slot (the seeds keep their meaning); the
+         * high bits pick the cmode. */
+        struct devlink_param p;
+        devlink_decode_param(nlh, &h, (uint8_t)(which >> 4) & 3, &p);
         break;
     }
     case 4:

@@ -197,6 +197,50 @@ cmd_eswitch_set(int argc, char **argv)
     return r ? fail(r, &ext) : 0;
 }
 
+/* param-get HANDLE NAME: the runtime value. */
+static int
+cmd_param_get(const char *handle, const char *name)
+{
+    struct devlink_handle h;
+    parse_handle(handle, &h);
+    struct oanl_sock *s = open_devlink();
+    struct devlink_param p;
+    struct oanl_extack ext;
+    int r =
+        devlink_param_get(s, &h, name, DEVLINK_PARAM_CMODE_RUNTIME, &p, &ext);
+    oanl_close(s);
+    if (r) {
+        return fail(r, &ext);
+    }
+    printf("name=%s type=%u generic=%d has_value=%d", p.name, p.type,
+           p.generic, p.has_value);
+    if (p.type == DEVLINK_PARAM_STRING) {
+        printf(" value=%s\n", p.str);
+    } else if (p.type == DEVLINK_PARAM_BOOL) {
+        printf(" value=%s\n", p.flag ? "true" : "false");
+    } else {
+        printf(" value=%llu\n", (unsigned long long)p.num);
+    }
+    return 0;
+}
+
+/* param-set HANDLE NAME STRING: a runtime string param. */
+static int
+cmd_param_set(const char *handle, const char *name, const char *value)
+{
+    struct devlink_handle h;
+    parse_handle(handle, &h);
+    struct devlink_param p = {.type = DEVLINK_PARAM_STRING,
+                              .cmode = DEVLINK_PARAM_CMODE_RUNTIME};
+    snprintf(p.name, sizeof p.name, "%s", name);
+    snprintf(p.str, sizeof p.str, "%s", value);
+    struct oanl_sock *s = open_devlink();
+    struct oanl_extack ext;
+    int r = devlink_param_set(s, &h, &p, &ext);
+    oanl_close(s);
+    return r ? fail(r, &ext) : 0;
+}
+
 /* ports HANDLE */
 static int
 cmd_ports(const char *handle)
@@ -679,6 +723,10 @@ main(int argc, char **argv)
         return cmd_eswitch_get(a[0]);
     } else if (!strcmp(c, "eswitch-set") && n >= 2) {
         return cmd_eswitch_set(n, a);
+    } else if (!strcmp(c, "param-get") && n == 2) {
+        return cmd_param_get(a[0], a[1]);
+    } else if (!strcmp(c, "param-set") && n == 3) {
+        return cmd_param_set(a[0], a[1], a[2]);
     } else if (!strcmp(c, "ports") && n == 1) {
         return cmd_ports(a[0]);
     } else if (!strcmp(c, "link") && n == 1) {

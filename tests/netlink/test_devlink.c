@@ -287,6 +287,188 @@ START_TEST(test_ports_uplink)
 }
 END_TEST
 
+START_TEST(test_encode_param)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h = {"pci", "0000:43:00.0"};
+    size_t gl = sizeof(struct genlmsghdr);
+
+    int len = devlink_encode_param_get(buf, sizeof buf, FAM, &h,
+                                       "flow_steering_mode");
+    ck_assert_int_gt(len, 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+    ck_assert(!(nlh->nlmsg_flags & NLM_F_DUMP));
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_PARAM_GET);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_NAME)),
+        "flow_steering_mode");
+    ck_assert_ptr_nonnull(nlt_find_msg(nlh, gl, DEVLINK_ATTR_DEV_NAME));
+
+    struct devlink_param p = {.name = "flow_steering_mode",
+                              .type = DEVLINK_PARAM_STRING,
+                              .cmode = DEVLINK_PARAM_CMODE_RUNTIME,
+                              .str = "smfs"};
+    len = devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p);
+    ck_assert_int_gt(len, 0);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_PARAM_SET);
+    ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+    ck_assert_uint_eq(
+        mnl_attr_get_u8(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_TYPE)),
+        DEVLINK_PARAM_STRING);
+    ck_assert_uint_eq(
+        mnl_attr_get_u8(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_VALUE_CMODE)),
+        DEVLINK_PARAM_CMODE_RUNTIME);
+    const struct nlattr *d =
+        nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_VALUE_DATA);
+    /* With its NUL: the kernel refuses a string without one. */
+    ck_assert_uint_eq(mnl_attr_get_payload_len(d), 5);
+    ck_assert_str_eq(mnl_attr_get_str(d), "smfs");
+    ck_assert_int_eq(devlink_encode_param_set(buf, 60, FAM, &h, &p), -ENOSPC);
+
+    /* A bool is a flag: absent for false. */
+    p.type = DEVLINK_PARAM_BOOL;
+    p.flag = false;
+    ck_assert_int_gt(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     0);
+    ck_assert_ptr_null(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_VALUE_DATA));
+    p.flag = true;
+    ck_assert_int_gt(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     0);
+    d = nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_VALUE_DATA);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_uint_eq(mnl_attr_get_payload_len(d), 0);
+
+    p.type = DEVLINK_PARAM_U16;
+    p.num = 4096;
+    ck_assert_int_gt(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     0);
+    ck_assert_uint_eq(
+        mnl_attr_get_u16(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_VALUE_DATA)),
+        4096);
+    p.type = DEVLINK_PARAM_U8;
+    ck_assert_int_eq(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     -EINVAL);
+    p.type = 5; /* NLA_STRING: not a devlink param type */
+    ck_assert_int_eq(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     -EINVAL);
+    p.type = DEVLINK_PARAM_STRING;
+    memset(p.str, 'a', 32);
+    p.str[32] = '\0';
+    ck_assert_int_eq(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     -EINVAL);
+}
+END_TEST
+
+/* A PARAM_GET reply as the kernel builds it (devlink_nl_param_fill),
+ * with a value per cmode. */
+static struct nlmsghdr *
+param_reply(char *buf, uint8_t type, bool with_data)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_PARAM_GET;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "0000:43:00.0");
+    struct nlattr *param = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_NAME, "flow_steering_mode");
+    mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 5);
+    struct nlattr *list =
+        mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUES_LIST);
+    /* driverinit first: the runtime value must be picked, not the first. */
+    struct nlattr *v = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUE);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE,
+                    DEVLINK_PARAM_CMODE_DRIVERINIT);
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, "smfs");
+    mnl_attr_nest_end(nlh, v);
+    v = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PARAM_VALUE);
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_VALUE_CMODE,
+                    DEVLINK_PARAM_CMODE_RUNTIME);
+    if (with_data) {
+        if (type == DEVLINK_PARAM_U32) {
+            mnl_attr_put_u32(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, 70000);
+        } else {
+            mnl_attr_put_strz(nlh, DEVLINK_ATTR_PARAM_VALUE_DATA, "dmfs");
+        }
+    }
+    mnl_attr_nest_end(nlh, v);
+    mnl_attr_nest_end(nlh, list);
+    /* The type after the values: the decoder must not depend on order. */
+    mnl_attr_put_u8(nlh, DEVLINK_ATTR_PARAM_TYPE, type);
+    mnl_attr_nest_end(nlh, param);
+    return nlh;
+}
+
+START_TEST(test_decode_param)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h;
+    struct devlink_param p;
+
+    struct nlmsghdr *nlh = param_reply(buf, DEVLINK_PARAM_STRING, true);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, &h, DEVLINK_PARAM_CMODE_RUNTIME, &p), 0);
+    ck_assert_str_eq(h.dev, "0000:43:00.0");
+    ck_assert_str_eq(p.name, "flow_steering_mode");
+    ck_assert_uint_eq(p.type, DEVLINK_PARAM_STRING);
+    ck_assert(p.has_value && !p.generic);
+    ck_assert_uint_eq(p.cmode, DEVLINK_PARAM_CMODE_RUNTIME);
+    ck_assert_str_eq(p.str, "dmfs");
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_DRIVERINIT, &p),
+        0);
+    ck_assert_str_eq(p.str, "smfs");
+    /* No value in that cmode: not an error. */
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_PERMANENT, &p), 0);
+    ck_assert(!p.has_value);
+    ck_assert_str_eq(p.name, "flow_steering_mode");
+
+    nlh = param_reply(buf, DEVLINK_PARAM_U32, true);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p), 0);
+    ck_assert_uint_eq(p.num, 70000);
+
+    /* A bool's false is a missing flag; another type needs its data. */
+    nlh = param_reply(buf, DEVLINK_PARAM_BOOL, false);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p), 0);
+    ck_assert(p.has_value && !p.flag);
+    nlh = param_reply(buf, DEVLINK_PARAM_STRING, false);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p),
+        -EBADMSG);
+    /* Data shorter than the announced type (a 5-byte string for a
+     * u64). */
+    nlh = param_reply(buf, DEVLINK_PARAM_U64, true);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p),
+        -EBADMSG);
+
+    /* Truncated, and of another command. */
+    nlh = param_reply(buf, DEVLINK_PARAM_STRING, true);
+    nlh->nlmsg_len -= 4;
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p),
+        -EBADMSG);
+    nlh = param_reply(buf, DEVLINK_PARAM_STRING, true);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_ESWITCH_GET;
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p),
+        -EPROTO);
+
+    /* No PARAM nest at all: no name, no type. */
+    nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_PARAM_GET;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p),
+        -EBADMSG);
+}
+END_TEST
+
 Suite *
 devlink_suite(void)
 {
@@ -301,6 +483,8 @@ devlink_suite(void)
     tcase_add_test(tc, test_decode_dev);
     tcase_add_test(tc, test_ports_uplink);
     tcase_add_test(tc, test_mode_names);
+    tcase_add_test(tc, test_encode_param);
+    tcase_add_test(tc, test_decode_param);
     suite_add_tcase(s, tc);
     return s;
 }

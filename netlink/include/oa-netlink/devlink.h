@@ -60,6 +60,32 @@ struct devlink_port_info {
     char netdev_name[16];
 };
 
+/* A driver parameter's type (DEVLINK_ATTR_PARAM_TYPE): the kernel uses
+ * the NLA_* numbers, named DEVLINK_VAR_ATTR_TYPE_* only in uapi headers
+ * newer than ours. */
+enum devlink_param_type {
+    DEVLINK_PARAM_U8 = 1,      /* NLA_U8 */
+    DEVLINK_PARAM_U16 = 2,     /* NLA_U16 */
+    DEVLINK_PARAM_U32 = 3,     /* NLA_U32 */
+    DEVLINK_PARAM_U64 = 4,     /* NLA_U64 */
+    DEVLINK_PARAM_BOOL = 6,    /* NLA_FLAG: present is true */
+    DEVLINK_PARAM_STRING = 10, /* NLA_NUL_STRING */
+};
+
+/* One driver parameter (DEVLINK_CMD_PARAM_GET) and its value in the
+ * configuration mode asked for (has_value false when the driver has no
+ * value in that mode). Which of num/flag/str holds it follows 'type'. */
+struct devlink_param {
+    char name[64];
+    bool generic;
+    uint8_t type; /* enum devlink_param_type */
+    bool has_value;
+    uint8_t cmode; /* DEVLINK_PARAM_CMODE_* */
+    uint64_t num;
+    bool flag;
+    char str[64];
+};
+
 /* Lists devlink instances.  Caller owns *out (free()); *n gets the count. */
 int devlink_dev_list(struct oanl_sock *, struct devlink_handle **out,
                      size_t *n, struct oanl_extack *ext);
@@ -97,6 +123,19 @@ int devlink_eswitch_set(struct oanl_sock *, const struct devlink_handle *,
                         const struct devlink_eswitch_req *,
                         struct oanl_extack *ext);
 
+/* Reads driver parameter 'name' of 'h' and its value in 'cmode'
+ * (DEVLINK_PARAM_CMODE_RUNTIME, ...). -EINVAL from a driver without
+ * that parameter (with the kernel's text in 'ext'). */
+int devlink_param_get(struct oanl_sock *, const struct devlink_handle *,
+                      const char *name, uint8_t cmode,
+                      struct devlink_param *out, struct oanl_extack *ext);
+
+/* Sets driver parameter p->name in p->cmode to the value of p->type
+ * (p->num, p->flag or p->str). A driver refusing the value answers with
+ * its reason in 'ext' (mlx5: no "smfs" steering in switchdev). */
+int devlink_param_set(struct oanl_sock *, const struct devlink_handle *,
+                      const struct devlink_param *, struct oanl_extack *ext);
+
 /* Names for messages: "legacy"/"switchdev", "none"/"link"/..., "basic". */
 const char *devlink_eswitch_mode_name(int mode);
 const char *devlink_inline_mode_name(int mode);
@@ -118,11 +157,25 @@ int devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
                                const struct devlink_handle *,
                                const struct devlink_eswitch_req *);
 
+int devlink_encode_param_get(void *buf, size_t len, uint16_t family,
+                             const struct devlink_handle *, const char *name);
+/* -EINVAL for a type this encoder does not know or a value out of the
+ * type's range. */
+int devlink_encode_param_set(void *buf, size_t len, uint16_t family,
+                             const struct devlink_handle *,
+                             const struct devlink_param *);
+
 /* Decoders: -EBADMSG for truncated or malformed messages, -EPROTO for a
  * message that is not of the expected kind. */
 int devlink_decode_dev(const struct nlmsghdr *, struct devlink_handle *);
 int devlink_decode_port(const struct nlmsghdr *, struct devlink_port_info *);
 int devlink_decode_eswitch(const struct nlmsghdr *, struct devlink_handle *dev,
                            struct devlink_eswitch_state *);
+/* A PARAM_GET/PARAM_NEW reply; the value of configuration mode 'cmode'
+ * is taken (has_value false if the reply has none). A reply without a
+ * name or type, or a value of another type than announced, is
+ * -EBADMSG. */
+int devlink_decode_param(const struct nlmsghdr *, struct devlink_handle *dev,
+                         uint8_t cmode, struct devlink_param *);
 
 #endif
