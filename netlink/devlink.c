@@ -219,7 +219,7 @@ put_param_data(struct nlmsghdr *nlh, size_t len, const struct devlink_param *p)
     case DEVLINK_PARAM_BOOL:
         /* A flag: present for true, absent for false. */
         return !p->flag || mnl_attr_put_check(nlh, len, t, 0, NULL);
-    default: /* DEVLINK_PARAM_STRING: the kernel wants the NUL */
+    default: /* a string: the kernel wants the NUL */
         return mnl_attr_put_strz_check(nlh, len, t, p->str);
     }
 }
@@ -245,6 +245,7 @@ devlink_encode_param_set(void *buf, size_t len, uint16_t family,
         max = UINT64_MAX;
         break;
     case DEVLINK_PARAM_STRING:
+    case DEVLINK_PARAM_NUL_STRING:
         max = UINT64_MAX;
         if (strnlen(p->str, sizeof p->str) >= PARAM_MAX_STRING) {
             return -EINVAL;
@@ -543,6 +544,7 @@ param_value(const struct nlattr *d, struct devlink_param *p)
     case DEVLINK_PARAM_U64:
         return oanl_attr_u64(d, &p->num);
     case DEVLINK_PARAM_STRING:
+    case DEVLINK_PARAM_NUL_STRING:
         return oanl_attr_str(d, p->str, sizeof p->str);
     }
     return 0; /* a newer type: the caller sees 'type', no value */

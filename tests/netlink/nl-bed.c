@@ -214,7 +214,7 @@ cmd_param_get(const char *handle, const char *name)
     }
     printf("name=%s type=%u generic=%d has_value=%d", p.name, p.type,
            p.generic, p.has_value);
-    if (p.type == DEVLINK_PARAM_STRING) {
+    if (devlink_param_is_string(p.type)) {
         printf(" value=%s\n", p.str);
     } else if (p.type == DEVLINK_PARAM_BOOL) {
         printf(" value=%s\n", p.flag ? "true" : "false");

@@ -349,7 +349,16 @@ START_TEST(test_encode_param)
     p.type = DEVLINK_PARAM_U8;
     ck_assert_int_eq(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
                      -EINVAL);
-    p.type = 5; /* NLA_STRING: not a devlink param type */
+    p.type = DEVLINK_PARAM_NUL_STRING;
+    p.num = 0;
+    ck_assert_int_gt(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
+                     0);
+    ck_assert_uint_eq(
+        mnl_attr_get_u8(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PARAM_TYPE)), 10);
+    ck_assert_uint_eq(mnl_attr_get_payload_len(nlt_find_msg(
+                          nlh, gl, DEVLINK_ATTR_PARAM_VALUE_DATA)),
+                      5);
+    p.type = 7; /* NLA_MSECS: not a devlink param type */
     ck_assert_int_eq(devlink_encode_param_set(buf, sizeof buf, FAM, &h, &p),
                      -EINVAL);
     p.type = DEVLINK_PARAM_STRING;
@@ -423,6 +432,13 @@ START_TEST(test_decode_param)
         devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_PERMANENT, &p), 0);
     ck_assert(!p.has_value);
     ck_assert_str_eq(p.name, "flow_steering_mode");
+
+    /* NLA_NUL_STRING is read as a string too. */
+    nlh = param_reply(buf, DEVLINK_PARAM_NUL_STRING, true);
+    ck_assert_int_eq(
+        devlink_decode_param(nlh, NULL, DEVLINK_PARAM_CMODE_RUNTIME, &p), 0);
+    ck_assert_str_eq(p.str, "dmfs");
+    ck_assert(devlink_param_is_string(p.type));
 
     nlh = param_reply(buf, DEVLINK_PARAM_U32, true);
     ck_assert_int_eq(

@@ -62,15 +62,25 @@ struct devlink_port_info {
 
 /* A driver parameter's type (DEVLINK_ATTR_PARAM_TYPE): the kernel uses
  * the NLA_* numbers, named DEVLINK_VAR_ATTR_TYPE_* only in uapi headers
- * newer than ours. */
+ * newer than ours. A string param is NLA_STRING (5) both ways: the 6.1
+ * kernel reports 5 and refuses a set with NLA_NUL_STRING (10), measured
+ * in the bed. 10 is still read as a string; a set sends back the type
+ * the get reported. Either way the value goes with its NUL. */
 enum devlink_param_type {
-    DEVLINK_PARAM_U8 = 1,      /* NLA_U8 */
-    DEVLINK_PARAM_U16 = 2,     /* NLA_U16 */
-    DEVLINK_PARAM_U32 = 3,     /* NLA_U32 */
-    DEVLINK_PARAM_U64 = 4,     /* NLA_U64 */
-    DEVLINK_PARAM_BOOL = 6,    /* NLA_FLAG: present is true */
-    DEVLINK_PARAM_STRING = 10, /* NLA_NUL_STRING */
+    DEVLINK_PARAM_U8 = 1,          /* NLA_U8 */
+    DEVLINK_PARAM_U16 = 2,         /* NLA_U16 */
+    DEVLINK_PARAM_U32 = 3,         /* NLA_U32 */
+    DEVLINK_PARAM_U64 = 4,         /* NLA_U64 */
+    DEVLINK_PARAM_STRING = 5,      /* NLA_STRING */
+    DEVLINK_PARAM_BOOL = 6,        /* NLA_FLAG: present is true */
+    DEVLINK_PARAM_NUL_STRING = 10, /* NLA_NUL_STRING */
 };
+
+static inline bool
+devlink_param_is_string(unsigned type)
+{
+    return type == DEVLINK_PARAM_STRING || type == DEVLINK_PARAM_NUL_STRING;
+}
 
 /* One driver parameter (DEVLINK_CMD_PARAM_GET) and its value in the
  * configuration mode asked for (has_value false when the driver has no
