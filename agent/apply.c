@@ -233,6 +233,45 @@ apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
     return STEP_DONE;
 }
 
+/* Reads the param first; the driver's refusal (mlx5: no smfs in
+ * switchdev) comes back with its extack. */
+enum step_result
+apply_set_steering_mode(struct apply_ctx *c, const struct plan_step *s)
+{
+    const struct obs_pf *pf;
+    struct devlink_handle h;
+    struct devlink_param p;
+    struct oanl_extack ext = {""};
+    int r;
+
+    if (step_pf(c, s, &pf) || pf_devlink(c, pf, &h)) {
+        return STEP_ERROR;
+    }
+    r = devlink_param_get(c->io->devlink, &h, OBS_STEERING_PARAM,
+                          DEVLINK_PARAM_CMODE_RUNTIME, &p, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    if (!devlink_param_is_string(p.type) || !p.has_value) {
+        oa_err_set(&c->err, -EPROTO,
+                   OBS_STEERING_PARAM " is not a runtime string param");
+        return STEP_ERROR;
+    }
+    if (!strcmp(p.str, s->steering.mode)) {
+        say(c, "unchanged: %s", p.str);
+        return STEP_DONE;
+    }
+    char was[sizeof p.str];
+    oa_copy_str(was, sizeof was, p.str);
+    oa_copy_str(p.str, sizeof p.str, s->steering.mode);
+    r = devlink_param_set(c->io->devlink, &h, &p, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "%s -> %s", was, s->steering.mode);
+    return STEP_DONE;
+}
+
 enum step_result
 apply_unbind_vf(struct apply_ctx *c, const struct plan_step *s)
 {

@@ -67,6 +67,8 @@ enum step_result apply_set_numvfs(struct apply_ctx *,
 enum step_result apply_unbind_vf(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_set_eswitch(struct apply_ctx *,
                                    const struct plan_step *);
+enum step_result apply_set_steering_mode(struct apply_ctx *,
+                                         const struct plan_step *);
 enum step_result apply_wait_representors(struct apply_ctx *,
                                          const struct plan_step *);
 enum step_result apply_set_vf(struct apply_ctx *, const struct plan_step *);

@@ -16,6 +16,7 @@
 #include "oa-common/str.h"
 
 #include <errno.h>
+#include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,23 @@ observe_eswitch(struct hostio *io, struct obs_pf *pf)
     pf->encap_mode = es.encap_mode;
 }
 
+static void
+observe_steering(struct hostio *io, const struct spec_pf *sp,
+                 struct obs_pf *pf)
+{
+    struct devlink_handle h;
+    struct devlink_param p;
+    if (sp->steering_mode == SPEC_STEERING_UNSET || !pf->has_devlink ||
+        devlink_handle_parse(pf->devlink, &h) ||
+        devlink_param_get(io->devlink, &h, OBS_STEERING_PARAM,
+                          DEVLINK_PARAM_CMODE_RUNTIME, &p, NULL) ||
+        !devlink_param_is_string(p.type) || !p.has_value) {
+        return;
+    }
+    pf->has_steering = true;
+    oa_copy_str(pf->steering, sizeof pf->steering, p.str);
+}
+
 /* VF entries: kernel VF info, PCI address and driver, representor. */
 static int
 observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
@@ -282,6 +300,7 @@ observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
         return r;
     }
     observe_eswitch(io, pf);
+    observe_steering(io, sp, pf);
     r = sriov_numvfs_get(&dev, &pf->num_vfs);
     if (r) {
         struct oa_err err;

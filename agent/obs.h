@@ -48,6 +48,9 @@ struct obs_vf {
     struct obs_tc rep_tc;
 };
 
+/* The devlink param behind the spec's steering_mode. */
+#define OBS_STEERING_PARAM "flow_steering_mode"
+
 struct obs_pf {
     /* False when the spec's PF was not found on the host; 'error' says
      * why ("no netdev enp1s0", ...) and nothing below is valid. */
@@ -62,6 +65,11 @@ struct obs_pf {
     int eswitch_mode;           /* DEVLINK_ESWITCH_MODE_* */
     bool has_inline_mode, has_encap_mode;
     int inline_mode, encap_mode; /* DEVLINK_ESWITCH_{INLINE,ENCAP}_MODE_* */
+    /* mlx5's devlink param flow_steering_mode ("dmfs", "smfs"), read
+     * only when the spec asks for one; has_steering false otherwise or
+     * when the driver has no such param. */
+    bool has_steering;
+    char steering[16];
     unsigned num_vfs;
     bool has_total_vfs;
     unsigned total_vfs;

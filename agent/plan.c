@@ -250,7 +250,7 @@ struct vf_work {
  * stage and the OVS part read it too. */
 struct pf_decision {
     /* Blockers; any of them: no kernel step for this PF. */
-    bool not_found, too_many_vfs, no_eswitch;
+    bool not_found, too_many_vfs, no_eswitch, no_steering;
     bool blocked;
     /* The order: VFs before switchdev (the kernel does not take
      * switchdev with 0 VFs, older mlx5), else switchdev first. */
@@ -262,6 +262,9 @@ struct pf_decision {
     int mode, inline_mode, encap_mode; /* wanted; -1: leave */
     bool want_switchdev;
     bool eswitch_step;
+    /* The wanted steering mode differs: VFs to 0 and legacy first. */
+    const char *steering;
+    bool to_legacy;        /* set-eswitch legacy before set-steering-mode */
     bool reps_vanish;      /* a step removes the current representors */
     bool creates_reps;     /* a step creates representors (all new) */
     unsigned reps_missing; /* switchdev already, nothing creates them */
@@ -499,8 +502,11 @@ decide_blocked(const struct spec_pf *sp, const struct obs_pf *op,
         d->no_eswitch =
             !op->has_eswitch &&
             (d->want_switchdev || d->inline_mode >= 0 || d->encap_mode >= 0);
+        d->no_steering =
+            sp->steering_mode != SPEC_STEERING_UNSET && !op->has_steering;
     }
-    d->blocked = d->not_found || d->too_many_vfs || d->no_eswitch;
+    d->blocked =
+        d->not_found || d->too_many_vfs || d->no_eswitch || d->no_steering;
     return d->blocked;
 }
 
@@ -523,12 +529,24 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
     d->cur = op->num_vfs;
     d->want = sp->num_vfs;
     d->count_changes = d->cur != d->want;
+    const char *steering = spec_steering_mode_name(sp->steering_mode);
+    if (steering && op->has_steering && strcmp(op->steering, steering)) {
+        /* Only in legacy with 0 VFs: the VFs go and come back, as for a
+         * count change. */
+        d->steering = steering;
+        d->to_legacy = in_switchdev;
+        d->count_changes = true;
+        mode_differs = mode_differs || in_switchdev;
+    }
     d->to_zero = d->count_changes && d->cur > 0;
     d->to_want = d->count_changes && d->want > 0;
     /* After 0 VFs some eswitches are back in legacy: re-assert (apply
      * reads first, so this is a no-op where the mode stayed). */
     d->eswitch_step = op->has_eswitch && (mode_differs || sub_differs ||
                                           (d->to_zero && d->want_switchdev));
+    if (d->to_legacy && !d->want_switchdev && !sub_differs) {
+        d->eswitch_step = false; /* emit_steering() goes to legacy */
+    }
     d->reps_vanish = d->to_zero || (in_switchdev && !d->want_switchdev);
     d->creates_reps =
         d->want_switchdev && d->want > 0 && (mode_differs || d->count_changes);
@@ -648,6 +666,12 @@ emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
     if (d->no_eswitch) {
         add_blocker(b, pf, sp->id,
                     "no eswitch: devlink does not answer for this device");
+    }
+    if (d->no_steering) {
+        add_blocker(b, pf, sp->id,
+                    "steering_mode %s asked, but the device has no devlink "
+                    "param " OBS_STEERING_PARAM,
+                    spec_steering_mode_name(sp->steering_mode));
     }
     if (d->blocked) {
         return;
@@ -791,6 +815,30 @@ emit_hw_tc(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
+/* set-eswitch legacy (when in switchdev), then set-steering-mode: the
+ * VFs are gone by now (set-numvfs 0 before). */
+static void
+emit_steering(struct builder *b, int pf, const struct spec_pf *sp,
+              const struct obs_pf *op, const struct pf_decision *d)
+{
+    struct plan_step *s;
+    if (d->to_legacy) {
+        s = add_step(b, PLAN_SET_ESWITCH, pf, -1);
+        s->eswitch.mode = DEVLINK_ESWITCH_MODE_LEGACY;
+        oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+        oa_copy_str(s->eswitch.netdev, sizeof s->eswitch.netdev, op->netdev);
+        fmt_str(s->detail, sizeof s->detail,
+                "%s -> legacy (to change the steering mode)",
+                devlink_eswitch_mode_name(op->eswitch_mode));
+    }
+    s = add_step(b, PLAN_SET_STEERING_MODE, pf, -1);
+    oa_copy_str(s->steering.mode, sizeof s->steering.mode, d->steering);
+    oa_copy_str(s->steering.netdev, sizeof s->steering.netdev, op->netdev);
+    oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
+    fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->steering,
+            d->steering);
+}
+
 /* PF 'pf': its blockers, then its kernel steps in the decided order. */
 static void
 emit_pf(struct builder *b, const struct spec *spec,
@@ -808,6 +856,9 @@ emit_pf(struct builder *b, const struct spec *spec,
     }
     if (d->to_zero) {
         step_set_numvfs(b, pf, sp, op, d->cur, 0);
+    }
+    if (d->steering) {
+        emit_steering(b, pf, sp, op, d);
     }
     if (d->vfs_first) {
         emit_vfs_first(b, pf, sp, op, d);

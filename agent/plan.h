@@ -10,7 +10,10 @@
  *      set-eswitch -> wait-representors -> set-vf -> bind-vf -> ... -> OVS
  * A count change N -> M goes through 0, which drops some eswitches back to
  * legacy: switchdev is (re)asserted after it. Ports of representors that
- * a step removes are detached from OVS first (detach-port).
+ * a step removes are detached from OVS first (detach-port). A steering
+ * mode change (mlx5 takes it only in legacy with 0 VFs) goes
+ * set-numvfs 0 -> set-eswitch legacy -> set-steering-mode, then on as
+ * above.
  *
  * OVS steps are the vsdb operations (add-bridge, add-port, ...) of ONE
  * transaction whose desired state is plan.want; representors that do not
@@ -37,6 +40,7 @@ enum plan_action {
     PLAN_SET_NUMVFS,        /* numvfs */
     PLAN_UNBIND_VF,         /* binding: pci (vf: the VF) */
     PLAN_SET_ESWITCH,       /* eswitch */
+    PLAN_SET_STEERING_MODE, /* steering: legacy, 0 VFs */
     PLAN_WAIT_REPRESENTORS, /* wait: representors with a netdev */
     PLAN_SET_VF,            /* setvf (vf: the VF) */
     PLAN_BIND_VF,           /* binding: pci, driver (vf: the VF) */
@@ -72,6 +76,13 @@ struct plan_eswitch_args {
     int mode;
     int inline_mode;
     int encap_mode;
+    char netdev[16];
+};
+
+/* set-steering-mode: mlx5's flow_steering_mode, which only changes in
+ * legacy with no VFs: the plan gets there first. */
+struct plan_steering_args {
+    char mode[8]; /* "dmfs", "smfs" */
     char netdev[16];
 };
 
@@ -117,6 +128,7 @@ struct plan_step {
         struct plan_count_args numvfs;
         struct plan_count_args wait;
         struct plan_eswitch_args eswitch;
+        struct plan_steering_args steering;
         struct plan_bind_args binding;
         struct plan_vf_args setvf;
         struct plan_hw_tc_args hwtc;

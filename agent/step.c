@@ -77,6 +77,13 @@ json_eswitch(struct jw *jw, const struct plan_step *s)
 }
 
 static void
+json_steering(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "steering_mode");
+    jw_string(jw, s->steering.mode);
+}
+
+static void
 json_set_vf(struct jw *jw, const struct plan_step *s)
 {
     const struct plan_vf_req *req = &s->setvf.req;
@@ -179,6 +186,8 @@ static const struct step_type step_types[] = {
                         NULL},
     [PLAN_SET_ESWITCH] = {"set-eswitch", false, apply_set_eswitch,
                           json_eswitch, init_eswitch},
+    [PLAN_SET_STEERING_MODE] = {"set-steering-mode", false,
+                                apply_set_steering_mode, json_steering, NULL},
     [PLAN_WAIT_REPRESENTORS] = {"wait-representors", false,
                                 apply_wait_representors, json_wait, NULL},
     [PLAN_SET_VF] = {"set-vf", false, apply_set_vf, json_set_vf, init_set_vf},

@@ -1224,6 +1224,93 @@ check_two_pfs(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* Steering: the spec asks for smfs, the PF has dmfs (mlx5's
+ * flow_steering_mode, changed only in legacy with 0 VFs). */
+static void
+fx_steering(struct fx *f, const char *have)
+{
+    f->pfs[0].steering_mode = SPEC_STEERING_SMFS;
+    f->opfs[0].has_steering = true;
+    snprintf(f->opfs[0].steering, sizeof f->opfs[0].steering, "%s", have);
+}
+
+static void
+setup_steering_converged(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_steering(f, "smfs");
+}
+
+static void
+setup_steering_from_switchdev(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_steering(f, "dmfs");
+}
+
+static void
+setup_steering_from_switchdev_b(struct fx *f)
+{
+    fx_converged(f, OBS_NO, 2);
+    fx_steering(f, "dmfs");
+}
+
+static void
+check_steering_from_switchdev(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 0)->numvfs.num, 0);
+    const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
+    ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_LEGACY);
+    ck_assert_int_eq(s->eswitch.inline_mode, -1);
+    ck_assert_str_eq(s->detail,
+                     "switchdev -> legacy (to change the steering mode)");
+    s = nth(p, PLAN_SET_STEERING_MODE, 0);
+    ck_assert_str_eq(s->steering.mode, "smfs");
+    ck_assert_str_eq(s->steering.netdev, "eth0");
+    ck_assert_str_eq(s->detail, "dmfs -> smfs");
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 1)->eswitch.mode,
+                     DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->numvfs.num, 2);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
+    /* Recreated VFs: their MACs are written again. */
+    assert_mac(nth(p, PLAN_SET_VF, 0)->setvf.req.mac, 0, 0);
+    ck_assert_str_eq(plan_action_name(PLAN_SET_STEERING_MODE),
+                     "set-steering-mode");
+    ck_assert(!plan_action_is_ovs(PLAN_SET_STEERING_MODE));
+}
+
+/* Legacy, no VFs wanted: the param alone. */
+static void
+setup_steering_legacy(struct fx *f)
+{
+    fx_blank(f, OBS_YES);
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].num_vfs = 0;
+    f->pfs[0].n_vfs = 0;
+    f->pfs[0].bridge = NULL;
+    f->spec.n_bridges = 0;
+    fx_steering(f, "dmfs");
+}
+
+/* Asked for, but the driver has no such param: a blocker, no step. */
+static void
+setup_steering_unsupported(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].steering_mode = SPEC_STEERING_DMFS;
+}
+
+static void
+check_steering_unsupported(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(p->blockers[0].message,
+                     "steering_mode dmfs asked, but the device has no "
+                     "devlink param flow_steering_mode");
+}
+
 struct scenario {
     const char *name;
     void (*setup)(struct fx *);
@@ -1233,6 +1320,24 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
+    {"steering as wanted", setup_steering_converged, "", 0, check_converged},
+    {"steering dmfs -> smfs from switchdev", setup_steering_from_switchdev,
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
+     "set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port",
+     0, check_steering_from_switchdev},
+    {"steering dmfs -> smfs from switchdev, VFs first",
+     setup_steering_from_switchdev_b,
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
+     "set-numvfs,set-eswitch,wait-representors,set-vf,set-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port",
+     0, check_steering_from_switchdev},
+    {"steering in legacy without VFs", setup_steering_legacy,
+     "set-steering-mode,set-hw-tc-offload,set-other-config,set-other-config,"
+     "set-external-id,set-external-id",
+     0, NULL},
+    {"steering asked, no such param", setup_steering_unsupported, "", 1,
+     check_steering_unsupported},
     {"blank, switchdev with 0 VFs", setup_blank_a,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
      check_blank},
@@ -1456,12 +1561,12 @@ END_TEST
 START_TEST(test_action_names)
 {
     static const char *const names[] = {
-        "detach-port",      "set-numvfs",        "unbind-vf",
-        "set-eswitch",      "wait-representors", "set-vf",
-        "bind-vf",          "set-hw-tc-offload", "add-bridge",
-        "add-port",         "move-port",         "del-port",
-        "set-other-config", "del-other-config",  "set-external-id",
-        "del-external-id",  "restart-vswitchd",
+        "detach-port",     "set-numvfs",        "unbind-vf",
+        "set-eswitch",     "set-steering-mode", "wait-representors",
+        "set-vf",          "bind-vf",           "set-hw-tc-offload",
+        "add-bridge",      "add-port",          "move-port",
+        "del-port",        "set-other-config",  "del-other-config",
+        "set-external-id", "del-external-id",   "restart-vswitchd",
     };
     for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
         ck_assert_str_eq(plan_action_name(a), names[a]);

@@ -633,6 +633,32 @@ START_TEST(text_table)
 }
 END_TEST
 
+START_TEST(plan_json_steering)
+{
+    struct plan_step *s = fx.steps;
+    s[0].action = PLAN_SET_STEERING_MODE;
+    s[0].pf = 0;
+    s[0].vf = -1;
+    strcpy(s[0].object, "netdevsim/netdevsim1");
+    strcpy(s[0].detail, "dmfs -> smfs");
+    strcpy(s[0].steering.mode, "smfs");
+    strcpy(s[0].steering.netdev, "eth0");
+    fx.plan.n_steps = 1;
+
+    char *text = report_plan_to_json(&fx.plan, false);
+    ck_assert_ptr_nonnull(text);
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "%s", error.text);
+    free(text);
+    json_t *st = at(root, "steps", "0", NULL);
+    assert_str(at(st, "action", NULL), "set-steering-mode");
+    assert_str(at(st, "detail", NULL), "dmfs -> smfs");
+    assert_str(at(st, "steering_mode", NULL), "smfs");
+    json_decref(root);
+}
+END_TEST
+
 START_TEST(plan_json_and_text)
 {
     struct plan_step *s = fx.steps;
@@ -738,6 +764,7 @@ report_suite(void)
     tcase_add_test(tc, added_problem);
     tcase_add_test(tc, text_table);
     tcase_add_test(tc, plan_json_and_text);
+    tcase_add_test(tc, plan_json_steering);
     tcase_add_test(tc, empty_plan);
     suite_add_tcase(s, tc);
     return s;
