@@ -40,6 +40,7 @@ struct report_pf {
     char netdev[16];
     char devlink[96];    /* "" when none */
     const char *eswitch; /* static; NULL when not known */
+    char steering[16];   /* "" when not asked or not known */
     unsigned num_vfs;
     char uplink_bridge[16];
     struct report_tc uplink_tc;
@@ -234,6 +235,9 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
     }
     out->eswitch =
         opf->has_eswitch ? devlink_eswitch_mode_name(opf->eswitch_mode) : NULL;
+    if (opf->has_steering) {
+        oa_copy_str(out->steering, sizeof out->steering, opf->steering);
+    }
     out->num_vfs = opf->num_vfs;
     port_bridge(host, opf->netdev, out->uplink_bridge,
                 sizeof out->uplink_bridge);
@@ -560,6 +564,11 @@ json_pf(struct jw *jw, const struct report_pf *pf)
     json_string_or_null(jw, pf->devlink);
     jw_key(jw, "eswitch");
     jw_string(jw, pf->eswitch);
+    if (pf->steering[0]) {
+        /* Only where the spec asks for one: obs reads it then. */
+        jw_key(jw, "steering_mode");
+        jw_string(jw, pf->steering);
+    }
     jw_key(jw, "num_vfs");
     jw_int(jw, pf->num_vfs);
     jw_key(jw, "uplink");

@@ -251,6 +251,8 @@ START_TEST(converged_host)
     assert_str(at(pf, "netdev", NULL), "eth0");
     assert_str(at(pf, "devlink", NULL), "netdevsim/netdevsim1");
     assert_str(at(pf, "eswitch", NULL), "switchdev");
+    /* Not asked by the spec, not observed: not shown. */
+    ck_assert_ptr_null(json_object_get(pf, "steering_mode"));
     assert_int(at(pf, "num_vfs", NULL), 2);
     assert_str(at(pf, "uplink", "netdev", NULL), "eth0");
     assert_str(at(pf, "uplink", "bridge", NULL), "ovs-sriov");
@@ -633,6 +635,18 @@ START_TEST(text_table)
 }
 END_TEST
 
+START_TEST(status_steering_mode)
+{
+    fx.pf.has_steering = true;
+    strcpy(fx.pf.steering, "smfs");
+    struct report *r = build();
+    json_t *root = to_json(r);
+    assert_str(at(root, "pfs", "0", "steering_mode", NULL), "smfs");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
 START_TEST(plan_json_steering)
 {
     struct plan_step *s = fx.steps;
@@ -765,6 +779,7 @@ report_suite(void)
     tcase_add_test(tc, text_table);
     tcase_add_test(tc, plan_json_and_text);
     tcase_add_test(tc, plan_json_steering);
+    tcase_add_test(tc, status_steering_mode);
     tcase_add_test(tc, empty_plan);
     suite_add_tcase(s, tc);
     return s;
