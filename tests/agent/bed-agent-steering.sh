@@ -82,6 +82,8 @@ bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 e2e_status
 bed_check_eq "status: converged" true \
     "$(printf '%s\n' "$E2E_ST" | jq -r '.converged')"
+bed_check_eq "status: pfs[0].steering_mode" smfs \
+    "$(printf '%s\n' "$E2E_ST" | jq -r '.pfs[0].steering_mode')"
 
 echo "== back to dmfs"
 with_steering dmfs
