@@ -39,7 +39,7 @@ struct fixture {
     struct vsdb_iface ifaces[3];
 
     struct plan plan;
-    struct plan_step steps[4];
+    struct plan_step steps[6];
     struct plan_blocker blockers[2];
 };
 
@@ -707,7 +707,12 @@ START_TEST(plan_json_and_text)
     strcpy(s[3].object, "eth1");
     strcpy(s[3].hwtc.netdev, "eth1");
     s[3].hwtc.on = true;
-    fx.plan.n_steps = 4;
+    s[4].action = PLAN_SET_LINK_UP;
+    strcpy(s[4].object, "eth2");
+    strcpy(s[4].link.netdev, "eth2");
+    s[5].action = PLAN_SET_LINK_UP;
+    strcpy(s[5].object, "eth0 vf 2 representor");
+    fx.plan.n_steps = 6;
     strcpy(fx.blockers[0].object, "pci/0000:43:00.0");
     strcpy(fx.blockers[0].message, "no such PF");
     fx.plan.n_blockers = 1;
@@ -718,7 +723,7 @@ START_TEST(plan_json_and_text)
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
     ck_assert_msg(root != NULL, "%s", error.text);
     free(text);
-    ck_assert_uint_eq(json_array_size(at(root, "steps", NULL)), 4);
+    ck_assert_uint_eq(json_array_size(at(root, "steps", NULL)), 6);
     json_t *st = at(root, "steps", "0", NULL);
     assert_str(at(st, "action", NULL), "set-eswitch");
     assert_str(at(st, "object", NULL), "netdevsim/netdevsim1");
@@ -739,6 +744,11 @@ START_TEST(plan_json_and_text)
     st = at(root, "steps", "3", NULL);
     assert_str(at(st, "netdev", NULL), "eth1");
     ck_assert(json_is_true(at(st, "on", NULL)));
+    st = at(root, "steps", "4", NULL);
+    assert_str(at(st, "action", NULL), "set-link-up");
+    assert_str(at(st, "netdev", NULL), "eth2");
+    /* null: a representor this plan creates, set up once it appears. */
+    ck_assert(json_is_null(at(root, "steps", "5", "netdev", NULL)));
     assert_str(at(root, "blockers", "0", "object", NULL), "pci/0000:43:00.0");
     assert_str(at(root, "blockers", "0", "message", NULL), "no such PF");
     json_decref(root);
