@@ -793,6 +793,15 @@ max_width(int current, const char *s)
     return n > current ? n : current;
 }
 
+/* The REPRESENTOR cell: its netdev, "eth1 DOWN" when it is down. */
+static const char *
+rep_cell(const struct report_vf *vf, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s", or_dash(vf->rep),
+             vf->rep_up == OBS_NO ? " DOWN" : "");
+    return buf;
+}
+
 static void
 text_pf(struct oa_str *t, const struct report_pf *pf)
 {
@@ -805,9 +814,10 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     format_rules(&pf->uplink_tc, rules, sizeof rules);
     oa_str_printf(t,
                   "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
-                  "in_hw\n",
+                  "in_hw%s\n",
                   pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
-                  pf->num_vfs, or_dash(pf->uplink_bridge), rules);
+                  pf->num_vfs, or_dash(pf->uplink_bridge), rules,
+                  pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
     if (!pf->n_vfs) {
         return;
     }
@@ -818,12 +828,12 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     int w_br = (int)strlen("BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
-        char idx[16];
+        char idx[16], cell[32];
         snprintf(idx, sizeof idx, "%u", vf->index);
         w_idx = max_width(w_idx, idx);
         w_mac = max_width(w_mac, or_dash(vf->mac));
         w_drv = max_width(w_drv, or_dash(vf->driver));
-        w_rep = max_width(w_rep, or_dash(vf->rep));
+        w_rep = max_width(w_rep, rep_cell(vf, cell, sizeof cell));
         w_br = max_width(w_br, or_dash(vf->bridge));
     }
     oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
@@ -831,11 +841,12 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
                   "REPRESENTOR", w_br, "BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
+        char cell[32];
         format_rules(&vf->tc, rules, sizeof rules);
-        oa_str_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
-                      vf->index, w_mac, or_dash(vf->mac), w_drv,
-                      or_dash(vf->driver), w_rep, or_dash(vf->rep), w_br,
-                      or_dash(vf->bridge), rules);
+        oa_str_printf(
+            t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx, vf->index, w_mac,
+            or_dash(vf->mac), w_drv, or_dash(vf->driver), w_rep,
+            rep_cell(vf, cell, sizeof cell), w_br, or_dash(vf->bridge), rules);
     }
 }
 

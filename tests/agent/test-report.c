@@ -369,6 +369,11 @@ START_TEST(links_down)
     assert_str(at(p, "message", NULL),
                "2 steps not applied, first: set-link-up eth0");
     json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(strstr(text, "in_hw  uplink DOWN\n"));
+    ck_assert_ptr_nonnull(strstr(text, "eth2 DOWN"));
+    ck_assert_ptr_null(strstr(text, "eth1 DOWN"));
+    free(text);
     report_free(r);
 }
 END_TEST
