@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -550,6 +551,44 @@ apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
         return fail(c, r, &ext);
     }
     say(c, "%s hw-tc-offload %s", netdev, on ? "on" : "off");
+    return STEP_DONE;
+}
+
+enum step_result
+apply_set_link_up(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct oa_link *link;
+    char netdev[16];
+
+    oa_copy_str(netdev, sizeof netdev, s->link.netdev);
+    if (!netdev[0]) {
+        say(c, "skipped: the representor has no netdev yet (next round)");
+        return STEP_SKIPPED;
+    }
+    if (s->vf >= 0 && s->pf >= 0) {
+        /* A representor: find it again by identity. */
+        enum step_result r = rep_netdev_now(c, s, netdev, sizeof netdev);
+        if (r != STEP_DONE) {
+            return r;
+        }
+    }
+    int r = oa_link_get_by_name(c->io->link, netdev, &link, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    int ifindex = link->ifindex;
+    bool up = (link->flags & IFF_UP) != 0;
+    oa_link_destroy(link);
+    if (up) {
+        say(c, "unchanged: %s up", netdev);
+        return STEP_DONE;
+    }
+    r = oa_link_set_up(c->io->link, ifindex, true, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "%s down -> up", netdev);
     return STEP_DONE;
 }
 

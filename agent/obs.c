@@ -19,6 +19,7 @@
 #include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -84,6 +85,29 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
         tc->skip_hw += rules[i].skip_hw;
     }
     free(rules);
+}
+
+/* Admin state of the representors in 'reps', from one link dump (not one
+ * request per representor), in reps_up[i]; UNKNOWN when not dumped. */
+static void
+observe_reps_up(struct hostio *io, const struct repr_entry *reps, size_t n,
+                enum obs_tristate *reps_up)
+{
+    struct oa_link **links;
+    size_t n_links;
+
+    if (!n || oa_link_list(io->link, &links, &n_links, NULL)) {
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < n_links; k++) {
+            if (links[k]->ifindex == reps[i].ifindex) {
+                reps_up[i] = tristate(true, links[k]->flags & IFF_UP);
+                break;
+            }
+        }
+    }
+    oa_link_list_free(links, n_links);
 }
 
 /* Marks 'pf' not found: "<why> <what>[: <errno text>]" (the errno only
@@ -175,6 +199,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
         return not_found(pf, "no netdev", pf->netdev, r);
     }
     pf->ifindex = link->ifindex;
+    pf->uplink_up = tristate(true, link->flags & IFF_UP);
     oa_link_destroy(link);
 
     if (!have_handle && io->devlink &&
@@ -256,6 +281,13 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
         reps = NULL;
         n_reps = 0;
     }
+    enum obs_tristate *reps_up = calloc(n_reps ? n_reps : 1, sizeof *reps_up);
+    if (!reps_up) {
+        oa_link_destroy(link);
+        free(reps);
+        return -ENOMEM;
+    }
+    observe_reps_up(io, reps, n_reps, reps_up);
 
     for (size_t i = 0; i < pf->n_vfs; i++) {
         struct obs_vf *vf = &pf->vfs[i];
@@ -281,12 +313,14 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
             vf->has_rep = true;
             oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
             vf->rep_ifindex = rep->ifindex;
+            vf->rep_up = reps_up[rep - reps];
             vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
             observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
             pf->n_reps++;
         }
     }
     oa_link_destroy(link);
+    free(reps_up);
     free(reps);
     return 0;
 }

@@ -1,6 +1,6 @@
 /* obs: what the host has, observed for one spec: per PF of the spec its
- * device, eswitch, VFs, VF drivers, representors, hw-tc-offload and tc
- * rule counts, plus the Open_vSwitch database. Plain copies, owned by
+ * device, eswitch, VFs, VF drivers, representors, admin state (up),
+ * hw-tc-offload and tc rule counts, plus the Open_vSwitch database. Plain copies, owned by
  * the obs_host: the planner and the report read nothing else (no
  * sockets, no IDL rows, no syscalls past obs_collect()). */
 #ifndef OA_OBS_H
@@ -45,6 +45,9 @@ struct obs_vf {
     char rep[16];
     int rep_ifindex;
     enum obs_tristate rep_hw_tc_offload;
+    /* Admin state (IFF_UP); UNKNOWN: not read. ovs-vswitchd does not set
+     * ports up, and on mlx5 a VF's link follows its representor's. */
+    enum obs_tristate rep_up;
     struct obs_tc rep_tc;
 };
 
@@ -75,6 +78,7 @@ struct obs_pf {
     unsigned total_vfs;
     bool vfs_are_devices; /* VFs are PCI functions: binding applies */
     enum obs_tristate uplink_hw_tc_offload;
+    enum obs_tristate uplink_up; /* admin state (IFF_UP) */
     struct obs_tc uplink_tc;
     struct obs_vf *vfs; /* num_vfs entries, vfs[i].index == i */
     size_t n_vfs;

@@ -839,6 +839,45 @@ emit_steering(struct builder *b, int pf, const struct spec_pf *sp,
             d->steering);
 }
 
+/* set-link-up of 'netdev' (the uplink or a representor) observed down. */
+static void
+step_link_up(struct builder *b, int pf, int vf, const char *netdev)
+{
+    struct plan_step *s = add_step(b, PLAN_SET_LINK_UP, pf, vf);
+    oa_copy_str(s->object, sizeof s->object, netdev);
+    oa_copy_str(s->link.netdev, sizeof s->link.netdev, netdev);
+    oa_copy_str(s->detail, sizeof s->detail, "down -> up");
+}
+
+/* The uplink up in every eswitch mode (legacy VFs send through it), and
+ * every representor of a switchdev PF, attached to OVS or not: nothing
+ * else sets them up (not ovs-vswitchd), and no packet crosses a port
+ * that is down. UNKNOWN (not read) plans nothing. */
+static void
+emit_link_up(struct builder *b, int pf, const struct spec_pf *sp,
+             const struct obs_pf *op, const struct pf_decision *d)
+{
+    if (op->netdev[0] && op->uplink_up == OBS_NO) {
+        step_link_up(b, pf, -1, op->netdev);
+    }
+    for (unsigned k = 0; d->want_switchdev && k < d->want; k++) {
+        if (d->creates_reps) {
+            /* Apply skips the empty netdev; the next round names it. */
+            struct plan_step *s = add_step(b, PLAN_SET_LINK_UP, pf, (int)k);
+            fmt_str(s->object, sizeof s->object, "%s vf %u representor",
+                    pf_label(sp, op), k);
+            oa_copy_str(s->detail, sizeof s->detail, "up, once it appears");
+            continue;
+        }
+        const struct obs_vf *ov = k < op->n_vfs ? &op->vfs[k] : NULL;
+        if (d->reps_vanish || !ov || !ov->has_rep || !ov->rep[0] ||
+            ov->rep_up != OBS_NO) {
+            continue;
+        }
+        step_link_up(b, pf, (int)k, ov->rep);
+    }
+}
+
 /* PF 'pf': its blockers, then its kernel steps in the decided order. */
 static void
 emit_pf(struct builder *b, const struct spec *spec,
@@ -868,6 +907,7 @@ emit_pf(struct builder *b, const struct spec *spec,
     emit_wait(b, pf, sp, op, d);
     emit_vf_steps(b, pf, sp, op, d);
     emit_hw_tc(b, pf, sp, op, d);
+    emit_link_up(b, pf, sp, op, d);
 }
 
 /* ---- OVS ------------------------------------------------------------------- */

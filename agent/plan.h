@@ -4,7 +4,8 @@
  * Order (docs/architecture.md, "The chain"), per PF, chosen from the observation:
  *  - kernel takes switchdev with 0 VFs (obs_host.switchdev_zero_vfs YES):
  *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
- *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload -> OVS
+ *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload ->
+ *      set-link-up -> OVS
  *  - otherwise (VFs first, older mlx5):
  *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->
  *      set-eswitch -> wait-representors -> set-vf -> bind-vf -> ... -> OVS
@@ -14,6 +15,13 @@
  * mode change (mlx5 takes it only in legacy with 0 VFs) goes
  * set-numvfs 0 -> set-eswitch legacy -> set-steering-mode, then on as
  * above.
+ *
+ * set-link-up: ovs-vswitchd does not set its system ports up, and on mlx5
+ * in switchdev a VF's link follows its representor's. The uplink is set
+ * up in every eswitch mode (in legacy the VFs' traffic leaves through it);
+ * every representor of a PF in (or going to) switchdev is set up, whether
+ * or not it is attached to OVS; representors this plan creates get a step
+ * with an empty netdev ("once it appears": the next round names it).
  *
  * OVS steps are the vsdb operations (add-bridge, add-port, ...) of ONE
  * transaction whose desired state is plan.want; representors that do not
@@ -45,6 +53,7 @@ enum plan_action {
     PLAN_SET_VF,            /* setvf (vf: the VF) */
     PLAN_BIND_VF,           /* binding: pci, driver (vf: the VF) */
     PLAN_SET_HW_TC_OFFLOAD, /* hwtc */
+    PLAN_SET_LINK_UP,       /* link: the uplink (vf -1) or a representor */
     PLAN_OVS_ADD_BRIDGE,    /* ovsport: bridge */
     PLAN_OVS_ADD_PORT,   /* ovsport: bridge, port ("" until the rep exists) */
     PLAN_OVS_MOVE_PORT,  /* ovsport: from_bridge -> bridge, port */
@@ -105,6 +114,11 @@ struct plan_hw_tc_args {
     bool on;
 };
 
+/* set-link-up (admin state IFF_UP). */
+struct plan_link_args {
+    char netdev[16]; /* "" until the representor exists: skipped */
+};
+
 /* detach-port and the OVS bridge and port steps. */
 struct plan_port_args {
     char bridge[16], from_bridge[16], port[16];
@@ -132,6 +146,7 @@ struct plan_step {
         struct plan_bind_args binding;
         struct plan_vf_args setvf;
         struct plan_hw_tc_args hwtc;
+        struct plan_link_args link;
         struct plan_port_args ovsport;
         struct plan_kv_args kv;
     };

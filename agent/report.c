@@ -26,10 +26,11 @@ struct report_tc {
 
 struct report_vf {
     unsigned index;
-    char mac[18];    /* "" when none is set */
-    char driver[32]; /* "" when unbound */
-    char rep[16];    /* "" when no representor */
-    char bridge[16]; /* "" when the representor is in no bridge */
+    char mac[18];             /* "" when none is set */
+    char driver[32];          /* "" when unbound */
+    char rep[16];             /* "" when no representor */
+    char bridge[16];          /* "" when the representor is in no bridge */
+    enum obs_tristate rep_up; /* UNKNOWN: no representor, or not read */
     struct report_tc tc;
 };
 
@@ -43,6 +44,7 @@ struct report_pf {
     char steering[16];   /* "" when not asked or not known */
     unsigned num_vfs;
     char uplink_bridge[16];
+    enum obs_tristate uplink_up;
     struct report_tc uplink_tc;
     struct report_vf *vfs;
     size_t n_vfs;
@@ -199,6 +201,19 @@ check_offload(struct report *report, const char *netdev,
             tc->rules);
 }
 
+/* An uplink or representor that is down carries no packet, whatever OVS
+ * and tc say: nothing but the agent sets it up (not ovs-vswitchd). */
+static void
+check_up(struct report *report, const char *netdev, enum obs_tristate up)
+{
+    if (up == OBS_NO) {
+        problem(report, REPORT_ERROR, netdev,
+                "run agentctl apply or agentctl reconcile (it sets the link "
+                "up)",
+                "link is down: no packet crosses it");
+    }
+}
+
 /* How ovs-vswitchd took the interface of a port we see in a bridge. */
 static void
 check_iface(struct report *report, const struct obs_host *host,
@@ -242,6 +257,7 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
     port_bridge(host, opf->netdev, out->uplink_bridge,
                 sizeof out->uplink_bridge);
     out->uplink_tc = copy_tc(&opf->uplink_tc);
+    out->uplink_up = opf->uplink_up;
     if (opf->n_vfs) {
         out->vfs = calloc(opf->n_vfs, sizeof *out->vfs);
         if (!out->vfs) {
@@ -261,6 +277,7 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         if (ovf->has_rep) {
             oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
             port_bridge(host, ovf->rep, vf->bridge, sizeof vf->bridge);
+            vf->rep_up = ovf->rep_up;
             vf->tc = copy_tc(&ovf->rep_tc);
         }
     }
@@ -367,6 +384,7 @@ report_build(const struct spec *spec, const struct obs_host *host,
             /* What the running ovs-vswitchd uses, if it differs. */
             policy = plan->offload.latched_tc_policy;
         }
+        check_up(report, opf->netdev, opf->uplink_up);
         if (report->pfs[i].uplink_bridge[0]) {
             check_iface(report, host, opf->netdev);
         }
@@ -377,6 +395,7 @@ report_build(const struct spec *spec, const struct obs_host *host,
             if (!ovf->has_rep) {
                 continue;
             }
+            check_up(report, ovf->rep, ovf->rep_up);
             if (report->pfs[i].vfs[j].bridge[0]) {
                 check_iface(report, host, ovf->rep);
             }
@@ -539,6 +558,17 @@ json_tc(struct jw *jw, const struct report_tc *tc)
     jw_object_end(jw);
 }
 
+/* true/false, or null when not known. */
+static void
+json_tristate(struct jw *jw, enum obs_tristate value)
+{
+    if (value == OBS_UNKNOWN) {
+        jw_null(jw);
+    } else {
+        jw_bool(jw, value == OBS_YES);
+    }
+}
+
 /* 'value', or null when it is empty. */
 static void
 json_string_or_null(struct jw *jw, const char *value)
@@ -578,6 +608,8 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         jw_string(jw, pf->netdev);
         jw_key(jw, "bridge");
         json_string_or_null(jw, pf->uplink_bridge);
+        jw_key(jw, "up");
+        json_tristate(jw, pf->uplink_up);
         jw_key(jw, "tc");
         json_tc(jw, &pf->uplink_tc);
         jw_object_end(jw);
@@ -597,6 +629,8 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         json_string_or_null(jw, vf->driver);
         jw_key(jw, "representor");
         json_string_or_null(jw, vf->rep);
+        jw_key(jw, "representor_up");
+        json_tristate(jw, vf->rep_up);
         jw_key(jw, "bridge");
         json_string_or_null(jw, vf->bridge);
         jw_key(jw, "tc");
@@ -768,6 +802,15 @@ max_width(int current, const char *s)
     return n > current ? n : current;
 }
 
+/* The REPRESENTOR cell: its netdev, "eth1 DOWN" when it is down. */
+static const char *
+rep_cell(const struct report_vf *vf, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s", or_dash(vf->rep),
+             vf->rep_up == OBS_NO ? " DOWN" : "");
+    return buf;
+}
+
 static void
 text_pf(struct oa_str *t, const struct report_pf *pf)
 {
@@ -780,9 +823,10 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     format_rules(&pf->uplink_tc, rules, sizeof rules);
     oa_str_printf(t,
                   "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
-                  "in_hw\n",
+                  "in_hw%s\n",
                   pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
-                  pf->num_vfs, or_dash(pf->uplink_bridge), rules);
+                  pf->num_vfs, or_dash(pf->uplink_bridge), rules,
+                  pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
     if (!pf->n_vfs) {
         return;
     }
@@ -793,12 +837,12 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     int w_br = (int)strlen("BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
-        char idx[16];
+        char idx[16], cell[32];
         snprintf(idx, sizeof idx, "%u", vf->index);
         w_idx = max_width(w_idx, idx);
         w_mac = max_width(w_mac, or_dash(vf->mac));
         w_drv = max_width(w_drv, or_dash(vf->driver));
-        w_rep = max_width(w_rep, or_dash(vf->rep));
+        w_rep = max_width(w_rep, rep_cell(vf, cell, sizeof cell));
         w_br = max_width(w_br, or_dash(vf->bridge));
     }
     oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
@@ -806,11 +850,12 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
                   "REPRESENTOR", w_br, "BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
+        char cell[32];
         format_rules(&vf->tc, rules, sizeof rules);
-        oa_str_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
-                      vf->index, w_mac, or_dash(vf->mac), w_drv,
-                      or_dash(vf->driver), w_rep, or_dash(vf->rep), w_br,
-                      or_dash(vf->bridge), rules);
+        oa_str_printf(
+            t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx, vf->index, w_mac,
+            or_dash(vf->mac), w_drv, or_dash(vf->driver), w_rep,
+            rep_cell(vf, cell, sizeof cell), w_br, or_dash(vf->bridge), rules);
     }
 }
 

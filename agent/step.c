@@ -113,6 +113,14 @@ json_hw_tc(struct jw *jw, const struct plan_step *s)
 }
 
 static void
+json_link(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "netdev");
+    /* null: the representor appears when an earlier step ran. */
+    json_string_or_null(jw, s->link.netdev);
+}
+
+static void
 json_bridge(struct jw *jw, const struct plan_step *s)
 {
     jw_key(jw, "bridge");
@@ -194,6 +202,8 @@ static const struct step_type step_types[] = {
     [PLAN_BIND_VF] = {"bind-vf", false, apply_bind_vf, json_bind, NULL},
     [PLAN_SET_HW_TC_OFFLOAD] = {"set-hw-tc-offload", false,
                                 apply_set_hw_tc_offload, json_hw_tc, NULL},
+    [PLAN_SET_LINK_UP] = {"set-link-up", false, apply_set_link_up, json_link,
+                          NULL},
     [PLAN_OVS_ADD_BRIDGE] = {"add-bridge", true, apply_ovs, json_bridge, NULL},
     [PLAN_OVS_ADD_PORT] = {"add-port", true, apply_ovs, json_port, NULL},
     [PLAN_OVS_MOVE_PORT] = {"move-port", true, apply_ovs, json_move_port,

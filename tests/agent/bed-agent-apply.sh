@@ -4,7 +4,10 @@
 # bed topology (switchdev, 2 VFs with MACs, bridge ovs-sriov over the uplink
 # and the representors, hw-offload), judged independently with devlink, ip,
 # ethtool and ovs-vsctl; `status --json` agrees with the host; a second
-# apply and `plan --json` have nothing to do. Then traffic through emulated
+# apply and `plan --json` have nothing to do. The uplink and representors
+# are up after apply (the emulated VFs do not set them up); one set down is
+# a set-link-up in the plan, a problem in status, and apply repairs it.
+# Then traffic through emulated
 # VFs and the offload verification: every representor's rules in_hw; with
 # hw-tc-offload forced off on one representor exactly that one is reported
 # with a hint; with the driver's offload off (netdevsim tc_offload=0) every
@@ -82,6 +85,33 @@ for i in 0 1; do
 done
 bed_check_eq "no error-severity problem" 0 \
     "$(jqs '[.problems[]? | select(.severity == "error")] | length')"
+
+echo "== the agent sets the uplink and every representor up (ovs-vswitchd does not)"
+for dev in "$pf" "$rep0" "$rep1"; do
+    bed_check "$dev is up (ip -j link)" e2e_link_up "$dev"
+done
+bed_check_eq "status: uplink.up" true "$(jqs '.pfs[0].uplink.up')"
+bed_check_eq "status: every representor_up" true \
+    "$(jqs '[.pfs[0].vfs[].representor_up] | all')"
+bed_check "ip link set $rep1 down" ip link set "$rep1" down
+plan=$(agentctl plan --json)
+bed_check_eq "plan --json: exactly set-link-up $rep1" \
+    "[{\"action\":\"set-link-up\",\"netdev\":\"$rep1\"}]" \
+    "$(printf '%s\n' "$plan" | jq -c '[.steps[] | {action, netdev}]')"
+e2e_status; st=$E2E_ST
+bed_check_eq "status exit code while $rep1 is down" 1 "$E2E_STATUS_RC"
+bed_check_eq "status: not converged" false "$(jqs '.converged')"
+bed_check_eq "status: representor_up of $rep1" false \
+    "$(jqs ".pfs[0].vfs[] | select(.representor == \"$rep1\") | .representor_up")"
+bed_check_eq "status: the problem on $rep1" "link is down: no packet crosses it" \
+    "$(jqs -r ".problems[] | select(.object == \"$rep1\") | .message")"
+bed_check "ip link set $pf down" ip link set "$pf" down
+bed_check_eq "plan --json: set-link-up $pf and $rep1" "$pf $rep1" \
+    "$(agentctl plan --json | jq -r '[.steps[] | select(.action == "set-link-up") | .netdev] | join(" ")')"
+bed_check "agentctl apply repairs it" agentctl apply
+for dev in "$pf" "$rep1"; do
+    bed_check "$dev is up again" e2e_link_up "$dev"
+done
 
 echo "== idempotence"
 bed_check "second agentctl apply exits 0" agentctl apply

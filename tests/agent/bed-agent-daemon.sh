@@ -6,8 +6,8 @@
 # 2 -> 4, a MAC change, a VF detached, 4 -> 1, the bridge renamed; each
 # converges, the ports the agent owned and no longer wants are removed, a
 # port added by hand stays. Drift: a representor removed with ovs-vsctl
-# del-port and the eswitch set back to legacy with devlink are repaired
-# without being asked (times printed). An invalid spec leaves the daemon
+# del-port, the eswitch set back to legacy with devlink and a representor
+# set down with ip link are repaired without being asked (times printed). An invalid spec leaves the daemon
 # running on the last good one, with the error in status and in its log
 # (FILE:LINE:COL) and nothing changed on the host. Last: the daemon's RSS
 # and idle CPU from /proc.
@@ -120,6 +120,19 @@ else
 fi
 E2E_T0=$t0
 e2e_converge_wait "converged after the eswitch drift" 60 "$spec" "$foreign"
+
+rep0=$(bed_rep_netdev "$dl" 0)
+t0=$(e2e_ms)
+bed_check "ip link set $rep0 down" ip link set "$rep0" down
+if bed_wait_for 60 e2e_link_up "$rep0"; then
+    took=$(($(e2e_ms) - t0))
+    bed_pass "$rep0 up again ($took ms)"
+    echo "drift-repair-time representor set down: $took ms"
+else
+    bed_fail "$rep0 still down after 60 s"
+fi
+E2E_T0=$t0
+e2e_converge_wait "converged after the link drift" 60 "$spec" "$foreign"
 
 echo "== bridge renamed"
 change "bridge renamed $bridge -> ovs-sriov2" 60 "$dl" ovs-sriov2 1 0=02:00:00:00:01:00 --

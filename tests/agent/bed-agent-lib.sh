@@ -83,12 +83,18 @@ e2e_hw_tc() {
     ethtool -k "$1" | sed -n 's/^hw-tc-offload: \([a-z]*\).*/\1/p'
 }
 
+# e2e_link_up NETDEV: NETDEV is admin up (IFF_UP in ip -j link's flags).
+e2e_link_up() {
+    [ "$(ip -j link show dev "$1" | jq -r '.[0].flags | index("UP") != null')" = true ]
+}
+
 # e2e_host_ok SPEC [FOREIGN_PORT...]: the host matches SPEC (one PF, its
 # devlink handle netdevsim/netdevsimN), judged with the standard tools:
 # eswitch, VF count, MACs, representors found by identity, the bridge's
 # ports exactly the uplink + attached representors (+ the FOREIGN_PORTs
 # the test added itself), every one with an ofport and no error,
-# hw-tc-offload on, detached representors in no bridge, hw-offload and
+# hw-tc-offload on, the uplink and every representor up (the agent sets
+# them up: nothing else does), detached representors in no bridge, hw-offload and
 # max-idle in OVSDB. Says on stderr what differs; returns 1 if anything.
 e2e_host_ok() {
     local spec=$1 dl bridge num_vfs id pf want got bad=0 i rep mac attach
@@ -120,6 +126,7 @@ e2e_host_ok() {
         fi
         got=$(e2e_hw_tc "$rep")
         [ "$got" = on ] || { bed_log "hw-tc-offload $got on $rep (vf $i)"; bad=1; }
+        e2e_link_up "$rep" || { bed_log "representor $rep (vf $i) is down"; bad=1; }
         if [ "$attach" = true ]; then
             ports+=("$rep")
         else
@@ -128,6 +135,7 @@ e2e_host_ok() {
     done
     got=$(e2e_hw_tc "$pf")
     [ "$got" = on ] || { bed_log "hw-tc-offload $got on uplink $pf"; bad=1; }
+    e2e_link_up "$pf" || { bed_log "uplink $pf is down"; bad=1; }
 
     want=$(printf '%s\n' "${ports[@]}" "$@" | sort)
     got=$(e2e_ovs_ports "$bridge" 2>&1)

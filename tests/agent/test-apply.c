@@ -50,11 +50,12 @@ START_TEST(test_skips_then_stops_at_missing_pf)
     struct plan_step steps[] = {
         /* A representor that does not exist yet: the next round. */
         step(PLAN_SET_HW_TC_OFFLOAD, 0, -1, "enp1s0 vf 0 representor"),
+        step(PLAN_SET_LINK_UP, 0, 0, "enp1s0 vf 0 representor"),
         step(PLAN_OVS_ADD_PORT, 0, 0, "enp1s0 vf 0 representor"),
         step(PLAN_SET_NUMVFS, 0, -1, "enp1s0"),
         step(PLAN_SET_NUMVFS, 0, -1, "never reached"),
     };
-    struct plan plan = {.steps = steps, .n_steps = 4};
+    struct plan plan = {.steps = steps, .n_steps = 5};
     struct hostio io = {0};
     struct seen seen = {0};
     struct apply_opts opts = {.on_step = record, .aux = &seen};
@@ -63,16 +64,16 @@ START_TEST(test_skips_then_stops_at_missing_pf)
     int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
     ck_assert_int_eq(r, -ENODEV);
     ck_assert_int_eq(res.err.code, -ENODEV);
-    ck_assert_int_eq(res.failed_step, 2);
+    ck_assert_int_eq(res.failed_step, 3);
     ck_assert_uint_eq(res.n_done, 0); /* skipped steps are not done */
     ck_assert_str_eq(MESSAGE(&res), "set-numvfs enp1s0: no netdev enp1s0");
-    ck_assert_uint_eq(seen.n, 3);
-    ck_assert_int_eq(seen.r[0], 0);
-    ck_assert(!strncmp(seen.msg[0], "skipped", 7));
-    ck_assert_int_eq(seen.r[1], 0);
-    ck_assert(!strncmp(seen.msg[1], "skipped", 7));
-    ck_assert_int_eq(seen.r[2], -ENODEV);
-    ck_assert_str_eq(seen.msg[2], MESSAGE(&res));
+    ck_assert_uint_eq(seen.n, 4);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(seen.r[i], 0);
+        ck_assert(!strncmp(seen.msg[i], "skipped", 7));
+    }
+    ck_assert_int_eq(seen.r[3], -ENODEV);
+    ck_assert_str_eq(seen.msg[3], MESSAGE(&res));
     ck_assert(!res.switchdev_refused_zero_vfs);
 }
 END_TEST

@@ -172,6 +172,7 @@ pf_vfs(struct obs_pf *pf, unsigned n, bool switchdev)
             snprintf(vf->rep, sizeof vf->rep, "eth0_%u", k);
             vf->rep_ifindex = 100 + (int)k;
             vf->rep_hw_tc_offload = OBS_YES;
+            vf->rep_up = OBS_YES;
             pf->n_reps++;
         }
     }
@@ -418,7 +419,8 @@ static const struct row rows[] = {
      .applies = {OK, OK},
      .r = -EAGAIN,
      .rounds = 2,
-     .message = "not converged after 2 rounds: 16 steps left, first: "
+     /* 16, and set-link-up of the 2 representors once they appear. */
+     .message = "not converged after 2 rounds: 18 steps left, first: "
                 "set-eswitch " DEVLINK,
      .n_observe = 3,
      .n_apply = 2,

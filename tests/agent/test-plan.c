@@ -170,7 +170,7 @@ kv_set(struct fx *f, int which, const char *key, const char *value)
 }
 
 /* A blank host: every PF found, legacy, 0 VFs (at most 8), hw-tc-offload
- * off; OVS connected and empty, ovs-vswitchd running. */
+ * off, uplinks up; OVS connected and empty, ovs-vswitchd running. */
 static void
 fx_blank(struct fx *f, enum obs_tristate zero_vfs)
 {
@@ -194,6 +194,7 @@ fx_blank(struct fx *f, enum obs_tristate zero_vfs)
         op->has_total_vfs = true;
         op->total_vfs = MAX_VFS;
         op->uplink_hw_tc_offload = OBS_NO;
+        op->uplink_up = OBS_YES;
         op->vfs = f->ovfs[i];
     }
     memset(&f->st, 0, sizeof f->st);
@@ -209,7 +210,7 @@ fx_blank(struct fx *f, enum obs_tristate zero_vfs)
 }
 
 /* PF 'pf' has 'n' VFs as the spec (as it is now) wants them, with
- * representors ethP_K and hw-tc-offload on. */
+ * representors ethP_K, up, and hw-tc-offload on. */
 static void
 fx_pf_vfs(struct fx *f, size_t pf, unsigned n)
 {
@@ -239,6 +240,7 @@ fx_pf_vfs(struct fx *f, size_t pf, unsigned n)
             snprintf(ov->rep, sizeof ov->rep, "%s_%u", op->netdev, k);
             ov->rep_ifindex = 100 + (int)k;
             ov->rep_hw_tc_offload = sp->hw_tc_offload ? OBS_YES : OBS_NO;
+            ov->rep_up = OBS_YES;
             op->n_reps++;
         }
     }
@@ -336,6 +338,8 @@ step_netdev(const struct plan_step *s)
         return s->setvf.netdev;
     case PLAN_SET_HW_TC_OFFLOAD:
         return s->hwtc.netdev;
+    case PLAN_SET_LINK_UP:
+        return s->link.netdev;
     case PLAN_DETACH_PORT:
     case PLAN_OVS_ADD_PORT:
     case PLAN_OVS_MOVE_PORT:
@@ -390,7 +394,7 @@ want_ports(const struct vsdb_want *w, const char *bridge)
 
 #define KERNEL_BLANK_TAIL                                                  \
     "wait-representors,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload," \
-    "set-hw-tc-offload"
+    "set-hw-tc-offload,set-link-up,set-link-up"
 #define OVS_BLANK                                             \
     "add-bridge,add-port,add-port,add-port,set-other-config," \
     "set-other-config,set-external-id,set-external-id"
@@ -439,6 +443,19 @@ check_blank(struct fx *f, const struct plan *p)
         ck_assert_str_eq(s->hwtc.netdev, "");
         ck_assert_int_eq(s->vf, (int)k);
         ck_assert(s->hwtc.on);
+    }
+
+    /* The representors this plan creates: set up once they appear (the
+     * uplink is up already). */
+    for (unsigned k = 0; k < 2; k++) {
+        char object[32];
+        s = nth(p, PLAN_SET_LINK_UP, k);
+        ck_assert_str_eq(s->link.netdev, "");
+        ck_assert_int_eq(s->pf, 0);
+        ck_assert_int_eq(s->vf, (int)k);
+        snprintf(object, sizeof object, "eth0 vf %u representor", k);
+        ck_assert_str_eq(s->object, object);
+        ck_assert_str_eq(s->detail, "up, once it appears");
     }
 
     ck_assert_str_eq(nth(p, PLAN_OVS_ADD_BRIDGE, 0)->ovsport.bridge,
@@ -1211,12 +1228,12 @@ check_two_pfs(struct fx *f, const struct plan *p)
            !plan_action_is_ovs(p->steps[i].action);
          i++) {
     }
-    ck_assert_uint_eq(i, 8);
+    ck_assert_uint_eq(i, 10);
     for (; i < p->n_steps && p->steps[i].pf == 1 &&
            !plan_action_is_ovs(p->steps[i].action);
          i++) {
     }
-    ck_assert_uint_eq(i, 16);
+    ck_assert_uint_eq(i, 20);
     ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 1)->object,
                      "netdevsim/netdevsim2");
     ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth1");
@@ -1311,6 +1328,109 @@ check_steering_unsupported(struct fx *f, const struct plan *p)
                      "devlink param flow_steering_mode");
 }
 
+static void
+setup_rep_down(struct fx *f)
+{
+    /* Attached to OVS, but down: ovs-vswitchd does not set it up. */
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][1].rep_up = OBS_NO;
+}
+
+static void
+check_rep_down(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_LINK_UP, 0);
+    ck_assert_str_eq(s->link.netdev, "eth0_1");
+    ck_assert_str_eq(s->object, "eth0_1");
+    ck_assert_str_eq(s->detail, "down -> up");
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(!plan_action_is_ovs(PLAN_SET_LINK_UP));
+    ck_assert(!p->has_ovs);
+    (void)f;
+}
+
+static void
+setup_rep_down_unattached(struct fx *f)
+{
+    /* Not a port of OVS: set up all the same (its VF's link follows
+     * it). */
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][1].attach = false;
+    ovs_del_port(f, "eth0_1");
+    f->ovfs[0][1].rep_up = OBS_NO;
+}
+
+static void
+setup_uplink_down(struct fx *f)
+{
+    fx_converged(f, OBS_NO, 2);
+    f->opfs[0].uplink_up = OBS_NO;
+    f->ovfs[0][0].rep_up = OBS_NO;
+}
+
+static void
+check_uplink_down(struct fx *f, const struct plan *p)
+{
+    /* The uplink first, then the representors. */
+    const struct plan_step *s = nth(p, PLAN_SET_LINK_UP, 0);
+    ck_assert_str_eq(s->link.netdev, "eth0");
+    ck_assert_int_eq(s->vf, -1);
+    ck_assert_str_eq(nth(p, PLAN_SET_LINK_UP, 1)->link.netdev, "eth0_0");
+    (void)f;
+}
+
+static void
+setup_uplink_down_legacy(struct fx *f)
+{
+    /* Legacy with VFs: their traffic leaves through the uplink. */
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].bridge = NULL;
+    f->spec.n_bridges = 0;
+    fx_blank(f, OBS_YES);
+    fx_pf_vfs(f, 0, 2);
+    kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "true");
+    kv_set(f, 0, VSDB_KEY_TC_POLICY, "none");
+    kv_set(f, 1, VSDB_RECORD_VSWITCHD, VSWITCHD_ID);
+    kv_set(f, 1, VSDB_RECORD_LATCHED, "hw-offload=true,tc-policy=none");
+    f->opfs[0].uplink_up = OBS_NO;
+}
+
+static void
+check_uplink_down_legacy(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_SET_LINK_UP, 0)->link.netdev, "eth0");
+    (void)f;
+}
+
+static void
+setup_link_state_unknown(struct fx *f)
+{
+    /* Not read (the dump failed): nothing to plan on. */
+    fx_converged(f, OBS_YES, 2);
+    f->opfs[0].uplink_up = OBS_UNKNOWN;
+    f->ovfs[0][0].rep_up = OBS_UNKNOWN;
+}
+
+static void
+setup_rep_down_recreated(struct fx *f)
+{
+    /* A representor down that this plan removes: only the pending steps
+     * of the new ones. */
+    fx_converged(f, OBS_YES, 2);
+    f->ovfs[0][0].rep_up = OBS_NO;
+    f->pfs[0].num_vfs = 1;
+}
+
+static void
+check_rep_down_recreated(struct fx *f, const struct plan *p)
+{
+    /* The one set-link-up is the new representor's, not eth0_0's. */
+    ck_assert_str_eq(nth(p, PLAN_SET_LINK_UP, 0)->link.netdev, "");
+    ck_assert_int_eq(nth(p, PLAN_SET_LINK_UP, 0)->vf, 0);
+    (void)f;
+}
+
 struct scenario {
     const char *name;
     void (*setup)(struct fx *);
@@ -1324,13 +1444,15 @@ static const struct scenario scenarios[] = {
     {"steering dmfs -> smfs from switchdev", setup_steering_from_switchdev,
      "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
      "set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port",
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port",
      0, check_steering_from_switchdev},
     {"steering dmfs -> smfs from switchdev, VFs first",
      setup_steering_from_switchdev_b,
      "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
      "set-numvfs,set-eswitch,wait-representors,set-vf,set-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port",
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port",
      0, check_steering_from_switchdev},
     {"steering in legacy without VFs", setup_steering_legacy,
      "set-steering-mode,set-hw-tc-offload,set-other-config,set-other-config,"
@@ -1355,16 +1477,18 @@ static const struct scenario scenarios[] = {
     {"VFs 2 -> 4", setup_vfs_2_to_4,
      "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-representors,"
      "set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
-     "set-hw-tc-offload,add-port,add-port,add-port,add-port",
+     "set-hw-tc-offload,set-link-up,set-link-up,set-link-up,set-link-up,"
+     "add-port,add-port,add-port,add-port",
      0, check_vfs_2_to_4},
     {"VFs 4 -> 1, VFs first", setup_vfs_4_to_1_b,
      "detach-port,detach-port,detach-port,detach-port,set-numvfs,set-numvfs,"
-     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,add-port",
+     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,set-link-up,"
+     "add-port",
      0, check_vfs_4_to_1},
     {"VFs 4 -> 1", setup_vfs_4_to_1_a,
      "detach-port,detach-port,detach-port,detach-port,set-numvfs,"
      "set-eswitch,set-numvfs,wait-representors,set-vf,set-hw-tc-offload,"
-     "add-port",
+     "set-link-up,add-port",
      0, check_vfs_4_to_1},
     {"VFs 2 -> 0: switchdev re-asserted, nothing to wait for",
      setup_vfs_2_to_0, "detach-port,detach-port,set-numvfs,set-eswitch", 0,
@@ -1384,8 +1508,8 @@ static const struct scenario scenarios[] = {
      setup_pci_recreate_b,
      "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
      "wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
-     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,add-port,"
-     "add-port",
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "set-link-up,set-link-up,add-port,add-port,add-port,add-port",
      0, NULL},
     {"PCI VFs recreated, next round: unbind, MACs, bind",
      setup_pci_recreated_next,
@@ -1394,18 +1518,18 @@ static const struct scenario scenarios[] = {
      0, check_pci_recreated_next},
     {"eswitch drifted to legacy", setup_drift_legacy_a,
      "set-eswitch,wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
-     "add-port,add-port,del-port,del-port",
+     "set-link-up,set-link-up,add-port,add-port,del-port,del-port",
      0, check_drift_legacy},
     {"eswitch drifted to legacy, VFs first, PCI VFs", setup_drift_legacy_pci_b,
      "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,del-port,"
-     "del-port",
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
+     "add-port,del-port,del-port",
      0, check_drift_legacy_pci_b},
     {"eswitch drifted, VFs first, PCI VFs, no vf_driver",
      setup_drift_legacy_pci_b_nodriver,
      "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,add-port,add-port,del-port,"
-     "del-port",
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
+     "add-port,del-port,del-port",
      0, check_drift_legacy_pci_b_nodriver},
     {"spec switches to legacy", setup_drift_to_legacy_wanted,
      "detach-port,detach-port,set-eswitch", 0, check_to_legacy},
@@ -1437,7 +1561,7 @@ static const struct scenario scenarios[] = {
     {"OVS not connected, VF count change", setup_ovs_down_vfs_change,
      "set-numvfs,set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
-     "set-hw-tc-offload",
+     "set-hw-tc-offload,set-link-up,set-link-up,set-link-up,set-link-up",
      1, NULL},
     {"representors missing", setup_reps_missing, "", 1, check_reps_missing},
     {"hw-offload on -> off, vswitchd latched on", setup_restart,
@@ -1462,6 +1586,19 @@ static const struct scenario scenarios[] = {
      0, check_pci_pf},
     {"VF settings not reported although the spec sets a MAC",
      setup_vf_info_missing, "", 1, check_vf_info_missing},
+    {"representor down", setup_rep_down, "set-link-up", 0, check_rep_down},
+    {"representor down, not attached to OVS", setup_rep_down_unattached,
+     "set-link-up", 0, NULL},
+    {"uplink and a representor down", setup_uplink_down,
+     "set-link-up,set-link-up", 0, check_uplink_down},
+    {"uplink down, legacy with VFs", setup_uplink_down_legacy, "set-link-up",
+     0, check_uplink_down_legacy},
+    {"admin state not read: no step", setup_link_state_unknown, "", 0, NULL},
+    {"representor down, VFs 2 -> 1: only the new one's step",
+     setup_rep_down_recreated,
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
+     "wait-representors,set-vf,set-hw-tc-offload,set-link-up,add-port",
+     0, check_rep_down_recreated},
     {"two PFs, blank", setup_two_pfs,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
      ",set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
@@ -1561,12 +1698,13 @@ END_TEST
 START_TEST(test_action_names)
 {
     static const char *const names[] = {
-        "detach-port",     "set-numvfs",        "unbind-vf",
-        "set-eswitch",     "set-steering-mode", "wait-representors",
-        "set-vf",          "bind-vf",           "set-hw-tc-offload",
-        "add-bridge",      "add-port",          "move-port",
-        "del-port",        "set-other-config",  "del-other-config",
-        "set-external-id", "del-external-id",   "restart-vswitchd",
+        "detach-port",      "set-numvfs",        "unbind-vf",
+        "set-eswitch",      "set-steering-mode", "wait-representors",
+        "set-vf",           "bind-vf",           "set-hw-tc-offload",
+        "set-link-up",      "add-bridge",        "add-port",
+        "move-port",        "del-port",          "set-other-config",
+        "del-other-config", "set-external-id",   "del-external-id",
+        "restart-vswitchd",
     };
     for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
         ck_assert_str_eq(plan_action_name(a), names[a]);

@@ -39,7 +39,7 @@ struct fixture {
     struct vsdb_iface ifaces[3];
 
     struct plan plan;
-    struct plan_step steps[4];
+    struct plan_step steps[6];
     struct plan_blocker blockers[2];
 };
 
@@ -115,6 +115,7 @@ setup(void)
         snprintf(vf->rep, sizeof vf->rep, "eth%u", i + 1);
         vf->rep_ifindex = (int)i + 3;
         vf->rep_hw_tc_offload = OBS_YES;
+        vf->rep_up = OBS_YES;
         vf->rep_tc.known = true;
         vf->rep_tc.rules = 2;
         vf->rep_tc.in_hw = 2;
@@ -128,6 +129,7 @@ setup(void)
     fx.pf.eswitch_mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
     fx.pf.num_vfs = 2;
     fx.pf.uplink_hw_tc_offload = OBS_YES;
+    fx.pf.uplink_up = OBS_YES;
     fx.pf.uplink_tc.known = true;
     fx.pf.vfs = fx.vfs;
     fx.pf.n_vfs = 2;
@@ -257,6 +259,7 @@ START_TEST(converged_host)
     assert_str(at(pf, "uplink", "netdev", NULL), "eth0");
     assert_str(at(pf, "uplink", "bridge", NULL), "ovs-sriov");
     assert_tc(at(pf, "uplink", "tc", NULL), 0, 0, 0);
+    ck_assert(json_is_true(at(pf, "uplink", "up", NULL)));
 
     ck_assert_uint_eq(json_array_size(at(pf, "vfs", NULL)), 2);
     for (int i = 0; i < 2; i++) {
@@ -269,6 +272,7 @@ START_TEST(converged_host)
         assert_str(at(vf, "mac", NULL), mac);
         ck_assert(json_is_null(at(vf, "driver", NULL)));
         assert_str(at(vf, "representor", NULL), rep);
+        ck_assert(json_is_true(at(vf, "representor_up", NULL)));
         assert_str(at(vf, "bridge", NULL), "ovs-sriov");
         assert_tc(at(vf, "tc", NULL), 2, 2, 0);
     }
@@ -287,6 +291,7 @@ START_TEST(nulls_for_what_is_absent)
     /* VF 1 has no representor, VF 0's representor is in no bridge, and
      * VF 0 is bound to a driver. */
     fx.vfs[1].has_rep = false;
+    fx.vfs[1].rep_up = OBS_UNKNOWN;
     fx.vfs[1].rep_tc.known = false;
     fx.bridge.n_ports = 1; /* only the uplink stays in OVS */
     strcpy(fx.vfs[0].driver, "mlx5_core");
@@ -299,6 +304,7 @@ START_TEST(nulls_for_what_is_absent)
     ck_assert(json_is_null(at(vf0, "bridge", NULL)));
     assert_str(at(vf0, "representor", NULL), "eth1");
     ck_assert(json_is_null(at(vf1, "representor", NULL)));
+    ck_assert(json_is_null(at(vf1, "representor_up", NULL)));
     ck_assert(json_is_null(at(vf1, "bridge", NULL)));
     ck_assert(json_is_null(at(vf1, "mac", NULL)));
     json_decref(root);
@@ -323,6 +329,53 @@ START_TEST(hw_tc_offload_off_on_one_representor)
     assert_str(at(p, "hint", NULL), "hw-tc-offload is off on eth2");
     assert_tc(at(root, "pfs", "0", "vfs", "1", "tc", NULL), 2, 0, 2);
     json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(links_down)
+{
+    /* The uplink and one representor down, and the plan's step that sets
+     * them up: an error each, and not converged. */
+    fx.pf.uplink_up = OBS_NO;
+    fx.vfs[1].rep_up = OBS_NO;
+    fx.steps[0].action = PLAN_SET_LINK_UP;
+    strcpy(fx.steps[0].object, "eth0");
+    fx.steps[1].action = PLAN_SET_LINK_UP;
+    strcpy(fx.steps[1].object, "eth2");
+    fx.plan.n_steps = 2;
+    struct report *r = build();
+    ck_assert(!report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 1);
+    ck_assert_uint_eq(report_count_problems(r, REPORT_ERROR), 3);
+    json_t *root = to_json(r);
+    ck_assert(json_is_false(at(root, "converged", NULL)));
+    ck_assert(json_is_false(at(root, "pfs", "0", "uplink", "up", NULL)));
+    ck_assert(json_is_true(
+        at(root, "pfs", "0", "vfs", "0", "representor_up", NULL)));
+    ck_assert(json_is_false(
+        at(root, "pfs", "0", "vfs", "1", "representor_up", NULL)));
+    const char *objects[] = {"eth0", "eth2"};
+    for (int i = 0; i < 2; i++) {
+        json_t *p = NULL;
+        ck_assert_uint_eq(problems_about(root, objects[i], &p), 1);
+        assert_str(at(p, "severity", NULL), "error");
+        assert_str(at(p, "message", NULL),
+                   "link is down: no packet crosses it");
+        assert_str(at(p, "hint", NULL),
+                   "run agentctl apply or agentctl reconcile (it sets the "
+                   "link up)");
+    }
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "plan", &p), 1);
+    assert_str(at(p, "message", NULL),
+               "2 steps not applied, first: set-link-up eth0");
+    json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(strstr(text, "in_hw  uplink DOWN\n"));
+    ck_assert_ptr_nonnull(strstr(text, "eth2 DOWN"));
+    ck_assert_ptr_null(strstr(text, "eth1 DOWN"));
+    free(text);
     report_free(r);
 }
 END_TEST
@@ -699,7 +752,12 @@ START_TEST(plan_json_and_text)
     strcpy(s[3].object, "eth1");
     strcpy(s[3].hwtc.netdev, "eth1");
     s[3].hwtc.on = true;
-    fx.plan.n_steps = 4;
+    s[4].action = PLAN_SET_LINK_UP;
+    strcpy(s[4].object, "eth2");
+    strcpy(s[4].link.netdev, "eth2");
+    s[5].action = PLAN_SET_LINK_UP;
+    strcpy(s[5].object, "eth0 vf 2 representor");
+    fx.plan.n_steps = 6;
     strcpy(fx.blockers[0].object, "pci/0000:43:00.0");
     strcpy(fx.blockers[0].message, "no such PF");
     fx.plan.n_blockers = 1;
@@ -710,7 +768,7 @@ START_TEST(plan_json_and_text)
     json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
     ck_assert_msg(root != NULL, "%s", error.text);
     free(text);
-    ck_assert_uint_eq(json_array_size(at(root, "steps", NULL)), 4);
+    ck_assert_uint_eq(json_array_size(at(root, "steps", NULL)), 6);
     json_t *st = at(root, "steps", "0", NULL);
     assert_str(at(st, "action", NULL), "set-eswitch");
     assert_str(at(st, "object", NULL), "netdevsim/netdevsim1");
@@ -731,6 +789,11 @@ START_TEST(plan_json_and_text)
     st = at(root, "steps", "3", NULL);
     assert_str(at(st, "netdev", NULL), "eth1");
     ck_assert(json_is_true(at(st, "on", NULL)));
+    st = at(root, "steps", "4", NULL);
+    assert_str(at(st, "action", NULL), "set-link-up");
+    assert_str(at(st, "netdev", NULL), "eth2");
+    /* null: a representor this plan creates, set up once it appears. */
+    ck_assert(json_is_null(at(root, "steps", "5", "netdev", NULL)));
     assert_str(at(root, "blockers", "0", "object", NULL), "pci/0000:43:00.0");
     assert_str(at(root, "blockers", "0", "message", NULL), "no such PF");
     json_decref(root);
@@ -766,6 +829,7 @@ report_suite(void)
     tcase_add_test(tc, converged_host);
     tcase_add_test(tc, nulls_for_what_is_absent);
     tcase_add_test(tc, hw_tc_offload_off_on_one_representor);
+    tcase_add_test(tc, links_down);
     tcase_add_test(tc, driver_refused_every_rule);
     tcase_add_test(tc, skip_hw_policy_is_the_hint);
     tcase_add_test(tc, blocker_is_an_error);

@@ -478,7 +478,9 @@ bed_ovs_offloaded_flows() {
 # stands in for the eswitch: what the VF sends enters REP's ingress (as if
 # received from the VF), what REP transmits comes out of NAME. REP gets a
 # root prio qdisc: add it to OVS with bed_ovs_add_port (qos linux-noop) so
-# that OVS keeps it.
+# that OVS keeps it. REP's admin state is left alone: a representor that is
+# down passes nothing, and setting it up is the agent's job (or, without
+# the agent, the caller's), as on a real host.
 bed_vf_attach() {
     local name=$1 rep=$2 addr=$3 mac=${4:-}
     ip netns add "$name" || return
@@ -491,7 +493,6 @@ bed_vf_attach() {
     ip -n "$name" link set lo up || return
     ip -n "$name" link set "$name" up || return
     ip link set "${name}w" up || return
-    ip link set "$rep" up || return
     tc qdisc add dev "${name}w" clsact || return
     tc filter add dev "${name}w" ingress matchall \
         action mirred ingress redirect dev "$rep" || return
