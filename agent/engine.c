@@ -290,9 +290,20 @@ block_refused(struct engine_refusals *m, const struct obs_host *host,
     return 0;
 }
 
+/* "Not now" rather than "no": the same step may pass later without the
+ * PF looking any different (an eswitch busy with offloaded flows, a
+ * representor slow to appear): retried, with the daemon's backoff. */
+static bool
+refusal_is_transient(int code)
+{
+    return code == -EBUSY || code == -EAGAIN || code == -ETIMEDOUT ||
+           code == -EINTR;
+}
+
 /* Remembers the refusals of one apply of 'plan' (planned from 'host').
  * Not the switchdev refusal that the VFs-first fallback answers
- * ('fallback'): the next plan has that step too, later, and must try it. */
+ * ('fallback'): the next plan has that step too, later, and must try it;
+ * nor the transient ones. */
 static void
 remember_refusals(struct engine_refusals *m, const struct obs_host *host,
                   const struct plan *plan, const struct apply_result *ar,
@@ -303,7 +314,8 @@ remember_refusals(struct engine_refusals *m, const struct obs_host *host,
     for (size_t i = 0; i < n; i++) {
         const struct apply_refusal *f = &ar->refusals[i];
         if (f->step < 0 || (size_t)f->step >= plan->n_steps ||
-            (fallback && f->switchdev_zero_vfs)) {
+            (fallback && f->switchdev_zero_vfs) ||
+            refusal_is_transient(f->err.code)) {
             continue;
         }
         const struct plan_step *st = &plan->steps[f->step];

@@ -311,8 +311,11 @@ struct outcome {
 #define BLOCKER_ZERO_VFS                                                  \
     DEVLINK ": set-eswitch " DEVLINK " refused: Operation not supported " \
             "(kernel: Switchdev mode requires VFs)"
-#define BLOCKER_PROGRESS \
-    DEVLINK ": set-numvfs " DEVLINK " refused: Device or resource busy"
+/* The eswitch is busy (offloaded flows): not now, rather than no. */
+#define REFUSED_BUSY                                                 \
+    {                                                                \
+        -EBUSY, 0, false, "set-eswitch " DEVLINK, "E-Switch is busy" \
+    }
 
 #define MSG_ZERO_VFS                                             \
     "set-eswitch " DEVLINK ": Operation not supported (kernel: " \
@@ -446,8 +449,7 @@ static const struct row rows[] = {
      .n_observe = 2,
      .n_apply = 1,
      .applied = "set-eswitch",
-     .final_vfs = 0,
-     .blocker = BLOCKER_PROGRESS},
+     .final_vfs = 0},
     {.name = "refusal after progress, then rounds run out: it is the reason",
      .max_rounds = 2,
      .hosts = {H_BLANK, H_VFS_LEGACY, H_VFS_LEGACY},
@@ -583,6 +585,18 @@ static const struct row rows[] = {
      .n_apply = 2,
      .applied = "set-numvfs,set-numvfs",
      .zero_vfs_after = OBS_NO,
+     .final_vfs = 2},
+    {.name = "busy (EBUSY) is not remembered: the next reconcile tries "
+             "again",
+     .reconciles = 2,
+     .hosts = {H_BLANK, H_BLANK, H_BLANK, H_CONVERGED},
+     .applies = {REFUSED_BUSY, OK},
+     .rounds = 1,
+     .converged = true,
+     .message = "",
+     .n_observe = 4,
+     .n_apply = 2,
+     .applied = "set-eswitch,set-eswitch",
      .final_vfs = 2},
     {.name = "the spec changed (refusals forgotten): tried again",
      .zero_vfs = OBS_NO,
