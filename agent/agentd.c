@@ -18,7 +18,10 @@
  * the plan has steps, so the daemon neither logs nor retries on changes
  * that do not concern it. After a failed reconcile the next apply waits
  * (1 s, 2 s, 4 s ... 60 s); a dry run that finds the host converged
- * again ends the backoff. */
+ * again ends the backoff. A step the kernel refused is not retried while
+ * its PF looks the same (engine.h, struct engine_refusals): the plan
+ * carries it as a blocker, the reconcile ends blocked, not failed, and
+ * a reload or a change of that PF on the host tries it again. */
 #include "agentd.h"
 
 #include "agentd-serve.h"
@@ -77,6 +80,9 @@ struct agentd {
 
     struct hostio io;
     enum obs_tristate switchdev_zero_vfs;
+    /* Steps the kernel refused: not applied again while their PF looks
+     * the same (engine.h); forgotten when the spec is reloaded. */
+    struct engine_refusals refusals;
 
     int sigfd;
     int inofd; /* -1: no watch (directory missing) */
@@ -375,6 +381,8 @@ load_spec(struct agentd *d)
                spec->n_bridges == 1 ? "" : "s");
     spec_destroy(d->spec);
     d->spec = spec;
+    /* Other steps, other PF indexes: what was refused is tried again. */
+    engine_refusals_clear(&d->refusals);
     return 1;
 }
 
@@ -386,6 +394,8 @@ reload_spec(struct agentd *d, unsigned reason)
     int r = load_spec(d);
 
     if (r > 0 || (r == 0 && reason == TRIG_SIGHUP)) {
+        /* A reload asks for everything to be tried again. */
+        engine_refusals_clear(&d->refusals);
         trigger(d, reason);
     } else {
         /* Invalid, or valid again but the same: nothing to apply, but
@@ -446,6 +456,7 @@ engine_opts_init(struct agentd *d, struct engine_opts *eo, bool dry_run)
     memset(eo, 0, sizeof *eo);
     eo->dry_run = dry_run;
     eo->switchdev_zero_vfs = &d->switchdev_zero_vfs;
+    eo->refusals = &d->refusals;
     eo->apply.on_step = on_step;
     eo->apply.aux = d;
 }
@@ -922,6 +933,7 @@ agentd_close(struct agentd *d)
     nlev_close(d->nl_devlink);
     free(d->link_ifindexes);
     hostio_close(&d->io);
+    engine_refusals_clear(&d->refusals);
     spec_destroy(d->spec);
     free(d->spec_error);
     free(d->spec_dir);

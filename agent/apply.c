@@ -48,6 +48,8 @@ struct apply_ctx {
     /* Set by the step that fails (STEP_ERROR): the text is the part after
      * "<action> <object>: ", which apply_run() puts in front. */
     struct oa_err err;
+    /* The running step's refusal was switchdev with 0 VFs. */
+    bool step_zero_vfs;
     /* For on_step: what the step did. */
     char msg[400];
     char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
@@ -212,7 +214,7 @@ apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
         if (r) {
             if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
                 pf_has_zero_vfs(c, pf)) {
-                c->res->switchdev_refused_zero_vfs = true;
+                c->step_zero_vfs = true;
             }
             return fail(c, r, &ext);
         }
@@ -763,6 +765,7 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
     enum step_result r;
 
     c->msg[0] = '\0';
+    c->step_zero_vfs = false;
     oa_err_clear(&c->err);
     if (type) {
         r = type->apply(c, s);
@@ -790,6 +793,39 @@ apply_result_message(const struct apply_result *res, char *buf, size_t size)
     return oa_err_format(&res->err, buf, size);
 }
 
+/* Whether a refusal of 's' leaves the rest of the run standing: a kernel
+ * step of one PF. Other PFs do not depend on it; a refused OVS or detach
+ * transaction, or a host-wide step, is something every later step needs. */
+static bool
+refusal_is_pf_local(const struct plan_step *s, const struct obs_host *host)
+{
+    const struct step_type *type = step_type_of(s->action);
+    return type && !type->ovs && s->action != PLAN_DETACH_PORT && s->pf >= 0 &&
+           (size_t)s->pf < host->n_pfs;
+}
+
+static void
+record_refusal(struct apply_ctx *c, size_t i, const struct plan_step *s)
+{
+    struct apply_result *res = c->res;
+
+    if (!res->n_refused) {
+        res->err = c->err;
+        res->failed_step = (int)i;
+    }
+    if (res->n_refused < APPLY_MAX_REFUSALS) {
+        struct apply_refusal *f = &res->refusals[res->n_refused];
+        f->step = (int)i;
+        f->pf = s->pf;
+        f->switchdev_zero_vfs = c->step_zero_vfs;
+        f->err = c->err;
+    }
+    res->n_refused++;
+    if (c->step_zero_vfs) {
+        res->switchdev_refused_zero_vfs = true;
+    }
+}
+
 int
 apply_run(struct hostio *io, const struct spec *spec,
           const struct obs_host *host, const struct plan *plan,
@@ -806,32 +842,57 @@ apply_run(struct hostio *io, const struct spec *spec,
             opts && opts->ovs_timeout_ms > 0 ? opts->ovs_timeout_ms : 10000,
         .res = res,
     };
-    int r = 0;
+    /* Per PF: the index of its refused step, -1: none. */
+    int *refused = NULL;
 
     memset(res, 0, sizeof *res);
     res->failed_step = -1;
+    if (host->n_pfs) {
+        refused = malloc(host->n_pfs * sizeof *refused);
+        if (!refused) {
+            return oa_err_set(&res->err, -ENOMEM, "apply: out of memory");
+        }
+        for (size_t k = 0; k < host->n_pfs; k++) {
+            refused[k] = -1;
+        }
+    }
     open_events(&c);
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        enum step_result sr = run_step(&c, s);
+        bool local = refusal_is_pf_local(s, host);
+        enum step_result sr;
+        const char *msg = c.msg;
+        int r = 0;
+
+        if (local && refused[s->pf] >= 0) {
+            /* It builds on the PF's refused step. */
+            const struct plan_step *f = &plan->steps[refused[s->pf]];
+            snprintf(c.msg, sizeof c.msg, "skipped: %s %s was refused",
+                     plan_action_name(f->action), f->object);
+            sr = STEP_SKIPPED;
+        } else {
+            sr = run_step(&c, s);
+        }
         if (sr == STEP_ERROR) {
-            res->err = c.err;
-            res->failed_step = (int)i;
+            record_refusal(&c, i, s);
             r = c.err.code;
-            apply_result_message(res, c.failure, sizeof c.failure);
+            msg = oa_err_format(&c.err, c.failure, sizeof c.failure);
         } else if (sr == STEP_DONE) {
             res->n_done++;
         }
         if (opts && opts->on_step) {
-            opts->on_step(s, sr == STEP_ERROR ? r : 0,
-                          sr == STEP_ERROR ? c.failure : c.msg, opts->aux);
+            opts->on_step(s, r, msg, opts->aux);
         }
         if (sr == STEP_ERROR) {
-            break;
+            if (!local) {
+                break;
+            }
+            refused[s->pf] = (int)i;
         }
     }
     for (size_t i = 0; i < c.n_ev; i++) {
         nlev_close(c.ev[i]);
     }
-    return r;
+    free(refused);
+    return res->err.code;
 }

@@ -1,7 +1,10 @@
 /* apply: carries out a plan's steps in order, against the host. Every
  * step reads before it writes (idempotent: a repeated step changes
- * nothing); waits are driven by netlink events, not sleeps. Stops at the
- * first refused step and says which, why, and the kernel's own text. */
+ * nothing); waits are driven by netlink events, not sleeps. A refused
+ * kernel step of one PF skips that PF's later kernel steps (they build
+ * on it) and the run goes on with the other PFs and OVS; a refused step
+ * of OVS or of no single PF stops the run. Every refusal is recorded:
+ * which step, why, and the kernel's own text. */
 #ifndef OA_APPLY_H
 #define OA_APPLY_H 1
 
@@ -32,10 +35,24 @@ struct apply_opts {
     void *aux;
 };
 
+/* One refused step. */
+struct apply_refusal {
+    int step; /* index into plan->steps */
+    int pf;   /* the step's PF (index in spec->pfs); -1: none */
+    /* set-eswitch switchdev refused while the PF had 0 VFs. */
+    bool switchdev_zero_vfs;
+    struct oa_err err; /* as apply_result.err */
+};
+
+/* Refusals recorded per run; one per PF at most, as a refused PF's later
+ * steps are skipped, plus the one that stops the run. */
+#define APPLY_MAX_REFUSALS 16
+
 struct apply_result {
     size_t n_done;   /* steps carried out (OVS steps count each) */
-    int failed_step; /* index into plan->steps; -1: none failed */
-    /* The failed step's error, zeroed when none failed: the negative
+    int failed_step; /* the first refused step (index into plan->steps);
+                      * -1: none failed */
+    /* The first refused step's error, zeroed when none failed: the negative
      * errno, the text "set-eswitch netdevsim/netdevsim1: Operation not
      * supported" (the step's action and object, then why) and the
      * kernel's extack. apply_result_message() renders it. */
@@ -43,6 +60,10 @@ struct apply_result {
     /* set-eswitch switchdev was refused while the PF had 0 VFs: the
      * engine re-plans with VFs first. */
     bool switchdev_refused_zero_vfs;
+    /* Every refusal, in plan order (the first is failed_step / err);
+     * beyond APPLY_MAX_REFUSALS only counted in n_refused. */
+    struct apply_refusal refusals[APPLY_MAX_REFUSALS];
+    size_t n_refused;
 };
 
 /* The failure as people read it, and as on_step got it: the error's text
@@ -83,8 +104,8 @@ enum step_result apply_restart_vswitchd(struct apply_ctx *,
                                         const struct plan_step *);
 
 /* Runs 'plan' (from plan_compute(spec, host)). Returns 0 when every step
- * succeeded, else the failed step's negative errno (res->err.code; the
- * details in res->err). */
+ * succeeded, else the first refused step's negative errno (res->err.code;
+ * the details in res->err, every refusal in res->refusals). */
 int apply_run(struct hostio *io, const struct spec *spec,
               const struct obs_host *host, const struct plan *plan,
               const struct apply_opts *opts, struct apply_result *res);

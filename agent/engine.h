@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "apply.h"
 #include "oa-common/err.h"
@@ -41,6 +42,32 @@ struct engine_ops {
  * apply_run(), hostio_open_ovsdb()); 'io' must outlive their use. */
 struct engine_ops engine_ops_hostio(struct hostio *io);
 
+/* A refused step the engine does not apply again while its PF looks the
+ * same: the kernel would only refuse it again. The plan carries it as a
+ * blocker instead ("<action> <object> refused: <why>"), with that PF's
+ * other kernel steps, which build on it. */
+struct engine_refusal {
+    int pf;            /* index in spec->pfs */
+    uint64_t step_key; /* the step: action, object, detail */
+    /* The PF's observation the refused step was planned from (tc rule
+     * counts left out: traffic is no change of the host). */
+    uint64_t pf_print;
+    char action[32], object[96];
+    struct oa_err err; /* the refusal, with the kernel's text */
+};
+
+/* What the engine remembers of refusals across reconciles (the daemon
+ * keeps one for its lifetime). An entry goes when its PF's observation
+ * changes; all go with engine_refusals_clear() (a new spec: the PF
+ * indexes and the steps change). At most one entry per PF. */
+struct engine_refusals {
+    struct engine_refusal *v;
+    size_t n;
+};
+
+/* Forgets every refusal and frees the memory; '*r' stays usable. */
+void engine_refusals_clear(struct engine_refusals *r);
+
 struct engine_opts {
     bool dry_run;             /* observe and plan only */
     unsigned max_rounds;      /* 0: 4 */
@@ -49,6 +76,9 @@ struct engine_opts {
     /* Remembers across reconciles that the kernel refused switchdev with
      * 0 VFs (may be NULL): once OBS_NO, plans put VFs first. */
     enum obs_tristate *switchdev_zero_vfs;
+    /* Refusals remembered across reconciles (may be NULL: remembered for
+     * this reconcile's rounds only). */
+    struct engine_refusals *refusals;
     /* NULL: engine_ops_hostio() of engine_reconcile()'s 'io'. When set,
      * 'io' is not used (may be NULL). */
     const struct engine_ops *ops;

@@ -1,7 +1,9 @@
 /* Unit tests of apply_run()'s contract that need no kernel: steps run in
- * order, skipped steps are reported and not counted, the first failure
- * stops the run with "<action> <object>: <why>" and on_step sees it. The
- * kernel and OVS paths are tested in the bed (bed-obs-apply.sh). */
+ * order, skipped steps are reported and not counted, a refused PF step
+ * skips that PF's later kernel steps while the other PFs go on, a refused
+ * OVS step stops the run, every refusal is recorded with "<action>
+ * <object>: <why>" and on_step sees it. The kernel and OVS paths are
+ * tested in the bed (bed-obs-apply.sh). */
 #include "apply.h"
 #include "hostio.h"
 #include "obs.h"
@@ -43,7 +45,7 @@ step(enum plan_action action, int pf, int vf, const char *object)
     return s;
 }
 
-START_TEST(test_skips_then_stops_at_missing_pf)
+START_TEST(test_missing_pf_skips_its_later_steps)
 {
     struct obs_pf pf = {.found = false, .error = "no netdev enp1s0"};
     struct obs_host host = {.pfs = &pf, .n_pfs = 1};
@@ -53,7 +55,7 @@ START_TEST(test_skips_then_stops_at_missing_pf)
         step(PLAN_SET_LINK_UP, 0, 0, "enp1s0 vf 0 representor"),
         step(PLAN_OVS_ADD_PORT, 0, 0, "enp1s0 vf 0 representor"),
         step(PLAN_SET_NUMVFS, 0, -1, "enp1s0"),
-        step(PLAN_SET_NUMVFS, 0, -1, "never reached"),
+        step(PLAN_SET_NUMVFS, 0, -1, "after the refusal"),
     };
     struct plan plan = {.steps = steps, .n_steps = 5};
     struct hostio io = {0};
@@ -67,14 +69,70 @@ START_TEST(test_skips_then_stops_at_missing_pf)
     ck_assert_int_eq(res.failed_step, 3);
     ck_assert_uint_eq(res.n_done, 0); /* skipped steps are not done */
     ck_assert_str_eq(MESSAGE(&res), "set-numvfs enp1s0: no netdev enp1s0");
-    ck_assert_uint_eq(seen.n, 4);
+    ck_assert_uint_eq(seen.n, 5);
     for (int i = 0; i < 3; i++) {
         ck_assert_int_eq(seen.r[i], 0);
         ck_assert(!strncmp(seen.msg[i], "skipped", 7));
     }
     ck_assert_int_eq(seen.r[3], -ENODEV);
     ck_assert_str_eq(seen.msg[3], MESSAGE(&res));
+    /* The PF's later step builds on the refused one: not run. */
+    ck_assert_int_eq(seen.r[4], 0);
+    ck_assert_str_eq(seen.msg[4], "skipped: set-numvfs enp1s0 was refused");
+    ck_assert_uint_eq(res.n_refused, 1);
+    ck_assert_int_eq(res.refusals[0].step, 3);
+    ck_assert_int_eq(res.refusals[0].pf, 0);
     ck_assert(!res.switchdev_refused_zero_vfs);
+}
+END_TEST
+
+/* Two PFs refused (not found), each records its refusal and the run goes
+ * on past them; the OVS transaction is reached, and its refusal stops the
+ * run: everything after it needs OVS. */
+START_TEST(test_every_refusal_recorded_other_pfs_go_on)
+{
+    struct obs_pf pfs[2] = {
+        {.found = false, .error = "no netdev enp1s0"},
+        {.found = false, .error = "no netdev enp2s0"},
+    };
+    struct obs_host host = {.pfs = pfs, .n_pfs = 2};
+    struct plan_step steps[] = {
+        step(PLAN_SET_NUMVFS, 0, -1, "enp1s0"),
+        step(PLAN_SET_ESWITCH, 0, -1, "enp1s0 devlink"),
+        step(PLAN_SET_NUMVFS, 1, -1, "enp2s0"),
+        step(PLAN_OVS_ADD_PORT, 0, 0, "enp1s0 vf 0 representor"),
+        step(PLAN_OVS_ADD_BRIDGE, -1, -1, "ovs-sriov"),
+        step(PLAN_SET_ESWITCH, 1, -1, "never reached"),
+    };
+    struct plan plan = {.steps = steps, .n_steps = 6};
+    struct hostio io = {0};
+    struct seen seen = {0};
+    struct apply_opts opts = {.on_step = record, .aux = &seen};
+    struct apply_result res;
+
+    int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
+    /* The first refusal is the result's. */
+    ck_assert_int_eq(r, -ENODEV);
+    ck_assert_int_eq(res.failed_step, 0);
+    ck_assert_str_eq(MESSAGE(&res), "set-numvfs enp1s0: no netdev enp1s0");
+    ck_assert_uint_eq(res.n_done, 0);
+    ck_assert_uint_eq(seen.n, 5);
+    ck_assert_str_eq(seen.msg[1], "skipped: set-numvfs enp1s0 was refused");
+    ck_assert_int_eq(seen.r[2], -ENODEV); /* PF 1 ran */
+    ck_assert(!strncmp(seen.msg[3], "skipped", 7));
+    ck_assert_int_eq(seen.r[4], -EINVAL); /* OVS ran */
+
+    ck_assert_uint_eq(res.n_refused, 3);
+    ck_assert_int_eq(res.refusals[0].step, 0);
+    ck_assert_int_eq(res.refusals[0].pf, 0);
+    ck_assert_int_eq(res.refusals[1].step, 2);
+    ck_assert_int_eq(res.refusals[1].pf, 1);
+    char buf[OA_ERR_FORMAT_MAX];
+    ck_assert_str_eq(oa_err_format(&res.refusals[1].err, buf, sizeof buf),
+                     "set-numvfs enp2s0: no netdev enp2s0");
+    ck_assert_int_eq(res.refusals[2].step, 4);
+    ck_assert_int_eq(res.refusals[2].pf, -1);
+    ck_assert_int_eq(res.refusals[2].err.code, -EINVAL);
 }
 END_TEST
 
@@ -131,7 +189,8 @@ main(void)
 {
     Suite *s = suite_create("apply");
     TCase *tc = tcase_create("contract");
-    tcase_add_test(tc, test_skips_then_stops_at_missing_pf);
+    tcase_add_test(tc, test_missing_pf_skips_its_later_steps);
+    tcase_add_test(tc, test_every_refusal_recorded_other_pfs_go_on);
     tcase_add_test(tc, test_ovs_steps_without_a_transaction_fail);
     tcase_add_test(tc, test_empty_plan_succeeds);
     tcase_add_test(tc, test_message_renders_the_kernel_text);

@@ -25,45 +25,50 @@
 #define VSWITCHD_ID "boot-1:100:200"
 #define DEVLINK     "netdevsim/netdevsim1"
 
-/* ---- The spec: eth0 switchdev, 2 VFs with MACs, all in ovs-sriov ------- */
+/* ---- The spec: eth0 (and eth1) switchdev, 2 VFs with MACs, all in
+ * ovs-sriov ------------------------------------------------------------ */
+
+#define MAX_PFS 2
 
 struct fx_spec {
     struct spec spec;
     struct spec_bridge bridge;
-    struct spec_pf pf;
-    struct spec_vf vfs[2];
-    char pf_id[8], bridge_name[16];
+    struct spec_pf pfs[MAX_PFS];
+    struct spec_vf vfs[MAX_PFS][2];
+    char pf_id[MAX_PFS][8], bridge_name[16];
 };
 
 static void
-mac_of(uint8_t mac[6], unsigned vf)
+mac_of(uint8_t mac[6], unsigned pf, unsigned vf)
 {
-    const uint8_t m[6] = {0x02, 0, 0, 0, 0, (uint8_t)(vf + 1)};
+    const uint8_t m[6] = {0x02, 0, 0, 0, (uint8_t)pf, (uint8_t)(vf + 1)};
     memcpy(mac, m, 6);
 }
 
 static void
-fx_spec_init(struct fx_spec *f)
+fx_spec_init(struct fx_spec *f, size_t n_pfs)
 {
     memset(f, 0, sizeof *f);
-    strcpy(f->pf_id, "eth0");
     strcpy(f->bridge_name, "ovs-sriov");
     f->bridge.name = f->bridge_name;
-    f->pf = (struct spec_pf){
-        .key = SPEC_PF_BY_NETDEV,
-        .id = f->pf_id,
-        .eswitch = SPEC_ESWITCH_SWITCHDEV,
-        .num_vfs = 2,
-        .hw_tc_offload = true,
-        .bridge = f->bridge_name,
-        .attach_uplink = true,
-        .vfs = f->vfs,
-        .n_vfs = 2,
-    };
-    for (unsigned k = 0; k < 2; k++) {
-        f->vfs[k] =
-            (struct spec_vf){.index = k, .has_mac = true, .attach = true};
-        mac_of(f->vfs[k].mac, k);
+    for (unsigned i = 0; i < n_pfs; i++) {
+        snprintf(f->pf_id[i], sizeof f->pf_id[i], "eth%u", i);
+        f->pfs[i] = (struct spec_pf){
+            .key = SPEC_PF_BY_NETDEV,
+            .id = f->pf_id[i],
+            .eswitch = SPEC_ESWITCH_SWITCHDEV,
+            .num_vfs = 2,
+            .hw_tc_offload = true,
+            .bridge = f->bridge_name,
+            .attach_uplink = true,
+            .vfs = f->vfs[i],
+            .n_vfs = 2,
+        };
+        for (unsigned k = 0; k < 2; k++) {
+            f->vfs[i][k] =
+                (struct spec_vf){.index = k, .has_mac = true, .attach = true};
+            mac_of(f->vfs[i][k].mac, i, k);
+        }
     }
     f->spec = (struct spec){
         .version = 1,
@@ -72,21 +77,23 @@ fx_spec_init(struct fx_spec *f)
                 .tc_policy = SPEC_TC_POLICY_NONE},
         .bridges = &f->bridge,
         .n_bridges = 1,
-        .pfs = &f->pf,
-        .n_pfs = 1,
+        .pfs = f->pfs,
+        .n_pfs = n_pfs,
     };
 }
 
 /* ---- Observations, on the heap as obs_collect() makes them ------------- */
 
 enum host_kind {
-    H_END = 0,      /* the script ends: observing again is a failure */
-    H_BLANK,        /* legacy, 0 VFs, OVS empty */
-    H_VFS_LEGACY,   /* legacy, 2 VFs without MACs or representors */
-    H_SWITCHDEV,    /* the kernel side done, OVS still empty */
-    H_CONVERGED,    /* everything as the spec wants */
-    H_PF_MISSING,   /* no netdev eth0 (a blocker), OVS as wanted */
-    H_OBSERVE_FAILS /* observe itself fails (ENOMEM) */
+    H_END = 0,       /* the script ends: observing again is a failure */
+    H_BLANK,         /* legacy, 0 VFs, OVS empty */
+    H_VFS_LEGACY,    /* legacy, 2 VFs without MACs or representors */
+    H_SWITCHDEV,     /* the kernel side done, OVS still empty */
+    H_CONVERGED,     /* everything as the spec wants */
+    H_PF_MISSING,    /* no netdev eth0 (a blocker), OVS as wanted */
+    H_OBSERVE_FAILS, /* observe itself fails (ENOMEM) */
+    H_SWITCHDEV0,    /* switchdev, 0 VFs */
+    H_BLANK_MORE,    /* H_BLANK, but the device has 16 VFs, not 8 */
 };
 
 static char *
@@ -112,16 +119,25 @@ kv(struct vsdb_kv *kv, const char *key, const char *value)
     kv->value = xstrdup(value);
 }
 
-/* Bridge ovs-sriov (ours) with eth0, its representors and its local
- * port; the offload settings and the agent's record. */
+/* Bridge ovs-sriov (ours) with each PF's uplink, the representors of
+ * the PFs whose kind is H_CONVERGED (or H_PF_MISSING: as they were) and
+ * its local port; the offload settings and the agent's record. */
 static void
-ovs_converged(struct vsdb_state *st)
+ovs_converged(struct vsdb_state *st, const enum host_kind *kinds, size_t n_pfs)
 {
-    static const char *const ports[] = {"eth0", "eth0_0", "eth0_1",
-                                        "ovs-sriov"};
-    const size_t n = sizeof ports / sizeof ports[0];
+    char ports[3 * MAX_PFS + 1][16];
+    size_t n = 0;
     struct vsdb_bridge *br;
 
+    for (size_t i = 0; i < n_pfs; i++) {
+        snprintf(ports[n++], sizeof ports[0], "eth%zu", i);
+        if (kinds[i] == H_CONVERGED || kinds[i] == H_PF_MISSING) {
+            for (unsigned k = 0; k < 2; k++) {
+                snprintf(ports[n++], sizeof ports[0], "eth%zu_%u", i, k);
+            }
+        }
+    }
+    snprintf(ports[n++], sizeof ports[0], "ovs-sriov");
     st->bridges = br = xcalloc(1, sizeof *br);
     st->n_bridges = 1;
     br->name = xstrdup("ovs-sriov");
@@ -153,7 +169,7 @@ ovs_converged(struct vsdb_state *st)
 /* 'n' VFs; with representors (and MACs, hw-tc-offload) when
  * 'switchdev'. */
 static void
-pf_vfs(struct obs_pf *pf, unsigned n, bool switchdev)
+pf_vfs(struct obs_pf *pf, unsigned i, unsigned n, bool switchdev)
 {
     pf->eswitch_mode = switchdev ? DEVLINK_ESWITCH_MODE_SWITCHDEV
                                  : DEVLINK_ESWITCH_MODE_LEGACY;
@@ -167,10 +183,10 @@ pf_vfs(struct obs_pf *pf, unsigned n, bool switchdev)
         vf->has_info = true;
         vf->trust = vf->spoofchk = OBS_NO;
         if (switchdev) {
-            mac_of(vf->mac, k);
+            mac_of(vf->mac, i, k);
             vf->has_rep = true;
-            snprintf(vf->rep, sizeof vf->rep, "eth0_%u", k);
-            vf->rep_ifindex = 100 + (int)k;
+            snprintf(vf->rep, sizeof vf->rep, "eth%u_%u", i, k);
+            vf->rep_ifindex = 100 * (int)(i + 1) + (int)k;
             vf->rep_hw_tc_offload = OBS_YES;
             vf->rep_up = OBS_YES;
             pf->n_reps++;
@@ -178,64 +194,83 @@ pf_vfs(struct obs_pf *pf, unsigned n, bool switchdev)
     }
 }
 
-/* A new observation of kind 'kind' (not H_END / H_OBSERVE_FAILS). */
+/* PF 'i' of kind 'kind'. */
+static void
+pf_new(struct obs_pf *pf, unsigned i, enum host_kind kind)
+{
+    if (kind == H_PF_MISSING) {
+        snprintf(pf->error, sizeof pf->error, "no netdev eth%u", i);
+        return;
+    }
+    pf->found = true;
+    snprintf(pf->netdev, sizeof pf->netdev, "eth%u", i);
+    pf->ifindex = 2 + (int)i;
+    pf->has_devlink = true;
+    snprintf(pf->devlink, sizeof pf->devlink, "netdevsim/netdevsim%u", i + 1);
+    pf->has_eswitch = true;
+    pf->has_total_vfs = true;
+    pf->total_vfs = kind == H_BLANK_MORE ? 16 : 8;
+    switch (kind) {
+    case H_BLANK:
+    case H_BLANK_MORE:
+        pf_vfs(pf, i, 0, false);
+        break;
+    case H_VFS_LEGACY:
+        pf_vfs(pf, i, 2, false);
+        break;
+    case H_SWITCHDEV0:
+        pf_vfs(pf, i, 0, true);
+        break;
+    case H_SWITCHDEV:
+    case H_CONVERGED:
+        pf_vfs(pf, i, 2, true);
+        break;
+    default:
+        ck_abort_msg("no host of kind %d", (int)kind);
+    }
+}
+
+/* A new observation: PF i of kind kinds[i] (not H_END /
+ * H_OBSERVE_FAILS). OVS has the bridge when a PF is H_CONVERGED or
+ * H_PF_MISSING (ovs_converged()), else nothing. */
 static struct obs_host *
-host_new(enum host_kind kind)
+host_new(const enum host_kind *kinds, size_t n_pfs)
 {
     struct obs_host *host = xcalloc(1, sizeof *host);
-    struct obs_pf *pf;
+    bool ovs = false;
 
     host->switchdev_zero_vfs = OBS_YES; /* a 6.x kernel */
     snprintf(host->kernel_release, sizeof host->kernel_release, "6.1.0-test");
-    host->pfs = pf = xcalloc(1, sizeof *pf);
-    host->n_pfs = 1;
+    host->pfs = xcalloc(n_pfs, sizeof *host->pfs);
+    host->n_pfs = n_pfs;
     host->ovs.connected = true;
     host->ovs.state = xcalloc(1, sizeof *host->ovs.state);
     host->ovs.state->ready = true;
     host->ovs.state->cur_cfg = host->ovs.state->next_cfg = 5;
     host->ovs.vswitchd_id = xstrdup(VSWITCHD_ID);
-
-    if (kind == H_PF_MISSING) {
-        snprintf(pf->error, sizeof pf->error, "no netdev eth0");
-        ovs_converged(host->ovs.state);
-        return host;
+    for (unsigned i = 0; i < n_pfs; i++) {
+        pf_new(&host->pfs[i], i, kinds[i]);
+        ovs = ovs || kinds[i] == H_CONVERGED || kinds[i] == H_PF_MISSING;
     }
-    pf->found = true;
-    snprintf(pf->netdev, sizeof pf->netdev, "eth0");
-    pf->ifindex = 2;
-    pf->has_devlink = true;
-    snprintf(pf->devlink, sizeof pf->devlink, DEVLINK);
-    pf->has_eswitch = true;
-    pf->has_total_vfs = true;
-    pf->total_vfs = 8;
-    switch (kind) {
-    case H_BLANK:
-        pf_vfs(pf, 0, false);
-        break;
-    case H_VFS_LEGACY:
-        pf_vfs(pf, 2, false);
-        break;
-    case H_SWITCHDEV:
-        pf_vfs(pf, 2, true);
-        break;
-    case H_CONVERGED:
-        pf_vfs(pf, 2, true);
-        ovs_converged(host->ovs.state);
-        break;
-    default:
-        ck_abort_msg("no host of kind %d", (int)kind);
+    if (ovs) {
+        ovs_converged(host->ovs.state, kinds, n_pfs);
     }
     return host;
 }
 
 /* ---- The script --------------------------------------------------------- */
 
-/* What one apply returns. n_done -1: every step of the plan. */
+/* What one apply returns. n_done -1: every step of the plan. With
+ * 'refuse', as apply_run() does it: the first 'refuse' step of PF
+ * 'refuse_pf' is refused, that PF's later kernel steps and the ports of
+ * representors not there yet are skipped, every other step is done. */
 struct outcome {
     int r;
     int n_done;
     bool refused_zero_vfs;
     const char *text, *extack;
+    const char *refuse;
+    int refuse_pf;
 };
 
 #define MAX_SCRIPT 6
@@ -261,6 +296,28 @@ struct outcome {
         -EIO, 0, false, "set-eswitch " DEVLINK, NULL \
     }
 
+/* eth1's first set-numvfs refused (more VFs than the device has). */
+#define REFUSED_ETH1_NUMVFS                                      \
+    {                                                            \
+        -EINVAL, 0, false, NULL, "too many VFs", "set-numvfs", 1 \
+    }
+#define DEVLINK1 "netdevsim/netdevsim2"
+#define MSG_ETH1 \
+    "set-numvfs " DEVLINK1 ": Invalid argument (kernel: too many VFs)"
+/* The final plan's blocker for it, "object: message". */
+#define BLOCKER_ETH1                                                \
+    DEVLINK1 ": set-numvfs " DEVLINK1 " refused: Invalid argument " \
+             "(kernel: too many VFs)"
+
+#define BLOCKER_ZERO_VFS                                                  \
+    DEVLINK ": set-eswitch " DEVLINK " refused: Operation not supported " \
+            "(kernel: Switchdev mode requires VFs)"
+/* The eswitch is busy (offloaded flows): not now, rather than no. */
+#define REFUSED_BUSY                                                 \
+    {                                                                \
+        -EBUSY, 0, false, "set-eswitch " DEVLINK, "E-Switch is busy" \
+    }
+
 #define MSG_ZERO_VFS                                             \
     "set-eswitch " DEVLINK ": Operation not supported (kernel: " \
     "Switchdev mode requires VFs)"
@@ -275,7 +332,17 @@ struct row {
     unsigned max_rounds; /* 0: the default, 4 */
     int prepare_r;       /* what prepare returns */
     enum host_kind hosts[MAX_SCRIPT];
+    /* A second PF, eth1, in the spec and every observation; H_END at
+     * [0]: only eth0. */
+    enum host_kind hosts1[MAX_SCRIPT];
     struct outcome applies[MAX_SCRIPT];
+    /* Reconciles run one after another with the same memory of refusals
+     * and switchdev_zero_vfs, as the daemon does (0: 1). The expectations
+     * are of the last; n_observe, n_apply and applied count all. */
+    unsigned reconciles;
+    /* Before this reconcile (1 and up), the refusals are forgotten, as
+     * the daemon does when the spec changes. 0: never. */
+    unsigned forget_before;
     /* Expected. */
     int r;
     unsigned rounds;
@@ -286,6 +353,9 @@ struct row {
     enum obs_tristate zero_vfs_after;
     /* The final observation: its VF count (-1: none is kept). */
     int final_vfs;
+    /* A blocker of the final plan, "object: message"; NULL: none says
+     * "refused". */
+    const char *blocker;
 };
 
 static const struct row rows[] = {
@@ -346,7 +416,8 @@ static const struct row rows[] = {
      .n_apply = 1,
      .applied = "set-numvfs",
      .zero_vfs_after = OBS_NO,
-     .final_vfs = 0},
+     .final_vfs = 0,
+     .blocker = BLOCKER_ZERO_VFS},
     {.name = "refused again after the fallback: no second fallback",
      .hosts = {H_BLANK, H_BLANK, H_BLANK},
      .applies = {REFUSED_ZERO_VFS, REFUSED_ZERO_VFS},
@@ -358,7 +429,8 @@ static const struct row rows[] = {
      .n_apply = 2,
      .applied = "set-eswitch,set-numvfs",
      .zero_vfs_after = OBS_NO,
-     .final_vfs = 0},
+     .final_vfs = 0,
+     .blocker = BLOCKER_ZERO_VFS},
     {.name = "refusal after progress: planned again from the new state",
      .hosts = {H_BLANK, H_VFS_LEGACY, H_CONVERGED},
      .applies = {REFUSED_AFTER_PROGRESS, OK},
@@ -458,6 +530,91 @@ static const struct row rows[] = {
          "cannot use OVSDB remote " SPEC_DEFAULT_OVS_DB ": Connection refused",
      .applied = "",
      .final_vfs = -1},
+    {.name = "two PFs, eth1 refused: eth0 and OVS converge, the refusal "
+             "is a blocker and not applied again",
+     .zero_vfs = OBS_NO,
+     .hosts = {H_BLANK, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_BLANK},
+     .applies = {REFUSED_ETH1_NUMVFS},
+     .r = -EINVAL,
+     .rounds = 1,
+     .message = MSG_ETH1,
+     .n_observe = 2,
+     .n_apply = 1,
+     .applied = "set-numvfs",
+     .zero_vfs_after = OBS_NO,
+     .final_vfs = 2,
+     .blocker = BLOCKER_ETH1},
+    {.name = "switchdev first: eth1 refused after its own progress is "
+             "tried once more from there, then a blocker",
+     .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_SWITCHDEV0, H_SWITCHDEV0},
+     .applies = {REFUSED_ETH1_NUMVFS, REFUSED_ETH1_NUMVFS},
+     .r = -EINVAL,
+     .rounds = 2,
+     .message = MSG_ETH1,
+     .n_observe = 3,
+     .n_apply = 2,
+     .applied = "set-eswitch,set-numvfs",
+     .final_vfs = 2,
+     .blocker = BLOCKER_ETH1},
+    {.name = "the next reconcile: the refused step is a blocker, nothing "
+             "applied (blocked, not failed)",
+     .zero_vfs = OBS_NO,
+     .reconciles = 2,
+     .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_BLANK, H_BLANK},
+     .applies = {REFUSED_ETH1_NUMVFS},
+     .r = -EAGAIN,
+     .message = DEVLINK1 ": set-numvfs " DEVLINK1 " refused: Invalid "
+                         "argument (kernel: too many VFs)",
+     .n_observe = 3,
+     .n_apply = 1,
+     .applied = "set-numvfs",
+     .zero_vfs_after = OBS_NO,
+     .final_vfs = 2,
+     .blocker = BLOCKER_ETH1},
+    {.name = "the refused PF changed on the host: its step is tried again",
+     .zero_vfs = OBS_NO,
+     .reconciles = 2,
+     .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_BLANK, H_BLANK_MORE, H_CONVERGED},
+     .applies = {REFUSED_ETH1_NUMVFS, OK},
+     .rounds = 1,
+     .converged = true,
+     .message = "",
+     .n_observe = 4,
+     .n_apply = 2,
+     .applied = "set-numvfs,set-numvfs",
+     .zero_vfs_after = OBS_NO,
+     .final_vfs = 2},
+    {.name = "busy (EBUSY) is not remembered: the next reconcile tries "
+             "again",
+     .reconciles = 2,
+     .hosts = {H_BLANK, H_BLANK, H_BLANK, H_CONVERGED},
+     .applies = {REFUSED_BUSY, OK},
+     .rounds = 1,
+     .converged = true,
+     .message = "",
+     .n_observe = 4,
+     .n_apply = 2,
+     .applied = "set-eswitch,set-eswitch",
+     .final_vfs = 2},
+    {.name = "the spec changed (refusals forgotten): tried again",
+     .zero_vfs = OBS_NO,
+     .reconciles = 2,
+     .forget_before = 1,
+     .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_BLANK, H_BLANK, H_CONVERGED},
+     .applies = {REFUSED_ETH1_NUMVFS, OK},
+     .rounds = 1,
+     .converged = true,
+     .message = "",
+     .n_observe = 4,
+     .n_apply = 2,
+     .applied = "set-numvfs,set-numvfs",
+     .zero_vfs_after = OBS_NO,
+     .final_vfs = 2},
 };
 
 /* The fake host: plays one row. */
@@ -483,18 +640,49 @@ fake_observe(void *aux, const struct spec *spec, long long ovs_timeout_ms,
              struct obs_host **out, struct oa_err *err)
 {
     struct player *p = aux;
-    (void)spec;
     ck_assert_int_gt(ovs_timeout_ms, 0);
     ck_assert_msg(
         p->n_observe < MAX_SCRIPT && p->row->hosts[p->n_observe] != H_END,
         "observed %u times: more than the script has", p->n_observe + 1);
-    enum host_kind kind = p->row->hosts[p->n_observe++];
+    enum host_kind kinds[MAX_PFS] = {p->row->hosts[p->n_observe],
+                                     p->row->hosts1[p->n_observe]};
+    p->n_observe++;
     *out = NULL;
-    if (kind == H_OBSERVE_FAILS) {
+    if (kinds[0] == H_OBSERVE_FAILS) {
         return oa_err_set_errno(err, -ENOMEM, "allocating the observation");
     }
-    *out = host_new(kind);
+    ck_assert_uint_eq(spec->n_pfs, kinds[1] != H_END ? 2 : 1);
+    *out = host_new(kinds, spec->n_pfs);
     return 0;
+}
+
+/* Outcome 'o' with 'refuse' as apply_run() plays it (apply.h). */
+static void
+refuse_one_pf(const struct plan *plan, const struct outcome *o,
+              struct apply_result *res)
+{
+    size_t at = plan->n_steps;
+    for (size_t i = 0; i < plan->n_steps && at == plan->n_steps; i++) {
+        const struct plan_step *st = &plan->steps[i];
+        if (st->pf == o->refuse_pf &&
+            !strcmp(plan_action_name(st->action), o->refuse)) {
+            at = i;
+        }
+    }
+    ck_assert_msg(at < plan->n_steps, "the plan has no %s of PF %d", o->refuse,
+                  o->refuse_pf);
+    res->failed_step = (int)at;
+    oa_err_set_errno(&res->err, o->r, "%s %s", o->refuse,
+                     plan->steps[at].object);
+    res->n_done = 0;
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *st = &plan->steps[i];
+        bool ovs = plan_action_is_ovs(st->action);
+        bool after = i >= at && st->pf == o->refuse_pf && !ovs &&
+                     st->action != PLAN_DETACH_PORT;
+        bool pending = st->action == PLAN_OVS_ADD_PORT && !st->ovsport.port[0];
+        res->n_done += !after && !pending;
+    }
 }
 
 static int
@@ -521,15 +709,69 @@ fake_apply(void *aux, const struct spec *spec, const struct obs_host *host,
     memset(res, 0, sizeof *res);
     res->failed_step = -1;
     res->n_done = o->n_done < 0 ? plan->n_steps : (size_t)o->n_done;
-    if (o->r < 0) {
+    if (o->refuse) {
+        refuse_one_pf(plan, o, res);
+    } else if (o->r < 0) {
+        /* The step the text names, else the one after those done. */
         res->failed_step = (int)res->n_done;
-        res->switchdev_refused_zero_vfs = o->refused_zero_vfs;
+        for (size_t i = plan->n_steps; i-- > 0;) {
+            char name[256];
+            snprintf(name, sizeof name, "%s %s",
+                     plan_action_name(plan->steps[i].action),
+                     plan->steps[i].object);
+            if (!strcmp(name, o->text)) {
+                res->failed_step = (int)i;
+            }
+        }
         /* As apply_run() words it: "<action> <object>: <errno text>",
          * and the kernel's extack. */
         oa_err_set_errno(&res->err, o->r, "%s", o->text);
+    }
+    if (o->r < 0) {
+        ck_assert_int_ge(res->failed_step, 0);
+        ck_assert_uint_lt((size_t)res->failed_step, plan->n_steps);
+        res->switchdev_refused_zero_vfs = o->refused_zero_vfs;
         oa_copy_str(res->err.extack, sizeof res->err.extack, o->extack);
+        res->n_refused = 1;
+        res->refusals[0] = (struct apply_refusal){
+            .step = res->failed_step,
+            .pf = plan->steps[res->failed_step].pf,
+            .switchdev_zero_vfs = o->refused_zero_vfs,
+            .err = res->err,
+        };
     }
     return o->r;
+}
+
+/* row->blocker is among the plan's blockers, and no other says
+ * "refused"; a blocked PF has no kernel step left, nor a port of a
+ * representor it would create. */
+static void
+check_blockers(const struct row *row, const struct plan *plan)
+{
+    bool found = false;
+    for (size_t i = 0; i < plan->n_blockers; i++) {
+        const struct plan_blocker *b = &plan->blockers[i];
+        char text[512];
+        snprintf(text, sizeof text, "%s: %s", b->object, b->message);
+        if (row->blocker && !strcmp(text, row->blocker)) {
+            found = true;
+            /* Only ports that exist may still be attached. */
+            for (size_t k = 0; k < plan->n_steps; k++) {
+                const struct plan_step *st = &plan->steps[k];
+                ck_assert_msg(st->pf != b->pf ||
+                                  (plan_action_is_ovs(st->action) &&
+                                   st->ovsport.port[0]),
+                              "%s: step %s of the blocked PF left", row->name,
+                              plan_action_name(st->action));
+            }
+        } else {
+            ck_assert_msg(!strstr(b->message, " refused: "),
+                          "%s: blocker \"%s\"", row->name, text);
+        }
+    }
+    ck_assert_msg(found || !row->blocker, "%s: no blocker \"%s\"", row->name,
+                  row->blocker);
 }
 
 START_TEST(test_engine_rounds)
@@ -544,17 +786,28 @@ START_TEST(test_engine_rounds)
         .aux = &p,
     };
     enum obs_tristate zero_vfs = row->zero_vfs;
+    struct engine_refusals refusals = {0};
     struct engine_opts opts = {
         .dry_run = row->dry_run,
         .max_rounds = row->max_rounds,
         .switchdev_zero_vfs = &zero_vfs,
+        .refusals = &refusals,
         .ops = &ops,
     };
     struct engine_result res;
     char message[OA_ERR_FORMAT_MAX] = "";
+    int r = 0;
 
-    fx_spec_init(&f);
-    int r = engine_reconcile(NULL, &f.spec, &opts, &res);
+    fx_spec_init(&f, row->hosts1[0] != H_END ? 2 : 1);
+    for (unsigned k = 0; k < (row->reconciles ? row->reconciles : 1); k++) {
+        if (k) {
+            engine_result_clear(&res);
+        }
+        if (k && k == row->forget_before) {
+            engine_refusals_clear(&refusals);
+        }
+        r = engine_reconcile(NULL, &f.spec, &opts, &res);
+    }
     if (res.err.code) {
         oa_err_format(&res.err, message, sizeof message);
     }
@@ -585,10 +838,12 @@ START_TEST(test_engine_rounds)
                       row->name);
         ck_assert_uint_eq(res.host->pfs[0].num_vfs, (unsigned)row->final_vfs);
         ck_assert(!row->converged || plan_is_converged(res.plan));
+        check_blockers(row, res.plan);
     }
     ck_assert_int_ge(res.elapsed_ms, 0);
     engine_result_clear(&res);
     ck_assert_ptr_null(res.host);
+    engine_refusals_clear(&refusals);
 }
 END_TEST
 
