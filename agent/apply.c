@@ -485,17 +485,27 @@ apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
     return STEP_DONE;
 }
 
-/* The netdev of the representor of VF 'vf' now, in 'netdev': its name
- * may have changed when this apply recreated the VFs. */
+/* The netdev a step acts on now, in 'netdev': 'planned' for the uplink;
+ * for a representor, found again by identity (its name may have changed
+ * when this apply recreated the VFs). STEP_SKIPPED when the representor
+ * does not exist (yet): the next round does it. */
 static enum step_result
-rep_netdev_now(struct apply_ctx *c, const struct plan_step *s, char *netdev,
-               size_t size)
+step_netdev_now(struct apply_ctx *c, const struct plan_step *s,
+                const char *planned, char *netdev, size_t size)
 {
     const struct obs_pf *pf;
     struct oanl_extack ext = {""};
     struct repr_entry *reps;
     size_t n;
 
+    oa_copy_str(netdev, size, planned);
+    if (!netdev[0]) {
+        say(c, "skipped: the representor has no netdev yet (next round)");
+        return STEP_SKIPPED;
+    }
+    if (s->vf < 0 || s->pf < 0) {
+        return STEP_DONE;
+    }
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
     }
@@ -523,17 +533,10 @@ apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
     struct ethfeat_state st;
     char netdev[16];
 
-    oa_copy_str(netdev, sizeof netdev, s->hwtc.netdev);
-    if (!netdev[0]) {
-        say(c, "skipped: the representor has no netdev yet (next round)");
-        return STEP_SKIPPED;
-    }
-    if (s->vf >= 0 && s->pf >= 0) {
-        /* A representor: find it again by identity. */
-        enum step_result r = rep_netdev_now(c, s, netdev, sizeof netdev);
-        if (r != STEP_DONE) {
-            return r;
-        }
+    enum step_result sr =
+        step_netdev_now(c, s, s->hwtc.netdev, netdev, sizeof netdev);
+    if (sr != STEP_DONE) {
+        return sr;
     }
     if (!c->io->ethfeat) {
         oa_err_set(&c->err, -ENOTCONN, "no ethtool handle");
@@ -563,17 +566,10 @@ apply_set_link_up(struct apply_ctx *c, const struct plan_step *s)
     struct oa_link *link;
     char netdev[16];
 
-    oa_copy_str(netdev, sizeof netdev, s->link.netdev);
-    if (!netdev[0]) {
-        say(c, "skipped: the representor has no netdev yet (next round)");
-        return STEP_SKIPPED;
-    }
-    if (s->vf >= 0 && s->pf >= 0) {
-        /* A representor: find it again by identity. */
-        enum step_result r = rep_netdev_now(c, s, netdev, sizeof netdev);
-        if (r != STEP_DONE) {
-            return r;
-        }
+    enum step_result sr =
+        step_netdev_now(c, s, s->link.netdev, netdev, sizeof netdev);
+    if (sr != STEP_DONE) {
+        return sr;
     }
     int r = oa_link_get_by_name(c->io->link, netdev, &link, &ext);
     if (r) {

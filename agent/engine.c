@@ -136,6 +136,8 @@ pf_print(const struct obs_pf *pf)
     h = fnv_int(h, pf->has_total_vfs ? (long long)pf->total_vfs : -1);
     h = fnv_int(h, pf->vfs_are_devices);
     h = fnv_int(h, pf->uplink_hw_tc_offload);
+    h = fnv_int(h, pf->uplink_up);
+    h = fnv_str(h, pf->has_steering ? pf->steering : "");
     for (size_t k = 0; k < pf->n_vfs; k++) {
         const struct obs_vf *vf = &pf->vfs[k];
         h = fnv_int(h, vf->index);
@@ -150,6 +152,7 @@ pf_print(const struct obs_pf *pf)
         h = fnv_str(h, vf->rep);
         h = fnv_int(h, vf->rep_ifindex);
         h = fnv_int(h, vf->rep_hw_tc_offload);
+        h = fnv_int(h, vf->rep_up);
     }
     return h;
 }
