@@ -4,13 +4,15 @@
  *
  *   bed-obs-apply [--ovs-timeout MS] obs SPEC
  *       obs_collect() for SPEC, printed as key=value lines.
- *   bed-obs-apply [--rep-timeout MS] [--ovs-timeout MS] apply SPEC STEP...
+ *   bed-obs-apply [--wait-timeout MS] [--ovs-timeout MS] apply SPEC STEP...
  *       observes, builds a plan by hand from the STEP words (for PF 0 of
  *       SPEC), runs apply_run() and prints each step as on_step saw it,
  *       then the result. STEP words:
- *         numvfs=N
+ *         numvfs=N[,noprobe]   noprobe: sriov_drivers_autoprobe off
  *         eswitch=legacy|switchdev|raw:N|-[,inline=MODE][,encap=MODE]
- *         wait=N
+ *         wait=N[,listed][,pci][,reps]   wait-vfs for what is named
+ *                       (the PF's VF list, virtfnN, representors);
+ *                       without any: representors
  *         vf=I[,mac=M][,vlan=V][,trust=on|off][,spoofchk=on|off]
  *         hwtc=on|off   the uplink and the representor of every VF of
  *                       the spec (empty netdev where none exists yet)
@@ -317,6 +319,8 @@ build_step(struct builder *b, char *word)
     if (!strcmp(tok, "numvfs")) {
         struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, obj);
         s->numvfs.num = (unsigned)atoi(val);
+        tok = strtok_r(NULL, ",", &save);
+        s->numvfs.no_autoprobe = tok && !strcmp(tok, "noprobe");
     } else if (!strcmp(tok, "eswitch")) {
         struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, obj);
         s->eswitch.mode = mode_value(val, esw, 2);
@@ -328,8 +332,16 @@ build_step(struct builder *b, char *word)
             }
         }
     } else if (!strcmp(tok, "wait")) {
-        struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, obj);
+        struct plan_step *s = add_step(b, PLAN_WAIT_VFS, obj);
         s->wait.num = (unsigned)atoi(val);
+        snprintf(s->wait.netdev, sizeof s->wait.netdev, "%s", pf->netdev);
+        s->wait.reps = true; /* without flags: representors only */
+        while ((tok = strtok_r(NULL, ",", &save))) {
+            s->wait.reps = false;
+            s->wait.listed |= !strcmp(tok, "listed");
+            s->wait.pci |= !strcmp(tok, "pci");
+            s->wait.reps |= !strcmp(tok, "reps");
+        }
     } else if (!strcmp(tok, "vf")) {
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf->netdev);
         struct plan_vf_req *req = &s->setvf.req;
@@ -419,7 +431,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: bed-obs-apply [--ovs-timeout MS] obs SPEC\n"
-                    "       bed-obs-apply [--rep-timeout MS] [--ovs-timeout "
+                    "       bed-obs-apply [--wait-timeout MS] [--ovs-timeout "
                     "MS] apply SPEC STEP...\n");
     return 2;
 }
@@ -427,11 +439,11 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    long long rep_timeout = 0, ovs_timeout = 5000;
+    long long wait_timeout = 0, ovs_timeout = 5000;
     int a = 1;
     for (; a + 1 < argc && !strncmp(argv[a], "--", 2); a += 2) {
-        if (!strcmp(argv[a], "--rep-timeout")) {
-            rep_timeout = atoll(argv[a + 1]);
+        if (!strcmp(argv[a], "--wait-timeout")) {
+            wait_timeout = atoll(argv[a + 1]);
         } else if (!strcmp(argv[a], "--ovs-timeout")) {
             ovs_timeout = atoll(argv[a + 1]);
         } else {
@@ -480,7 +492,7 @@ main(int argc, char **argv)
     int status = 0;
     if (!strcmp(cmd, "engine") && argc - a == 2) {
         size_t idx = 0;
-        struct engine_opts eo = {.apply = {.rep_timeout_ms = rep_timeout,
+        struct engine_opts eo = {.apply = {.wait_timeout_ms = wait_timeout,
                                            .on_step = on_step,
                                            .aux = &idx}};
         struct engine_result er;
@@ -506,7 +518,7 @@ main(int argc, char **argv)
             build_step(&b, argv[i]);
         }
         size_t idx = 0;
-        struct apply_opts opts = {.rep_timeout_ms = rep_timeout,
+        struct apply_opts opts = {.wait_timeout_ms = wait_timeout,
                                   .ovs_timeout_ms = 10000,
                                   .on_step = on_step,
                                   .aux = &idx};
