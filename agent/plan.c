@@ -585,10 +585,11 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
         d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
     if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
-        /* New PCI VFs are probed by their driver as they appear: a MAC or
-         * vlan written now would not reach the bound driver, and the next
-         * round would see it set and never rebind. Leave both to the next
-         * round, which unbinds, sets and binds. */
+        /* set-numvfs creates them with autoprobe off: unbound, and
+         * without a PCI address in this plan. The next round sets the
+         * MAC and vlan and then binds (should a driver have taken them
+         * anyway, it unbinds first: a MAC must be set before the VF's
+         * driver reads it at probe). */
         for (unsigned k = 0; k < d->want; k++) {
             defer_mac_vlan(&d->vfs[k]);
         }
