@@ -616,6 +616,7 @@ apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
     }
+    const char *name = pf->netdev[0] ? pf->netdev : pf->dev_name;
     if (w->reps && !c->n_ev) {
         int r = c->ev_error ? c->ev_error : -ENOTCONN;
         oa_err_set_errno(&c->err, r, "cannot watch netlink events");
@@ -632,7 +633,7 @@ apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
         }
         long long left = deadline - vsdb_time_msec();
         if (left <= 0) {
-            describe_vfs(what, sizeof what, w, &have, pf->netdev, false);
+            describe_vfs(what, sizeof what, w, &have, name, false);
             oa_err_set(&c->err, -ETIMEDOUT, "%s after %lld s", what,
                        (c->wait_timeout_ms + 999) / 1000);
             return STEP_ERROR;
@@ -646,7 +647,7 @@ apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
         }
     }
     /* Never "unchanged": a wait writes nothing either way. */
-    describe_vfs(what, sizeof what, w, &have, pf->netdev, true);
+    describe_vfs(what, sizeof what, w, &have, name, true);
     say(c, "%s after %lld ms", what, vsdb_time_msec() - start);
     return STEP_DONE;
 }

@@ -22,7 +22,9 @@
  *         restart       restart-vswitchd
  *         unbind=I|pci:ADDR / bind=I|pci:ADDR,DRIVER   VF I's PCI
  *                       function (PCI bed), or a PCI address
- *       Only unbind/bind work without PF 0 found.
+ *       Only unbind/bind work without PF 0 found; a PF named by PCI
+ *       address without a netdev (obs: not found) is adopted from sysfs
+ *       for numvfs and wait (pci).
  *   bed-obs-apply engine SPEC
  *       engine_reconcile() with the real planner: each step, then the
  *       result (converged, rounds, steps, time). */
@@ -31,6 +33,7 @@
 #include "hostio.h"
 #include "obs.h"
 #include "oa-netlink/devlink.h"
+#include "oa-netlink/sriov.h"
 #include "offload/spec.h"
 #include "plan.h"
 #include "step.h"
@@ -303,7 +306,9 @@ build_step(struct builder *b, char *word)
     static const char *const inl[] = {"none", "link", "network", "transport"};
     static const char *const enc[] = {"none", "basic"};
     const struct obs_pf *pf = pf0(b);
-    const char *obj = pf->has_devlink ? pf->devlink : pf->netdev;
+    const char *obj = pf->has_devlink ? pf->devlink
+                      : pf->netdev[0] ? pf->netdev
+                                      : pf->dev_name;
     char *save = NULL;
     char *tok = strtok_r(word, ",", &save);
     char *eq = strchr(tok, '=');
@@ -401,6 +406,28 @@ build_step(struct builder *b, char *word)
         fprintf(stderr, "unknown step word %s\n", tok);
         exit(2);
     }
+}
+
+/* A PF the spec names by PCI address that obs does not find because it
+ * has no netdev (the PCI bed's NVMe controller): taken as found, from
+ * sysfs alone, so that set-numvfs and wait-vfs (PCI functions) can run on
+ * it. The agent itself never sees such a PF as found. */
+static void
+adopt_pci_pf(const struct spec *spec, struct obs_host *host)
+{
+    struct obs_pf *pf = &host->pfs[0];
+    struct sriov_pf dev;
+    if (pf->found || spec->pfs[0].key != SPEC_PF_BY_PCI ||
+        sriov_pf_by_pci(NULL, spec->pfs[0].id, &dev) ||
+        sriov_numvfs_get(&dev, &pf->num_vfs)) {
+        return;
+    }
+    pf->found = true;
+    snprintf(pf->bus, sizeof pf->bus, "%s", dev.bus);
+    snprintf(pf->dev_name, sizeof pf->dev_name, "%s", dev.name);
+    pf->vfs_are_devices = sriov_vfs_are_devices(&dev);
+    printf("pf=0 adopted bus=%s dev=%s num_vfs=%u vfs_are_devices=%d\n",
+           pf->bus, pf->dev_name, pf->num_vfs, pf->vfs_are_devices);
 }
 
 /* ---- main ------------------------------------------------------------ */
@@ -514,6 +541,7 @@ main(int argc, char **argv)
         printf("obs_ms=%.0f\n", (now_s() - t0) * 1000);
     } else if (!strcmp(cmd, "apply") && argc - a >= 3 && spec->n_pfs) {
         struct builder b = {.spec = spec, .host = host};
+        adopt_pci_pf(spec, host);
         for (int i = a + 2; i < argc; i++) {
             build_step(&b, argv[i]);
         }
