@@ -406,6 +406,12 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
     oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
     oa_copy_str(s->numvfs.netdev, sizeof s->numvfs.netdev, op->netdev);
     fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
+    /* The agent binds the new PCI VFs itself once they are configured:
+     * no driver may take them as they appear. */
+    s->numvfs.no_autoprobe = to > 0 && sp->vf_driver && op->vfs_are_devices;
+    if (s->numvfs.no_autoprobe) {
+        append_item(s->detail, sizeof s->detail, "autoprobe off");
+    }
 }
 
 /* set-eswitch to the decided modes; 'after_zero': re-asserted after the
@@ -579,10 +585,11 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
         d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
     if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
-        /* New PCI VFs are probed by their driver as they appear: a MAC or
-         * vlan written now would not reach the bound driver, and the next
-         * round would see it set and never rebind. Leave both to the next
-         * round, which unbinds, sets and binds. */
+        /* set-numvfs creates them with autoprobe off: unbound, and
+         * without a PCI address in this plan. The next round sets the
+         * MAC and vlan and then binds (should a driver have taken them
+         * anyway, it unbinds first: a MAC must be set before the VF's
+         * driver reads it at probe). */
         for (unsigned k = 0; k < d->want; k++) {
             defer_mac_vlan(&d->vfs[k]);
         }
@@ -725,19 +732,40 @@ emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
+/* After the steps that create VFs or representors, before anything acts
+ * on them: VFs and representors appear over time (mlx5 probes each VF,
+ * the representors follow), and set-vf of a VF not there yet fails. */
 static void
 emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
           const struct obs_pf *op, const struct pf_decision *d)
 {
-    if (!d->creates_reps) {
-        return;
+    /* The PF's VF list needs its netdev; PCI functions exist only where
+     * VFs are PCI devices. */
+    struct plan_wait_args w = {
+        .num = d->want,
+        .listed = d->to_want && op->netdev[0],
+        .pci = d->to_want && op->vfs_are_devices,
+        .reps = d->creates_reps,
+    };
+    char what[64] = "";
+    if (w.listed) {
+        append_item(what, sizeof what, "listed");
     }
-    struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
-    s->wait.num = d->want;
+    if (w.pci) {
+        append_item(what, sizeof what, "PCI functions");
+    }
+    if (w.reps) {
+        append_item(what, sizeof what, "representors");
+    }
+    if (!what[0]) {
+        return; /* nothing created, or nothing this PF lets us see */
+    }
+    struct plan_step *s = add_step(b, PLAN_WAIT_VFS, pf, -1);
+    oa_copy_str(w.netdev, sizeof w.netdev, op->netdev);
+    s->wait = w;
     oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
-    oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
-    fmt_str(s->detail, sizeof s->detail, "%u representor%s", d->want,
-            d->want == 1 ? "" : "s");
+    fmt_str(s->detail, sizeof s->detail, "%u VF%s: %s", d->want,
+            d->want == 1 ? "" : "s", what);
 }
 
 /* unbind-vf, set-vf, bind-vf: each kind for every VF, in VF order. */

@@ -4,11 +4,11 @@
  * Order (docs/architecture.md, "The chain"), per PF, chosen from the observation:
  *  - kernel takes switchdev with 0 VFs (obs_host.switchdev_zero_vfs YES):
  *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
- *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload ->
+ *      wait-vfs -> set-vf -> bind-vf -> set-hw-tc-offload ->
  *      set-link-up -> OVS
  *  - otherwise (VFs first, older mlx5):
  *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->
- *      set-eswitch -> wait-representors -> set-vf -> bind-vf -> ... -> OVS
+ *      set-eswitch -> wait-vfs -> set-vf -> bind-vf -> ... -> OVS
  * A count change N -> M goes through 0, which drops some eswitches back to
  * legacy: switchdev is (re)asserted after it. Ports of representors that
  * a step removes are detached from OVS first (detach-port). A steering
@@ -49,7 +49,7 @@ enum plan_action {
     PLAN_UNBIND_VF,         /* binding: pci (vf: the VF) */
     PLAN_SET_ESWITCH,       /* eswitch */
     PLAN_SET_STEERING_MODE, /* steering: legacy, 0 VFs */
-    PLAN_WAIT_REPRESENTORS, /* wait: representors with a netdev */
+    PLAN_WAIT_VFS,          /* wait: VFs listed, PCI VFs, representors */
     PLAN_SET_VF,            /* setvf (vf: the VF) */
     PLAN_BIND_VF,           /* binding: pci, driver (vf: the VF) */
     PLAN_SET_HW_TC_OFFLOAD, /* hwtc */
@@ -74,9 +74,21 @@ struct plan_vf_req {
     int spoofchk;
 };
 
-/* set-numvfs, wait-representors. */
+/* set-numvfs. */
 struct plan_count_args {
     unsigned num;
+    char netdev[16]; /* the PF's, for people */
+    /* sriov_drivers_autoprobe off during the write (restored as found):
+     * the agent binds the new PCI VFs itself, once they are configured. */
+    bool no_autoprobe;
+};
+
+/* wait-vfs: after VFs or representors were created, until 'num' VFs
+ * exist in every way asked: listed by the PF (IFLA_VFINFO_LIST), as
+ * PCI functions (virtfnN), with a representor. */
+struct plan_wait_args {
+    unsigned num;
+    bool listed, pci, reps;
     char netdev[16]; /* the PF's, for people */
 };
 
@@ -140,7 +152,7 @@ struct plan_step {
      * (step.h) sets the "leave" defaults. */
     union {
         struct plan_count_args numvfs;
-        struct plan_count_args wait;
+        struct plan_wait_args wait;
         struct plan_eswitch_args eswitch;
         struct plan_steering_args steering;
         struct plan_bind_args binding;
