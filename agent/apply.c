@@ -386,7 +386,8 @@ vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
     if (w->has_mac && (!cur || memcmp(cur->mac, w->mac, 6))) {
         req->mac = w->mac;
         change = true;
-        oa_str_printf(what, " mac %s", spec_mac_to_string(w->mac, mac));
+        oa_str_printf(what, " mac %s via PF (IFLA_VF_MAC)",
+                      spec_mac_to_string(w->mac, mac));
     }
     if (w->vlan >= 0 && (!cur || cur->vlan != (uint32_t)w->vlan)) {
         req->vlan = w->vlan;
@@ -409,15 +410,129 @@ vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
     return change;
 }
 
+/* VF 'vf's devlink port, when its function reports a hw_addr (then the
+ * MAC is set there), from one port dump of the PF's devlink instance.
+ * 1 and '*h', '*port' when it does; 0 when it does not (no devlink
+ * instance, legacy: no VF ports, a driver without the op, stock
+ * netdevsim); or a negative errno. */
+static int
+vf_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+           struct devlink_handle *h, struct repr_entry *port,
+           struct oanl_extack *ext)
+{
+    struct devlink_port_info *ports;
+    struct repr_entry *reps;
+    size_t n_ports, n;
+
+    if (!c->io->devlink || !pf->has_devlink ||
+        devlink_handle_parse(pf->devlink, h)) {
+        return 0;
+    }
+    int r = devlink_port_list(c->io->devlink, h, &ports, &n_ports, ext);
+    if (r) {
+        return r;
+    }
+    r = repr_from_ports(ports, n_ports, h, -1, &reps, &n);
+    free(ports);
+    if (r) {
+        return r;
+    }
+    const struct repr_entry *e = repr_find(reps, n, (uint32_t)vf);
+    int found = e && e->has_fn_hw_addr;
+    if (found) {
+        *port = *e;
+    }
+    free(reps);
+    return found;
+}
+
+/* VF 'vf's MAC through its devlink port function ("devlink port function
+ * set ... hw_addr"), the documented way in switchdev, where the function
+ * reports one; read before written. '*by_pf' is set when the MAC is the
+ * PF's to write after all: no such port function, or its set refused
+ * with EOPNOTSUPP (said in 'refused'). '*wrote' when it was written
+ * here. */
+static enum step_result
+mac_by_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+               const uint8_t mac[6], struct oa_str *what,
+               struct oa_str *refused, bool *by_pf, bool *wrote)
+{
+    struct oanl_extack ext = {""};
+    struct devlink_handle h;
+    struct repr_entry port;
+    char text[18];
+
+    *by_pf = true;
+    *wrote = false;
+    int r = vf_port_fn(c, pf, vf, &h, &port, &ext);
+    if (r <= 0) {
+        return r < 0 ? fail(c, r, &ext) : STEP_DONE;
+    }
+    spec_mac_to_string(mac, text);
+    if (!memcmp(port.fn_hw_addr, mac, 6)) {
+        *by_pf = false;
+        oa_str_printf(what, " mac %s via port function", text);
+        return STEP_DONE;
+    }
+    r = devlink_port_fn_hw_addr_set(c->io->devlink, &h, port.port_index, mac,
+                                    &ext);
+    if (r == -EOPNOTSUPP) {
+        /* A driver that shows the hw_addr but cannot set it: the PF's
+         * way, in this same step. */
+        oa_str_printf(refused, " (the port function refused it: %s%s%s)",
+                      strerror(-r), ext.msg[0] ? ", kernel: " : "", ext.msg);
+        return STEP_DONE;
+    }
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    *by_pf = false;
+    *wrote = true;
+    oa_str_printf(what, " mac %s via port function", text);
+    return STEP_DONE;
+}
+
+/* The settings of 'w' that differ, through the PF (rtnetlink VF ndos:
+ * IFLA_VF_MAC, VLAN, trust, spoofchk); '*wrote' when something was. */
+static enum step_result
+vf_by_pf(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+         const struct plan_vf_req *w, struct oa_str *what, bool *wrote)
+{
+    struct oanl_extack ext = {""};
+    struct oa_link *link;
+    struct oa_link_vf_req req;
+
+    *wrote = false;
+    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    oa_link_vf_req_init(&req, (uint32_t)vf);
+    bool change =
+        vf_changes(oa_link_vf_find(link, (uint32_t)vf), w, &req, what);
+    oa_link_destroy(link);
+    if (!change) {
+        return STEP_DONE;
+    }
+    r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    *wrote = true;
+    return STEP_DONE;
+}
+
+/* The MAC through the VF's port function where it has one, else (and
+ * VLAN, trust, spoofchk always: legacy only) through the PF. The step
+ * says which way: "VF 0: mac ... via port function". */
 enum step_result
 apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
 {
     const struct obs_pf *pf;
-    struct oanl_extack ext = {""};
-    struct oa_link *link;
-    struct oa_link_vf_req req;
-    struct oa_str what = OA_STR_INIT;
-    int r;
+    struct plan_vf_req w = s->setvf.req;
+    struct oa_str what = OA_STR_INIT, refused = OA_STR_INIT;
+    bool by_pf = true, fn_wrote = false, pf_wrote = false;
+    enum step_result sr = STEP_DONE;
 
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
@@ -426,27 +541,23 @@ apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
         oa_err_set(&c->err, -EINVAL, "the step names no VF");
         return STEP_ERROR;
     }
-    r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
-    if (r) {
-        return fail(c, r, &ext);
+    if (w.has_mac) {
+        sr = mac_by_port_fn(c, pf, s->vf, w.mac, &what, &refused, &by_pf,
+                            &fn_wrote);
+        w.has_mac = by_pf;
     }
-    oa_link_vf_req_init(&req, (uint32_t)s->vf);
-    bool change = vf_changes(oa_link_vf_find(link, (uint32_t)s->vf),
-                             &s->setvf.req, &req, &what);
-    oa_link_destroy(link);
-    if (!change) {
-        say(c, "unchanged: VF %d", s->vf);
-        oa_str_free(&what);
-        return STEP_DONE;
+    if (sr == STEP_DONE) {
+        sr = vf_by_pf(c, pf, s->vf, &w, &what, &pf_wrote);
     }
-    r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
-    if (r) {
-        oa_str_free(&what);
-        return fail(c, r, &ext);
+    if (sr == STEP_DONE) {
+        const char *text = oa_str_cstr(&what);
+        say(c, "%sVF %d%s%s%s",
+            fn_wrote || pf_wrote ? "" : "unchanged: ", s->vf,
+            text[0] ? ":" : "", text, oa_str_cstr(&refused));
     }
-    say(c, "VF %d:%s", s->vf, oa_str_cstr(&what));
     oa_str_free(&what);
-    return STEP_DONE;
+    oa_str_free(&refused);
+    return sr;
 }
 
 /* Representors of 'pf' with a netdev, by identity. */

@@ -237,6 +237,7 @@ struct vf_work {
     bool set;      /* a set-vf step */
     bool mac_vlan; /* it changes mac or vlan: rebind */
     struct plan_vf_req req;
+    enum plan_mac_via mac_via; /* as far as the observation tells */
     char detail[160];
     bool unbind_early; /* before set-eswitch (VFs-first order) */
     bool unbind, bind;
@@ -289,6 +290,39 @@ tristate_differs(enum spec_tristate want, enum obs_tristate have)
            (want == SPEC_TRUE) != (have == OBS_YES);
 }
 
+/* The VF's MAC as the way it is set reads it: its port function's
+ * hw_addr where that is reported (mlx5 keeps both in one field, but the
+ * way apply compares is the way it writes), else the PF's VF list. */
+static const uint8_t *
+observed_mac(const struct obs_vf *ov)
+{
+    return ov->has_fn_hw_addr ? ov->fn_hw_addr : ov->mac;
+}
+
+/* Only a MAC asked, and the port function reports one: observable
+ * without the PF's VF list. */
+static bool
+mac_only_by_port_fn(const struct spec_vf *sv, const struct obs_vf *ov)
+{
+    return ov->has_fn_hw_addr && !sv->vlan && sv->trust == SPEC_UNSET &&
+           sv->spoofchk == SPEC_UNSET;
+}
+
+/* " via port function" or " via PF (IFLA_VF_MAC)" after the MAC in a
+ * set-vf detail; nothing when the observation does not tell. */
+static const char *
+mac_via_text(enum plan_mac_via via)
+{
+    switch (via) {
+    case PLAN_MAC_VIA_PORT_FN:
+        return " via port function";
+    case PLAN_MAC_VIA_PF:
+        return " via PF (IFLA_VF_MAC)";
+    default:
+        return "";
+    }
+}
+
 /* Fills 'w' with the settings of spec VF 'sv'. 'ov' is the observed VF,
  * NULL when this plan (re)creates the VFs: then every setting the spec
  * gives is written. Returns false when the VF's settings cannot be
@@ -315,11 +349,11 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
         if (sv->spoofchk != SPEC_UNSET) {
             req->spoofchk = sv->spoofchk == SPEC_TRUE;
         }
-    } else if (!ov->has_info) {
+    } else if (!ov->has_info && !mac_only_by_port_fn(sv, ov)) {
         return !(sv->has_mac || sv->vlan || sv->trust != SPEC_UNSET ||
                  sv->spoofchk != SPEC_UNSET);
     } else {
-        if (sv->has_mac && memcmp(sv->mac, ov->mac, 6)) {
+        if (sv->has_mac && memcmp(sv->mac, observed_mac(ov), 6)) {
             req->has_mac = true;
             memcpy(req->mac, sv->mac, 6);
         }
@@ -336,8 +370,9 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
 
     w->detail[0] = '\0';
     if (req->has_mac) {
-        append_item(w->detail, sizeof w->detail, "mac %s",
-                    spec_mac_to_string(req->mac, mac));
+        append_item(w->detail, sizeof w->detail, "mac %s%s",
+                    spec_mac_to_string(req->mac, mac),
+                    mac_via_text(w->mac_via));
     }
     if (req->vlan >= 0) {
         append_item(w->detail, sizeof w->detail, "vlan %d", req->vlan);
@@ -565,6 +600,20 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
     }
 }
 
+/* How VF 'ov's MAC would be written, as far as the observation tells:
+ * its port function reports a hw_addr or not. Not known when this plan
+ * recreates the VFs ('ov' NULL) or changes the eswitch mode (VF ports
+ * exist only in switchdev), nor for a switchdev VF whose port is not
+ * there yet. */
+static enum plan_mac_via
+decide_mac_via(const struct obs_vf *ov, const struct pf_decision *d)
+{
+    if (!ov || d->eswitch_step || (d->want_switchdev && !ov->has_rep)) {
+        return PLAN_MAC_VIA_UNKNOWN;
+    }
+    return ov->has_fn_hw_addr ? PLAN_MAC_VIA_PORT_FN : PLAN_MAC_VIA_PF;
+}
+
 /* The settings each VF of the spec gets. */
 static void
 decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
@@ -582,6 +631,7 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
                 continue;
             }
         }
+        d->vfs[sv->index].mac_via = decide_mac_via(ov, d);
         d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
     if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
@@ -620,6 +670,10 @@ decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
             continue;
         }
         bool wrong = strcmp(ov->driver, sp->vf_driver) != 0;
+        /* A bound VF whose MAC changes is unbound, set and bound again,
+         * whichever way the MAC goes (port function or PF): the VF
+         * driver reads its MAC at probe. An unbound VF gets its MAC
+         * before it is bound: no rebind (the port function's way). */
         w->unbind =
             !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
         w->bind = wrong || w->unbind_early || w->unbind;
@@ -785,6 +839,7 @@ emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
         }
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
         s->setvf.req = w->req;
+        s->setvf.mac_via = w->req.has_mac ? w->mac_via : PLAN_MAC_VIA_UNKNOWN;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
         oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
         if (!d->to_want && k < op->n_vfs) {
@@ -1508,6 +1563,19 @@ plan_action_name(enum plan_action action)
 {
     const struct step_type *type = step_type_of(action);
     return type ? type->name : "?";
+}
+
+const char *
+plan_mac_via_name(enum plan_mac_via via)
+{
+    switch (via) {
+    case PLAN_MAC_VIA_PORT_FN:
+        return "port-function";
+    case PLAN_MAC_VIA_PF:
+        return "pf-vf-ndo";
+    default:
+        return NULL;
+    }
 }
 
 bool

@@ -113,11 +113,30 @@ struct plan_bind_args {
     char driver[32]; /* bind: the one to bind; unbind: the one it had */
 };
 
+/* How set-vf writes a VF's MAC, as far as the observation tells: apply
+ * decides again from what it reads. */
+enum plan_mac_via {
+    /* Not known before the step: this plan creates the VFs, changes the
+     * eswitch mode (VF ports exist only in switchdev), or the VF has no
+     * representor yet. */
+    PLAN_MAC_VIA_UNKNOWN = 0,
+    /* The VF's devlink port function reports a hw_addr: set it there
+     * (devlink port function set ... hw_addr). */
+    PLAN_MAC_VIA_PORT_FN,
+    /* Through the PF (rtnetlink IFLA_VF_MAC): legacy, or a driver
+     * without the port function op. */
+    PLAN_MAC_VIA_PF,
+};
+
+/* "port-function", "pf-vf-ndo"; NULL for UNKNOWN (JSON null). */
+const char *plan_mac_via_name(enum plan_mac_via via);
+
 /* set-vf. */
 struct plan_vf_args {
     struct plan_vf_req req;
-    char netdev[16]; /* the PF's */
-    char pci[16];    /* "" when the VF is created by this plan */
+    char netdev[16];           /* the PF's */
+    char pci[16];              /* "" when the VF is created by this plan */
+    enum plan_mac_via mac_via; /* req.has_mac only */
 };
 
 /* set-hw-tc-offload. */

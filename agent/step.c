@@ -104,6 +104,9 @@ json_set_vf(struct jw *jw, const struct plan_step *s)
     if (req->has_mac) {
         jw_key(jw, "mac");
         jw_string(jw, spec_mac_to_string(req->mac, mac));
+        /* null: apply finds out (the VFs or the mode change first). */
+        jw_key(jw, "mac_via");
+        jw_string(jw, plan_mac_via_name(s->setvf.mac_via));
     }
     if (req->vlan >= 0) {
         jw_key(jw, "vlan");

@@ -439,6 +439,9 @@ check_blank(struct fx *f, const struct plan *p)
         ck_assert_int_eq(s->setvf.req.spoofchk, -1);
     }
     ck_assert_str_eq(nth(p, PLAN_SET_VF, 0)->detail, "mac 02:00:00:00:00:01");
+    /* The VFs do not exist yet: apply finds out which way. */
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->setvf.mac_via,
+                     PLAN_MAC_VIA_UNKNOWN);
 
     s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
     ck_assert_str_eq(s->hwtc.netdev, "eth0");
@@ -657,8 +660,104 @@ check_mac_change(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->setvf.req.vlan, -1);
     ck_assert_int_eq(s->setvf.req.trust, -1);
     ck_assert_int_eq(s->setvf.req.spoofchk, -1);
-    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99");
+    /* No port function reports a MAC: through the PF. */
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_PF);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99 via PF (IFLA_VF_MAC)");
     ck_assert_str_eq(s->setvf.netdev, "eth0");
+}
+
+/* Each VF's port function reports its MAC (mlx5 in switchdev). */
+static void
+fx_port_fn(struct fx *f, size_t pf)
+{
+    for (unsigned k = 0; k < f->opfs[pf].n_vfs; k++) {
+        struct obs_vf *ov = &f->ovfs[pf][k];
+        ov->has_fn_hw_addr = true;
+        memcpy(ov->fn_hw_addr, ov->mac, 6);
+    }
+}
+
+static void
+setup_port_fn_converged(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    fx_port_fn(f, 0);
+}
+
+/* The port function's MAC is the one compared: set there when it
+ * differs, even while the PF's VF list shows the spec's. */
+static void
+setup_port_fn_mac_drift(struct fx *f)
+{
+    setup_port_fn_converged(f);
+    f->ovfs[0][1].fn_hw_addr[5] = 0x77;
+}
+
+static void
+check_port_fn_mac_drift(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(s->setvf.req.has_mac);
+    assert_mac(s->setvf.req.mac, 0, 1);
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_PORT_FN);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:02 via port function");
+    (void)f;
+}
+
+/* No VF list from the PF, but the port function reports the MAC the
+ * spec asks: observable, no blocker. */
+static void
+setup_port_fn_no_vf_info(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    for (unsigned k = 0; k < 2; k++) {
+        f->ovfs[0][k].has_info = false;
+        memset(f->ovfs[0][k].mac, 0, 6);
+    }
+}
+
+/* A bound VF whose MAC changes is still unbound and bound again: the VF
+ * driver reads its MAC at probe, whichever way it was set. An unbound
+ * one only gets bound after its MAC. */
+static void
+setup_port_fn_pci(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    fx_pci(f, 0, "mlx5_core");
+    f->ovfs[0][0].fn_hw_addr[5] = 0x66;
+    f->ovfs[0][0].driver[0] = '\0';
+}
+
+static void
+check_port_fn_pci(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, 0)->vf, 1);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->setvf.mac_via,
+                     PLAN_MAC_VIA_PORT_FN);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 1)->vf, 1);
+    ck_assert_int_eq(nth(p, PLAN_BIND_VF, 0)->vf, 0);
+    ck_assert_int_eq(nth(p, PLAN_BIND_VF, 1)->vf, 1);
+    (void)f;
+}
+
+/* The eswitch goes back to switchdev: the VF ports come back with it,
+ * so the way is not known before apply. */
+static void
+setup_port_fn_legacy_drift(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+}
+
+static void
+check_port_fn_legacy_drift(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_UNKNOWN);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:02");
+    (void)f;
 }
 
 static void
@@ -1589,6 +1688,20 @@ static const struct scenario scenarios[] = {
      setup_vfs_2_to_0, "detach-port,detach-port,set-numvfs,set-eswitch", 0,
      NULL},
     {"MAC change", setup_mac_change, "set-vf", 0, check_mac_change},
+    {"MACs via port function, converged", setup_port_fn_converged, "", 0,
+     NULL},
+    {"MAC drift seen by the port function", setup_port_fn_mac_drift, "set-vf",
+     0, check_port_fn_mac_drift},
+    {"port function MAC without the PF's VF list", setup_port_fn_no_vf_info,
+     "set-vf", 0, check_port_fn_mac_drift},
+    {"port function MACs of PCI VFs, one bound, one not", setup_port_fn_pci,
+     "unbind-vf,set-vf,set-vf,bind-vf,bind-vf", 0, check_port_fn_pci},
+    {"port function MAC, eswitch drifted to legacy",
+     setup_port_fn_legacy_drift,
+     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,del-port,"
+     "del-port",
+     0, check_port_fn_legacy_drift},
     {"vlan, trust and spoofchk changes", setup_vlan_trust, "set-vf,set-vf", 0,
      check_vlan_trust},
     {"trust and spoofchk not reported", setup_trust_unknown, "", 0, NULL},
