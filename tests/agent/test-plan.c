@@ -1698,7 +1698,7 @@ static const struct scenario scenarios[] = {
      "unbind-vf,set-vf,set-vf,bind-vf,bind-vf", 0, check_port_fn_pci},
     {"port function MAC, eswitch drifted to legacy",
      setup_port_fn_legacy_drift,
-     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,"
+     "set-eswitch,wait-vfs,set-vf,set-hw-tc-offload,"
      "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,del-port,"
      "del-port",
      0, check_port_fn_legacy_drift},
