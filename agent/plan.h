@@ -189,6 +189,14 @@ void plan_free(struct plan *plan);
 /* Converged: no step and no blocker. */
 bool plan_is_converged(const struct plan *plan);
 
+/* Leaves PF 'pf''s OVS ports where they are after all: its detach-port
+ * steps and the add-port steps putting those ports back leave the plan,
+ * and the detach transaction keeps them. For the engine, when it holds
+ * back the PF's kernel steps (a remembered refusal): nothing changes the
+ * eswitch then, and detaching would only flap the ports. 0 or
+ * -ENOMEM. */
+int plan_keep_attached(struct plan *plan, int pf);
+
 /* "set-eswitch", "add-port", ...: the "action" of plan --json ("?" for
  * a value outside the enum). Looked up in step.c's table. */
 const char *plan_action_name(enum plan_action action);
