@@ -3,9 +3,12 @@
 # representors carry offloaded tc rules. netdevsim's mlx5 personality
 # (mlx5_esw_busy=1) refuses every eswitch mode set with EBUSY "Can't change
 # mode, E-Switch is busy" while any flower rule is offloaded on the
-# device's ports, as mlx5 does; OVS removes a port's rules with the port.
+# device's ports, as mlx5 does; OVS removes a port's rules with the port
+# (its revalidators, a few hundred ms after it reported the port gone).
 # The agent must take the uplink's and the representors' OVS ports out
-# before the change and put them back after, in the same apply:
+# before the change, wait for their rules to go, and put them back after,
+# in the same apply. Each scenario starts from a blank device the agent
+# converged, whatever the one before left:
 #   (a) switchdev -> legacy, with rules on the uplink and representors;
 #   (b) legacy -> switchdev, with rules on the uplink in legacy;
 #   (c) the steering mode dmfs -> smfs (through legacy), with rules;
@@ -158,25 +161,54 @@ apply_ok() {
         printf '%s\n' "$APPLY_OUT" | tail -15 | sed 's/^/    apply: /'
 }
 
-echo "== converged switchdev host, mlx5 personality, rules offloaded"
+# fresh_host ESWITCH [VF...]: a blank netdevsim device and no bridge, then
+# `agentctl apply` of a 2-VF spec (VFs as e2e_write_spec takes them) in
+# ESWITCH mode: each scenario starts from there, whatever the one before
+# left (with an agent that fails one, the next still shows its own).
+fresh_host() {
+    local mode=$1 ns
+    shift
+    for ns in vf0 vf1 wire; do
+        bed_vf_detach "$ns"
+    done
+    ovs-vsctl --if-exists del-br "$bridge"
+    bed_nsim_del "$nsim_id" 2>/dev/null
+    bed_nsim_new "$nsim_id" 1 8 &&
+        e2e_write_spec "$spec" "$dl" "$bridge" 2 "$@" &&
+        spec_edit ".pfs[0].eswitch = \"$mode\"" || return
+    agentctl apply >/dev/null 2>&1 || { bed_log "apply from blank failed"; return 1; }
+    pf=$(bed_pf_netdev "$dl")
+}
+
+# wire_traffic: only the host on the wire behind the uplink (legacy: no
+# representors), pinging nobody: its ARP floods to the bridge's local
+# port, a rule on the uplink.
+wire_traffic() {
+    pf=$(bed_pf_netdev "$dl") || return
+    bed_vf_detach wire
+    e2e_qos_noop "$pf" >/dev/null &&
+        bed_vf_attach wire "$pf" 10.9.0.3/24 02:00:00:00:09:09 || return
+    ip link set "$bridge" up
+    ip netns exec wire ping -q -c 3 -i 0.3 -W 1 10.9.0.9 >/dev/null 2>&1
+    e2e_tc_settle "$pf" || bed_log "tc rule counts still moving after 10 s"
+}
+
+echo "== the bed: netdevsim's mlx5 personality, OVS"
 bed_check "modprobe netdevsim" modprobe netdevsim || { bed_summary; exit; }
 bed_nsim_mlx5_off
 for p in mlx5_esw_busy mlx5_legacy_vf_ndos mlx5_vf_reset mlx5_steering_param; do
     bed_nsim_param "$p" 1
 done
 echo 1 >/sys/module/netdevsim/parameters/tc_offload
-bed_check "netdevsim$nsim_id created (1 port, max_vfs 8)" \
-    bed_nsim_new "$nsim_id" 1 8 || { bed_summary; exit; }
 bed_check "OVS started" bed_ovs_start || { bed_summary; exit; }
-e2e_write_spec "$spec" "$dl" "$bridge" 2 "0=$mac0" "1=$mac1"
-bed_check "apply from blank" agentctl apply
+
+echo "== (a) switchdev -> legacy, rules offloaded on the uplink and representors"
+bed_check "converged switchdev host" fresh_host switchdev "0=$mac0" "1=$mac1"
 bed_check "host matches the spec" e2e_host_ok "$spec"
 bed_check "traffic: VFs and the wire host across $bridge" traffic
 rules_offloaded "switchdev"
 bed_check_refused "the bed refuses a mode set now (devlink, by hand)" \
     'E-Switch is busy' devlink dev eswitch set "$dl" mode switchdev
-
-echo "== (a) switchdev -> legacy"
 spec_edit '.pfs[0].eswitch = "legacy"'
 plan=$(agentctl plan --json)
 bed_check "plan --json: the uplink detached before the kernel steps, added back after" \
@@ -189,12 +221,9 @@ bed_check "host is legacy as specified, the uplink a port of $bridge again" lega
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 
 echo "== (b) legacy -> switchdev, rules offloaded on the uplink in legacy"
-# The re-added uplink is a new port row: the VF glue's qos again. ARP
-# from the wire host floods to the bridge's local port: a rule on the
-# uplink.
-e2e_qos_noop "$pf" >/dev/null
-ip netns exec wire ping -q -c 3 -i 0.3 -W 1 10.9.0.1 >/dev/null 2>&1
-e2e_tc_settle "$pf"
+bed_check "converged legacy host" fresh_host legacy "0=$mac0" "1=$mac1"
+bed_check "host is legacy as specified" legacy_ok
+bed_check "traffic: the wire host into $bridge" wire_traffic
 rules_offloaded "legacy"
 spec_edit '.pfs[0].eswitch = "switchdev"'
 bed_check "plan --json: the uplink detached before the kernel steps, added back after" \
@@ -204,7 +233,8 @@ bed_check "host matches the spec (switchdev, VFs, MACs, ports)" e2e_host_ok "$sp
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 
 echo "== (c) steering mode dmfs -> smfs from switchdev, rules offloaded"
-bed_check "traffic again (new representors)" traffic
+bed_check "converged switchdev host" fresh_host switchdev "0=$mac0" "1=$mac1"
+bed_check "traffic: VFs and the wire host across $bridge" traffic
 rules_offloaded "switchdev"
 bed_check_eq "steering starts dmfs" dmfs "$(steering)"
 spec_edit '.pfs[0].steering_mode = "smfs"'
@@ -216,9 +246,8 @@ bed_check "host matches the spec (switchdev, VFs, MACs, ports)" e2e_host_ok "$sp
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 
 echo "== (d) a rule that is not OVS's: refused, then converged once it is gone"
-e2e_write_spec "$spec" "$dl" "$bridge" 2 "0=$mac0" "1=$mac1/detached"
-spec_edit '.pfs[0].steering_mode = "smfs"'
-bed_check "VF 1 detached from OVS" agentctl apply
+bed_check "converged switchdev host, VF 1 not in OVS" \
+    fresh_host switchdev "0=$mac0" "1=$mac1/detached"
 rep1=$(bed_rep_netdev "$dl" 1)
 tc qdisc add dev "$rep1" ingress 2>/dev/null
 bed_check "a skip_sw flower rule by hand on $rep1 (no OVS port)" \
