@@ -14,6 +14,7 @@
 #include "oa-netlink/nlev.h"
 #include "oa-netlink/repr.h"
 #include "oa-netlink/sriov.h"
+#include "oa-netlink/tcf.h"
 #include "offload/spec.h"
 #include "plan.h"
 #include "step.h"
@@ -43,6 +44,7 @@ struct apply_ctx {
     /* The OVS and detach transactions run at their first step; the later
      * steps of the same transaction report its outcome ('*_msg'). */
     bool ovs_done, detach_done;
+    bool vswitchd_applied; /* the last commit: an ovs-vswitchd applied it */
     char ovs_msg[420], detach_msg[420]; /* msg + " (same transaction)" */
     struct apply_result *res;
     /* Set by the step that fails (STEP_ERROR): the text is the part after
@@ -883,6 +885,7 @@ await_applied(struct apply_ctx *c, int64_t next_cfg)
         return STEP_DONE;
     }
     free(id);
+    c->vswitchd_applied = true;
     int r = vsdb_wait_applied_block(c->io->vsdb, next_cfg, c->ovs_timeout_ms);
     if (r) {
         oa_err_set(&c->err, r,
@@ -930,8 +933,87 @@ commit_want(struct apply_ctx *c, const struct vsdb_want *want)
     return await_applied(c, next_cfg);
 }
 
+/* The observed ifindex of the netdev detach-port step 's' takes out of
+ * OVS (the uplink, or a representor); 0: none. */
+static int
+detached_ifindex(const struct apply_ctx *c, const struct plan_step *s)
+{
+    if (s->pf < 0 || (size_t)s->pf >= c->host->n_pfs) {
+        return 0;
+    }
+    const struct obs_pf *pf = &c->host->pfs[s->pf];
+    if (s->vf < 0) {
+        return pf->ifindex;
+    }
+    return (size_t)s->vf < pf->n_vfs ? pf->vfs[s->vf].rep_ifindex : 0;
+}
+
+/* Rules in hardware on the ingress of the netdevs the detach-port steps
+ * take out of OVS (a netdev that is gone has none). */
+static size_t
+detached_rules_in_hw(const struct apply_ctx *c)
+{
+    size_t in_hw = 0;
+    for (size_t i = 0; c->io->rtnl && i < c->plan->n_steps; i++) {
+        const struct plan_step *s = &c->plan->steps[i];
+        int ifindex =
+            s->action == PLAN_DETACH_PORT ? detached_ifindex(c, s) : 0;
+        struct tcf_rule *rules;
+        size_t n;
+        if (ifindex <= 0 || tcf_dump(c->io->rtnl, ifindex, TCF_PARENT_INGRESS,
+                                     &rules, &n, NULL)) {
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            in_hw += rules[k].in_hw;
+        }
+        free(rules);
+    }
+    return in_hw;
+}
+
+/* After the detach transaction: waits, bounded and woken by tc events,
+ * until no rule is left in hardware on the detached netdevs. ovs-vswitchd
+ * reports the configuration applied before its revalidators delete the
+ * flows (and tc rules) of a port that is gone (measured: up to hundreds
+ * of ms later), and mlx5 refuses an eswitch change while a rule is
+ * offloaded. Rules still there at the deadline are not OVS's: the kernel
+ * step after this one reports its refusal. Appends what it saw to the
+ * step's message. */
+static void
+await_detached_rules(struct apply_ctx *c)
+{
+    struct nlev_source *ev = NULL;
+    long long start = vsdb_time_msec();
+    long long deadline = start + c->ovs_timeout_ms;
+    char msg[sizeof c->msg];
+
+    /* Subscribed before the first look: no deletion goes unnoticed. */
+    if (nlev_open(NLEV_TC, &ev)) {
+        ev = NULL; /* no events: look again every 50 ms */
+    }
+    size_t left = detached_rules_in_hw(c);
+    while (left && vsdb_time_msec() < deadline) {
+        long long wait = ev ? deadline - vsdb_time_msec() : 50;
+        nlev_wait(ev ? &ev : NULL, ev ? 1 : 0, wait, NULL);
+        left = detached_rules_in_hw(c);
+    }
+    nlev_close(ev);
+    oa_copy_str(msg, sizeof msg, c->msg);
+    if (left) {
+        say(c,
+            "%s; %zu rules still in hardware on the detached ports after "
+            "%lld ms",
+            msg, left, vsdb_time_msec() - start);
+    } else {
+        say(c, "%s; no rule in hardware on the detached ports after %lld ms",
+            msg, vsdb_time_msec() - start);
+    }
+}
+
 /* The detach-port steps share one transaction (plan.detach_want): the
- * first commits it, the others report its outcome. */
+ * first commits it and waits for the detached ports' tc rules to go, the
+ * others report its outcome. */
 enum step_result
 apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -945,7 +1027,11 @@ apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
         return STEP_ERROR;
     }
     c->detach_done = true;
+    c->vswitchd_applied = false;
     enum step_result r = commit_want(c, &c->plan->detach_want);
+    if (r == STEP_DONE && c->vswitchd_applied) {
+        await_detached_rules(c);
+    }
     snprintf(c->detach_msg, sizeof c->detach_msg, "%s (same transaction)",
              c->msg);
     return r;

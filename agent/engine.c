@@ -267,6 +267,10 @@ block_refusal(struct plan *plan, const struct engine_refusal *e, size_t n_pfs)
     b->pf = e->pf;
     oa_copy_str(b->object, sizeof b->object, e->object);
     refusal_message(e, b->message, sizeof b->message);
+    /* Nothing changes the PF's eswitch now: its ports stay in OVS. */
+    if (plan_keep_attached(plan, e->pf)) {
+        return -ENOMEM;
+    }
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *st = &plan->steps[i];
         bool pending_port = st->action == PLAN_OVS_ADD_PORT &&

@@ -494,29 +494,61 @@ step_bind(struct builder *b, enum plan_action action, int pf,
             action == PLAN_BIND_VF ? "to" : "from", driver);
 }
 
-/* Ports of the current representors of PF 'op' that we own: detached
- * from OVS before a step removes the representors. */
+/* Whether the plan sets PF 'd''s eswitch: a mode change (to legacy for
+ * the steering mode too), an inline/encap change, or the re-assert after
+ * 0 VFs, a mode change where 0 VFs dropped the eswitch to legacy (the
+ * bed's netdevsim, older mlx5). mlx5 refuses each while offloaded tc
+ * rules hold the eswitch: mode "E-Switch is busy" (EBUSY, even for the
+ * current mode), inline/encap "... when flows are configured". */
+static bool
+changes_eswitch(const struct pf_decision *d)
+{
+    return d->eswitch_step || d->to_legacy;
+}
+
+/* A detach-port step for port 'name' of PF 'pf' (vf -1: the uplink),
+ * when it is in a bridge and ours (others' ports are never removed). */
+static void
+step_detach(struct builder *b, int pf, int vf, const char *name,
+            const struct vsdb_state *ovs, const char *why)
+{
+    const struct vsdb_port *port;
+    const struct vsdb_bridge *br = vsdb_state_port_bridge(ovs, name, &port);
+    if (!br || !port->owned) {
+        return;
+    }
+    struct plan_step *s = add_step(b, PLAN_DETACH_PORT, pf, vf);
+    oa_copy_str(s->object, sizeof s->object, name);
+    oa_copy_str(s->ovsport.port, sizeof s->ovsport.port, name);
+    oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, br->name);
+    fmt_str(s->detail, sizeof s->detail, "from %s: %s", br->name, why);
+}
+
+/* PF 'op''s ports taken out of OVS before its kernel steps (one
+ * transaction, plan_host()): its representors' when a step removes them;
+ * its uplink's and representors' when the eswitch changes, as OVS
+ * removes a port's tc rules with the port (docs/testbed.md) and mlx5
+ * refuses the change while rules are offloaded (sriov-network-operator
+ * detaches the uplink too). The OVS steps add back what the spec still
+ * wants, after the kernel steps, also when one of those was refused. */
 static void
 plan_detach(struct builder *b, int pf, const struct obs_pf *op,
-            const struct vsdb_state *ovs)
+            const struct pf_decision *d, const struct vsdb_state *ovs)
 {
-    for (size_t k = 0; ovs && k < op->n_vfs; k++) {
+    bool eswitch = changes_eswitch(d);
+    if (!ovs || (!eswitch && !d->reps_vanish)) {
+        return;
+    }
+    if (eswitch && op->netdev[0]) {
+        step_detach(b, pf, -1, op->netdev, ovs, "before the eswitch change");
+    }
+    for (size_t k = 0; k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
-        const struct vsdb_port *port;
-        const struct vsdb_bridge *br;
-        if (!ov->has_rep || !ov->rep[0]) {
-            continue;
+        if (ov->has_rep && ov->rep[0]) {
+            step_detach(b, pf, (int)k, ov->rep, ovs,
+                        d->reps_vanish ? "its representor goes away"
+                                       : "before the eswitch change");
         }
-        br = vsdb_state_port_bridge(ovs, ov->rep, &port);
-        if (!br || !port->owned) {
-            continue;
-        }
-        struct plan_step *s = add_step(b, PLAN_DETACH_PORT, pf, (int)k);
-        oa_copy_str(s->object, sizeof s->object, ov->rep);
-        oa_copy_str(s->ovsport.port, sizeof s->ovsport.port, ov->rep);
-        oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, br->name);
-        fmt_str(s->detail, sizeof s->detail,
-                "from %s: its representor goes away", br->name);
     }
 }
 
@@ -973,9 +1005,7 @@ emit_pf(struct builder *b, const struct spec *spec,
     if (d->blocked) {
         return;
     }
-    if (d->reps_vanish) {
-        plan_detach(b, pf, op, ready_ovs(host));
-    }
+    plan_detach(b, pf, op, d, ready_ovs(host));
     if (d->to_zero) {
         step_set_numvfs(b, pf, sp, op, d->cur, 0);
     }
@@ -1042,6 +1072,43 @@ build_detach_want(struct builder *b, const struct vsdb_state *ovs)
     }
     plan->detach_want.bridges = wbs;
     plan->detach_want.n_bridges = ovs->n_bridges;
+}
+
+/* The OVS state the detach transaction leaves: 'ovs' without the
+ * detached ports. The OVS steps are diffed from it, so a detached port
+ * the spec still wants is an add-port after the kernel steps (plan
+ * --json shows both). A shallow copy pointing into 'ovs', for
+ * plan_compute() only; NULL on ENOMEM. */
+static const struct vsdb_state *
+state_after_detach(struct builder *b, const struct vsdb_state *ovs)
+{
+    if (!b->plan->has_detach) {
+        return ovs;
+    }
+    struct vsdb_state *after = b_calloc(b, 1, sizeof *after);
+    struct vsdb_bridge *brs = b_calloc(b, ovs->n_bridges, sizeof *brs);
+    if (!after || !brs) {
+        return NULL;
+    }
+    *after = *ovs;
+    after->bridges = brs;
+    for (size_t i = 0; i < ovs->n_bridges; i++) {
+        const struct vsdb_bridge *br = &ovs->bridges[i];
+        struct vsdb_port *ports = b_calloc(b, br->n_ports, sizeof *ports);
+        size_t n = 0;
+        if (!ports) {
+            return NULL;
+        }
+        for (size_t p = 0; p < br->n_ports; p++) {
+            if (!is_detached(b->plan, br->name, br->ports[p].name)) {
+                ports[n++] = br->ports[p];
+            }
+        }
+        brs[i] = *br;
+        brs[i].ports = ports;
+        brs[i].n_ports = n;
+    }
+    return after;
 }
 
 /* Which PF and VF a wanted port belongs to (for the steps' pf/vf). */
@@ -1141,10 +1208,12 @@ keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
     }
 }
 
+/* The ports each bridge of the spec wants; 'ovs': the state the OVS
+ * transaction starts from. */
 static bool
 build_want_ports(struct builder *b, const struct spec *spec,
-                 const struct obs_host *host, const struct pf_decision *ds,
-                 struct ovs_build *ob)
+                 const struct obs_host *host, const struct vsdb_state *ovs,
+                 const struct pf_decision *ds, struct ovs_build *ob)
 {
     size_t max_ports = 0;
     for (size_t i = 0; i < spec->n_pfs; i++) {
@@ -1158,8 +1227,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
     }
     for (size_t bi = 0; bi < spec->n_bridges; bi++) {
         const char *bname = spec->bridges[bi].name;
-        const struct vsdb_bridge *seen =
-            host->ovs.state ? vsdb_state_bridge(host->ovs.state, bname) : NULL;
+        const struct vsdb_bridge *seen = vsdb_state_bridge(ovs, bname);
         const char **ports =
             b_calloc(b, max_ports + (seen ? seen->n_ports : 0), sizeof *ports);
         bool pf_missing = false;
@@ -1297,6 +1365,11 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     case VSDB_OP_MOVE_PORT:
     case VSDB_OP_DEL_PORT:
         port_step(s, op);
+        if (op->type == VSDB_OP_ADD_PORT &&
+            is_detached(b->plan, NULL, op->port)) {
+            fmt_str(s->detail, sizeof s->detail,
+                    "to %s again, after the eswitch change", op->bridge);
+        }
         break;
     case VSDB_OP_SET_OTHER_CONFIG:
     case VSDB_OP_DEL_OTHER_CONFIG:
@@ -1401,13 +1474,7 @@ emit_ovs_ops(struct builder *b, const struct spec *spec,
         add_pending_steps(b, spec, ob, bi);
     }
     for (; o < vp->n_ops; o++) {
-        const struct vsdb_op *op = &vp->ops[o];
-        /* Already gone with the detach-port transaction. */
-        if (op->type == VSDB_OP_DEL_PORT &&
-            is_detached(b->plan, op->bridge, op->port)) {
-            continue;
-        }
-        add_ovs_op_step(b, op, ob, ovs);
+        add_ovs_op_step(b, &vp->ops[o], ob, ovs);
     }
 }
 
@@ -1424,7 +1491,9 @@ plan_ovs(struct builder *b, const struct spec *spec,
                     spec->ovs.db ? spec->ovs.db : VSDB_DEFAULT_REMOTE);
         return 0;
     }
-    if (!build_want_ports(b, spec, host, ds, &ob)) {
+    /* From here on: OVS as the detach transaction leaves it. */
+    ovs = state_after_detach(b, ovs);
+    if (!ovs || !build_want_ports(b, spec, host, ovs, ds, &ob)) {
         return b->error ? b->error : -ENOMEM;
     }
 
@@ -1476,11 +1545,10 @@ static void
 plan_host(struct builder *b, const struct obs_host *host,
           const struct pf_decision *ds, size_t n)
 {
-    bool vanish = false, detached = false;
-    for (size_t i = 0; i < n; i++) {
-        vanish |= ds[i].reps_vanish;
-    }
-    for (size_t i = 0; vanish && i < b->plan->n_steps && !detached; i++) {
+    bool detached = false;
+    (void)ds;
+    (void)n;
+    for (size_t i = 0; i < b->plan->n_steps && !detached; i++) {
         detached = b->plan->steps[i].action == PLAN_DETACH_PORT;
     }
     if (detached) {
@@ -1556,6 +1624,74 @@ bool
 plan_is_converged(const struct plan *plan)
 {
     return !plan->n_steps && !plan->n_blockers;
+}
+
+/* Puts port 'name' back into bridge 'bridge' of the detach transaction;
+ * build_detach_want() sized each bridge for all its observed ports. */
+static int
+undetach(struct plan *plan, const char *bridge, const char *name)
+{
+    for (size_t i = 0; i < plan->detach_want.n_bridges; i++) {
+        struct vsdb_want_bridge *wb =
+            (struct vsdb_want_bridge *)&plan->detach_want.bridges[i];
+        if (strcmp(wb->name, bridge)) {
+            continue;
+        }
+        char *copy = storage_keep(plan->storage, strdup(name));
+        if (!copy) {
+            return -ENOMEM;
+        }
+        ((const char **)wb->ports)[wb->n_ports++] = copy;
+        return 0;
+    }
+    return 0;
+}
+
+/* Whether step 's' adds back a port that a detach-port step of PF 'pf'
+ * takes out. */
+static bool
+readds_detached(const struct plan *plan, const struct plan_step *s, int pf)
+{
+    for (size_t i = 0; s->action == PLAN_OVS_ADD_PORT && s->ovsport.port[0] &&
+                       i < plan->n_steps;
+         i++) {
+        const struct plan_step *d = &plan->steps[i];
+        if (d->action == PLAN_DETACH_PORT && d->pf == pf &&
+            !strcmp(d->ovsport.port, s->ovsport.port)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+plan_keep_attached(struct plan *plan, int pf)
+{
+    bool *drop = calloc(plan->n_steps ? plan->n_steps : 1, sizeof *drop);
+    bool detach_left = false;
+    size_t kept = 0;
+    int r = drop ? 0 : -ENOMEM;
+
+    for (size_t i = 0; !r && i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        drop[i] = readds_detached(plan, s, pf);
+        if (s->action == PLAN_DETACH_PORT && s->pf == pf) {
+            drop[i] = true;
+            r = undetach(plan, s->ovsport.bridge, s->ovsport.port);
+        }
+    }
+    for (size_t i = 0; !r && i < plan->n_steps; i++) {
+        if (!drop[i]) {
+            detach_left |= plan->steps[i].action == PLAN_DETACH_PORT;
+            plan->steps[kept++] = plan->steps[i];
+        }
+    }
+    if (!r) {
+        plan->n_steps = kept;
+        plan->has_detach = detach_left;
+    }
+    free(drop);
+    return r;
 }
 
 const char *

@@ -11,8 +11,11 @@
  *      set-eswitch -> wait-vfs -> set-vf -> bind-vf -> ... -> OVS
  * A count change N -> M goes through 0, which drops some eswitches back to
  * legacy: switchdev is (re)asserted after it. Ports of representors that
- * a step removes are detached from OVS first (detach-port). A steering
- * mode change (mlx5 takes it only in legacy with 0 VFs) goes
+ * a step removes are detached from OVS first (detach-port), and with
+ * every set-eswitch the PF's uplink and representor ports too (mlx5
+ * refuses an eswitch change while tc rules are offloaded; OVS removes a
+ * port's rules): the OVS steps add back what the spec still wants. A
+ * steering mode change (mlx5 takes it only in legacy with 0 VFs) goes
  * set-numvfs 0 -> set-eswitch legacy -> set-steering-mode, then on as
  * above.
  *
@@ -44,7 +47,7 @@ struct obs_host;
  * kernel, apply function, JSON fields) and, below, its arguments in the
  * step's union. */
 enum plan_action {
-    PLAN_DETACH_PORT,       /* ovsport: a port whose representor goes away */
+    PLAN_DETACH_PORT,       /* ovsport: out of OVS before kernel steps */
     PLAN_SET_NUMVFS,        /* numvfs */
     PLAN_UNBIND_VF,         /* binding: pci (vf: the VF) */
     PLAN_SET_ESWITCH,       /* eswitch */
@@ -200,8 +203,8 @@ struct plan {
      * OVS not connected). Strings are owned by the plan. */
     bool has_ovs;
     struct vsdb_want want;
-    /* What detach-port steps commit: the current ports minus the ones
-     * whose representors go away. */
+    /* What detach-port steps commit: the current ports minus the
+     * detached ones. */
     bool has_detach;
     struct vsdb_want detach_want;
     /* The hw-offload decision (never copy it: it points into itself). */
@@ -219,6 +222,14 @@ void plan_free(struct plan *plan);
 
 /* Converged: no step and no blocker. */
 bool plan_is_converged(const struct plan *plan);
+
+/* Leaves PF 'pf''s OVS ports where they are after all: its detach-port
+ * steps and the add-port steps putting those ports back leave the plan,
+ * and the detach transaction keeps them. For the engine, when it holds
+ * back the PF's kernel steps (a remembered refusal): nothing changes the
+ * eswitch then, and detaching would only flap the ports. 0 or
+ * -ENOMEM. */
+int plan_keep_attached(struct plan *plan, int pf);
 
 /* "set-eswitch", "add-port", ...: the "action" of plan --json ("?" for
  * a value outside the enum). Looked up in step.c's table. */

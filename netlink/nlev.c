@@ -27,10 +27,11 @@ nlev_open(enum nlev_kind kind, struct nlev_source **out)
     }
     s->kind = kind;
     int r;
-    if (kind == NLEV_LINK) {
+    if (kind == NLEV_LINK || kind == NLEV_TC) {
         r = oanl_open(NETLINK_ROUTE, &s->sock);
         if (!r) {
-            r = oanl_join_group(s->sock, RTNLGRP_LINK);
+            r = oanl_join_group(s->sock,
+                                kind == NLEV_LINK ? RTNLGRP_LINK : RTNLGRP_TC);
         }
     } else {
         r = oanl_open_genl(DEVLINK_GENL_NAME, &s->sock);
@@ -108,6 +109,15 @@ nlev_classify(enum nlev_kind kind, const struct nlmsghdr *nlh,
               struct nlev_summary *sum)
 {
     sum->events++;
+    if (kind == NLEV_TC) {
+        if (nlh->nlmsg_type == RTM_NEWTFILTER ||
+            nlh->nlmsg_type == RTM_DELTFILTER) {
+            sum->tc_filter++;
+        } else {
+            sum->other++;
+        }
+        return;
+    }
     if (kind == NLEV_LINK) {
         switch (nlh->nlmsg_type) {
         case RTM_NEWLINK:

@@ -585,7 +585,8 @@ static const struct row rows[] = {
      .message = "",
      .n_observe = 4,
      .n_apply = 2,
-     .applied = "set-numvfs,set-numvfs",
+     /* eth1's uplink leaves OVS before its eswitch changes. */
+     .applied = "set-numvfs,detach-port",
      .zero_vfs_after = OBS_NO,
      .final_vfs = 2},
     {.name = "busy (EBUSY) is not remembered: the next reconcile tries "
@@ -612,7 +613,8 @@ static const struct row rows[] = {
      .message = "",
      .n_observe = 4,
      .n_apply = 2,
-     .applied = "set-numvfs,set-numvfs",
+     /* eth1's uplink leaves OVS before its eswitch changes. */
+     .applied = "set-numvfs,detach-port",
      .zero_vfs_after = OBS_NO,
      .final_vfs = 2},
 };

@@ -569,9 +569,15 @@ setup_vfs_2_to_4(struct fx *f)
 static void
 check_vfs_2_to_4(struct fx *f, const struct plan *p)
 {
+    /* switchdev is re-asserted after 0 VFs, a mode change where 0 VFs
+     * dropped it to legacy: the uplink goes out too. */
     const struct plan_step *s = nth(p, PLAN_DETACH_PORT, 0);
+    ck_assert_str_eq(s->ovsport.port, "eth0");
+    ck_assert_int_eq(s->vf, -1);
+    s = nth(p, PLAN_DETACH_PORT, 1);
     ck_assert_str_eq(s->ovsport.port, "eth0_0");
     ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
+    ck_assert_str_eq(s->detail, "from ovs-sriov: its representor goes away");
     ck_assert_int_eq(s->vf, 0);
     assert_untouched(p, "eth0_1");
 
@@ -585,21 +591,24 @@ check_vfs_2_to_4(struct fx *f, const struct plan *p)
     ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 4);
     /* Recreated VFs: the MACs are written again, even if unchanged. */
     assert_mac(nth(p, PLAN_SET_VF, 1)->setvf.req.mac, 0, 1);
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, 0)->ovsport.port, "eth0");
     for (unsigned k = 0; k < 4; k++) {
-        ck_assert_int_eq(nth(p, PLAN_OVS_ADD_PORT, k)->vf, (int)k);
-        ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, k)->ovsport.port, "");
+        ck_assert_int_eq(nth(p, PLAN_OVS_ADD_PORT, 1 + k)->vf, (int)k);
+        ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, 1 + k)->ovsport.port, "");
     }
 
     /* The detach transaction keeps everything else, and only that. */
     ck_assert(p->has_detach);
-    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0,eth0_1");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0_1");
     struct vsdb_plan *vp = NULL;
     ck_assert_int_eq(vsdb_plan_compute(&p->detach_want, &f->st, &vp), 0);
-    ck_assert_uint_eq(vp->n_ops, 1);
+    ck_assert_uint_eq(vp->n_ops, 2);
     ck_assert_int_eq(vp->ops[0].type, VSDB_OP_DEL_PORT);
-    ck_assert_str_eq(vp->ops[0].port, "eth0_0");
+    ck_assert_int_eq(vp->ops[1].type, VSDB_OP_DEL_PORT);
+    ck_assert_str_eq(vp->ops[0].port, "eth0");
+    ck_assert_str_eq(vp->ops[1].port, "eth0_0");
     vsdb_plan_free(vp);
-    /* The main transaction does not list the detached port either. */
+    /* The main transaction: the uplink back, not the detached rep. */
     ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
 }
 
@@ -615,8 +624,9 @@ setup_vfs_4_to_1_b(struct fx *f)
 static void
 check_vfs_4_to_1(struct fx *f, const struct plan *p)
 {
+    ck_assert_str_eq(nth(p, PLAN_DETACH_PORT, 0)->ovsport.port, "eth0");
     for (unsigned k = 0; k < 4; k++) {
-        const struct plan_step *s = nth(p, PLAN_DETACH_PORT, k);
+        const struct plan_step *s = nth(p, PLAN_DETACH_PORT, 1 + k);
         ck_assert_str_eq(s->ovsport.port, f->ovfs[0][k].rep);
         ck_assert_int_eq(s->vf, (int)k);
     }
@@ -624,7 +634,7 @@ check_vfs_4_to_1(struct fx *f, const struct plan *p)
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 1");
     ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 1);
     ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
-    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "");
 }
 
 static void
@@ -1043,6 +1053,41 @@ setup_drift_to_legacy_wanted(struct fx *f)
     f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
 }
 
+/* The index of step 's' in 'p'. */
+static size_t
+step_index(const struct plan *p, const struct plan_step *s)
+{
+    return (size_t)(s - p->steps);
+}
+
+/* The uplink eth0 of PF 0 is detached before every kernel step and
+ * added back after the last one, with the OVS steps. */
+static void
+assert_uplink_readded(const struct plan *p)
+{
+    const struct plan_step *d = nth(p, PLAN_DETACH_PORT, 0);
+    const struct plan_step *a = nth(p, PLAN_OVS_ADD_PORT, 0);
+    ck_assert_str_eq(d->ovsport.port, "eth0");
+    ck_assert_str_eq(d->ovsport.bridge, "ovs-sriov");
+    ck_assert_int_eq(d->pf, 0);
+    ck_assert_int_eq(d->vf, -1);
+    ck_assert_str_eq(d->object, "eth0");
+    ck_assert_str_eq(d->detail, "from ovs-sriov: before the eswitch change");
+    ck_assert_uint_eq(step_index(p, d), 0);
+    ck_assert_str_eq(a->ovsport.port, "eth0");
+    ck_assert_str_eq(a->ovsport.bridge, "ovs-sriov");
+    ck_assert_int_eq(a->pf, 0);
+    ck_assert_int_eq(a->vf, -1);
+    ck_assert_str_eq(a->detail,
+                     "to ovs-sriov again, after the eswitch change");
+    for (size_t i = step_index(p, a); i < p->n_steps; i++) {
+        ck_assert(plan_action_is_ovs(p->steps[i].action) ||
+                  p->steps[i].action == PLAN_RESTART_VSWITCHD);
+    }
+    ck_assert(p->has_detach);
+    ck_assert(p->has_ovs);
+}
+
 static void
 check_to_legacy(struct fx *f, const struct plan *p)
 {
@@ -1050,7 +1095,86 @@ check_to_legacy(struct fx *f, const struct plan *p)
                      DEVLINK_ESWITCH_MODE_LEGACY);
     ck_assert_str_eq(nth(p, PLAN_SET_ESWITCH, 0)->detail,
                      "switchdev -> legacy");
+    assert_uplink_readded(p);
+    ck_assert_str_eq(nth(p, PLAN_DETACH_PORT, 1)->detail,
+                     "from ovs-sriov: its representor goes away");
     ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "");
+    (void)f;
+}
+
+/* To legacy, with ports that are not ours: a foreign port in the bridge,
+ * a foreign representor port, another bridge of someone else's. */
+static void
+setup_to_legacy_foreign(struct fx *f)
+{
+    setup_drift_to_legacy_wanted(f);
+    f->ports[0][2].owned = false; /* eth0_1 */
+    f->ifaces[0][2].owned = false;
+    ovs_port(f, 0, "tap0", false);
+    size_t b = ovs_bridge(f, "br-vm", false);
+    ovs_port(f, b, "br-vm", false);
+    ovs_port(f, b, "vm1", false);
+}
+
+static void
+check_to_legacy_foreign(struct fx *f, const struct plan *p)
+{
+    assert_uplink_readded(p);
+    assert_untouched(p, "eth0_1");
+    assert_untouched(p, "tap0");
+    assert_untouched(p, "vm1");
+    /* The detach transaction: everything but our uplink and eth0_0. */
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0_1,tap0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "br-vm"), "vm1");
+    struct vsdb_plan *vp = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&p->detach_want, &f->st, &vp), 0);
+    ck_assert_uint_eq(vp->n_ops, 2);
+    ck_assert_int_eq(vp->ops[0].type, VSDB_OP_DEL_PORT);
+    ck_assert_str_eq(vp->ops[0].port, "eth0");
+    ck_assert_int_eq(vp->ops[1].type, VSDB_OP_DEL_PORT);
+    ck_assert_str_eq(vp->ops[1].port, "eth0_0");
+    vsdb_plan_free(vp);
+}
+
+/* The uplink's port is someone else's: it stays (the agent only removes
+ * its own rows); the representors' ports go. */
+static void
+setup_to_legacy_uplink_foreign(struct fx *f)
+{
+    setup_drift_to_legacy_wanted(f);
+    f->ports[0][0].owned = false; /* eth0 */
+    f->ifaces[0][0].owned = false;
+}
+
+static void
+check_to_legacy_uplink_foreign(struct fx *f, const struct plan *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        ck_assert_str_ne(p->steps[i].ovsport.port, "eth0");
+    }
+    ck_assert_str_eq(nth(p, PLAN_DETACH_PORT, 0)->ovsport.port, "eth0_0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
+    (void)f;
+}
+
+/* The eswitch stays as it is (MACs, hw-tc-offload, links change): no
+ * port leaves OVS. */
+static void
+setup_mode_kept(struct fx *f)
+{
+    fx_converged(f, OBS_YES, 2);
+    f->vfs[0][1].mac[5] = 0x99;
+    f->ovfs[0][0].rep_hw_tc_offload = OBS_NO;
+    f->opfs[0].uplink_up = OBS_NO;
+}
+
+static void
+check_no_detach(struct fx *f, const struct plan *p)
+{
+    ck_assert(!p->has_detach);
+    ck_assert(!p->has_ovs);
+    ck_assert_uint_eq(p->detach_want.n_bridges, 0);
     (void)f;
 }
 
@@ -1078,6 +1202,14 @@ setup_vf_detached(struct fx *f)
 {
     fx_converged(f, OBS_YES, 2);
     f->vfs[0][1].attach = false;
+}
+
+static void
+check_vf_detached(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "eth0_1");
+    ck_assert(!p->has_detach);
+    (void)f;
 }
 
 static void
@@ -1334,7 +1466,19 @@ check_inline_mode(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->eswitch.inline_mode, DEVLINK_ESWITCH_INLINE_MODE_LINK);
     ck_assert_int_eq(s->eswitch.encap_mode, -1);
     ck_assert_str_eq(s->detail, "switchdev, inline-mode link");
-    (void)f;
+    /* mlx5 refuses inline/encap changes while flows are offloaded: the
+     * representors go out with the uplink and come back. */
+    assert_uplink_readded(p);
+    for (unsigned k = 0; k < 2; k++) {
+        const struct plan_step *d = nth(p, PLAN_DETACH_PORT, 1 + k);
+        const struct plan_step *a = nth(p, PLAN_OVS_ADD_PORT, 1 + k);
+        ck_assert_str_eq(d->ovsport.port, f->ovfs[0][k].rep);
+        ck_assert_str_eq(d->detail,
+                         "from ovs-sriov: before the eswitch change");
+        ck_assert_str_eq(a->ovsport.port, f->ovfs[0][k].rep);
+        ck_assert_int_eq(a->vf, (int)k);
+    }
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
 }
 
 static void
@@ -1636,17 +1780,17 @@ struct scenario {
 static const struct scenario scenarios[] = {
     {"steering as wanted", setup_steering_converged, "", 0, check_converged},
     {"steering dmfs -> smfs from switchdev", setup_steering_from_switchdev,
-     "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
-     "set-eswitch,set-numvfs,wait-vfs,set-vf,set-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
-     "add-port,add-port",
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"
+     "set-steering-mode,set-eswitch,set-numvfs,wait-vfs,set-vf,"
+     "set-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port,add-port",
      0, check_steering_from_switchdev},
     {"steering dmfs -> smfs from switchdev, VFs first",
      setup_steering_from_switchdev_b,
-     "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
-     "set-numvfs,set-eswitch,wait-vfs,set-vf,set-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
-     "add-port,add-port",
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"
+     "set-steering-mode,set-numvfs,set-eswitch,wait-vfs,set-vf,"
+     "set-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port,add-port",
      0, check_steering_from_switchdev},
     {"steering in legacy without VFs", setup_steering_legacy,
      "set-steering-mode,set-hw-tc-offload,set-other-config,set-other-config,"
@@ -1669,23 +1813,24 @@ static const struct scenario scenarios[] = {
     {"converged, trust and spoofchk as wanted", setup_converged_trust, "", 0,
      check_converged},
     {"VFs 2 -> 4", setup_vfs_2_to_4,
-     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
-     "set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
-     "set-hw-tc-offload,set-link-up,set-link-up,set-link-up,set-link-up,"
-     "add-port,add-port,add-port,add-port",
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
+     "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "set-link-up,set-link-up,add-port,add-port,add-port,add-port,add-port",
      0, check_vfs_2_to_4},
     {"VFs 4 -> 1, VFs first", setup_vfs_4_to_1_b,
-     "detach-port,detach-port,detach-port,detach-port,set-numvfs,set-numvfs,"
-     "set-eswitch,wait-vfs,set-vf,set-hw-tc-offload,set-link-up,"
-     "add-port",
+     "detach-port,detach-port,detach-port,detach-port,detach-port,"
+     "set-numvfs,set-numvfs,set-eswitch,wait-vfs,set-vf,"
+     "set-hw-tc-offload,set-link-up,add-port,add-port",
      0, check_vfs_4_to_1},
     {"VFs 4 -> 1", setup_vfs_4_to_1_a,
-     "detach-port,detach-port,detach-port,detach-port,set-numvfs,"
-     "set-eswitch,set-numvfs,wait-vfs,set-vf,set-hw-tc-offload,"
-     "set-link-up,add-port",
+     "detach-port,detach-port,detach-port,detach-port,detach-port,"
+     "set-numvfs,set-eswitch,set-numvfs,wait-vfs,set-vf,"
+     "set-hw-tc-offload,set-link-up,add-port,add-port",
      0, check_vfs_4_to_1},
     {"VFs 2 -> 0: switchdev re-asserted, nothing to wait for",
-     setup_vfs_2_to_0, "detach-port,detach-port,set-numvfs,set-eswitch", 0,
+     setup_vfs_2_to_0,
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,add-port", 0,
      NULL},
     {"MAC change", setup_mac_change, "set-vf", 0, check_mac_change},
     {"MACs via port function, converged", setup_port_fn_converged, "", 0,
@@ -1698,10 +1843,12 @@ static const struct scenario scenarios[] = {
      "unbind-vf,set-vf,set-vf,bind-vf,bind-vf", 0, check_port_fn_pci},
     {"port function MAC, eswitch drifted to legacy",
      setup_port_fn_legacy_drift,
-     "set-eswitch,wait-vfs,set-vf,set-hw-tc-offload,"
-     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,del-port,"
-     "del-port",
+     "detach-port,detach-port,detach-port,set-eswitch,wait-vfs,set-vf,"
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
+     "add-port,add-port",
      0, check_port_fn_legacy_drift},
+    {"VF detached in the spec: only its port goes", setup_vf_detached,
+     "del-port", 0, check_vf_detached},
     {"vlan, trust and spoofchk changes", setup_vlan_trust, "set-vf,set-vf", 0,
      check_vlan_trust},
     {"trust and spoofchk not reported", setup_trust_unknown, "", 0, NULL},
@@ -1715,17 +1862,17 @@ static const struct scenario scenarios[] = {
     {"PCI VFs recreated: autoprobe off, MACs and binding wait for the next "
      "round",
      setup_pci_recreate_b,
-     "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
+     "detach-port,detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
      "wait-vfs,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
-     "set-link-up,set-link-up,add-port,add-port,add-port,add-port",
+     "set-link-up,set-link-up,add-port,add-port,add-port,add-port,add-port",
      0, check_pci_recreate},
     {"PCI VFs recreated, no vf_driver: autoprobe left alone",
      setup_pci_recreate_no_driver,
-     "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
+     "detach-port,detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
      "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
-     "set-link-up,set-link-up,add-port,add-port,add-port,add-port",
+     "set-link-up,set-link-up,add-port,add-port,add-port,add-port,add-port",
      0, check_pci_recreate_no_driver},
     {"PCI VFs created unbound (autoprobe off), next round: MACs, bind",
      setup_pci_created_unbound, "set-vf,set-vf,bind-vf,bind-vf", 0,
@@ -1740,25 +1887,34 @@ static const struct scenario scenarios[] = {
      "bind-vf",
      0, check_pci_recreated_next},
     {"eswitch drifted to legacy", setup_drift_legacy_a,
-     "set-eswitch,wait-vfs,set-hw-tc-offload,set-hw-tc-offload,"
-     "set-link-up,set-link-up,add-port,add-port,del-port,del-port",
+     "detach-port,set-eswitch,wait-vfs,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,add-port,"
+     "del-port,del-port",
      0, check_drift_legacy},
     {"eswitch drifted to legacy, VFs first, PCI VFs", setup_drift_legacy_pci_b,
-     "unbind-vf,unbind-vf,set-eswitch,wait-vfs,bind-vf,bind-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
-     "add-port,del-port,del-port",
+     "detach-port,unbind-vf,unbind-vf,set-eswitch,wait-vfs,"
+     "bind-vf,bind-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,"
+     "set-link-up,add-port,add-port,add-port,del-port,del-port",
      0, check_drift_legacy_pci_b},
     {"eswitch drifted, VFs first, PCI VFs, no vf_driver",
      setup_drift_legacy_pci_b_nodriver,
-     "unbind-vf,unbind-vf,set-eswitch,wait-vfs,bind-vf,bind-vf,"
-     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
-     "add-port,del-port,del-port",
+     "detach-port,unbind-vf,unbind-vf,set-eswitch,wait-vfs,"
+     "bind-vf,bind-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,"
+     "set-link-up,add-port,add-port,add-port,del-port,del-port",
      0, check_drift_legacy_pci_b_nodriver},
     {"spec switches to legacy", setup_drift_to_legacy_wanted,
-     "detach-port,detach-port,set-eswitch", 0, check_to_legacy},
+     "detach-port,detach-port,detach-port,set-eswitch,add-port", 0,
+     check_to_legacy},
+    {"to legacy: ports of others stay", setup_to_legacy_foreign,
+     "detach-port,detach-port,set-eswitch,add-port", 0,
+     check_to_legacy_foreign},
+    {"to legacy: an uplink port of others stays",
+     setup_to_legacy_uplink_foreign, "detach-port,detach-port,set-eswitch", 0,
+     check_to_legacy_uplink_foreign},
+    {"eswitch kept: nothing detached", setup_mode_kept,
+     "set-vf,set-hw-tc-offload,set-link-up", 0, check_no_detach},
     {"representor port removed from OVS", setup_rep_port_removed, "add-port",
      0, check_rep_port_removed},
-    {"VF detached in the spec", setup_vf_detached, "del-port", 0, NULL},
     {"bridge renamed", setup_bridge_renamed,
      "add-bridge,move-port,move-port,move-port,del-port", 0,
      check_bridge_renamed},
@@ -1799,8 +1955,10 @@ static const struct scenario scenarios[] = {
     {"ovs-vswitchd not caught up", setup_not_caught_up, "", 0,
      check_not_caught_up},
     {"max-idle", setup_max_idle, "set-other-config", 0, check_max_idle},
-    {"inline mode asked", setup_inline_mode, "set-eswitch", 0,
-     check_inline_mode},
+    {"inline mode asked", setup_inline_mode,
+     "detach-port,detach-port,detach-port,set-eswitch,add-port,add-port,"
+     "add-port",
+     0, check_inline_mode},
     {"uplink named like another bridge", setup_local_port_clash, "", 1,
      check_local_port_clash},
     {"PCI PF without netdev or devlink", setup_pci_pf,
@@ -1819,8 +1977,9 @@ static const struct scenario scenarios[] = {
     {"admin state not read: no step", setup_link_state_unknown, "", 0, NULL},
     {"representor down, VFs 2 -> 1: only the new one's step",
      setup_rep_down_recreated,
-     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
-     "wait-vfs,set-vf,set-hw-tc-offload,set-link-up,add-port",
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"
+     "set-numvfs,wait-vfs,set-vf,set-hw-tc-offload,set-link-up,"
+     "add-port,add-port",
      0, check_rep_down_recreated},
     {"two PFs, blank", setup_two_pfs,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
@@ -1896,19 +2055,62 @@ START_TEST(test_plan_outlives_host)
     struct fx *f = calloc(1, sizeof *f);
     fx_spec(f, 1);
     fx_converged(f, OBS_YES, 2);
+    ovs_port(f, 0, "tap0", false);
     f->pfs[0].num_vfs = 3;
     struct plan *p = fx_plan(f);
     f->plan = NULL;
     memset(f, 0xa5, sizeof *f);
     free(f);
     ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0");
-    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "tap0");
     ck_assert_uint_eq(p->want.n_external_ids, 2);
     ck_assert_str_eq(p->want.external_ids[0].value, VSWITCHD_ID);
     ck_assert_str_eq(p->want.external_ids[1].value,
                      "hw-offload=true,tc-policy=none");
     ck_assert_str_eq(p->offload.latched_tc_policy, "none");
     plan_free(p);
+}
+END_TEST
+
+START_TEST(test_keep_attached)
+{
+    /* Both PFs go to legacy; the engine holds PF 1 back (a remembered
+     * refusal): its ports stay in OVS, PF 0's still go and come back. */
+    struct fx *f = calloc(1, sizeof *f);
+    ck_assert_ptr_nonnull(f);
+    fx_spec(f, 2);
+    fx_converged(f, OBS_YES, 2);
+    f->pfs[0].eswitch = f->pfs[1].eswitch = SPEC_ESWITCH_LEGACY;
+    struct plan *p = fx_plan(f);
+    ck_assert_str_eq(actions(p),
+                     "detach-port,detach-port,detach-port,set-eswitch,"
+                     "detach-port,detach-port,detach-port,set-eswitch,"
+                     "add-port,add-port");
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "");
+
+    ck_assert_int_eq(plan_keep_attached(p, 1), 0);
+    ck_assert_str_eq(actions(p), "detach-port,detach-port,detach-port,"
+                                 "set-eswitch,set-eswitch,add-port");
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct plan_step *s = &p->steps[i];
+        ck_assert(s->action != PLAN_DETACH_PORT || s->pf == 0);
+        ck_assert(s->action != PLAN_OVS_ADD_PORT ||
+                  !strcmp(s->ovsport.port, "eth0"));
+    }
+    ck_assert(p->has_detach);
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"),
+                     "eth1,eth1_0,eth1_1");
+    struct vsdb_plan *vp = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&p->detach_want, &f->st, &vp), 0);
+    ck_assert_uint_eq(vp->n_ops, 3); /* eth0, eth0_0, eth0_1 */
+    vsdb_plan_free(vp);
+
+    /* PF 0 held back too: nothing leaves OVS. */
+    ck_assert_int_eq(plan_keep_attached(p, 0), 0);
+    ck_assert_str_eq(actions(p), "set-eswitch,set-eswitch");
+    ck_assert(!p->has_detach);
+    plan_free(f->plan);
+    free(f);
 }
 END_TEST
 
@@ -1948,6 +2150,7 @@ plan_suite(void)
     tc = tcase_create("api");
     tcase_add_test(tc, test_pf_count_mismatch);
     tcase_add_test(tc, test_plan_outlives_host);
+    tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);

@@ -67,6 +67,20 @@ START_TEST(test_classify_link_identity)
 }
 END_TEST
 
+START_TEST(test_classify_tc)
+{
+    char buf[NLT_BUF];
+    struct nlev_summary sum = {0};
+    nlev_classify(NLEV_TC, nlt_start(buf, RTM_NEWTFILTER, 16), &sum);
+    nlev_classify(NLEV_TC, nlt_start(buf, RTM_DELTFILTER, 16), &sum);
+    nlev_classify(NLEV_TC, nlt_start(buf, RTM_NEWQDISC, 16), &sum);
+    ck_assert_uint_eq(sum.events, 3);
+    ck_assert_uint_eq(sum.tc_filter, 2);
+    ck_assert_uint_eq(sum.other, 1);
+    ck_assert_uint_eq(sum.link_new + sum.link_del + sum.n_links, 0);
+}
+END_TEST
+
 static struct nlmsghdr *
 devlink_msg(void *buf, uint8_t cmd)
 {
@@ -151,6 +165,7 @@ nlev_suite(void)
     tcase_add_test(tc, test_classify_link);
     tcase_add_test(tc, test_classify_link_identity);
     tcase_add_test(tc, test_classify_devlink);
+    tcase_add_test(tc, test_classify_tc);
     suite_add_tcase(s, tc);
     tc = tcase_create("wait");
     tcase_add_test(tc, test_wait_times_out);

@@ -1,5 +1,6 @@
 /* Kernel event sources for the daemon's poll loop: rtnetlink link changes
- * (RTNLGRP_LINK) and devlink notifications (genl group "config").  Each
+ * (RTNLGRP_LINK), tc filter changes (RTNLGRP_TC) and devlink
+ * notifications (genl group "config").  Each
  * exposes an fd; when it is readable, nlev_drain() reads everything pending
  * and says what kind of things changed.  Lost notifications (ENOBUFS) are
  * reported as 'resync': re-read all state. */
@@ -14,6 +15,7 @@ struct nlmsghdr;
 enum nlev_kind {
     NLEV_LINK,
     NLEV_DEVLINK,
+    NLEV_TC,
 };
 
 /* Link events remembered by identity, so that a daemon can ignore links
@@ -34,6 +36,7 @@ struct nlev_summary {
     size_t port_new; /* DEVLINK_CMD_PORT_NEW (creation or change) */
     size_t port_del;
     size_t dev_new, dev_del;
+    size_t tc_filter; /* RTM_NEWTFILTER, RTM_DELTFILTER */
     size_t other;
     /* RTM_NEWLINK/RTM_DELLINK, one entry per distinct ifindex. */
     size_t n_links;
