@@ -35,6 +35,7 @@ agentctl() { e2e_agentctl "$@"; }
 
 echo "== blank netdevsim device, OVS without hw-offload"
 bed_check "modprobe netdevsim" modprobe netdevsim || { bed_summary; exit; }
+bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on || { bed_summary; exit; }
 echo 1 >/sys/module/netdevsim/parameters/tc_offload
 bed_check "netdevsim$nsim_id created (1 port, max_vfs 8)" bed_nsim_new "$nsim_id" 1 8 ||
     { bed_summary; exit; }

@@ -61,6 +61,7 @@ change() {
 }
 
 echo "== blank netdevsim device, OVS without hw-offload, daemon started"
+bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on
 bed_check "netdevsim$nsim_id created (1 port, max_vfs 8)" bed_nsim_new "$nsim_id" 1 8 ||
     exit 1
 bed_check "OVS started" bed_ovs_start || exit 1

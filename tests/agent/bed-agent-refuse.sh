@@ -82,6 +82,7 @@ attempts() {
 
 echo "== two blank netdevsim devices (max_vfs 8), OVS without a bridge"
 bed_check "modprobe netdevsim" modprobe netdevsim || exit 1
+bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on || exit 1
 bed_check "netdevsim1 created (1 port, max_vfs 8)" bed_nsim_new 1 1 8 || exit 1
 bed_check "netdevsim2 created (1 port, max_vfs 8)" bed_nsim_new 2 1 8 || exit 1
 bed_check "OVS started" bed_ovs_start || exit 1

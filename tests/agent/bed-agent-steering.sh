@@ -52,8 +52,7 @@ has_order() {
 
 echo "== converged switchdev host, flow_steering_mode dmfs"
 bed_check "modprobe netdevsim" modprobe netdevsim || { bed_summary; exit; }
-bed_nsim_mlx5_off
-bed_nsim_param mlx5_steering_param 1
+bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on || { bed_summary; exit; }
 echo 1 >/sys/module/netdevsim/parameters/tc_offload
 bed_check "netdevsim$nsim_id created (1 port, max_vfs 8)" \
     bed_nsim_new "$nsim_id" 1 8 || { bed_summary; exit; }
@@ -92,5 +91,5 @@ bed_check_eq "devlink: flow_steering_mode dmfs" dmfs "$(steering)"
 bed_check "host matches the spec" e2e_host_ok "$spec"
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 
-bed_nsim_param mlx5_steering_param 0
+bed_nsim_mlx5_off
 bed_summary

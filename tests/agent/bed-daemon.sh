@@ -91,6 +91,7 @@ snapshot() {
     ip -j link show "$(bed_pf_netdev "$dl")" | jq -c '[.[0].vfinfo_list[]?.address]'
 }
 
+bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on || die "no mlx5 personality"
 bed_check "netdevsim$id created" bed_nsim_new "$id" 1 8 || die "no netdevsim"
 bed_check "OVS started" bed_ovs_start || die "no OVS"
 put_spec 2

@@ -52,7 +52,8 @@ Before=offload-agent.service
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=/sbin/modprobe openvswitch
-ExecStart=/sbin/modprobe netdevsim
+# The mlx5 personality (docs/testbed.md), as bed_nsim_mlx5_on sets it.
+ExecStart=/sbin/modprobe netdevsim mlx5_legacy_vf_ndos=1 mlx5_port_fn_hw_addr=1 mlx5_vf_reset=1 mlx5_esw_busy=1 mlx5_steering_param=1 mlx5_vf_delay_ms=200
 ExecStart=/bin/sh -c 'echo "1 1" >/sys/bus/netdevsim/new_device'
 EOF
     # multi-user.target is not ordered after units with

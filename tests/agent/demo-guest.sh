@@ -49,6 +49,7 @@ num_vfs=$(jq -r '.pfs[0].num_vfs' "$spec")
 
 say "netdevsim$id: a NIC with 1 port, eswitch legacy, no VFs (the agent does the rest)"
 modprobe netdevsim || die "modprobe netdevsim"
+bed_nsim_mlx5_on || die "mlx5 personality"
 echo 1 >/sys/module/netdevsim/parameters/tc_offload
 bed_nsim_new "$id" 1 "$num_vfs" || die "netdevsim$id not created"
 say "Open vSwitch: ovsdb-server + ovs-vswitchd, no bridge, hw-offload not set"
