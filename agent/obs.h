@@ -1,8 +1,9 @@
 /* obs: what the host has, observed for one spec: per PF of the spec its
- * device, eswitch, VFs, VF drivers, representors, admin state (up),
- * hw-tc-offload and tc rule counts, plus the Open_vSwitch database. Plain copies, owned by
- * the obs_host: the planner and the report read nothing else (no
- * sockets, no IDL rows, no syscalls past obs_collect()). */
+ * device (with its driver and firmware), eswitch, VFs, VF drivers,
+ * representors, admin state (up), hw-tc-offload and tc rule counts, plus
+ * the Open_vSwitch database. Plain copies, owned by the obs_host: the
+ * planner and the report read nothing else (no sockets, no IDL rows, no
+ * syscalls past obs_collect()). */
 #ifndef OA_OBS_H
 #define OA_OBS_H 1
 
@@ -51,6 +52,27 @@ struct obs_vf {
     struct obs_tc rep_tc;
 };
 
+/* The order in which a PF's eswitch mode and VF count change (plan.h
+ * defines both). Switchdev-first is the default, on every kernel. */
+enum obs_order {
+    OBS_ORDER_SWITCHDEV_FIRST = 0,
+    OBS_ORDER_VFS_FIRST,
+};
+
+/* Where a PF's order comes from (the engine sets it). */
+enum obs_order_source {
+    OBS_ORDER_DEFAULT = 0, /* nothing known: switchdev-first */
+    OBS_ORDER_LEARNED,     /* it took this device to switchdev before */
+    OBS_ORDER_FALLBACK,    /* the other order was refused this reconcile */
+};
+
+/* "switchdev-first", "vfs-first"; NULL outside the enum. */
+const char *obs_order_name(enum obs_order order);
+/* The name back: 0, or -EINVAL. */
+int obs_order_parse(const char *name, enum obs_order *out);
+/* "default", "learned", "fallback"; NULL outside the enum. */
+const char *obs_order_source_name(enum obs_order_source source);
+
 /* The devlink param behind the spec's steering_mode. */
 #define OBS_STEERING_PARAM "flow_steering_mode"
 
@@ -73,6 +95,19 @@ struct obs_pf {
      * when the driver has no such param. */
     bool has_steering;
     char steering[16];
+    /* devlink info: the driver and its running firmware version ("" when
+     * not reported). With the devlink handle, they key what the agent
+     * learned about the device (order.h): new firmware, new learning. */
+    char driver[32];
+    char firmware[128];
+    /* The order the planner uses for this PF. obs_collect() leaves the
+     * default; the engine sets what it learned or fell back to, so the
+     * planner stays a function of the observation. */
+    enum obs_order order;
+    enum obs_order_source order_source;
+    /* OBS_ORDER_FALLBACK: the other order's refusal, with the kernel's
+     * text; "" otherwise. */
+    char order_refusal[OA_ERR_FORMAT_MAX];
     unsigned num_vfs;
     bool has_total_vfs;
     unsigned total_vfs;
