@@ -79,7 +79,6 @@ struct agentd {
     size_t spec_n_errors;
 
     struct hostio io;
-    enum obs_tristate switchdev_zero_vfs;
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -455,7 +454,6 @@ engine_opts_init(struct agentd *d, struct engine_opts *eo, bool dry_run)
 {
     memset(eo, 0, sizeof *eo);
     eo->dry_run = dry_run;
-    eo->switchdev_zero_vfs = &d->switchdev_zero_vfs;
     eo->refusals = &d->refusals;
     eo->apply.on_step = on_step;
     eo->apply.aux = d;
@@ -560,11 +558,10 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         record_success(d);
         agentd_log(LOG_INFO,
                    "reconcile (%s): converged in %lld ms, %zu step%s in %u "
-                   "round%s%s",
+                   "round%s",
                    why, res.elapsed_ms, res.steps_done,
                    res.steps_done == 1 ? "" : "s", res.rounds,
-                   res.rounds == 1 ? "" : "s",
-                   res.fallback_used ? " (VFs before switchdev)" : "");
+                   res.rounds == 1 ? "" : "s");
         say(outcome, "converged in %lld ms, %zu step%s\n", res.elapsed_ms,
             res.steps_done, res.steps_done == 1 ? "" : "s");
     } else if (only_blocked(&res)) {

@@ -24,31 +24,6 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-enum obs_tristate
-obs_release_allows_switchdev_zero_vfs(const char *release)
-{
-    if (!release) {
-        return OBS_UNKNOWN;
-    }
-    const char *p = release;
-    unsigned long major = 0;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        if (major > 100000) {
-            return OBS_UNKNOWN;
-        }
-        major = major * 10 + (unsigned long)(*p - '0');
-        p++;
-        digits++;
-    }
-    /* "6.1.0-56-amd64", "5.15.0": MAJOR '.' MINOR; a bare "6" or
-     * "6-rc1" is not a kernel release string. */
-    if (!digits || *p != '.' || p[1] < '0' || p[1] > '9') {
-        return OBS_UNKNOWN;
-    }
-    return major >= 6 ? OBS_YES : OBS_NO;
-}
-
 static const char *const order_names[] = {
     [OBS_ORDER_SWITCHDEV_FIRST] = "switchdev-first",
     [OBS_ORDER_VFS_FIRST] = "vfs-first",
@@ -456,8 +431,6 @@ obs_collect(struct hostio *io, const struct spec *spec,
         oa_copy_str(host->kernel_release, sizeof host->kernel_release,
                     u.release);
     }
-    host->switchdev_zero_vfs =
-        obs_release_allows_switchdev_zero_vfs(host->kernel_release);
 
     int r = 0;
     if (spec->n_pfs) {

@@ -129,12 +129,8 @@ struct obs_ovs {
 };
 
 struct obs_host {
-    /* Whether the kernel takes switchdev with 0 VFs (docs/architecture.md:
-     * kernels >= 6.0; older mlx5 needs VFs first). From the kernel
-     * release, and forced to OBS_NO by the engine after a refusal. */
-    enum obs_tristate switchdev_zero_vfs;
-    char kernel_release[65];
-    struct obs_pf *pfs; /* one per spec->pfs[], same order */
+    char kernel_release[65]; /* uname -r, for people */
+    struct obs_pf *pfs;      /* one per spec->pfs[], same order */
     size_t n_pfs;
     struct obs_ovs ovs;
 };
@@ -148,9 +144,5 @@ int obs_collect(struct hostio *io, const struct spec *spec,
                 long long ovs_timeout_ms, struct obs_host **out,
                 struct oa_err *err);
 void obs_free(struct obs_host *host);
-
-/* Pure: the kernel release "6.1.0-56-amd64" allows switchdev with 0 VFs
- * (>= 6.0)? UNKNOWN when it cannot be parsed. */
-enum obs_tristate obs_release_allows_switchdev_zero_vfs(const char *release);
 
 #endif

@@ -134,7 +134,6 @@ setup(void)
     fx.pf.vfs = fx.vfs;
     fx.pf.n_vfs = 2;
     fx.pf.n_reps = 2;
-    fx.host.switchdev_zero_vfs = OBS_YES;
     fx.host.pfs = &fx.pf;
     fx.host.n_pfs = 1;
     fx.host.ovs.connected = true;
