@@ -1,7 +1,7 @@
 /* apply: carries out a plan's steps against the host (apply.h). Every
  * step reads the current value first and writes only what differs, so a
- * repeated plan changes nothing; the only wait (representors) is driven
- * by netlink events. */
+ * repeated plan changes nothing; the only wait (VFs and representors,
+ * wait-vfs) is driven by netlink events where the kernel sends them. */
 #include "apply.h"
 
 #include "hostio.h"
@@ -33,10 +33,10 @@ struct apply_ctx {
     struct hostio *io;
     const struct obs_host *host;
     const struct plan *plan;
-    long long rep_timeout_ms;
+    long long wait_timeout_ms;
     long long ovs_timeout_ms;
     /* Event sources, opened before the first step when the plan waits
-     * for representors, so that no notification is missed. */
+     * for VFs, so that no notification is missed. */
     struct nlev_source *ev[2];
     size_t n_ev;
     int ev_error; /* why they could not be opened */
@@ -119,6 +119,42 @@ pf_devlink(struct apply_ctx *c, const struct obs_pf *pf,
 
 /* ---- Kernel steps ----------------------------------------------------- */
 
+/* sriov_numvfs with the PF's sriov_drivers_autoprobe off during the
+ * write, restored as found right after it (also when the write fails).
+ * The PCI core adds each VF and tries to probe it within the write
+ * (sriov_enable -> pci_iov_add_virtfn -> pci_bus_add_device), and
+ * pci_device_probe() asks pci_device_can_probe() at that moment: with
+ * autoprobe off and no driver_override the VF stays unbound. Restoring
+ * autoprobe afterwards does not probe the VFs already added; they stay
+ * unbound until bind-vf binds them through driver_override (only a
+ * driver registered in between, a module loaded, would still try). */
+static enum step_result
+set_numvfs_noprobe(struct apply_ctx *c, const struct sriov_pf *dev,
+                   unsigned cur, unsigned want)
+{
+    bool was_on = false;
+    int restore = 0;
+    int r = sriov_numvfs_write_noprobe(dev, want, &was_on, &restore);
+    if (r) {
+        oa_err_set_errno(&c->err, r,
+                         "%u -> %u VFs with sriov_drivers_autoprobe off "
+                         "refused%s",
+                         cur, want,
+                         restore ? " (and autoprobe left off)" : "");
+        return STEP_ERROR;
+    }
+    if (restore) {
+        oa_err_set_errno(&c->err, restore,
+                         "%u -> %u VFs, but sriov_drivers_autoprobe could "
+                         "not be set back on",
+                         cur, want);
+        return STEP_ERROR;
+    }
+    say(c, "%u -> %u VFs, autoprobe %s", cur, want,
+        was_on ? "off during the write, on again" : "off already");
+    return STEP_DONE;
+}
+
 enum step_result
 apply_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -141,6 +177,9 @@ apply_set_numvfs(struct apply_ctx *c, const struct plan_step *s)
     }
     /* Exactly what the planner asked: it goes through 0 itself (N -> M
      * is refused with EBUSY, and the planner must know it happened). */
+    if (s->numvfs.no_autoprobe && want > 0) {
+        return set_numvfs_noprobe(c, &dev, cur, want);
+    }
     r = sriov_numvfs_write(&dev, want);
     if (r) {
         /* sysfs has no extack: say what was refused. */
@@ -350,7 +389,8 @@ vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
     if (w->has_mac && (!cur || memcmp(cur->mac, w->mac, 6))) {
         req->mac = w->mac;
         change = true;
-        oa_str_printf(what, " mac %s", spec_mac_to_string(w->mac, mac));
+        oa_str_printf(what, " mac %s via PF (IFLA_VF_MAC)",
+                      spec_mac_to_string(w->mac, mac));
     }
     if (w->vlan >= 0 && (!cur || cur->vlan != (uint32_t)w->vlan)) {
         req->vlan = w->vlan;
@@ -373,15 +413,129 @@ vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
     return change;
 }
 
+/* VF 'vf's devlink port, when its function reports a hw_addr (then the
+ * MAC is set there), from one port dump of the PF's devlink instance.
+ * 1 and '*h', '*port' when it does; 0 when it does not (no devlink
+ * instance, legacy: no VF ports, a driver without the op, stock
+ * netdevsim); or a negative errno. */
+static int
+vf_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+           struct devlink_handle *h, struct repr_entry *port,
+           struct oanl_extack *ext)
+{
+    struct devlink_port_info *ports;
+    struct repr_entry *reps;
+    size_t n_ports, n;
+
+    if (!c->io->devlink || !pf->has_devlink ||
+        devlink_handle_parse(pf->devlink, h)) {
+        return 0;
+    }
+    int r = devlink_port_list(c->io->devlink, h, &ports, &n_ports, ext);
+    if (r) {
+        return r;
+    }
+    r = repr_from_ports(ports, n_ports, h, -1, &reps, &n);
+    free(ports);
+    if (r) {
+        return r;
+    }
+    const struct repr_entry *e = repr_find(reps, n, (uint32_t)vf);
+    int found = e && e->has_fn_hw_addr;
+    if (found) {
+        *port = *e;
+    }
+    free(reps);
+    return found;
+}
+
+/* VF 'vf's MAC through its devlink port function ("devlink port function
+ * set ... hw_addr"), the documented way in switchdev, where the function
+ * reports one; read before written. '*by_pf' is set when the MAC is the
+ * PF's to write after all: no such port function, or its set refused
+ * with EOPNOTSUPP (said in 'refused'). '*wrote' when it was written
+ * here. */
+static enum step_result
+mac_by_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+               const uint8_t mac[6], struct oa_str *what,
+               struct oa_str *refused, bool *by_pf, bool *wrote)
+{
+    struct oanl_extack ext = {""};
+    struct devlink_handle h;
+    struct repr_entry port;
+    char text[18];
+
+    *by_pf = true;
+    *wrote = false;
+    int r = vf_port_fn(c, pf, vf, &h, &port, &ext);
+    if (r <= 0) {
+        return r < 0 ? fail(c, r, &ext) : STEP_DONE;
+    }
+    spec_mac_to_string(mac, text);
+    if (!memcmp(port.fn_hw_addr, mac, 6)) {
+        *by_pf = false;
+        oa_str_printf(what, " mac %s via port function", text);
+        return STEP_DONE;
+    }
+    r = devlink_port_fn_hw_addr_set(c->io->devlink, &h, port.port_index, mac,
+                                    &ext);
+    if (r == -EOPNOTSUPP) {
+        /* A driver that shows the hw_addr but cannot set it: the PF's
+         * way, in this same step. */
+        oa_str_printf(refused, " (the port function refused it: %s%s%s)",
+                      strerror(-r), ext.msg[0] ? ", kernel: " : "", ext.msg);
+        return STEP_DONE;
+    }
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    *by_pf = false;
+    *wrote = true;
+    oa_str_printf(what, " mac %s via port function", text);
+    return STEP_DONE;
+}
+
+/* The settings of 'w' that differ, through the PF (rtnetlink VF ndos:
+ * IFLA_VF_MAC, VLAN, trust, spoofchk); '*wrote' when something was. */
+static enum step_result
+vf_by_pf(struct apply_ctx *c, const struct obs_pf *pf, int vf,
+         const struct plan_vf_req *w, struct oa_str *what, bool *wrote)
+{
+    struct oanl_extack ext = {""};
+    struct oa_link *link;
+    struct oa_link_vf_req req;
+
+    *wrote = false;
+    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    oa_link_vf_req_init(&req, (uint32_t)vf);
+    bool change =
+        vf_changes(oa_link_vf_find(link, (uint32_t)vf), w, &req, what);
+    oa_link_destroy(link);
+    if (!change) {
+        return STEP_DONE;
+    }
+    r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    *wrote = true;
+    return STEP_DONE;
+}
+
+/* The MAC through the VF's port function where it has one, else (and
+ * VLAN, trust, spoofchk always: legacy only) through the PF. The step
+ * says which way: "VF 0: mac ... via port function". */
 enum step_result
 apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
 {
     const struct obs_pf *pf;
-    struct oanl_extack ext = {""};
-    struct oa_link *link;
-    struct oa_link_vf_req req;
-    struct oa_str what = OA_STR_INIT;
-    int r;
+    struct plan_vf_req w = s->setvf.req;
+    struct oa_str what = OA_STR_INIT, refused = OA_STR_INIT;
+    bool by_pf = true, fn_wrote = false, pf_wrote = false;
+    enum step_result sr = STEP_DONE;
 
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
@@ -390,27 +544,23 @@ apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
         oa_err_set(&c->err, -EINVAL, "the step names no VF");
         return STEP_ERROR;
     }
-    r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
-    if (r) {
-        return fail(c, r, &ext);
+    if (w.has_mac) {
+        sr = mac_by_port_fn(c, pf, s->vf, w.mac, &what, &refused, &by_pf,
+                            &fn_wrote);
+        w.has_mac = by_pf;
     }
-    oa_link_vf_req_init(&req, (uint32_t)s->vf);
-    bool change = vf_changes(oa_link_vf_find(link, (uint32_t)s->vf),
-                             &s->setvf.req, &req, &what);
-    oa_link_destroy(link);
-    if (!change) {
-        say(c, "unchanged: VF %d", s->vf);
-        oa_str_free(&what);
-        return STEP_DONE;
+    if (sr == STEP_DONE) {
+        sr = vf_by_pf(c, pf, s->vf, &w, &what, &pf_wrote);
     }
-    r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
-    if (r) {
-        oa_str_free(&what);
-        return fail(c, r, &ext);
+    if (sr == STEP_DONE) {
+        const char *text = oa_str_cstr(&what);
+        say(c, "%sVF %d%s%s%s",
+            fn_wrote || pf_wrote ? "" : "unchanged: ", s->vf,
+            text[0] ? ":" : "", text, oa_str_cstr(&refused));
     }
-    say(c, "VF %d:%s", s->vf, oa_str_cstr(&what));
     oa_str_free(&what);
-    return STEP_DONE;
+    oa_str_free(&refused);
+    return sr;
 }
 
 /* Representors of 'pf' with a netdev, by identity. */
@@ -436,55 +586,183 @@ count_reps(const struct repr_entry *reps, size_t n, unsigned below)
     return count;
 }
 
-enum step_result
-apply_wait_representors(struct apply_ctx *c, const struct plan_step *s)
+/* How far the VFs a wait-vfs step waits for are. */
+struct vf_count {
+    unsigned listed, pci, reps;
+};
+
+/* VFs below 'num' in the PF's IFLA_VFINFO_LIST; a driver that lists no
+ * VF entries at all (no ndo_get_vf_config) counts by IFLA_NUM_VF. */
+static int
+count_listed(struct apply_ctx *c, const struct obs_pf *pf, unsigned num,
+             unsigned *n, struct oanl_extack *ext)
 {
-    unsigned want = s->wait.num;
-    const struct obs_pf *pf;
+    struct oa_link *link;
+    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, ext);
+    if (r) {
+        return r;
+    }
+    *n = 0;
+    if (!link->n_vfs && link->has_num_vf) {
+        *n = link->num_vf < num ? link->num_vf : num;
+    }
+    for (unsigned k = 0; k < num && link->n_vfs; k++) {
+        *n += oa_link_vf_find(link, k) != NULL;
+    }
+    oa_link_destroy(link);
+    return 0;
+}
+
+/* VFs below 'num' with a virtfnN link: PCI functions the core added. */
+static unsigned
+count_pci(const struct sriov_pf *dev, unsigned num)
+{
+    char pci[32];
+    unsigned n = 0;
+    for (unsigned k = 0; k < num; k++) {
+        n += !sriov_vf_pci_addr(dev, k, pci, sizeof pci);
+    }
+    return n;
+}
+
+static enum step_result
+count_vfs(struct apply_ctx *c, const struct obs_pf *pf,
+          const struct plan_wait_args *w, struct vf_count *have)
+{
     struct oanl_extack ext = {""};
-    size_t have = 0;
+    struct repr_entry *reps;
+    struct sriov_pf dev;
+    size_t n;
     int r;
 
-    if (step_pf(c, s, &pf)) {
-        return STEP_ERROR;
+    memset(have, 0, sizeof *have);
+    if (w->listed) {
+        r = count_listed(c, pf, w->num, &have->listed, &ext);
+        if (r) {
+            return fail(c, r, &ext);
+        }
     }
-    if (!c->n_ev) {
-        r = c->ev_error ? c->ev_error : -ENOTCONN;
-        oa_err_set_errno(&c->err, r, "cannot watch netlink events");
-        return STEP_ERROR;
+    if (w->pci) {
+        if (pf_sysfs(c, pf, &dev)) {
+            return STEP_ERROR;
+        }
+        have->pci = count_pci(&dev, w->num);
     }
-    long long start = vsdb_time_msec();
-    long long deadline = start + c->rep_timeout_ms;
-    for (;;) {
-        struct repr_entry *reps;
-        size_t n;
+    if (w->reps) {
         r = resolve_reps(c, pf, &reps, &n, &ext);
         if (r) {
             return fail(c, r, &ext);
         }
-        have = count_reps(reps, n, want);
+        have->reps = (unsigned)count_reps(reps, n, w->num);
         free(reps);
-        if (have >= want) {
+    }
+    return STEP_DONE;
+}
+
+/* The VF list and virtfnN: what the kernel changes without telling. */
+static bool
+silent_part_short(const struct plan_wait_args *w, const struct vf_count *h)
+{
+    return (w->listed && h->listed < w->num) || (w->pci && h->pci < w->num);
+}
+
+static bool
+vfs_ready(const struct plan_wait_args *w, const struct vf_count *h)
+{
+    return !silent_part_short(w, h) && (!w->reps || h->reps >= w->num);
+}
+
+/* "3 of 8 VFs listed by eth0, 0 of 8 representors of eth0": what the
+ * step checks ('all'), or only what is short. */
+static void
+describe_vfs(char *buf, size_t size, const struct plan_wait_args *w,
+             const struct vf_count *h, const char *netdev, bool all)
+{
+    const struct {
+        bool checked;
+        unsigned have;
+        const char *what;
+    } parts[] = {
+        {w->listed, h->listed, "VFs listed by"},
+        {w->pci, h->pci, "VF PCI functions of"},
+        {w->reps, h->reps, "representors of"},
+    };
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!parts[i].checked || (!all && parts[i].have >= w->num) ||
+            len >= size) {
+            continue;
+        }
+        int k = snprintf(buf + len, size - len, "%s%u of %u %s %s",
+                         len ? ", " : "", parts[i].have, w->num, parts[i].what,
+                         netdev);
+        len += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/* Representors come with link and devlink events. The PF's VF list and
+ * its virtfnN links change with none (measured in the bed: netdevsim's
+ * delayed VFs in legacy send no RTM_NEWLINK and no devlink
+ * notification), so while those are short the wait looks again after
+ * 10, 20, 40 ... 200 ms as well; on a PCI device both are complete when
+ * the sriov_numvfs write returns and the first look ends it. */
+static long long
+next_look_ms(const struct plan_wait_args *w, const struct vf_count *h,
+             long long left, long long *backoff)
+{
+    if (!silent_part_short(w, h)) {
+        return left;
+    }
+    long long t = *backoff < left ? *backoff : left;
+    *backoff = *backoff * 2 > 200 ? 200 : *backoff * 2;
+    return t;
+}
+
+enum step_result
+apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
+{
+    const struct plan_wait_args *w = &s->wait;
+    const struct obs_pf *pf;
+    struct vf_count have;
+    char what[200];
+
+    if (step_pf(c, s, &pf)) {
+        return STEP_ERROR;
+    }
+    const char *name = pf->netdev[0] ? pf->netdev : pf->dev_name;
+    if (w->reps && !c->n_ev) {
+        int r = c->ev_error ? c->ev_error : -ENOTCONN;
+        oa_err_set_errno(&c->err, r, "cannot watch netlink events");
+        return STEP_ERROR;
+    }
+    long long start = vsdb_time_msec(), backoff = 10;
+    long long deadline = start + c->wait_timeout_ms;
+    for (;;) {
+        if (count_vfs(c, pf, w, &have) != STEP_DONE) {
+            return STEP_ERROR;
+        }
+        if (vfs_ready(w, &have)) {
             break;
         }
         long long left = deadline - vsdb_time_msec();
         if (left <= 0) {
-            oa_err_set(&c->err, -ETIMEDOUT,
-                       "%zu of %u representors of %s appeared within %lld s",
-                       have, want, pf->netdev,
-                       (c->rep_timeout_ms + 999) / 1000);
+            describe_vfs(what, sizeof what, w, &have, name, false);
+            oa_err_set(&c->err, -ETIMEDOUT, "%s after %lld s", what,
+                       (c->wait_timeout_ms + 999) / 1000);
             return STEP_ERROR;
         }
         /* Everything pending, then one look for the batch. */
-        r = nlev_wait(c->ev, c->n_ev, left, NULL);
+        int r = nlev_wait(c->ev, c->n_ev,
+                          next_look_ms(w, &have, left, &backoff), NULL);
         if (r < 0) {
             oa_err_set_errno(&c->err, r, "reading netlink events");
             return STEP_ERROR;
         }
     }
     /* Never "unchanged": a wait writes nothing either way. */
-    say(c, "%zu of %u representors of %s present after %lld ms", have, want,
-        pf->netdev, vsdb_time_msec() - start);
+    describe_vfs(what, sizeof what, w, &have, name, true);
+    say(c, "%s after %lld ms", what, vsdb_time_msec() - start);
     return STEP_DONE;
 }
 
@@ -737,7 +1015,7 @@ open_events(struct apply_ctx *c)
 {
     bool waits = false;
     for (size_t i = 0; i < c->plan->n_steps && !waits; i++) {
-        waits = c->plan->steps[i].action == PLAN_WAIT_REPRESENTORS;
+        waits = c->plan->steps[i].action == PLAN_WAIT_VFS;
     }
     if (!waits) {
         return;
@@ -833,8 +1111,8 @@ apply_run(struct hostio *io, const struct spec *spec,
         .io = io,
         .host = host,
         .plan = plan,
-        .rep_timeout_ms =
-            opts && opts->rep_timeout_ms > 0 ? opts->rep_timeout_ms : 10000,
+        .wait_timeout_ms =
+            opts && opts->wait_timeout_ms > 0 ? opts->wait_timeout_ms : 10000,
         .ovs_timeout_ms =
             opts && opts->ovs_timeout_ms > 0 ? opts->ovs_timeout_ms : 10000,
         .res = res,

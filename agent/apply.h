@@ -1,6 +1,7 @@
 /* apply: carries out a plan's steps in order, against the host. Every
  * step reads before it writes (idempotent: a repeated step changes
- * nothing); waits are driven by netlink events, not sleeps. A refused
+ * nothing); waits are driven by netlink events, and look again at
+ * growing intervals only for what changes without one. A refused
  * kernel step of one PF skips that PF's later kernel steps (they build
  * on it) and the run goes on with the other PFs and OVS; a refused step
  * of OVS or of no single PF stops the run. Every refusal is recorded:
@@ -22,8 +23,8 @@ struct plan;
 struct plan_step;
 
 struct apply_opts {
-    long long rep_timeout_ms; /* wait-representors; 0: 10000 */
-    long long ovs_timeout_ms; /* OVS commit; 0: 10000 */
+    long long wait_timeout_ms; /* wait-vfs; 0: 10000 */
+    long long ovs_timeout_ms;  /* OVS commit; 0: 10000 */
     /* Called after each step (r: 0 or the negative errno), for progress
      * output and logs; may be NULL. 'msg' says what the step did
      * ("legacy -> switchdev"); it starts with "unchanged" when the host
@@ -92,8 +93,7 @@ enum step_result apply_set_eswitch(struct apply_ctx *,
                                    const struct plan_step *);
 enum step_result apply_set_steering_mode(struct apply_ctx *,
                                          const struct plan_step *);
-enum step_result apply_wait_representors(struct apply_ctx *,
-                                         const struct plan_step *);
+enum step_result apply_wait_vfs(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_set_vf(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_bind_vf(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_set_hw_tc_offload(struct apply_ctx *,

@@ -159,6 +159,8 @@ pf_print(const struct obs_pf *pf)
         h = fnv_int(h, vf->rep_ifindex);
         h = fnv_int(h, vf->rep_hw_tc_offload);
         h = fnv_int(h, vf->rep_up);
+        h = fnv_int(h, vf->has_fn_hw_addr);
+        h = fnv_bytes(h, vf->fn_hw_addr, sizeof vf->fn_hw_addr);
     }
     return h;
 }

@@ -280,6 +280,22 @@ observe_steering(struct hostio *io, const struct spec_pf *sp,
     oa_copy_str(pf->steering, sizeof pf->steering, p.str);
 }
 
+/* VF 'vf's representor 'rep' (admin state 'up'), and its devlink port
+ * function's MAC from the same port dump. */
+static void
+observe_rep(struct hostio *io, const struct repr_entry *rep,
+            enum obs_tristate up, struct obs_vf *vf)
+{
+    vf->has_rep = true;
+    oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
+    vf->rep_ifindex = rep->ifindex;
+    vf->rep_up = up;
+    vf->has_fn_hw_addr = rep->has_fn_hw_addr;
+    memcpy(vf->fn_hw_addr, rep->fn_hw_addr, sizeof vf->fn_hw_addr);
+    vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
+    observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
+}
+
 /* VF entries: kernel VF info, PCI address and driver, representor. */
 static int
 observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
@@ -339,12 +355,7 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
         }
         const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
         if (rep) {
-            vf->has_rep = true;
-            oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
-            vf->rep_ifindex = rep->ifindex;
-            vf->rep_up = reps_up[rep - reps];
-            vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
-            observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
+            observe_rep(io, rep, reps_up[rep - reps], vf);
             pf->n_reps++;
         }
     }

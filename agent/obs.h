@@ -50,6 +50,12 @@ struct obs_vf {
      * ports up, and on mlx5 a VF's link follows its representor's. */
     enum obs_tristate rep_up;
     struct obs_tc rep_tc;
+    /* The VF's devlink port function reports a MAC (hw_addr): mlx5 in
+     * switchdev. Then the MAC is set that way, before the VF's driver
+     * binds (apply_set_vf), else through the PF (IFLA_VF_MAC). From the
+     * port dump the representor is found by. */
+    bool has_fn_hw_addr;
+    uint8_t fn_hw_addr[6];
 };
 
 /* The order in which a PF's eswitch mode and VF count change (plan.h

@@ -237,6 +237,7 @@ struct vf_work {
     bool set;      /* a set-vf step */
     bool mac_vlan; /* it changes mac or vlan: rebind */
     struct plan_vf_req req;
+    enum plan_mac_via mac_via; /* as far as the observation tells */
     char detail[160];
     bool unbind_early; /* before set-eswitch (VFs-first order) */
     bool unbind, bind;
@@ -289,6 +290,39 @@ tristate_differs(enum spec_tristate want, enum obs_tristate have)
            (want == SPEC_TRUE) != (have == OBS_YES);
 }
 
+/* The VF's MAC as the way it is set reads it: its port function's
+ * hw_addr where that is reported (mlx5 keeps both in one field, but the
+ * way apply compares is the way it writes), else the PF's VF list. */
+static const uint8_t *
+observed_mac(const struct obs_vf *ov)
+{
+    return ov->has_fn_hw_addr ? ov->fn_hw_addr : ov->mac;
+}
+
+/* Only a MAC asked, and the port function reports one: observable
+ * without the PF's VF list. */
+static bool
+mac_only_by_port_fn(const struct spec_vf *sv, const struct obs_vf *ov)
+{
+    return ov->has_fn_hw_addr && !sv->vlan && sv->trust == SPEC_UNSET &&
+           sv->spoofchk == SPEC_UNSET;
+}
+
+/* " via port function" or " via PF (IFLA_VF_MAC)" after the MAC in a
+ * set-vf detail; nothing when the observation does not tell. */
+static const char *
+mac_via_text(enum plan_mac_via via)
+{
+    switch (via) {
+    case PLAN_MAC_VIA_PORT_FN:
+        return " via port function";
+    case PLAN_MAC_VIA_PF:
+        return " via PF (IFLA_VF_MAC)";
+    default:
+        return "";
+    }
+}
+
 /* Fills 'w' with the settings of spec VF 'sv'. 'ov' is the observed VF,
  * NULL when this plan (re)creates the VFs: then every setting the spec
  * gives is written. Returns false when the VF's settings cannot be
@@ -315,11 +349,11 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
         if (sv->spoofchk != SPEC_UNSET) {
             req->spoofchk = sv->spoofchk == SPEC_TRUE;
         }
-    } else if (!ov->has_info) {
+    } else if (!ov->has_info && !mac_only_by_port_fn(sv, ov)) {
         return !(sv->has_mac || sv->vlan || sv->trust != SPEC_UNSET ||
                  sv->spoofchk != SPEC_UNSET);
     } else {
-        if (sv->has_mac && memcmp(sv->mac, ov->mac, 6)) {
+        if (sv->has_mac && memcmp(sv->mac, observed_mac(ov), 6)) {
             req->has_mac = true;
             memcpy(req->mac, sv->mac, 6);
         }
@@ -336,8 +370,9 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
 
     w->detail[0] = '\0';
     if (req->has_mac) {
-        append_item(w->detail, sizeof w->detail, "mac %s",
-                    spec_mac_to_string(req->mac, mac));
+        append_item(w->detail, sizeof w->detail, "mac %s%s",
+                    spec_mac_to_string(req->mac, mac),
+                    mac_via_text(w->mac_via));
     }
     if (req->vlan >= 0) {
         append_item(w->detail, sizeof w->detail, "vlan %d", req->vlan);
@@ -406,6 +441,12 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
     oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
     oa_copy_str(s->numvfs.netdev, sizeof s->numvfs.netdev, op->netdev);
     fmt_str(s->detail, sizeof s->detail, "%u -> %u", from, to);
+    /* The agent binds the new PCI VFs itself once they are configured:
+     * no driver may take them as they appear. */
+    s->numvfs.no_autoprobe = to > 0 && sp->vf_driver && op->vfs_are_devices;
+    if (s->numvfs.no_autoprobe) {
+        append_item(s->detail, sizeof s->detail, "autoprobe off");
+    }
 }
 
 /* set-eswitch to the decided modes; 'after_zero': re-asserted after the
@@ -567,6 +608,20 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
     }
 }
 
+/* How VF 'ov's MAC would be written, as far as the observation tells:
+ * its port function reports a hw_addr or not. Not known when this plan
+ * recreates the VFs ('ov' NULL) or changes the eswitch mode (VF ports
+ * exist only in switchdev), nor for a switchdev VF whose port is not
+ * there yet. */
+static enum plan_mac_via
+decide_mac_via(const struct obs_vf *ov, const struct pf_decision *d)
+{
+    if (!ov || d->eswitch_step || (d->want_switchdev && !ov->has_rep)) {
+        return PLAN_MAC_VIA_UNKNOWN;
+    }
+    return ov->has_fn_hw_addr ? PLAN_MAC_VIA_PORT_FN : PLAN_MAC_VIA_PF;
+}
+
 /* The settings each VF of the spec gets. */
 static void
 decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
@@ -584,13 +639,15 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
                 continue;
             }
         }
+        d->vfs[sv->index].mac_via = decide_mac_via(ov, d);
         d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
     }
     if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
-        /* New PCI VFs are probed by their driver as they appear: a MAC or
-         * vlan written now would not reach the bound driver, and the next
-         * round would see it set and never rebind. Leave both to the next
-         * round, which unbinds, sets and binds. */
+        /* set-numvfs creates them with autoprobe off: unbound, and
+         * without a PCI address in this plan. The next round sets the
+         * MAC and vlan and then binds (should a driver have taken them
+         * anyway, it unbinds first: a MAC must be set before the VF's
+         * driver reads it at probe). */
         for (unsigned k = 0; k < d->want; k++) {
             defer_mac_vlan(&d->vfs[k]);
         }
@@ -621,6 +678,10 @@ decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
             continue;
         }
         bool wrong = strcmp(ov->driver, sp->vf_driver) != 0;
+        /* A bound VF whose MAC changes is unbound, set and bound again,
+         * whichever way the MAC goes (port function or PF): the VF
+         * driver reads its MAC at probe. An unbound VF gets its MAC
+         * before it is bound: no rebind (the port function's way). */
         w->unbind =
             !w->unbind_early && bound && (wrong || (w->set && w->mac_vlan));
         w->bind = wrong || w->unbind_early || w->unbind;
@@ -733,19 +794,40 @@ emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
+/* After the steps that create VFs or representors, before anything acts
+ * on them: VFs and representors appear over time (mlx5 probes each VF,
+ * the representors follow), and set-vf of a VF not there yet fails. */
 static void
 emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
           const struct obs_pf *op, const struct pf_decision *d)
 {
-    if (!d->creates_reps) {
-        return;
+    /* The PF's VF list needs its netdev; PCI functions exist only where
+     * VFs are PCI devices. */
+    struct plan_wait_args w = {
+        .num = d->want,
+        .listed = d->to_want && op->netdev[0],
+        .pci = d->to_want && op->vfs_are_devices,
+        .reps = d->creates_reps,
+    };
+    char what[64] = "";
+    if (w.listed) {
+        append_item(what, sizeof what, "listed");
     }
-    struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, pf, -1);
-    s->wait.num = d->want;
+    if (w.pci) {
+        append_item(what, sizeof what, "PCI functions");
+    }
+    if (w.reps) {
+        append_item(what, sizeof what, "representors");
+    }
+    if (!what[0]) {
+        return; /* nothing created, or nothing this PF lets us see */
+    }
+    struct plan_step *s = add_step(b, PLAN_WAIT_VFS, pf, -1);
+    oa_copy_str(w.netdev, sizeof w.netdev, op->netdev);
+    s->wait = w;
     oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
-    oa_copy_str(s->wait.netdev, sizeof s->wait.netdev, op->netdev);
-    fmt_str(s->detail, sizeof s->detail, "%u representor%s", d->want,
-            d->want == 1 ? "" : "s");
+    fmt_str(s->detail, sizeof s->detail, "%u VF%s: %s", d->want,
+            d->want == 1 ? "" : "s", what);
 }
 
 /* unbind-vf, set-vf, bind-vf: each kind for every VF, in VF order. */
@@ -765,6 +847,7 @@ emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
         }
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf, (int)k);
         s->setvf.req = w->req;
+        s->setvf.mac_via = w->req.has_mac ? w->mac_via : PLAN_MAC_VIA_UNKNOWN;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
         oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
         if (!d->to_want && k < op->n_vfs) {
@@ -1488,6 +1571,19 @@ plan_action_name(enum plan_action action)
 {
     const struct step_type *type = step_type_of(action);
     return type ? type->name : "?";
+}
+
+const char *
+plan_mac_via_name(enum plan_mac_via via)
+{
+    switch (via) {
+    case PLAN_MAC_VIA_PORT_FN:
+        return "port-function";
+    case PLAN_MAC_VIA_PF:
+        return "pf-vf-ndo";
+    default:
+        return NULL;
+    }
 }
 
 bool

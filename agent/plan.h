@@ -8,14 +8,14 @@
  *    order for current mlx5): the eswitch mode changes only while the PF
  *    has 0 VFs. With VFs there and the mode to change, they go first:
  *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
- *      wait-representors -> set-vf -> bind-vf -> set-hw-tc-offload ->
+ *      wait-vfs -> set-vf -> bind-vf -> set-hw-tc-offload ->
  *      set-link-up -> OVS
  *    Going through 0 VFs destroys VFs that may be in use (a VM's vfio-pci
  *    VF): whether that is allowed is issue 13's concern, not the order's.
  *  - vfs-first (older mlx5, drivers that refuse switchdev without VFs):
  *    the VFs are created in legacy, unbound, then the mode changes:
  *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->
- *      set-eswitch -> wait-representors -> set-vf -> bind-vf -> ... -> OVS
+ *      set-eswitch -> wait-vfs -> set-vf -> bind-vf -> ... -> OVS
  *    (set-numvfs 0 only for a count change).
  * When the kernel refuses switchdev in one order, the engine plans that
  * PF again in the other (engine.h).
@@ -59,7 +59,7 @@ enum plan_action {
     PLAN_UNBIND_VF,         /* binding: pci (vf: the VF) */
     PLAN_SET_ESWITCH,       /* eswitch */
     PLAN_SET_STEERING_MODE, /* steering: legacy, 0 VFs */
-    PLAN_WAIT_REPRESENTORS, /* wait: representors with a netdev */
+    PLAN_WAIT_VFS,          /* wait: VFs listed, PCI VFs, representors */
     PLAN_SET_VF,            /* setvf (vf: the VF) */
     PLAN_BIND_VF,           /* binding: pci, driver (vf: the VF) */
     PLAN_SET_HW_TC_OFFLOAD, /* hwtc */
@@ -84,9 +84,21 @@ struct plan_vf_req {
     int spoofchk;
 };
 
-/* set-numvfs, wait-representors. */
+/* set-numvfs. */
 struct plan_count_args {
     unsigned num;
+    char netdev[16]; /* the PF's, for people */
+    /* sriov_drivers_autoprobe off during the write (restored as found):
+     * the agent binds the new PCI VFs itself, once they are configured. */
+    bool no_autoprobe;
+};
+
+/* wait-vfs: after VFs or representors were created, until 'num' VFs
+ * exist in every way asked: listed by the PF (IFLA_VFINFO_LIST), as
+ * PCI functions (virtfnN), with a representor. */
+struct plan_wait_args {
+    unsigned num;
+    bool listed, pci, reps;
     char netdev[16]; /* the PF's, for people */
 };
 
@@ -114,11 +126,30 @@ struct plan_bind_args {
     char driver[32]; /* bind: the one to bind; unbind: the one it had */
 };
 
+/* How set-vf writes a VF's MAC, as far as the observation tells: apply
+ * decides again from what it reads. */
+enum plan_mac_via {
+    /* Not known before the step: this plan creates the VFs, changes the
+     * eswitch mode (VF ports exist only in switchdev), or the VF has no
+     * representor yet. */
+    PLAN_MAC_VIA_UNKNOWN = 0,
+    /* The VF's devlink port function reports a hw_addr: set it there
+     * (devlink port function set ... hw_addr). */
+    PLAN_MAC_VIA_PORT_FN,
+    /* Through the PF (rtnetlink IFLA_VF_MAC): legacy, or a driver
+     * without the port function op. */
+    PLAN_MAC_VIA_PF,
+};
+
+/* "port-function", "pf-vf-ndo"; NULL for UNKNOWN (JSON null). */
+const char *plan_mac_via_name(enum plan_mac_via via);
+
 /* set-vf. */
 struct plan_vf_args {
     struct plan_vf_req req;
-    char netdev[16]; /* the PF's */
-    char pci[16];    /* "" when the VF is created by this plan */
+    char netdev[16];           /* the PF's */
+    char pci[16];              /* "" when the VF is created by this plan */
+    enum plan_mac_via mac_via; /* req.has_mac only */
 };
 
 /* set-hw-tc-offload. */
@@ -153,7 +184,7 @@ struct plan_step {
      * (step.h) sets the "leave" defaults. */
     union {
         struct plan_count_args numvfs;
-        struct plan_count_args wait;
+        struct plan_wait_args wait;
         struct plan_eswitch_args eswitch;
         struct plan_steering_args steering;
         struct plan_bind_args binding;

@@ -27,6 +27,7 @@ struct report_tc {
 struct report_vf {
     unsigned index;
     char mac[18];             /* "" when none is set */
+    const char *mac_via;      /* static; NULL: the spec sets no MAC */
     char driver[32];          /* "" when unbound */
     char rep[16];             /* "" when no representor */
     char bridge[16];          /* "" when the representor is in no bridge */
@@ -238,6 +239,22 @@ check_iface(struct report *report, const struct obs_host *host,
     }
 }
 
+/* How the MAC of VF 'ovf' is set, from what is observed: through its
+ * devlink port function when that reports a hw_addr (mlx5 in
+ * switchdev), else through the PF (rtnetlink IFLA_VF_MAC, the VF ndo).
+ * NULL when the spec sets no MAC for it. */
+static const char *
+vf_mac_via(const struct spec_pf *spf, const struct obs_vf *ovf)
+{
+    for (size_t i = 0; spf && i < spf->n_vfs; i++) {
+        if (spf->vfs[i].index == ovf->index && spf->vfs[i].has_mac) {
+            return plan_mac_via_name(ovf->has_fn_hw_addr ? PLAN_MAC_VIA_PORT_FN
+                                                         : PLAN_MAC_VIA_PF);
+        }
+    }
+    return NULL;
+}
+
 static int
 copy_pf(struct report_pf *out, const struct spec_pf *spf,
         const struct obs_pf *opf, const struct obs_host *host)
@@ -281,6 +298,7 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         if (ovf->has_info && !mac_is_zero(ovf->mac)) {
             spec_mac_to_string(ovf->mac, vf->mac);
         }
+        vf->mac_via = vf_mac_via(spf, ovf);
         oa_copy_str(vf->driver, sizeof vf->driver, ovf->driver);
         if (ovf->has_rep) {
             oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
@@ -649,6 +667,8 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         jw_int(jw, vf->index);
         jw_key(jw, "mac");
         json_string_or_null(jw, vf->mac);
+        jw_key(jw, "mac_via");
+        jw_string(jw, vf->mac_via);
         jw_key(jw, "driver");
         json_string_or_null(jw, vf->driver);
         jw_key(jw, "representor");
@@ -871,6 +891,7 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
 
     /* Columns as wide as their widest cell. */
     int w_idx = (int)strlen("VF"), w_mac = (int)strlen("MAC");
+    int w_via = (int)strlen("MAC VIA");
     int w_drv = (int)strlen("DRIVER"), w_rep = (int)strlen("REPRESENTOR");
     int w_br = (int)strlen("BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
@@ -879,21 +900,23 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
         snprintf(idx, sizeof idx, "%u", vf->index);
         w_idx = max_width(w_idx, idx);
         w_mac = max_width(w_mac, or_dash(vf->mac));
+        w_via = max_width(w_via, or_dash(vf->mac_via));
         w_drv = max_width(w_drv, or_dash(vf->driver));
         w_rep = max_width(w_rep, rep_cell(vf, cell, sizeof cell));
         w_br = max_width(w_br, or_dash(vf->bridge));
     }
-    oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
-                  w_idx, "VF", w_mac, "MAC", w_drv, "DRIVER", w_rep,
-                  "REPRESENTOR", w_br, "BRIDGE");
+    oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
+                  w_idx, "VF", w_mac, "MAC", w_via, "MAC VIA", w_drv, "DRIVER",
+                  w_rep, "REPRESENTOR", w_br, "BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
         char cell[32];
         format_rules(&vf->tc, rules, sizeof rules);
-        oa_str_printf(
-            t, "%-*u  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx, vf->index, w_mac,
-            or_dash(vf->mac), w_drv, or_dash(vf->driver), w_rep,
-            rep_cell(vf, cell, sizeof cell), w_br, or_dash(vf->bridge), rules);
+        oa_str_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
+                      vf->index, w_mac, or_dash(vf->mac), w_via,
+                      or_dash(vf->mac_via), w_drv, or_dash(vf->driver), w_rep,
+                      rep_cell(vf, cell, sizeof cell), w_br,
+                      or_dash(vf->bridge), rules);
     }
 }
 

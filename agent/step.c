@@ -33,13 +33,23 @@ json_numvfs(struct jw *jw, const struct plan_step *s)
 {
     jw_key(jw, "num");
     jw_int(jw, s->numvfs.num);
+    jw_key(jw, "autoprobe_off");
+    jw_bool(jw, s->numvfs.no_autoprobe);
 }
 
+/* What the wait waits for: num VFs listed, as PCI functions, with
+ * representors (those it does not check are false). */
 static void
 json_wait(struct jw *jw, const struct plan_step *s)
 {
     jw_key(jw, "num");
     jw_int(jw, s->wait.num);
+    jw_key(jw, "listed");
+    jw_bool(jw, s->wait.listed);
+    jw_key(jw, "pci");
+    jw_bool(jw, s->wait.pci);
+    jw_key(jw, "representors");
+    jw_bool(jw, s->wait.reps);
 }
 
 static void
@@ -100,6 +110,9 @@ json_set_vf(struct jw *jw, const struct plan_step *s)
     if (req->has_mac) {
         jw_key(jw, "mac");
         jw_string(jw, spec_mac_to_string(req->mac, mac));
+        /* null: apply finds out (the VFs or the mode change first). */
+        jw_key(jw, "mac_via");
+        jw_string(jw, plan_mac_via_name(s->setvf.mac_via));
     }
     if (req->vlan >= 0) {
         jw_key(jw, "vlan");
@@ -203,8 +216,7 @@ static const struct step_type step_types[] = {
                           json_eswitch, init_eswitch},
     [PLAN_SET_STEERING_MODE] = {"set-steering-mode", false,
                                 apply_set_steering_mode, json_steering, NULL},
-    [PLAN_WAIT_REPRESENTORS] = {"wait-representors", false,
-                                apply_wait_representors, json_wait, NULL},
+    [PLAN_WAIT_VFS] = {"wait-vfs", false, apply_wait_vfs, json_wait, NULL},
     [PLAN_SET_VF] = {"set-vf", false, apply_set_vf, json_set_vf, init_set_vf},
     [PLAN_BIND_VF] = {"bind-vf", false, apply_bind_vf, json_bind, NULL},
     [PLAN_SET_HW_TC_OFFLOAD] = {"set-hw-tc-offload", false,

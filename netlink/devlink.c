@@ -188,6 +188,30 @@ devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
 }
 
 int
+devlink_encode_port_fn_hw_addr_set(void *buf, size_t len, uint16_t family,
+                                   const struct devlink_handle *h,
+                                   uint32_t port_index, const uint8_t mac[6])
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_PORT_SET, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h) ||
+        !mnl_attr_put_u32_check(nlh, len, DEVLINK_ATTR_PORT_INDEX,
+                                port_index)) {
+        return -ENOSPC;
+    }
+    /* NLA_F_NESTED, as iproute2 sends it: the kernel parses the nest
+     * strictly. */
+    struct nlattr *fn =
+        mnl_attr_nest_start_check(nlh, len, DEVLINK_ATTR_PORT_FUNCTION);
+    if (!fn || !mnl_attr_put_check(
+                   nlh, len, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6, mac)) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, fn);
+    return (int)nlh->nlmsg_len;
+}
+
+int
 devlink_encode_param_get(void *buf, size_t len, uint16_t family,
                          const struct devlink_handle *h, const char *name)
 {
@@ -319,6 +343,22 @@ devlink_decode_dev(const struct nlmsghdr *nlh, struct devlink_handle *h)
     return h->bus[0] && h->dev[0] ? 0 : -EBADMSG;
 }
 
+/* DEVLINK_ATTR_PORT_FUNCTION: the hw_addr when it is an Ethernet
+ * address; state, opstate, caps and newer attributes are skipped. */
+static int
+port_fn_cb(const struct nlattr *a, void *data)
+{
+    struct devlink_port_info *p = data;
+    if (oanl_attr_type(a) != DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR) {
+        return 0;
+    }
+    if (mnl_attr_get_payload_len(a) != sizeof p->fn_hw_addr) {
+        return 0; /* another link layer (InfiniBand: 20 bytes) */
+    }
+    p->has_fn_hw_addr = true;
+    return oanl_attr_struct(a, p->fn_hw_addr, sizeof p->fn_hw_addr);
+}
+
 static int
 port_cb(const struct nlattr *a, void *data)
 {
@@ -359,8 +399,10 @@ port_cb(const struct nlattr *a, void *data)
         return oanl_attr_u32(a, &p->netdev_ifindex);
     case DEVLINK_ATTR_PORT_NETDEV_NAME:
         return oanl_attr_str(a, p->netdev_name, sizeof p->netdev_name);
+    case DEVLINK_ATTR_PORT_FUNCTION:
+        return oanl_attr_walk_nested(a, port_fn_cb, p);
     }
-    return 0; /* function, split, rate, newer attributes: skipped */
+    return 0; /* split, rate, newer attributes: skipped */
 }
 
 int
@@ -800,6 +842,26 @@ devlink_eswitch_set(struct oanl_sock *s, const struct devlink_handle *h,
     }
     char buf[256];
     r = devlink_encode_eswitch_set(buf, sizeof buf, fam, h, req);
+    if (r < 0) {
+        return r;
+    }
+    return oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
+}
+
+int
+devlink_port_fn_hw_addr_set(struct oanl_sock *s,
+                            const struct devlink_handle *h,
+                            uint32_t port_index, const uint8_t mac[6],
+                            struct oanl_extack *ext)
+{
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[256];
+    r = devlink_encode_port_fn_hw_addr_set(buf, sizeof buf, fam, h, port_index,
+                                           mac);
     if (r < 0) {
         return r;
     }

@@ -119,6 +119,9 @@ repr_from_ports(const struct devlink_port_info *ports, size_t n_ports,
         e->ifindex = (int)p->netdev_ifindex;
         memcpy(e->netdev, p->netdev_name, sizeof e->netdev);
         e->source = REPR_BY_DEVLINK_PORT;
+        e->port_index = p->index;
+        e->has_fn_hw_addr = p->has_fn_hw_addr;
+        memcpy(e->fn_hw_addr, p->fn_hw_addr, sizeof e->fn_hw_addr);
     }
     if (v.n) {
         qsort(v.items, v.n, v.size, cmp_entry);

@@ -328,6 +328,31 @@ sriov_autoprobe_set(const struct sriov_pf *pf, bool on)
     return r ? r : write_attr(path, on ? "1" : "0");
 }
 
+int
+sriov_numvfs_write_noprobe(const struct sriov_pf *pf, unsigned n, bool *was_on,
+                           int *restore_err)
+{
+    bool on = false;
+    int restore = 0;
+    int r = sriov_autoprobe_get(pf, &on);
+    if (!r && on) {
+        r = sriov_autoprobe_set(pf, false);
+    }
+    if (!r) {
+        r = sriov_numvfs_write(pf, n);
+        if (on) {
+            restore = sriov_autoprobe_set(pf, true);
+        }
+    }
+    if (was_on) {
+        *was_on = on;
+    }
+    if (restore_err) {
+        *restore_err = restore;
+    }
+    return r;
+}
+
 bool
 sriov_vfs_are_devices(const struct sriov_pf *pf)
 {

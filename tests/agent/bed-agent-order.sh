@@ -1,8 +1,9 @@
 #!/bin/bash
 # In the kernel test bed: the eswitch order per device, its fallback in
 # both directions and the order learned on disk, through `agentctl apply`
-# on netdevsim's mlx5 personality (mlx5_legacy_vf_ndos, mlx5_vf_reset, and
-# one of the two switchdev refusals at a time). Each part starts from a
+# on netdevsim's mlx5 personality (bed_nsim_mlx5_on: legacy VF ndos, VF
+# port function hw_addr, VF reset, busy eswitch, VFs 200 ms late; plus one
+# of the two switchdev refusals at a time). Each part starts from a
 # blank device (deleted and made again: the same devlink handle) and is
 # judged with devlink, ip, ethtool and ovs-vsctl (e2e_host_ok).
 #  (a) switchdev refused without VFs: apply falls back to vfs-first, says
@@ -107,9 +108,7 @@ first_eswitch_order() {
 
 echo "== netdevsim with the mlx5 personality, OVS without a bridge"
 bed_check "modprobe netdevsim" modprobe netdevsim || { bed_summary; exit; }
-bed_nsim_mlx5_off
-bed_nsim_param mlx5_legacy_vf_ndos 1
-bed_nsim_param mlx5_vf_reset 1
+bed_check "mlx5 personality on" bed_nsim_mlx5_on || { bed_summary; exit; }
 echo 1 >/sys/module/netdevsim/parameters/tc_offload
 bed_check "OVS started" bed_ovs_start || { bed_summary; exit; }
 e2e_write_spec "$spec" "$dl" "$bridge" 2 "0=02:00:00:00:01:00" \

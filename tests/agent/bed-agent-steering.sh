@@ -43,7 +43,7 @@ plan_actions() {
 # has_order ACTIONS: the kernel part of a steering change, in order.
 has_order() {
     case $1 in
-    *set-numvfs,set-eswitch,set-steering-mode,set-eswitch,set-numvfs,wait-representors*)
+    *set-numvfs,set-eswitch,set-steering-mode,set-eswitch,set-numvfs,wait-vfs*)
         return 0 ;;
     esac
     bed_log "actions: $1"

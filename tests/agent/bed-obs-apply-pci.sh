@@ -2,8 +2,12 @@
 # Bed test of agent/obs.c and agent/apply.c on a real PCI SR-IOV device
 # (qemu's NVMe controller: tests/bed/run with OA_BED_PCI=1): a PF found
 # by PCI address but without a netdev is reported not found, with why;
-# bind-vf / unbind-vf steps on real PCI VFs, read before write. No OVS
-# runs: obs reports it not connected.
+# bind-vf / unbind-vf steps on real PCI VFs, read before write; set-numvfs
+# with autoprobe off (what the planner asks when the spec names a
+# vf_driver): the VFs come up unbound although nvme would take them (no
+# bind uevent before the agent's own bind-vf), wait-vfs sees their PCI
+# functions, autoprobe reads as it did before. No OVS runs: obs reports
+# it not connected.
 #   tests/agent/bed-obs-apply-pci.sh PATH/TO/bed-obs-apply
 set -u
 prog=$1
@@ -82,6 +86,70 @@ bed_check_eq "bind to a driver not loaded: refused with the step named" \
     "0 -2 bind-vf $vf0: No such file or directory" \
     "$(printf '%s %s %s' "$(field failed_step "$res")" \
         "$(field error "$res")" "$(rest message "$res")")"
+
+echo 0 >"$sys/sriov_numvfs"
+echo 1 >"$sys/sriov_drivers_autoprobe"
+
+# ------------------------------------------ set-numvfs, autoprobe off --
+# uevents PID_VAR FILE: the kernel's uevents ("ACTION@DEVPATH DRIVER=x"),
+# one a line, into FILE from a background listener (no udev in the guest)
+# whose pid goes into PID_VAR; returns once it listens.
+uevents() {
+    perl -e '
+        use Socket;
+        socket(my $s, 16, SOCK_DGRAM, 15) or die "socket: $!";
+        bind($s, pack("S S L L", 16, 0, 0, 1)) or die "bind: $!";
+        $| = 1;
+        print "listening\n";
+        while (defined(recv($s, my $buf, 65536, 0))) {
+            my @f = split /\0/, $buf;
+            my ($drv) = grep { /^DRIVER=/ } @f;
+            print $f[0], ($drv ? " $drv" : ""), "\n";
+        }' >"$2" 2>&1 &
+    printf -v "$1" '%s' $!
+    bed_wait_for 10 grep -q listening "$2"
+}
+# vf_binds FILE: the bind uevents of this PF's VFs in FILE ("ADDR DRIVER").
+vf_binds() {
+    sed -n "s|^bind@.*/\([0-9a-f:.]*\) DRIVER=\(.*\)|\1 \2|p" "$1" |
+        grep -v "^$pf "
+}
+
+bed_check_eq "autoprobe on, as on a fresh host" 1 \
+    "$(cat "$sys/sriov_drivers_autoprobe")"
+watcher=
+uevents watcher "$work/uevents" || bed_fail "uevent listener"
+out=$(a numvfs=2,noprobe wait=2,pci)
+rc=$?
+printf '%s\n' "$out"
+bed_check_eq "set-numvfs 0 -> 2 with autoprobe off, then wait-vfs" 0 "$rc"
+bed_check_eq "set-numvfs says what it did" \
+    "0 -> 2 VFs, autoprobe off during the write, on again" \
+    "$(rest msg "$(line "step=0 " "$out")")"
+w=$(rest msg "$(line "step=1 " "$out")")
+echo "TIMING wait-vfs 2 PCI functions: $(field ms "$(line "step=1 " "$out")") ms"
+bed_check_eq "wait-vfs: both PCI functions there" \
+    "2 of 2 VF PCI functions of $pf" "${w% after *}"
+bed_check_eq "autoprobe reads 1 again" 1 "$(cat "$sys/sriov_drivers_autoprobe")"
+vf0=$(basename "$(readlink "$sys/virtfn0")")
+vf1=$(basename "$(readlink "$sys/virtfn1")")
+bed_check_eq "the new VFs are unbound" "- -" "$(drv "$vf0") $(drv "$vf1")"
+out=$(a "bind=pci:$vf0,pci-stub" "bind=pci:$vf1,pci-stub")
+bed_check_eq "bind-vf binds them (the agent's next round)" 0 "$?"
+bed_check_eq "sysfs: both bound to pci-stub" "pci-stub pci-stub" \
+    "$(drv "$vf0") $(drv "$vf1")"
+kill "$watcher"
+wait "$watcher" 2>/dev/null
+binds=$(vf_binds "$work/uevents" | tr '\n' ' ')
+bed_check_eq "uevents: the VFs were bound once, by bind-vf, never by autoprobe" \
+    "$vf0 pci-stub $vf1 pci-stub " "$binds"
+
+echo 0 >"$sys/sriov_numvfs"
+echo 0 >"$sys/sriov_drivers_autoprobe"
+out=$(a numvfs=2,noprobe)
+bed_check_eq "autoprobe off already: left off" \
+    "0 -> 2 VFs, autoprobe off already|0" \
+    "$(rest msg "$(line "step=0 " "$out")")|$(cat "$sys/sriov_drivers_autoprobe")"
 
 echo 0 >"$sys/sriov_numvfs"
 echo 1 >"$sys/sriov_drivers_autoprobe"

@@ -4,13 +4,15 @@
  *
  *   bed-obs-apply [--ovs-timeout MS] obs SPEC
  *       obs_collect() for SPEC, printed as key=value lines.
- *   bed-obs-apply [--rep-timeout MS] [--ovs-timeout MS] apply SPEC STEP...
+ *   bed-obs-apply [--wait-timeout MS] [--ovs-timeout MS] apply SPEC STEP...
  *       observes, builds a plan by hand from the STEP words (for PF 0 of
  *       SPEC), runs apply_run() and prints each step as on_step saw it,
  *       then the result. STEP words:
- *         numvfs=N
+ *         numvfs=N[,noprobe]   noprobe: sriov_drivers_autoprobe off
  *         eswitch=legacy|switchdev|raw:N|-[,inline=MODE][,encap=MODE]
- *         wait=N
+ *         wait=N[,listed][,pci][,reps]   wait-vfs for what is named
+ *                       (the PF's VF list, virtfnN, representors);
+ *                       without any: representors
  *         vf=I[,mac=M][,vlan=V][,trust=on|off][,spoofchk=on|off]
  *         hwtc=on|off   the uplink and the representor of every VF of
  *                       the spec (empty netdev where none exists yet)
@@ -20,7 +22,9 @@
  *         restart       restart-vswitchd
  *         unbind=I|pci:ADDR / bind=I|pci:ADDR,DRIVER   VF I's PCI
  *                       function (PCI bed), or a PCI address
- *       Only unbind/bind work without PF 0 found.
+ *       Only unbind/bind work without PF 0 found; a PF named by PCI
+ *       address without a netdev (obs: not found) is adopted from sysfs
+ *       for numvfs and wait (pci).
  *   bed-obs-apply engine SPEC
  *       engine_reconcile() with the real planner: each step, then the
  *       result (converged, rounds, steps, time). */
@@ -29,6 +33,7 @@
 #include "hostio.h"
 #include "obs.h"
 #include "oa-netlink/devlink.h"
+#include "oa-netlink/sriov.h"
 #include "offload/spec.h"
 #include "plan.h"
 #include "step.h"
@@ -302,7 +307,9 @@ build_step(struct builder *b, char *word)
     static const char *const inl[] = {"none", "link", "network", "transport"};
     static const char *const enc[] = {"none", "basic"};
     const struct obs_pf *pf = pf0(b);
-    const char *obj = pf->has_devlink ? pf->devlink : pf->netdev;
+    const char *obj = pf->has_devlink ? pf->devlink
+                      : pf->netdev[0] ? pf->netdev
+                                      : pf->dev_name;
     char *save = NULL;
     char *tok = strtok_r(word, ",", &save);
     char *eq = strchr(tok, '=');
@@ -318,6 +325,8 @@ build_step(struct builder *b, char *word)
     if (!strcmp(tok, "numvfs")) {
         struct plan_step *s = add_step(b, PLAN_SET_NUMVFS, obj);
         s->numvfs.num = (unsigned)atoi(val);
+        tok = strtok_r(NULL, ",", &save);
+        s->numvfs.no_autoprobe = tok && !strcmp(tok, "noprobe");
     } else if (!strcmp(tok, "eswitch")) {
         struct plan_step *s = add_step(b, PLAN_SET_ESWITCH, obj);
         s->eswitch.mode = mode_value(val, esw, 2);
@@ -329,8 +338,16 @@ build_step(struct builder *b, char *word)
             }
         }
     } else if (!strcmp(tok, "wait")) {
-        struct plan_step *s = add_step(b, PLAN_WAIT_REPRESENTORS, obj);
+        struct plan_step *s = add_step(b, PLAN_WAIT_VFS, obj);
         s->wait.num = (unsigned)atoi(val);
+        snprintf(s->wait.netdev, sizeof s->wait.netdev, "%s", pf->netdev);
+        s->wait.reps = true; /* without flags: representors only */
+        while ((tok = strtok_r(NULL, ",", &save))) {
+            s->wait.reps = false;
+            s->wait.listed |= !strcmp(tok, "listed");
+            s->wait.pci |= !strcmp(tok, "pci");
+            s->wait.reps |= !strcmp(tok, "reps");
+        }
     } else if (!strcmp(tok, "vf")) {
         struct plan_step *s = add_step(b, PLAN_SET_VF, pf->netdev);
         struct plan_vf_req *req = &s->setvf.req;
@@ -392,6 +409,28 @@ build_step(struct builder *b, char *word)
     }
 }
 
+/* A PF the spec names by PCI address that obs does not find because it
+ * has no netdev (the PCI bed's NVMe controller): taken as found, from
+ * sysfs alone, so that set-numvfs and wait-vfs (PCI functions) can run on
+ * it. The agent itself never sees such a PF as found. */
+static void
+adopt_pci_pf(const struct spec *spec, struct obs_host *host)
+{
+    struct obs_pf *pf = &host->pfs[0];
+    struct sriov_pf dev;
+    if (pf->found || spec->pfs[0].key != SPEC_PF_BY_PCI ||
+        sriov_pf_by_pci(NULL, spec->pfs[0].id, &dev) ||
+        sriov_numvfs_get(&dev, &pf->num_vfs)) {
+        return;
+    }
+    pf->found = true;
+    snprintf(pf->bus, sizeof pf->bus, "%s", dev.bus);
+    snprintf(pf->dev_name, sizeof pf->dev_name, "%s", dev.name);
+    pf->vfs_are_devices = sriov_vfs_are_devices(&dev);
+    printf("pf=0 adopted bus=%s dev=%s num_vfs=%u vfs_are_devices=%d\n",
+           pf->bus, pf->dev_name, pf->num_vfs, pf->vfs_are_devices);
+}
+
 /* ---- main ------------------------------------------------------------ */
 
 static double
@@ -420,7 +459,7 @@ static int
 usage(void)
 {
     fprintf(stderr, "usage: bed-obs-apply [--ovs-timeout MS] obs SPEC\n"
-                    "       bed-obs-apply [--rep-timeout MS] [--ovs-timeout "
+                    "       bed-obs-apply [--wait-timeout MS] [--ovs-timeout "
                     "MS] apply SPEC STEP...\n");
     return 2;
 }
@@ -428,11 +467,11 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-    long long rep_timeout = 0, ovs_timeout = 5000;
+    long long wait_timeout = 0, ovs_timeout = 5000;
     int a = 1;
     for (; a + 1 < argc && !strncmp(argv[a], "--", 2); a += 2) {
-        if (!strcmp(argv[a], "--rep-timeout")) {
-            rep_timeout = atoll(argv[a + 1]);
+        if (!strcmp(argv[a], "--wait-timeout")) {
+            wait_timeout = atoll(argv[a + 1]);
         } else if (!strcmp(argv[a], "--ovs-timeout")) {
             ovs_timeout = atoll(argv[a + 1]);
         } else {
@@ -481,7 +520,7 @@ main(int argc, char **argv)
     int status = 0;
     if (!strcmp(cmd, "engine") && argc - a == 2) {
         size_t idx = 0;
-        struct engine_opts eo = {.apply = {.rep_timeout_ms = rep_timeout,
+        struct engine_opts eo = {.apply = {.wait_timeout_ms = wait_timeout,
                                            .on_step = on_step,
                                            .aux = &idx}};
         struct engine_result er;
@@ -503,11 +542,12 @@ main(int argc, char **argv)
         printf("obs_ms=%.0f\n", (now_s() - t0) * 1000);
     } else if (!strcmp(cmd, "apply") && argc - a >= 3 && spec->n_pfs) {
         struct builder b = {.spec = spec, .host = host};
+        adopt_pci_pf(spec, host);
         for (int i = a + 2; i < argc; i++) {
             build_step(&b, argv[i]);
         }
         size_t idx = 0;
-        struct apply_opts opts = {.rep_timeout_ms = rep_timeout,
+        struct apply_opts opts = {.wait_timeout_ms = wait_timeout,
                                   .ovs_timeout_ms = 10000,
                                   .on_step = on_step,
                                   .aux = &idx};

@@ -60,7 +60,7 @@ ofport() {
 all_unchanged() {
     local bad
     bad=$(printf '%s\n' "$1" | grep '^step=' | grep -v ' msg=unchanged' |
-        grep -v ' action=wait-representors ')
+        grep -v ' action=wait-vfs ')
     [ -z "$bad" ] || {
         printf 'changed: %s\n' "$bad"
         return 1
@@ -163,8 +163,8 @@ printf '%s\n' "$out"
 res=$(line result "$out")
 bed_check_eq "round 1 applies" "0 -1" "$rc $(field failed_step "$res")"
 w=$(line "step=2 " "$out")
-echo "TIMING wait-representors 2 (switchdev then numvfs 0 -> 2): $(field ms "$w") ms"
-bed_check_eq "wait-representors: 2 of 2" "2 of 2" \
+echo "TIMING wait-vfs 2 (switchdev then numvfs 0 -> 2): $(field ms "$w") ms"
+bed_check_eq "wait-vfs: 2 of 2" "2 of 2" \
     "$(rest msg "$w" | cut -d' ' -f1-3)"
 bed_check_eq "devlink: switchdev" switchdev "$(bed_eswitch "$dl")"
 bed_check_eq "sysfs: 2 VFs" 2 "$(cat "$sys/sriov_numvfs")"
@@ -281,8 +281,8 @@ out=$("$prog" apply "$work/dl4.json" detach numvfs=0 eswitch=switchdev \
 rc=$?
 printf '%s\n' "$out"
 bed_check_eq "2 -> 0 -> 4 with detach applies" 0 "$rc"
-w=$(line "step=[0-9]* action=wait-representors" "$out")
-echo "TIMING wait-representors 4 (numvfs 0 -> 4 in switchdev): $(field ms "$w") ms"
+w=$(line "step=[0-9]* action=wait-vfs" "$out")
+echo "TIMING wait-vfs 4 (numvfs 0 -> 4 in switchdev): $(field ms "$w") ms"
 bed_check_eq "detach: only the uplink stays a port" "$pf" \
     "$(ovs-vsctl list-ports "$bridge")"
 bed_check_eq "4 VFs" 4 "$(cat "$sys/sriov_numvfs")"
@@ -304,23 +304,23 @@ done
 bed_check "2 -> 0 VFs" "$prog" apply "$work/dl4.json" detach numvfs=0 \
     eswitch=switchdev
 (sleep 2 && echo 2 >"$sys/sriov_numvfs") &
-out=$("$prog" --rep-timeout 8000 apply "$work/dl4.json" wait=2)
+out=$("$prog" --wait-timeout 8000 apply "$work/dl4.json" wait=2)
 rc=$?
 wait
 printf '%s\n' "$out"
 w=$(line "step=0 " "$out")
 ms=$(field ms "$w")
-echo "TIMING wait-representors 2, VFs created while it waits: $ms ms"
+echo "TIMING wait-vfs 2, VFs created while it waits: $ms ms"
 bed_check_eq "wait for representors created later succeeds" 0 "$rc"
 bed_check "...it waited ($ms ms), woken by events well before 8 s" \
     test "${ms:-0}" -ge 100 -a "${ms:-99999}" -lt 6000
 
 # A wait that cannot succeed: numvfs 0 drops switchdev, no representor.
-out=$("$prog" --rep-timeout 1000 apply "$work/dl.json" detach numvfs=0 wait=2)
+out=$("$prog" --wait-timeout 1000 apply "$work/dl.json" detach numvfs=0 wait=2)
 res=$(line result "$out")
 echo "timeout: $(rest message "$res")"
-bed_check_eq "wait-representors timeout message" \
-    "wait-representors $dl: 0 of 2 representors of $pf appeared within 1 s" \
+bed_check_eq "wait-vfs timeout message" \
+    "wait-vfs $dl: 0 of 2 representors of $pf after 1 s" \
     "$(rest message "$res")"
 bed_check_eq "timeout: ETIMEDOUT" -110 "$(field error "$res")"
 

@@ -2,9 +2,11 @@
  * order, skipped steps are reported and not counted, a refused PF step
  * skips that PF's later kernel steps while the other PFs go on, a refused
  * OVS step stops the run, every refusal is recorded with "<action>
- * <object>: <why>" and on_step sees it. The kernel and OVS paths are
- * tested in the bed (bed-obs-apply.sh). */
+ * <object>: <why>" and on_step sees it; set-numvfs with autoprobe off on
+ * a fake sysfs tree. The kernel and OVS paths are tested in the bed
+ * (bed-obs-apply.sh, bed-obs-apply-pci.sh). */
 #include "apply.h"
+#include "fake-tree.h"
 #include "hostio.h"
 #include "obs.h"
 #include "oa-check.h"
@@ -13,6 +15,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The result's rendered failure (what apply_result.message was). */
@@ -184,6 +187,104 @@ START_TEST(test_message_renders_the_kernel_text)
 }
 END_TEST
 
+#define PF_DIR "bus/pci/devices/0000:01:00.0"
+
+/* A fake file's content, as written. */
+static const char *
+fake_get(const char *root, const char *rel)
+{
+    static char buf[64];
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    FILE *f = fopen(p, "r");
+    ck_assert_ptr_nonnull(f);
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* set-numvfs 0 -> 2 with autoprobe off on a PCI PF of a fake sysfs tree
+ * whose sriov_drivers_autoprobe reads 'autoprobe' (NULL: none): the
+ * result, and what on_step saw in 'seen'. */
+static int
+run_noprobe(char *root, const char *autoprobe, struct seen *seen)
+{
+    struct obs_pf pf = {.found = true,
+                        .netdev = "enp1s0",
+                        .bus = "pci",
+                        .dev_name = "0000:01:00.0",
+                        .vfs_are_devices = true};
+    struct obs_host host = {.pfs = &pf, .n_pfs = 1};
+    struct plan_step s = step(PLAN_SET_NUMVFS, 0, -1, "pci/0000:01:00.0");
+    struct plan plan = {.steps = &s, .n_steps = 1};
+    struct apply_opts opts = {.on_step = record, .aux = seen};
+    struct apply_result res;
+
+    strcpy(root, "/tmp/oa-apply-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    ft_mk(root, PF_DIR);
+    ft_put(root, PF_DIR "/sriov_numvfs", "0\n");
+    ft_put(root, PF_DIR "/sriov_totalvfs", "8\n");
+    if (autoprobe) {
+        ft_put(root, PF_DIR "/sriov_drivers_autoprobe", autoprobe);
+    }
+    struct hostio io = {.sysfs_root = root};
+    s.numvfs.num = 2;
+    s.numvfs.no_autoprobe = true;
+    memset(seen, 0, sizeof *seen);
+    int r = apply_run(&io, NULL, &host, &plan, &opts, &res);
+    if (r) {
+        snprintf(seen->msg[7], sizeof seen->msg[7], "%s", MESSAGE(&res));
+    }
+    return r;
+}
+
+static void
+rm_tree(const char *root)
+{
+    char p[512];
+    const char *files[] = {"sriov_numvfs", "sriov_totalvfs",
+                           "sriov_drivers_autoprobe"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s/%s/%s", root, PF_DIR, files[i]);
+        unlink(p);
+    }
+    const char *dirs[] = {PF_DIR, "bus/pci/devices", "bus/pci", "bus", ""};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, dirs[i]);
+        rmdir(p);
+    }
+}
+
+START_TEST(test_set_numvfs_autoprobe_off)
+{
+    char root[64];
+    struct seen seen;
+
+    ck_assert_int_eq(run_noprobe(root, "1\n", &seen), 0);
+    ck_assert_str_eq(seen.msg[0],
+                     "0 -> 2 VFs, autoprobe off during the write, on again");
+    ck_assert_str_eq(fake_get(root, PF_DIR "/sriov_numvfs"), "2");
+    /* Written back (no newline: ours), as it was. */
+    ck_assert_str_eq(fake_get(root, PF_DIR "/sriov_drivers_autoprobe"), "1");
+    rm_tree(root);
+
+    ck_assert_int_eq(run_noprobe(root, "0\n", &seen), 0);
+    ck_assert_str_eq(seen.msg[0], "0 -> 2 VFs, autoprobe off already");
+    ck_assert_str_eq(fake_get(root, PF_DIR "/sriov_drivers_autoprobe"), "0\n");
+    rm_tree(root);
+
+    /* No autoprobe attribute: refused, the count left alone. */
+    ck_assert_int_eq(run_noprobe(root, NULL, &seen), -ENOENT);
+    ck_assert_str_eq(seen.msg[7], "set-numvfs pci/0000:01:00.0: 0 -> 2 VFs "
+                                  "with sriov_drivers_autoprobe off refused: "
+                                  "No such file or directory");
+    ck_assert_str_eq(fake_get(root, PF_DIR "/sriov_numvfs"), "0\n");
+    rm_tree(root);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -194,6 +295,7 @@ main(void)
     tcase_add_test(tc, test_ovs_steps_without_a_transaction_fail);
     tcase_add_test(tc, test_empty_plan_succeeds);
     tcase_add_test(tc, test_message_renders_the_kernel_text);
+    tcase_add_test(tc, test_set_numvfs_autoprobe_off);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

@@ -335,7 +335,7 @@ step_netdev(const struct plan_step *s)
     switch (s->action) {
     case PLAN_SET_NUMVFS:
         return s->numvfs.netdev;
-    case PLAN_WAIT_REPRESENTORS:
+    case PLAN_WAIT_VFS:
         return s->wait.netdev;
     case PLAN_SET_ESWITCH:
         return s->eswitch.netdev;
@@ -397,8 +397,8 @@ want_ports(const struct vsdb_want *w, const char *bridge)
 
 /* ---- Scenarios --------------------------------------------------------------- */
 
-#define KERNEL_BLANK_TAIL                                                  \
-    "wait-representors,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload," \
+#define KERNEL_BLANK_TAIL                                         \
+    "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload," \
     "set-hw-tc-offload,set-link-up,set-link-up"
 #define OVS_BLANK                                             \
     "add-bridge,add-port,add-port,add-port,set-other-config," \
@@ -426,7 +426,13 @@ check_blank(struct fx *f, const struct plan *p)
     ck_assert_uint_eq(s->numvfs.num, 2);
     ck_assert_str_eq(s->detail, "0 -> 2");
     ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
+    ck_assert(!s->numvfs.no_autoprobe); /* netdevsim: VFs are no devices */
+    s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert_uint_eq(s->wait.num, 2);
+    ck_assert(s->wait.listed && s->wait.reps && !s->wait.pci);
+    ck_assert_str_eq(s->wait.netdev, "eth0");
+    ck_assert_str_eq(s->object, "eth0");
+    ck_assert_str_eq(s->detail, "2 VFs: listed, representors");
 
     for (unsigned k = 0; k < 2; k++) {
         s = nth(p, PLAN_SET_VF, k);
@@ -439,6 +445,9 @@ check_blank(struct fx *f, const struct plan *p)
         ck_assert_int_eq(s->setvf.req.spoofchk, -1);
     }
     ck_assert_str_eq(nth(p, PLAN_SET_VF, 0)->detail, "mac 02:00:00:00:00:01");
+    /* The VFs do not exist yet: apply finds out which way. */
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->setvf.mac_via,
+                     PLAN_MAC_VIA_UNKNOWN);
 
     s = nth(p, PLAN_SET_HW_TC_OFFLOAD, 0);
     ck_assert_str_eq(s->hwtc.netdev, "eth0");
@@ -584,7 +593,7 @@ check_vfs_2_to_4(struct fx *f, const struct plan *p)
     s = nth(p, PLAN_SET_ESWITCH, 0);
     ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
     ck_assert_ptr_nonnull(strstr(s->detail, "re-assert"));
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 4);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 4);
     /* Recreated VFs: the MACs are written again, even if unchanged. */
     assert_mac(nth(p, PLAN_SET_VF, 1)->setvf.req.mac, 0, 1);
     for (unsigned k = 0; k < 4; k++) {
@@ -624,7 +633,7 @@ check_vfs_4_to_1(struct fx *f, const struct plan *p)
     }
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 0)->detail, "4 -> 0");
     ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 1");
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 1);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 1);
     ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
     ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "eth0");
 }
@@ -662,8 +671,125 @@ check_mac_change(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->setvf.req.vlan, -1);
     ck_assert_int_eq(s->setvf.req.trust, -1);
     ck_assert_int_eq(s->setvf.req.spoofchk, -1);
-    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99");
+    /* No port function reports a MAC: through the PF. */
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_PF);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:99 via PF (IFLA_VF_MAC)");
     ck_assert_str_eq(s->setvf.netdev, "eth0");
+}
+
+/* Each VF's port function reports its MAC (mlx5 in switchdev). */
+static void
+fx_port_fn(struct fx *f, size_t pf)
+{
+    for (unsigned k = 0; k < f->opfs[pf].n_vfs; k++) {
+        struct obs_vf *ov = &f->ovfs[pf][k];
+        ov->has_fn_hw_addr = true;
+        memcpy(ov->fn_hw_addr, ov->mac, 6);
+    }
+}
+
+static void
+setup_port_fn_converged(struct fx *f)
+{
+    fx_converged(f, SF, 2);
+    fx_port_fn(f, 0);
+}
+
+/* The port function's MAC is the one compared: set there when it
+ * differs, even while the PF's VF list shows the spec's. */
+static void
+setup_port_fn_mac_drift(struct fx *f)
+{
+    setup_port_fn_converged(f);
+    f->ovfs[0][1].fn_hw_addr[5] = 0x77;
+}
+
+static void
+check_port_fn_mac_drift(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(s->setvf.req.has_mac);
+    assert_mac(s->setvf.req.mac, 0, 1);
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_PORT_FN);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:02 via port function");
+    (void)f;
+}
+
+/* No VF list from the PF, but the port function reports the MAC the
+ * spec asks: observable, no blocker. */
+static void
+setup_port_fn_no_vf_info(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    for (unsigned k = 0; k < 2; k++) {
+        f->ovfs[0][k].has_info = false;
+        memset(f->ovfs[0][k].mac, 0, 6);
+    }
+}
+
+/* A bound VF whose MAC changes is still unbound and bound again: the VF
+ * driver reads its MAC at probe, whichever way it was set. An unbound
+ * one only gets bound after its MAC. */
+static void
+setup_port_fn_pci(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    fx_pci(f, 0, "mlx5_core");
+    f->ovfs[0][0].fn_hw_addr[5] = 0x66;
+    f->ovfs[0][0].driver[0] = '\0';
+}
+
+static void
+check_port_fn_pci(struct fx *f, const struct plan *p)
+{
+    ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, 0)->vf, 1);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->vf, 0);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 0)->setvf.mac_via,
+                     PLAN_MAC_VIA_PORT_FN);
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 1)->vf, 1);
+    ck_assert_int_eq(nth(p, PLAN_BIND_VF, 0)->vf, 0);
+    ck_assert_int_eq(nth(p, PLAN_BIND_VF, 1)->vf, 1);
+    (void)f;
+}
+
+/* The eswitch goes back to switchdev: the VF ports come back with it,
+ * so the way is not known before apply. */
+static void
+setup_port_fn_legacy_drift(struct fx *f)
+{
+    setup_port_fn_mac_drift(f);
+    f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    f->opfs[0].order = VF; /* the VFs stay: only VF 1's MAC differs */
+}
+
+/* Switchdev-first: through 0 VFs, every MAC written again, none of
+ * their ways known before apply. */
+static void
+setup_port_fn_legacy_drift_sf(struct fx *f)
+{
+    setup_port_fn_legacy_drift(f);
+    f->opfs[0].order = SF;
+}
+
+static void
+check_port_fn_legacy_drift_sf(struct fx *f, const struct plan *p)
+{
+    for (unsigned k = 0; k < 2; k++) {
+        const struct plan_step *s = nth(p, PLAN_SET_VF, k);
+        ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_UNKNOWN);
+        assert_mac(s->setvf.req.mac, 0, k);
+    }
+    (void)f;
+}
+
+static void
+check_port_fn_legacy_drift(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_UNKNOWN);
+    ck_assert_str_eq(s->detail, "mac 02:00:00:00:00:02");
+    (void)f;
 }
 
 static void
@@ -791,6 +917,86 @@ check_pci_recreated_next(struct fx *f, const struct plan *p)
 }
 
 static void
+check_pci_recreate(struct fx *f, const struct plan *p)
+{
+    /* Through 0: no autoprobe to turn off for the removal. */
+    const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
+    ck_assert(!s->numvfs.no_autoprobe);
+    ck_assert_str_eq(s->detail, "2 -> 0");
+    s = nth(p, PLAN_SET_NUMVFS, 1);
+    ck_assert(s->numvfs.no_autoprobe);
+    ck_assert_str_eq(s->detail, "0 -> 4, autoprobe off");
+    s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert_uint_eq(s->wait.num, 4);
+    ck_assert(s->wait.listed && s->wait.pci && s->wait.reps);
+    ck_assert_str_eq(s->detail, "4 VFs: listed, PCI functions, representors");
+    (void)f;
+}
+
+/* The spec leaves binding alone: drivers probe the new VFs as usual. */
+static void
+setup_pci_recreate_no_driver(struct fx *f)
+{
+    setup_pci_recreate_b(f);
+    f->pfs[0].vf_driver = NULL;
+}
+
+static void
+check_pci_recreate_no_driver(struct fx *f, const struct plan *p)
+{
+    ck_assert(!nth(p, PLAN_SET_NUMVFS, 1)->numvfs.no_autoprobe);
+    ck_assert_str_eq(nth(p, PLAN_SET_NUMVFS, 1)->detail, "0 -> 4");
+    (void)f;
+}
+
+/* The round after set-numvfs with autoprobe off: the new VFs are
+ * unbound and have no MAC. */
+static void
+setup_pci_created_unbound(struct fx *f)
+{
+    setup_pci_recreated_next(f);
+    for (unsigned k = 0; k < 2; k++) {
+        f->ovfs[0][k].driver[0] = '\0';
+    }
+}
+
+static void
+check_pci_created_unbound(struct fx *f, const struct plan *p)
+{
+    for (unsigned k = 0; k < 2; k++) {
+        const struct plan_step *s = nth(p, PLAN_SET_VF, k);
+        ck_assert(s->setvf.req.has_mac);
+        assert_mac(s->setvf.req.mac, 0, k);
+        ck_assert_str_eq(s->setvf.pci, f->ovfs[0][k].pci);
+        s = nth(p, PLAN_BIND_VF, k);
+        ck_assert_str_eq(s->binding.pci, f->ovfs[0][k].pci);
+        ck_assert_str_eq(s->binding.driver, "mlx5_core");
+    }
+}
+
+/* A legacy PF from blank: nothing but the VF list tells the VFs are
+ * there, and set-vf needs them. */
+static void
+setup_legacy_blank(struct fx *f)
+{
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].bridge = NULL;
+    f->spec.n_bridges = 0;
+    f->vfs[0][1].vlan = 10;
+    fx_blank(f, SF);
+}
+
+static void
+check_legacy_blank(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert(s->wait.listed && !s->wait.pci && !s->wait.reps);
+    ck_assert_str_eq(s->detail, "2 VFs: listed");
+    ck_assert_int_eq(nth(p, PLAN_SET_VF, 1)->setvf.req.vlan, 10);
+    (void)f;
+}
+
+static void
 setup_drift_legacy_a(struct fx *f)
 {
     fx_converged(f, SF, 2);
@@ -812,7 +1018,16 @@ check_drift_legacy(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
     ck_assert_str_eq(s->detail, "legacy -> switchdev");
     ck_assert_int_eq(s->eswitch.order, f->opfs[0].order);
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
+    s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert_uint_eq(s->wait.num, 2);
+    if (f->opfs[0].order == VF) {
+        /* The VFs are there: only their representors are awaited. */
+        ck_assert(s->wait.reps && !s->wait.listed && !s->wait.pci);
+        ck_assert_str_eq(s->detail, "2 VFs: representors");
+    } else {
+        /* Through 0 VFs: the new VFs and their representors. */
+        ck_assert(s->wait.reps && s->wait.listed);
+    }
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "eth0_0");
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->ovsport.port, "eth0_1");
 }
@@ -1243,6 +1458,11 @@ check_pci_pf(struct fx *f, const struct plan *p)
     const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
     ck_assert_str_eq(s->object, "0000:01:00.0");
     ck_assert_uint_eq(s->numvfs.num, 2);
+    ck_assert(!s->numvfs.no_autoprobe); /* no vf_driver: binding left alone */
+    /* No netdev: no VF list to read; the PCI functions are awaited. */
+    s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert(s->wait.pci && !s->wait.listed && !s->wait.reps);
+    ck_assert_str_eq(s->detail, "2 VFs: PCI functions");
     ck_assert_uint_eq(p->want.n_bridges, 0);
     (void)f;
 }
@@ -1342,7 +1562,7 @@ check_steering_from_switchdev(struct fx *f, const struct plan *p)
     ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 1)->eswitch.order,
                      f->opfs[0].order);
     ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->numvfs.num, 2);
-    ck_assert_uint_eq(nth(p, PLAN_WAIT_REPRESENTORS, 0)->wait.num, 2);
+    ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 2);
     /* Recreated VFs: their MACs are written again. */
     assert_mac(nth(p, PLAN_SET_VF, 0)->setvf.req.mac, 0, 0);
     ck_assert_str_eq(plan_action_name(PLAN_SET_STEERING_MODE),
@@ -1495,14 +1715,14 @@ static const struct scenario scenarios[] = {
     {"steering as wanted", setup_steering_converged, "", 0, check_converged},
     {"steering dmfs -> smfs from switchdev", setup_steering_from_switchdev,
      "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
-     "set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
+     "set-eswitch,set-numvfs,wait-vfs,set-vf,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
      "add-port,add-port",
      0, check_steering_from_switchdev},
     {"steering dmfs -> smfs from switchdev, VFs first",
      setup_steering_from_switchdev_b,
      "detach-port,detach-port,set-numvfs,set-eswitch,set-steering-mode,"
-     "set-numvfs,set-eswitch,wait-representors,set-vf,set-vf,"
+     "set-numvfs,set-eswitch,wait-vfs,set-vf,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
      "add-port,add-port",
      0, check_steering_from_switchdev},
@@ -1528,25 +1748,45 @@ static const struct scenario scenarios[] = {
     {"converged, trust and spoofchk as wanted", setup_converged_trust, "", 0,
      check_converged},
     {"VFs 2 -> 4", setup_vfs_2_to_4,
-     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-representors,"
+     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
      "set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-link-up,set-link-up,set-link-up,set-link-up,"
      "add-port,add-port,add-port,add-port",
      0, check_vfs_2_to_4},
     {"VFs 4 -> 1, VFs first", setup_vfs_4_to_1_b,
      "detach-port,detach-port,detach-port,detach-port,set-numvfs,set-numvfs,"
-     "set-eswitch,wait-representors,set-vf,set-hw-tc-offload,set-link-up,"
+     "set-eswitch,wait-vfs,set-vf,set-hw-tc-offload,set-link-up,"
      "add-port",
      0, check_vfs_4_to_1},
     {"VFs 4 -> 1", setup_vfs_4_to_1_a,
      "detach-port,detach-port,detach-port,detach-port,set-numvfs,"
-     "set-eswitch,set-numvfs,wait-representors,set-vf,set-hw-tc-offload,"
+     "set-eswitch,set-numvfs,wait-vfs,set-vf,set-hw-tc-offload,"
      "set-link-up,add-port",
      0, check_vfs_4_to_1},
     {"VFs 2 -> 0: switchdev re-asserted, nothing to wait for",
      setup_vfs_2_to_0, "detach-port,detach-port,set-numvfs,set-eswitch", 0,
      NULL},
     {"MAC change", setup_mac_change, "set-vf", 0, check_mac_change},
+    {"MACs via port function, converged", setup_port_fn_converged, "", 0,
+     NULL},
+    {"MAC drift seen by the port function", setup_port_fn_mac_drift, "set-vf",
+     0, check_port_fn_mac_drift},
+    {"port function MAC without the PF's VF list", setup_port_fn_no_vf_info,
+     "set-vf", 0, check_port_fn_mac_drift},
+    {"port function MACs of PCI VFs, one bound, one not", setup_port_fn_pci,
+     "unbind-vf,set-vf,set-vf,bind-vf,bind-vf", 0, check_port_fn_pci},
+    {"port function MAC, eswitch drifted to legacy, switchdev-first",
+     setup_port_fn_legacy_drift_sf,
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
+     "set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,"
+     "set-link-up,add-port,add-port",
+     0, check_port_fn_legacy_drift_sf},
+    {"port function MAC, eswitch drifted to legacy, VFs first",
+     setup_port_fn_legacy_drift,
+     "set-eswitch,wait-vfs,set-vf,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,del-port,"
+     "del-port",
+     0, check_port_fn_legacy_drift},
     {"vlan, trust and spoofchk changes", setup_vlan_trust, "set-vf,set-vf", 0,
      check_vlan_trust},
     {"trust and spoofchk not reported", setup_trust_unknown, "", 0, NULL},
@@ -1557,47 +1797,62 @@ static const struct scenario scenarios[] = {
      check_pci_unbound},
     {"PCI VFs: trust needs no rebind", setup_pci_trust_only, "set-vf", 0,
      NULL},
-    {"PCI VFs recreated: MACs and binding wait for the next round",
+    {"PCI VFs recreated: autoprobe off, MACs and binding wait for the next "
+     "round",
      setup_pci_recreate_b,
      "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
-     "wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
+     "wait-vfs,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
      "set-link-up,set-link-up,add-port,add-port,add-port,add-port",
-     0, NULL},
+     0, check_pci_recreate},
+    {"PCI VFs recreated, no vf_driver: autoprobe left alone",
+     setup_pci_recreate_no_driver,
+     "detach-port,detach-port,set-numvfs,set-numvfs,set-eswitch,"
+     "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "set-link-up,set-link-up,add-port,add-port,add-port,add-port",
+     0, check_pci_recreate_no_driver},
+    {"PCI VFs created unbound (autoprobe off), next round: MACs, bind",
+     setup_pci_created_unbound, "set-vf,set-vf,bind-vf,bind-vf", 0,
+     check_pci_created_unbound},
+    {"legacy from blank: VFs listed before set-vf", setup_legacy_blank,
+     "set-numvfs,wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-other-config,"
+     "set-other-config,set-external-id,set-external-id",
+     0, check_legacy_blank},
     {"PCI VFs recreated, next round: unbind, MACs, bind",
      setup_pci_recreated_next,
      "unbind-vf,unbind-vf,set-vf,set-vf,bind-vf,"
      "bind-vf",
      0, check_pci_recreated_next},
     {"eswitch drifted to legacy: through 0 VFs", setup_drift_legacy_a,
-     "set-numvfs,set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
+     "set-numvfs,set-eswitch,set-numvfs,wait-vfs,set-vf,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
      "add-port,del-port,del-port",
      0, check_drift_legacy_through_zero},
     {"eswitch drifted to legacy, VFs first", setup_drift_legacy_b,
-     "set-eswitch,wait-representors,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-eswitch,wait-vfs,set-hw-tc-offload,set-hw-tc-offload,"
      "set-link-up,set-link-up,add-port,add-port,del-port,del-port",
      0, check_drift_legacy},
     {"eswitch drifted to legacy, PCI VFs: through 0 VFs",
      setup_drift_legacy_pci_a,
-     "set-numvfs,set-eswitch,set-numvfs,wait-representors,"
+     "set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
      "add-port,del-port,del-port",
      0, check_drift_legacy},
     {"eswitch drifted to legacy, VFs first, PCI VFs", setup_drift_legacy_pci_b,
-     "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
+     "unbind-vf,unbind-vf,set-eswitch,wait-vfs,bind-vf,bind-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
      "add-port,del-port,del-port",
      0, check_drift_legacy_pci_b},
     {"eswitch drifted, VFs first, PCI VFs, no vf_driver",
      setup_drift_legacy_pci_b_nodriver,
-     "unbind-vf,unbind-vf,set-eswitch,wait-representors,bind-vf,bind-vf,"
+     "unbind-vf,unbind-vf,set-eswitch,wait-vfs,bind-vf,bind-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
      "add-port,del-port,del-port",
      0, check_drift_legacy_pci_b_nodriver},
     {"spec switches to legacy: through 0 VFs", setup_drift_to_legacy_wanted,
-     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,set-vf,"
-     "set-vf",
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
+     "set-vf,set-vf",
      0, check_to_legacy},
     {"spec switches to legacy, VFs first", setup_drift_to_legacy_wanted_b,
      "detach-port,detach-port,set-eswitch", 0, check_to_legacy},
@@ -1627,7 +1882,7 @@ static const struct scenario scenarios[] = {
     {"OVS not connected", setup_ovs_down,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL, 1, check_ovs_down},
     {"OVS not connected, VF count change", setup_ovs_down_vfs_change,
-     "set-numvfs,set-eswitch,set-numvfs,wait-representors,set-vf,set-vf,"
+     "set-numvfs,set-eswitch,set-numvfs,wait-vfs,set-vf,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-hw-tc-offload,"
      "set-hw-tc-offload,set-link-up,set-link-up,set-link-up,set-link-up",
      1, NULL},
@@ -1649,7 +1904,7 @@ static const struct scenario scenarios[] = {
     {"uplink named like another bridge", setup_local_port_clash, "", 1,
      check_local_port_clash},
     {"PCI PF without netdev or devlink", setup_pci_pf,
-     "set-numvfs,set-other-config,set-other-config,set-external-id,"
+     "set-numvfs,wait-vfs,set-other-config,set-other-config,set-external-id,"
      "set-external-id",
      0, check_pci_pf},
     {"VF settings not reported although the spec sets a MAC",
@@ -1665,7 +1920,7 @@ static const struct scenario scenarios[] = {
     {"representor down, VFs 2 -> 1: only the new one's step",
      setup_rep_down_recreated,
      "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
-     "wait-representors,set-vf,set-hw-tc-offload,set-link-up,add-port",
+     "wait-vfs,set-vf,set-hw-tc-offload,set-link-up,add-port",
      0, check_rep_down_recreated},
     {"two PFs, blank", setup_two_pfs,
      "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL
@@ -1767,7 +2022,7 @@ START_TEST(test_action_names)
 {
     static const char *const names[] = {
         "detach-port",      "set-numvfs",        "unbind-vf",
-        "set-eswitch",      "set-steering-mode", "wait-representors",
+        "set-eswitch",      "set-steering-mode", "wait-vfs",
         "set-vf",           "bind-vf",           "set-hw-tc-offload",
         "set-link-up",      "add-bridge",        "add-port",
         "move-port",        "del-port",          "set-other-config",

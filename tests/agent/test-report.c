@@ -273,6 +273,8 @@ START_TEST(converged_host)
         json_t *vf = at(pf, "vfs", idx, NULL);
         assert_int(at(vf, "index", NULL), i);
         assert_str(at(vf, "mac", NULL), mac);
+        /* No port function reports a MAC: the PF's VF ndo sets it. */
+        assert_str(at(vf, "mac_via", NULL), "pf-vf-ndo");
         ck_assert(json_is_null(at(vf, "driver", NULL)));
         assert_str(at(vf, "representor", NULL), rep);
         ck_assert(json_is_true(at(vf, "representor_up", NULL)));
@@ -654,10 +656,12 @@ START_TEST(text_table)
     static const char *const lines[] = {
         "PF eth0 (netdevsim/netdevsim1)  eswitch switchdev  VFs 2  uplink "
         "bridge ovs-sriov  rules 0/0 in_hw\n",
-        "\nVF  MAC                DRIVER  REPRESENTOR  BRIDGE     RULES "
-        "in_hw/total\n",
-        "\n0   02:00:00:00:01:00  -       eth1         ovs-sriov  2/2\n",
-        "\n1   02:00:00:00:01:01  -       eth2         ovs-sriov  2/2\n",
+        "\nVF  MAC                MAC VIA    DRIVER  REPRESENTOR  BRIDGE     "
+        "RULES in_hw/total\n",
+        "\n0   02:00:00:00:01:00  pf-vf-ndo  -       eth1         ovs-sriov  "
+        "2/2\n",
+        "\n1   02:00:00:00:01:01  pf-vf-ndo  -       eth2         ovs-sriov  "
+        "2/2\n",
         "\nOVS connected (3.1.0)  hw-offload true  tc-policy none  offload "
         "in-effect\n",
         "\nconverged\n",
@@ -678,8 +682,9 @@ START_TEST(text_table)
     strcpy(fx.blockers[0].message, "num_vfs 8 > total 4");
     r = build();
     text = report_to_text(r);
-    ck_assert_ptr_nonnull(strstr(text, "\n1   02:00:00:00:01:01  -       "
-                                       "eth2         ovs-sriov  1/2\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\n1   02:00:00:00:01:01  pf-vf-ndo  "
+                                       "-       eth2         ovs-sriov  "
+                                       "1/2\n"));
     ck_assert_ptr_nonnull(strstr(text,
                                  "  error   eth2: 1 of 2 tc flower "
                                  "rules not in hardware\n          "
@@ -723,6 +728,48 @@ START_TEST(status_eswitch_order)
     ck_assert_ptr_nonnull(
         strstr(text, "\neswitch order vfs-first (learned)\n"));
     free(text);
+    report_free(r);
+}
+END_TEST
+
+/* mac_via: how each VF's MAC is set, from what is observed (its port
+ * function reports a hw_addr or not); null where the spec sets no MAC. */
+START_TEST(status_mac_via)
+{
+    fx.vfs[0].has_fn_hw_addr = true;
+    memcpy(fx.vfs[0].fn_hw_addr, fx.vfs[0].mac, 6);
+    fx.spec_vfs[1].has_mac = false;
+    struct report *r = build();
+    json_t *root = to_json(r);
+    assert_str(at(root, "pfs", "0", "vfs", "0", "mac_via", NULL),
+               "port-function");
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "1", "mac_via", NULL)));
+    /* The MAC is still shown, set or not by the agent. */
+    assert_str(at(root, "pfs", "0", "vfs", "1", "mac", NULL),
+               "02:00:00:00:01:01");
+    json_decref(root);
+    char *text = report_to_text(r);
+    static const char *const lines[] = {
+        "\nVF  MAC                MAC VIA        DRIVER  REPRESENTOR  BRIDGE "
+        " ",
+        "\n0   02:00:00:00:01:00  port-function  -       eth1         "
+        "ovs-sriov  2/2\n",
+        "\n1   02:00:00:00:01:01  -              -       eth2         "
+        "ovs-sriov  2/2\n",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        ck_assert_msg(strstr(text, lines[i]), "no line \"%s\" in:\n%s",
+                      lines[i], text);
+    }
+    free(text);
+    report_free(r);
+
+    /* A spec that lists no VFs manages no MAC. */
+    fx.spec_pf.n_vfs = 0;
+    r = build();
+    root = to_json(r);
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "0", "mac_via", NULL)));
+    json_decref(root);
     report_free(r);
 }
 END_TEST
@@ -785,6 +832,7 @@ START_TEST(plan_json_and_text)
     s[1].setvf.req.vlan = -1;
     s[1].setvf.req.trust = 0;
     s[1].setvf.req.spoofchk = -1;
+    s[1].setvf.mac_via = PLAN_MAC_VIA_PORT_FN;
     s[2].action = PLAN_OVS_ADD_PORT;
     strcpy(s[2].object, "ovs-sriov");
     strcpy(s[2].ovsport.bridge, "ovs-sriov");
@@ -820,6 +868,7 @@ START_TEST(plan_json_and_text)
     assert_str(at(st, "action", NULL), "set-vf");
     assert_int(at(st, "vf", NULL), 1);
     assert_str(at(st, "mac", NULL), "02:00:00:00:01:01");
+    assert_str(at(st, "mac_via", NULL), "port-function");
     ck_assert(json_is_false(at(st, "trust", NULL)));
     ck_assert_ptr_null(json_object_get(st, "vlan"));
     ck_assert_ptr_null(json_object_get(st, "spoofchk"));
@@ -886,6 +935,7 @@ report_suite(void)
     tcase_add_test(tc, plan_json_steering);
     tcase_add_test(tc, status_steering_mode);
     tcase_add_test(tc, status_eswitch_order);
+    tcase_add_test(tc, status_mac_via);
     tcase_add_test(tc, empty_plan);
     suite_add_tcase(s, tc);
     return s;

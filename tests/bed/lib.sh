@@ -200,6 +200,22 @@ bed_nsim_mlx5_off() {
     done
 }
 
+# bed_nsim_mlx5_on [DELAY_MS]: the mlx5 personality the agent's bed suites
+# run under (docs/testbed.md): legacy VF ndos refused in switchdev, VF port
+# function hw_addr, VF configuration reset through 0 VFs, eswitch mode set
+# refused while flower rules are offloaded, the flow_steering_mode param,
+# and VFs appearing DELAY_MS (default 200) after the sriov_numvfs write.
+# The two switchdev refusals stay off (the order suite turns them on).
+bed_nsim_mlx5_on() {
+    local p
+    bed_nsim_mlx5_off || return
+    for p in mlx5_legacy_vf_ndos mlx5_port_fn_hw_addr mlx5_vf_reset \
+        mlx5_esw_busy mlx5_steering_param; do
+        bed_nsim_param "$p" 1 || return
+    done
+    bed_nsim_param mlx5_vf_delay_ms "${1:-200}"
+}
+
 # bed_nsim_vf_ports ID [N]: prints how many VF devlink ports (representors)
 # netdevsim device ID has, from its debugfs port directories (index >= 128),
 # without a fork or exec: cheap enough to poll. With N, prints nothing and

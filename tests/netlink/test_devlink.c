@@ -109,10 +109,33 @@ put_port(void *buf, uint8_t cmd)
     struct nlattr *n = mnl_attr_nest_start(nlh, NLT_UNKNOWN_TYPE - 1);
     mnl_attr_put_u32(nlh, 1, 1);
     mnl_attr_nest_end(nlh, n);
-    /* Known but unused by us: skipped. */
+    /* The port function: its state (skipped) and its MAC. */
     n = mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
-    mnl_attr_put(nlh, 1, 6, "\x02\x00\x00\x00\x00\x01");
+    mnl_attr_put_u8(nlh, DEVLINK_PORT_FN_ATTR_STATE,
+                    DEVLINK_PORT_FN_STATE_ACTIVE);
+    mnl_attr_put(nlh, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6,
+                 "\x02\x00\x00\x00\x00\x01");
     mnl_attr_nest_end(nlh, n);
+    return nlh;
+}
+
+/* A PORT_NEW of a VF port whose function nest holds 'fn' (an attribute
+ * of type 'type' and 'len' bytes), or no nest when 'fn' is NULL. */
+static struct nlmsghdr *
+put_port_fn(void *buf, uint16_t type, size_t len, const void *fn)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        DEVLINK_CMD_PORT_NEW;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "pci");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "0000:43:00.0");
+    mnl_attr_put_u32(nlh, DEVLINK_ATTR_PORT_INDEX, 2);
+    if (fn) {
+        struct nlattr *n =
+            mnl_attr_nest_start(nlh, DEVLINK_ATTR_PORT_FUNCTION);
+        mnl_attr_put(nlh, type, len, fn);
+        mnl_attr_nest_end(nlh, n);
+    }
     return nlh;
 }
 
@@ -135,11 +158,99 @@ START_TEST(test_decode_port)
     ck_assert_uint_eq(p.vfnum, 3);
     ck_assert(!p.external);
     ck_assert_str_eq(devlink_port_flavour_name(p.flavour), "pcivf");
+    ck_assert(p.has_fn_hw_addr);
+    ck_assert_mem_eq(p.fn_hw_addr, "\x02\x00\x00\x00\x00\x01", 6);
 
     /* Kernels up to 6.2 answer port dumps with DEVLINK_CMD_NEW. */
     nlh = put_port(buf, DEVLINK_CMD_NEW);
     ck_assert_int_eq(devlink_decode_port(nlh, &p), 0);
     ck_assert_uint_eq(p.vfnum, 3);
+}
+END_TEST
+
+/* The port function's MAC is there only when the driver sent an
+ * Ethernet address. */
+START_TEST(test_decode_port_function)
+{
+    char buf[NLT_BUF];
+    struct devlink_port_info p;
+    static const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+    static const uint8_t ib[20] = {1, 2, 3};
+
+    ck_assert_int_eq(
+        devlink_decode_port(
+            put_port_fn(buf, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6, mac), &p),
+        0);
+    ck_assert(p.has_fn_hw_addr);
+    ck_assert_mem_eq(p.fn_hw_addr, mac, 6);
+
+    /* No nest (stock netdevsim, a physical port), a nest with the state
+     * only, an InfiniBand address: no MAC, no error. */
+    ck_assert_int_eq(devlink_decode_port(put_port_fn(buf, 0, 0, NULL), &p), 0);
+    ck_assert(!p.has_fn_hw_addr);
+    uint8_t state = DEVLINK_PORT_FN_STATE_INACTIVE;
+    ck_assert_int_eq(
+        devlink_decode_port(
+            put_port_fn(buf, DEVLINK_PORT_FN_ATTR_STATE, 1, &state), &p),
+        0);
+    ck_assert(!p.has_fn_hw_addr);
+    ck_assert_int_eq(
+        devlink_decode_port(
+            put_port_fn(buf, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 20, ib), &p),
+        0);
+    ck_assert(!p.has_fn_hw_addr);
+
+    /* A nest that claims more than it holds. */
+    struct nlmsghdr *nlh =
+        put_port_fn(buf, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR, 6, mac);
+    struct nlattr *fn = (struct nlattr *)nlt_find_msg(
+        nlh, sizeof(struct genlmsghdr), DEVLINK_ATTR_PORT_FUNCTION);
+    ck_assert_ptr_nonnull(fn);
+    struct nlattr *hw = (struct nlattr *)mnl_attr_get_payload(fn);
+    hw->nla_len = 40;
+    ck_assert_int_eq(devlink_decode_port(nlh, &p), -EBADMSG);
+}
+END_TEST
+
+/* "devlink port function set DEV/PORT hw_addr MAC": PORT_SET with the
+ * handle, the port index and the MAC in a nest flagged NLA_F_NESTED. */
+START_TEST(test_encode_port_fn_hw_addr_set)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h = {"pci", "0000:43:00.0"};
+    static const uint8_t mac[6] = {0x02, 0, 0, 0, 0x01, 0x07};
+    int len =
+        devlink_encode_port_fn_hw_addr_set(buf, sizeof buf, FAM, &h, 131, mac);
+    ck_assert_int_gt(len, 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq((int)nlh->nlmsg_len, len);
+    ck_assert_int_eq(nlh->nlmsg_type, FAM);
+    ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_PORT_SET);
+    size_t gl = sizeof(struct genlmsghdr);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_BUS_NAME)), "pci");
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_DEV_NAME)),
+        "0000:43:00.0");
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_msg(nlh, gl, DEVLINK_ATTR_PORT_INDEX)), 131);
+    const struct nlattr *fn =
+        nlt_find_msg(nlh, gl, DEVLINK_ATTR_PORT_FUNCTION);
+    ck_assert_ptr_nonnull(fn);
+    ck_assert(fn->nla_type & NLA_F_NESTED);
+    const struct nlattr *hw =
+        nlt_find_nested(fn, DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR);
+    ck_assert_ptr_nonnull(hw);
+    ck_assert_uint_eq(mnl_attr_get_payload_len(hw), 6);
+    ck_assert_mem_eq(mnl_attr_get_payload(hw), mac, 6);
+    /* Nothing else in the nest: a state would change the function. */
+    ck_assert_ptr_null(nlt_find_nested(fn, DEVLINK_PORT_FN_ATTR_STATE));
+
+    /* Room for the handle and the index but not the nest. */
+    ck_assert_int_eq(
+        devlink_encode_port_fn_hw_addr_set(buf, 60, FAM, &h, 131, mac),
+        -ENOSPC);
 }
 END_TEST
 
@@ -495,6 +606,8 @@ devlink_suite(void)
     tcase_add_test(tc, test_encode_dumps);
     tcase_add_test(tc, test_decode_port);
     tcase_add_test(tc, test_decode_port_errors);
+    tcase_add_test(tc, test_decode_port_function);
+    tcase_add_test(tc, test_encode_port_fn_hw_addr_set);
     tcase_add_test(tc, test_decode_eswitch);
     tcase_add_test(tc, test_decode_dev);
     tcase_add_test(tc, test_ports_uplink);

@@ -73,6 +73,11 @@ START_TEST(test_from_ports)
         port("0000:43:00.0", DEVLINK_PORT_FLAVOUR_PCI_VF, 0, 5, 30, "eth30");
     ports[6].controller = 1;
     ports[6].external = true;
+    /* VF 1's port function reports its MAC (mlx5 in switchdev). */
+    ports[1].index = 33;
+    ports[1].has_fn_hw_addr = true;
+    memcpy(ports[1].fn_hw_addr, "\x02\x00\x00\x00\x01\x01", 6);
+    ports[2].index = 32;
 
     struct repr_entry *e;
     size_t n;
@@ -84,6 +89,12 @@ START_TEST(test_from_ports)
     ck_assert_int_eq(e[0].source, REPR_BY_DEVLINK_PORT);
     ck_assert_uint_eq(e[1].vf, 1);
     ck_assert_str_eq(e[1].netdev, "eth9");
+    /* The devlink port and its function's MAC come along. */
+    ck_assert_uint_eq(e[0].port_index, 32);
+    ck_assert(!e[0].has_fn_hw_addr);
+    ck_assert_uint_eq(e[1].port_index, 33);
+    ck_assert(e[1].has_fn_hw_addr);
+    ck_assert_mem_eq(e[1].fn_hw_addr, "\x02\x00\x00\x00\x01\x01", 6);
     ck_assert_ptr_null(repr_find(e, n, 2));
     ck_assert_ptr_eq(repr_find(e, n, 1), &e[1]);
     free(e);

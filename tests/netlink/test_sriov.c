@@ -181,6 +181,51 @@ START_TEST(test_numvfs_io)
 }
 END_TEST
 
+/* The count written with autoprobe off, and autoprobe back as found:
+ * "1" without a newline is our write, "0\n" the fake's own (untouched). */
+START_TEST(test_numvfs_write_noprobe)
+{
+    struct sriov_pf pf;
+    bool was_on = false;
+    int restore_err = -1;
+    char path[512];
+    ck_assert_int_eq(sriov_pf_by_pci(root, "0000:01:00.0", &pf), 0);
+
+    ck_assert_int_eq(sriov_numvfs_write_noprobe(&pf, 4, &was_on, &restore_err),
+                     0);
+    ck_assert(was_on);
+    ck_assert_int_eq(restore_err, 0);
+    ck_assert_str_eq(get(PF "/sriov_numvfs"), "4");
+    ck_assert_str_eq(get(PF "/sriov_drivers_autoprobe"), "1");
+
+    /* Off already: left alone. */
+    ft_put(root, PF "/sriov_drivers_autoprobe", "0\n");
+    ck_assert_int_eq(sriov_numvfs_write_noprobe(&pf, 0, &was_on, NULL), 0);
+    ck_assert(!was_on);
+    ck_assert_str_eq(get(PF "/sriov_numvfs"), "0");
+    ck_assert_str_eq(get(PF "/sriov_drivers_autoprobe"), "0\n");
+
+    /* The count's write fails: autoprobe is restored all the same. */
+    ft_put(root, PF "/sriov_drivers_autoprobe", "1\n");
+    snprintf(path, sizeof path, "%s/%s", root, PF "/sriov_numvfs");
+    ck_assert_int_eq(unlink(path), 0);
+    ft_mk(root, PF "/sriov_numvfs");
+    ck_assert_int_eq(sriov_numvfs_write_noprobe(&pf, 2, &was_on, &restore_err),
+                     -EISDIR);
+    ck_assert(was_on);
+    ck_assert_int_eq(restore_err, 0);
+    ck_assert_str_eq(get(PF "/sriov_drivers_autoprobe"), "1");
+
+    /* No autoprobe attribute: nothing written. */
+    ck_assert_int_eq(rmdir(path), 0);
+    ft_put(root, PF "/sriov_numvfs", "2\n");
+    snprintf(path, sizeof path, "%s/%s", root, PF "/sriov_drivers_autoprobe");
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(sriov_numvfs_write_noprobe(&pf, 3, NULL, NULL), -ENOENT);
+    ck_assert_str_eq(get(PF "/sriov_numvfs"), "2\n");
+}
+END_TEST
+
 START_TEST(test_not_applicable_on_netdevsim)
 {
     struct sriov_pf pf;
@@ -272,6 +317,7 @@ sriov_suite(void)
     tcase_add_test(tc, test_pf_lookup);
     tcase_add_test(tc, test_numvfs_steps);
     tcase_add_test(tc, test_numvfs_io);
+    tcase_add_test(tc, test_numvfs_write_noprobe);
     tcase_add_test(tc, test_not_applicable_on_netdevsim);
     tcase_add_test(tc, test_virtfn);
     tcase_add_test(tc, test_driver_binding);

@@ -58,6 +58,12 @@ struct devlink_port_info {
     uint32_t sfnum, controller, number;
     uint32_t netdev_ifindex; /* 0 if the port has no netdev */
     char netdev_name[16];
+    /* The port function's MAC (DEVLINK_PORT_FUNCTION_ATTR_HW_ADDR in the
+     * DEVLINK_ATTR_PORT_FUNCTION nest): only when the driver reports an
+     * Ethernet address (6 bytes). mlx5 does on its VF ports in switchdev,
+     * and a driver without the op (stock netdevsim) sends none. */
+    bool has_fn_hw_addr;
+    uint8_t fn_hw_addr[6];
 };
 
 /* A driver parameter's type (DEVLINK_ATTR_PARAM_TYPE): the kernel uses
@@ -146,6 +152,16 @@ int devlink_param_get(struct oanl_sock *, const struct devlink_handle *,
 int devlink_param_set(struct oanl_sock *, const struct devlink_handle *,
                       const struct devlink_param *, struct oanl_extack *ext);
 
+/* Sets the MAC of the function behind port 'port_index' of 'h'
+ * ("devlink port function set DEV/PORT hw_addr MAC": DEVLINK_CMD_PORT_SET
+ * with a DEVLINK_ATTR_PORT_FUNCTION nest). The documented way to give a
+ * VF its MAC in switchdev, before its driver binds. A driver without
+ * the op answers -EOPNOTSUPP (the kernel's text in 'ext'). */
+int devlink_port_fn_hw_addr_set(struct oanl_sock *,
+                                const struct devlink_handle *,
+                                uint32_t port_index, const uint8_t mac[6],
+                                struct oanl_extack *ext);
+
 /* Names for messages: "legacy"/"switchdev", "none"/"link"/..., "basic". */
 const char *devlink_eswitch_mode_name(int mode);
 const char *devlink_inline_mode_name(int mode);
@@ -166,6 +182,11 @@ int devlink_encode_eswitch_get(void *buf, size_t len, uint16_t family,
 int devlink_encode_eswitch_set(void *buf, size_t len, uint16_t family,
                                const struct devlink_handle *,
                                const struct devlink_eswitch_req *);
+
+int devlink_encode_port_fn_hw_addr_set(void *buf, size_t len, uint16_t family,
+                                       const struct devlink_handle *,
+                                       uint32_t port_index,
+                                       const uint8_t mac[6]);
 
 int devlink_encode_param_get(void *buf, size_t len, uint16_t family,
                              const struct devlink_handle *, const char *name);

@@ -4,6 +4,7 @@
 #ifndef OA_NETLINK_REPR_H
 #define OA_NETLINK_REPR_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,13 @@ struct repr_entry {
     int ifindex;
     char netdev[16];
     enum repr_source source;
+    /* REPR_BY_DEVLINK_PORT only: the VF's devlink port, and its port
+     * function's MAC when the driver reports one (has_fn_hw_addr; the
+     * way to set the VF's MAC, devlink_port_fn_hw_addr_set()). From the
+     * same port dump: no request more. */
+    uint32_t port_index;
+    bool has_fn_hw_addr;
+    uint8_t fn_hw_addr[6];
 };
 
 struct repr_query {

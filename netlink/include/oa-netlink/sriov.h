@@ -51,6 +51,18 @@ int sriov_totalvfs_get(const struct sriov_pf *, unsigned *n);
 int sriov_autoprobe_get(const struct sriov_pf *, bool *on);
 int sriov_autoprobe_set(const struct sriov_pf *, bool on);
 
+/* sriov_numvfs_write() with sriov_drivers_autoprobe off during the write
+ * (written 0 only when it was on), then restored as found, also when the
+ * write failed: the PCI core adds the new VFs without binding drivers to
+ * them, and they stay unbound until someone binds them (the kernel checks
+ * autoprobe at probe time, and the VFs' probe happened within the write).
+ * *was_on (may be NULL): autoprobe as found. *restore_err (may be NULL):
+ * 0, or why it could not be set back on. Returns 0 or the first failure:
+ * reading or clearing autoprobe (nothing else written), or the count's
+ * write. */
+int sriov_numvfs_write_noprobe(const struct sriov_pf *, unsigned n,
+                               bool *was_on, int *restore_err);
+
 /* True when VFs are PCI functions of their own (sriov_totalvfs exists). */
 bool sriov_vfs_are_devices(const struct sriov_pf *);
 
