@@ -1,11 +1,13 @@
 /* agentctl apply [--json]: one reconcile without the daemon (the same
- * engine), then the verification report (docs/cli.md). */
+ * engine, with the eswitch orders learned before, saving what it learns),
+ * then the verification report (docs/cli.md). */
 #include "agentctl.h"
 
 #include "ctl.h"
 #include "oa-common/err.h"
 #include "engine.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "plan.h"
 #include "report.h"
 #include "stats.h"
@@ -37,9 +39,11 @@ print_step(const struct plan_step *step, int r, const char *msg, void *aux)
 int
 agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
 {
-    struct engine_opts eo = {.apply.on_step = print_step};
+    struct order_store orders = {0};
+    struct engine_opts eo = {.apply.on_step = print_step, .orders = &orders};
     struct engine_result res;
     struct spec *spec = NULL;
+    char orders_path[4096];
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
@@ -59,7 +63,10 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     if (code != OA_EXIT_OK) {
         return code;
     }
+    agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     int r = agentctl_run_engine(spec, &eo, &res);
+    agentctl_note_orders(&orders, orders_path, &res);
+    order_store_clear(&orders);
     code = agentctl_report(spec, &res, r, "apply",
                            "fix the cause, then run agentctl apply again",
                            opts->json, "apply");

@@ -9,6 +9,7 @@
 #include "vsdb.h"
 #include "stats.h"
 #include "offload/spec.h"
+#include "order.h"
 
 #include "oa-common/err.h"
 
@@ -87,6 +88,50 @@ agentctl_no_args(const char *command, int argc, char *argv[])
         return false;
     }
     return true;
+}
+
+void
+agentctl_load_orders(const struct agentctl_opts *opts, struct order_store *s,
+                     char *path, size_t size)
+{
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    if (order_path(opts->state_dir, path, size) < 0) {
+        fprintf(stderr,
+                "agentctl: warning: state directory %s: name too "
+                "long\n",
+                opts->state_dir);
+        path[0] = '\0';
+        return;
+    }
+    if (order_load(s, path, &err) < 0) {
+        fprintf(stderr, "agentctl: warning: eswitch order file ignored: %s\n",
+                oa_err_format(&err, text, sizeof text));
+    }
+}
+
+void
+agentctl_note_orders(const struct order_store *s, const char *path,
+                     const struct engine_result *res)
+{
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    for (size_t i = 0; res->host && i < res->host->n_pfs; i++) {
+        const struct obs_pf *pf = &res->host->pfs[i];
+        if (pf->order_source == OBS_ORDER_FALLBACK) {
+            fprintf(stderr,
+                    "agentctl: %s: eswitch order %s, the other was refused: "
+                    "%s\n",
+                    pf->devlink, obs_order_name(pf->order), pf->order_refusal);
+        }
+    }
+    if (res->orders_changed && path[0] && order_save(s, path, &err) < 0) {
+        fprintf(stderr,
+                "agentctl: warning: learned eswitch order not saved: %s\n",
+                oa_err_format(&err, text, sizeof text));
+    }
 }
 
 int

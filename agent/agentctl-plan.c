@@ -5,6 +5,7 @@
 #include "engine.h"
 #include "oa-common/err.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -12,9 +13,11 @@
 int
 agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
 {
-    struct engine_opts eo = {.dry_run = true};
+    struct order_store orders = {0};
+    struct engine_opts eo = {.dry_run = true, .orders = &orders};
     struct engine_result res;
     struct spec *spec = NULL;
+    char orders_path[4096];
     int code;
 
     if (!agentctl_no_args("plan", argc, argv)) {
@@ -24,7 +27,11 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
     if (code != OA_EXIT_OK) {
         return code;
     }
-    if (agentctl_run_engine(spec, &eo, &res) < 0 || !res.plan) {
+    /* Read only: the plan takes the order apply would take first. */
+    agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
+    int r = agentctl_run_engine(spec, &eo, &res);
+    order_store_clear(&orders);
+    if (r < 0 || !res.plan) {
         char failure[OA_ERR_FORMAT_MAX];
         fprintf(stderr, "agentctl: plan: %s\n",
                 oa_err_format(&res.err, failure, sizeof failure));

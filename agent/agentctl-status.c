@@ -5,6 +5,7 @@
 #include "ctl.h"
 #include "engine.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "report.h"
 
 #include <errno.h>
@@ -16,16 +17,21 @@
 static int
 status_direct(const struct agentctl_opts *opts)
 {
-    struct engine_opts eo = {.dry_run = true};
+    struct order_store orders = {0};
+    struct engine_opts eo = {.dry_run = true, .orders = &orders};
     struct engine_result res;
     struct spec *spec = NULL;
+    char orders_path[4096];
     int code;
 
     code = agentctl_load_spec(opts->spec, &spec);
     if (code != OA_EXIT_OK) {
         return code;
     }
+    /* Read only: each PF's order as apply would take it. */
+    agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     int r = agentctl_run_engine(spec, &eo, &res);
+    order_store_clear(&orders);
     code =
         agentctl_report(spec, &res, r, "observe", NULL, opts->json, "status");
     engine_result_clear(&res);

@@ -34,13 +34,13 @@ static const struct agentctl_command commands[] = {
 static void
 usage(FILE *out)
 {
-    fprintf(out, "usage: agentctl [--spec FILE] [--socket PATH] COMMAND "
-                 "[ARGS]\n\ncommands:\n");
+    fprintf(out, "usage: agentctl [--spec FILE] [--socket PATH] "
+                 "[--state-dir DIR] COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(out, "  %s\n", commands[i].usage);
     }
-    fprintf(out, "\ndefaults: --spec %s --socket %s\n", OA_DEFAULT_SPEC,
-            OA_DEFAULT_SOCKET);
+    fprintf(out, "\ndefaults: --spec %s --socket %s --state-dir %s\n",
+            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
 }
 
 int
@@ -49,6 +49,7 @@ main(int argc, char *argv[])
     static const struct option long_opts[] = {
         {"spec", required_argument, NULL, 's'},
         {"socket", required_argument, NULL, 'S'},
+        {"state-dir", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -56,6 +57,7 @@ main(int argc, char *argv[])
     struct agentctl_opts opts = {
         .spec = OA_DEFAULT_SPEC,
         .socket = OA_DEFAULT_SOCKET,
+        .state_dir = OA_STATE_DIR,
     };
     int c;
 
@@ -68,6 +70,9 @@ main(int argc, char *argv[])
             break;
         case 'S':
             opts.socket = optarg;
+            break;
+        case 'd':
+            opts.state_dir = optarg;
             break;
         case 'j':
             opts.json = true;

@@ -4,13 +4,15 @@
 #include "contract.h" /* exit codes (enum oa_exit), default paths */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Options common to every command, parsed before or after the command
  * word. The strings point into argv. */
 struct agentctl_opts {
-    const char *spec;   /* --spec FILE */
-    const char *socket; /* --socket PATH */
-    bool json;          /* --json */
+    const char *spec;      /* --spec FILE */
+    const char *socket;    /* --socket PATH */
+    const char *state_dir; /* --state-dir DIR: the learned eswitch orders */
+    bool json;             /* --json */
 };
 
 /* One command: 'argc'/'argv' hold the command's own positional
@@ -28,6 +30,7 @@ agentctl_cmd_fn agentctl_cmd_reconcile;
 struct spec;
 struct engine_opts;
 struct engine_result;
+struct order_store;
 
 /* Loads and validates the spec in 'file'. On success returns
  * OA_EXIT_OK and a spec the caller frees with spec_destroy();
@@ -49,6 +52,19 @@ int agentctl_error(const char *command, int r, const char *fmt, ...)
 /* False (with a message) when a command that takes no positional
  * argument got one. */
 bool agentctl_no_args(const char *command, int argc, char *argv[]);
+
+/* The eswitch orders learned per device, from the state directory, into
+ * 's' (release with order_store_clear()) and its file's name into 'path'
+ * ("" when it has none). A file that cannot be used is ignored with one
+ * warning on stderr: the orders are learned again. */
+void agentctl_load_orders(const struct agentctl_opts *opts,
+                          struct order_store *s, char *path, size_t size);
+
+/* After an apply: says on stderr which PFs fell back to the other order,
+ * and saves 's' when the run learned something (a warning when the state
+ * directory cannot be written: nothing else depends on it). */
+void agentctl_note_orders(const struct order_store *s, const char *path,
+                          const struct engine_result *res);
 
 /* Opens the host handles, runs engine_reconcile() with 'eo' and closes
  * them again. Returns its result; 'res' is always filled in (release it

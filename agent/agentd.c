@@ -33,6 +33,7 @@
 #include "oa-netlink/nlev.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "plan.h"
 #include "report.h"
 #include "stats.h"
@@ -79,7 +80,10 @@ struct agentd {
     size_t spec_n_errors;
 
     struct hostio io;
-    enum obs_tristate switchdev_zero_vfs;
+    /* The eswitch order learned per device, and its file (order.h):
+     * read at start, written when a reconcile learns something. */
+    struct order_store orders;
+    char orders_path[4096];
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -450,12 +454,64 @@ note_seqno(struct agentd *d)
     }
 }
 
+/* Reads what was learned of the devices' eswitch orders. A missing file
+ * is normal; one that cannot be used is ignored with one warning (the
+ * orders are learned again). */
+static void
+load_orders(struct agentd *d)
+{
+    struct oa_err err;
+    if (order_path(d->opts->state_dir, d->orders_path, sizeof d->orders_path) <
+        0) {
+        agentd_log(LOG_WARNING,
+                   "state directory %s: name too long, "
+                   "eswitch orders are not kept",
+                   d->opts->state_dir);
+        d->orders_path[0] = '\0';
+        return;
+    }
+    if (order_load(&d->orders, d->orders_path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "eswitch order file ignored", &err);
+    } else if (d->orders.n) {
+        agentd_log(LOG_INFO, "%zu learned eswitch order%s in %s", d->orders.n,
+                   d->orders.n == 1 ? "" : "s", d->orders_path);
+    }
+}
+
+/* After a reconcile: says which PFs fell back to the other order (and
+ * the kernel's refusal), and saves what was learned. A state directory
+ * that cannot be written is a warning: the order is learned again. */
+static void
+note_orders(struct agentd *d, const struct engine_result *res)
+{
+    struct oa_err err;
+    for (size_t i = 0; res->host && i < res->host->n_pfs; i++) {
+        const struct obs_pf *pf = &res->host->pfs[i];
+        if (pf->order_source == OBS_ORDER_FALLBACK) {
+            agentd_log(LOG_NOTICE,
+                       "%s: eswitch order %s, the other was "
+                       "refused: %s",
+                       pf->devlink, obs_order_name(pf->order),
+                       pf->order_refusal);
+        }
+    }
+    if (!res->orders_changed || !d->orders_path[0]) {
+        return;
+    }
+    if (order_save(&d->orders, d->orders_path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "learned eswitch order not saved", &err);
+    } else {
+        agentd_log(LOG_INFO, "learned eswitch order saved in %s",
+                   d->orders_path);
+    }
+}
+
 static void
 engine_opts_init(struct agentd *d, struct engine_opts *eo, bool dry_run)
 {
     memset(eo, 0, sizeof *eo);
     eo->dry_run = dry_run;
-    eo->switchdev_zero_vfs = &d->switchdev_zero_vfs;
+    eo->orders = &d->orders;
     eo->refusals = &d->refusals;
     eo->apply.on_step = on_step;
     eo->apply.aux = d;
@@ -553,6 +609,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
+    note_orders(d, &res);
     char failure[OA_ERR_FORMAT_MAX];
     const char *message = oa_err_format(&res.err, failure, sizeof failure);
     if (r == 0) {
@@ -560,11 +617,10 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         record_success(d);
         agentd_log(LOG_INFO,
                    "reconcile (%s): converged in %lld ms, %zu step%s in %u "
-                   "round%s%s",
+                   "round%s",
                    why, res.elapsed_ms, res.steps_done,
                    res.steps_done == 1 ? "" : "s", res.rounds,
-                   res.rounds == 1 ? "" : "s",
-                   res.fallback_used ? " (VFs before switchdev)" : "");
+                   res.rounds == 1 ? "" : "s");
         say(outcome, "converged in %lld ms, %zu step%s\n", res.elapsed_ms,
             res.steps_done, res.steps_done == 1 ? "" : "s");
     } else if (only_blocked(&res)) {
@@ -934,6 +990,7 @@ agentd_close(struct agentd *d)
     free(d->link_ifindexes);
     hostio_close(&d->io);
     engine_refusals_clear(&d->refusals);
+    order_store_clear(&d->orders);
     spec_destroy(d->spec);
     free(d->spec_error);
     free(d->spec_dir);
@@ -1026,6 +1083,7 @@ agentd_start(struct agentd *d)
     /* Watch before loading, so a change between the two is not lost. */
     open_watch(d);
     load_spec(d);
+    load_orders(d);
 
     if (hostio_open(&d->io, &err) < 0) {
         agentd_log_err(LOG_ERR, "opening the host interfaces", &err);

@@ -33,7 +33,8 @@
 struct agentd_opts {
     const char *spec_path;
     const char *socket_path;
-    int log_level; /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *state_dir; /* the learned eswitch order's (order.h) */
+    int log_level;         /* LOG_ERR .. LOG_DEBUG (syslog.h) */
 };
 
 /* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP

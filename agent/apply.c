@@ -50,8 +50,9 @@ struct apply_ctx {
     /* Set by the step that fails (STEP_ERROR): the text is the part after
      * "<action> <object>: ", which apply_run() puts in front. */
     struct oa_err err;
-    /* The running step's refusal was switchdev with 0 VFs. */
-    bool step_zero_vfs;
+    /* The running step's refusal was of switchdev, in this order. */
+    bool step_switchdev;
+    enum obs_order step_order;
     /* For on_step: what the step did. */
     char msg[400];
     char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
@@ -213,16 +214,19 @@ eswitch_differs(const struct devlink_eswitch_state *st,
     return req->mode >= 0 || req->inline_mode >= 0 || req->encap_mode >= 0;
 }
 
-/* Whether PF 'pf' has 0 VFs now (a refused switchdev then may need VFs
- * first: the engine re-plans). */
-static bool
-pf_has_zero_vfs(struct apply_ctx *c, const struct obs_pf *pf)
+/* A refused switchdev: which order the PF was in, from its VF count now
+ * (0: switchdev-first); the engine tries the other one. Not noted when
+ * the count cannot be read. */
+static void
+note_switchdev_refusal(struct apply_ctx *c, const struct obs_pf *pf)
 {
     struct sriov_pf dev;
     unsigned vfs;
-    return !sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name,
-                                &dev) &&
-           !sriov_numvfs_get(&dev, &vfs) && vfs == 0;
+    if (!sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name, &dev) &&
+        !sriov_numvfs_get(&dev, &vfs)) {
+        c->step_switchdev = true;
+        c->step_order = vfs ? OBS_ORDER_VFS_FIRST : OBS_ORDER_SWITCHDEV_FIRST;
+    }
 }
 
 enum step_result
@@ -253,9 +257,8 @@ apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
     if (req.mode >= 0) {
         r = devlink_eswitch_set(c->io->devlink, &h, &mode_req, &ext);
         if (r) {
-            if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV &&
-                pf_has_zero_vfs(c, pf)) {
-                c->step_zero_vfs = true;
+            if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+                note_switchdev_refusal(c, pf);
             }
             return fail(c, r, &ext);
         }
@@ -1125,7 +1128,7 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
     enum step_result r;
 
     c->msg[0] = '\0';
-    c->step_zero_vfs = false;
+    c->step_switchdev = false;
     oa_err_clear(&c->err);
     if (type) {
         r = type->apply(c, s);
@@ -1177,13 +1180,11 @@ record_refusal(struct apply_ctx *c, size_t i, const struct plan_step *s)
         struct apply_refusal *f = &res->refusals[res->n_refused];
         f->step = (int)i;
         f->pf = s->pf;
-        f->switchdev_zero_vfs = c->step_zero_vfs;
+        f->switchdev = c->step_switchdev;
+        f->order = c->step_order;
         f->err = c->err;
     }
     res->n_refused++;
-    if (c->step_zero_vfs) {
-        res->switchdev_refused_zero_vfs = true;
-    }
 }
 
 int

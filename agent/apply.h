@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "oa-common/err.h"
+#include "obs.h"
 #include "step.h"
 
 struct hostio;
@@ -40,8 +41,12 @@ struct apply_opts {
 struct apply_refusal {
     int step; /* index into plan->steps */
     int pf;   /* the step's PF (index in spec->pfs); -1: none */
-    /* set-eswitch switchdev refused while the PF had 0 VFs. */
-    bool switchdev_zero_vfs;
+    /* set-eswitch to switchdev refused, and in which order the PF was
+     * then, read from its VF count at that moment: 0 VFs is
+     * switchdev-first, VFs vfs-first (plan.h). The engine tries the
+     * other order. False when the count could not be read. */
+    bool switchdev;
+    enum obs_order order;
     struct oa_err err; /* as apply_result.err */
 };
 
@@ -58,9 +63,6 @@ struct apply_result {
      * supported" (the step's action and object, then why) and the
      * kernel's extack. apply_result_message() renders it. */
     struct oa_err err;
-    /* set-eswitch switchdev was refused while the PF had 0 VFs: the
-     * engine re-plans with VFs first. */
-    bool switchdev_refused_zero_vfs;
     /* Every refusal, in plan order (the first is failed_step / err);
      * beyond APPLY_MAX_REFUSALS only counted in n_refused. */
     struct apply_refusal refusals[APPLY_MAX_REFUSALS];

@@ -6,10 +6,12 @@
 #include "oa-common/str.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "plan.h"
 #include "vsdb.h"
 
 #include <errno.h>
+#include <linux/devlink.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +140,10 @@ pf_print(const struct obs_pf *pf)
     h = fnv_int(h, pf->uplink_hw_tc_offload);
     h = fnv_int(h, pf->uplink_up);
     h = fnv_str(h, pf->has_steering ? pf->steering : "");
+    /* New firmware is a new chance. The order is left out: a refusal
+     * the other order hit too must block whichever the next plan takes. */
+    h = fnv_str(h, pf->driver);
+    h = fnv_str(h, pf->firmware);
     for (size_t k = 0; k < pf->n_vfs; k++) {
         const struct obs_vf *vf = &pf->vfs[k];
         h = fnv_int(h, vf->index);
@@ -309,71 +315,247 @@ refusal_is_transient(int code)
            code == -EINTR;
 }
 
-/* Remembers the refusals of one apply of 'plan' (planned from 'host').
- * Not the switchdev refusal that the VFs-first fallback answers
- * ('fallback'): the next plan has that step too, later, and must try it;
- * nor the transient ones. */
+/* ---- One reconcile's state --------------------------------------------- */
+
+/* A PF's eswitch order in this reconcile (plan.h defines the orders). */
+struct pf_order {
+    bool fallback; /* planned in 'order' after the other's refusal */
+    enum obs_order order;
+    unsigned refused;  /* 1 << order, for each order refused */
+    struct oa_err why; /* the refusal that made it fall back */
+    /* The last applied plan took the PF, not in switchdev, towards it in
+     * 'pending_order': learned when the next look finds it there. */
+    bool pending;
+    enum obs_order pending_order;
+};
+
+struct run {
+    const struct engine_ops *ops;
+    const struct spec *spec;
+    const struct engine_opts *opts;
+    struct engine_result *res;
+    long long ovs_timeout_ms;
+    unsigned max_rounds;
+    /* The caller's memory of refusals, or 'local' (these rounds only). */
+    struct engine_refusals *refusals, local;
+    struct pf_order *pfs; /* spec->n_pfs */
+    struct obs_host *host;
+    struct plan *plan;
+    uint64_t raw_plan; /* the plan's fingerprint before refusals blocked */
+    /* A refusal after progress (code 0: none) and the plan refused. */
+    struct oa_err last_failure;
+    uint64_t failed_plan;
+};
+
+/* Each PF's order, into the observation the planner reads: the fallback
+ * of this reconcile, else what was learned of the device, else the
+ * default (switchdev-first). */
 static void
-remember_refusals(struct engine_refusals *m, const struct obs_host *host,
-                  const struct plan *plan, const struct apply_result *ar,
-                  bool fallback)
+set_orders(const struct run *run, struct obs_host *host)
 {
-    size_t n = ar->n_refused < APPLY_MAX_REFUSALS ? ar->n_refused
-                                                  : APPLY_MAX_REFUSALS;
-    for (size_t i = 0; i < n; i++) {
-        const struct apply_refusal *f = &ar->refusals[i];
-        if (f->step < 0 || (size_t)f->step >= plan->n_steps ||
-            (fallback && f->switchdev_zero_vfs) ||
-            refusal_is_transient(f->err.code)) {
-            continue;
-        }
-        const struct plan_step *st = &plan->steps[f->step];
-        if (step_is_pf_local(st, host->n_pfs)) {
-            refusals_remember(m, st, &host->pfs[st->pf], &f->err);
+    for (size_t i = 0; i < host->n_pfs && i < run->spec->n_pfs; i++) {
+        struct obs_pf *pf = &host->pfs[i];
+        const struct pf_order *po = &run->pfs[i];
+        struct order_key key;
+        enum obs_order learned;
+
+        if (po->fallback) {
+            pf->order = po->order;
+            pf->order_source = OBS_ORDER_FALLBACK;
+            oa_err_format(&po->why, pf->order_refusal,
+                          sizeof pf->order_refusal);
+        } else if (run->opts->orders && !order_key_of(pf, &key) &&
+                   order_lookup(run->opts->orders, &key, &learned)) {
+            pf->order = learned;
+            pf->order_source = OBS_ORDER_LEARNED;
         }
     }
 }
 
-/* Observes and plans once; remembered refusals become blockers.
- * '*raw' (may be NULL) is the fingerprint of the plan before that. */
-static int
-observe_and_plan(const struct engine_ops *ops, const struct spec *spec,
-                 long long ovs_timeout_ms, enum obs_tristate zero_vfs,
-                 struct engine_refusals *refusals, struct obs_host **hostp,
-                 struct plan **planp, uint64_t *raw, struct oa_err *err)
+static bool
+wants_switchdev(const struct run *run, size_t i)
 {
+    return run->spec->pfs[i].eswitch == SPEC_ESWITCH_SWITCHDEV;
+}
+
+static bool
+in_switchdev(const struct obs_pf *pf)
+{
+    return pf->found && pf->has_eswitch &&
+           pf->eswitch_mode == DEVLINK_ESWITCH_MODE_SWITCHDEV;
+}
+
+/* Before an apply: which PFs it takes towards switchdev, in which order. */
+static void
+note_pending(struct run *run)
+{
+    for (size_t i = 0; i < run->host->n_pfs; i++) {
+        const struct obs_pf *pf = &run->host->pfs[i];
+        run->pfs[i].pending =
+            wants_switchdev(run, i) && pf->found && pf->has_eswitch &&
+            pf->eswitch_mode != DEVLINK_ESWITCH_MODE_SWITCHDEV;
+        run->pfs[i].pending_order = pf->order;
+    }
+}
+
+/* After an apply, in the next look: a PF that got to switchdev teaches
+ * the order that took it there. Every time, not only when it is not the
+ * default: the entry then also says the default was tried and worked on
+ * this firmware, and replaces a stale vfs-first. Out of memory, it is
+ * learned another time. */
+static void
+learn_orders(struct run *run, const struct obs_host *host)
+{
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        struct pf_order *po = &run->pfs[i];
+        struct order_key key;
+        if (po->pending && run->opts->orders && in_switchdev(&host->pfs[i]) &&
+            !order_key_of(&host->pfs[i], &key) &&
+            order_record(run->opts->orders, &key, po->pending_order) > 0) {
+            run->res->orders_changed++;
+        }
+        po->pending = false;
+    }
+}
+
+/* A refused switchdev that the other order may get past: the PF is
+ * planned in that order next (returns true). Not when that order was
+ * refused too, or when the PF was planned in it and still reached the
+ * mode change in this one (0 VFs wanted: the orders are the same), nor
+ * for a transient refusal. */
+static bool
+take_fallback(struct run *run, const struct apply_refusal *f)
+{
+    if (!f->switchdev || refusal_is_transient(f->err.code) || f->pf < 0 ||
+        (size_t)f->pf >= run->spec->n_pfs) {
+        return false; /* "busy" is not "not in this order" */
+    }
+    struct pf_order *po = &run->pfs[f->pf];
+    enum obs_order other = f->order == OBS_ORDER_SWITCHDEV_FIRST
+                               ? OBS_ORDER_VFS_FIRST
+                               : OBS_ORDER_SWITCHDEV_FIRST;
+    po->refused |= 1u << f->order;
+    if (po->refused & (1u << other) || run->host->pfs[f->pf].order == other) {
+        return false;
+    }
+    po->fallback = true;
+    po->order = other;
+    po->why = f->err;
+    return true;
+}
+
+/* The refusals of one apply of run->plan: each switchdev refusal the
+ * other order may get past makes its PF fall back (returns whether one
+ * did); every other refusal is remembered, but for the transient ones. */
+static bool
+handle_refusals(struct run *run, const struct apply_result *ar)
+{
+    size_t n = ar->n_refused < APPLY_MAX_REFUSALS ? ar->n_refused
+                                                  : APPLY_MAX_REFUSALS;
+    bool fallback = false;
+    for (size_t i = 0; i < n; i++) {
+        const struct apply_refusal *f = &ar->refusals[i];
+        if (f->step < 0 || (size_t)f->step >= run->plan->n_steps) {
+            continue;
+        }
+        if (take_fallback(run, f)) {
+            /* Not remembered: the next plan has this step too, in the
+             * other order, and must try it. */
+            fallback = true;
+            continue;
+        }
+        const struct plan_step *st = &run->plan->steps[f->step];
+        if (!refusal_is_transient(f->err.code) &&
+            step_is_pf_local(st, run->host->n_pfs)) {
+            refusals_remember(run->refusals, st, &run->host->pfs[st->pf],
+                              &f->err);
+        }
+    }
+    return fallback;
+}
+
+/* Observes and plans once into run->host and run->plan: what the last
+ * apply taught is learned, each PF gets its order, remembered refusals
+ * become blockers. '*raw' (may be NULL) is the fingerprint of the plan
+ * before that. */
+static int
+observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
+{
+    const struct engine_ops *ops = run->ops;
     struct oa_err obs_err = {0};
     int r;
 
-    *hostp = NULL;
-    *planp = NULL;
-    r = ops->observe(ops->aux, spec, ovs_timeout_ms, hostp, &obs_err);
+    run->host = NULL;
+    run->plan = NULL;
+    r = ops->observe(ops->aux, run->spec, run->ovs_timeout_ms, &run->host,
+                     &obs_err);
     if (r < 0) {
-        *hostp = NULL;
+        run->host = NULL;
         take_err(err, &obs_err, r);
         oa_err_prefix(err, "observing the host");
         return r;
     }
-    if (zero_vfs == OBS_NO) {
-        (*hostp)->switchdev_zero_vfs = OBS_NO;
-    }
-    r = plan_compute(spec, *hostp, planp);
+    learn_orders(run, run->host);
+    set_orders(run, run->host);
+    r = plan_compute(run->spec, run->host, &run->plan);
     if (r == 0) {
         if (raw) {
-            *raw = plan_fingerprint(*planp);
+            *raw = plan_fingerprint(run->plan);
         }
-        r = block_refused(refusals, *hostp, *planp);
-        if (r < 0) {
-            plan_free(*planp);
-        }
+        r = block_refused(run->refusals, run->host, run->plan);
     }
     if (r < 0) {
         oa_err_set_errno(err, r, "planning");
-        obs_free(*hostp);
-        *hostp = NULL;
-        *planp = NULL;
+        plan_free(run->plan);
+        obs_free(run->host);
+        run->host = NULL;
+        run->plan = NULL;
     }
     return r;
+}
+
+static void
+drop_round(struct run *run)
+{
+    obs_free(run->host);
+    plan_free(run->plan);
+    run->host = NULL;
+    run->plan = NULL;
+}
+
+/* Applies run->plan. 0: plan again (it went through; an order was
+ * refused and its PF falls back; or a refusal after progress, which may
+ * go another way from there). Else the refusal that ends the reconcile
+ * (in res->err). */
+static int
+apply_round(struct run *run)
+{
+    struct engine_result *res = run->res;
+    struct apply_result ar;
+
+    memset(&ar, 0, sizeof ar);
+    note_pending(run);
+    int r = run->ops->apply(run->ops->aux, run->spec, run->host, run->plan,
+                            &run->opts->apply, &ar);
+    res->rounds++;
+    res->steps_done += ar.n_done;
+    if (r == 0) {
+        return 0;
+    }
+    if (handle_refusals(run, &ar)) {
+        res->fallback_used = true;
+        return 0;
+    }
+    if (ar.n_done > 0 && res->rounds < run->max_rounds) {
+        /* Steps before the refused one changed the host (new VFs, a
+         * mode): plan again from what is there now, which may take
+         * another way (e.g. unbind the VFs that just appeared before
+         * the eswitch changes). A refusal without progress ends it. */
+        take_err(&run->last_failure, &ar.err, r);
+        run->failed_plan = run->raw_plan;
+        return 0;
+    }
+    return take_err(&res->err, &ar.err, r);
 }
 
 /* Why a plan that applied cleanly still is not converged: -EAGAIN. */
@@ -395,111 +577,94 @@ describe_unconverged(const struct plan *plan, unsigned rounds,
                       plan->steps[0].object);
 }
 
+/* The rounds: observe, plan, apply, until nothing is left to apply. */
+static int
+run_rounds(struct run *run)
+{
+    struct engine_result *res = run->res;
+    int r;
+
+    for (;;) {
+        r = observe_and_plan(run, &run->raw_plan, &res->err);
+        if (r < 0 || run->opts->dry_run || !run->plan->n_steps ||
+            res->rounds >= run->max_rounds) {
+            return r;
+        }
+        if (run->last_failure.code && run->raw_plan == run->failed_plan) {
+            /* Nothing the refusal changed would make it go another way. */
+            return 0;
+        }
+        r = apply_round(run);
+        drop_round(run);
+        if (r < 0) {
+            /* Observe once more, so the report shows where it stopped. */
+            struct oa_err ignored = {0};
+            observe_and_plan(run, NULL, &ignored);
+            return r;
+        }
+    }
+}
+
+/* What the rounds came to, in res: converged, or why not. */
+static int
+run_outcome(struct run *run, int r)
+{
+    struct engine_result *res = run->res;
+
+    res->host = run->host;
+    res->plan = run->plan;
+    if (r < 0) {
+        return r; /* res->err says it */
+    }
+    if (run->opts->dry_run) {
+        res->converged = plan_is_converged(run->plan);
+        return 0;
+    }
+    if (plan_is_converged(run->plan)) {
+        res->converged = true;
+        return 0;
+    }
+    if (run->last_failure.code) {
+        /* Still not there after a refusal: that refusal is the reason. */
+        res->err = run->last_failure;
+        return res->err.code;
+    }
+    return describe_unconverged(run->plan, res->rounds, &res->err);
+}
+
 int
 engine_reconcile(struct hostio *io, const struct spec *spec,
                  const struct engine_opts *opts, struct engine_result *res)
 {
     struct engine_ops hostio_ops = engine_ops_hostio(io);
-    const struct engine_ops *ops = opts->ops ? opts->ops : &hostio_ops;
-    unsigned max_rounds = opts->max_rounds ? opts->max_rounds : 4;
-    long long ovs_timeout_ms =
-        opts->ovs_timeout_ms ? opts->ovs_timeout_ms : 5000;
-    enum obs_tristate zero_vfs =
-        opts->switchdev_zero_vfs ? *opts->switchdev_zero_vfs : OBS_UNKNOWN;
     long long start = vsdb_time_msec();
-    struct obs_host *host = NULL;
-    struct plan *plan = NULL;
-    /* A refusal after progress (code 0: none) and the plan refused. */
-    struct oa_err last_failure = {0};
-    uint64_t failed_plan = 0, raw_plan = 0;
-    /* Without the caller's memory, refusals count for these rounds. */
-    struct engine_refusals local = {0};
-    struct engine_refusals *refusals =
-        opts->refusals ? opts->refusals : &local;
-    int r;
+    struct run run = {
+        .ops = opts->ops ? opts->ops : &hostio_ops,
+        .spec = spec,
+        .opts = opts,
+        .res = res,
+        .ovs_timeout_ms = opts->ovs_timeout_ms ? opts->ovs_timeout_ms : 5000,
+        .max_rounds = opts->max_rounds ? opts->max_rounds : 4,
+    };
+    int r = 0;
 
     memset(res, 0, sizeof *res);
-    if (ops->prepare) {
+    run.refusals = opts->refusals ? opts->refusals : &run.local;
+    run.pfs = calloc(spec->n_pfs ? spec->n_pfs : 1, sizeof *run.pfs);
+    if (!run.pfs) {
+        r = oa_err_set_errno(&res->err, -ENOMEM, "engine");
+    } else if (run.ops->prepare) {
         struct oa_err err = {0};
-        r = ops->prepare(ops->aux, spec, &err);
+        r = run.ops->prepare(run.ops->aux, spec, &err);
         if (r < 0) {
             take_err(&res->err, &err, r);
-            res->elapsed_ms = vsdb_time_msec() - start;
-            return r;
         }
     }
-
-    for (;;) {
-        struct apply_result ar;
-
-        r = observe_and_plan(ops, spec, ovs_timeout_ms, zero_vfs, refusals,
-                             &host, &plan, &raw_plan, &res->err);
-        if (r < 0) {
-            break;
-        }
-        if (opts->dry_run || !plan->n_steps || res->rounds >= max_rounds) {
-            break;
-        }
-        if (last_failure.code && raw_plan == failed_plan) {
-            /* Nothing the refusal changed would make it go another way. */
-            break;
-        }
-        memset(&ar, 0, sizeof ar);
-        r = ops->apply(ops->aux, spec, host, plan, &opts->apply, &ar);
-        res->rounds++;
-        res->steps_done += ar.n_done;
-        bool fallback =
-            r < 0 && ar.switchdev_refused_zero_vfs && zero_vfs != OBS_NO;
-        remember_refusals(refusals, host, plan, &ar, fallback);
-        if (fallback) {
-            /* The kernel wants VFs before switchdev (older mlx5): plan
-             * again with that order. */
-            zero_vfs = OBS_NO;
-            res->fallback_used = true;
-            if (opts->switchdev_zero_vfs) {
-                *opts->switchdev_zero_vfs = OBS_NO;
-            }
-            r = 0;
-        } else if (r < 0 && ar.n_done > 0 && res->rounds < max_rounds) {
-            /* Steps before the refused one changed the host (new VFs, a
-             * mode): plan again from what is there now, which may take
-             * another way (e.g. unbind the VFs that just appeared before
-             * the eswitch changes). A refusal without progress ends it. */
-            take_err(&last_failure, &ar.err, r);
-            failed_plan = raw_plan;
-            r = 0;
-        } else if (r < 0) {
-            struct oa_err ignored = {0};
-            take_err(&res->err, &ar.err, r);
-            /* Observe once more, so the report shows where it stopped. */
-            obs_free(host);
-            plan_free(plan);
-            observe_and_plan(ops, spec, ovs_timeout_ms, zero_vfs, refusals,
-                             &host, &plan, NULL, &ignored);
-            break;
-        }
-        obs_free(host);
-        plan_free(plan);
-        host = NULL;
-        plan = NULL;
+    if (r == 0) {
+        r = run_outcome(&run, run_rounds(&run));
     }
-
-    res->host = host;
-    res->plan = plan;
-    if (r < 0) {
-        /* res->err says it. */
-    } else if (opts->dry_run) {
-        res->converged = plan_is_converged(plan);
-    } else if (plan_is_converged(plan)) {
-        res->converged = true;
-    } else if (last_failure.code) {
-        /* Still not there after a refusal: that refusal is the reason. */
-        res->err = last_failure;
-        r = res->err.code;
-    } else {
-        r = describe_unconverged(plan, res->rounds, &res->err);
-    }
-    engine_refusals_clear(&local);
+    engine_refusals_clear(&run.local);
+    free(run.pfs);
     res->elapsed_ms = vsdb_time_msec() - start;
     return r;
 }

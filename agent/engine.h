@@ -1,7 +1,14 @@
 /* engine: one reconcile, the same for `agentctl apply` and the daemon:
  * observe -> plan -> apply, repeated while the plan makes progress (new
  * representors are attached in the round after they appear), then
- * observe once more for the verification and the report. */
+ * observe once more for the verification and the report.
+ *
+ * The eswitch order (plan.h) is the engine's to choose per PF, through
+ * the observation: what was learned of the device (order.h), else
+ * switchdev-first. When the kernel refuses switchdev in one order, that
+ * PF is planned again in the other within the same reconcile; refused in
+ * both, it is a refusal like any other (remembered, a blocker). The
+ * order that takes a PF to switchdev is learned. */
 #ifndef OA_ENGINE_H
 #define OA_ENGINE_H 1
 
@@ -16,6 +23,7 @@
 struct hostio;
 struct spec;
 struct plan;
+struct order_store;
 
 /* What the engine does to the host, behind one seam: the real one goes
  * through a struct hostio (engine_ops_hostio()); tests script
@@ -73,9 +81,11 @@ struct engine_opts {
     unsigned max_rounds;      /* 0: 4 */
     long long ovs_timeout_ms; /* 0: 5000 */
     struct apply_opts apply;
-    /* Remembers across reconciles that the kernel refused switchdev with
-     * 0 VFs (may be NULL): once OBS_NO, plans put VFs first. */
-    enum obs_tristate *switchdev_zero_vfs;
+    /* The learned eswitch order per device (may be NULL: every PF starts
+     * switchdev-first, nothing is learned). Read for each PF's first
+     * plan; what takes a PF to switchdev is recorded in it, and
+     * engine_result.orders_changed tells the caller to save it. */
+    struct order_store *orders;
     /* Refusals remembered across reconciles (may be NULL: remembered for
      * this reconcile's rounds only). */
     struct engine_refusals *refusals;
@@ -88,7 +98,11 @@ struct engine_result {
     bool converged;  /* the final plan is empty, nothing blocks */
     unsigned rounds; /* rounds that applied something */
     size_t steps_done;
-    bool fallback_used; /* switchdev was refused; VFs-first tried */
+    /* Switchdev was refused in one order and a PF planned in the other
+     * (its obs_pf says which and why). */
+    bool fallback_used;
+    /* Entries of opts->orders added or changed (learned): to be saved. */
+    size_t orders_changed;
     /* code 0, or the failure (render with oa_err_format()): observing,
      * planning, the step that was refused, or -EAGAIN and why the rounds
      * ended short of convergence (a blocker, the steps left). */

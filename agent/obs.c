@@ -4,6 +4,7 @@
 
 #include "hostio.h"
 #include "offload/spec.h"
+#include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/ethfeat.h"
 #include "oa-netlink/link.h"
@@ -23,29 +24,42 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-enum obs_tristate
-obs_release_allows_switchdev_zero_vfs(const char *release)
+static const char *const order_names[] = {
+    [OBS_ORDER_SWITCHDEV_FIRST] = "switchdev-first",
+    [OBS_ORDER_VFS_FIRST] = "vfs-first",
+};
+
+const char *
+obs_order_name(enum obs_order order)
 {
-    if (!release) {
-        return OBS_UNKNOWN;
-    }
-    const char *p = release;
-    unsigned long major = 0;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9') {
-        if (major > 100000) {
-            return OBS_UNKNOWN;
+    return (unsigned)order < sizeof order_names / sizeof order_names[0]
+               ? order_names[order]
+               : NULL;
+}
+
+int
+obs_order_parse(const char *name, enum obs_order *out)
+{
+    for (size_t i = 0; name && i < sizeof order_names / sizeof order_names[0];
+         i++) {
+        if (!strcmp(name, order_names[i])) {
+            *out = (enum obs_order)i;
+            return 0;
         }
-        major = major * 10 + (unsigned long)(*p - '0');
-        p++;
-        digits++;
     }
-    /* "6.1.0-56-amd64", "5.15.0": MAJOR '.' MINOR; a bare "6" or
-     * "6-rc1" is not a kernel release string. */
-    if (!digits || *p != '.' || p[1] < '0' || p[1] > '9') {
-        return OBS_UNKNOWN;
-    }
-    return major >= 6 ? OBS_YES : OBS_NO;
+    return -EINVAL;
+}
+
+const char *
+obs_order_source_name(enum obs_order_source source)
+{
+    static const char *const names[] = {
+        [OBS_ORDER_DEFAULT] = "default",
+        [OBS_ORDER_LEARNED] = "learned",
+        [OBS_ORDER_FALLBACK] = "fallback",
+    };
+    return (unsigned)source < sizeof names / sizeof names[0] ? names[source]
+                                                             : NULL;
 }
 
 static enum obs_tristate
@@ -234,6 +248,21 @@ observe_eswitch(struct hostio *io, struct obs_pf *pf)
     pf->encap_mode = es.encap_mode;
 }
 
+/* Driver and running firmware (devlink info): part of the key of the
+ * learned order. Left "" when the driver has no info to give. */
+static void
+observe_devinfo(struct hostio *io, struct obs_pf *pf)
+{
+    struct devlink_handle h;
+    struct devlink_info info;
+    if (!pf->has_devlink || devlink_handle_parse(pf->devlink, &h) ||
+        devlink_info_get(io->devlink, &h, &info, NULL)) {
+        return;
+    }
+    oa_copy_str(pf->driver, sizeof pf->driver, info.driver);
+    oa_copy_str(pf->firmware, sizeof pf->firmware, info.firmware);
+}
+
 static void
 observe_steering(struct hostio *io, const struct spec_pf *sp,
                  struct obs_pf *pf)
@@ -345,6 +374,7 @@ observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
         return r;
     }
     observe_eswitch(io, pf);
+    observe_devinfo(io, pf);
     observe_steering(io, sp, pf);
     r = sriov_numvfs_get(&dev, &pf->num_vfs);
     if (r) {
@@ -412,8 +442,6 @@ obs_collect(struct hostio *io, const struct spec *spec,
         oa_copy_str(host->kernel_release, sizeof host->kernel_release,
                     u.release);
     }
-    host->switchdev_zero_vfs =
-        obs_release_allows_switchdev_zero_vfs(host->kernel_release);
 
     int r = 0;
     if (spec->n_pfs) {

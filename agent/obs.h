@@ -1,8 +1,9 @@
 /* obs: what the host has, observed for one spec: per PF of the spec its
- * device, eswitch, VFs, VF drivers, representors, admin state (up),
- * hw-tc-offload and tc rule counts, plus the Open_vSwitch database. Plain copies, owned by
- * the obs_host: the planner and the report read nothing else (no
- * sockets, no IDL rows, no syscalls past obs_collect()). */
+ * device (with its driver and firmware), eswitch, VFs, VF drivers,
+ * representors, admin state (up), hw-tc-offload and tc rule counts, plus
+ * the Open_vSwitch database. Plain copies, owned by the obs_host: the
+ * planner and the report read nothing else (no sockets, no IDL rows, no
+ * syscalls past obs_collect()). */
 #ifndef OA_OBS_H
 #define OA_OBS_H 1
 
@@ -57,6 +58,27 @@ struct obs_vf {
     uint8_t fn_hw_addr[6];
 };
 
+/* The order in which a PF's eswitch mode and VF count change (plan.h
+ * defines both). Switchdev-first is the default, on every kernel. */
+enum obs_order {
+    OBS_ORDER_SWITCHDEV_FIRST = 0,
+    OBS_ORDER_VFS_FIRST,
+};
+
+/* Where a PF's order comes from (the engine sets it). */
+enum obs_order_source {
+    OBS_ORDER_DEFAULT = 0, /* nothing known: switchdev-first */
+    OBS_ORDER_LEARNED,     /* it took this device to switchdev before */
+    OBS_ORDER_FALLBACK,    /* the other order was refused this reconcile */
+};
+
+/* "switchdev-first", "vfs-first"; NULL outside the enum. */
+const char *obs_order_name(enum obs_order order);
+/* The name back: 0, or -EINVAL. */
+int obs_order_parse(const char *name, enum obs_order *out);
+/* "default", "learned", "fallback"; NULL outside the enum. */
+const char *obs_order_source_name(enum obs_order_source source);
+
 /* The devlink param behind the spec's steering_mode. */
 #define OBS_STEERING_PARAM "flow_steering_mode"
 
@@ -79,6 +101,19 @@ struct obs_pf {
      * when the driver has no such param. */
     bool has_steering;
     char steering[16];
+    /* devlink info: the driver and its running firmware version ("" when
+     * not reported). With the devlink handle, they key what the agent
+     * learned about the device (order.h): new firmware, new learning. */
+    char driver[32];
+    char firmware[128];
+    /* The order the planner uses for this PF. obs_collect() leaves the
+     * default; the engine sets what it learned or fell back to, so the
+     * planner stays a function of the observation. */
+    enum obs_order order;
+    enum obs_order_source order_source;
+    /* OBS_ORDER_FALLBACK: the other order's refusal, with the kernel's
+     * text; "" otherwise. */
+    char order_refusal[OA_ERR_FORMAT_MAX];
     unsigned num_vfs;
     bool has_total_vfs;
     unsigned total_vfs;
@@ -100,12 +135,8 @@ struct obs_ovs {
 };
 
 struct obs_host {
-    /* Whether the kernel takes switchdev with 0 VFs (docs/architecture.md:
-     * kernels >= 6.0; older mlx5 needs VFs first). From the kernel
-     * release, and forced to OBS_NO by the engine after a refusal. */
-    enum obs_tristate switchdev_zero_vfs;
-    char kernel_release[65];
-    struct obs_pf *pfs; /* one per spec->pfs[], same order */
+    char kernel_release[65]; /* uname -r, for people */
+    struct obs_pf *pfs;      /* one per spec->pfs[], same order */
     size_t n_pfs;
     struct obs_ovs ovs;
 };
@@ -119,9 +150,5 @@ int obs_collect(struct hostio *io, const struct spec *spec,
                 long long ovs_timeout_ms, struct obs_host **out,
                 struct oa_err *err);
 void obs_free(struct obs_host *host);
-
-/* Pure: the kernel release "6.1.0-56-amd64" allows switchdev with 0 VFs
- * (>= 6.0)? UNKNOWN when it cannot be parsed. */
-enum obs_tristate obs_release_allows_switchdev_zero_vfs(const char *release);
 
 #endif

@@ -1,5 +1,6 @@
 /* offload-agent: the reconciling daemon (foreground, systemd Type=notify).
- * Options are a contract (docs/cli.md): --spec FILE, --socket PATH. The
+ * Options are a contract (docs/cli.md): --spec FILE, --socket PATH,
+ * --state-dir DIR. The
  * daemon itself is agentd_run() (agentd.h). */
 #include "agentd.h"
 
@@ -13,14 +14,16 @@ usage(FILE *out)
 {
     fprintf(out,
             "usage: offload-agent [--spec FILE] [--socket PATH] "
-            "[--log-level LEVEL]\n"
+            "[--state-dir DIR] [--log-level LEVEL]\n"
             "  --spec FILE        host spec (default %s)\n"
             "  --socket PATH      control socket (default %s)\n"
+            "  --state-dir DIR    what it learns of the devices (default "
+            "%s)\n"
             "  --log-level LEVEL  error, warning, notice, info (default), "
             "debug\n"
             "Runs in the foreground and logs to stderr with sd-daemon "
             "priority prefixes.\n",
-            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET);
+            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
 }
 
 int
@@ -29,6 +32,7 @@ main(int argc, char *argv[])
     static const struct option long_opts[] = {
         {"spec", required_argument, NULL, 's'},
         {"socket", required_argument, NULL, 'S'},
+        {"state-dir", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -36,6 +40,7 @@ main(int argc, char *argv[])
     struct agentd_opts opts = {
         .spec_path = OA_DEFAULT_SPEC,
         .socket_path = OA_DEFAULT_SOCKET,
+        .state_dir = OA_STATE_DIR,
         .log_level = LOG_INFO,
     };
     sigset_t set;
@@ -62,6 +67,9 @@ main(int argc, char *argv[])
             break;
         case 'S':
             opts.socket_path = optarg;
+            break;
+        case 'd':
+            opts.state_dir = optarg;
             break;
         case 'l':
             opts.log_level = agentd_parse_log_level(optarg);

@@ -253,8 +253,8 @@ struct pf_decision {
     /* Blockers; any of them: no kernel step for this PF. */
     bool not_found, too_many_vfs, no_eswitch, no_steering;
     bool blocked;
-    /* The order: VFs before switchdev (the kernel does not take
-     * switchdev with 0 VFs, older mlx5), else switchdev first. */
+    /* The PF's order (obs_pf.order, plan.h): VFs created, unbound, then
+     * the mode; else the mode changes with 0 VFs. */
     bool vfs_first;
     unsigned cur, want; /* VF count observed, wanted */
     bool count_changes;
@@ -460,6 +460,8 @@ step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
     s->eswitch.mode = d->mode;
     s->eswitch.inline_mode = d->inline_mode;
     s->eswitch.encap_mode = d->encap_mode;
+    s->eswitch.order =
+        d->vfs_first ? OBS_ORDER_VFS_FIRST : OBS_ORDER_SWITCHDEV_FIRST;
     oa_copy_str(s->object, sizeof s->object, pf_device_name(sp, op));
     oa_copy_str(s->eswitch.netdev, sizeof s->eswitch.netdev, op->netdev);
     if (op->eswitch_mode != d->mode) {
@@ -611,6 +613,12 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
         d->count_changes = true;
         mode_differs = mode_differs || in_switchdev;
     }
+    if (!d->vfs_first && mode_differs && d->cur > 0) {
+        /* Switchdev-first: the mode changes with 0 VFs, so the VFs go and
+         * come back as for a count change (NVIDIA's order; some firmware
+         * refuses switchdev once VFs exist). */
+        d->count_changes = true;
+    }
     d->to_zero = d->count_changes && d->cur > 0;
     d->to_want = d->count_changes && d->want > 0;
     /* After 0 VFs some eswitches are back in legacy: re-assert (apply
@@ -722,7 +730,7 @@ decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
     const struct obs_pf *op = &host->pfs[pf];
 
     memset(d, 0, sizeof *d);
-    d->vfs_first = host->switchdev_zero_vfs != OBS_YES;
+    d->vfs_first = op->order == OBS_ORDER_VFS_FIRST;
     d->mode = devlink_mode(sp->eswitch);
     d->inline_mode = devlink_inline_mode(sp->inline_mode);
     d->encap_mode = devlink_encap_mode(sp->encap_mode);
@@ -786,8 +794,8 @@ emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
-/* Switchdev first (the kernel takes it with 0 VFs): set-eswitch, then
- * set-numvfs N. */
+/* Switchdev first: set-eswitch with 0 VFs (set-numvfs 0 went before
+ * when there were VFs), then set-numvfs N. */
 static void
 emit_switchdev_first(struct builder *b, int pf, const struct spec_pf *sp,
                      const struct obs_pf *op, const struct pf_decision *d)
@@ -800,7 +808,7 @@ emit_switchdev_first(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
-/* VFs first (older mlx5): set-numvfs N, unbind the VFs, set-eswitch. */
+/* VFs first: set-numvfs N in legacy, unbind the VFs, set-eswitch. */
 static void
 emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
                const struct obs_pf *op, const struct pf_decision *d)

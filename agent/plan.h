@@ -1,14 +1,24 @@
 /* plan: the pure planner. Desired (spec) + observed (obs_host) -> the
  * ordered steps that take the host there; nothing when converged.
  *
- * Order (docs/architecture.md, "The chain"), per PF, chosen from the observation:
- *  - kernel takes switchdev with 0 VFs (obs_host.switchdev_zero_vfs YES):
+ * Order (docs/architecture.md, "The chain"): per PF, the one its
+ * observation carries (obs_pf.order: switchdev-first unless the engine
+ * learned or fell back to vfs-first; the planner does no I/O to know):
+ *  - switchdev-first (the default, on every kernel; NVIDIA's documented
+ *    order for current mlx5): the eswitch mode changes only while the PF
+ *    has 0 VFs. With VFs there and the mode to change, they go first:
  *      [detach-port] -> set-numvfs 0 -> set-eswitch -> set-numvfs N ->
  *      wait-vfs -> set-vf -> bind-vf -> set-hw-tc-offload ->
  *      set-link-up -> OVS
- *  - otherwise (VFs first, older mlx5):
+ *    Going through 0 VFs destroys VFs that may be in use (a VM's vfio-pci
+ *    VF): whether that is allowed is issue 13's concern, not the order's.
+ *  - vfs-first (older mlx5, drivers that refuse switchdev without VFs):
+ *    the VFs are created in legacy, unbound, then the mode changes:
  *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->
  *      set-eswitch -> wait-vfs -> set-vf -> bind-vf -> ... -> OVS
+ *    (set-numvfs 0 only for a count change).
+ * When the kernel refuses switchdev in one order, the engine plans that
+ * PF again in the other (engine.h).
  * A count change N -> M goes through 0, which drops some eswitches back to
  * legacy: switchdev is (re)asserted after it. Ports of representors that
  * a step removes are detached from OVS first (detach-port), and with
@@ -101,6 +111,9 @@ struct plan_eswitch_args {
     int inline_mode;
     int encap_mode;
     char netdev[16];
+    /* The PF's order (enum obs_order) when this step is part of it; -1:
+     * not (the way to legacy for a steering change). For plan --json. */
+    int order;
 };
 
 /* set-steering-mode: mlx5's flow_steering_mode, which only changes in

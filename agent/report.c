@@ -43,6 +43,10 @@ struct report_pf {
     char devlink[96];    /* "" when none */
     const char *eswitch; /* static; NULL when not known */
     char steering[16];   /* "" when not asked or not known */
+    /* The eswitch order of its plan, where it came from, and the other
+     * order's refusal when it fell back ("" otherwise). Static names. */
+    const char *order, *order_source;
+    char order_refusal[OA_ERR_FORMAT_MAX];
     unsigned num_vfs;
     char uplink_bridge[16];
     enum obs_tristate uplink_up;
@@ -270,6 +274,10 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
     if (opf->has_steering) {
         oa_copy_str(out->steering, sizeof out->steering, opf->steering);
     }
+    out->order = obs_order_name(opf->order);
+    out->order_source = obs_order_source_name(opf->order_source);
+    oa_copy_str(out->order_refusal, sizeof out->order_refusal,
+                opf->order_refusal);
     out->num_vfs = opf->num_vfs;
     port_bridge(host, opf->netdev, out->uplink_bridge,
                 sizeof out->uplink_bridge);
@@ -594,6 +602,19 @@ json_string_or_null(struct jw *jw, const char *value)
     jw_string(jw, value && value[0] ? value : NULL);
 }
 
+/* The PF's eswitch order (plan.h), whether it was learned, and the
+ * kernel's refusal of the other one when it fell back. */
+static void
+json_order(struct jw *jw, const struct report_pf *pf)
+{
+    jw_key(jw, "eswitch_order");
+    jw_string(jw, pf->order);
+    jw_key(jw, "eswitch_order_source");
+    jw_string(jw, pf->order_source);
+    jw_key(jw, "eswitch_order_refused");
+    json_string_or_null(jw, pf->order_refusal);
+}
+
 static void
 json_pf(struct jw *jw, const struct report_pf *pf)
 {
@@ -616,6 +637,9 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         /* Only where the spec asks for one: obs reads it then. */
         jw_key(jw, "steering_mode");
         jw_string(jw, pf->steering);
+    }
+    if (pf->found) {
+        json_order(jw, pf);
     }
     jw_key(jw, "num_vfs");
     jw_int(jw, pf->num_vfs);
@@ -831,6 +855,19 @@ rep_cell(const struct report_vf *vf, char *buf, size_t size)
     return buf;
 }
 
+/* The order, when it is not the default: people wonder why VFs came
+ * first, or went to 0. */
+static void
+text_order(struct oa_str *t, const struct report_pf *pf)
+{
+    if (pf->order && pf->order_source && strcmp(pf->order_source, "default")) {
+        oa_str_printf(t, "eswitch order %s (%s)%s%s\n", pf->order,
+                      pf->order_source,
+                      pf->order_refusal[0] ? ": the other was refused: " : "",
+                      pf->order_refusal);
+    }
+}
+
 static void
 text_pf(struct oa_str *t, const struct report_pf *pf)
 {
@@ -847,6 +884,7 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
                   pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
                   pf->num_vfs, or_dash(pf->uplink_bridge), rules,
                   pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
+    text_order(t, pf);
     if (!pf->n_vfs) {
         return;
     }
@@ -995,9 +1033,13 @@ report_plan_to_text(const struct plan *plan)
     }
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
-        oa_str_printf(&t, "%zu. %s %s%s%s\n", i + 1,
-                      plan_action_name(s->action), s->object,
-                      s->detail[0] ? ": " : "", s->detail);
+        oa_str_printf(&t, "%zu. %s %s%s%s", i + 1, plan_action_name(s->action),
+                      s->object, s->detail[0] ? ": " : "", s->detail);
+        if (s->action == PLAN_SET_ESWITCH && s->eswitch.order >= 0) {
+            oa_str_printf(&t, " [%s]",
+                          obs_order_name((enum obs_order)s->eswitch.order));
+        }
+        oa_str_printf(&t, "\n");
     }
     if (plan->n_blockers) {
         oa_str_printf(&t, "%sblocked:\n", plan->n_steps ? "\n" : "");

@@ -3,6 +3,7 @@
 
 #include "apply.h"
 #include "jw.h"
+#include "obs.h"
 #include "oa-netlink/devlink.h"
 #include "offload/spec.h"
 
@@ -83,6 +84,11 @@ json_eswitch(struct jw *jw, const struct plan_step *s)
     if (a->encap_mode >= 0) {
         jw_key(jw, "encap_mode");
         jw_string(jw, devlink_encap_mode_name(a->encap_mode));
+    }
+    if (a->order >= 0) {
+        /* Which of the PF's two orders this step is part of (plan.h). */
+        jw_key(jw, "order");
+        jw_string(jw, obs_order_name((enum obs_order)a->order));
     }
 }
 
@@ -187,6 +193,7 @@ static void
 init_eswitch(struct plan_step *s)
 {
     s->eswitch.mode = s->eswitch.inline_mode = s->eswitch.encap_mode = -1;
+    s->eswitch.order = -1;
 }
 
 static void

@@ -67,10 +67,7 @@ print_tc(const char *key, const struct obs_tc *tc)
 static void
 print_host(const struct obs_host *h)
 {
-    printf("kernel release=%s zero_vfs=%s\n", h->kernel_release,
-           h->switchdev_zero_vfs == OBS_YES  ? "yes"
-           : h->switchdev_zero_vfs == OBS_NO ? "no"
-                                             : "unknown");
+    printf("kernel release=%s\n", h->kernel_release);
     for (size_t i = 0; i < h->n_pfs; i++) {
         const struct obs_pf *pf = &h->pfs[i];
         if (!pf->found) {
@@ -83,6 +80,10 @@ print_host(const struct obs_host *h)
         printf(" eswitch=%s", pf->has_eswitch
                                   ? devlink_eswitch_mode_name(pf->eswitch_mode)
                                   : "-");
+        printf(" driver=%s firmware=%s order=%s",
+               pf->driver[0] ? pf->driver : "-",
+               pf->firmware[0] ? pf->firmware : "-",
+               obs_order_name(pf->order));
         printf(" num_vfs=%u", pf->num_vfs);
         if (pf->has_total_vfs) {
             printf(" total_vfs=%u", pf->total_vfs);
@@ -556,9 +557,10 @@ main(int argc, char **argv)
         t0 = step_start;
         r = apply_run(&io, spec, host, &b.plan, &opts, &res);
         printf("result r=%d n_done=%zu n_steps=%zu failed_step=%d error=%d "
-               "refused_zero_vfs=%d ms=%.0f message=%s\n",
+               "refused_switchdev=%d ms=%.0f message=%s\n",
                r, res.n_done, b.plan.n_steps, res.failed_step, res.err.code,
-               res.switchdev_refused_zero_vfs, (now_s() - t0) * 1000,
+               res.n_refused && res.refusals[0].switchdev,
+               (now_s() - t0) * 1000,
                apply_result_message(&res, message, sizeof message));
         status = r ? 1 : 0;
         free(b.plan.steps);

@@ -85,7 +85,7 @@ START_TEST(test_missing_pf_skips_its_later_steps)
     ck_assert_uint_eq(res.n_refused, 1);
     ck_assert_int_eq(res.refusals[0].step, 3);
     ck_assert_int_eq(res.refusals[0].pf, 0);
-    ck_assert(!res.switchdev_refused_zero_vfs);
+    ck_assert(!res.refusals[0].switchdev); /* not a switchdev refusal */
 }
 END_TEST
 

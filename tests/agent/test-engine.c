@@ -2,8 +2,9 @@
  * host looks like at every observation (built in memory, planned by the
  * real planner) and what every apply returns, through struct engine_ops,
  * and says what the engine must make of it: rounds, convergence, the
- * VFs-first fallback, the loop breaker after a refusal, the round limit,
- * the error, and how often it looked at the host. */
+ * eswitch order per PF (learned, taken first, the fallback both ways and
+ * what was learned after), the loop breaker after a refusal, the round
+ * limit, the error, and how often it looked at the host. */
 #include <check.h>
 #include <errno.h>
 #include <linux/devlink.h>
@@ -16,6 +17,7 @@
 #include "hostio.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "order.h"
 #include "plan.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
@@ -24,6 +26,7 @@
 
 #define VSWITCHD_ID "boot-1:100:200"
 #define DEVLINK     "netdevsim/netdevsim1"
+#define FIRMWARE    "10.20.30" /* every PF's, as devlink info says */
 
 /* ---- The spec: eth0 (and eth1) switchdev, 2 VFs with MACs, all in
  * ovs-sriov ------------------------------------------------------------ */
@@ -85,15 +88,16 @@ fx_spec_init(struct fx_spec *f, size_t n_pfs)
 /* ---- Observations, on the heap as obs_collect() makes them ------------- */
 
 enum host_kind {
-    H_END = 0,       /* the script ends: observing again is a failure */
-    H_BLANK,         /* legacy, 0 VFs, OVS empty */
-    H_VFS_LEGACY,    /* legacy, 2 VFs without MACs or representors */
-    H_SWITCHDEV,     /* the kernel side done, OVS still empty */
-    H_CONVERGED,     /* everything as the spec wants */
-    H_PF_MISSING,    /* no netdev eth0 (a blocker), OVS as wanted */
-    H_OBSERVE_FAILS, /* observe itself fails (ENOMEM) */
-    H_SWITCHDEV0,    /* switchdev, 0 VFs */
-    H_BLANK_MORE,    /* H_BLANK, but the device has 16 VFs, not 8 */
+    H_END = 0,        /* the script ends: observing again is a failure */
+    H_BLANK,          /* legacy, 0 VFs, OVS empty */
+    H_VFS_LEGACY,     /* legacy, 2 VFs without MACs or representors */
+    H_SWITCHDEV,      /* the kernel side done, OVS still empty */
+    H_CONVERGED,      /* everything as the spec wants */
+    H_PF_MISSING,     /* no netdev eth0 (a blocker), OVS as wanted */
+    H_OBSERVE_FAILS,  /* observe itself fails (ENOMEM) */
+    H_SWITCHDEV0,     /* switchdev, 0 VFs */
+    H_BLANK_MORE,     /* H_BLANK, but the device has 16 VFs, not 8 */
+    H_VFS_LEGACY_OVS, /* H_VFS_LEGACY, OVS with the bridge and uplink */
 };
 
 static char *
@@ -207,6 +211,8 @@ pf_new(struct obs_pf *pf, unsigned i, enum host_kind kind)
     pf->ifindex = 2 + (int)i;
     pf->has_devlink = true;
     snprintf(pf->devlink, sizeof pf->devlink, "netdevsim/netdevsim%u", i + 1);
+    snprintf(pf->driver, sizeof pf->driver, "netdevsim");
+    snprintf(pf->firmware, sizeof pf->firmware, FIRMWARE);
     pf->has_eswitch = true;
     pf->has_total_vfs = true;
     pf->total_vfs = kind == H_BLANK_MORE ? 16 : 8;
@@ -216,6 +222,7 @@ pf_new(struct obs_pf *pf, unsigned i, enum host_kind kind)
         pf_vfs(pf, i, 0, false);
         break;
     case H_VFS_LEGACY:
+    case H_VFS_LEGACY_OVS:
         pf_vfs(pf, i, 2, false);
         break;
     case H_SWITCHDEV0:
@@ -239,7 +246,6 @@ host_new(const enum host_kind *kinds, size_t n_pfs)
     struct obs_host *host = xcalloc(1, sizeof *host);
     bool ovs = false;
 
-    host->switchdev_zero_vfs = OBS_YES; /* a 6.x kernel */
     snprintf(host->kernel_release, sizeof host->kernel_release, "6.1.0-test");
     host->pfs = xcalloc(n_pfs, sizeof *host->pfs);
     host->n_pfs = n_pfs;
@@ -250,7 +256,8 @@ host_new(const enum host_kind *kinds, size_t n_pfs)
     host->ovs.vswitchd_id = xstrdup(VSWITCHD_ID);
     for (unsigned i = 0; i < n_pfs; i++) {
         pf_new(&host->pfs[i], i, kinds[i]);
-        ovs = ovs || kinds[i] == H_CONVERGED || kinds[i] == H_PF_MISSING;
+        ovs = ovs || kinds[i] == H_CONVERGED || kinds[i] == H_PF_MISSING ||
+              kinds[i] == H_VFS_LEGACY_OVS;
     }
     if (ovs) {
         ovs_converged(host->ovs.state, kinds, n_pfs);
@@ -267,39 +274,62 @@ host_new(const enum host_kind *kinds, size_t n_pfs)
 struct outcome {
     int r;
     int n_done;
-    bool refused_zero_vfs;
+    int switchdev; /* a refused switchdev: SW_ZERO_VFS or SW_WITH_VFS */
     const char *text, *extack;
     const char *refuse;
     int refuse_pf;
 };
 
+/* A refused set-eswitch switchdev, as apply reads the PF's VF count:
+ * with 0 VFs (the switchdev-first order), or with VFs (vfs-first). */
+enum { SW_NO = 0, SW_ZERO_VFS, SW_WITH_VFS };
+
 #define MAX_SCRIPT 6
 
 #define OK                       \
     {                            \
-        0, -1, false, NULL, NULL \
+        0, -1, SW_NO, NULL, NULL \
     }
 /* set-eswitch switchdev refused while the PF has 0 VFs (older mlx5). */
-#define REFUSED_ZERO_VFS                              \
-    {                                                 \
-        -EOPNOTSUPP, 0, true, "set-eswitch " DEVLINK, \
-            "Switchdev mode requires VFs"             \
+#define REFUSED_ZERO_VFS                                     \
+    {                                                        \
+        -EOPNOTSUPP, 0, SW_ZERO_VFS, "set-eswitch " DEVLINK, \
+            "Switchdev mode requires VFs"                    \
+    }
+/* The vfs-first order: set-numvfs went through, switchdev was refused
+ * with the VFs there (some ConnectX firmware). */
+#define REFUSED_WITH_VFS                                     \
+    {                                                        \
+        -EOPNOTSUPP, 1, SW_WITH_VFS, "set-eswitch " DEVLINK, \
+            "Set sriov_numvfs to 0 first"                    \
+    }
+/* The same, when nothing before it was done. */
+#define REFUSED_WITH_VFS_AT_ONCE                             \
+    {                                                        \
+        -EOPNOTSUPP, 0, SW_WITH_VFS, "set-eswitch " DEVLINK, \
+            "Set sriov_numvfs to 0 first"                    \
     }
 /* The first step went through, the second was refused. */
 #define REFUSED_AFTER_PROGRESS                        \
     {                                                 \
-        -EBUSY, 1, false, "set-numvfs " DEVLINK, NULL \
+        -EBUSY, 1, SW_NO, "set-numvfs " DEVLINK, NULL \
     }
 /* The first step was refused. */
 #define REFUSED_AT_ONCE                              \
     {                                                \
-        -EIO, 0, false, "set-eswitch " DEVLINK, NULL \
+        -EIO, 0, SW_NO, "set-eswitch " DEVLINK, NULL \
     }
 
 /* eth1's first set-numvfs refused (more VFs than the device has). */
 #define REFUSED_ETH1_NUMVFS                                      \
     {                                                            \
-        -EINVAL, 0, false, NULL, "too many VFs", "set-numvfs", 1 \
+        -EINVAL, 0, SW_NO, NULL, "too many VFs", "set-numvfs", 1 \
+    }
+/* eth1's switchdev refused with 0 VFs; eth0 goes through. */
+#define REFUSED_ETH1_ZERO_VFS                                             \
+    {                                                                     \
+        -EOPNOTSUPP, 0, SW_ZERO_VFS, NULL, "Switchdev mode requires VFs", \
+            "set-eswitch", 1                                              \
     }
 #define DEVLINK1 "netdevsim/netdevsim2"
 #define MSG_ETH1 \
@@ -309,25 +339,37 @@ struct outcome {
     DEVLINK1 ": set-numvfs " DEVLINK1 " refused: Invalid argument " \
              "(kernel: too many VFs)"
 
-#define BLOCKER_ZERO_VFS                                                  \
+#define BLOCKER_WITH_VFS                                                  \
     DEVLINK ": set-eswitch " DEVLINK " refused: Operation not supported " \
-            "(kernel: Switchdev mode requires VFs)"
+            "(kernel: Set sriov_numvfs to 0 first)"
 /* The eswitch is busy (offloaded flows): not now, rather than no. */
 #define REFUSED_BUSY                                                 \
     {                                                                \
-        -EBUSY, 0, false, "set-eswitch " DEVLINK, "E-Switch is busy" \
+        -EBUSY, 0, SW_NO, "set-eswitch " DEVLINK, "E-Switch is busy" \
+    }
+
+/* The same, refused because the eswitch is busy: not the order's fault. */
+#define REFUSED_BUSY_ZERO_VFS                                              \
+    {                                                                      \
+        -EBUSY, 0, SW_ZERO_VFS, "set-eswitch " DEVLINK, "E-Switch is busy" \
     }
 
 #define MSG_ZERO_VFS                                             \
     "set-eswitch " DEVLINK ": Operation not supported (kernel: " \
     "Switchdev mode requires VFs)"
+#define MSG_WITH_VFS                                             \
+    "set-eswitch " DEVLINK ": Operation not supported (kernel: " \
+    "Set sriov_numvfs to 0 first)"
 #define MSG_PROGRESS "set-numvfs " DEVLINK ": Device or resource busy"
 #define MSG_AT_ONCE  "set-eswitch " DEVLINK ": Input/output error"
 
 struct row {
     const char *name;
     /* Given. */
-    enum obs_tristate zero_vfs; /* *opts.switchdev_zero_vfs before */
+    /* The order learned of every PF's device before ("switchdev-first",
+     * "vfs-first"; NULL: none), for firmware 'learned_fw' (NULL: the
+     * device's own, FIRMWARE). */
+    const char *learned, *learned_fw;
     bool dry_run;
     unsigned max_rounds; /* 0: the default, 4 */
     int prepare_r;       /* what prepare returns */
@@ -337,7 +379,7 @@ struct row {
     enum host_kind hosts1[MAX_SCRIPT];
     struct outcome applies[MAX_SCRIPT];
     /* Reconciles run one after another with the same memory of refusals
-     * and switchdev_zero_vfs, as the daemon does (0: 1). The expectations
+     * and learned orders, as the daemon does (0: 1). The expectations
      * are of the last; n_observe, n_apply and applied count all. */
     unsigned reconciles;
     /* Before this reconcile (1 and up), the refusals are forgotten, as
@@ -350,7 +392,14 @@ struct row {
     const char *message; /* oa_err_format(res.err); "" when no error */
     unsigned n_observe, n_apply;
     const char *applied; /* the first action of each plan applied */
-    enum obs_tristate zero_vfs_after;
+    /* What the learned orders say of eth0 and eth1 after (NULL: no entry
+     * for the device's firmware), and how many the last reconcile
+     * changed. */
+    const char *learned_after, *learned_after1;
+    size_t orders_changed;
+    /* The final observation's order of eth0 and eth1, "ORDER SOURCE"
+     * ("vfs-first fallback"); NULL: not checked. */
+    const char *order_after, *order_after1;
     /* The final observation: its VF count (-1: none is kept). */
     int final_vfs;
     /* A blocker of the final plan, "object: message"; NULL: none says
@@ -358,14 +407,18 @@ struct row {
     const char *blocker;
 };
 
+#define SF "switchdev-first"
+#define VF "vfs-first"
+
 static const struct row rows[] = {
-    {.name = "converged at once: nothing applied",
+    {.name = "converged at once: nothing applied, nothing learned",
      .hosts = {H_CONVERGED},
      .converged = true,
      .message = "",
      .n_observe = 1,
      .applied = "",
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .order_after = SF " default"},
     {.name = "dry run: observed and planned, nothing applied",
      .dry_run = true,
      .hosts = {H_BLANK},
@@ -373,7 +426,7 @@ static const struct row rows[] = {
      .n_observe = 1,
      .applied = "",
      .final_vfs = 0},
-    {.name = "blank host: one round, then converged",
+    {.name = "blank host: switchdev-first, one round, converged, learned",
      .hosts = {H_BLANK, H_CONVERGED},
      .applies = {OK},
      .rounds = 1,
@@ -382,7 +435,10 @@ static const struct row rows[] = {
      .n_observe = 2,
      .n_apply = 1,
      .applied = "set-eswitch",
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1,
+     .order_after = SF " learned"},
     {.name = "representors that appeared are attached the round after",
      .hosts = {H_BLANK, H_SWITCHDEV, H_CONVERGED},
      .applies = {OK, OK},
@@ -392,8 +448,10 @@ static const struct row rows[] = {
      .n_observe = 3,
      .n_apply = 2,
      .applied = "set-eswitch,add-bridge",
-     .final_vfs = 2},
-    {.name = "switchdev refused with 0 VFs: planned again VFs first",
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1},
+    {.name = "switchdev refused with 0 VFs: planned again VFs first, learned",
      .hosts = {H_BLANK, H_BLANK, H_CONVERGED},
      .applies = {REFUSED_ZERO_VFS, OK},
      .rounds = 2,
@@ -403,34 +461,117 @@ static const struct row rows[] = {
      .n_observe = 3,
      .n_apply = 2,
      .applied = "set-eswitch,set-numvfs",
-     .zero_vfs_after = OBS_NO,
-     .final_vfs = 2},
-    {.name = "VFs first already known: the refusal ends it",
-     .zero_vfs = OBS_NO,
-     .hosts = {H_BLANK, H_BLANK},
-     .applies = {REFUSED_ZERO_VFS},
-     .r = -EOPNOTSUPP,
+     .final_vfs = 2,
+     .learned_after = VF,
+     .orders_changed = 1,
+     .order_after = VF " fallback"},
+    {.name = "vfs-first learned: taken first, nothing refused",
+     .learned = VF,
+     .hosts = {H_BLANK, H_CONVERGED},
+     .applies = {OK},
      .rounds = 1,
-     .message = MSG_ZERO_VFS,
+     .converged = true,
+     .message = "",
      .n_observe = 2,
      .n_apply = 1,
      .applied = "set-numvfs",
-     .zero_vfs_after = OBS_NO,
-     .final_vfs = 0,
-     .blocker = BLOCKER_ZERO_VFS},
-    {.name = "refused again after the fallback: no second fallback",
-     .hosts = {H_BLANK, H_BLANK, H_BLANK},
-     .applies = {REFUSED_ZERO_VFS, REFUSED_ZERO_VFS},
-     .r = -EOPNOTSUPP,
+     .final_vfs = 2,
+     .learned_after = VF,
+     .order_after = VF " learned"},
+    {.name = "vfs-first learned, switchdev refused with VFs: switchdev-first "
+             "through 0 VFs, the entry replaced",
+     .learned = VF,
+     .hosts = {H_BLANK, H_VFS_LEGACY, H_CONVERGED},
+     .applies = {REFUSED_WITH_VFS, OK},
      .rounds = 2,
+     .converged = true,
      .fallback = true,
-     .message = MSG_ZERO_VFS,
+     .message = "",
      .n_observe = 3,
      .n_apply = 2,
-     .applied = "set-eswitch,set-numvfs",
-     .zero_vfs_after = OBS_NO,
+     /* The second plan starts at set-numvfs 2 -> 0. */
+     .applied = "set-numvfs,set-numvfs",
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1,
+     .order_after = SF " fallback"},
+    {.name = "learned for other firmware: not taken, relearned",
+     .learned = VF,
+     .learned_fw = "10.20.29",
+     .hosts = {H_BLANK, H_CONVERGED},
+     .applies = {OK},
+     .rounds = 1,
+     .converged = true,
+     .message = "",
+     .n_observe = 2,
+     .n_apply = 1,
+     .applied = "set-eswitch",
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1,
+     .order_after = SF " learned"},
+    /* Switchdev-first refused with 0 VFs, vfs-first with VFs: a refusal
+     * like any other, remembered, not a third try. */
+    {.name = "both orders refused: a blocker, no ping-pong",
+     .hosts = {H_BLANK, H_BLANK, H_VFS_LEGACY_OVS, H_VFS_LEGACY_OVS},
+     .applies = {REFUSED_ZERO_VFS, REFUSED_WITH_VFS, REFUSED_WITH_VFS_AT_ONCE},
+     .r = -EOPNOTSUPP,
+     .rounds = 3,
+     .fallback = true,
+     .message = MSG_WITH_VFS,
+     .n_observe = 4,
+     .n_apply = 3,
+     /* The uplink leaves OVS before the eswitch changes. */
+     .applied = "set-eswitch,set-numvfs,detach-port",
+     .final_vfs = 2,
+     .blocker = BLOCKER_WITH_VFS,
+     .order_after = VF " fallback"},
+    {.name = "both orders refused, the next reconcile: blocked in the "
+             "default order too, nothing applied",
+     .reconciles = 2,
+     .hosts = {H_BLANK, H_BLANK, H_VFS_LEGACY_OVS, H_VFS_LEGACY_OVS,
+               H_VFS_LEGACY_OVS},
+     .applies = {REFUSED_ZERO_VFS, REFUSED_WITH_VFS, REFUSED_WITH_VFS_AT_ONCE},
+     .r = -EAGAIN,
+     .message = BLOCKER_WITH_VFS,
+     .n_observe = 5,
+     .n_apply = 3,
+     /* The uplink leaves OVS before the eswitch changes. */
+     .applied = "set-eswitch,set-numvfs,detach-port",
+     .final_vfs = 2,
+     .blocker = BLOCKER_WITH_VFS,
+     .order_after = SF " default"},
+    {.name = "two PFs, eth1's switchdev refused with 0 VFs: eth1 alone "
+             "falls back, eth0 stays switchdev-first",
+     .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED},
+     .hosts1 = {H_BLANK, H_BLANK, H_CONVERGED},
+     .applies = {REFUSED_ETH1_ZERO_VFS, OK},
+     .rounds = 2,
+     .converged = true,
+     .fallback = true,
+     .message = "",
+     .n_observe = 3,
+     .n_apply = 2,
+     /* eth1's uplink leaves OVS before its eswitch changes. */
+     .applied = "set-eswitch,detach-port",
+     .final_vfs = 2,
+     .learned_after = SF,
+     .learned_after1 = VF,
+     .orders_changed = 2,
+     .order_after = SF " learned",
+     .order_after1 = VF " fallback"},
+    {.name = "switchdev busy (EBUSY) with 0 VFs: no fallback",
+     .hosts = {H_BLANK, H_BLANK},
+     .applies = {REFUSED_BUSY_ZERO_VFS},
+     .r = -EBUSY,
+     .rounds = 1,
+     .message = "set-eswitch " DEVLINK ": Device or resource busy (kernel: "
+                "E-Switch is busy)",
+     .n_observe = 2,
+     .n_apply = 1,
+     .applied = "set-eswitch",
      .final_vfs = 0,
-     .blocker = BLOCKER_ZERO_VFS},
+     .order_after = SF " default"},
     {.name = "refusal after progress: planned again from the new state",
      .hosts = {H_BLANK, H_VFS_LEGACY, H_CONVERGED},
      .applies = {REFUSED_AFTER_PROGRESS, OK},
@@ -439,8 +580,11 @@ static const struct row rows[] = {
      .message = "",
      .n_observe = 3,
      .n_apply = 2,
-     .applied = "set-eswitch,set-eswitch",
-     .final_vfs = 2},
+     /* Legacy with VFs, switchdev-first: through 0 VFs. */
+     .applied = "set-eswitch,set-numvfs",
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1},
     {.name = "loop breaker: the refused plan is not applied again",
      .hosts = {H_BLANK, H_BLANK},
      .applies = {REFUSED_AFTER_PROGRESS},
@@ -460,7 +604,7 @@ static const struct row rows[] = {
      .message = MSG_PROGRESS,
      .n_observe = 3,
      .n_apply = 2,
-     .applied = "set-eswitch,set-eswitch",
+     .applied = "set-eswitch,set-numvfs",
      .final_vfs = 2},
     /* The last round's refusal is the outcome, also when the look
      * after it finds nothing left to do. */
@@ -474,7 +618,9 @@ static const struct row rows[] = {
      .n_observe = 2,
      .n_apply = 1,
      .applied = "set-eswitch",
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1},
     {.name = "refusal without progress: observed once more, then ends",
      .hosts = {H_BLANK, H_VFS_LEGACY},
      .applies = {REFUSED_AT_ONCE},
@@ -532,7 +678,7 @@ static const struct row rows[] = {
      .final_vfs = -1},
     {.name = "two PFs, eth1 refused: eth0 and OVS converge, the refusal "
              "is a blocker and not applied again",
-     .zero_vfs = OBS_NO,
+     .learned = VF,
      .hosts = {H_BLANK, H_CONVERGED},
      .hosts1 = {H_BLANK, H_BLANK},
      .applies = {REFUSED_ETH1_NUMVFS},
@@ -542,9 +688,10 @@ static const struct row rows[] = {
      .n_observe = 2,
      .n_apply = 1,
      .applied = "set-numvfs",
-     .zero_vfs_after = OBS_NO,
      .final_vfs = 2,
-     .blocker = BLOCKER_ETH1},
+     .blocker = BLOCKER_ETH1,
+     .learned_after = VF,
+     .learned_after1 = VF},
     {.name = "switchdev first: eth1 refused after its own progress is "
              "tried once more from there, then a blocker",
      .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED},
@@ -557,10 +704,13 @@ static const struct row rows[] = {
      .n_apply = 2,
      .applied = "set-eswitch,set-numvfs",
      .final_vfs = 2,
-     .blocker = BLOCKER_ETH1},
+     .blocker = BLOCKER_ETH1,
+     .learned_after = SF,
+     .learned_after1 = SF,
+     .orders_changed = 2},
     {.name = "the next reconcile: the refused step is a blocker, nothing "
              "applied (blocked, not failed)",
-     .zero_vfs = OBS_NO,
+     .learned = VF,
      .reconciles = 2,
      .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED},
      .hosts1 = {H_BLANK, H_BLANK, H_BLANK},
@@ -571,11 +721,12 @@ static const struct row rows[] = {
      .n_observe = 3,
      .n_apply = 1,
      .applied = "set-numvfs",
-     .zero_vfs_after = OBS_NO,
      .final_vfs = 2,
-     .blocker = BLOCKER_ETH1},
+     .blocker = BLOCKER_ETH1,
+     .learned_after = VF,
+     .learned_after1 = VF},
     {.name = "the refused PF changed on the host: its step is tried again",
-     .zero_vfs = OBS_NO,
+     .learned = VF,
      .reconciles = 2,
      .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED, H_CONVERGED},
      .hosts1 = {H_BLANK, H_BLANK, H_BLANK_MORE, H_CONVERGED},
@@ -587,8 +738,9 @@ static const struct row rows[] = {
      .n_apply = 2,
      /* eth1's uplink leaves OVS before its eswitch changes. */
      .applied = "set-numvfs,detach-port",
-     .zero_vfs_after = OBS_NO,
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .learned_after = VF,
+     .learned_after1 = VF},
     {.name = "busy (EBUSY) is not remembered: the next reconcile tries "
              "again",
      .reconciles = 2,
@@ -600,9 +752,11 @@ static const struct row rows[] = {
      .n_observe = 4,
      .n_apply = 2,
      .applied = "set-eswitch,set-eswitch",
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .learned_after = SF,
+     .orders_changed = 1},
     {.name = "the spec changed (refusals forgotten): tried again",
-     .zero_vfs = OBS_NO,
+     .learned = VF,
      .reconciles = 2,
      .forget_before = 1,
      .hosts = {H_BLANK, H_CONVERGED, H_CONVERGED, H_CONVERGED},
@@ -615,8 +769,9 @@ static const struct row rows[] = {
      .n_apply = 2,
      /* eth1's uplink leaves OVS before its eswitch changes. */
      .applied = "set-numvfs,detach-port",
-     .zero_vfs_after = OBS_NO,
-     .final_vfs = 2},
+     .final_vfs = 2,
+     .learned_after = VF,
+     .learned_after1 = VF},
 };
 
 /* The fake host: plays one row. */
@@ -732,13 +887,14 @@ fake_apply(void *aux, const struct spec *spec, const struct obs_host *host,
     if (o->r < 0) {
         ck_assert_int_ge(res->failed_step, 0);
         ck_assert_uint_lt((size_t)res->failed_step, plan->n_steps);
-        res->switchdev_refused_zero_vfs = o->refused_zero_vfs;
         oa_copy_str(res->err.extack, sizeof res->err.extack, o->extack);
         res->n_refused = 1;
         res->refusals[0] = (struct apply_refusal){
             .step = res->failed_step,
             .pf = plan->steps[res->failed_step].pf,
-            .switchdev_zero_vfs = o->refused_zero_vfs,
+            .switchdev = o->switchdev != SW_NO,
+            .order = o->switchdev == SW_WITH_VFS ? OBS_ORDER_VFS_FIRST
+                                                 : OBS_ORDER_SWITCHDEV_FIRST,
             .err = res->err,
         };
     }
@@ -776,6 +932,62 @@ check_blockers(const struct row *row, const struct plan *plan)
                   row->blocker);
 }
 
+/* The key of PF 'i' as host_new() makes it, for firmware 'fw'. */
+static struct order_key
+pf_key(unsigned i, const char *fw)
+{
+    struct order_key k;
+    memset(&k, 0, sizeof k);
+    snprintf(k.devlink, sizeof k.devlink, "netdevsim/netdevsim%u", i + 1);
+    snprintf(k.driver, sizeof k.driver, "netdevsim");
+    snprintf(k.firmware, sizeof k.firmware, "%s", fw ? fw : FIRMWARE);
+    return k;
+}
+
+/* row->learned, for every PF's device. */
+static void
+learn_before(const struct row *row, struct order_store *orders, size_t n)
+{
+    enum obs_order o;
+    for (unsigned i = 0; row->learned && i < n; i++) {
+        struct order_key k = pf_key(i, row->learned_fw);
+        ck_assert_int_eq(obs_order_parse(row->learned, &o), 0);
+        ck_assert_int_eq(order_record(orders, &k, o), 1);
+    }
+}
+
+/* What the store says of PF 'i' with its firmware: 'want' or nothing. */
+static void
+check_learned(const struct row *row, const struct order_store *orders,
+              unsigned i, const char *want)
+{
+    struct order_key k = pf_key(i, NULL);
+    enum obs_order o;
+    bool found = order_lookup(orders, &k, &o);
+    ck_assert_msg(found == (want != NULL), "%s: eth%u learned: %s", row->name,
+                  i, found ? obs_order_name(o) : "nothing");
+    ck_assert_msg(!found || !strcmp(obs_order_name(o), want),
+                  "%s: eth%u learned %s, want %s", row->name, i,
+                  obs_order_name(o), want);
+}
+
+/* The final observation's order of a PF: "ORDER SOURCE"; with the
+ * refusal that made it fall back. */
+static void
+check_order(const struct row *row, const struct obs_pf *pf, const char *want)
+{
+    char got[64];
+    snprintf(got, sizeof got, "%s %s", obs_order_name(pf->order),
+             obs_order_source_name(pf->order_source));
+    ck_assert_msg(!want || !strcmp(got, want), "%s: order %s, want %s",
+                  row->name, got, want);
+    ck_assert_msg((pf->order_source == OBS_ORDER_FALLBACK) ==
+                      (pf->order_refusal[0] != '\0'),
+                  "%s: order refusal \"%s\"", row->name, pf->order_refusal);
+    ck_assert(pf->order_source != OBS_ORDER_FALLBACK ||
+              strstr(pf->order_refusal, "(kernel: "));
+}
+
 START_TEST(test_engine_rounds)
 {
     const struct row *row = &rows[_i];
@@ -787,12 +999,12 @@ START_TEST(test_engine_rounds)
         .apply = fake_apply,
         .aux = &p,
     };
-    enum obs_tristate zero_vfs = row->zero_vfs;
+    struct order_store orders = {0};
     struct engine_refusals refusals = {0};
     struct engine_opts opts = {
         .dry_run = row->dry_run,
         .max_rounds = row->max_rounds,
-        .switchdev_zero_vfs = &zero_vfs,
+        .orders = &orders,
         .refusals = &refusals,
         .ops = &ops,
     };
@@ -801,6 +1013,7 @@ START_TEST(test_engine_rounds)
     int r = 0;
 
     fx_spec_init(&f, row->hosts1[0] != H_END ? 2 : 1);
+    learn_before(row, &orders, f.spec.n_pfs);
     for (unsigned k = 0; k < (row->reconciles ? row->reconciles : 1); k++) {
         if (k) {
             engine_result_clear(&res);
@@ -830,8 +1043,10 @@ START_TEST(test_engine_rounds)
                   p.n_apply);
     ck_assert_msg(!strcmp(p.applied, row->applied), "%s: applied \"%s\"",
                   row->name, p.applied);
-    ck_assert_msg(zero_vfs == row->zero_vfs_after,
-                  "%s: switchdev_zero_vfs %d after", row->name, zero_vfs);
+    check_learned(row, &orders, 0, row->learned_after);
+    check_learned(row, &orders, 1, row->learned_after1);
+    ck_assert_msg(res.orders_changed == row->orders_changed,
+                  "%s: %zu orders learned", row->name, res.orders_changed);
     if (row->final_vfs < 0) {
         ck_assert_ptr_null(res.host);
         ck_assert_ptr_null(res.plan);
@@ -841,11 +1056,16 @@ START_TEST(test_engine_rounds)
         ck_assert_uint_eq(res.host->pfs[0].num_vfs, (unsigned)row->final_vfs);
         ck_assert(!row->converged || plan_is_converged(res.plan));
         check_blockers(row, res.plan);
+        check_order(row, &res.host->pfs[0], row->order_after);
+        if (res.host->n_pfs > 1) {
+            check_order(row, &res.host->pfs[1], row->order_after1);
+        }
     }
     ck_assert_int_ge(res.elapsed_ms, 0);
     engine_result_clear(&res);
     ck_assert_ptr_null(res.host);
     engine_refusals_clear(&refusals);
+    order_store_clear(&orders);
 }
 END_TEST
 

@@ -169,13 +169,17 @@ kv_set(struct fx *f, int which, const char *key, const char *value)
     kvs[i].value = f->kv_text[which][i][1];
 }
 
+/* The PFs' eswitch orders (plan.h), as the engine sets them. */
+#define SF OBS_ORDER_SWITCHDEV_FIRST
+#define VF OBS_ORDER_VFS_FIRST
+
 /* A blank host: every PF found, legacy, 0 VFs (at most 8), hw-tc-offload
- * off, uplinks up; OVS connected and empty, ovs-vswitchd running. */
+ * off, uplinks up, planned in 'order'; OVS connected and empty,
+ * ovs-vswitchd running. */
 static void
-fx_blank(struct fx *f, enum obs_tristate zero_vfs)
+fx_blank(struct fx *f, enum obs_order order)
 {
     memset(&f->host, 0, sizeof f->host);
-    f->host.switchdev_zero_vfs = zero_vfs;
     snprintf(f->host.kernel_release, sizeof f->host.kernel_release,
              "6.1.0-test");
     f->host.pfs = f->opfs;
@@ -191,6 +195,7 @@ fx_blank(struct fx *f, enum obs_tristate zero_vfs)
                  i + 1);
         op->has_eswitch = true;
         op->eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+        op->order = order;
         op->has_total_vfs = true;
         op->total_vfs = MAX_VFS;
         op->uplink_hw_tc_offload = OBS_NO;
@@ -250,9 +255,9 @@ fx_pf_vfs(struct fx *f, size_t pf, unsigned n)
  * point. OVS holds bridge ovs-sriov (ours, with its local port) with
  * the uplinks and representors, the offload settings and the record. */
 static void
-fx_converged(struct fx *f, enum obs_tristate zero_vfs, unsigned n)
+fx_converged(struct fx *f, enum obs_order order, unsigned n)
 {
-    fx_blank(f, zero_vfs);
+    fx_blank(f, order);
     size_t b = ovs_bridge(f, "ovs-sriov", true);
     for (size_t i = 0; i < f->spec.n_pfs; i++) {
         fx_pf_vfs(f, i, n);
@@ -402,7 +407,7 @@ want_ports(const struct vsdb_want *w, const char *bridge)
 static void
 setup_blank_a(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
 }
 
 static void
@@ -415,6 +420,7 @@ check_blank(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->eswitch.encap_mode, -1);
     ck_assert_str_eq(s->object, "netdevsim/netdevsim1");
     ck_assert_str_eq(s->detail, "legacy -> switchdev");
+    ck_assert_int_eq(s->eswitch.order, f->opfs[0].order);
 
     s = nth(p, PLAN_SET_NUMVFS, 0);
     ck_assert_uint_eq(s->numvfs.num, 2);
@@ -509,19 +515,24 @@ check_blank(struct fx *f, const struct plan *p)
 static void
 setup_blank_b(struct fx *f)
 {
-    fx_blank(f, OBS_NO);
+    fx_blank(f, VF);
 }
 
+/* As obs_collect() leaves it (no order learned, no fallback): the
+ * zeroed order is switchdev-first, on every kernel. */
 static void
-setup_blank_unknown(struct fx *f)
+setup_blank_default(struct fx *f)
 {
-    fx_blank(f, OBS_UNKNOWN);
+    fx_blank(f, VF);
+    memset(&f->opfs[0].order, 0, sizeof f->opfs[0].order);
+    snprintf(f->host.kernel_release, sizeof f->host.kernel_release,
+             "5.14.0-362.el9.x86_64");
 }
 
 static void
 setup_converged_a(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
 }
 
 static void
@@ -538,20 +549,20 @@ check_converged(struct fx *f, const struct plan *p)
 static void
 setup_converged_b(struct fx *f)
 {
-    fx_converged(f, OBS_NO, 2);
+    fx_converged(f, VF, 2);
 }
 
 static void
 setup_converged_pci(struct fx *f)
 {
-    fx_converged(f, OBS_NO, 2);
+    fx_converged(f, VF, 2);
     fx_pci(f, 0, "mlx5_core");
 }
 
 static void
 setup_converged_trust(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][0].trust = SPEC_FALSE;
     f->vfs[0][1].spoofchk = SPEC_FALSE;
 }
@@ -559,7 +570,7 @@ setup_converged_trust(struct fx *f)
 static void
 setup_vfs_2_to_4(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     /* eth0_1's port was added by someone else: never ours to touch. */
     f->ports[0][2].owned = false;
     f->ifaces[0][2].owned = false;
@@ -616,7 +627,7 @@ static void
 setup_vfs_4_to_1_b(struct fx *f)
 {
     f->pfs[0].num_vfs = 4;
-    fx_converged(f, OBS_NO, 4);
+    fx_converged(f, VF, 4);
     f->pfs[0].num_vfs = 1;
     f->pfs[0].n_vfs = 1;
 }
@@ -641,13 +652,13 @@ static void
 setup_vfs_4_to_1_a(struct fx *f)
 {
     setup_vfs_4_to_1_b(f);
-    f->host.switchdev_zero_vfs = OBS_YES;
+    f->opfs[0].order = SF;
 }
 
 static void
 setup_vfs_2_to_0(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->pfs[0].num_vfs = 0;
     f->pfs[0].n_vfs = 0;
 }
@@ -655,7 +666,7 @@ setup_vfs_2_to_0(struct fx *f)
 static void
 setup_mac_change(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][1].mac[5] = 0x99;
 }
 
@@ -690,7 +701,7 @@ fx_port_fn(struct fx *f, size_t pf)
 static void
 setup_port_fn_converged(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_port_fn(f, 0);
 }
 
@@ -759,6 +770,27 @@ setup_port_fn_legacy_drift(struct fx *f)
 {
     setup_port_fn_mac_drift(f);
     f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    f->opfs[0].order = VF; /* the VFs stay: only VF 1's MAC differs */
+}
+
+/* Switchdev-first: through 0 VFs, every MAC written again, none of
+ * their ways known before apply. */
+static void
+setup_port_fn_legacy_drift_sf(struct fx *f)
+{
+    setup_port_fn_legacy_drift(f);
+    f->opfs[0].order = SF;
+}
+
+static void
+check_port_fn_legacy_drift_sf(struct fx *f, const struct plan *p)
+{
+    for (unsigned k = 0; k < 2; k++) {
+        const struct plan_step *s = nth(p, PLAN_SET_VF, k);
+        ck_assert_int_eq(s->setvf.mac_via, PLAN_MAC_VIA_UNKNOWN);
+        assert_mac(s->setvf.req.mac, 0, k);
+    }
+    (void)f;
 }
 
 static void
@@ -773,7 +805,7 @@ check_port_fn_legacy_drift(struct fx *f, const struct plan *p)
 static void
 setup_vlan_trust(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][0].vlan = 10;
     f->vfs[0][0].trust = SPEC_TRUE;
     f->vfs[0][1].spoofchk = SPEC_TRUE;
@@ -799,7 +831,7 @@ check_vlan_trust(struct fx *f, const struct plan *p)
 static void
 setup_trust_unknown(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][0].trust = SPEC_TRUE;
     f->vfs[0][1].spoofchk = SPEC_FALSE;
     f->ovfs[0][0].trust = OBS_UNKNOWN;
@@ -809,7 +841,7 @@ setup_trust_unknown(struct fx *f)
 static void
 setup_pci_mac_and_driver(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_pci(f, 0, "mlx5_core");
     snprintf(f->ovfs[0][0].driver, sizeof f->ovfs[0][0].driver, "vfio-pci");
     f->vfs[0][1].mac[5] = 0x42;
@@ -840,7 +872,7 @@ check_pci_mac_and_driver(struct fx *f, const struct plan *p)
 static void
 setup_pci_unbound(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_pci(f, 0, "mlx5_core");
     f->ovfs[0][1].driver[0] = '\0';
 }
@@ -857,7 +889,7 @@ static void
 setup_pci_trust_only(struct fx *f)
 {
     /* trust does not need a rebind: only mac and vlan do. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_pci(f, 0, "mlx5_core");
     f->vfs[0][0].trust = SPEC_TRUE;
 }
@@ -865,7 +897,7 @@ setup_pci_trust_only(struct fx *f)
 static void
 setup_pci_recreate_b(struct fx *f)
 {
-    fx_converged(f, OBS_NO, 2);
+    fx_converged(f, VF, 2);
     fx_pci(f, 0, "mlx5_core");
     f->pfs[0].num_vfs = 4;
 }
@@ -874,7 +906,7 @@ setup_pci_recreate_b(struct fx *f)
 static void
 setup_pci_recreated_next(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_pci(f, 0, "mlx5_core");
     for (unsigned k = 0; k < 2; k++) {
         memset(f->ovfs[0][k].mac, 0, sizeof f->ovfs[0][k].mac);
@@ -961,7 +993,7 @@ setup_legacy_blank(struct fx *f)
     f->pfs[0].bridge = NULL;
     f->spec.n_bridges = 0;
     f->vfs[0][1].vlan = 10;
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
 }
 
 static void
@@ -977,7 +1009,7 @@ check_legacy_blank(struct fx *f, const struct plan *p)
 static void
 setup_drift_legacy_a(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     /* Someone ran devlink eswitch set mode legacy: representors gone,
      * their OVS ports left behind. */
     f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
@@ -995,21 +1027,58 @@ check_drift_legacy(struct fx *f, const struct plan *p)
     const struct plan_step *s = nth(p, PLAN_SET_ESWITCH, 0);
     ck_assert_int_eq(s->eswitch.mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
     ck_assert_str_eq(s->detail, "legacy -> switchdev");
-    /* The VFs are there: only their representors are awaited. */
+    ck_assert_int_eq(s->eswitch.order, f->opfs[0].order);
     s = nth(p, PLAN_WAIT_VFS, 0);
     ck_assert_uint_eq(s->wait.num, 2);
-    ck_assert(s->wait.reps && !s->wait.listed && !s->wait.pci);
-    ck_assert_str_eq(s->detail, "2 VFs: representors");
+    if (f->opfs[0].order == VF) {
+        /* The VFs are there: only their representors are awaited. */
+        ck_assert(s->wait.reps && !s->wait.listed && !s->wait.pci);
+        ck_assert_str_eq(s->detail, "2 VFs: representors");
+    } else {
+        /* Through 0 VFs: the new VFs and their representors. */
+        ck_assert(s->wait.reps && s->wait.listed);
+    }
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "eth0_0");
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->ovsport.port, "eth0_1");
-    (void)f;
+}
+
+/* Switchdev-first with VFs there: the mode changes with 0 VFs, and the
+ * VFs come back with their MACs (the way through 0 clears them on
+ * mlx5). */
+static void
+check_drift_legacy_through_zero(struct fx *f, const struct plan *p)
+{
+    check_drift_legacy(f, p);
+    ck_assert_int_eq(p->steps[0].action, PLAN_DETACH_PORT); /* the uplink */
+    ck_assert_int_eq(p->steps[1].action, PLAN_SET_NUMVFS);
+    ck_assert_str_eq(p->steps[1].detail, "2 -> 0");
+    ck_assert_int_eq(p->steps[2].action, PLAN_SET_ESWITCH);
+    ck_assert_int_eq(p->steps[3].action, PLAN_SET_NUMVFS);
+    ck_assert_str_eq(p->steps[3].detail, "0 -> 2");
+    assert_mac(nth(p, PLAN_SET_VF, 1)->setvf.req.mac, 0, 1);
+}
+
+static void
+setup_drift_legacy_b(struct fx *f)
+{
+    setup_drift_legacy_a(f);
+    f->opfs[0].order = VF;
+}
+
+/* Switchdev-first, PCI VFs bound: through 0 VFs; the new VFs' MACs and
+ * binding wait for the next round, as for any count change. */
+static void
+setup_drift_legacy_pci_a(struct fx *f)
+{
+    setup_drift_legacy_a(f);
+    fx_pci(f, 0, "mlx5_core");
 }
 
 static void
 setup_drift_legacy_pci_b(struct fx *f)
 {
     setup_drift_legacy_a(f);
-    f->host.switchdev_zero_vfs = OBS_NO;
+    f->opfs[0].order = VF;
     fx_pci(f, 0, "mlx5_core");
 }
 
@@ -1049,7 +1118,7 @@ static void
 setup_drift_to_legacy_wanted(struct fx *f)
 {
     /* The spec now wants legacy: representors go, their ports first. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
 }
 
@@ -1086,6 +1155,13 @@ assert_uplink_readded(const struct plan *p)
     }
     ck_assert(p->has_detach);
     ck_assert(p->has_ovs);
+}
+
+static void
+setup_drift_to_legacy_wanted_b(struct fx *f)
+{
+    setup_drift_to_legacy_wanted(f);
+    f->opfs[0].order = VF;
 }
 
 static void
@@ -1163,7 +1239,7 @@ check_to_legacy_uplink_foreign(struct fx *f, const struct plan *p)
 static void
 setup_mode_kept(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][1].mac[5] = 0x99;
     f->ovfs[0][0].rep_hw_tc_offload = OBS_NO;
     f->opfs[0].uplink_up = OBS_NO;
@@ -1181,7 +1257,7 @@ check_no_detach(struct fx *f, const struct plan *p)
 static void
 setup_rep_port_removed(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     ovs_del_port(f, "eth0_1");
 }
 
@@ -1200,7 +1276,7 @@ check_rep_port_removed(struct fx *f, const struct plan *p)
 static void
 setup_vf_detached(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][1].attach = false;
 }
 
@@ -1215,7 +1291,7 @@ check_vf_detached(struct fx *f, const struct plan *p)
 static void
 setup_bridge_renamed(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     ovs_port(f, 0, "tap0", false);
     ovs_port(f, 0, "old0", true);
     snprintf(f->bridge_names[1], sizeof f->bridge_names[1], "br-new");
@@ -1242,7 +1318,7 @@ check_bridge_renamed(struct fx *f, const struct plan *p)
 static void
 setup_hw_tc_off_rep(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][1].rep_hw_tc_offload = OBS_NO;
 }
 
@@ -1259,7 +1335,7 @@ check_hw_tc_off_rep(struct fx *f, const struct plan *p)
 static void
 setup_hw_tc_unknown(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][1].rep_hw_tc_offload = OBS_UNKNOWN;
     f->opfs[0].uplink_hw_tc_offload = OBS_UNKNOWN;
 }
@@ -1267,7 +1343,7 @@ setup_hw_tc_unknown(struct fx *f)
 static void
 setup_pf_not_found(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->opfs[0].found = false;
     snprintf(f->opfs[0].error, sizeof f->opfs[0].error, "no netdev eth0");
 }
@@ -1288,7 +1364,7 @@ check_pf_not_found(struct fx *f, const struct plan *p)
 static void
 setup_pf_gone_converged(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->opfs[0].found = false;
     snprintf(f->opfs[0].error, sizeof f->opfs[0].error, "no netdev eth0");
 }
@@ -1304,7 +1380,7 @@ check_pf_gone_converged(struct fx *f, const struct plan *p)
 static void
 setup_too_many_vfs(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->opfs[0].total_vfs = 2;
     f->pfs[0].num_vfs = 4;
 }
@@ -1322,14 +1398,14 @@ check_too_many_vfs(struct fx *f, const struct plan *p)
 static void
 setup_no_eswitch(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->opfs[0].has_eswitch = false;
 }
 
 static void
 setup_ovs_down(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->host.ovs.connected = false;
     f->host.ovs.state = NULL;
     f->host.ovs.vswitchd_id = NULL;
@@ -1360,7 +1436,7 @@ setup_ovs_down_vfs_change(struct fx *f)
 static void
 setup_reps_missing(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][1].has_rep = false;
     f->ovfs[0][1].rep[0] = '\0';
     f->opfs[0].n_reps = 1;
@@ -1380,7 +1456,7 @@ check_reps_missing(struct fx *f, const struct plan *p)
 static void
 setup_restart(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->spec.ovs.hw_offload = false;
 }
 
@@ -1404,7 +1480,7 @@ setup_tc_policy_live(struct fx *f)
 {
     /* hw-offload never latched on (no record, db off): a tc-policy
      * change is live, no restart. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "false");
     kv_set(f, 1, VSDB_RECORD_LATCHED, "hw-offload=false");
     f->spec.ovs.tc_policy = SPEC_TC_POLICY_SKIP_SW;
@@ -1413,7 +1489,7 @@ setup_tc_policy_live(struct fx *f)
 static void
 setup_no_vswitchd(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->host.ovs.vswitchd_id = NULL;
 }
 
@@ -1422,7 +1498,7 @@ setup_not_caught_up(struct fx *f)
 {
     /* ovs-vswitchd has not read the last transaction yet: nothing to
      * write, but the settings are not in effect either. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->st.next_cfg = f->st.cur_cfg + 1;
 }
 
@@ -1436,7 +1512,7 @@ check_not_caught_up(struct fx *f, const struct plan *p)
 static void
 setup_max_idle(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->spec.ovs.max_idle_ms = 10000;
 }
 
@@ -1454,7 +1530,7 @@ setup_inline_mode(struct fx *f)
 {
     /* netdevsim does not report an inline mode: the step goes out and
      * apply reports the kernel's refusal. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->pfs[0].inline_mode = SPEC_INLINE_LINK;
 }
 
@@ -1485,7 +1561,7 @@ static void
 setup_local_port_clash(struct fx *f)
 {
     /* The uplink is named like another bridge (its local port). */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     snprintf(f->opfs[0].netdev, sizeof f->opfs[0].netdev, "br0");
     ovs_del_port(f, "eth0");
     size_t b = ovs_bridge(f, "br0", false);
@@ -1506,7 +1582,7 @@ setup_pci_pf(struct fx *f)
 {
     /* An SR-IOV PCI function without netdev or devlink (the bed's NVMe):
      * legacy, VF count only, nothing for OVS. */
-    fx_blank(f, OBS_NO);
+    fx_blank(f, VF);
     snprintf(f->pf_ids[0], sizeof f->pf_ids[0], "0000:01:00.0");
     f->pfs[0].key = SPEC_PF_BY_PCI;
     f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
@@ -1539,7 +1615,7 @@ check_pci_pf(struct fx *f, const struct plan *p)
 static void
 setup_vf_info_missing(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][1].has_info = false;
 }
 
@@ -1554,7 +1630,7 @@ static void
 setup_two_pfs(struct fx *f)
 {
     fx_spec(f, 2);
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
 }
 
 static void
@@ -1592,21 +1668,21 @@ fx_steering(struct fx *f, const char *have)
 static void
 setup_steering_converged(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_steering(f, "smfs");
 }
 
 static void
 setup_steering_from_switchdev(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     fx_steering(f, "dmfs");
 }
 
 static void
 setup_steering_from_switchdev_b(struct fx *f)
 {
-    fx_converged(f, OBS_NO, 2);
+    fx_converged(f, VF, 2);
     fx_steering(f, "dmfs");
 }
 
@@ -1620,6 +1696,7 @@ check_steering_from_switchdev(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->eswitch.inline_mode, -1);
     ck_assert_str_eq(s->detail,
                      "switchdev -> legacy (to change the steering mode)");
+    ck_assert_int_eq(s->eswitch.order, -1); /* not the PF's order */
     s = nth(p, PLAN_SET_STEERING_MODE, 0);
     ck_assert_str_eq(s->steering.mode, "smfs");
     ck_assert_str_eq(s->steering.netdev, "eth0");
@@ -1627,6 +1704,8 @@ check_steering_from_switchdev(struct fx *f, const struct plan *p)
     ck_assert_int_eq(s->pf, 0);
     ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 1)->eswitch.mode,
                      DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(nth(p, PLAN_SET_ESWITCH, 1)->eswitch.order,
+                     f->opfs[0].order);
     ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->numvfs.num, 2);
     ck_assert_uint_eq(nth(p, PLAN_WAIT_VFS, 0)->wait.num, 2);
     /* Recreated VFs: their MACs are written again. */
@@ -1640,7 +1719,7 @@ check_steering_from_switchdev(struct fx *f, const struct plan *p)
 static void
 setup_steering_legacy(struct fx *f)
 {
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
     f->pfs[0].num_vfs = 0;
     f->pfs[0].n_vfs = 0;
@@ -1653,7 +1732,7 @@ setup_steering_legacy(struct fx *f)
 static void
 setup_steering_unsupported(struct fx *f)
 {
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->pfs[0].steering_mode = SPEC_STEERING_DMFS;
 }
 
@@ -1670,7 +1749,7 @@ static void
 setup_rep_down(struct fx *f)
 {
     /* Attached to OVS, but down: ovs-vswitchd does not set it up. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][1].rep_up = OBS_NO;
 }
 
@@ -1693,7 +1772,7 @@ setup_rep_down_unattached(struct fx *f)
 {
     /* Not a port of OVS: set up all the same (its VF's link follows
      * it). */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->vfs[0][1].attach = false;
     ovs_del_port(f, "eth0_1");
     f->ovfs[0][1].rep_up = OBS_NO;
@@ -1702,7 +1781,7 @@ setup_rep_down_unattached(struct fx *f)
 static void
 setup_uplink_down(struct fx *f)
 {
-    fx_converged(f, OBS_NO, 2);
+    fx_converged(f, VF, 2);
     f->opfs[0].uplink_up = OBS_NO;
     f->ovfs[0][0].rep_up = OBS_NO;
 }
@@ -1725,7 +1804,7 @@ setup_uplink_down_legacy(struct fx *f)
     f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
     f->pfs[0].bridge = NULL;
     f->spec.n_bridges = 0;
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     fx_pf_vfs(f, 0, 2);
     kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "true");
     kv_set(f, 0, VSDB_KEY_TC_POLICY, "none");
@@ -1745,7 +1824,7 @@ static void
 setup_link_state_unknown(struct fx *f)
 {
     /* Not read (the dump failed): nothing to plan on. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->opfs[0].uplink_up = OBS_UNKNOWN;
     f->ovfs[0][0].rep_up = OBS_UNKNOWN;
 }
@@ -1755,7 +1834,7 @@ setup_rep_down_recreated(struct fx *f)
 {
     /* A representor down that this plan removes: only the pending steps
      * of the new ones. */
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     f->ovfs[0][0].rep_up = OBS_NO;
     f->pfs[0].num_vfs = 1;
 }
@@ -1804,8 +1883,9 @@ static const struct scenario scenarios[] = {
     {"blank, VFs first", setup_blank_b,
      "set-numvfs,set-eswitch," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
      check_blank},
-    {"blank, kernel order unknown: VFs first", setup_blank_unknown,
-     "set-numvfs,set-eswitch," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
+    {"blank, default order on a 5.14 kernel: switchdev first",
+     setup_blank_default,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
      check_blank},
     {"converged", setup_converged_a, "", 0, check_converged},
     {"converged, VFs first", setup_converged_b, "", 0, check_converged},
@@ -1841,7 +1921,14 @@ static const struct scenario scenarios[] = {
      "set-vf", 0, check_port_fn_mac_drift},
     {"port function MACs of PCI VFs, one bound, one not", setup_port_fn_pci,
      "unbind-vf,set-vf,set-vf,bind-vf,bind-vf", 0, check_port_fn_pci},
-    {"port function MAC, eswitch drifted to legacy",
+    {"port function MAC, eswitch drifted to legacy, switchdev-first",
+     setup_port_fn_legacy_drift_sf,
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"
+     "set-numvfs,wait-vfs,set-vf,set-vf,set-hw-tc-offload,"
+     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,"
+     "add-port",
+     0, check_port_fn_legacy_drift_sf},
+    {"port function MAC, eswitch drifted to legacy, VFs first",
      setup_port_fn_legacy_drift,
      "detach-port,detach-port,detach-port,set-eswitch,wait-vfs,set-vf,"
      "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,add-port,"
@@ -1886,10 +1973,21 @@ static const struct scenario scenarios[] = {
      "unbind-vf,unbind-vf,set-vf,set-vf,bind-vf,"
      "bind-vf",
      0, check_pci_recreated_next},
-    {"eswitch drifted to legacy", setup_drift_legacy_a,
+    {"eswitch drifted to legacy: through 0 VFs", setup_drift_legacy_a,
+     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,set-vf,"
+     "set-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port,add-port,del-port,del-port",
+     0, check_drift_legacy_through_zero},
+    {"eswitch drifted to legacy, VFs first", setup_drift_legacy_b,
      "detach-port,set-eswitch,wait-vfs,set-hw-tc-offload,"
-     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,add-port,"
-     "del-port,del-port",
+     "set-hw-tc-offload,set-link-up,set-link-up,add-port,add-port,"
+     "add-port,del-port,del-port",
+     0, check_drift_legacy},
+    {"eswitch drifted to legacy, PCI VFs: through 0 VFs",
+     setup_drift_legacy_pci_a,
+     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
+     "set-hw-tc-offload,set-hw-tc-offload,set-link-up,set-link-up,"
+     "add-port,add-port,add-port,del-port,del-port",
      0, check_drift_legacy},
     {"eswitch drifted to legacy, VFs first, PCI VFs", setup_drift_legacy_pci_b,
      "detach-port,unbind-vf,unbind-vf,set-eswitch,wait-vfs,"
@@ -1902,15 +2000,22 @@ static const struct scenario scenarios[] = {
      "bind-vf,bind-vf,set-hw-tc-offload,set-hw-tc-offload,set-link-up,"
      "set-link-up,add-port,add-port,add-port,del-port,del-port",
      0, check_drift_legacy_pci_b_nodriver},
-    {"spec switches to legacy", setup_drift_to_legacy_wanted,
+    {"spec switches to legacy: through 0 VFs", setup_drift_to_legacy_wanted,
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"
+     "set-numvfs,wait-vfs,set-vf,set-vf,add-port",
+     0, check_to_legacy},
+    {"spec switches to legacy, VFs first", setup_drift_to_legacy_wanted_b,
      "detach-port,detach-port,detach-port,set-eswitch,add-port", 0,
      check_to_legacy},
     {"to legacy: ports of others stay", setup_to_legacy_foreign,
-     "detach-port,detach-port,set-eswitch,add-port", 0,
-     check_to_legacy_foreign},
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
+     "set-vf,set-vf,add-port",
+     0, check_to_legacy_foreign},
     {"to legacy: an uplink port of others stays",
-     setup_to_legacy_uplink_foreign, "detach-port,detach-port,set-eswitch", 0,
-     check_to_legacy_uplink_foreign},
+     setup_to_legacy_uplink_foreign,
+     "detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,"
+     "set-vf,set-vf",
+     0, check_to_legacy_uplink_foreign},
     {"eswitch kept: nothing detached", setup_mode_kept,
      "set-vf,set-hw-tc-offload,set-link-up", 0, check_no_detach},
     {"representor port removed from OVS", setup_rep_port_removed, "add-port",
@@ -2038,7 +2143,7 @@ START_TEST(test_pf_count_mismatch)
 {
     struct fx *f = calloc(1, sizeof *f);
     fx_spec(f, 1);
-    fx_blank(f, OBS_YES);
+    fx_blank(f, SF);
     f->host.n_pfs = 0;
     struct plan *p = (struct plan *)1;
     ck_assert_int_eq(plan_compute(&f->spec, &f->host, &p), -EINVAL);
@@ -2054,7 +2159,7 @@ START_TEST(test_plan_outlives_host)
      * plan). */
     struct fx *f = calloc(1, sizeof *f);
     fx_spec(f, 1);
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, SF, 2);
     ovs_port(f, 0, "tap0", false);
     f->pfs[0].num_vfs = 3;
     struct plan *p = fx_plan(f);
@@ -2075,11 +2180,12 @@ END_TEST
 START_TEST(test_keep_attached)
 {
     /* Both PFs go to legacy; the engine holds PF 1 back (a remembered
-     * refusal): its ports stay in OVS, PF 0's still go and come back. */
+     * refusal): its ports stay in OVS, PF 0's still go and come back.
+     * VFs first, so that the mode changes with the VFs kept. */
     struct fx *f = calloc(1, sizeof *f);
     ck_assert_ptr_nonnull(f);
     fx_spec(f, 2);
-    fx_converged(f, OBS_YES, 2);
+    fx_converged(f, VF, 2);
     f->pfs[0].eswitch = f->pfs[1].eswitch = SPEC_ESWITCH_LEGACY;
     struct plan *p = fx_plan(f);
     ck_assert_str_eq(actions(p),

@@ -134,7 +134,6 @@ setup(void)
     fx.pf.vfs = fx.vfs;
     fx.pf.n_vfs = 2;
     fx.pf.n_reps = 2;
-    fx.host.switchdev_zero_vfs = OBS_YES;
     fx.host.pfs = &fx.pf;
     fx.host.n_pfs = 1;
     fx.host.ovs.connected = true;
@@ -255,6 +254,10 @@ START_TEST(converged_host)
     assert_str(at(pf, "eswitch", NULL), "switchdev");
     /* Not asked by the spec, not observed: not shown. */
     ck_assert_ptr_null(json_object_get(pf, "steering_mode"));
+    /* Nothing learned, no fallback: the default order. */
+    assert_str(at(pf, "eswitch_order", NULL), "switchdev-first");
+    assert_str(at(pf, "eswitch_order_source", NULL), "default");
+    ck_assert(json_is_null(at(pf, "eswitch_order_refused", NULL)));
     assert_int(at(pf, "num_vfs", NULL), 2);
     assert_str(at(pf, "uplink", "netdev", NULL), "eth0");
     assert_str(at(pf, "uplink", "bridge", NULL), "ovs-sriov");
@@ -693,6 +696,42 @@ START_TEST(text_table)
 }
 END_TEST
 
+/* A PF planned in the other order after a refusal: which order, why,
+ * with the kernel's words; in text and JSON. A learned one says so. */
+START_TEST(status_eswitch_order)
+{
+    static const char refusal[] =
+        "set-eswitch netdevsim/netdevsim1: Operation not supported "
+        "(kernel: Can't set offloads mode, SRIOV legacy not enabled)";
+    fx.pf.order = OBS_ORDER_VFS_FIRST;
+    fx.pf.order_source = OBS_ORDER_FALLBACK;
+    strcpy(fx.pf.order_refusal, refusal);
+    struct report *r = build();
+    json_t *root = to_json(r);
+    json_t *pf = at(root, "pfs", "0", NULL);
+    assert_str(at(pf, "eswitch_order", NULL), "vfs-first");
+    assert_str(at(pf, "eswitch_order_source", NULL), "fallback");
+    assert_str(at(pf, "eswitch_order_refused", NULL), refusal);
+    json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "\neswitch order vfs-first (fallback): the "
+                               "other was refused: set-eswitch "),
+                  "%s", text);
+    free(text);
+    report_free(r);
+
+    fx.pf.order_source = OBS_ORDER_LEARNED;
+    fx.pf.order_refusal[0] = '\0';
+    r = build();
+    text = report_to_text(r);
+    ck_assert_ptr_nonnull(
+        strstr(text, "\neswitch order vfs-first (learned)\n"));
+    free(text);
+    report_free(r);
+}
+END_TEST
+
 /* mac_via: how each VF's MAC is set, from what is observed (its port
  * function reports a hw_addr or not); null where the spec sets no MAC. */
 START_TEST(status_mac_via)
@@ -784,6 +823,7 @@ START_TEST(plan_json_and_text)
     s[0].eswitch.mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
     s[0].eswitch.inline_mode = -1;
     s[0].eswitch.encap_mode = -1;
+    s[0].eswitch.order = OBS_ORDER_VFS_FIRST;
     s[1].action = PLAN_SET_VF;
     s[1].vf = 1;
     strcpy(s[1].object, "eth0 vf 1");
@@ -822,6 +862,7 @@ START_TEST(plan_json_and_text)
     assert_str(at(st, "object", NULL), "netdevsim/netdevsim1");
     assert_str(at(st, "detail", NULL), "legacy -> switchdev");
     assert_str(at(st, "eswitch", NULL), "switchdev");
+    assert_str(at(st, "order", NULL), "vfs-first");
     ck_assert_ptr_null(json_object_get(st, "inline_mode"));
     st = at(root, "steps", "1", NULL);
     assert_str(at(st, "action", NULL), "set-vf");
@@ -851,7 +892,7 @@ START_TEST(plan_json_and_text)
     ck_assert_ptr_nonnull(text);
     ck_assert_ptr_nonnull(
         strstr(text, "1. set-eswitch netdevsim/netdevsim1: legacy -> "
-                     "switchdev\n2. set-vf eth0 vf 1\n3. add-port "
+                     "switchdev [vfs-first]\n2. set-vf eth0 vf 1\n3. add-port "
                      "ovs-sriov\n4. set-hw-tc-offload eth1\n"));
     ck_assert_ptr_nonnull(strstr(text, "pci/0000:43:00.0: no such PF\n"));
     free(text);
@@ -893,6 +934,7 @@ report_suite(void)
     tcase_add_test(tc, plan_json_and_text);
     tcase_add_test(tc, plan_json_steering);
     tcase_add_test(tc, status_steering_mode);
+    tcase_add_test(tc, status_eswitch_order);
     tcase_add_test(tc, status_mac_via);
     tcase_add_test(tc, empty_plan);
     suite_add_tcase(s, tc);

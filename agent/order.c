@@ -1,0 +1,312 @@
+/* order: the learned eswitch order per device and its file (order.h). */
+#include "order.h"
+
+#include "oa-common/str.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void
+order_store_clear(struct order_store *s)
+{
+    if (s) {
+        free(s->v);
+        s->v = NULL;
+        s->n = 0;
+    }
+}
+
+int
+order_key_of(const struct obs_pf *pf, struct order_key *key)
+{
+    memset(key, 0, sizeof *key);
+    if (!pf->found || !pf->has_devlink || !pf->devlink[0]) {
+        return -ENODEV;
+    }
+    oa_copy_str(key->devlink, sizeof key->devlink, pf->devlink);
+    oa_copy_str(key->driver, sizeof key->driver, pf->driver);
+    oa_copy_str(key->firmware, sizeof key->firmware, pf->firmware);
+    return 0;
+}
+
+static bool
+key_equal(const struct order_key *a, const struct order_key *b)
+{
+    return !strcmp(a->devlink, b->devlink) && !strcmp(a->driver, b->driver) &&
+           !strcmp(a->firmware, b->firmware);
+}
+
+bool
+order_lookup(const struct order_store *s, const struct order_key *key,
+             enum obs_order *out)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (key_equal(&s->v[i].key, key)) {
+            *out = s->v[i].order;
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+order_record(struct order_store *s, const struct order_key *key,
+             enum obs_order order)
+{
+    struct order_entry *e = NULL;
+    for (size_t i = 0; i < s->n && !e; i++) {
+        e = !strcmp(s->v[i].key.devlink, key->devlink) ? &s->v[i] : NULL;
+    }
+    if (e && key_equal(&e->key, key) && e->order == order) {
+        return 0;
+    }
+    if (!e) {
+        struct order_entry *v = realloc(s->v, (s->n + 1) * sizeof *v);
+        if (!v) {
+            return -ENOMEM;
+        }
+        s->v = v;
+        e = &s->v[s->n++];
+    }
+    e->key = *key;
+    e->order = order;
+    return 1;
+}
+
+int
+order_path(const char *dir, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s", dir, ORDER_FILE);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* ---- Reading ------------------------------------------------------------ */
+
+/* entries[i].'name', a string that fits 'size' bytes, into 'dst'. */
+static int
+entry_string(json_t *e, size_t i, const char *name, char *dst, size_t size,
+             char *why, size_t why_size)
+{
+    json_t *v = json_object_get(e, name);
+    if (!json_is_string(v)) {
+        snprintf(why, why_size, "entries[%zu].%s: %s", i, name,
+                 v ? "not a string" : "missing");
+        return -EINVAL;
+    }
+    if (json_string_length(v) >= size) {
+        snprintf(why, why_size, "entries[%zu].%s: longer than %zu bytes", i,
+                 name, size - 1);
+        return -EINVAL;
+    }
+    oa_copy_str(dst, size, json_string_value(v));
+    return 0;
+}
+
+static int
+entry_from_json(json_t *e, size_t i, struct order_entry *out, char *why,
+                size_t why_size)
+{
+    char order[32];
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(e)) {
+        snprintf(why, why_size, "entries[%zu]: not an object", i);
+        return -EINVAL;
+    }
+    int r = entry_string(e, i, "devlink", out->key.devlink,
+                         sizeof out->key.devlink, why, why_size);
+    if (!r) {
+        r = entry_string(e, i, "driver", out->key.driver,
+                         sizeof out->key.driver, why, why_size);
+    }
+    if (!r) {
+        r = entry_string(e, i, "firmware", out->key.firmware,
+                         sizeof out->key.firmware, why, why_size);
+    }
+    if (!r) {
+        r = entry_string(e, i, "order", order, sizeof order, why, why_size);
+    }
+    if (!r && (!out->key.devlink[0] || obs_order_parse(order, &out->order))) {
+        snprintf(why, why_size,
+                 !out->key.devlink[0]
+                     ? "entries[%zu].devlink: empty"
+                     : "entries[%zu].order: not \"switchdev-first\" or "
+                       "\"vfs-first\"",
+                 i);
+        r = -EINVAL;
+    }
+    return r;
+}
+
+/* The entries of document 'doc' into 's' (empty on entry); 'why' says
+ * what is wrong otherwise. */
+static int
+store_from_json(struct order_store *s, json_t *doc, char *why, size_t size)
+{
+    json_t *version = json_object_get(doc, "version");
+    json_t *entries = json_object_get(doc, "entries");
+    if (!json_is_object(doc) || !json_is_integer(version)) {
+        snprintf(why, size,
+                 "not an offload-agent order file (no \"version\")");
+        return -EPROTO;
+    }
+    if (json_integer_value(version) != ORDER_VERSION) {
+        snprintf(why, size, "version %lld, this agent reads version %d",
+                 (long long)json_integer_value(version), ORDER_VERSION);
+        return -EPROTO;
+    }
+    if (!json_is_array(entries)) {
+        snprintf(why, size, "entries: %s",
+                 entries ? "not an array" : "missing");
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < json_array_size(entries); i++) {
+        struct order_entry e;
+        int r = entry_from_json(json_array_get(entries, i), i, &e, why, size);
+        if (!r && order_record(s, &e.key, e.order) < 0) {
+            r = -ENOMEM;
+            snprintf(why, size, "out of memory");
+        }
+        if (r < 0) {
+            return r;
+        }
+    }
+    return 0;
+}
+
+int
+order_load(struct order_store *s, const char *path, struct oa_err *err)
+{
+    json_error_t jerr;
+    char why[256];
+
+    order_store_clear(s);
+    oa_err_clear(err);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        /* Missing: nothing learned yet. */
+        return errno == ENOENT ? 0 : oa_err_set_errno(err, -errno, "%s", path);
+    }
+    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
+    if (!doc) {
+        return oa_err_set(err, -EBADMSG, "%s:%d:%d: not JSON: %s", path,
+                          jerr.line, jerr.column, jerr.text);
+    }
+    int r = store_from_json(s, doc, why, sizeof why);
+    json_decref(doc);
+    if (r < 0) {
+        order_store_clear(s);
+        return oa_err_set(err, r, "%s: %s", path, why);
+    }
+    return 0;
+}
+
+/* ---- Writing ------------------------------------------------------------ */
+
+static json_t *
+store_to_json(const struct order_store *s)
+{
+    json_t *entries = json_array();
+    json_t *doc =
+        json_pack("{s:i, s:o}", "version", ORDER_VERSION, "entries", entries);
+    for (size_t i = 0; doc && i < s->n; i++) {
+        const struct order_entry *e = &s->v[i];
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s}", "devlink", e->key.devlink,
+                      "driver", e->key.driver, "firmware", e->key.firmware,
+                      "order", obs_order_name(e->order));
+        if (!o || json_array_append_new(entries, o)) {
+            json_decref(doc);
+            return NULL;
+        }
+    }
+    return doc;
+}
+
+/* The directory of 'path', made when missing (one level: its parent is
+ * the system's, /var/lib). */
+static int
+make_dir_of(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path) {
+        return 0;
+    }
+    if ((size_t)(slash - path) >= sizeof dir) {
+        return -ENAMETOOLONG;
+    }
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
+}
+
+static int
+write_all(int fd, const char *text)
+{
+    size_t len = strlen(text), off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, text + off, len - off);
+        if (n < 0 && errno != EINTR) {
+            return -errno;
+        }
+        off += n > 0 ? (size_t)n : 0;
+    }
+    return 0;
+}
+
+/* 'text' and a newline into 'tmp' (created 0644), flushed to disk. */
+static int
+write_file(const char *tmp, const char *text)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        return -errno;
+    }
+    int r = write_all(fd, text);
+    if (!r) {
+        r = write_all(fd, "\n");
+    }
+    if (!r && fsync(fd)) {
+        r = -errno;
+    }
+    if (close(fd) && !r) {
+        r = -errno;
+    }
+    return r;
+}
+
+int
+order_save(const struct order_store *s, const char *path, struct oa_err *err)
+{
+    char tmp[4200];
+    oa_err_clear(err);
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        return oa_err_set_errno(err, -ENAMETOOLONG, "%s", path);
+    }
+    json_t *doc = store_to_json(s);
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    json_decref(doc);
+    if (!text) {
+        return oa_err_set_errno(err, -ENOMEM, "%s", path);
+    }
+    int r = make_dir_of(path);
+    if (!r) {
+        r = write_file(tmp, text);
+    }
+    free(text);
+    if (!r && rename(tmp, path)) {
+        r = -errno;
+    }
+    if (r < 0) {
+        unlink(tmp);
+        return oa_err_set_errno(err, r, "%s", path);
+    }
+    return 0;
+}
