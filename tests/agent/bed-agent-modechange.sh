@@ -246,8 +246,22 @@ bed_check "host matches the spec (switchdev, VFs, MACs, ports)" e2e_host_ok "$sp
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 
 echo "== (d) a rule that is not OVS's: refused, then converged once it is gone"
+# In the switchdev-first order this change goes through 0 VFs, which takes
+# the representor and its rule away (and netdevsim to legacy by itself):
+# the VFs-first order changes the mode with the VFs there, so the agent is
+# given it as learned for this device (docs/cli.md, eswitch-order.json).
 bed_check "converged switchdev host, VF 1 not in OVS" \
     fresh_host switchdev "0=$mac0" "1=$mac1/detached"
+mkdir -p /var/lib/offload-agent
+devlink -j dev info "$dl" | jq --arg dl "$dl" '.info[] | {version: 1,
+    entries: [{devlink: $dl, driver: .driver, order: "vfs-first",
+        firmware: (.versions.running // {} | if has("fw.version")
+            then .["fw.version"] elif has("fw") then .fw
+            else ([to_entries[].value][0] // "") end)}]}' \
+    >/var/lib/offload-agent/eswitch-order.json
+bed_check_eq "plan: vfs-first, learned" "vfs-first learned" \
+    "$(agentctl status --json 2>/dev/null |
+        jq -r '.pfs[0] | "\(.eswitch_order) \(.eswitch_order_source)"')"
 rep1=$(bed_rep_netdev "$dl" 1)
 tc qdisc add dev "$rep1" ingress 2>/dev/null
 bed_check "a skip_sw flower rule by hand on $rep1 (no OVS port)" \
