@@ -66,9 +66,12 @@ observe_host(const struct spec *spec, struct obs_host **host, bool **netdevs,
     if (r < 0) {
         return r;
     }
-    /* A remote that cannot be opened is a database that did not answer:
+    /* Only the bridges need the database: without them no wait for it.
+     * A remote that cannot be opened is a database that did not answer:
      * a warning of the check, not a failure. */
-    (void)hostio_open_ovsdb(&io, spec->ovs.db);
+    if (spec->n_bridges) {
+        (void)hostio_open_ovsdb(&io, spec->ovs.db);
+    }
     r = obs_collect(&io, spec, VALIDATE_HOST_OVS_TIMEOUT_MS, host, err);
     if (r == 0) {
         r = bridge_netdevs(&io, spec, netdevs, err);

@@ -265,20 +265,27 @@ check_pf(const struct spec_pf *sp, size_t i, const struct obs_pf *op,
     if (!op->found) {
         /* obs says which: no such netdev or device, or no sriov_numvfs. */
         w = pf_where(sp, i, spec_pf_key_name(sp->key), sp->field_pos.id);
-        return add(f, HOSTCHECK_ERROR, HOSTCHECK_PF, &w,
-                   "PF %s cannot be configured on this host: %s", sp->id,
-                   op->error[0] ? op->error : "not found");
-    }
-    if (op->has_total_vfs && sp->num_vfs > op->total_vfs) {
-        w = pf_where(sp, i, "num_vfs", sp->field_pos.num_vfs);
-        if (add(f, HOSTCHECK_ERROR, HOSTCHECK_NUM_VFS, &w,
-                "num_vfs %u is more than the device supports: "
-                "sriov_totalvfs of %s/%s is %u",
-                sp->num_vfs, op->bus, op->dev_name, op->total_vfs)) {
+        if (add(f, HOSTCHECK_ERROR, HOSTCHECK_PF, &w,
+                "PF %s cannot be configured on this host: %s", sp->id,
+                op->error[0] ? op->error : "not found")) {
             return -ENOMEM;
         }
     }
-    return check_devlink(sp, i, op, f);
+    if (op->has_total_vfs && sp->num_vfs > op->total_vfs) {
+        /* Also for a device that is there but unusable: one more thing
+         * to fix, known now. */
+        char dev[100];
+        snprintf(dev, sizeof dev, "%s%s%s", op->bus, op->bus[0] ? "/" : "",
+                 op->dev_name[0] ? op->dev_name : sp->id);
+        w = pf_where(sp, i, "num_vfs", sp->field_pos.num_vfs);
+        if (add(f, HOSTCHECK_ERROR, HOSTCHECK_NUM_VFS, &w,
+                "num_vfs %u is more than the device supports: "
+                "sriov_totalvfs of %s is %u",
+                sp->num_vfs, dev, op->total_vfs)) {
+            return -ENOMEM;
+        }
+    }
+    return op->found ? check_devlink(sp, i, op, f) : 0;
 }
 
 /* ---- Bridges --------------------------------------------------------- */

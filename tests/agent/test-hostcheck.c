@@ -150,6 +150,24 @@ START_TEST(test_not_sriov_capable)
 }
 END_TEST
 
+/* A device that is there but unusable (no netdev: the NVMe of the PCI
+ * bed): its limit is reported too. */
+START_TEST(test_num_vfs_of_unusable_device)
+{
+    fx.opf = (struct obs_pf){.found = false,
+                             .error = "no netdev on device 0000:00:04.0",
+                             .has_total_vfs = true,
+                             .total_vfs = 2};
+    fx.pf.num_vfs = 3;
+    fx.pf.inline_mode = SPEC_INLINE_LINK; /* not checked: no eswitch known */
+    run();
+    ck_assert_uint_eq(fx.f.n_errors, 2);
+    only(HOSTCHECK_PF);
+    assert_at(only(HOSTCHECK_NUM_VFS), HOSTCHECK_ERROR, "$.pfs[0].num_vfs", 10,
+              18, "sriov_totalvfs of eth0 is 2");
+}
+END_TEST
+
 START_TEST(test_num_vfs_over_totalvfs)
 {
     fx.opf.total_vfs = 2;
@@ -383,6 +401,7 @@ suite(void)
     tcase_add_test(tc, test_missing_pf_points_at_its_key);
     tcase_add_test(tc, test_not_sriov_capable);
     tcase_add_test(tc, test_num_vfs_over_totalvfs);
+    tcase_add_test(tc, test_num_vfs_of_unusable_device);
     tcase_add_test(tc, test_eswitch_unreadable);
     tcase_add_test(tc, test_inline_and_encap_not_reported);
     tcase_add_test(tc, test_steering_param_missing);
