@@ -312,6 +312,26 @@ diff_keys(struct plan_builder *pb, const struct vsdb_want_key *want,
     }
 }
 
+/* The tags of the wanted ports already on their bridge (new ports got
+ * theirs with their add-port or move-port). */
+static void
+diff_tags(struct plan_builder *pb, const struct vsdb_want *want,
+          const struct vsdb_state *state)
+{
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[b];
+        const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
+        for (size_t p = 0; br && p < wb->n_ports; p++) {
+            int tag = want_tag(wb, p);
+            if (tag_differs(bridge_port(br, wb->ports[p]), tag)) {
+                set_new_tag(add_op(pb, VSDB_OP_SET_PORT_TAG, wb->name, NULL,
+                                   wb->ports[p], NULL, NULL),
+                            tag);
+            }
+        }
+    }
+}
+
 int
 vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
                   struct vsdb_plan **out)
@@ -382,21 +402,7 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
         }
     }
 
-    /* Tags of the wanted ports already on their bridge. */
-    for (size_t b = 0; b < want->n_bridges; b++) {
-        const struct vsdb_want_bridge *wb = &want->bridges[b];
-        const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
-        for (size_t p = 0; br && p < wb->n_ports; p++) {
-            int tag = want_tag(wb, p);
-            if (tag_differs(bridge_port(br, wb->ports[p]), tag)) {
-                struct vsdb_op *op =
-                    add_op(&pb, VSDB_OP_SET_PORT_TAG, wb->name, NULL,
-                           wb->ports[p], NULL, NULL);
-                set_new_tag(op, tag);
-            }
-        }
-    }
-
+    diff_tags(&pb, want, state);
     diff_keys(&pb, want->other_config, want->n_other_config,
               state->other_config, state->n_other_config,
               VSDB_OP_SET_OTHER_CONFIG, VSDB_OP_DEL_OTHER_CONFIG);

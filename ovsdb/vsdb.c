@@ -457,6 +457,19 @@ insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
     return port;
 }
 
+/* set-port-tag on 'port' (NULL: gone, nothing to do), with
+ * prerequisites: still ours and its tag as the diff read it, or a
+ * retry. */
+static void
+retag_port(const struct ovsrec_port *port, const struct vsdb_op *op)
+{
+    if (port) {
+        ovsrec_port_verify_external_ids(port);
+        ovsrec_port_verify_tag(port);
+        set_port_tag(port, op->has_tag, op->tag);
+    }
+}
+
 /* A bridge this transaction creates: its ports are written in one go at
  * the end (partial set updates are for rows that already exist). */
 struct new_bridge {
@@ -567,13 +580,7 @@ build_txn(struct vsdb *db, const struct vsdb_want *want,
             }
             break;
         case VSDB_OP_SET_PORT_TAG:
-            port = find_port(find_bridge(ovs, op->bridge), op->port);
-            if (port) {
-                /* Still ours and as the diff read it, or a retry. */
-                ovsrec_port_verify_external_ids(port);
-                ovsrec_port_verify_tag(port);
-                set_port_tag(port, op->has_tag, op->tag);
-            }
+            retag_port(find_port(find_bridge(ovs, op->bridge), op->port), op);
             break;
         case VSDB_OP_SET_OTHER_CONFIG:
             ovsrec_open_vswitch_update_other_config_setkey(ovs, op->key,
