@@ -47,17 +47,29 @@ tag() { ovs-vsctl get port "$1" tag 2>&1; }
 # tag_is PORT VALUE: for polling.
 tag_is() { [ "$(tag "$1")" = "$2" ]; }
 
+# plan_json: `agentctl plan --json`, or a line saying it failed (so that
+# an empty plan is never a failure in disguise).
+plan_json() {
+    local out rc=0
+    out=$(agentctl plan --json 2>&1) || rc=$?
+    if [ "$rc" = 0 ]; then
+        printf '%s\n' "$out"
+    else
+        printf '{"steps": [{"action": "agentctl plan exit %s"}]}\n' "$rc"
+    fi
+}
+
 # plan_tag_step PORT: "DETAIL TAG" of the set-port-tag step on PORT in
 # `agentctl plan --json` ("" when there is none).
 plan_tag_step() {
-    agentctl plan --json 2>/dev/null | jq -r --arg p "$1" \
+    plan_json | jq -r --arg p "$1" \
         '.steps[] | select(.action == "set-port-tag" and .object == $p)
          | "\(.detail) \(.tag)"'
 }
 
 # plan_actions: the actions of `agentctl plan --json`, comma-separated.
 plan_actions() {
-    agentctl plan --json 2>/dev/null | jq -r '[.steps[].action] | join(",")'
+    plan_json | jq -r '[.steps[].action] | join(",")'
 }
 
 # status_vf INDEX JQ: a field of VF INDEX in the last e2e_status.
