@@ -3,6 +3,7 @@
 #include "obs.h"
 
 #include "hostio.h"
+#include "obs-inuse.h"
 #include "offload/spec.h"
 #include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
@@ -141,6 +142,20 @@ not_found(struct obs_pf *pf, const char *why, const char *what, int r)
     return 0;
 }
 
+/* The PF is its device 'h' and 'dev' alone (no netdev). */
+static int
+found_device(const struct devlink_handle *h, const struct sriov_pf *dev,
+             struct obs_pf *pf)
+{
+    if (pf->has_devlink) {
+        devlink_handle_format(h, pf->devlink, sizeof pf->devlink);
+    }
+    oa_copy_str(pf->bus, sizeof pf->bus, dev->bus);
+    oa_copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
+    pf->found = true;
+    return 0;
+}
+
 /* Finds the spec's PF: its sysfs device, devlink instance and uplink.
  * Fills pf->found/error; returns a negative errno only for failures to
  * talk to the kernel at all (ENOMEM). */
@@ -198,8 +213,14 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
              * device's own netdevs (sorted: the first is the uplink). */
             char names[8][16];
             int n = sriov_pf_netdevs(dev, names, 8);
-            if (n <= 0) {
+            if (n < 0 && n != -ENOENT) {
                 return not_found(pf, "no netdev on device", sp->id, n);
+            }
+            if (n <= 0) {
+                /* A PF without a netdev (a PCI function another class
+                 * of driver holds): its VF count and VF binding can
+                 * still be managed; what needs the netdev is not. */
+                return found_device(&h, dev, pf);
             }
             oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
         }
@@ -322,7 +343,8 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
     if (pf->has_devlink && !devlink_handle_parse(pf->devlink, &h)) {
         q.devlink = &h;
     }
-    if (repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
+    if ((!q.devlink && q.pf_ifindex <= 0) ||
+        repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
         reps = NULL;
         n_reps = 0;
     }
@@ -458,6 +480,11 @@ obs_collect(struct hostio *io, const struct spec *spec,
             oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
         }
+    }
+    r = obs_inuse_collect(io, host);
+    if (r < 0) {
+        oa_err_set_errno(err, r, "observing which VFs are in use");
+        goto fail;
     }
     r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
     if (r < 0) {
