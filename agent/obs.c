@@ -156,6 +156,37 @@ found_device(const struct devlink_handle *h, const struct sriov_pf *dev,
     return 0;
 }
 
+/* The uplink of a PF found by its device 'h': devlink's physical port,
+ * else the device's own netdevs (sorted: the first is the uplink).
+ * Returns true when it has one (pf->netdev); false when it has none
+ * (found as a device alone: a PCI function another class of driver
+ * holds, whose VF count and binding can still be managed) or it could
+ * not be read (pf->found false). */
+static bool
+device_uplink(struct hostio *io, const struct spec_pf *sp,
+              const struct devlink_handle *h, const struct sriov_pf *dev,
+              struct obs_pf *pf)
+{
+    pf->has_devlink =
+        io->devlink && devlink_dev_exists(io->devlink, h, NULL) > 0;
+    if (pf->has_devlink &&
+        devlink_uplink_netdev(io->devlink, h, pf->netdev, NULL) >= 0) {
+        return true;
+    }
+    char names[8][16];
+    int n = sriov_pf_netdevs(dev, names, 8);
+    if (n < 0) {
+        not_found(pf, "no netdev on device", sp->id, n);
+        return false;
+    }
+    if (n == 0) {
+        found_device(h, dev, pf);
+        return false;
+    }
+    oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
+    return true;
+}
+
 /* Finds the spec's PF: its sysfs device, devlink instance and uplink.
  * Fills pf->found/error; returns a negative errno only for failures to
  * talk to the kernel at all (ENOMEM). */
@@ -204,26 +235,8 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
         return not_found(pf, "unknown PF key for", sp->id, 0);
     }
 
-    if (have_handle) {
-        pf->has_devlink =
-            io->devlink && devlink_dev_exists(io->devlink, &h, NULL) > 0;
-        if (!pf->has_devlink ||
-            devlink_uplink_netdev(io->devlink, &h, pf->netdev, NULL) < 0) {
-            /* No devlink, or no physical port with a netdev: the
-             * device's own netdevs (sorted: the first is the uplink). */
-            char names[8][16];
-            int n = sriov_pf_netdevs(dev, names, 8);
-            if (n < 0 && n != -ENOENT) {
-                return not_found(pf, "no netdev on device", sp->id, n);
-            }
-            if (n <= 0) {
-                /* A PF without a netdev (a PCI function another class
-                 * of driver holds): its VF count and VF binding can
-                 * still be managed; what needs the netdev is not. */
-                return found_device(&h, dev, pf);
-            }
-            oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
-        }
+    if (have_handle && !device_uplink(io, sp, &h, dev, pf)) {
+        return 0;
     }
 
     struct oa_link *link;

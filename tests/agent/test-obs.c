@@ -229,6 +229,39 @@ START_TEST(test_vfs_in_use)
 }
 END_TEST
 
+/* A PF named by its PCI address without any netdev (qemu's NVMe PF in
+ * the bed): found, as a device alone: its VF count is managed. */
+START_TEST(test_pf_without_netdev)
+{
+#define NVME "devices/pci0000:00/0000:02:00.0"
+    ft_mk(root, NVME);
+    ft_put(root, NVME "/sriov_numvfs", "1\n");
+    ft_put(root, NVME "/sriov_totalvfs", "2\n");
+    ft_ln(root, "../../../bus/pci", NVME "/subsystem");
+    ft_ln(root, "../../../" NVME, "bus/pci/devices/0000:02:00.0");
+    char pidfile[300];
+    snprintf(pidfile, sizeof pidfile, "%s/no-vswitchd.pid", root);
+    struct hostio io = {.sysfs_root = root, .vswitchd_pidfile = pidfile};
+    ck_assert_int_eq(oanl_open(NETLINK_ROUTE, &io.rtnl), 0);
+    ck_assert_int_eq(oa_link_sock_open(&io.link), 0);
+    struct spec_pf sp = {
+        .key = SPEC_PF_BY_PCI, .id = "0000:02:00.0", .num_vfs = 2};
+    struct spec spec = {.version = 1, .pfs = &sp, .n_pfs = 1};
+    struct obs_host *host;
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), 0);
+    const struct obs_pf *pf = &host->pfs[0];
+    ck_assert_msg(pf->found, "%s", pf->error);
+    ck_assert_str_eq(pf->netdev, "");
+    ck_assert_str_eq(pf->dev_name, "0000:02:00.0");
+    ck_assert_uint_eq(pf->num_vfs, 1);
+    ck_assert_uint_eq(pf->total_vfs, 2);
+    ck_assert(!pf->uplink_tc.known);
+    obs_free(host);
+    hostio_close(&io);
+#undef NVME
+}
+END_TEST
+
 int
 main(void)
 {
@@ -240,6 +273,7 @@ main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_collect_pci_pf_on_fake_sysfs);
     tcase_add_test(tc, test_vfs_in_use);
+    tcase_add_test(tc, test_pf_without_netdev);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }
