@@ -105,6 +105,7 @@ st=$(agentctl status --json 2>/dev/null)
 bed_check_eq "status --json: vfs[1].in_use is the holder, vfs[0] null" \
     "$want_holder|null" \
     "$(jq -r '"\(.pfs[0].vfs[1].in_use)|\(.pfs[0].vfs[0].in_use)"' <<<"$st")"
+# shellcheck disable=SC2016 # jq's $m, not the shell's
 bed_check "status --json: the blocker is a problem" \
     jq -e --arg m "$want_blocker" \
     '[.problems[] | select(.message == $m and .severity == "error")] | length == 1' \
