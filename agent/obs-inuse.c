@@ -115,6 +115,19 @@ proc_comm(const char *proc, const char *pid, char *buf, size_t size)
     buf[strcspn(buf, "\n")] = '\0';
 }
 
+/* Whether process 'pid''s fds are hidden from us although its fd
+ * directory listed none: the kernel lists nothing (no error) when the
+ * ptrace access check fails (a process with capabilities we lack, as
+ * under the unit's bounding set), and its exe link then says EACCES. */
+static bool
+fds_hidden(const char *proc, const char *pid)
+{
+    char path[320], link[8];
+    snprintf(path, sizeof path, "%s/%s/exe", proc, pid);
+    return readlink(path, link, sizeof link) < 0 &&
+           (errno == EACCES || errno == EPERM);
+}
+
 /* Marks the targets whose node process 'pid' holds open. Returns false
  * when its fds cannot be read (not ours to see). */
 static bool
@@ -123,12 +136,17 @@ scan_pid(const char *proc, const char *pid, struct vfio_target *ts, size_t n)
     char path[320], link[64];
     snprintf(path, sizeof path, "%s/%s/fd", proc, pid);
     DIR *d = opendir(path);
+    size_t listed = 0;
     if (!d) {
         /* Gone meanwhile is no secret; anything else is. */
         return errno == ENOENT;
     }
     struct dirent *e;
     while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        listed++;
         ssize_t len = readlinkat(dirfd(d), e->d_name, link, sizeof link - 1);
         if (len <= 0) {
             continue;
@@ -146,7 +164,7 @@ scan_pid(const char *proc, const char *pid, struct vfio_target *ts, size_t n)
         }
     }
     closedir(d);
-    return true;
+    return listed || !fds_hidden(proc, pid);
 }
 
 /* One pass over every process's fds for all 'ts'. A target nobody is

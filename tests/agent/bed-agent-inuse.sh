@@ -111,6 +111,15 @@ bed_check "status --json: the blocker is a problem" \
     '[.problems[] | select(.message == $m and .severity == "error")] | length == 1' \
     <<<"$st"
 
+# With CAP_NET_ADMIN as its only capability (the unit's bounding set),
+# the kernel hides the fds of processes with more (ptrace access check):
+# the agent cannot see who holds the group and takes the VF as in use.
+st=$(setpriv --bounding-set=-all,+net_admin --inh-caps=-all \
+    "$AGENTCTL" --spec "$spec" status --json 2>/dev/null)
+bed_check_eq "CAP_NET_ADMIN only: holders unknown, still in use" \
+    "vfio-pci, /dev/vfio/$group: holders unknown" \
+    "$(jq -r '.pfs[0].vfs[1].in_use' <<<"$st" | sed 's/ (the fds of .*//')"
+
 echo "== the holder gone, forbid: the count changes"
 kill "$holder"
 wait "$holder" 2>/dev/null

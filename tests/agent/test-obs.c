@@ -226,6 +226,22 @@ START_TEST(test_vfs_in_use)
     ck_assert(vfs[0].in_use);
     ck_assert_str_eq(vfs[0].holder, "netdev vfnet0 enslaved to bond9");
     obs_free(host);
+
+    /* Up with an address: the VF's netdev named "lo" in the fake tree,
+     * the addresses the kernel's (lo has 127.0.0.1/8, ::1/128). */
+    char path[600];
+    snprintf(path, sizeof path, "%s/" VF0 "/net/vfnet0/master", root);
+    ck_assert_int_eq(unlink(path), 0);
+    ft_put(root, VF0 "/net/vfnet0/flags", "0x1002\n");
+    ft_mk(root, VF0 "/net/lo");
+    ft_put(root, VF0 "/net/lo/flags", "0x9\n");
+    host = collect_pf(proc);
+    vfs = host->pfs[0].vfs;
+    ck_assert(vfs[0].in_use);
+    ck_assert_msg(!strcmp(vfs[0].holder, "netdev lo up with 127.0.0.1/8") ||
+                      !strcmp(vfs[0].holder, "netdev lo up with ::1/128"),
+                  "%s", vfs[0].holder);
+    obs_free(host);
 }
 END_TEST
 
