@@ -887,8 +887,9 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     oa_str_printf(t,
                   "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
                   "in_hw%s\n",
-                  pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
-                  pf->num_vfs, or_dash(pf->uplink_bridge), rules,
+                  pf->netdev[0] ? pf->netdev : pf->id, /* no netdev */
+                  or_dash(pf->devlink), or_dash(pf->eswitch), pf->num_vfs,
+                  or_dash(pf->uplink_bridge), rules,
                   pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
     text_order(t, pf);
     if (!pf->n_vfs) {
