@@ -156,12 +156,29 @@ found_device(const struct devlink_handle *h, const struct sriov_pf *dev,
     return 0;
 }
 
+/* Whether 'dev' is a network controller (PCI class 0x02), or may be
+ * one (no PCI class to read: netdevsim). */
+static bool
+network_class(const struct sriov_pf *dev)
+{
+    char path[sizeof dev->dir + 8];
+    unsigned cls = 0;
+    snprintf(path, sizeof path, "%s/class", dev->dir);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        return true;
+    }
+    int got = fscanf(f, "%x", &cls);
+    fclose(f);
+    return got != 1 || (cls >> 16) == 0x02;
+}
+
 /* The uplink of a PF found by its device 'h': devlink's physical port,
  * else the device's own netdevs (sorted: the first is the uplink).
  * Returns true when it has one (pf->netdev); false when it has none
- * (found as a device alone: a PCI function another class of driver
- * holds, whose VF count and binding can still be managed) or it could
- * not be read (pf->found false). */
+ * (found as a device alone when it is no network controller, e.g. an
+ * NVMe PF, whose VF count and binding can still be managed; else not
+ * found) or it could not be read (pf->found false). */
 static bool
 device_uplink(struct hostio *io, const struct spec_pf *sp,
               const struct devlink_handle *h, const struct sriov_pf *dev,
@@ -179,8 +196,15 @@ device_uplink(struct hostio *io, const struct spec_pf *sp,
         not_found(pf, "no netdev on device", sp->id, n);
         return false;
     }
-    if (n == 0) {
+    if (n == 0 && !network_class(dev)) {
         found_device(h, dev, pf);
+        return false;
+    }
+    if (n == 0) {
+        /* A NIC between netdevs (mlx5 re-registers its uplink on a mode
+         * change; not probed yet at boot): not found, so that OVS keeps
+         * its ports. */
+        not_found(pf, "no netdev on device", sp->id, 0);
         return false;
     }
     oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);

@@ -245,14 +245,16 @@ START_TEST(test_vfs_in_use)
 }
 END_TEST
 
-/* A PF named by its PCI address without any netdev (qemu's NVMe PF in
- * the bed): found, as a device alone: its VF count is managed. */
+/* A PF named by its PCI address without any netdev that is no network
+ * controller (qemu's NVMe PF in the bed): found, as a device alone: its
+ * VF count is managed. */
 START_TEST(test_pf_without_netdev)
 {
 #define NVME "devices/pci0000:00/0000:02:00.0"
     ft_mk(root, NVME);
     ft_put(root, NVME "/sriov_numvfs", "1\n");
     ft_put(root, NVME "/sriov_totalvfs", "2\n");
+    ft_put(root, NVME "/class", "0x010802\n");
     ft_ln(root, "../../../bus/pci", NVME "/subsystem");
     ft_ln(root, "../../../" NVME, "bus/pci/devices/0000:02:00.0");
     char pidfile[300];
@@ -272,6 +274,14 @@ START_TEST(test_pf_without_netdev)
     ck_assert_uint_eq(pf->num_vfs, 1);
     ck_assert_uint_eq(pf->total_vfs, 2);
     ck_assert(!pf->uplink_tc.known);
+    obs_free(host);
+
+    /* A network controller between netdevs (mlx5 re-registering its
+     * uplink): not found, so that OVS keeps its ports. */
+    ft_put(root, NVME "/class", "0x020000\n");
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), 0);
+    ck_assert(!host->pfs[0].found);
+    ck_assert_str_eq(host->pfs[0].error, "no netdev on device 0000:02:00.0");
     obs_free(host);
     hostio_close(&io);
 #undef NVME
