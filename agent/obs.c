@@ -427,8 +427,13 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
 static int
 observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
 {
-    struct sriov_pf dev;
+    struct sriov_pf dev = {0};
     int r = resolve_pf(io, sp, &dev, pf);
+    if (r == 0 && !pf->found && dev.name[0]) {
+        /* A device that is there but cannot be used (no netdev): its
+         * limit still tells validate --host about num_vfs. */
+        pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
+    }
     if (r < 0 || !pf->found) {
         return r;
     }

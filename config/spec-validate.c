@@ -922,6 +922,32 @@ walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
     path_pop(c, saved);
 }
 
+/* '*pos' gets where member 'key' of 'o' is, when it is there. */
+static void
+value_pos(const struct val *o, const char *key, struct spec_pos *pos)
+{
+    struct val v;
+    if (lookup(o, key, &v)) {
+        *pos = v.pos;
+    }
+}
+
+/* Where the PF's values are that later messages name (agentctl
+ * validate --host); after walk_pf_selector(), which sets pf->key. */
+static void
+record_field_pos(const struct val *o, struct spec_pf *pf)
+{
+    struct spec_pf_field_pos *fp = &pf->field_pos;
+
+    value_pos(o, pf_key_names[pf->key], &fp->id);
+    value_pos(o, "num_vfs", &fp->num_vfs);
+    value_pos(o, "eswitch", &fp->eswitch);
+    value_pos(o, "inline_mode", &fp->inline_mode);
+    value_pos(o, "encap_mode", &fp->encap_mode);
+    value_pos(o, "steering_mode", &fp->steering_mode);
+    value_pos(o, "bridge", &fp->bridge);
+}
+
 static void
 walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
 {
@@ -944,6 +970,7 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     };
     check_keys(c, o, keys, N_ELEMS(keys));
     walk_pf_selector(c, o, pf);
+    record_field_pos(o, pf);
 
     /* -1 stays when "eswitch" is absent (the default) or wrong. */
     e = -1;

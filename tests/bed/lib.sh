@@ -297,6 +297,49 @@ bed_poll_ms() {
     return "$status"
 }
 
+# ------------------------------------------------------------------ udev --
+
+# bed_udev_start [--vendor-rep-names] [RULES_FILE...]: runs systemd-udevd in
+# the guest as on a Debian host: the host's rules (systemd's naming gives
+# netdevsim netdevs created from now on names like eni10np1, eni10npf0vf0)
+# plus RULES_FILEs. --vendor-rep-names adds a vendor-style rule that names
+# each representor <uplink>_<vf> (as NVIDIA's and os-net-config's rules do).
+# Netdevs that exist before the call keep their names and are not
+# initialised by udev (no /run/udev/data/n<ifindex>), as on a host where
+# udevd started late. Stop with bed_udev_stop.
+bed_udev_start() {
+    local f dir=/etc/udev/rules.d
+    mkdir -p "$dir" || return
+    if [ "${1:-}" = --vendor-rep-names ]; then
+        shift
+        printf '%s
+' \
+            '# bed: vendor-style representor names, <uplink>_<vf>' \
+            'SUBSYSTEM=="net", ACTION=="add", ATTR{phys_port_name}=="pf*vf*", IMPORT{program}="'"${OA_BED_LIB%/*}"'/udev-rep-name $attr{phys_switch_id} $attr{phys_port_name}", NAME="$env{OA_BED_REP_NAME}"' \
+            >"$dir/82-oa-bed-rep-names.rules" || return
+    fi
+    for f in "$@"; do
+        cp "$f" "$dir/" || return
+    done
+    /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || return
+    bed_wait_for 10 test -S /run/udev/control || {
+        bed_log "systemd-udevd did not start"
+        return 1
+    }
+}
+
+bed_udev_stop() {
+    udevadm control --exit 2>/dev/null || true
+}
+
+# bed_udev_initialised IFNAME: udev has processed the netdev's add event
+# (what the agent waits for before attaching a representor).
+bed_udev_initialised() {
+    local ifindex
+    ifindex=$(cat "/sys/class/net/$1/ifindex" 2>/dev/null) || return
+    [ -e "/run/udev/data/n$ifindex" ]
+}
+
 # ------------------------------------------------------------------- tc --
 
 # bed_tc_count DEV in_hw|not_in_hw|all [BLOCK]: counts the tc filter rules

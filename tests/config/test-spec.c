@@ -173,6 +173,12 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(pf->pos.line, 1);
     ck_assert_uint_eq(pf->pos.col, 24);
     ck_assert_uint_eq(vf->pos.col, 65);
+    /* ... and of the values validate --host names; 0 when absent. */
+    ck_assert_uint_eq(pf->field_pos.id.line, 1);
+    ck_assert_uint_eq(pf->field_pos.id.col, 35);
+    ck_assert_uint_eq(pf->field_pos.num_vfs.col, 54);
+    ck_assert_uint_eq(pf->field_pos.eswitch.line, 0);
+    ck_assert_uint_eq(pf->field_pos.steering_mode.line, 0);
 
     char *json = spec_to_json_string(spec, 0);
     ck_assert_str_eq(
