@@ -1309,19 +1309,33 @@ keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
     }
 }
 
-/* A PF held back by VFs in use keeps the ports of its representors
- * beyond the spec's num_vfs that are in bridge 'seen' now: their VFs
- * stay, and a VM's traffic goes through them. */
+/* Whether 'name' is among the first 'n' of 'ports'. */
+static bool
+port_listed(const char **ports, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(ports[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A PF held back by VFs in use keeps the ports its representors have in
+ * bridge 'seen' now, also those the spec no longer wants (beyond its
+ * num_vfs, or on a PF it wants in legacy): the kernel keeps the VFs and
+ * representors, and a VM's traffic goes through them. */
 static void
 keep_in_use_ports(struct builder *b, struct ovs_build *ob,
-                  const struct vsdb_bridge *seen, const struct spec_pf *sp,
-                  const struct obs_pf *op, size_t pf, const char **ports,
-                  size_t *n)
+                  const struct vsdb_bridge *seen, const struct obs_pf *op,
+                  size_t pf, const char **ports, size_t *n)
 {
-    for (unsigned k = sp->num_vfs; seen && k < op->n_vfs; k++) {
+    for (unsigned k = 0; seen && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
-        for (size_t p = 0; ov->has_rep && ov->rep[0] && p < seen->n_ports;
-             p++) {
+        if (!ov->has_rep || !ov->rep[0] || port_listed(ports, *n, ov->rep)) {
+            continue;
+        }
+        for (size_t p = 0; p < seen->n_ports; p++) {
             if (!strcmp(seen->ports[p].name, ov->rep)) {
                 want_port(b, ob, ports, n, ov->rep, (int)pf, (int)k);
                 break;
@@ -1371,8 +1385,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
             }
             want_pf_ports(b, spec, host, &ds[pf], pf, bi, ports, &n, ob);
             if (ds[pf].in_use_blocked) {
-                keep_in_use_ports(b, ob, seen, sp, &host->pfs[pf], pf, ports,
-                                  &n);
+                keep_in_use_ports(b, ob, seen, &host->pfs[pf], pf, ports, &n);
             }
         }
         if (pf_missing && seen) {

@@ -547,6 +547,23 @@ check_in_use_eswitch(struct fx *f, const struct plan *p)
     ck_assert_ptr_null(strstr(actions(p), "detach-port"));
 }
 
+/* switchdev -> legacy asked, a VF held: blocked, and the representors
+ * the legacy PF no longer wants keep their ports (the VFs stay). */
+static void
+setup_in_use_to_legacy(struct fx *f)
+{
+    fx_in_use(f, 1);
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->vfs[0][0].attach = f->vfs[0][1].attach = true;
+}
+
+static void
+check_in_use_to_legacy(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+}
+
 /* ---- Scenarios --------------------------------------------------------------- */
 
 #define KERNEL_BLANK_TAIL                                         \
@@ -2024,6 +2041,8 @@ static const struct scenario scenarios[] = {
     {"in use: vf_driver unbinds a held VF, disruptive allow",
      setup_in_use_unbind_allow, "unbind-vf,unbind-vf,set-vf,bind-vf,bind-vf",
      0, check_in_use_unbind_allow},
+    {"in use: switchdev -> legacy: blocked, representor ports kept",
+     setup_in_use_to_legacy, "", 1, check_in_use_to_legacy},
     {"in use: eswitch change through 0 VFs: blocked", setup_in_use_eswitch, "",
      1, check_in_use_eswitch},
     {"steering as wanted", setup_steering_converged, "", 0, check_converged},
