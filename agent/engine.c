@@ -158,6 +158,8 @@ pf_print(const struct obs_pf *pf)
         h = fnv_str(h, vf->rep);
         h = fnv_int(h, vf->rep_ifindex);
         h = fnv_int(h, vf->rep_hw_tc_offload);
+        h = fnv_int(h, vf->in_use);
+        h = fnv_str(h, vf->holder);
         h = fnv_int(h, vf->rep_up);
         h = fnv_int(h, vf->has_fn_hw_addr);
         h = fnv_bytes(h, vf->fn_hw_addr, sizeof vf->fn_hw_addr);

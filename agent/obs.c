@@ -3,6 +3,7 @@
 #include "obs.h"
 
 #include "hostio.h"
+#include "obs-inuse.h"
 #include "offload/spec.h"
 #include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
@@ -141,6 +142,75 @@ not_found(struct obs_pf *pf, const char *why, const char *what, int r)
     return 0;
 }
 
+/* The PF is its device 'h' and 'dev' alone (no netdev). */
+static int
+found_device(const struct devlink_handle *h, const struct sriov_pf *dev,
+             struct obs_pf *pf)
+{
+    if (pf->has_devlink) {
+        devlink_handle_format(h, pf->devlink, sizeof pf->devlink);
+    }
+    oa_copy_str(pf->bus, sizeof pf->bus, dev->bus);
+    oa_copy_str(pf->dev_name, sizeof pf->dev_name, dev->name);
+    pf->found = true;
+    return 0;
+}
+
+/* Whether 'dev' is a network controller (PCI class 0x02), or may be
+ * one (no PCI class to read: netdevsim). */
+static bool
+network_class(const struct sriov_pf *dev)
+{
+    char path[sizeof dev->dir + 8];
+    unsigned cls = 0;
+    snprintf(path, sizeof path, "%s/class", dev->dir);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        return true;
+    }
+    int got = fscanf(f, "%x", &cls);
+    fclose(f);
+    return got != 1 || (cls >> 16) == 0x02;
+}
+
+/* The uplink of a PF found by its device 'h': devlink's physical port,
+ * else the device's own netdevs (sorted: the first is the uplink).
+ * Returns true when it has one (pf->netdev); false when it has none
+ * (found as a device alone when it is no network controller, e.g. an
+ * NVMe PF, whose VF count and binding can still be managed; else not
+ * found) or it could not be read (pf->found false). */
+static bool
+device_uplink(struct hostio *io, const struct spec_pf *sp,
+              const struct devlink_handle *h, const struct sriov_pf *dev,
+              struct obs_pf *pf)
+{
+    pf->has_devlink =
+        io->devlink && devlink_dev_exists(io->devlink, h, NULL) > 0;
+    if (pf->has_devlink &&
+        devlink_uplink_netdev(io->devlink, h, pf->netdev, NULL) >= 0) {
+        return true;
+    }
+    char names[8][16];
+    int n = sriov_pf_netdevs(dev, names, 8);
+    if (n < 0) {
+        not_found(pf, "no netdev on device", sp->id, n);
+        return false;
+    }
+    if (n == 0 && !network_class(dev)) {
+        found_device(h, dev, pf);
+        return false;
+    }
+    if (n == 0) {
+        /* A NIC between netdevs (mlx5 re-registers its uplink on a mode
+         * change; not probed yet at boot): not found, so that OVS keeps
+         * its ports. */
+        not_found(pf, "no netdev on device", sp->id, 0);
+        return false;
+    }
+    oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
+    return true;
+}
+
 /* Finds the spec's PF: its sysfs device, devlink instance and uplink.
  * Fills pf->found/error; returns a negative errno only for failures to
  * talk to the kernel at all (ENOMEM). */
@@ -189,20 +259,8 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
         return not_found(pf, "unknown PF key for", sp->id, 0);
     }
 
-    if (have_handle) {
-        pf->has_devlink =
-            io->devlink && devlink_dev_exists(io->devlink, &h, NULL) > 0;
-        if (!pf->has_devlink ||
-            devlink_uplink_netdev(io->devlink, &h, pf->netdev, NULL) < 0) {
-            /* No devlink, or no physical port with a netdev: the
-             * device's own netdevs (sorted: the first is the uplink). */
-            char names[8][16];
-            int n = sriov_pf_netdevs(dev, names, 8);
-            if (n <= 0) {
-                return not_found(pf, "no netdev on device", sp->id, n);
-            }
-            oa_copy_str(pf->netdev, sizeof pf->netdev, names[0]);
-        }
+    if (have_handle && !device_uplink(io, sp, &h, dev, pf)) {
+        return 0;
     }
 
     struct oa_link *link;
@@ -322,7 +380,8 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
     if (pf->has_devlink && !devlink_handle_parse(pf->devlink, &h)) {
         q.devlink = &h;
     }
-    if (repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
+    if ((!q.devlink && q.pf_ifindex <= 0) ||
+        repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
         reps = NULL;
         n_reps = 0;
     }
@@ -463,6 +522,11 @@ obs_collect(struct hostio *io, const struct spec *spec,
             oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
         }
+    }
+    r = obs_inuse_collect(io, host);
+    if (r < 0) {
+        oa_err_set_errno(err, r, "observing which VFs are in use");
+        goto fail;
     }
     r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
     if (r < 0) {

@@ -56,6 +56,14 @@ struct obs_vf {
      * port dump the representor is found by. */
     bool has_fn_hw_addr;
     uint8_t fn_hw_addr[6];
+    /* In use (PCI VFs only): bound to vfio-pci with its IOMMU group's
+     * device open by a process (a VM, DPDK), or its netdev enslaved, or
+     * up with an address other than IPv6 link-local. A vfio-pci VF that
+     * nobody holds is not in use. 'holder' says by what, for people:
+     * "vfio-pci, /dev/vfio/noiommu-0 open by qemu (pid 812)", "netdev
+     * eth3 up with 192.0.2.5/24", "netdev eth3 enslaved to bond0". */
+    bool in_use;
+    char holder[128];
 };
 
 /* The order in which a PF's eswitch mode and VF count change (plan.h

@@ -269,7 +269,11 @@ struct pf_decision {
     bool reps_vanish;      /* a step removes the current representors */
     bool creates_reps;     /* a step creates representors (all new) */
     unsigned reps_missing; /* switchdev already, nothing creates them */
-    struct vf_work *vfs;   /* 'want' entries (at least one); owned */
+    /* VFs in use (obs_vf.in_use) that a step removes or unbinds; with
+     * the spec's "disruptive": "forbid" they block the PF. */
+    unsigned n_in_use;
+    bool in_use_blocked;
+    struct vf_work *vfs; /* 'want' entries (at least one); owned */
 };
 
 static const struct spec_vf *
@@ -444,7 +448,7 @@ pf_label(const struct spec_pf *sp, const struct obs_pf *op)
     return op->netdev[0] ? op->netdev : pf_device_name(sp, op);
 }
 
-static void
+static struct plan_step *
 step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
                 const struct obs_pf *op, unsigned from, unsigned to)
 {
@@ -459,6 +463,7 @@ step_set_numvfs(struct builder *b, int pf, const struct spec_pf *sp,
     if (s->numvfs.no_autoprobe) {
         append_item(s->detail, sizeof s->detail, "autoprobe off");
     }
+    return s;
 }
 
 /* set-eswitch to the decided modes; 'after_zero': re-asserted after the
@@ -496,7 +501,7 @@ step_set_eswitch(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
-static void
+static struct plan_step *
 step_bind(struct builder *b, enum plan_action action, int pf,
           const struct obs_vf *ov, const char *driver)
 {
@@ -506,6 +511,18 @@ step_bind(struct builder *b, enum plan_action action, int pf,
     oa_copy_str(s->binding.driver, sizeof s->binding.driver, driver);
     fmt_str(s->detail, sizeof s->detail, "vf %u %s %s", ov->index,
             action == PLAN_BIND_VF ? "to" : "from", driver);
+    return s;
+}
+
+/* unbind-vf of VF 'ov', saying so when it is in use (only planned so
+ * when the spec allows disruption). */
+static void
+step_unbind(struct builder *b, int pf, const struct obs_vf *ov)
+{
+    struct plan_step *s = step_bind(b, PLAN_UNBIND_VF, pf, ov, ov->driver);
+    if (ov->in_use) {
+        append_item(s->detail, sizeof s->detail, "disrupts: %s", ov->holder);
+    }
 }
 
 /* Whether the plan sets PF 'd''s eswitch: a mode change (to legacy for
@@ -733,6 +750,37 @@ decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
     }
 }
 
+/* Whether the plan removes VF 'k' (set-numvfs 0: a count change goes
+ * through 0, so every VF goes, the ones that come back included: a VM
+ * loses VF 0 of 2 -> 1 too) or unbinds it. */
+static bool
+vf_disrupted(const struct pf_decision *d, unsigned k)
+{
+    if (d->to_zero) {
+        return k < d->cur;
+    }
+    return k < d->want && (d->vfs[k].unbind || d->vfs[k].unbind_early);
+}
+
+/* The VFs in use that a step would remove or unbind. Unless the spec
+ * allows it, they block the PF: no kernel step at all (the steps that
+ * do not disrupt build on those that do, or are the same change), and
+ * OVS keeps the PF's ports as they are. */
+static void
+decide_in_use(const struct spec_pf *sp, const struct obs_pf *op,
+              struct pf_decision *d)
+{
+    for (unsigned k = 0; k < op->n_vfs; k++) {
+        d->n_in_use += op->vfs[k].in_use && vf_disrupted(d, k);
+    }
+    if (!d->n_in_use || sp->disruptive == SPEC_DISRUPTIVE_ALLOW) {
+        return;
+    }
+    d->in_use_blocked = d->blocked = true;
+    d->reps_vanish = d->creates_reps = false;
+    d->reps_missing = 0;
+}
+
 /* Decides PF 'pf' into '*d'. Pure but for d->vfs (caller frees): 0, or
  * -ENOMEM. */
 static int
@@ -758,10 +806,36 @@ decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
     }
     decide_vf_settings(sp, op, d);
     decide_vf_binding(sp, op, d);
+    decide_in_use(sp, op, d);
     return 0;
 }
 
 /* ---- Emit: one PF's blockers and kernel steps, from its decision -------- */
+
+/* One blocker per VF in use that a step would remove or unbind. */
+static void
+emit_in_use_blockers(struct builder *b, int pf, const struct spec_pf *sp,
+                     const struct obs_pf *op, const struct pf_decision *d)
+{
+    for (unsigned k = 0; k < op->n_vfs; k++) {
+        const struct obs_vf *ov = &op->vfs[k];
+        char object[96], how[64];
+        if (!ov->in_use || !vf_disrupted(d, k)) {
+            continue;
+        }
+        fmt_str(object, sizeof object, "%s vf %u", pf_label(sp, op), k);
+        if (d->to_zero) {
+            fmt_str(how, sizeof how, "set-numvfs %u -> 0 would remove it",
+                    d->cur);
+        } else {
+            oa_copy_str(how, sizeof how, "unbind-vf would unbind it");
+        }
+        add_blocker(b, pf, object,
+                    "%s (%s) is in use: %s; %s; set \"disruptive\": "
+                    "\"allow\" on the PF to proceed",
+                    object, ov->pci, ov->holder, how);
+    }
+}
 
 static void
 emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
@@ -786,6 +860,9 @@ emit_blockers(struct builder *b, int pf, const struct spec_pf *sp,
                     "steering_mode %s asked, but the device has no devlink "
                     "param " OBS_STEERING_PARAM,
                     spec_steering_mode_name(sp->steering_mode));
+    }
+    if (d->in_use_blocked) {
+        emit_in_use_blockers(b, pf, sp, op, d);
     }
     if (d->blocked) {
         return;
@@ -831,7 +908,7 @@ emit_vfs_first(struct builder *b, int pf, const struct spec_pf *sp,
     }
     for (unsigned k = 0; d->eswitch_step && k < d->want; k++) {
         if (d->vfs[k].unbind_early) {
-            step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
+            step_unbind(b, pf, &op->vfs[k]);
         }
     }
     if (d->eswitch_step) {
@@ -882,7 +959,7 @@ emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
 {
     for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
         if (d->vfs[k].unbind) {
-            step_bind(b, PLAN_UNBIND_VF, pf, &op->vfs[k], op->vfs[k].driver);
+            step_unbind(b, pf, &op->vfs[k]);
         }
     }
     for (unsigned k = 0; k < d->want; k++) {
@@ -1014,6 +1091,21 @@ emit_link_up(struct builder *b, int pf, const struct spec_pf *sp,
     }
 }
 
+/* set-numvfs N -> 0 with in-use VFs (the spec allows it): the detail
+ * names them and their holders. */
+static void
+note_in_use(struct plan_step *s, const struct obs_pf *op,
+            const struct pf_decision *d)
+{
+    for (unsigned k = 0; d->n_in_use && k < op->n_vfs; k++) {
+        const struct obs_vf *ov = &op->vfs[k];
+        if (ov->in_use) {
+            append_item(s->detail, sizeof s->detail, "disrupts vf %u: %s", k,
+                        ov->holder);
+        }
+    }
+}
+
 /* PF 'pf': its blockers, then its kernel steps in the decided order. */
 static void
 emit_pf(struct builder *b, const struct spec *spec,
@@ -1028,7 +1120,8 @@ emit_pf(struct builder *b, const struct spec *spec,
     }
     plan_detach(b, pf, op, d, ready_ovs(host));
     if (d->to_zero) {
-        step_set_numvfs(b, pf, sp, op, d->cur, 0);
+        struct plan_step *s = step_set_numvfs(b, pf, sp, op, d->cur, 0);
+        note_in_use(s, op, d);
     }
     if (d->steering) {
         emit_steering(b, pf, sp, op, d);
@@ -1271,6 +1364,42 @@ keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
     }
 }
 
+/* Whether 'name' is among the first 'n' of 'ports'. */
+static bool
+port_listed(const char **ports, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(ports[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A PF held back by VFs in use keeps the ports its representors have in
+ * bridge 'seen' now, also those the spec no longer wants (beyond its
+ * num_vfs, or on a PF it wants in legacy): the kernel keeps the VFs and
+ * representors, and a VM's traffic goes through them. */
+static void
+keep_in_use_ports(struct builder *b, struct ovs_build *ob,
+                  const struct vsdb_bridge *seen, const struct obs_pf *op,
+                  size_t pf, struct port_list *pl)
+{
+    for (unsigned k = 0; seen && k < op->n_vfs; k++) {
+        const struct obs_vf *ov = &op->vfs[k];
+        if (!ov->has_rep || !ov->rep[0] ||
+            port_listed(pl->ports, pl->n, ov->rep)) {
+            continue;
+        }
+        for (size_t p = 0; p < seen->n_ports; p++) {
+            if (!strcmp(seen->ports[p].name, ov->rep)) {
+                want_port(b, ob, pl, ov->rep, VSDB_TAG_LEAVE, (int)pf, (int)k);
+                break;
+            }
+        }
+    }
+}
+
 /* The ports each bridge of the spec wants; 'ovs': the state the OVS
  * transaction starts from. */
 static bool
@@ -1280,7 +1409,8 @@ build_want_ports(struct builder *b, const struct spec *spec,
 {
     size_t max_ports = 0;
     for (size_t i = 0; i < spec->n_pfs; i++) {
-        max_ports += 1 + (size_t)spec->pfs[i].num_vfs;
+        /* A PF held back by VFs in use keeps its observed ones. */
+        max_ports += 1 + (size_t)spec->pfs[i].num_vfs + host->pfs[i].n_vfs;
     }
     ob->wbs = b_calloc(b, spec->n_bridges, sizeof *ob->wbs);
     ob->owners = b_calloc(b, max_ports, sizeof *ob->owners);
@@ -1313,6 +1443,9 @@ build_want_ports(struct builder *b, const struct spec *spec,
                 continue;
             }
             want_pf_ports(b, spec, host, ovs, &ds[pf], pf, bi, &pl, ob);
+            if (ds[pf].in_use_blocked) {
+                keep_in_use_ports(b, ob, seen, &host->pfs[pf], pf, &pl);
+            }
         }
         if (pf_missing && seen) {
             keep_owned_ports(b, seen, &pl);

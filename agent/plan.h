@@ -11,7 +11,8 @@
  *      wait-vfs -> set-vf -> bind-vf -> set-hw-tc-offload ->
  *      set-link-up -> OVS
  *    Going through 0 VFs destroys VFs that may be in use (a VM's vfio-pci
- *    VF): whether that is allowed is issue 13's concern, not the order's.
+ *    VF): such a plan is blocked unless the PF's spec says "disruptive":
+ *    "allow" (obs_vf.in_use; docs/architecture.md, "VFs in use").
  *  - vfs-first (older mlx5, drivers that refuse switchdev without VFs):
  *    the VFs are created in legacy, unbound, then the mode changes:
  *      [detach-port] -> set-numvfs 0 -> set-numvfs N -> unbind-vf ->

@@ -36,6 +36,7 @@ struct report_vf {
     char bridge[16];          /* "" when the representor is in no bridge */
     enum obs_tristate rep_up; /* UNKNOWN: no representor, or not read */
     struct report_tc tc;
+    char in_use[128]; /* its holder (obs_vf.holder); "" when not in use */
 };
 
 struct report_pf {
@@ -334,6 +335,9 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         vf->mac_via = vf_mac_via(spf, ovf);
         vf->vlan_via = plan_vlan_via_name(vf_vlan(opf, ovf, host, &vf->vlan));
         oa_copy_str(vf->driver, sizeof vf->driver, ovf->driver);
+        if (ovf->in_use) {
+            oa_copy_str(vf->in_use, sizeof vf->in_use, ovf->holder);
+        }
         if (ovf->has_rep) {
             oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
             port_bridge(host, ovf->rep, vf->bridge, sizeof vf->bridge);
@@ -721,6 +725,8 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         json_string_or_null(jw, vf->bridge);
         jw_key(jw, "tc");
         json_tc(jw, &vf->tc);
+        jw_key(jw, "in_use");
+        json_string_or_null(jw, vf->in_use);
         jw_object_end(jw);
     }
     jw_array_end(jw);
@@ -934,8 +940,9 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     oa_str_printf(t,
                   "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
                   "in_hw%s\n",
-                  pf->netdev, or_dash(pf->devlink), or_dash(pf->eswitch),
-                  pf->num_vfs, or_dash(pf->uplink_bridge), rules,
+                  pf->netdev[0] ? pf->netdev : pf->id, /* no netdev */
+                  or_dash(pf->devlink), or_dash(pf->eswitch), pf->num_vfs,
+                  or_dash(pf->uplink_bridge), rules,
                   pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
     text_order(t, pf);
     if (!pf->n_vfs) {

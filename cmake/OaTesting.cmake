@@ -25,23 +25,28 @@ function(oa_add_check_test name)
     ENVIRONMENT "CK_DEFAULT_TIMEOUT=30;${T_ENVIRONMENT}")
 endfunction()
 
-# oa_add_bed_test(NAME COMMAND "shell command" [PCI]
+# oa_add_bed_test(NAME COMMAND "shell command" [PCI [IOMMU]]
 #                 [SYSTEMD [SETUP "shell command"]] [TIMEOUT seconds])
 # Registers a test that boots the kernel test bed (tests/bed/run) and runs
 # the shell command inside the guest, as root, in the build directory.
-# PCI selects the q35 + SR-IOV NVMe variant of the bed. SYSTEMD boots the
+# PCI selects the q35 + SR-IOV NVMe variant of the bed, IOMMU with it an
+# emulated Intel IOMMU (vfio-pci, IOMMU groups). SYSTEMD boots the
 # guest with systemd as PID 1 (OA_BED_SYSTEMD=1): SETUP runs before systemd
 # starts (to install and enable units in /etc/systemd/system), COMMAND as
 # a unit once multi-user.target is reached. Bed tests run one at a time:
 # each guest wants both cores under TCG.
 function(oa_add_bed_test name)
-  cmake_parse_arguments(T "PCI;SYSTEMD" "COMMAND;SETUP;TIMEOUT" "" ${ARGN})
+  cmake_parse_arguments(T "PCI;IOMMU;SYSTEMD" "COMMAND;SETUP;TIMEOUT" ""
+                        ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
   set(env "")
   if(T_PCI)
     list(APPEND env "OA_BED_PCI=1")
+    if(T_IOMMU)
+      list(APPEND env "OA_BED_IOMMU=1")
+    endif()
   endif()
   if(T_SYSTEMD)
     list(APPEND env "OA_BED_SYSTEMD=1")

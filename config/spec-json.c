@@ -64,7 +64,9 @@ pf_to_json(const struct spec_pf *pf)
              pf->vf_driver ? json_string(pf->vf_driver) : json_null()) &&
          set(o, "hw_tc_offload", json_boolean(pf->hw_tc_offload)) &&
          (!pf->bridge || set(o, "bridge", json_string(pf->bridge))) &&
-         set(o, "attach_uplink", json_boolean(pf->attach_uplink));
+         set(o, "attach_uplink", json_boolean(pf->attach_uplink)) &&
+         set(o, "disruptive",
+             json_string(spec_disruptive_name(pf->disruptive)));
     for (size_t i = 0; ok && i < pf->n_vfs; i++) {
         ok = append(vfs, vf_to_json(&pf->vfs[i]));
     }

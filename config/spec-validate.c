@@ -371,6 +371,7 @@ key_home(const char *key)
         {"hw_tc_offload", "$.pfs[]"},
         {"bridge", "$.pfs[]"},
         {"attach_uplink", "$.pfs[]"},
+        {"disruptive", "$.pfs[]"},
         {"vfs", "$.pfs[]"},
         {"index", "$.pfs[].vfs[]"},
         {"mac", "$.pfs[].vfs[]"},
@@ -624,6 +625,10 @@ static const char *const steering_names[] = {
     [SPEC_STEERING_UNSET] = NULL,
     [SPEC_STEERING_DMFS] = "dmfs",
     [SPEC_STEERING_SMFS] = "smfs",
+};
+static const char *const disruptive_names[] = {
+    [SPEC_DISRUPTIVE_FORBID] = "forbid",
+    [SPEC_DISRUPTIVE_ALLOW] = "allow",
 };
 static const char *const pf_key_names[] = {
     [SPEC_PF_BY_NETDEV] = "netdev",
@@ -968,9 +973,11 @@ static void
 walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
 {
     static const char *const keys[] = {
-        "netdev",     "pci",           "devlink", "eswitch",   "inline_mode",
-        "encap_mode", "steering_mode", "num_vfs", "vf_driver", "hw_tc_offload",
-        "bridge",     "attach_uplink", "vfs"};
+        "netdev",        "pci",         "devlink",
+        "eswitch",       "inline_mode", "encap_mode",
+        "steering_mode", "num_vfs",     "vf_driver",
+        "hw_tc_offload", "bridge",      "attach_uplink",
+        "disruptive",    "vfs"};
     struct val v;
     size_t saved;
     long long n;
@@ -1003,6 +1010,10 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     get_enum(c, o, "steering_mode", steering_names, N_ELEMS(steering_names),
              &e);
     pf->steering_mode = (enum spec_steering_mode)e;
+    e = (int)pf->disruptive;
+    get_enum(c, o, "disruptive", disruptive_names, N_ELEMS(disruptive_names),
+             &e);
+    pf->disruptive = (enum spec_disruptive)e;
 
     bool num_vfs_ok =
         get_int(c, o, "num_vfs", true, 0, SPEC_MAX_NUM_VFS, &n, NULL);
@@ -1224,6 +1235,12 @@ const char *
 spec_steering_mode_name(enum spec_steering_mode m)
 {
     return name_of(steering_names, N_ELEMS(steering_names), (int)m);
+}
+
+const char *
+spec_disruptive_name(enum spec_disruptive d)
+{
+    return name_of(disruptive_names, N_ELEMS(disruptive_names), (int)d);
 }
 
 const char *

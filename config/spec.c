@@ -404,7 +404,8 @@ pf_equal(const struct spec_pf *a, const struct spec_pf *b)
         !str_equal(a->vf_driver, b->vf_driver) ||
         a->hw_tc_offload != b->hw_tc_offload ||
         !str_equal(a->bridge, b->bridge) ||
-        a->attach_uplink != b->attach_uplink || a->n_vfs != b->n_vfs) {
+        a->attach_uplink != b->attach_uplink ||
+        a->disruptive != b->disruptive || a->n_vfs != b->n_vfs) {
         return false;
     }
     for (size_t i = 0; i < a->n_vfs; i++) {

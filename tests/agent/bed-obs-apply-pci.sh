@@ -1,7 +1,8 @@
 #!/bin/bash
 # Bed test of agent/obs.c and agent/apply.c on a real PCI SR-IOV device
 # (qemu's NVMe controller: tests/bed/run with OA_BED_PCI=1): a PF found
-# by PCI address but without a netdev is reported not found, with why;
+# by PCI address but without a netdev is found as a device alone (its VF
+# count and binding are managed);
 # bind-vf / unbind-vf steps on real PCI VFs, read before write; set-numvfs
 # with autoprobe off (what the planner asks when the spec names a
 # vf_driver): the VFs come up unbound although nvme would take them (no
@@ -48,8 +49,11 @@ out=$("$prog" --ovs-timeout 0 obs "$work/pci.json")
 bed_check_eq "obs_collect succeeds" 0 "$?"
 printf '%s\n' "$out"
 p=$(line "pf=0 " "$out")
-bed_check_eq "NVMe PF without a netdev: not found, and why" \
-    "0 no netdev on device $pf" "$(field found "$p") $(rest error "$p")"
+bed_check_eq "NVMe PF without a netdev: found as a device alone" \
+    "found=1 netdev= ifindex=0 dev=$pf num_vfs=0 total_vfs=2" \
+    "$(printf 'found=%s netdev=%s ifindex=%s dev=%s num_vfs=%s total_vfs=%s' \
+        "$(field found "$p")" "$(field netdev "$p")" "$(field ifindex "$p")" \
+        "$(field dev "$p")" "$(field num_vfs "$p")" "$(field total_vfs "$p")")"
 bed_check_eq "no ovsdb-server: not connected" 1 \
     "$(line "ovs " "$out" | grep -c 'connected=0')"
 

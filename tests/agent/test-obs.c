@@ -156,6 +156,138 @@ START_TEST(test_collect_pci_pf_on_fake_sysfs)
 }
 END_TEST
 
+/* Observes the fake tree's PF 0000:01:00.0 (netdev lo) with 'proc' as
+ * the process root: the caller frees the observation. */
+static struct obs_host *
+collect_pf(const char *proc)
+{
+    static char pidfile[300];
+    snprintf(pidfile, sizeof pidfile, "%s/no-vswitchd.pid", root);
+    struct hostio io = {
+        .sysfs_root = root, .proc_root = proc, .vswitchd_pidfile = pidfile};
+    ck_assert_int_eq(oanl_open(NETLINK_ROUTE, &io.rtnl), 0);
+    ck_assert_int_eq(oa_link_sock_open(&io.link), 0);
+    static struct spec_pf pf = {
+        .key = SPEC_PF_BY_PCI, .id = "0000:01:00.0", .num_vfs = 2};
+    struct spec spec = {.version = 1, .pfs = &pf, .n_pfs = 1};
+    struct obs_host *host;
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), 0);
+    hostio_close(&io);
+    ck_assert(host->pfs[0].found);
+    ck_assert_uint_eq(host->pfs[0].n_vfs, 2);
+    return host;
+}
+
+/* VF 1 bound to vfio-pci, IOMMU group 7: in use while a process holds
+ * /dev/vfio/noiommu-7 open (named by comm and pid), not in use when
+ * nobody does. VF 0 (mlx5_core) with a netdev: in use while enslaved;
+ * up without an address it is not. */
+START_TEST(test_vfs_in_use)
+{
+    char proc[300];
+    snprintf(proc, sizeof proc, "%s/proc", root);
+    ft_mk(root, "bus/pci/drivers/vfio-pci");
+    ft_ln(root, "../../../bus/pci/drivers/vfio-pci", VF1 "/driver");
+    ft_mk(root, "kernel/iommu_groups/7");
+    ft_ln(root, "../../../kernel/iommu_groups/7", VF1 "/iommu_group");
+    ft_mk(root, VF0 "/net/vfnet0");
+    ft_put(root, VF0 "/net/vfnet0/flags", "0x1002\n"); /* down */
+    ft_mk(root, "proc/4242/fd");
+    ft_put(root, "proc/4242/comm", "qemu-fake\n");
+    ft_ln(root, "/dev/null", "proc/4242/fd/0");
+    ft_mk(root, "proc/4243/fd");
+    ft_put(root, "proc/4243/comm", "bystander\n");
+    ft_ln(root, "/dev/vfio/noiommu-70", "proc/4243/fd/3");
+    ft_mk(root, "proc/self"); /* not a pid: skipped */
+
+    struct obs_host *host = collect_pf(proc);
+    const struct obs_vf *vfs = host->pfs[0].vfs;
+    ck_assert_str_eq(vfs[1].driver, "vfio-pci");
+    ck_assert_msg(!vfs[1].in_use, "%s", vfs[1].holder);
+    ck_assert_str_eq(vfs[1].holder, "");
+    ck_assert_msg(!vfs[0].in_use, "%s", vfs[0].holder);
+    obs_free(host);
+
+    ft_ln(root, "/dev/vfio/noiommu-7", "proc/4242/fd/9");
+    ft_put(root, VF0 "/net/vfnet0/flags", "0x1003\n"); /* up, no address */
+    host = collect_pf(proc);
+    vfs = host->pfs[0].vfs;
+    ck_assert(vfs[1].in_use);
+    ck_assert_str_eq(vfs[1].holder,
+                     "vfio-pci, /dev/vfio/noiommu-7 open by qemu-fake "
+                     "(pid 4242)");
+    ck_assert_msg(!vfs[0].in_use, "%s", vfs[0].holder);
+    obs_free(host);
+
+    ft_mk(root, "devices/virtual/net/bond9");
+    ft_ln(root, "../../../../virtual/net/bond9", VF0 "/net/vfnet0/master");
+    host = collect_pf(proc);
+    vfs = host->pfs[0].vfs;
+    ck_assert(vfs[0].in_use);
+    ck_assert_str_eq(vfs[0].holder, "netdev vfnet0 enslaved to bond9");
+    obs_free(host);
+
+    /* Up with an address: the VF's netdev named "lo" in the fake tree,
+     * the addresses the kernel's (lo has 127.0.0.1/8, ::1/128). */
+    char path[600];
+    snprintf(path, sizeof path, "%s/" VF0 "/net/vfnet0/master", root);
+    ck_assert_int_eq(unlink(path), 0);
+    ft_put(root, VF0 "/net/vfnet0/flags", "0x1002\n");
+    ft_mk(root, VF0 "/net/lo");
+    ft_put(root, VF0 "/net/lo/flags", "0x9\n");
+    host = collect_pf(proc);
+    vfs = host->pfs[0].vfs;
+    ck_assert(vfs[0].in_use);
+    ck_assert_msg(!strcmp(vfs[0].holder, "netdev lo up with 127.0.0.1/8") ||
+                      !strcmp(vfs[0].holder, "netdev lo up with ::1/128"),
+                  "%s", vfs[0].holder);
+    obs_free(host);
+}
+END_TEST
+
+/* A PF named by its PCI address without any netdev that is no network
+ * controller (qemu's NVMe PF in the bed): found, as a device alone: its
+ * VF count is managed. */
+START_TEST(test_pf_without_netdev)
+{
+#define NVME "devices/pci0000:00/0000:02:00.0"
+    ft_mk(root, NVME);
+    ft_put(root, NVME "/sriov_numvfs", "1\n");
+    ft_put(root, NVME "/sriov_totalvfs", "2\n");
+    ft_put(root, NVME "/class", "0x010802\n");
+    ft_ln(root, "../../../bus/pci", NVME "/subsystem");
+    ft_ln(root, "../../../" NVME, "bus/pci/devices/0000:02:00.0");
+    char pidfile[300];
+    snprintf(pidfile, sizeof pidfile, "%s/no-vswitchd.pid", root);
+    struct hostio io = {.sysfs_root = root, .vswitchd_pidfile = pidfile};
+    ck_assert_int_eq(oanl_open(NETLINK_ROUTE, &io.rtnl), 0);
+    ck_assert_int_eq(oa_link_sock_open(&io.link), 0);
+    struct spec_pf sp = {
+        .key = SPEC_PF_BY_PCI, .id = "0000:02:00.0", .num_vfs = 2};
+    struct spec spec = {.version = 1, .pfs = &sp, .n_pfs = 1};
+    struct obs_host *host;
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), 0);
+    const struct obs_pf *pf = &host->pfs[0];
+    ck_assert_msg(pf->found, "%s", pf->error);
+    ck_assert_str_eq(pf->netdev, "");
+    ck_assert_str_eq(pf->dev_name, "0000:02:00.0");
+    ck_assert_uint_eq(pf->num_vfs, 1);
+    ck_assert_uint_eq(pf->total_vfs, 2);
+    ck_assert(!pf->uplink_tc.known);
+    obs_free(host);
+
+    /* A network controller between netdevs (mlx5 re-registering its
+     * uplink): not found, so that OVS keeps its ports. */
+    ft_put(root, NVME "/class", "0x020000\n");
+    ck_assert_int_eq(obs_collect(&io, &spec, 0, &host, NULL), 0);
+    ck_assert(!host->pfs[0].found);
+    ck_assert_str_eq(host->pfs[0].error, "no netdev on device 0000:02:00.0");
+    obs_free(host);
+    hostio_close(&io);
+#undef NVME
+}
+END_TEST
+
 int
 main(void)
 {
@@ -166,6 +298,8 @@ main(void)
     tc = tcase_create("fake-sysfs");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_collect_pci_pf_on_fake_sysfs);
+    tcase_add_test(tc, test_vfs_in_use);
+    tcase_add_test(tc, test_pf_without_netdev);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

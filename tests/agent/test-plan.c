@@ -395,6 +395,175 @@ want_ports(const struct vsdb_want *w, const char *bridge)
     return NULL;
 }
 
+/* ---- VFs in use (obs_vf.in_use) --------------------------------------- */
+
+#define HOLDER "vfio-pci, /dev/vfio/noiommu-0 open by qemu (pid 812)"
+
+/* PCI VFs bound to mlx5_core, VF 'k' bound to vfio-pci and held. */
+static void
+fx_in_use(struct fx *f, unsigned k)
+{
+    fx_converged(f, SF, 2);
+    fx_pci(f, 0, "mlx5_core");
+    struct obs_vf *ov = &f->ovfs[0][k];
+    snprintf(ov->driver, sizeof ov->driver, "vfio-pci");
+    ov->in_use = true;
+    snprintf(ov->holder, sizeof ov->holder, "%s", HOLDER);
+    /* The spec does not rebind them: vfio-pci is what the VM wants. */
+    f->pfs[0].vf_driver = NULL;
+}
+
+/* 2 -> 1 with VF 1 held: only a blocker, nothing of the kernel. */
+static void
+setup_in_use_2_to_1(struct fx *f)
+{
+    fx_in_use(f, 1);
+    f->pfs[0].num_vfs = 1;
+    f->pfs[0].n_vfs = 1;
+}
+
+static void
+check_in_use_2_to_1(struct fx *f, const struct plan *p)
+{
+    /* VF 1 stays, and so does its representor's port (the VM's way
+     * out), although the spec no longer wants it. */
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+    (void)f;
+    ck_assert_int_eq(p->blockers[0].pf, 0);
+    ck_assert_str_eq(p->blockers[0].object, "eth0 vf 1");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "eth0 vf 1 (0000:03:00.3) is in use: " HOLDER
+                     "; set-numvfs 2 -> 0 would remove it; set "
+                     "\"disruptive\": \"allow\" on the PF to proceed");
+}
+
+/* 2 -> 1 goes through 0: VF 0, which comes back, is removed too. */
+static void
+setup_in_use_2_to_1_vf0(struct fx *f)
+{
+    fx_in_use(f, 0);
+    f->pfs[0].num_vfs = 1;
+    f->pfs[0].n_vfs = 1;
+}
+
+static void
+check_in_use_2_to_1_vf0(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(p->blockers[0].object, "eth0 vf 0");
+}
+
+/* "allow": planned as without the VF in use; set-numvfs 2 -> 0 says
+ * whom it disrupts. */
+static void
+setup_in_use_2_to_1_allow(struct fx *f)
+{
+    setup_in_use_2_to_1(f);
+    f->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+}
+
+static void
+check_in_use_2_to_1_allow(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    const struct plan_step *s = nth(p, PLAN_SET_NUMVFS, 0);
+    ck_assert_uint_eq(s->numvfs.num, 0);
+    ck_assert_str_eq(s->detail, "2 -> 0, disrupts vf 1: " HOLDER);
+    ck_assert_uint_eq(nth(p, PLAN_SET_NUMVFS, 1)->numvfs.num, 1);
+}
+
+/* A VF in use that no step removes or unbinds: VF 1's MAC changes
+ * (rebind of VF 1), VF 0 is held: nothing blocks. */
+static void
+setup_in_use_untouched(struct fx *f)
+{
+    fx_in_use(f, 0);
+    snprintf(f->ovfs[0][0].driver, sizeof f->ovfs[0][0].driver, "mlx5_core");
+    snprintf(f->ovfs[0][0].holder, sizeof f->ovfs[0][0].holder,
+             "netdev eth9 up with 192.0.2.5/24");
+    snprintf(f->vf_driver, sizeof f->vf_driver, "mlx5_core");
+    f->pfs[0].vf_driver = f->vf_driver;
+    f->vfs[0][1].mac[5] = 0x42;
+}
+
+static void
+check_in_use_untouched(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_int_eq(nth(p, PLAN_UNBIND_VF, 0)->vf, 1);
+    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 0)->detail, "vf 1 from mlx5_core");
+}
+
+/* The spec's vf_driver unbinds VF 0 from vfio-pci while it is held. */
+static void
+setup_in_use_unbind(struct fx *f)
+{
+    fx_in_use(f, 0);
+    snprintf(f->vf_driver, sizeof f->vf_driver, "mlx5_core");
+    f->pfs[0].vf_driver = f->vf_driver;
+    f->vfs[0][1].mac[5] = 0x42;
+}
+
+static void
+check_in_use_unbind(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(p->blockers[0].message,
+                     "eth0 vf 0 (0000:03:00.2) is in use: " HOLDER
+                     "; unbind-vf would unbind it; set \"disruptive\": "
+                     "\"allow\" on the PF to proceed");
+}
+
+static void
+setup_in_use_unbind_allow(struct fx *f)
+{
+    setup_in_use_unbind(f);
+    f->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+}
+
+static void
+check_in_use_unbind_allow(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 0)->detail,
+                     "vf 0 from vfio-pci, disrupts: " HOLDER);
+    ck_assert_str_eq(nth(p, PLAN_UNBIND_VF, 1)->detail, "vf 1 from mlx5_core");
+}
+
+/* The eswitch drifted to legacy: switchdev-first goes through 0 VFs,
+ * which a held VF blocks; its ports stay where they are. */
+static void
+setup_in_use_eswitch(struct fx *f)
+{
+    fx_in_use(f, 1);
+    f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+}
+
+static void
+check_in_use_eswitch(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(p->blockers[0].object, "eth0 vf 1");
+    ck_assert_ptr_null(strstr(actions(p), "detach-port"));
+}
+
+/* switchdev -> legacy asked, a VF held: blocked, and the representors
+ * the legacy PF no longer wants keep their ports (the VFs stay). */
+static void
+setup_in_use_to_legacy(struct fx *f)
+{
+    fx_in_use(f, 1);
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->vfs[0][0].attach = f->vfs[0][1].attach = true;
+}
+
+static void
+check_in_use_to_legacy(struct fx *f, const struct plan *p)
+{
+    (void)f;
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"), "eth0,eth0_0,eth0_1");
+}
+
 /* ---- Scenarios --------------------------------------------------------------- */
 
 #define KERNEL_BLANK_TAIL                                         \
@@ -2106,6 +2275,25 @@ struct scenario {
 };
 
 static const struct scenario scenarios[] = {
+    {"in use: 2 -> 1, VF 1 held: blocked", setup_in_use_2_to_1, "", 1,
+     check_in_use_2_to_1},
+    {"in use: 2 -> 1 through 0, VF 0 held: blocked", setup_in_use_2_to_1_vf0,
+     "", 1, check_in_use_2_to_1_vf0},
+    {"in use: 2 -> 1, VF 1 held, disruptive allow", setup_in_use_2_to_1_allow,
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
+     "wait-vfs,set-vf,set-hw-tc-offload,set-link-up,add-port,add-port",
+     0, check_in_use_2_to_1_allow},
+    {"in use: a held VF no step removes", setup_in_use_untouched,
+     "unbind-vf,set-vf,bind-vf", 0, check_in_use_untouched},
+    {"in use: vf_driver unbinds a held VF: blocked", setup_in_use_unbind, "",
+     1, check_in_use_unbind},
+    {"in use: vf_driver unbinds a held VF, disruptive allow",
+     setup_in_use_unbind_allow, "unbind-vf,unbind-vf,set-vf,bind-vf,bind-vf",
+     0, check_in_use_unbind_allow},
+    {"in use: switchdev -> legacy: blocked, representor ports kept",
+     setup_in_use_to_legacy, "", 1, check_in_use_to_legacy},
+    {"in use: eswitch change through 0 VFs: blocked", setup_in_use_eswitch, "",
+     1, check_in_use_eswitch},
     {"steering as wanted", setup_steering_converged, "", 0, check_converged},
     {"steering dmfs -> smfs from switchdev", setup_steering_from_switchdev,
      "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,"

@@ -283,6 +283,7 @@ START_TEST(converged_host)
         ck_assert(json_is_true(at(vf, "representor_up", NULL)));
         assert_str(at(vf, "bridge", NULL), "ovs-sriov");
         assert_tc(at(vf, "tc", NULL), 2, 2, 0);
+        ck_assert(json_is_null(at(vf, "in_use", NULL)));
     }
     ck_assert_uint_eq(json_array_size(at(root, "problems", NULL)), 0);
     json_decref(root);
@@ -315,6 +316,22 @@ START_TEST(nulls_for_what_is_absent)
     ck_assert(json_is_null(at(vf1, "representor_up", NULL)));
     ck_assert(json_is_null(at(vf1, "bridge", NULL)));
     ck_assert(json_is_null(at(vf1, "mac", NULL)));
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+/* A VF in use: status --json says by what. */
+START_TEST(vf_in_use)
+{
+    fx.vfs[1].in_use = true;
+    snprintf(fx.vfs[1].holder, sizeof fx.vfs[1].holder,
+             "vfio-pci, /dev/vfio/8 open by qemu (pid 812)");
+    struct report *r = build();
+    json_t *root = to_json(r);
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "0", "in_use", NULL)));
+    assert_str(at(root, "pfs", "0", "vfs", "1", "in_use", NULL),
+               "vfio-pci, /dev/vfio/8 open by qemu (pid 812)");
     json_decref(root);
     report_free(r);
 }
@@ -1026,6 +1043,7 @@ report_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, converged_host);
     tcase_add_test(tc, nulls_for_what_is_absent);
+    tcase_add_test(tc, vf_in_use);
     tcase_add_test(tc, hw_tc_offload_off_on_one_representor);
     tcase_add_test(tc, links_down);
     tcase_add_test(tc, driver_refused_every_rule);

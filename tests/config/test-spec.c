@@ -158,6 +158,7 @@ START_TEST(test_defaults)
     ck_assert(pf->hw_tc_offload);
     ck_assert_ptr_null(pf->bridge);
     ck_assert(pf->attach_uplink);
+    ck_assert_int_eq(pf->disruptive, SPEC_DISRUPTIVE_FORBID);
     ck_assert_uint_eq(pf->n_vfs, 1);
 
     const struct spec_vf *vf = &pf->vfs[0];
@@ -186,7 +187,8 @@ START_TEST(test_defaults)
         "\"hw_offload\":true,\"tc_policy\":\"none\"},\"bridges\":[],"
         "\"pfs\":[{\"netdev\":\"eth0\",\"eswitch\":\"switchdev\","
         "\"num_vfs\":3,\"vf_driver\":null,\"hw_tc_offload\":true,"
-        "\"attach_uplink\":true,\"vfs\":[{\"index\":2,\"vlan\":0,"
+        "\"attach_uplink\":true,\"disruptive\":\"forbid\","
+        "\"vfs\":[{\"index\":2,\"vlan\":0,"
         "\"attach\":true}]}]}");
     free(json);
     assert_round_trip(spec);
@@ -312,7 +314,27 @@ START_TEST(test_steering_mode_json)
         "\"pfs\":[{\"netdev\":\"eth0\",\"eswitch\":\"switchdev\","
         "\"encap_mode\":\"basic\",\"steering_mode\":\"smfs\","
         "\"num_vfs\":0,\"vf_driver\":null,\"hw_tc_offload\":true,"
-        "\"attach_uplink\":true,\"vfs\":[]}]}");
+        "\"attach_uplink\":true,\"disruptive\":\"forbid\","
+        "\"vfs\":[]}]}");
+    free(json);
+    assert_round_trip(spec);
+    spec_destroy(spec);
+}
+END_TEST
+
+/* "allow" parsed, written back after attach_uplink, round-tripped. */
+START_TEST(test_disruptive_json)
+{
+    struct spec *spec =
+        load_valid("{\"version\":1,\"pfs\":[{"
+                   "\"disruptive\":\"allow\","
+                   "\"pci\":\"0000:01:00.0\",\"num_vfs\":1}]}");
+    char *json = spec_to_json_string(spec, 0);
+
+    ck_assert_int_eq(spec->pfs[0].disruptive, SPEC_DISRUPTIVE_ALLOW);
+    ck_assert_str_eq(spec_disruptive_name(SPEC_DISRUPTIVE_FORBID), "forbid");
+    ck_assert_ptr_nonnull(strstr(json, "\"attach_uplink\":true,"
+                                       "\"disruptive\":\"allow\",\"vfs\""));
     free(json);
     assert_round_trip(spec);
     spec_destroy(spec);
@@ -355,6 +377,10 @@ START_TEST(test_spec_equal_sees_differences)
         "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
         "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\","
         "\"steering_mode\":\"dmfs\",\"num_vfs\":2,\"bridge\":\"b\","
+        "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
+        "{\"version\":1,\"bridges\":[{\"name\":\"b\"}],"
+        "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"legacy\",\"num_vfs\":2,"
+        "\"bridge\":\"b\",\"disruptive\":\"allow\","
         "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:01\"}]}]}",
         "{\"version\":1,\"ovs\":{\"max_idle_ms\":100},"
         "\"bridges\":[{\"name\":\"b\"}],"
@@ -569,6 +595,17 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].steering_mode",
      "unknown value \"smf\": expected one of \"dmfs\", \"smfs\" (did you "
      "mean \"smfs\"?)"},
+    {"disruptive typo", PF "\"disruptive\":»\"alow\"}]}", SPEC_E_ENUM,
+     "$.pfs[0].disruptive",
+     "unknown value \"alow\": expected one of \"forbid\", \"allow\" (did "
+     "you mean \"allow\"?)"},
+    {"disruptive a bool", PF "\"disruptive\":»true}]}", SPEC_E_TYPE,
+     "$.pfs[0].disruptive", NULL},
+    {"disruptive on a VF",
+     PF "\"vfs\":[{\"index\":0,»\"disruptive\":"
+        "\"allow\"}]}]}",
+     SPEC_E_UNKNOWN_KEY, "$.pfs[0].vfs[0].disruptive",
+     "it belongs in $.pfs[]"},
     {"steering_mode a bool", PF "\"steering_mode\":»true}]}", SPEC_E_TYPE,
      "$.pfs[0].steering_mode", NULL},
     {"hw_tc_offload null", PF "\"hw_tc_offload\":»null}]}", SPEC_E_TYPE,
@@ -1140,6 +1177,7 @@ spec_suite(void)
     tcase_add_test(tc, test_every_option_round_trips);
     tcase_add_test(tc, test_empty_pfs_is_valid);
     tcase_add_test(tc, test_steering_mode_json);
+    tcase_add_test(tc, test_disruptive_json);
     tcase_add_test(tc, test_spec_equal_sees_differences);
     tcase_add_test(tc, test_json_of_a_spec_built_in_memory);
     tcase_add_test(tc, test_destroy_null);

@@ -74,6 +74,14 @@ enum spec_steering_mode {
     SPEC_STEERING_SMFS,
 };
 
+/* Whether a PF's steps may remove or unbind VFs that are in use (bound
+ * to vfio-pci with their group open, or a netdev up with addresses or
+ * enslaved): FORBID (the default) makes such a change a blocker. */
+enum spec_disruptive {
+    SPEC_DISRUPTIVE_FORBID = 0,
+    SPEC_DISRUPTIVE_ALLOW,
+};
+
 /* How a PF is selected: exactly one of these keys per PF. */
 enum spec_pf_key {
     SPEC_PF_BY_NETDEV = 0, /* "netdev": interface name */
@@ -131,6 +139,7 @@ struct spec_pf {
     char *bridge; /* NULL: nothing of this PF is attached to OVS; else
                    * the name of an entry of spec.bridges */
     bool attach_uplink;
+    enum spec_disruptive disruptive;
     struct spec_vf *vfs; /* in file order; indices unique, < num_vfs */
     size_t n_vfs;
     struct spec_pos pos;
@@ -239,6 +248,7 @@ const char *spec_eswitch_mode_name(enum spec_eswitch_mode);
 const char *spec_inline_mode_name(enum spec_inline_mode);     /* NULL: unset */
 const char *spec_encap_mode_name(enum spec_encap_mode);       /* NULL: unset */
 const char *spec_steering_mode_name(enum spec_steering_mode); /* NULL: unset */
+const char *spec_disruptive_name(enum spec_disruptive);
 const char *spec_pf_key_name(enum spec_pf_key); /* "netdev", "pci"... */
 
 /* Writes 'mac' as "xx:xx:xx:xx:xx:xx" into 'buf' and returns 'buf'. */
