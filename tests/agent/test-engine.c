@@ -793,10 +793,12 @@ fake_prepare(void *aux, const struct spec *spec, struct oa_err *err)
 }
 
 static int
-fake_observe(void *aux, const struct spec *spec, long long ovs_timeout_ms,
+fake_observe(void *aux, const struct spec *spec,
+             const struct pfpin_store *pins, long long ovs_timeout_ms,
              struct obs_host **out, struct oa_err *err)
 {
     struct player *p = aux;
+    (void)pins;
     ck_assert_int_gt(ovs_timeout_ms, 0);
     ck_assert_msg(
         p->n_observe < MAX_SCRIPT && p->row->hosts[p->n_observe] != H_END,
