@@ -17,7 +17,9 @@ struct agentctl_command {
 static const struct agentctl_command commands[] = {
     {"validate", agentctl_cmd_validate,
      "validate [FILE] [--json]  check a host spec; --json prints it "
-     "normalised"},
+     "normalised\n"
+     "  validate --host [FILE] [--json]\n"
+     "                            check it against this host, read-only"},
     {"plan", agentctl_cmd_plan,
      "plan [--json]             print the steps apply would "
      "take"},
@@ -51,6 +53,7 @@ main(int argc, char *argv[])
         {"socket", required_argument, NULL, 'S'},
         {"state-dir", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
+        {"host", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -77,6 +80,9 @@ main(int argc, char *argv[])
         case 'j':
             opts.json = true;
             break;
+        case 'H':
+            opts.host = true;
+            break;
         case 'h':
             usage(stdout);
             return OA_EXIT_OK;
@@ -91,6 +97,11 @@ main(int argc, char *argv[])
     }
 
     const char *word = argv[optind];
+    if (opts.host && strcmp(word, "validate")) {
+        fprintf(stderr, "agentctl: --host is an option of validate only\n");
+        usage(stderr);
+        return OA_EXIT_FAIL;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(word, commands[i].name)) {
             return commands[i].run(&opts, argc - optind - 1,

@@ -13,6 +13,7 @@ struct agentctl_opts {
     const char *socket;    /* --socket PATH */
     const char *state_dir; /* --state-dir DIR: eswitch orders, PF pins */
     bool json;             /* --json */
+    bool host;             /* --host: validate against this host */
 };
 
 /* One command: 'argc'/'argv' hold the command's own positional

@@ -402,10 +402,15 @@ static int
 observe_pf(struct hostio *io, const struct spec_pf *sp,
            const struct pfpin_store *pins, struct obs_pf *pf)
 {
-    struct sriov_pf dev;
+    struct sriov_pf dev = {0};
     const struct pfpin *pin =
         sp->key == SPEC_PF_BY_NETDEV ? pfpin_find(pins, sp->id) : NULL;
     int r = resolve_pf(io, sp, pin, &dev, pf);
+    if (r == 0 && !pf->found && dev.name[0]) {
+        /* A device that is there but cannot be used (no netdev): its
+         * limit still tells validate --host about num_vfs. */
+        pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
+    }
     if (r < 0 || !pf->found) {
         return r;
     }

@@ -85,7 +85,8 @@ const char *obs_order_source_name(enum obs_order_source source);
 
 struct obs_pf {
     /* False when the spec's PF was not found on the host; 'error' says
-     * why ("no netdev enp1s0", ...) and nothing below is valid. */
+     * why ("no netdev enp1s0", ...) and nothing below is valid but
+     * has_total_vfs/total_vfs, read when the device itself is there. */
     bool found;
     char error[160];
     char netdev[16]; /* the uplink, as it is called now */

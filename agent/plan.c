@@ -299,13 +299,23 @@ observed_mac(const struct obs_vf *ov)
     return ov->has_fn_hw_addr ? ov->fn_hw_addr : ov->mac;
 }
 
-/* Only a MAC asked, and the port function reports one: observable
- * without the PF's VF list. */
-static bool
-mac_only_by_port_fn(const struct spec_vf *sv, const struct obs_vf *ov)
+/* The VF's vlan as set-vf writes it (IFLA_VF_VLAN): on a legacy PF
+ * only. On a switchdev PF it is the representor port's OVS tag
+ * (want_rep_tag()), never the VF ndo, which mlx5 refuses there. */
+static unsigned
+ndo_vlan(const struct spec_vf *sv, bool switchdev)
 {
-    return ov->has_fn_hw_addr && !sv->vlan && sv->trust == SPEC_UNSET &&
-           sv->spoofchk == SPEC_UNSET;
+    return switchdev ? 0 : sv->vlan;
+}
+
+/* Only a MAC asked through the VF's settings, and the port function
+ * reports one: observable without the PF's VF list. */
+static bool
+mac_only_by_port_fn(const struct spec_vf *sv, const struct obs_vf *ov,
+                    bool switchdev)
+{
+    return ov->has_fn_hw_addr && !ndo_vlan(sv, switchdev) &&
+           sv->trust == SPEC_UNSET && sv->spoofchk == SPEC_UNSET;
 }
 
 /* " via port function" or " via PF (IFLA_VF_MAC)" after the MAC in a
@@ -323,15 +333,17 @@ mac_via_text(enum plan_mac_via via)
     }
 }
 
-/* Fills 'w' with the settings of spec VF 'sv'. 'ov' is the observed VF,
+/* Fills 'w' with the settings of spec VF 'sv' ('switchdev': its PF's
+ * wanted mode; the vlan is then no VF setting). 'ov' is the observed VF,
  * NULL when this plan (re)creates the VFs: then every setting the spec
  * gives is written. Returns false when the VF's settings cannot be
  * observed although the spec asks for some. */
 static bool
-vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
+vf_settings(const struct spec_vf *sv, const struct obs_vf *ov, bool switchdev,
             struct vf_work *w)
 {
     struct plan_vf_req *req = &w->req;
+    unsigned vlan = ndo_vlan(sv, switchdev);
     char mac[18];
 
     req->vlan = req->trust = req->spoofchk = -1;
@@ -340,8 +352,8 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
         if (sv->has_mac) {
             memcpy(req->mac, sv->mac, 6);
         }
-        if (sv->vlan) {
-            req->vlan = (int)sv->vlan;
+        if (vlan) {
+            req->vlan = (int)vlan;
         }
         if (sv->trust != SPEC_UNSET) {
             req->trust = sv->trust == SPEC_TRUE;
@@ -349,16 +361,16 @@ vf_settings(const struct spec_vf *sv, const struct obs_vf *ov,
         if (sv->spoofchk != SPEC_UNSET) {
             req->spoofchk = sv->spoofchk == SPEC_TRUE;
         }
-    } else if (!ov->has_info && !mac_only_by_port_fn(sv, ov)) {
-        return !(sv->has_mac || sv->vlan || sv->trust != SPEC_UNSET ||
+    } else if (!ov->has_info && !mac_only_by_port_fn(sv, ov, switchdev)) {
+        return !(sv->has_mac || vlan || sv->trust != SPEC_UNSET ||
                  sv->spoofchk != SPEC_UNSET);
     } else {
         if (sv->has_mac && memcmp(sv->mac, observed_mac(ov), 6)) {
             req->has_mac = true;
             memcpy(req->mac, sv->mac, 6);
         }
-        if (sv->vlan != ov->vlan) {
-            req->vlan = (int)sv->vlan;
+        if (!switchdev && vlan != ov->vlan) {
+            req->vlan = (int)vlan;
         }
         if (tristate_differs(sv->trust, ov->trust)) {
             req->trust = sv->trust == SPEC_TRUE;
@@ -672,7 +684,8 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
             }
         }
         d->vfs[sv->index].mac_via = decide_mac_via(ov, d);
-        d->vfs[sv->index].no_info = !vf_settings(sv, ov, &d->vfs[sv->index]);
+        d->vfs[sv->index].no_info =
+            !vf_settings(sv, ov, d->want_switchdev, &d->vfs[sv->index]);
     }
     if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
         /* set-numvfs creates them with autoprobe off: unbound, and
@@ -1130,7 +1143,16 @@ struct port_owner {
 struct pending_port {
     size_t bridge; /* index in spec->bridges */
     int pf, vf;
+    int tag; /* VSDB_TAG_NONE or the VF's vlan */
     char object[96];
+};
+
+/* The ports one bridge wants, being built: names and tags side by
+ * side (vsdb_want_bridge). */
+struct port_list {
+    const char **ports;
+    int *tags;
+    size_t n;
 };
 
 struct ovs_build {
@@ -1148,30 +1170,58 @@ vf_attached(const struct spec_pf *sp, unsigned k)
     return !sv || sv->attach;
 }
 
-/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) to 'ports'. */
+/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) with tag 'tag'
+ * (VSDB_TAG_*) to 'pl'. */
 static void
-want_port(struct builder *b, struct ovs_build *ob, const char **ports,
-          size_t *n, const char *name, int pf, int vf)
+want_port(struct builder *b, struct ovs_build *ob, struct port_list *pl,
+          const char *name, int tag, int pf, int vf)
 {
-    ports[*n] = b_strdup(b, name);
-    ob->owners[ob->n_owners++] = (struct port_owner){ports[*n], pf, vf};
-    (*n)++;
+    pl->ports[pl->n] = b_strdup(b, name);
+    pl->tags[pl->n] = tag;
+    ob->owners[ob->n_owners++] = (struct port_owner){pl->ports[pl->n], pf, vf};
+    pl->n++;
 }
 
-/* The ports PF 'pf' (found) wants in bridge 'bi': its uplink and its
- * representors, or pending ones for the representors this plan
- * creates. */
+/* The tag of VF 'k''s representor port on a switchdev PF: its vlan, none
+ * for vlan 0 (vsdb clears only the agent's own ports). The agent never
+ * changes a port someone else added: one of those on 'bridge' without
+ * the vlan asked is a blocker. 'ovs': the state the OVS transaction
+ * starts from. */
+static int
+want_rep_tag(struct builder *b, int pf, const struct spec_pf *sp, unsigned k,
+             const char *name, const char *bridge,
+             const struct vsdb_state *ovs)
+{
+    const struct spec_vf *sv = spec_vf_find(sp, k);
+    unsigned vlan = sv ? sv->vlan : 0;
+    const struct vsdb_port *port;
+    const struct vsdb_bridge *br = vsdb_state_port_bridge(ovs, name, &port);
+
+    if (vlan && br && !strcmp(br->name, bridge) && !port->owned &&
+        (!port->has_tag || port->tag != vlan)) {
+        add_blocker(b, pf, name,
+                    "vlan %u of VF %u is its port's OVS tag, but port %s is "
+                    "not the agent's (no external_ids:" VSDB_OWNED_KEY
+                    "): set its tag or remove the port",
+                    vlan, k, name);
+    }
+    return vlan ? (int)vlan : VSDB_TAG_NONE;
+}
+
+/* The ports PF 'pf' (found) wants in bridge 'bi': its uplink (its tag
+ * left alone) and its representors, or pending ones for the
+ * representors this plan creates. */
 static void
 want_pf_ports(struct builder *b, const struct spec *spec,
-              const struct obs_host *host, const struct pf_decision *d,
-              size_t pf, size_t bi, const char **ports, size_t *n,
-              struct ovs_build *ob)
+              const struct obs_host *host, const struct vsdb_state *ovs,
+              const struct pf_decision *d, size_t pf, size_t bi,
+              struct port_list *pl, struct ovs_build *ob)
 {
     const struct spec_pf *sp = &spec->pfs[pf];
     const struct obs_pf *op = &host->pfs[pf];
 
     if (sp->attach_uplink && op->netdev[0]) {
-        want_port(b, ob, ports, n, op->netdev, (int)pf, -1);
+        want_port(b, ob, pl, op->netdev, VSDB_TAG_LEAVE, (int)pf, -1);
     }
     if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
         return;
@@ -1180,11 +1230,13 @@ want_pf_ports(struct builder *b, const struct spec *spec,
         if (!vf_attached(sp, k)) {
             continue;
         }
+        const struct spec_vf *sv = spec_vf_find(sp, k);
         if (d->creates_reps) {
             struct pending_port *pp = &ob->pending[ob->n_pending++];
             pp->bridge = bi;
             pp->pf = (int)pf;
             pp->vf = (int)k;
+            pp->tag = sv && sv->vlan ? (int)sv->vlan : VSDB_TAG_NONE;
             fmt_str(pp->object, sizeof pp->object, "%s vf %u representor",
                     pf_label(sp, op), k);
             continue;
@@ -1193,25 +1245,28 @@ want_pf_ports(struct builder *b, const struct spec *spec,
         if (d->reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
             continue;
         }
-        want_port(b, ob, ports, n, ov->rep, (int)pf, (int)k);
+        int tag = want_rep_tag(b, (int)pf, sp, k, ov->rep,
+                               spec->bridges[bi].name, ovs);
+        want_port(b, ob, pl, ov->rep, tag, (int)pf, (int)k);
     }
 }
 
 /* A PF of bridge 'seen' is not found (not probed yet at boot, renamed,
  * removed): we cannot tell its ports from stale ones, so the bridge's
- * owned ports stay until it is back. */
+ * owned ports stay, tags untouched, until it is back. */
 static void
 keep_owned_ports(struct builder *b, const struct vsdb_bridge *seen,
-                 const char **ports, size_t *n)
+                 struct port_list *pl)
 {
     for (size_t p = 0; p < seen->n_ports; p++) {
         const char *name = seen->ports[p].name;
         bool listed = !strcmp(name, seen->name);
-        for (size_t q = 0; q < *n && !listed; q++) {
-            listed = !strcmp(ports[q], name);
+        for (size_t q = 0; q < pl->n && !listed; q++) {
+            listed = !strcmp(pl->ports[q], name);
         }
         if (!listed && seen->ports[p].owned) {
-            ports[(*n)++] = b_strdup(b, name);
+            pl->tags[pl->n] = VSDB_TAG_LEAVE;
+            pl->ports[pl->n++] = b_strdup(b, name);
         }
     }
 }
@@ -1236,15 +1291,18 @@ build_want_ports(struct builder *b, const struct spec *spec,
     for (size_t bi = 0; bi < spec->n_bridges; bi++) {
         const char *bname = spec->bridges[bi].name;
         const struct vsdb_bridge *seen = vsdb_state_bridge(ovs, bname);
-        const char **ports =
-            b_calloc(b, max_ports + (seen ? seen->n_ports : 0), sizeof *ports);
+        size_t cap = max_ports + (seen ? seen->n_ports : 0);
+        struct port_list pl = {
+            .ports = b_calloc(b, cap, sizeof *pl.ports),
+            .tags = b_calloc(b, cap, sizeof *pl.tags),
+        };
         bool pf_missing = false;
-        size_t n = 0;
-        if (!ports) {
+        if (!pl.ports || !pl.tags) {
             return false;
         }
         ob->wbs[bi].name = b_strdup(b, bname);
-        ob->wbs[bi].ports = ports;
+        ob->wbs[bi].ports = pl.ports;
+        ob->wbs[bi].tags = pl.tags;
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
             if (!sp->bridge || strcmp(sp->bridge, bname)) {
@@ -1254,12 +1312,12 @@ build_want_ports(struct builder *b, const struct spec *spec,
                 pf_missing = true;
                 continue;
             }
-            want_pf_ports(b, spec, host, &ds[pf], pf, bi, ports, &n, ob);
+            want_pf_ports(b, spec, host, ovs, &ds[pf], pf, bi, &pl, ob);
         }
         if (pf_missing && seen) {
-            keep_owned_ports(b, seen, ports, &n);
+            keep_owned_ports(b, seen, &pl);
         }
-        ob->wbs[bi].n_ports = n;
+        ob->wbs[bi].n_ports = pl.n;
     }
     return !b->error;
 }
@@ -1321,15 +1379,31 @@ key_step(struct plan_step *s, const struct vsdb_op *op,
             value_or_unset(op->value));
 }
 
-/* A bridge or port step: its bridges and port, and what it does. */
+/* "100", or "none". */
+static const char *
+tag_text(bool has_tag, unsigned tag, char buf[16])
+{
+    if (!has_tag) {
+        return "none";
+    }
+    fmt_str(buf, 16, "%u", tag);
+    return buf;
+}
+
+/* A bridge or port step: its bridges and port, and what it does.
+ * 'port' is the observed port of a set-port-tag. */
 static void
-port_step(struct plan_step *s, const struct vsdb_op *op)
+port_step(struct plan_step *s, const struct vsdb_op *op,
+          const struct vsdb_port *port)
 {
     struct plan_port_args *a = &s->ovsport;
+    char old[16], tag[16];
 
     oa_copy_str(a->bridge, sizeof a->bridge, op->bridge);
     oa_copy_str(a->from_bridge, sizeof a->from_bridge, op->from_bridge);
     oa_copy_str(a->port, sizeof a->port, op->port);
+    a->has_tag = op->has_tag;
+    a->tag = op->tag;
     oa_copy_str(s->object, sizeof s->object,
                 op->type == VSDB_OP_ADD_BRIDGE ? op->bridge : op->port);
     switch (op->type) {
@@ -1343,10 +1417,18 @@ port_step(struct plan_step *s, const struct vsdb_op *op)
         fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
                 op->bridge);
         break;
+    case VSDB_OP_SET_PORT_TAG:
+        fmt_str(s->detail, sizeof s->detail, "tag %s -> %s",
+                tag_text(port && port->has_tag, port ? port->tag : 0, old),
+                tag_text(op->has_tag, op->tag, tag));
+        return;
     default:
         fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
                 op->bridge);
-        break;
+        return;
+    }
+    if (op->has_tag) {
+        append_item(s->detail, sizeof s->detail, "tag %u", op->tag);
     }
 }
 
@@ -1359,12 +1441,14 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
         [VSDB_OP_ADD_PORT] = PLAN_OVS_ADD_PORT,
         [VSDB_OP_MOVE_PORT] = PLAN_OVS_MOVE_PORT,
         [VSDB_OP_DEL_PORT] = PLAN_OVS_DEL_PORT,
+        [VSDB_OP_SET_PORT_TAG] = PLAN_OVS_SET_PORT_TAG,
         [VSDB_OP_SET_OTHER_CONFIG] = PLAN_OVS_SET_CONFIG,
         [VSDB_OP_DEL_OTHER_CONFIG] = PLAN_OVS_DEL_CONFIG,
         [VSDB_OP_SET_EXTERNAL_ID] = PLAN_OVS_SET_EXTERNAL_ID,
         [VSDB_OP_DEL_EXTERNAL_ID] = PLAN_OVS_DEL_EXTERNAL_ID,
     };
     const struct port_owner *owner = owner_of(ob, op->port);
+    const struct vsdb_port *port = NULL;
     struct plan_step *s = add_step(
         b, actions[op->type], owner ? owner->pf : -1, owner ? owner->vf : -1);
     switch (op->type) {
@@ -1372,11 +1456,16 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     case VSDB_OP_ADD_PORT:
     case VSDB_OP_MOVE_PORT:
     case VSDB_OP_DEL_PORT:
-        port_step(s, op);
+    case VSDB_OP_SET_PORT_TAG:
+        vsdb_state_port_bridge(ovs, op->port ? op->port : "", &port);
+        port_step(s, op, port);
         if (op->type == VSDB_OP_ADD_PORT &&
             is_detached(b->plan, NULL, op->port)) {
             fmt_str(s->detail, sizeof s->detail,
                     "to %s again, after the eswitch change", op->bridge);
+            if (op->has_tag) {
+                append_item(s->detail, sizeof s->detail, "tag %u", op->tag);
+            }
         }
         break;
     case VSDB_OP_SET_OTHER_CONFIG:
@@ -1404,6 +1493,11 @@ add_pending_steps(struct builder *b, const struct spec *spec,
         oa_copy_str(s->object, sizeof s->object, pp->object);
         oa_copy_str(s->ovsport.bridge, sizeof s->ovsport.bridge, bname);
         fmt_str(s->detail, sizeof s->detail, "to %s, after it appears", bname);
+        if (pp->tag >= 0) {
+            s->ovsport.has_tag = true;
+            s->ovsport.tag = (unsigned)pp->tag;
+            append_item(s->detail, sizeof s->detail, "tag %d", pp->tag);
+        }
     }
 }
 
@@ -1716,6 +1810,19 @@ plan_mac_via_name(enum plan_mac_via via)
     case PLAN_MAC_VIA_PORT_FN:
         return "port-function";
     case PLAN_MAC_VIA_PF:
+        return "pf-vf-ndo";
+    default:
+        return NULL;
+    }
+}
+
+const char *
+plan_vlan_via_name(enum plan_vlan_via via)
+{
+    switch (via) {
+    case PLAN_VLAN_VIA_OVS_TAG:
+        return "ovs-tag";
+    case PLAN_VLAN_VIA_PF:
         return "pf-vf-ndo";
     default:
         return NULL;

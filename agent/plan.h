@@ -36,6 +36,12 @@
  * or not it is attached to OVS; representors this plan creates get a step
  * with an empty netdev ("once it appears": the next round names it).
  *
+ * A VF's vlan is written through the PF (set-vf, IFLA_VF_VLAN) on a
+ * legacy PF only; on a switchdev PF it is the tag of the representor's
+ * OVS port (set-port-tag, or the tag of its add-port): mlx5 refuses the
+ * VF ndo VLAN there. vlan 0 means no tag, cleared on the agent's own
+ * ports only.
+ *
  * OVS steps are the vsdb operations (add-bridge, add-port, ...) of ONE
  * transaction whose desired state is plan.want; representors that do not
  * exist yet but that this plan creates show as add-port steps with an
@@ -68,11 +74,12 @@ enum plan_action {
     PLAN_SET_HW_TC_OFFLOAD, /* hwtc */
     PLAN_SET_LINK_UP,       /* link: the uplink (vf -1) or a representor */
     PLAN_OVS_ADD_BRIDGE,    /* ovsport: bridge */
-    PLAN_OVS_ADD_PORT,   /* ovsport: bridge, port ("" until the rep exists) */
-    PLAN_OVS_MOVE_PORT,  /* ovsport: from_bridge -> bridge, port */
-    PLAN_OVS_DEL_PORT,   /* ovsport: bridge, port: ours, not wanted */
-    PLAN_OVS_SET_CONFIG, /* kv: Open_vSwitch other_config */
-    PLAN_OVS_DEL_CONFIG, /* kv: key */
+    PLAN_OVS_ADD_PORT,  /* ovsport: bridge, port ("" until the rep exists) */
+    PLAN_OVS_MOVE_PORT, /* ovsport: from_bridge -> bridge, port */
+    PLAN_OVS_DEL_PORT,  /* ovsport: bridge, port: ours, not wanted */
+    PLAN_OVS_SET_PORT_TAG,    /* ovsport: bridge, port (ours), tag */
+    PLAN_OVS_SET_CONFIG,      /* kv: Open_vSwitch other_config */
+    PLAN_OVS_DEL_CONFIG,      /* kv: key */
     PLAN_OVS_SET_EXTERNAL_ID, /* kv: the agent's record */
     PLAN_OVS_DEL_EXTERNAL_ID, /* kv: key */
     PLAN_RESTART_VSWITCHD,    /* settings only a restart applies */
@@ -147,6 +154,18 @@ enum plan_mac_via {
 /* "port-function", "pf-vf-ndo"; NULL for UNKNOWN (JSON null). */
 const char *plan_mac_via_name(enum plan_mac_via via);
 
+/* Where a VF's VLAN (spec vfs[].vlan) is applied, by the PF's eswitch
+ * mode: mlx5 refuses the VF ndo VLAN in switchdev, where the VF's access
+ * VLAN is the tag of its representor's OVS port. */
+enum plan_vlan_via {
+    PLAN_VLAN_VIA_UNKNOWN = 0, /* the eswitch mode is not known */
+    PLAN_VLAN_VIA_OVS_TAG,     /* switchdev: Port.tag (set-port-tag) */
+    PLAN_VLAN_VIA_PF,          /* legacy: IFLA_VF_VLAN (set-vf) */
+};
+
+/* "ovs-tag", "pf-vf-ndo"; NULL for UNKNOWN (JSON null). */
+const char *plan_vlan_via_name(enum plan_vlan_via via);
+
 /* set-vf. */
 struct plan_vf_args {
     struct plan_vf_req req;
@@ -169,6 +188,10 @@ struct plan_link_args {
 /* detach-port and the OVS bridge and port steps. */
 struct plan_port_args {
     char bridge[16], from_bridge[16], port[16];
+    /* add-port, move-port: the new port's tag (a switchdev VF's vlan);
+     * set-port-tag: the tag, has_tag false: none (cleared). */
+    bool has_tag;
+    unsigned tag;
 };
 
 /* The OVS key steps. */

@@ -14,6 +14,7 @@
 #include "vsdb.h"
 
 #include <errno.h>
+#include <linux/devlink.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,8 @@ struct report_vf {
     unsigned index;
     char mac[18];             /* "" when none is set */
     const char *mac_via;      /* static; NULL: the spec sets no MAC */
+    int vlan;                 /* where vlan_via says; -1: none */
+    const char *vlan_via;     /* static; NULL: eswitch mode not known */
     char driver[32];          /* "" when unbound */
     char rep[16];             /* "" when no representor */
     char bridge[16];          /* "" when the representor is in no bridge */
@@ -257,6 +260,36 @@ vf_mac_via(const struct spec_pf *spf, const struct obs_vf *ovf)
     return NULL;
 }
 
+/* Where VF 'ovf''s VLAN is applied, by its PF's observed eswitch mode,
+ * and in '*vlan' the VLAN found there (-1: none): in switchdev its
+ * representor port's OVS tag, in legacy its VF ndo VLAN (IFLA_VF_VLAN,
+ * 0 is none). */
+static enum plan_vlan_via
+vf_vlan(const struct obs_pf *opf, const struct obs_vf *ovf,
+        const struct obs_host *host, int *vlan)
+{
+    const struct vsdb_port *port = NULL;
+
+    *vlan = -1;
+    if (!opf->has_eswitch) {
+        return PLAN_VLAN_VIA_UNKNOWN;
+    }
+    if (opf->eswitch_mode != DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+        if (ovf->has_info && ovf->vlan) {
+            *vlan = (int)ovf->vlan;
+        }
+        return PLAN_VLAN_VIA_PF;
+    }
+    if (ovf->has_rep && ovf->rep[0] && host->ovs.connected &&
+        host->ovs.state) {
+        vsdb_state_port_bridge(host->ovs.state, ovf->rep, &port);
+    }
+    if (port && port->has_tag) {
+        *vlan = (int)port->tag;
+    }
+    return PLAN_VLAN_VIA_OVS_TAG;
+}
+
 static int
 copy_pf(struct report_pf *out, const struct spec_pf *spf,
         const struct obs_pf *opf, const struct obs_host *host)
@@ -305,6 +338,7 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
             spec_mac_to_string(ovf->mac, vf->mac);
         }
         vf->mac_via = vf_mac_via(spf, ovf);
+        vf->vlan_via = plan_vlan_via_name(vf_vlan(opf, ovf, host, &vf->vlan));
         oa_copy_str(vf->driver, sizeof vf->driver, ovf->driver);
         if (ovf->has_rep) {
             oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
@@ -621,6 +655,20 @@ json_order(struct jw *jw, const struct report_pf *pf)
     json_string_or_null(jw, pf->order_refusal);
 }
 
+/* The PF's netdev now, and the spec's name for it: they differ once the
+ * driver registered the uplink anew and udev renamed it (the PF followed
+ * by its pin). */
+static void
+json_pf_names(struct jw *jw, const struct report_pf *pf)
+{
+    jw_key(jw, "netdev");
+    json_string_or_null(jw, pf->netdev);
+    jw_key(jw, "spec_netdev");
+    json_string_or_null(jw, pf->spec_netdev);
+    jw_key(jw, "pinned");
+    jw_bool(jw, pf->pinned);
+}
+
 static void
 json_pf(struct jw *jw, const struct report_pf *pf)
 {
@@ -633,14 +681,7 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         jw_key(jw, "error");
         jw_string(jw, pf->error);
     }
-    jw_key(jw, "netdev");
-    json_string_or_null(jw, pf->netdev);
-    /* The spec's name: differs from "netdev" once the driver registered
-     * the uplink anew and udev renamed it (the PF followed by its pin). */
-    jw_key(jw, "spec_netdev");
-    json_string_or_null(jw, pf->spec_netdev);
-    jw_key(jw, "pinned");
-    jw_bool(jw, pf->pinned);
+    json_pf_names(jw, pf);
     jw_key(jw, "devlink");
     json_string_or_null(jw, pf->devlink);
     jw_key(jw, "eswitch");
@@ -681,6 +722,14 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         json_string_or_null(jw, vf->mac);
         jw_key(jw, "mac_via");
         jw_string(jw, vf->mac_via);
+        jw_key(jw, "vlan");
+        if (vf->vlan >= 0) {
+            jw_int(jw, vf->vlan);
+        } else {
+            jw_null(jw);
+        }
+        jw_key(jw, "vlan_via");
+        jw_string(jw, vf->vlan_via);
         jw_key(jw, "driver");
         json_string_or_null(jw, vf->driver);
         jw_key(jw, "representor");
@@ -858,6 +907,17 @@ max_width(int current, const char *s)
     return n > current ? n : current;
 }
 
+/* The VLAN cell: "100 ovs-tag", "-" when none. */
+static const char *
+vlan_cell(const struct report_vf *vf, char *buf, size_t size)
+{
+    if (vf->vlan < 0) {
+        return "-";
+    }
+    snprintf(buf, size, "%d %s", vf->vlan, or_dash(vf->vlan_via));
+    return buf;
+}
+
 /* The REPRESENTOR cell: its netdev, "eth1 DOWN" when it is down. */
 static const char *
 rep_cell(const struct report_vf *vf, char *buf, size_t size)
@@ -906,7 +966,7 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
 
     /* Columns as wide as their widest cell. */
     int w_idx = (int)strlen("VF"), w_mac = (int)strlen("MAC");
-    int w_via = (int)strlen("MAC VIA");
+    int w_via = (int)strlen("MAC VIA"), w_vlan = (int)strlen("VLAN");
     int w_drv = (int)strlen("DRIVER"), w_rep = (int)strlen("REPRESENTOR");
     int w_br = (int)strlen("BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
@@ -916,22 +976,26 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
         w_idx = max_width(w_idx, idx);
         w_mac = max_width(w_mac, or_dash(vf->mac));
         w_via = max_width(w_via, or_dash(vf->mac_via));
+        w_vlan = max_width(w_vlan, vlan_cell(vf, cell, sizeof cell));
         w_drv = max_width(w_drv, or_dash(vf->driver));
         w_rep = max_width(w_rep, rep_cell(vf, cell, sizeof cell));
         w_br = max_width(w_br, or_dash(vf->bridge));
     }
-    oa_str_printf(t, "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  RULES in_hw/total\n",
-                  w_idx, "VF", w_mac, "MAC", w_via, "MAC VIA", w_drv, "DRIVER",
-                  w_rep, "REPRESENTOR", w_br, "BRIDGE");
+    oa_str_printf(t,
+                  "%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  RULES "
+                  "in_hw/total\n",
+                  w_idx, "VF", w_mac, "MAC", w_via, "MAC VIA", w_vlan, "VLAN",
+                  w_drv, "DRIVER", w_rep, "REPRESENTOR", w_br, "BRIDGE");
     for (size_t i = 0; i < pf->n_vfs; i++) {
         const struct report_vf *vf = &pf->vfs[i];
-        char cell[32];
+        char cell[32], vlan[32];
         format_rules(&vf->tc, rules, sizeof rules);
-        oa_str_printf(t, "%-*u  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
-                      vf->index, w_mac, or_dash(vf->mac), w_via,
-                      or_dash(vf->mac_via), w_drv, or_dash(vf->driver), w_rep,
-                      rep_cell(vf, cell, sizeof cell), w_br,
-                      or_dash(vf->bridge), rules);
+        oa_str_printf(
+            t, "%-*u  %-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w_idx,
+            vf->index, w_mac, or_dash(vf->mac), w_via, or_dash(vf->mac_via),
+            w_vlan, vlan_cell(vf, vlan, sizeof vlan), w_drv,
+            or_dash(vf->driver), w_rep, rep_cell(vf, cell, sizeof cell), w_br,
+            or_dash(vf->bridge), rules);
     }
 }
 

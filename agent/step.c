@@ -146,6 +146,16 @@ json_bridge(struct jw *jw, const struct plan_step *s)
     jw_string(jw, s->ovsport.bridge);
 }
 
+/* A new port's access VLAN, only when it gets one. */
+static void
+json_new_tag(struct jw *jw, const struct plan_step *s)
+{
+    if (s->ovsport.has_tag) {
+        jw_key(jw, "tag");
+        jw_int(jw, s->ovsport.tag);
+    }
+}
+
 static void
 json_port(struct jw *jw, const struct plan_step *s)
 {
@@ -153,6 +163,7 @@ json_port(struct jw *jw, const struct plan_step *s)
     jw_key(jw, "port");
     /* null: the representor appears when an earlier step ran. */
     json_string_or_null(jw, s->ovsport.port);
+    json_new_tag(jw, s);
 }
 
 static void
@@ -163,6 +174,22 @@ json_move_port(struct jw *jw, const struct plan_step *s)
     json_bridge(jw, s);
     jw_key(jw, "port");
     jw_string(jw, s->ovsport.port);
+    json_new_tag(jw, s);
+}
+
+/* set-port-tag: "tag" null clears it. */
+static void
+json_port_tag(struct jw *jw, const struct plan_step *s)
+{
+    json_bridge(jw, s);
+    jw_key(jw, "port");
+    jw_string(jw, s->ovsport.port);
+    jw_key(jw, "tag");
+    if (s->ovsport.has_tag) {
+        jw_int(jw, s->ovsport.tag);
+    } else {
+        jw_null(jw);
+    }
 }
 
 static void
@@ -228,6 +255,8 @@ static const struct step_type step_types[] = {
     [PLAN_OVS_MOVE_PORT] = {"move-port", true, apply_ovs, json_move_port,
                             NULL},
     [PLAN_OVS_DEL_PORT] = {"del-port", true, apply_ovs, json_port, NULL},
+    [PLAN_OVS_SET_PORT_TAG] = {"set-port-tag", true, apply_ovs, json_port_tag,
+                               NULL},
     [PLAN_OVS_SET_CONFIG] = {"set-other-config", true, apply_ovs,
                              json_key_value, NULL},
     [PLAN_OVS_DEL_CONFIG] = {"del-other-config", true, apply_ovs, json_key,

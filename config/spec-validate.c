@@ -713,30 +713,51 @@ walk_bridges(struct ctx *c, const struct val *a, struct spec *spec)
     }
 }
 
-/* A VF's vlan (other than 0), trust or spoofchk on a switchdev PF: mlx5
- * refuses these legacy VF ndos outside legacy mode ("net/mlx5e: Allow
- * legacy vf ndos only if in legacy mode", Linux 5.13), so the apply
- * would fail on the host. In switchdev a VF's VLAN is the OVS tag of
- * its representor's port, which the agent does not set yet. */
+/* A VF's trust or spoofchk on a switchdev PF: mlx5 refuses these legacy
+ * VF ndos outside legacy mode ("net/mlx5e: Allow legacy vf ndos only if
+ * in legacy mode", Linux 5.13), so the apply would fail on the host. */
 static void
 refuse_legacy_ndo(struct ctx *c, const struct val *v, const char *key)
 {
     size_t saved = path_push_key(c, key);
     report(c, SPEC_E_CONFLICT, v->pos,
            "\"%s\" needs \"eswitch\": \"legacy\" on this PF: mlx5 refuses a "
-           "VF's vlan, trust and spoofchk in switchdev mode (Linux 5.13 and "
-           "later); in switchdev a VF's VLAN is its representor's OVS port "
-           "tag, which the agent does not set yet",
+           "VF's trust and spoofchk in switchdev mode (Linux 5.13 and "
+           "later)",
            key);
     path_pop(c, saved);
 }
 
+/* A VF's vlan (other than 0) on a switchdev PF is the tag of its
+ * representor's OVS port (mlx5 refuses the VF ndo VLAN there): the
+ * representor must be a port, so the PF needs a bridge ('bridged': it
+ * has the key, valid or not) and the VF "attach". */
+static void
+check_switchdev_vlan(struct ctx *c, const struct val *v, bool bridged,
+                     const struct spec_vf *vf)
+{
+    size_t saved = path_push_key(c, "vlan");
+    if (!bridged) {
+        report(c, SPEC_E_REQUIRED, v->pos,
+               "\"vlan\" on a switchdev PF is the OVS tag of the VF's "
+               "representor port: it needs \"bridge\" on this PF (the "
+               "representor must be a port of a bridge)");
+    } else if (!vf->attach) {
+        report(c, SPEC_E_CONFLICT, v->pos,
+               "\"vlan\" on a switchdev PF is the OVS tag of the VF's "
+               "representor port: it needs \"attach\": true (the default) "
+               "for this VF");
+    }
+    path_pop(c, saved);
+}
+
 /* 'switchdev': the PF's eswitch is (validly) switchdev, so the legacy
- * VF settings are refused. */
+ * VF settings are refused and a vlan needs the representor's port
+ * ('bridged': the PF has "bridge"). */
 static void
 walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
-        bool num_vfs_ok, bool switchdev, struct seen_set *indices,
-        struct spec_vf *vf)
+        bool num_vfs_ok, bool switchdev, bool bridged,
+        struct seen_set *indices, struct spec_vf *vf)
 {
     static const char *const keys[] = {"index", "vlan",     "mac",
                                        "trust", "spoofchk", "attach"};
@@ -807,10 +828,11 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
         path_pop(c, saved);
     }
 
+    get_bool(c, o, "attach", &vf->attach);
     if (get_int(c, o, "vlan", false, 0, SPEC_MAX_VLAN, &n, &v)) {
         vf->vlan = (unsigned)n;
         if (n && switchdev) {
-            refuse_legacy_ndo(c, &v, "vlan");
+            check_switchdev_vlan(c, &v, bridged, vf);
         }
     }
     get_tristate(c, o, "trust", &vf->trust);
@@ -821,7 +843,6 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
     if (vf->spoofchk != SPEC_UNSET && switchdev && lookup(o, "spoofchk", &v)) {
         refuse_legacy_ndo(c, &v, "spoofchk");
     }
-    get_bool(c, o, "attach", &vf->attach);
 }
 
 /* Which of netdev/pci/devlink selects the PF: the first in the file;
@@ -917,6 +938,32 @@ walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
     path_pop(c, saved);
 }
 
+/* '*pos' gets where member 'key' of 'o' is, when it is there. */
+static void
+value_pos(const struct val *o, const char *key, struct spec_pos *pos)
+{
+    struct val v;
+    if (lookup(o, key, &v)) {
+        *pos = v.pos;
+    }
+}
+
+/* Where the PF's values are that later messages name (agentctl
+ * validate --host); after walk_pf_selector(), which sets pf->key. */
+static void
+record_field_pos(const struct val *o, struct spec_pf *pf)
+{
+    struct spec_pf_field_pos *fp = &pf->field_pos;
+
+    value_pos(o, pf_key_names[pf->key], &fp->id);
+    value_pos(o, "num_vfs", &fp->num_vfs);
+    value_pos(o, "eswitch", &fp->eswitch);
+    value_pos(o, "inline_mode", &fp->inline_mode);
+    value_pos(o, "encap_mode", &fp->encap_mode);
+    value_pos(o, "steering_mode", &fp->steering_mode);
+    value_pos(o, "bridge", &fp->bridge);
+}
+
 static void
 walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
 {
@@ -937,6 +984,7 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     };
     check_keys(c, o, keys, N_ELEMS(keys));
     walk_pf_selector(c, o, pf);
+    record_field_pos(o, pf);
 
     /* -1 stays when "eswitch" is absent (the default) or wrong. */
     e = -1;
@@ -976,6 +1024,7 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     get_bool(c, o, "hw_tc_offload", &pf->hw_tc_offload);
     get_bool(c, o, "attach_uplink", &pf->attach_uplink);
 
+    bool bridged = lookup(o, "bridge", &v);
     s = get_string(c, o, "bridge", false, false, &v, &saved);
     if (s) {
         if (seen_find(&c->bridges, s)) {
@@ -1018,7 +1067,7 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
                     walk_vf(c, &vo, pf, num_vfs_ok,
                             eswitch_ok &&
                                 pf->eswitch == SPEC_ESWITCH_SWITCHDEV,
-                            &indices, &pf->vfs[pf->n_vfs++]);
+                            bridged, &indices, &pf->vfs[pf->n_vfs++]);
                 }
                 path_pop(c, saved_i);
             }

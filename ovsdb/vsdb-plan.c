@@ -174,13 +174,15 @@ dup_or_null(struct plan_builder *pb, const char *s)
     return d;
 }
 
-static void
+/* Appends an op; returns it (NULL after a failure) for the caller to
+ * set its tag. */
+static struct vsdb_op *
 add_op(struct plan_builder *pb, enum vsdb_op_type type, const char *bridge,
        const char *from_bridge, const char *port, const char *key,
        const char *value)
 {
     if (pb->error) {
-        return;
+        return NULL;
     }
     struct vsdb_plan *plan = pb->plan;
     if (plan->n_ops == pb->cap) {
@@ -188,7 +190,7 @@ add_op(struct plan_builder *pb, enum vsdb_op_type type, const char *bridge,
         struct vsdb_op *ops = realloc(plan->ops, cap * sizeof *ops);
         if (!ops) {
             pb->error = -ENOMEM;
-            return;
+            return NULL;
         }
         plan->ops = ops;
         pb->cap = cap;
@@ -200,6 +202,36 @@ add_op(struct plan_builder *pb, enum vsdb_op_type type, const char *bridge,
     op->port = dup_or_null(pb, port);
     op->key = dup_or_null(pb, key);
     op->value = dup_or_null(pb, value);
+    return op;
+}
+
+/* The tag wanted for port 'p' of 'wb'. */
+static int
+want_tag(const struct vsdb_want_bridge *wb, size_t p)
+{
+    return wb->tags ? wb->tags[p] : VSDB_TAG_LEAVE;
+}
+
+/* A new port's tag: the wanted one, none for LEAVE (a new row has none). */
+static void
+set_new_tag(struct vsdb_op *op, int tag)
+{
+    if (op && tag >= 0) {
+        op->has_tag = true;
+        op->tag = (unsigned)tag;
+    }
+}
+
+/* Whether port 'port' needs a set-port-tag for 'tag': only the agent's
+ * own ports are changed (a foreign port's tag is someone else's). */
+static bool
+tag_differs(const struct vsdb_port *port, int tag)
+{
+    if (!port || !port->owned || tag == VSDB_TAG_LEAVE) {
+        return false;
+    }
+    return tag == VSDB_TAG_NONE ? port->has_tag
+                                : !port->has_tag || port->tag != (unsigned)tag;
 }
 
 /* The bridge that wants port 'name', or NULL. */
@@ -246,6 +278,10 @@ want_is_valid(const struct vsdb_want *want)
                     return false;
                 }
             }
+            int tag = want_tag(wb, p);
+            if (tag < VSDB_TAG_LEAVE || tag > VSDB_TAG_MAX) {
+                return false;
+            }
         }
     }
     for (size_t i = 0; i < want->n_other_config; i++) {
@@ -272,6 +308,26 @@ diff_keys(struct plan_builder *pb, const struct vsdb_want_key *want,
             add_op(pb, set, NULL, NULL, NULL, want[i].key, want[i].value);
         } else if (!want[i].value && cur) {
             add_op(pb, del, NULL, NULL, NULL, want[i].key, NULL);
+        }
+    }
+}
+
+/* The tags of the wanted ports already on their bridge (new ports got
+ * theirs with their add-port or move-port). */
+static void
+diff_tags(struct plan_builder *pb, const struct vsdb_want *want,
+          const struct vsdb_state *state)
+{
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        const struct vsdb_want_bridge *wb = &want->bridges[b];
+        const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
+        for (size_t p = 0; br && p < wb->n_ports; p++) {
+            int tag = want_tag(wb, p);
+            if (tag_differs(bridge_port(br, wb->ports[p]), tag)) {
+                set_new_tag(add_op(pb, VSDB_OP_SET_PORT_TAG, wb->name, NULL,
+                                   wb->ports[p], NULL, NULL),
+                            tag);
+            }
         }
     }
 }
@@ -311,11 +367,13 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
                 /* That is another bridge's own local port. */
                 pb.error = -EINVAL;
             } else if (other) {
-                add_op(&pb, VSDB_OP_MOVE_PORT, wb->name, other->name, name,
-                       NULL, NULL);
+                set_new_tag(add_op(&pb, VSDB_OP_MOVE_PORT, wb->name,
+                                   other->name, name, NULL, NULL),
+                            want_tag(wb, p));
             } else {
-                add_op(&pb, VSDB_OP_ADD_PORT, wb->name, NULL, name, NULL,
-                       NULL);
+                set_new_tag(add_op(&pb, VSDB_OP_ADD_PORT, wb->name, NULL, name,
+                                   NULL, NULL),
+                            want_tag(wb, p));
             }
         }
     }
@@ -344,6 +402,7 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
         }
     }
 
+    diff_tags(&pb, want, state);
     diff_keys(&pb, want->other_config, want->n_other_config,
               state->other_config, state->n_other_config,
               VSDB_OP_SET_OTHER_CONFIG, VSDB_OP_DEL_OTHER_CONFIG);
@@ -389,6 +448,8 @@ vsdb_op_type_name(enum vsdb_op_type type)
         return "move-port";
     case VSDB_OP_DEL_PORT:
         return "del-port";
+    case VSDB_OP_SET_PORT_TAG:
+        return "set-port-tag";
     case VSDB_OP_SET_OTHER_CONFIG:
         return "set-other-config";
     case VSDB_OP_DEL_OTHER_CONFIG:

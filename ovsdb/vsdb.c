@@ -47,6 +47,9 @@ register_columns(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_port_col_name);
     ovsdb_idl_add_column(idl, &ovsrec_port_col_interfaces);
     ovsdb_idl_add_column(idl, &ovsrec_port_col_external_ids);
+    /* A VF's access VLAN in switchdev; monitored, so the daemon sees a
+     * tag changed behind its back. */
+    ovsdb_idl_add_column(idl, &ovsrec_port_col_tag);
 
     ovsdb_idl_add_table(idl, &ovsrec_table_interface);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_name);
@@ -298,6 +301,8 @@ static int
 copy_port(const struct ovsrec_port *r, struct vsdb_port *p)
 {
     p->owned = smap_owned(&r->external_ids);
+    p->has_tag = r->n_tag > 0 && r->tag[0] >= 0 && r->tag[0] <= VSDB_TAG_MAX;
+    p->tag = p->has_tag ? (unsigned)r->tag[0] : 0;
     if (copy_str(&p->name, r->name)) {
         return -ENOMEM;
     }
@@ -417,10 +422,19 @@ owned_ids(struct smap *ids)
     smap_add(ids, VSDB_OWNED_KEY, "true");
 }
 
-/* A port with one interface of the same name, both tagged if 'owned'. */
+/* Sets (has_tag) or clears Port.tag. */
+static void
+set_port_tag(const struct ovsrec_port *port, bool has_tag, unsigned tag)
+{
+    int64_t value = tag;
+    ovsrec_port_set_tag(port, has_tag ? &value : NULL, has_tag ? 1 : 0);
+}
+
+/* A port with one interface of the same name, both tagged if 'owned'
+ * (external_ids), with the access VLAN of 'op' (may be NULL: none). */
 static struct ovsrec_port *
 insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
-            bool owned)
+            bool owned, const struct vsdb_op *op)
 {
     struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
     ovsrec_interface_set_name(iface, name);
@@ -430,6 +444,9 @@ insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
     struct ovsrec_port *port = ovsrec_port_insert(txn);
     ovsrec_port_set_name(port, name);
     ovsrec_port_set_interfaces(port, &iface, 1);
+    if (op && op->has_tag) {
+        set_port_tag(port, true, op->tag);
+    }
     if (owned) {
         struct smap ids;
         owned_ids(&ids);
@@ -438,6 +455,19 @@ insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
         smap_destroy(&ids);
     }
     return port;
+}
+
+/* set-port-tag on 'port' (NULL: gone, nothing to do), with
+ * prerequisites: still ours and its tag as the diff read it, or a
+ * retry. */
+static void
+retag_port(const struct ovsrec_port *port, const struct vsdb_op *op)
+{
+    if (port) {
+        ovsrec_port_verify_external_ids(port);
+        ovsrec_port_verify_tag(port);
+        set_port_tag(port, op->has_tag, op->tag);
+    }
 }
 
 /* A bridge this transaction creates: its ports are written in one go at
@@ -462,8 +492,9 @@ find_new_bridge(struct new_bridge *nbs, size_t n, const char *name)
 
 /* Builds the transaction for 'plan' on the rows of this IDL run.
  * Prerequisites: the plan read the bridge list, every bridge's ports (to
- * know where a port is), the ownership tags of what it removes and the
- * Open_vSwitch maps whose keys it compared. */
+ * know where a port is), the ownership tags of what it removes or
+ * retags, the tags it changes and the Open_vSwitch maps whose keys it
+ * compared. */
 static int
 build_txn(struct vsdb *db, const struct vsdb_want *want,
           const struct vsdb_plan *plan)
@@ -513,7 +544,7 @@ build_txn(struct vsdb *db, const struct vsdb_want *want,
             smap_destroy(&ids);
             nb->ports = &port_pool[n_pool];
             port_pool[n_pool++] =
-                insert_port(txn, op->bridge, "internal", false);
+                insert_port(txn, op->bridge, "internal", false, NULL);
             nb->n_ports = 1;
             ovsrec_open_vswitch_update_bridges_addvalue(ovs, nb->row);
             break;
@@ -530,11 +561,12 @@ build_txn(struct vsdb *db, const struct vsdb_want *want,
             nb = find_new_bridge(nbs, n_nbs, op->bridge);
             if (nb) {
                 /* The plan lists a new bridge's ports right after it. */
-                port_pool[n_pool++] = insert_port(txn, op->port, NULL, true);
+                port_pool[n_pool++] =
+                    insert_port(txn, op->port, NULL, true, op);
                 nb->n_ports++;
             } else if ((br = find_bridge(ovs, op->bridge))) {
                 ovsrec_bridge_update_ports_addvalue(
-                    br, insert_port(txn, op->port, NULL, true));
+                    br, insert_port(txn, op->port, NULL, true, op));
             }
             break;
         case VSDB_OP_DEL_PORT:
@@ -546,6 +578,9 @@ build_txn(struct vsdb *db, const struct vsdb_want *want,
                 ovsrec_bridge_update_ports_delvalue(br, port);
                 ovsrec_port_delete(port);
             }
+            break;
+        case VSDB_OP_SET_PORT_TAG:
+            retag_port(find_port(find_bridge(ovs, op->bridge), op->port), op);
             break;
         case VSDB_OP_SET_OTHER_CONFIG:
             ovsrec_open_vswitch_update_other_config_setkey(ovs, op->key,

@@ -85,6 +85,9 @@ struct vsdb_iface {
 struct vsdb_port {
     char *name;
     bool owned;
+    /* Port.tag, the port's access VLAN (0..4095); has_tag false: none. */
+    bool has_tag;
+    unsigned tag;
     struct vsdb_iface *ifaces;
     size_t n_ifaces;
 };
@@ -148,10 +151,20 @@ bool vsdb_state_cfg_applied(const struct vsdb_state *state, int64_t next_cfg);
 
 /* ---- Desired state, and the pure diff -------------------------------- */
 
+/* A wanted port's tag (vsdb_want_bridge.tags). */
+#define VSDB_TAG_LEAVE (-2) /* whatever the port has */
+#define VSDB_TAG_NONE  (-1) /* no tag */
+#define VSDB_TAG_MAX   4095
+
 struct vsdb_want_bridge {
     const char *name;
     const char *const *ports; /* system interfaces: port name = iface name */
     size_t n_ports;
+    /* NULL: every port's tag is left alone. Else one per port:
+     * VSDB_TAG_LEAVE, VSDB_TAG_NONE or 0..VSDB_TAG_MAX. A port this
+     * transaction creates gets its tag in the new row; an existing port's
+     * tag changes only when the port is the agent's (owned). */
+    const int *tags;
 };
 
 struct vsdb_want_key {
@@ -176,6 +189,7 @@ enum vsdb_op_type {
     VSDB_OP_ADD_PORT,         /* bridge, port */
     VSDB_OP_MOVE_PORT,        /* from_bridge -> bridge, port */
     VSDB_OP_DEL_PORT,         /* bridge, port: owned, no longer wanted */
+    VSDB_OP_SET_PORT_TAG,     /* bridge, port (owned), tag (none: clear) */
     VSDB_OP_SET_OTHER_CONFIG, /* key, value */
     VSDB_OP_DEL_OTHER_CONFIG, /* key */
     VSDB_OP_SET_EXTERNAL_ID,  /* key, value */
@@ -189,6 +203,10 @@ struct vsdb_op {
     const char *port;
     const char *key;
     const char *value;
+    /* add-port, move-port: the new port's tag; set-port-tag: the tag
+     * (has_tag false: cleared). */
+    bool has_tag;
+    unsigned tag;
 };
 
 struct vsdb_plan {
@@ -197,8 +215,8 @@ struct vsdb_plan {
 };
 
 /* Pure: the operations that turn 'state' into 'want'. Empty when
- * converged. -EINVAL when 'want' names a port twice or a bridge twice,
- * -ENODATA when 'state' is not ready. Caller frees with
+ * converged. -EINVAL when 'want' names a port twice or a bridge twice or
+ * has a tag out of range, -ENODATA when 'state' is not ready. Caller frees with
  * vsdb_plan_free(). */
 int vsdb_plan_compute(const struct vsdb_want *want,
                       const struct vsdb_state *state, struct vsdb_plan **out);

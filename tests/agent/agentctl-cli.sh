@@ -1,7 +1,8 @@
 #!/bin/bash
-# agentctl plan/apply/status/reconcile as users run them, where no host
-# access is needed: the spec is refused before anything is observed
-# (exit 2, every error as FILE:LINE:COL: PATH: message), and status and
+# agentctl plan/apply/status/reconcile and validate --host as users run
+# them, where no host access is needed: the spec is refused before
+# anything is observed (exit 2, every error as FILE:LINE:COL: PATH:
+# message), --host is validate's alone, and status and
 # reconcile talk to a daemon over the control socket (a stand-in that
 # uses the real ctl code) and pass on its payload and exit code.
 #   agentctl-cli.sh AGENTCTL FAKE_CTL_DAEMON
@@ -38,6 +39,23 @@ for cmd in plan apply status; do
         fail "$cmd: no error for num_vfs in: $(cat "$tmp/err")"
     [ -s "$tmp/out" ] && fail "$cmd: output on stdout for an invalid spec"
 done
+# validate --host checks the file first: an invalid spec is refused
+# before the host is looked at, the same way (FILE positional or --spec).
+run 2 validate --host "$tmp/bad.json"
+grep -q "^$tmp/bad.json:3:[0-9]*: \$.pfs\[0\].num_vfs: " "$tmp/err" ||
+    fail "validate --host: no error for num_vfs in: $(cat "$tmp/err")"
+[ -s "$tmp/out" ] && fail "validate --host: output on stdout for an invalid spec"
+run 2 --spec "$tmp/bad.json" validate --host
+grep -q "^$tmp/bad.json:1:[0-9]*: \$.version: " "$tmp/err" ||
+    fail "validate --host --spec: no error for \$.version in: $(cat "$tmp/err")"
+# --host belongs to validate alone.
+run 1 --spec "$tmp/bad.json" plan --host
+grep -q "^agentctl: --host is an option of validate only" "$tmp/err" ||
+    fail "plan --host: $(cat "$tmp/err")"
+run 0 --help
+grep -q "validate --host \[FILE\] \[--json\]" "$tmp/out" ||
+    fail "usage does not name validate --host: $(cat "$tmp/out")"
+
 # A spec that is missing is invalid too, and says so.
 run 2 --socket "$tmp/none.sock" --spec "$tmp/missing.json" plan
 grep -q "$tmp/missing.json" "$tmp/err" || fail "missing spec not named"

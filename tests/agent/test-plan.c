@@ -802,10 +802,26 @@ check_port_fn_legacy_drift(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* A legacy PF with its 2 VFs as the spec wants them, no bridge. */
+static void
+fx_legacy_converged(struct fx *f)
+{
+    f->pfs[0].eswitch = SPEC_ESWITCH_LEGACY;
+    f->pfs[0].bridge = NULL;
+    f->spec.n_bridges = 0;
+    fx_blank(f, SF);
+    fx_pf_vfs(f, 0, 2);
+    kv_set(f, 0, VSDB_KEY_HW_OFFLOAD, "true");
+    kv_set(f, 0, VSDB_KEY_TC_POLICY, "none");
+    kv_set(f, 1, VSDB_RECORD_VSWITCHD, VSWITCHD_ID);
+    kv_set(f, 1, VSDB_RECORD_LATCHED, "hw-offload=true,tc-policy=none");
+}
+
 static void
 setup_vlan_trust(struct fx *f)
 {
-    fx_converged(f, SF, 2);
+    /* Legacy: the VF ndos (mlx5 refuses them in switchdev). */
+    fx_legacy_converged(f);
     f->vfs[0][0].vlan = 10;
     f->vfs[0][0].trust = SPEC_TRUE;
     f->vfs[0][1].spoofchk = SPEC_TRUE;
@@ -1848,6 +1864,239 @@ check_rep_down_recreated(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* ---- VLAN on a switchdev PF: the representor port's OVS tag --------- */
+
+/* Port 'name' of bridge 0 gets Port.tag 'tag' (-1: none). */
+static void
+ovs_port_tag(struct fx *f, const char *name, int tag)
+{
+    for (size_t p = 0; p < f->br[0].n_ports; p++) {
+        struct vsdb_port *port = &f->ports[0][p];
+        if (!strcmp(port->name, name)) {
+            port->has_tag = tag >= 0;
+            port->tag = tag >= 0 ? (unsigned)tag : 0;
+            return;
+        }
+    }
+    ck_abort_msg("no port %s", name);
+}
+
+/* The tag the OVS transaction wants for 'port' of ovs-sriov. */
+static int
+want_tag_of(const struct plan *p, const char *port)
+{
+    const struct vsdb_want_bridge *wb = &p->want.bridges[0];
+    ck_assert_ptr_nonnull(wb->tags);
+    for (size_t i = 0; i < wb->n_ports; i++) {
+        if (!strcmp(wb->ports[i], port)) {
+            return wb->tags[i];
+        }
+    }
+    ck_abort_msg("port %s not wanted", port);
+    return 0;
+}
+
+static void
+setup_vlan_switchdev(struct fx *f)
+{
+    fx_converged(f, SF, 2);
+    f->vfs[0][0].vlan = 100;
+    /* A VF ndo VLAN left from legacy: the VF setting is not the agent's
+     * in switchdev (mlx5 refuses it), so it plans none. */
+    f->ovfs[0][0].vlan = 5;
+}
+
+static void
+check_vlan_switchdev(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_SET_PORT_TAG, 0);
+    ck_assert_str_eq(s->object, "eth0_0");
+    ck_assert_str_eq(s->ovsport.port, "eth0_0");
+    ck_assert_str_eq(s->ovsport.bridge, "ovs-sriov");
+    ck_assert_str_eq(s->detail, "tag none -> 100");
+    ck_assert(s->ovsport.has_tag);
+    ck_assert_uint_eq(s->ovsport.tag, 100);
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, 0);
+    ck_assert(plan_action_is_ovs(PLAN_OVS_SET_PORT_TAG));
+    /* The uplink's tag is not the agent's; VF 1 has no vlan: none. */
+    ck_assert_int_eq(want_tag_of(p, "eth0"), VSDB_TAG_LEAVE);
+    ck_assert_int_eq(want_tag_of(p, "eth0_0"), 100);
+    ck_assert_int_eq(want_tag_of(p, "eth0_1"), VSDB_TAG_NONE);
+    (void)f;
+}
+
+static void
+setup_vlan_switchdev_converged(struct fx *f)
+{
+    setup_vlan_switchdev(f);
+    ovs_port_tag(f, "eth0_0", 100);
+}
+
+static void
+setup_vlan_tag_drift(struct fx *f)
+{
+    setup_vlan_switchdev_converged(f);
+    ovs_port_tag(f, "eth0_0", 200);
+}
+
+static void
+check_vlan_tag_drift(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_SET_PORT_TAG, 0);
+    ck_assert_str_eq(s->object, "eth0_0");
+    ck_assert_str_eq(s->detail, "tag 200 -> 100");
+    ck_assert_uint_eq(s->ovsport.tag, 100);
+    (void)f;
+}
+
+static void
+setup_vlan_tag_cleared(struct fx *f)
+{
+    /* Someone tagged the agent's port of a VF without vlan. */
+    fx_converged(f, SF, 2);
+    ovs_port_tag(f, "eth0_1", 200);
+}
+
+static void
+check_vlan_tag_cleared(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_SET_PORT_TAG, 0);
+    ck_assert_str_eq(s->object, "eth0_1");
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert_str_eq(s->detail, "tag 200 -> none");
+    ck_assert(!s->ovsport.has_tag);
+    (void)f;
+}
+
+static void
+setup_vlan_foreign_ports(struct fx *f)
+{
+    /* Both representor ports were added by someone else: VF 0 wants
+     * vlan 100 (a blocker: never changed), VF 1 has a tag and no vlan
+     * (left alone). */
+    fx_converged(f, SF, 2);
+    f->vfs[0][0].vlan = 100;
+    f->ports[0][1].owned = false; /* eth0_0 */
+    f->ports[0][2].owned = false; /* eth0_1 */
+    ovs_port_tag(f, "eth0_1", 300);
+}
+
+static void
+check_vlan_foreign_ports(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(p->blockers[0].object, "eth0_0");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "vlan 100 of VF 0 is its port's OVS tag, but port "
+                     "eth0_0 is not the agent's (no "
+                     "external_ids:offload-agent-owned): set its tag or "
+                     "remove the port");
+    struct vsdb_plan *vp = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&p->want, &f->st, &vp), 0);
+    ck_assert_uint_eq(vp->n_ops, 0);
+    vsdb_plan_free(vp);
+}
+
+static void
+setup_vlan_blank(struct fx *f)
+{
+    fx_blank(f, SF);
+    f->vfs[0][0].vlan = 100;
+}
+
+static void
+check_vlan_blank(struct fx *f, const struct plan *p)
+{
+    /* The representors appear in this plan: their add-port steps say
+     * the tag they will get; no set-vf carries a vlan. */
+    const struct plan_step *s = nth(p, PLAN_OVS_ADD_PORT, 1);
+    ck_assert_int_eq(s->vf, 0);
+    ck_assert_str_eq(s->detail, "to ovs-sriov, after it appears, tag 100");
+    ck_assert(s->ovsport.has_tag);
+    ck_assert_uint_eq(s->ovsport.tag, 100);
+    s = nth(p, PLAN_OVS_ADD_PORT, 2);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert(!s->ovsport.has_tag);
+    for (unsigned k = 0; k < 2; k++) {
+        ck_assert_int_eq(nth(p, PLAN_SET_VF, k)->setvf.req.vlan, -1);
+    }
+    (void)f;
+}
+
+static void
+setup_vlan_reps_appeared(struct fx *f)
+{
+    /* The next round: the representors exist, their ports do not. */
+    fx_converged(f, SF, 2);
+    ovs_del_port(f, "eth0_0");
+    ovs_del_port(f, "eth0_1");
+    f->vfs[0][0].vlan = 100;
+}
+
+static void
+check_vlan_reps_appeared(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_ADD_PORT, 0);
+    ck_assert_str_eq(s->ovsport.port, "eth0_0");
+    ck_assert_str_eq(s->detail, "to ovs-sriov, tag 100");
+    ck_assert(s->ovsport.has_tag);
+    ck_assert_uint_eq(s->ovsport.tag, 100);
+    ck_assert(!nth(p, PLAN_OVS_ADD_PORT, 1)->ovsport.has_tag);
+    struct vsdb_plan *vp = NULL;
+    ck_assert_int_eq(vsdb_plan_compute(&p->want, &f->st, &vp), 0);
+    ck_assert_uint_eq(vp->n_ops, 2);
+    ck_assert(vp->ops[0].has_tag && vp->ops[0].tag == 100);
+    ck_assert(!vp->ops[1].has_tag);
+    vsdb_plan_free(vp);
+}
+
+static void
+setup_vlan_eswitch_drift(struct fx *f)
+{
+    /* Switchdev-first, VFs there: the ports leave OVS before the
+     * eswitch change and come back as new rows, with the tag. */
+    setup_vlan_switchdev_converged(f);
+    f->opfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+}
+
+static void
+check_vlan_eswitch_drift(struct fx *f, const struct plan *p)
+{
+    for (size_t i = 0; i < p->n_steps; i++) {
+        const struct plan_step *s = &p->steps[i];
+        ck_assert(s->action != PLAN_OVS_SET_PORT_TAG);
+        ck_assert(s->action != PLAN_SET_VF || s->setvf.req.vlan < 0);
+        if (s->action == PLAN_OVS_ADD_PORT && s->vf == 0) {
+            ck_assert(s->ovsport.has_tag && s->ovsport.tag == 100);
+        }
+    }
+    (void)f;
+}
+
+static void
+setup_vlan_legacy(struct fx *f)
+{
+    /* Legacy with a bridge: the uplink is a port, the VF's VLAN is its
+     * VF ndo; no tag anywhere. */
+    fx_legacy_converged(f);
+    f->vfs[0][0].vlan = 100;
+    f->pfs[0].bridge = f->bridge_names[0];
+    f->spec.n_bridges = 1;
+    size_t b = ovs_bridge(f, "ovs-sriov", true);
+    ovs_port(f, b, "eth0", true);
+    ovs_port(f, b, "ovs-sriov", true);
+}
+
+static void
+check_vlan_legacy(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_SET_VF, 0);
+    ck_assert_int_eq(s->setvf.req.vlan, 100);
+    ck_assert_str_eq(s->detail, "vlan 100");
+    ck_assert_int_eq(want_tag_of(p, "eth0"), VSDB_TAG_LEAVE);
+    (void)f;
+}
+
 struct scenario {
     const char *name;
     void (*setup)(struct fx *);
@@ -1938,6 +2187,29 @@ static const struct scenario scenarios[] = {
      "del-port", 0, check_vf_detached},
     {"vlan, trust and spoofchk changes", setup_vlan_trust, "set-vf,set-vf", 0,
      check_vlan_trust},
+    {"switchdev vlan: its port's tag, no set-vf", setup_vlan_switchdev,
+     "set-port-tag", 0, check_vlan_switchdev},
+    {"switchdev vlan: tag as wanted", setup_vlan_switchdev_converged, "", 0,
+     check_converged},
+    {"switchdev vlan: tag changed by hand", setup_vlan_tag_drift,
+     "set-port-tag", 0, check_vlan_tag_drift},
+    {"switchdev, no vlan: a tag on our port is cleared",
+     setup_vlan_tag_cleared, "set-port-tag", 0, check_vlan_tag_cleared},
+    {"switchdev vlan: others' ports never retagged", setup_vlan_foreign_ports,
+     "", 1, check_vlan_foreign_ports},
+    {"switchdev vlan from blank: the new ports' tags", setup_vlan_blank,
+     "set-eswitch,set-numvfs," KERNEL_BLANK_TAIL "," OVS_BLANK, 0,
+     check_vlan_blank},
+    {"switchdev vlan: new port with its tag", setup_vlan_reps_appeared,
+     "add-port,add-port", 0, check_vlan_reps_appeared},
+    {"switchdev vlan: eswitch drifted, ports back with the tag",
+     setup_vlan_eswitch_drift,
+     "detach-port,detach-port,detach-port,set-numvfs,set-eswitch,set-numvfs,"
+     "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-link-up,set-link-up,add-port,add-port,add-port",
+     0, check_vlan_eswitch_drift},
+    {"legacy vlan: the VF ndo, no tag", setup_vlan_legacy, "set-vf", 0,
+     check_vlan_legacy},
     {"trust and spoofchk not reported", setup_trust_unknown, "", 0, NULL},
     {"PCI VFs: MAC change and wrong driver", setup_pci_mac_and_driver,
      "unbind-vf,unbind-vf,set-vf,bind-vf,bind-vf", 0,
@@ -2226,6 +2498,14 @@ START_TEST(test_free_null)
 }
 END_TEST
 
+START_TEST(test_vlan_via_names)
+{
+    ck_assert_str_eq(plan_vlan_via_name(PLAN_VLAN_VIA_OVS_TAG), "ovs-tag");
+    ck_assert_str_eq(plan_vlan_via_name(PLAN_VLAN_VIA_PF), "pf-vf-ndo");
+    ck_assert_ptr_null(plan_vlan_via_name(PLAN_VLAN_VIA_UNKNOWN));
+}
+END_TEST
+
 START_TEST(test_action_names)
 {
     static const char *const names[] = {
@@ -2233,9 +2513,9 @@ START_TEST(test_action_names)
         "set-eswitch",      "set-steering-mode", "wait-vfs",
         "set-vf",           "bind-vf",           "set-hw-tc-offload",
         "set-link-up",      "add-bridge",        "add-port",
-        "move-port",        "del-port",          "set-other-config",
-        "del-other-config", "set-external-id",   "del-external-id",
-        "restart-vswitchd",
+        "move-port",        "del-port",          "set-port-tag",
+        "set-other-config", "del-other-config",  "set-external-id",
+        "del-external-id",  "restart-vswitchd",
     };
     for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
         ck_assert_str_eq(plan_action_name(a), names[a]);
@@ -2258,6 +2538,7 @@ plan_suite(void)
     tcase_add_test(tc, test_plan_outlives_host);
     tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
+    tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);
     return s;

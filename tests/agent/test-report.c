@@ -275,6 +275,9 @@ START_TEST(converged_host)
         assert_str(at(vf, "mac", NULL), mac);
         /* No port function reports a MAC: the PF's VF ndo sets it. */
         assert_str(at(vf, "mac_via", NULL), "pf-vf-ndo");
+        /* Switchdev: a VLAN would be the port's tag; none is set. */
+        ck_assert(json_is_null(at(vf, "vlan", NULL)));
+        assert_str(at(vf, "vlan_via", NULL), "ovs-tag");
         ck_assert(json_is_null(at(vf, "driver", NULL)));
         assert_str(at(vf, "representor", NULL), rep);
         ck_assert(json_is_true(at(vf, "representor_up", NULL)));
@@ -656,12 +659,13 @@ START_TEST(text_table)
     static const char *const lines[] = {
         "PF eth0 (netdevsim/netdevsim1)  eswitch switchdev  VFs 2  uplink "
         "bridge ovs-sriov  rules 0/0 in_hw\n",
-        "\nVF  MAC                MAC VIA    DRIVER  REPRESENTOR  BRIDGE     "
-        "RULES in_hw/total\n",
-        "\n0   02:00:00:00:01:00  pf-vf-ndo  -       eth1         ovs-sriov  "
-        "2/2\n",
-        "\n1   02:00:00:00:01:01  pf-vf-ndo  -       eth2         ovs-sriov  "
-        "2/2\n",
+        "\nVF  MAC                MAC VIA    VLAN  DRIVER  REPRESENTOR  "
+        "BRIDGE  "
+        "   RULES in_hw/total\n",
+        "\n0   02:00:00:00:01:00  pf-vf-ndo  -     -       eth1         "
+        "ovs-sriov  2/2\n",
+        "\n1   02:00:00:00:01:01  pf-vf-ndo  -     -       eth2         "
+        "ovs-sriov  2/2\n",
         "\nOVS connected (3.1.0)  hw-offload true  tc-policy none  offload "
         "in-effect\n",
         "\nconverged\n",
@@ -683,8 +687,8 @@ START_TEST(text_table)
     r = build();
     text = report_to_text(r);
     ck_assert_ptr_nonnull(strstr(text, "\n1   02:00:00:00:01:01  pf-vf-ndo  "
-                                       "-       eth2         ovs-sriov  "
-                                       "1/2\n"));
+                                       "-     -       eth2         "
+                                       "ovs-sriov  1/2\n"));
     ck_assert_ptr_nonnull(strstr(text,
                                  "  error   eth2: 1 of 2 tc flower "
                                  "rules not in hardware\n          "
@@ -750,11 +754,11 @@ START_TEST(status_mac_via)
     json_decref(root);
     char *text = report_to_text(r);
     static const char *const lines[] = {
-        "\nVF  MAC                MAC VIA        DRIVER  REPRESENTOR  BRIDGE "
-        " ",
-        "\n0   02:00:00:00:01:00  port-function  -       eth1         "
+        "\nVF  MAC                MAC VIA        VLAN  DRIVER  REPRESENTOR  "
+        "BRIDGE  ",
+        "\n0   02:00:00:00:01:00  port-function  -     -       eth1         "
         "ovs-sriov  2/2\n",
-        "\n1   02:00:00:00:01:01  -              -       eth2         "
+        "\n1   02:00:00:00:01:01  -              -     -       eth2         "
         "ovs-sriov  2/2\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
@@ -769,6 +773,70 @@ START_TEST(status_mac_via)
     r = build();
     root = to_json(r);
     ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "0", "mac_via", NULL)));
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
+/* vlan, vlan_via: in switchdev the representor port's OVS tag, in
+ * legacy the VF ndo VLAN; a tag that differs from the spec leaves a
+ * set-port-tag in the plan: not converged. */
+START_TEST(status_vlan)
+{
+    fx.ports[1].has_tag = true; /* eth1, VF 0's representor */
+    fx.ports[1].tag = 100;
+    fx.vfs[1].vlan = 9; /* a VF ndo VLAN: not where switchdev's is */
+    struct report *r = build();
+    json_t *root = to_json(r);
+    json_t *vf = at(root, "pfs", "0", "vfs", "0", NULL);
+    assert_int(at(vf, "vlan", NULL), 100);
+    assert_str(at(vf, "vlan_via", NULL), "ovs-tag");
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "1", "vlan", NULL)));
+    json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_msg(strstr(text, "\n0   02:00:00:00:01:00  pf-vf-ndo  "
+                               "100 ovs-tag  -       eth1  "),
+                  "%s", text);
+    free(text);
+    report_free(r);
+
+    /* Drifted: the plan has the repair, status is not converged. */
+    struct plan_step *s = fx.steps;
+    s[0].action = PLAN_OVS_SET_PORT_TAG;
+    s[0].pf = 0;
+    s[0].vf = 0;
+    strcpy(s[0].object, "eth1");
+    strcpy(s[0].detail, "tag 200 -> 100");
+    fx.plan.n_steps = 1;
+    fx.ports[1].tag = 200;
+    r = build();
+    root = to_json(r);
+    ck_assert(json_is_false(at(root, "converged", NULL)));
+    assert_int(at(root, "pfs", "0", "vfs", "0", "vlan", NULL), 200);
+    json_decref(root);
+    ck_assert_int_eq(report_exit_code(r), 1);
+    report_free(r);
+
+    /* Legacy: the VF ndo VLAN, 0 shown as none. */
+    fx.plan.n_steps = 0;
+    fx.pf.eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    fx.vfs[0].vlan = 0;
+    r = build();
+    root = to_json(r);
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "0", "vlan", NULL)));
+    assert_str(at(root, "pfs", "0", "vfs", "0", "vlan_via", NULL),
+               "pf-vf-ndo");
+    assert_int(at(root, "pfs", "0", "vfs", "1", "vlan", NULL), 9);
+    json_decref(root);
+    report_free(r);
+
+    /* The eswitch mode not known: where is not known either. */
+    fx.pf.has_eswitch = false;
+    r = build();
+    root = to_json(r);
+    ck_assert(
+        json_is_null(at(root, "pfs", "0", "vfs", "1", "vlan_via", NULL)));
+    ck_assert(json_is_null(at(root, "pfs", "0", "vfs", "1", "vlan", NULL)));
     json_decref(root);
     report_free(r);
 }
@@ -852,6 +920,46 @@ START_TEST(plan_json_steering)
     assert_str(at(st, "action", NULL), "set-steering-mode");
     assert_str(at(st, "detail", NULL), "dmfs -> smfs");
     assert_str(at(st, "steering_mode", NULL), "smfs");
+    json_decref(root);
+}
+END_TEST
+
+/* set-port-tag: the tag, null to clear; add-port: "tag" only for a
+ * port that gets one. */
+START_TEST(plan_json_port_tag)
+{
+    struct plan_step *s = fx.steps;
+    const char *ports[] = {"eth1", "eth2", "eth1"};
+    for (int i = 0; i < 3; i++) {
+        s[i].action = i < 2 ? PLAN_OVS_SET_PORT_TAG : PLAN_OVS_ADD_PORT;
+        s[i].pf = 0;
+        s[i].vf = i == 1;
+        strcpy(s[i].object, ports[i]);
+        strcpy(s[i].ovsport.bridge, "ovs-sriov");
+        strcpy(s[i].ovsport.port, ports[i]);
+    }
+    strcpy(s[0].detail, "tag none -> 100");
+    s[0].ovsport.has_tag = true;
+    s[0].ovsport.tag = 100;
+    strcpy(s[1].detail, "tag 200 -> none");
+    strcpy(s[2].detail, "to ovs-sriov");
+    fx.plan.n_steps = 3;
+
+    char *text = report_plan_to_json(&fx.plan, false);
+    ck_assert_ptr_nonnull(text);
+    json_error_t error;
+    json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &error);
+    ck_assert_msg(root != NULL, "%s", error.text);
+    free(text);
+    json_t *st = at(root, "steps", "0", NULL);
+    assert_str(at(st, "action", NULL), "set-port-tag");
+    assert_str(at(st, "object", NULL), "eth1");
+    assert_str(at(st, "detail", NULL), "tag none -> 100");
+    assert_str(at(st, "bridge", NULL), "ovs-sriov");
+    assert_str(at(st, "port", NULL), "eth1");
+    assert_int(at(st, "tag", NULL), 100);
+    ck_assert(json_is_null(at(root, "steps", "1", "tag", NULL)));
+    ck_assert_ptr_null(json_object_get(at(root, "steps", "2", NULL), "tag"));
     json_decref(root);
 }
 END_TEST
@@ -981,6 +1089,8 @@ report_suite(void)
     tcase_add_test(tc, status_pf_renamed);
     tcase_add_test(tc, status_eswitch_order);
     tcase_add_test(tc, status_mac_via);
+    tcase_add_test(tc, status_vlan);
+    tcase_add_test(tc, plan_json_port_tag);
     tcase_add_test(tc, empty_plan);
     suite_add_tcase(s, tc);
     return s;

@@ -66,6 +66,21 @@ $tmp/bad.json:8:5: \$.pfs[0].attach_uplnk: unknown key "attach_uplnk" (did you m
 EOF2
 diff -u "$tmp/want" "$tmp/err" >&2 || fail "invalid spec: stderr differs"
 
+# A switchdev VF's vlan is its representor port's OVS tag: without a
+# bridge on the PF there is no port to tag.
+cat >"$tmp/vlan.json" <<'JSON'
+{
+  "version": 1,
+  "pfs": [{"netdev": "enp67s0f0", "num_vfs": 1,
+           "vfs": [{"index": 0, "vlan": 100}]}]
+}
+JSON
+run 2 validate "$tmp/vlan.json"
+cat >"$tmp/want" <<EOF2
+$tmp/vlan.json:4:41: \$.pfs[0].vfs[0].vlan: "vlan" on a switchdev PF is the OVS tag of the VF's representor port: it needs "bridge" on this PF (the representor must be a port of a bridge)
+EOF2
+diff -u "$tmp/want" "$tmp/err" >&2 || fail "switchdev vlan: stderr differs"
+
 # Not JSON at all, and JSON that is not UTF-8.
 printf '{"version": 1,\n "pfs": [}\n' >"$tmp/syntax.json"
 run 2 validate "$tmp/syntax.json"

@@ -172,6 +172,12 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(pf->pos.line, 1);
     ck_assert_uint_eq(pf->pos.col, 24);
     ck_assert_uint_eq(vf->pos.col, 65);
+    /* ... and of the values validate --host names; 0 when absent. */
+    ck_assert_uint_eq(pf->field_pos.id.line, 1);
+    ck_assert_uint_eq(pf->field_pos.id.col, 35);
+    ck_assert_uint_eq(pf->field_pos.num_vfs.col, 54);
+    ck_assert_uint_eq(pf->field_pos.eswitch.line, 0);
+    ck_assert_uint_eq(pf->field_pos.steering_mode.line, 0);
 
     char *json = spec_to_json_string(spec, 0);
     ck_assert_str_eq(
@@ -183,6 +189,25 @@ START_TEST(test_defaults)
         "\"attach_uplink\":true,\"vfs\":[{\"index\":2,\"vlan\":0,"
         "\"attach\":true}]}]}");
     free(json);
+    assert_round_trip(spec);
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_switchdev_vlan)
+{
+    /* A switchdev VF's vlan (the representor port's OVS tag) with a
+     * bridge; vlan 0 needs none. */
+    struct spec *spec = load_valid(
+        "{\"version\": 1, \"bridges\": [{\"name\": \"ovs-sriov\"}],"
+        " \"pfs\": [{\"netdev\": \"eth0\", \"num_vfs\": 2,"
+        " \"bridge\": \"ovs-sriov\", \"vfs\": [{\"index\": 0, \"vlan\": 100},"
+        " {\"index\": 1, \"vlan\": 0, \"attach\": false}]},"
+        " {\"netdev\": \"eth1\", \"num_vfs\": 1,"
+        " \"vfs\": [{\"index\": 0, \"vlan\": 0}]}]}");
+    ck_assert_int_eq(spec->pfs[0].eswitch, SPEC_ESWITCH_SWITCHDEV);
+    ck_assert_uint_eq(spec->pfs[0].vfs[0].vlan, 100);
+    ck_assert_uint_eq(spec->pfs[0].vfs[1].vlan, 0);
     assert_round_trip(spec);
     spec_destroy(spec);
 }
@@ -616,14 +641,36 @@ static const struct invalid_case invalid_cases[] = {
      "$.pfs[0].vfs[0].trust", NULL},
     {"vf spoofchk null", VF "\"spoofchk\":»null}]}]}", SPEC_E_TYPE,
      "$.pfs[0].vfs[0].spoofchk", NULL},
-    /* mlx5 refuses the legacy VF ndos in switchdev (the default). */
-    {"vf vlan on a switchdev PF", VF "\"vlan\":»100}]}]}", SPEC_E_CONFLICT,
-     "$.pfs[0].vfs[0].vlan",
-     "\"vlan\" needs \"eswitch\": \"legacy\" on this PF: mlx5 refuses"},
+    /* In switchdev (the default) a VF's vlan is its representor port's
+     * OVS tag: the representor must be a port. */
+    {"vf vlan on a switchdev PF without a bridge", VF "\"vlan\":»100}]}]}",
+     SPEC_E_REQUIRED, "$.pfs[0].vfs[0].vlan",
+     "\"vlan\" on a switchdev PF is the OVS tag of the VF's representor "
+     "port: it needs \"bridge\" on this PF (the representor must be a port "
+     "of a bridge)"},
+    {"vf vlan on a switchdev PF, the VF not attached",
+     V "\"bridges\":[{\"name\":\"br\"}],\"pfs\":[{\"netdev\":\"e\","
+       "\"num_vfs\":1,\"bridge\":\"br\",\"vfs\":[{\"index\":0,\"vlan\":»7,"
+       "\"attach\":false}]}]}",
+     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].vlan",
+     "it needs \"attach\": true (the default) for this VF"},
+    {"vf vlan, attach false before it",
+     V "\"bridges\":[{\"name\":\"br\"}],\"pfs\":[{\"netdev\":\"e\","
+       "\"num_vfs\":1,\"bridge\":\"br\",\"vfs\":[{\"attach\":false,"
+       "\"index\":0,\"vlan\":»7}]}]}",
+     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].vlan", "\"attach\": true"},
+    /* A wrong bridge is one error, not one more per vlan. */
+    {"vf vlan, bridge not defined",
+     V "\"pfs\":[{\"netdev\":\"e\",\"num_vfs\":1,\"bridge\":»\"br\","
+       "\"vfs\":[{\"index\":0,\"vlan\":7}]}]}",
+     SPEC_E_REFERENCE, "$.pfs[0].bridge", "no bridge named \"br\""},
+    /* mlx5 refuses the legacy VF ndos trust and spoofchk in switchdev. */
     {"vf trust on an explicit switchdev PF",
      V "\"pfs\":[{\"netdev\":\"e\",\"eswitch\":\"switchdev\",\"num_vfs\":1,"
        "\"vfs\":[{\"index\":0,\"trust\":»false}]}]}",
-     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].trust", "representor's OVS port tag"},
+     SPEC_E_CONFLICT, "$.pfs[0].vfs[0].trust",
+     "\"trust\" needs \"eswitch\": \"legacy\" on this PF: mlx5 refuses a "
+     "VF's trust and spoofchk in switchdev mode"},
     {"vf spoofchk on a switchdev PF", VF "\"spoofchk\":»true}]}]}",
      SPEC_E_CONFLICT, "$.pfs[0].vfs[0].spoofchk", "\"eswitch\": \"legacy\""},
     /* A wrong eswitch is one error, not one more per VF setting. */
@@ -1089,6 +1136,7 @@ spec_suite(void)
     TCase *tc = tcase_create("valid");
     tcase_add_test(tc, test_examples_valid_and_round_trip);
     tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_switchdev_vlan);
     tcase_add_test(tc, test_every_option_round_trips);
     tcase_add_test(tc, test_empty_pfs_is_valid);
     tcase_add_test(tc, test_steering_mode_json);

@@ -10,9 +10,11 @@
 
 #include "oa-check.h"
 
-/* State notation: bridges separated by ';', "NAME[!]:PORT[*],PORT..."
- * ('!' owned bridge, '*' owned port; each port has one interface of the
- * same name). Maps: "k=v,k=v". Want: "NAME:PORT,PORT;NAME:". */
+/* State notation: bridges separated by ';', "NAME[!]:PORT[*][@TAG],..."
+ * ('!' owned bridge, '*' owned port, '@TAG' its Port.tag; each port has
+ * one interface of the same name). Maps: "k=v,k=v". Want:
+ * "NAME:PORT[@TAG],PORT;NAME:" ('@TAG' a tag, '@-' none, no '@': leave
+ * the tag alone). */
 static char *
 xstrndup(const char *s, size_t n)
 {
@@ -90,6 +92,12 @@ make_state(const char *bridges, const char *other_config,
         br->ports = calloc(br->n_ports + 1, sizeof *br->ports);
         for (size_t p = 0; p < br->n_ports; p++) {
             struct vsdb_port *port = &br->ports[p];
+            char *at = strchr(ports[p], '@');
+            if (at) {
+                *at = '\0';
+                port->has_tag = true;
+                port->tag = (unsigned)atoi(at + 1);
+            }
             size_t plen = strlen(ports[p]);
             port->owned = plen && ports[p][plen - 1] == '*';
             port->name = xstrndup(ports[p], plen - port->owned);
@@ -109,6 +117,7 @@ make_state(const char *bridges, const char *other_config,
 struct want_buf {
     struct vsdb_want want;
     struct vsdb_want_bridge bridges[8];
+    int tags[8][8];
     char **port_names[8];
     size_t n_port_names[8];
     char **names;
@@ -130,6 +139,16 @@ make_want(struct want_buf *w, const char *bridges, const char *keys)
         ck_assert_ptr_nonnull(colon);
         *colon = '\0';
         w->n_port_names[b] = split(colon + 1, ',', &w->port_names[b]);
+        ck_assert_uint_le(w->n_port_names[b], 8);
+        for (size_t p = 0; p < w->n_port_names[b]; p++) {
+            char *at = strchr(w->port_names[b][p], '@');
+            w->tags[b][p] = VSDB_TAG_LEAVE;
+            if (at) {
+                *at = '\0';
+                w->tags[b][p] = at[1] == '-' ? VSDB_TAG_NONE : atoi(at + 1);
+                w->bridges[b].tags = w->tags[b];
+            }
+        }
         w->bridges[b].name = w->names[b];
         w->bridges[b].ports = (const char *const *)w->port_names[b];
         w->bridges[b].n_ports = w->n_port_names[b];
@@ -160,6 +179,18 @@ free_want(struct want_buf *w)
     free_strs(w->key_items, w->n_key_items);
 }
 
+/* "@100" for a tag, "@-" for none (set-port-tag only). */
+static const char *
+tag_text(const struct vsdb_op *op)
+{
+    static char buf[16];
+    if (op->has_tag) {
+        snprintf(buf, sizeof buf, "@%u", op->tag);
+        return buf;
+    }
+    return op->type == VSDB_OP_SET_PORT_TAG ? "@-" : "";
+}
+
 /* "add-bridge br0; add-port br0 p0; move-port br1>br0 p2; ..." */
 static char *
 plan_text(const struct vsdb_plan *plan)
@@ -175,12 +206,14 @@ plan_text(const struct vsdb_plan *plan)
             break;
         case VSDB_OP_ADD_PORT:
         case VSDB_OP_DEL_PORT:
-            snprintf(one, sizeof one, "%s %s %s", vsdb_op_type_name(op->type),
-                     op->bridge, op->port);
+        case VSDB_OP_SET_PORT_TAG:
+            snprintf(one, sizeof one, "%s %s %s%s",
+                     vsdb_op_type_name(op->type), op->bridge, op->port,
+                     tag_text(op));
             break;
         case VSDB_OP_MOVE_PORT:
-            snprintf(one, sizeof one, "move-port %s>%s %s", op->from_bridge,
-                     op->bridge, op->port);
+            snprintf(one, sizeof one, "move-port %s>%s %s%s", op->from_bridge,
+                     op->bridge, op->port, tag_text(op));
             break;
         case VSDB_OP_SET_OTHER_CONFIG:
         case VSDB_OP_SET_EXTERNAL_ID:
@@ -252,6 +285,22 @@ static const struct plan_case cases[] = {
     {"a port named like a wanted bridge", "", "", "a:b;b:", "", -EINVAL, ""},
     {"a port that is another bridge's local port", "x:x", "", "a:x", "",
      -EINVAL, ""},
+    /* Port.tag: a VF's access VLAN in switchdev. */
+    {"new port with a tag", "", "", "br0:pf0,pf0_0@100,pf0_1@-", "", 0,
+     "add-bridge br0; add-port br0 pf0; add-port br0 pf0_0@100; "
+     "add-port br0 pf0_1"},
+    {"tags as wanted: nothing to do", "br0:br0,pf0*@7,pf0_0*@100,pf0_1*", "",
+     "br0:pf0,pf0_0@100,pf0_1@-", "", 0, ""},
+    {"our port's tag set, changed, cleared; a new one after the deletions",
+     "br0:br0,a*,b*@200,c*@5,gone*", "", "br0:a@100,b@100,c@-,d@0", "", 0,
+     "add-port br0 d@0; del-port br0 gone; set-port-tag br0 a@100; "
+     "set-port-tag br0 b@100; set-port-tag br0 c@-"},
+    {"a foreign port's tag is never changed", "br0:br0,a,b@9", "",
+     "br0:a@100,b@-", "", 0, ""},
+    {"tag left alone", "br0:br0,a*@9,b*", "", "br0:a,b", "", 0, ""},
+    {"moved port keeps the wanted tag", "br1:br1,p*@3", "", "br0:p@4", "", 0,
+     "add-bridge br0; move-port br1>br0 p@4"},
+    {"tag 4096", "", "", "a:p@4096", "", -EINVAL, ""},
 };
 
 START_TEST(test_plan_table)

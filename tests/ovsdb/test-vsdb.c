@@ -36,7 +36,7 @@ static const char *const sriov_ports[] = {
     "pf0_4", "pf0_5", "pf0_6", "pf0_7",
 };
 static const struct vsdb_want_bridge sriov_bridge = {"ovs-sriov", sriov_ports,
-                                                     9};
+                                                     9, NULL};
 static const struct vsdb_want_key offload_keys[] = {
     {VSDB_KEY_HW_OFFLOAD, "true"},
     {VSDB_KEY_TC_POLICY, "none"},
@@ -256,7 +256,7 @@ START_TEST(test_concurrent_bridge_creation_retried)
     struct hook_arg arg = {"add-br br0 -- add-port br0 vm1", 0};
     vsdb_set_precommit_hook(db, concurrent_edit, &arg);
     const char *ports[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
 
@@ -285,7 +285,7 @@ START_TEST(test_ownership)
 
     /* pf0 exists already (theirs, right bridge): left as it is. */
     const char *ports2[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports2, 2};
+    struct vsdb_want_bridge wb = {"br0", ports2, 2, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-ports br0"),
@@ -316,7 +316,7 @@ START_TEST(test_move_port)
              "add-br br-old -- add-port br-old pf0_1 -- add-port br-old vm1");
     struct vsdb *db = connect_db();
     const char *ports[] = {"pf0_1"};
-    struct vsdb_want_bridge wb = {"br-new", ports, 1};
+    struct vsdb_want_bridge wb = {"br-new", ports, 1, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     struct vsdb_plan *plan;
     ck_assert_int_eq(vsdb_commit(db, &want, &plan), 1);
@@ -340,6 +340,99 @@ START_TEST(test_move_port)
 }
 END_TEST
 
+/* ---- Port.tag ---- */
+
+/* Runs the IDL until it has seen a change after 'seqno' (an ovs-vsctl
+ * edit made meanwhile). */
+static void
+wait_change(struct vsdb *db, unsigned int seqno)
+{
+    long long deadline = vsdb_time_msec() + TIMEOUT_MS;
+    vsdb_run(db);
+    while (vsdb_seqno(db) == seqno) {
+        ck_assert_msg(vsdb_time_msec() < deadline, "no update from OVSDB");
+        vsdb_wait(db);
+        vsdb_poll_timer_wait(100);
+        vsdb_poll_block();
+        vsdb_run(db);
+    }
+}
+
+/* The one op of the transaction 'want' needs now, which must be 'type'. */
+static void
+expect_one_op(struct vsdb *db, const struct vsdb_want *want,
+              enum vsdb_op_type type)
+{
+    struct vsdb_state *state;
+    struct vsdb_plan *plan;
+    ck_assert_int_eq(vsdb_observe(db, &state), 0);
+    ck_assert_int_eq(vsdb_plan_compute(want, state, &plan), 0);
+    ck_assert_uint_eq(plan->n_ops, 1);
+    ck_assert_int_eq(plan->ops[0].type, type);
+    vsdb_plan_free(plan);
+    vsdb_state_free(state);
+}
+
+START_TEST(test_port_tags)
+{
+    char out[512];
+    test_reset_db();
+    vsctl_ok(NULL, 0, "add-br br0 -- add-port br0 vm1 tag=7");
+    struct vsdb *db = connect_db();
+    const char *ports[] = {"pf0_0", "pf0_1", "vm1"};
+    const int tags[] = {100, VSDB_TAG_NONE, VSDB_TAG_NONE};
+    struct vsdb_want_bridge wb = {"br0", ports, 3, tags};
+    struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
+
+    /* New ports get their tag in the row; a foreign port keeps its. */
+    ck_assert(commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_0 tag"), "100");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_1 tag"), "[]");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port vm1 tag"), "7");
+    ck_assert(!commit(db, &want));
+
+    /* Observed: none vs a value. */
+    struct vsdb_state *state;
+    const struct vsdb_port *port;
+    ck_assert_int_eq(vsdb_observe(db, &state), 0);
+    ck_assert_ptr_nonnull(vsdb_state_port_bridge(state, "pf0_0", &port));
+    ck_assert(port->has_tag && port->tag == 100 && port->owned);
+    vsdb_state_port_bridge(state, "pf0_1", &port);
+    ck_assert(!port->has_tag);
+    vsdb_state_port_bridge(state, "vm1", &port);
+    ck_assert(port->has_tag && port->tag == 7 && !port->owned);
+    vsdb_state_free(state);
+
+    /* Changed or cleared behind our back: set again, in place (the
+     * port row stays: same _uuid). */
+    char uuid[64];
+    vsctl_ok(uuid, sizeof uuid, "get Port pf0_0 _uuid");
+    unsigned int seqno = vsdb_seqno(db);
+    vsctl_ok(NULL, 0, "set Port pf0_0 tag=200 -- set Port pf0_1 tag=5");
+    wait_change(db, seqno);
+    ck_assert(commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_0 tag"), "100");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_1 tag"), "[]");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_0 _uuid"), uuid);
+    seqno = vsdb_seqno(db);
+    vsctl_ok(NULL, 0, "clear Port pf0_0 tag");
+    wait_change(db, seqno);
+    expect_one_op(db, &want, VSDB_OP_SET_PORT_TAG);
+    ck_assert(commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_0 tag"), "100");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port vm1 tag"), "7");
+
+    /* No tags in the want: every tag is left alone. */
+    wb.tags = NULL;
+    seqno = vsdb_seqno(db);
+    vsctl_ok(NULL, 0, "set Port pf0_0 tag=300");
+    wait_change(db, seqno);
+    ck_assert(!commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0_0 tag"), "300");
+    vsdb_destroy(db);
+}
+END_TEST
+
 /* ---- Connection loss ---- */
 
 START_TEST(test_server_restart_reconnects)
@@ -348,7 +441,7 @@ START_TEST(test_server_restart_reconnects)
     test_reset_db();
     struct vsdb *db = connect_db();
     const char *ports[] = {"pf0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 1};
+    struct vsdb_want_bridge wb = {"br0", ports, 1, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     unsigned int seqno = vsdb_seqno(db);
@@ -389,7 +482,7 @@ START_TEST(test_server_restart_during_commit)
     int runs = 0;
     vsdb_set_precommit_hook(db, restart_server_once, &runs);
     const char *ports[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     ck_assert_int_eq(runs, 2);
@@ -431,7 +524,7 @@ START_TEST(test_bad_want_rejected)
     test_reset_db();
     struct vsdb *db = connect_db();
     const char *ports[] = {"p0", "p0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert_int_eq(vsdb_commit(db, &want, NULL), -EINVAL);
     ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-br"), "");
@@ -508,6 +601,7 @@ main(void)
     tcase_add_test(tc, test_concurrent_bridge_creation_retried);
     tcase_add_test(tc, test_ownership);
     tcase_add_test(tc, test_move_port);
+    tcase_add_test(tc, test_port_tags);
     tcase_add_test(tc, test_server_restart_reconnects);
     tcase_add_test(tc, test_server_restart_during_commit);
     tcase_add_test(tc, test_no_server);

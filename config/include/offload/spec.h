@@ -105,6 +105,19 @@ struct spec_vf {
     struct spec_pos pos;
 };
 
+/* Where some of a PF's values are in the file, for messages about them
+ * that come later (agentctl validate --host); {0, 0} when the key is
+ * absent (the PF's own pos is the fallback). */
+struct spec_pf_field_pos {
+    struct spec_pos id; /* the netdev, pci or devlink value */
+    struct spec_pos num_vfs;
+    struct spec_pos eswitch;
+    struct spec_pos inline_mode;
+    struct spec_pos encap_mode;
+    struct spec_pos steering_mode;
+    struct spec_pos bridge;
+};
+
 struct spec_pf {
     enum spec_pf_key key;
     char *id; /* the netdev name, PCI address or devlink handle */
@@ -121,6 +134,7 @@ struct spec_pf {
     struct spec_vf *vfs; /* in file order; indices unique, < num_vfs */
     size_t n_vfs;
     struct spec_pos pos;
+    struct spec_pf_field_pos field_pos;
 };
 
 struct spec {
