@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "plan.h"
 #include "report.h"
 #include "stats.h"
@@ -40,10 +41,12 @@ int
 agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
 {
     struct order_store orders = {0};
-    struct engine_opts eo = {.apply.on_step = print_step, .orders = &orders};
+    struct pfpin_store pins = {0};
+    struct engine_opts eo = {
+        .apply.on_step = print_step, .orders = &orders, .pins = &pins};
     struct engine_result res;
     struct spec *spec = NULL;
-    char orders_path[4096];
+    char orders_path[4096], pins_path[4096];
     int code;
 
     if (!agentctl_no_args("apply", argc, argv)) {
@@ -64,9 +67,12 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
         return code;
     }
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
+    agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
     int r = agentctl_run_engine(spec, &eo, &res);
     agentctl_note_orders(&orders, orders_path, &res);
+    agentctl_note_pins(&pins, pins_path, &res);
     order_store_clear(&orders);
+    pfpin_store_clear(&pins);
     code = agentctl_report(spec, &res, r, "apply",
                            "fix the cause, then run agentctl apply again",
                            opts->json, "apply");

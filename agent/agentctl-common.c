@@ -10,6 +10,7 @@
 #include "stats.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 
 #include "oa-common/err.h"
 
@@ -130,6 +131,36 @@ agentctl_note_orders(const struct order_store *s, const char *path,
     if (res->orders_changed && path[0] && order_save(s, path, &err) < 0) {
         fprintf(stderr,
                 "agentctl: warning: learned eswitch order not saved: %s\n",
+                oa_err_format(&err, text, sizeof text));
+    }
+}
+
+void
+agentctl_load_pins(const struct agentctl_opts *opts, struct pfpin_store *s,
+                   char *path, size_t size)
+{
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    if (pfpin_path(opts->state_dir, path, size) < 0) {
+        path[0] = '\0'; /* agentctl_load_orders() said so */
+        return;
+    }
+    if (pfpin_load(s, path, &err) < 0) {
+        fprintf(stderr, "agentctl: warning: PF pin file ignored: %s\n",
+                oa_err_format(&err, text, sizeof text));
+    }
+}
+
+void
+agentctl_note_pins(const struct pfpin_store *s, const char *path,
+                   const struct engine_result *res)
+{
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    if (res->pins_changed && path[0] && pfpin_save(s, path, &err) < 0) {
+        fprintf(stderr, "agentctl: warning: PF pins not saved: %s\n",
                 oa_err_format(&err, text, sizeof text));
     }
 }

@@ -6,6 +6,7 @@
 #include "oa-common/err.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "report.h"
 
 #include <stdio.h>
@@ -14,10 +15,12 @@ int
 agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
 {
     struct order_store orders = {0};
-    struct engine_opts eo = {.dry_run = true, .orders = &orders};
+    struct pfpin_store pins = {0};
+    struct engine_opts eo = {
+        .dry_run = true, .orders = &orders, .pins = &pins};
     struct engine_result res;
     struct spec *spec = NULL;
-    char orders_path[4096];
+    char orders_path[4096], pins_path[4096];
     int code;
 
     if (!agentctl_no_args("plan", argc, argv)) {
@@ -29,8 +32,11 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
     }
     /* Read only: the plan takes the order apply would take first. */
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
+    /* Read only too: the PFs followed as apply left them. */
+    agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
     int r = agentctl_run_engine(spec, &eo, &res);
     order_store_clear(&orders);
+    pfpin_store_clear(&pins);
     if (r < 0 || !res.plan) {
         char failure[OA_ERR_FORMAT_MAX];
         fprintf(stderr, "agentctl: plan: %s\n",

@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "report.h"
 
 #include <errno.h>
@@ -18,10 +19,12 @@ static int
 status_direct(const struct agentctl_opts *opts)
 {
     struct order_store orders = {0};
-    struct engine_opts eo = {.dry_run = true, .orders = &orders};
+    struct pfpin_store pins = {0};
+    struct engine_opts eo = {
+        .dry_run = true, .orders = &orders, .pins = &pins};
     struct engine_result res;
     struct spec *spec = NULL;
-    char orders_path[4096];
+    char orders_path[4096], pins_path[4096];
     int code;
 
     code = agentctl_load_spec(opts->spec, &spec);
@@ -30,8 +33,11 @@ status_direct(const struct agentctl_opts *opts)
     }
     /* Read only: each PF's order as apply would take it. */
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
+    /* Read only too: the PFs followed as apply left them. */
+    agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
     int r = agentctl_run_engine(spec, &eo, &res);
     order_store_clear(&orders);
+    pfpin_store_clear(&pins);
     code =
         agentctl_report(spec, &res, r, "observe", NULL, opts->json, "status");
     engine_result_clear(&res);

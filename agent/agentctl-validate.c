@@ -7,6 +7,7 @@
 #include "hostio.h"
 #include "obs.h"
 #include "offload/spec.h"
+#include "pfpin.h"
 #include "oa-common/err.h"
 #include "oa-netlink/link.h"
 
@@ -52,12 +53,12 @@ bridge_netdevs(struct hostio *io, const struct spec *spec, bool **out,
     return 0;
 }
 
-/* The host as validate --host needs it: obs_collect() (read-only) and
- * the netdevs named like the bridges. Nothing is written: the OVSDB
- * client only reads its snapshot. */
+/* The host as validate --host needs it: obs_collect_pinned() (read-only;
+ * 'pins' may be NULL) and the netdevs named like the bridges. Nothing is
+ * written: the OVSDB client only reads its snapshot. */
 static int
-observe_host(const struct spec *spec, struct obs_host **host, bool **netdevs,
-             struct oa_err *err)
+observe_host(const struct spec *spec, const struct pfpin_store *pins,
+             struct obs_host **host, bool **netdevs, struct oa_err *err)
 {
     struct hostio io;
 
@@ -72,7 +73,8 @@ observe_host(const struct spec *spec, struct obs_host **host, bool **netdevs,
     if (spec->n_bridges) {
         (void)hostio_open_ovsdb(&io, spec->ovs.db);
     }
-    r = obs_collect(&io, spec, VALIDATE_HOST_OVS_TIMEOUT_MS, host, err);
+    r = obs_collect_pinned(&io, spec, pins, VALIDATE_HOST_OVS_TIMEOUT_MS, host,
+                           err);
     if (r == 0) {
         r = bridge_netdevs(&io, spec, netdevs, err);
     }
@@ -115,7 +117,12 @@ validate_host(const struct agentctl_opts *opts, const char *file)
     if (code != OA_EXIT_OK) {
         return code;
     }
-    int r = observe_host(spec, &host, &netdevs, &err);
+    /* Read only: a PF renamed since apply pinned it is still found. */
+    struct pfpin_store pins = {0};
+    char pins_path[4096];
+    agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
+    int r = observe_host(spec, &pins, &host, &netdevs, &err);
+    pfpin_store_clear(&pins);
     if (r < 0) {
         char text[OA_ERR_FORMAT_MAX];
         fprintf(stderr,

@@ -11,7 +11,7 @@
 struct agentctl_opts {
     const char *spec;      /* --spec FILE */
     const char *socket;    /* --socket PATH */
-    const char *state_dir; /* --state-dir DIR: the learned eswitch orders */
+    const char *state_dir; /* --state-dir DIR: eswitch orders, PF pins */
     bool json;             /* --json */
     bool host;             /* --host: validate against this host */
 };
@@ -32,6 +32,7 @@ struct spec;
 struct engine_opts;
 struct engine_result;
 struct order_store;
+struct pfpin_store;
 
 /* Loads and validates the spec in 'file'. On success returns
  * OA_EXIT_OK and a spec the caller frees with spec_destroy();
@@ -66,6 +67,18 @@ void agentctl_load_orders(const struct agentctl_opts *opts,
  * directory cannot be written: nothing else depends on it). */
 void agentctl_note_orders(const struct order_store *s, const char *path,
                           const struct engine_result *res);
+
+/* The PF pins (pfpin.h), from the state directory, into 's' (release
+ * with pfpin_store_clear()) and its file's name into 'path' ("" when it
+ * has none). A file that cannot be used is ignored with one warning on
+ * stderr: PFs are found by name and pinned again. */
+void agentctl_load_pins(const struct agentctl_opts *opts,
+                        struct pfpin_store *s, char *path, size_t size);
+
+/* After an apply: saves 's' when the run pinned a PF anew (a warning when
+ * the state directory cannot be written). */
+void agentctl_note_pins(const struct pfpin_store *s, const char *path,
+                        const struct engine_result *res);
 
 /* Opens the host handles, runs engine_reconcile() with 'eo' and closes
  * them again. Returns its result; 'res' is always filled in (release it

@@ -34,6 +34,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "plan.h"
 #include "report.h"
 #include "stats.h"
@@ -84,6 +85,10 @@ struct agentd {
      * read at start, written when a reconcile learns something. */
     struct order_store orders;
     char orders_path[4096];
+    /* The device each PF named by netdev was found at (pfpin.h): read at
+     * start, written when a look pins a PF anew. */
+    struct pfpin_store pins;
+    char pins_path[4096];
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -478,6 +483,40 @@ load_orders(struct agentd *d)
     }
 }
 
+/* Reads the PF pins. A file that cannot be used is ignored with one
+ * warning (the PFs are found by name and pinned again). */
+static void
+load_pins(struct agentd *d)
+{
+    struct oa_err err;
+    if (pfpin_path(d->opts->state_dir, d->pins_path, sizeof d->pins_path) <
+        0) {
+        d->pins_path[0] = '\0'; /* load_orders() said so */
+        return;
+    }
+    if (pfpin_load(&d->pins, d->pins_path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "PF pin file ignored", &err);
+    } else if (d->pins.n) {
+        agentd_log(LOG_INFO, "%zu PF pin%s in %s", d->pins.n,
+                   d->pins.n == 1 ? "" : "s", d->pins_path);
+    }
+}
+
+/* After a look (reconcile or check) that pinned a PF anew: saved. */
+static void
+note_pins(struct agentd *d, const struct engine_result *res)
+{
+    struct oa_err err;
+    if (!res->pins_changed || !d->pins_path[0]) {
+        return;
+    }
+    if (pfpin_save(&d->pins, d->pins_path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "PF pins not saved", &err);
+    } else {
+        agentd_log(LOG_INFO, "PF pins saved in %s", d->pins_path);
+    }
+}
+
 /* After a reconcile: says which PFs fell back to the other order (and
  * the kernel's refusal), and saves what was learned. A state directory
  * that cannot be written is a warning: the order is learned again. */
@@ -512,6 +551,7 @@ engine_opts_init(struct agentd *d, struct engine_opts *eo, bool dry_run)
     memset(eo, 0, sizeof *eo);
     eo->dry_run = dry_run;
     eo->orders = &d->orders;
+    eo->pins = &d->pins;
     eo->refusals = &d->refusals;
     eo->apply.on_step = on_step;
     eo->apply.aux = d;
@@ -610,6 +650,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
     note_orders(d, &res);
+    note_pins(d, &res);
     char failure[OA_ERR_FORMAT_MAX];
     const char *message = oa_err_format(&res.err, failure, sizeof failure);
     if (r == 0) {
@@ -680,6 +721,7 @@ check(struct agentd *d, unsigned reasons)
     stats_inc(STATS_CHECKS);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
     note_ovsdb_stats(d);
+    note_pins(d, &res);
     if (r == 0 && res.plan && res.plan->n_steps) {
         const struct plan_step *s = &res.plan->steps[0];
 
@@ -991,6 +1033,7 @@ agentd_close(struct agentd *d)
     hostio_close(&d->io);
     engine_refusals_clear(&d->refusals);
     order_store_clear(&d->orders);
+    pfpin_store_clear(&d->pins);
     spec_destroy(d->spec);
     free(d->spec_error);
     free(d->spec_dir);
@@ -1084,6 +1127,7 @@ agentd_start(struct agentd *d)
     open_watch(d);
     load_spec(d);
     load_orders(d);
+    load_pins(d);
 
     if (hostio_open(&d->io, &err) < 0) {
         agentd_log_err(LOG_ERR, "opening the host interfaces", &err);

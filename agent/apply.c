@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* What one apply_run() carries between steps. */
 struct apply_ctx {
@@ -53,6 +54,10 @@ struct apply_ctx {
     /* The running step's refusal was of switchdev, in this order. */
     bool step_switchdev;
     enum obs_order step_order;
+    /* The step just done registered the PF's uplink anew (mlx5 on a mode
+     * change): the later steps name the old netdev, so the run stops and
+     * the engine plans again from a new look. */
+    bool replan;
     /* For on_step: what the step did. */
     char msg[400];
     char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
@@ -1119,6 +1124,92 @@ open_events(struct apply_ctx *c)
     }
 }
 
+/* ---- The uplink registered anew ----------------------------------------- */
+
+/* The PF's uplink now, found by its device as obs does for a pinned PF:
+ * devlink's physical port, else the device's first netdev. */
+static int
+uplink_now(struct apply_ctx *c, const struct obs_pf *pf, char *name,
+           size_t size)
+{
+    struct devlink_handle h;
+    struct sriov_pf dev;
+    char names[8][16];
+    if (c->io->devlink && pf->has_devlink &&
+        !devlink_handle_parse(pf->devlink, &h) &&
+        !devlink_uplink_netdev(c->io->devlink, &h, name, NULL)) {
+        return 0;
+    }
+    if (sriov_pf_by_devlink(c->io->sysfs_root, pf->bus, pf->dev_name, &dev) ||
+        sriov_pf_netdevs(&dev, names, 8) <= 0) {
+        return -ENOENT;
+    }
+    oa_copy_str(name, size, names[0]);
+    return 0;
+}
+
+/* The uplink 'name' exists and, when udev runs, udev has initialised it
+ * (its rename, if any, is done): '*ifindex' set. */
+static bool
+uplink_settled(struct apply_ctx *c, const char *name, int *ifindex)
+{
+    struct oa_link *link;
+    char path[64];
+    if (oa_link_get_by_name(c->io->link, name, &link, NULL)) {
+        return false;
+    }
+    *ifindex = link->ifindex;
+    oa_link_destroy(link);
+    snprintf(path, sizeof path, "/run/udev/data/n%d", *ifindex);
+    return access("/run/udev/control", F_OK) || !access(path, F_OK);
+}
+
+/* After step 's' of PF 's->pf' (set-eswitch, set-numvfs): when the
+ * observed uplink is gone or renamed, the driver registered it anew.
+ * Waits, bounded, until the new one exists and udev (when it runs) has
+ * named it, so that the next plan names it as it stays, and marks the
+ * run to stop here. Appends what it found to the step's message. */
+static void
+check_uplink(struct apply_ctx *c, const struct plan_step *s)
+{
+    const struct obs_pf *pf = &c->host->pfs[s->pf];
+    struct oa_link *link;
+    if (pf->ifindex <= 0 || !c->io->link) {
+        return; /* nothing observed to compare with */
+    }
+    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, NULL);
+    if (!r) {
+        bool same = !strcmp(link->name, pf->netdev);
+        oa_link_destroy(link);
+        if (same) {
+            return;
+        }
+    } else if (r != -ENODEV) {
+        return; /* not known: the next step finds out */
+    }
+    struct nlev_source *ev = NULL;
+    long long start = vsdb_time_msec();
+    char name[16] = "", msg[sizeof c->msg];
+    int ifindex = 0;
+    bool settled = false;
+    if (nlev_open(NLEV_LINK, &ev)) {
+        ev = NULL; /* no events: look again every 50 ms */
+    }
+    while (!(settled = !uplink_now(c, pf, name, sizeof name) &&
+                       uplink_settled(c, name, &ifindex)) &&
+           vsdb_time_msec() - start < c->wait_timeout_ms) {
+        nlev_wait(ev ? &ev : NULL, ev ? 1 : 0, 50, NULL);
+    }
+    nlev_close(ev);
+    c->replan = true;
+    oa_copy_str(msg, sizeof msg, c->msg);
+    say(c,
+        "%s; the PF's uplink %s (ifindex %d) is now %s (ifindex %d)%s "
+        "after %lld ms: planning again",
+        msg, pf->netdev, pf->ifindex, name[0] ? name : "?", ifindex,
+        settled ? "" : ", not settled", vsdb_time_msec() - start);
+}
+
 /* Runs step 's' through its row of the step table. On STEP_ERROR,
  * c->err is "<action> <object>: <why>". */
 static enum step_result
@@ -1135,6 +1226,11 @@ run_step(struct apply_ctx *c, const struct plan_step *s)
     } else {
         oa_err_set(&c->err, -EINVAL, "unknown action %d", (int)s->action);
         r = STEP_ERROR;
+    }
+    if (r == STEP_DONE && s->pf >= 0 && (size_t)s->pf < c->host->n_pfs &&
+        c->host->pfs[s->pf].found &&
+        (s->action == PLAN_SET_ESWITCH || s->action == PLAN_SET_NUMVFS)) {
+        check_uplink(c, s);
     }
     if (r == STEP_ERROR) {
         if (!c->err.code) {
@@ -1249,6 +1345,10 @@ apply_run(struct hostio *io, const struct spec *spec,
                 break;
             }
             refused[s->pf] = (int)i;
+        }
+        if (c.replan) {
+            res->replan = true;
+            break;
         }
     }
     for (size_t i = 0; i < c.n_ev; i++) {

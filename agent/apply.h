@@ -67,6 +67,11 @@ struct apply_result {
      * beyond APPLY_MAX_REFUSALS only counted in n_refused. */
     struct apply_refusal refusals[APPLY_MAX_REFUSALS];
     size_t n_refused;
+    /* The run stopped early, without an error: a step made the driver
+     * register a PF's uplink anew (mlx5 on an eswitch mode change; udev
+     * may rename it), and the steps after it name the old netdev. The
+     * engine plans again from a new look. */
+    bool replan;
 };
 
 /* The failure as people read it, and as on_step got it: the error's text
@@ -106,8 +111,9 @@ enum step_result apply_restart_vswitchd(struct apply_ctx *,
                                         const struct plan_step *);
 
 /* Runs 'plan' (from plan_compute(spec, host)). Returns 0 when every step
- * succeeded, else the first refused step's negative errno (res->err.code;
- * the details in res->err, every refusal in res->refusals). */
+ * succeeded (or the run stopped early to plan again: res->replan), else
+ * the first refused step's negative errno (res->err.code; the details in
+ * res->err, every refusal in res->refusals). */
 int apply_run(struct hostio *io, const struct spec *spec,
               const struct obs_host *host, const struct plan *plan,
               const struct apply_opts *opts, struct apply_result *res);

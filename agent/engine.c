@@ -7,6 +7,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "plan.h"
 #include "vsdb.h"
 
@@ -30,10 +31,11 @@ hostio_prepare(void *aux, const struct spec *spec, struct oa_err *err)
 }
 
 static int
-hostio_observe(void *aux, const struct spec *spec, long long ovs_timeout_ms,
+hostio_observe(void *aux, const struct spec *spec,
+               const struct pfpin_store *pins, long long ovs_timeout_ms,
                struct obs_host **out, struct oa_err *err)
 {
-    return obs_collect(aux, spec, ovs_timeout_ms, out, err);
+    return obs_collect_pinned(aux, spec, pins, ovs_timeout_ms, out, err);
 }
 
 static int
@@ -489,13 +491,18 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
 
     run->host = NULL;
     run->plan = NULL;
-    r = ops->observe(ops->aux, run->spec, run->ovs_timeout_ms, &run->host,
-                     &obs_err);
+    r = ops->observe(ops->aux, run->spec, run->opts->pins, run->ovs_timeout_ms,
+                     &run->host, &obs_err);
     if (r < 0) {
         run->host = NULL;
         take_err(err, &obs_err, r);
         oa_err_prefix(err, "observing the host");
         return r;
+    }
+    if (run->opts->pins) {
+        /* Out of memory, the PF is pinned another time. */
+        int n = pfpin_update(run->opts->pins, run->spec, run->host);
+        run->res->pins_changed += n > 0 ? (size_t)n : 0;
     }
     learn_orders(run, run->host);
     set_orders(run, run->host);

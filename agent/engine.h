@@ -8,7 +8,12 @@
  * switchdev-first. When the kernel refuses switchdev in one order, that
  * PF is planned again in the other within the same reconcile; refused in
  * both, it is a refusal like any other (remembered, a blocker). The
- * order that takes a PF to switchdev is learned. */
+ * order that takes a PF to switchdev is learned.
+ *
+ * A PF named by netdev is followed by its device (pfpin.h): the engine
+ * holds the pins the observations read and updates them. An apply that
+ * stops because a PF's uplink was registered anew (apply_result.replan)
+ * is progress, not a failure: the next round plans from a new look. */
 #ifndef OA_ENGINE_H
 #define OA_ENGINE_H 1
 
@@ -24,6 +29,7 @@ struct hostio;
 struct spec;
 struct plan;
 struct order_store;
+struct pfpin_store;
 
 /* What the engine does to the host, behind one seam: the real one goes
  * through a struct hostio (engine_ops_hostio()); tests script
@@ -34,11 +40,12 @@ struct engine_ops {
      * may change while the daemon runs). May be NULL. Returns 0 or a
      * negative errno with 'err' set. */
     int (*prepare)(void *aux, const struct spec *spec, struct oa_err *err);
-    /* As obs_collect(): a new observation the engine frees with
-     * obs_free(), or a negative errno with 'err' set. */
+    /* As obs_collect_pinned(): a new observation the engine frees with
+     * obs_free(), or a negative errno with 'err' set. 'pins' may be
+     * NULL. */
     int (*observe)(void *aux, const struct spec *spec,
-                   long long ovs_timeout_ms, struct obs_host **out,
-                   struct oa_err *err);
+                   const struct pfpin_store *pins, long long ovs_timeout_ms,
+                   struct obs_host **out, struct oa_err *err);
     /* As apply_run(). */
     int (*apply)(void *aux, const struct spec *spec,
                  const struct obs_host *host, const struct plan *plan,
@@ -86,6 +93,13 @@ struct engine_opts {
      * plan; what takes a PF to switchdev is recorded in it, and
      * engine_result.orders_changed tells the caller to save it. */
     struct order_store *orders;
+    /* The PF pins (pfpin.h; may be NULL: PFs named by netdev are found
+     * by name every time). Each observation reads them, and after each
+     * the PFs named by netdev are pinned to the devices they were found
+     * at: within one reconcile too, so a PF whose uplink the driver
+     * registers anew (and udev renames) is followed in the next round.
+     * engine_result.pins_changed tells the caller to save them. */
+    struct pfpin_store *pins;
     /* Refusals remembered across reconciles (may be NULL: remembered for
      * this reconcile's rounds only). */
     struct engine_refusals *refusals;
@@ -103,6 +117,8 @@ struct engine_result {
     bool fallback_used;
     /* Entries of opts->orders added or changed (learned): to be saved. */
     size_t orders_changed;
+    /* Pins of opts->pins added or changed: to be saved. */
+    size_t pins_changed;
     /* code 0, or the failure (render with oa_err_format()): observing,
      * planning, the step that was refused, or -EAGAIN and why the rounds
      * ended short of convergence (a blocker, the steps left). */

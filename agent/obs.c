@@ -5,6 +5,7 @@
 #include "hostio.h"
 #include "obs-inuse.h"
 #include "offload/spec.h"
+#include "pfpin.h"
 #include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/ethfeat.h"
@@ -173,7 +174,8 @@ network_class(const struct sriov_pf *dev)
     return got != 1 || (cls >> 16) == 0x02;
 }
 
-/* The uplink of a PF found by its device 'h': devlink's physical port,
+/* The uplink of a PF found by its device 'h' (NULL: no devlink handle
+ * known): devlink's physical port,
  * else the device's own netdevs (sorted: the first is the uplink).
  * Returns true when it has one (pf->netdev); false when it has none
  * (found as a device alone when it is no network controller, e.g. an
@@ -185,7 +187,7 @@ device_uplink(struct hostio *io, const struct spec_pf *sp,
               struct obs_pf *pf)
 {
     pf->has_devlink =
-        io->devlink && devlink_dev_exists(io->devlink, h, NULL) > 0;
+        h && io->devlink && devlink_dev_exists(io->devlink, h, NULL) > 0;
     if (pf->has_devlink &&
         devlink_uplink_netdev(io->devlink, h, pf->netdev, NULL) >= 0) {
         return true;
@@ -211,30 +213,52 @@ device_uplink(struct hostio *io, const struct spec_pf *sp,
     return true;
 }
 
-/* Finds the spec's PF: its sysfs device, devlink instance and uplink.
+/* The PF named 'name' by the spec: its sysfs device, and its uplink is
+ * that netdev. */
+static int
+resolve_by_name(struct hostio *io, const char *name, struct sriov_pf *dev,
+                struct obs_pf *pf)
+{
+    int r = sriov_pf_by_netdev(io->sysfs_root, name, dev);
+    if (r) {
+        struct oa_link *link;
+        if (oa_link_get_by_name(io->link, name, &link, NULL)) {
+            return not_found(pf, "no netdev", name, 0);
+        }
+        oa_link_destroy(link);
+        return not_found(pf, "no device behind netdev", name, r);
+    }
+    oa_copy_str(pf->netdev, sizeof pf->netdev, name);
+    return 0;
+}
+
+/* Finds the spec's PF: its sysfs device, devlink instance and uplink. A
+ * PF named by netdev that has a pin ('pin', may be NULL) whose device
+ * exists is that device (pfpin.h), else the netdev of that name.
  * Fills pf->found/error; returns a negative errno only for failures to
  * talk to the kernel at all (ENOMEM). */
 static int
-resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
-           struct obs_pf *pf)
+resolve_pf(struct hostio *io, const struct spec_pf *sp,
+           const struct pfpin *pin, struct sriov_pf *dev, struct obs_pf *pf)
 {
     const char *root = io->sysfs_root;
     struct devlink_handle h;
-    bool have_handle = false;
+    bool have_handle = false, by_device = true;
     int r;
 
     switch (sp->key) {
     case SPEC_PF_BY_NETDEV:
-        r = sriov_pf_by_netdev(root, sp->id, dev);
-        if (r) {
-            struct oa_link *link;
-            if (oa_link_get_by_name(io->link, sp->id, &link, NULL)) {
-                return not_found(pf, "no netdev", sp->id, 0);
-            }
-            oa_link_destroy(link);
-            return not_found(pf, "no device behind netdev", sp->id, r);
+        if (pin && !sriov_pf_by_devlink(root, pin->bus, pin->device, dev)) {
+            pf->pinned = true;
+            have_handle =
+                pin->devlink[0] && !devlink_handle_parse(pin->devlink, &h);
+            break;
         }
-        oa_copy_str(pf->netdev, sizeof pf->netdev, sp->id);
+        by_device = false;
+        r = resolve_by_name(io, sp->id, dev, pf);
+        if (r < 0 || pf->error[0]) {
+            return r;
+        }
         break;
     case SPEC_PF_BY_PCI:
         r = sriov_pf_by_pci(root, sp->id, dev);
@@ -258,8 +282,8 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp, struct sriov_pf *dev,
     default:
         return not_found(pf, "unknown PF key for", sp->id, 0);
     }
-
-    if (have_handle && !device_uplink(io, sp, &h, dev, pf)) {
+    if (by_device &&
+        !device_uplink(io, sp, have_handle ? &h : NULL, dev, pf)) {
         return 0;
     }
 
@@ -425,10 +449,13 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
 }
 
 static int
-observe_pf(struct hostio *io, const struct spec_pf *sp, struct obs_pf *pf)
+observe_pf(struct hostio *io, const struct spec_pf *sp,
+           const struct pfpin_store *pins, struct obs_pf *pf)
 {
     struct sriov_pf dev = {0};
-    int r = resolve_pf(io, sp, &dev, pf);
+    const struct pfpin *pin =
+        sp->key == SPEC_PF_BY_NETDEV ? pfpin_find(pins, sp->id) : NULL;
+    int r = resolve_pf(io, sp, pin, &dev, pf);
     if (r == 0 && !pf->found && dev.name[0]) {
         /* A device that is there but cannot be used (no netdev): its
          * limit still tells validate --host about num_vfs. */
@@ -492,6 +519,14 @@ obs_collect(struct hostio *io, const struct spec *spec,
             long long ovs_timeout_ms, struct obs_host **out,
             struct oa_err *err)
 {
+    return obs_collect_pinned(io, spec, NULL, ovs_timeout_ms, out, err);
+}
+
+int
+obs_collect_pinned(struct hostio *io, const struct spec *spec,
+                   const struct pfpin_store *pins, long long ovs_timeout_ms,
+                   struct obs_host **out, struct oa_err *err)
+{
     *out = NULL;
     oa_err_clear(err);
     if (!io->link || !io->rtnl) {
@@ -517,7 +552,7 @@ obs_collect(struct hostio *io, const struct spec *spec,
         host->n_pfs = spec->n_pfs;
     }
     for (size_t i = 0; i < spec->n_pfs; i++) {
-        r = observe_pf(io, &spec->pfs[i], &host->pfs[i]);
+        r = observe_pf(io, &spec->pfs[i], pins, &host->pfs[i]);
         if (r < 0) {
             oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;

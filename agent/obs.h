@@ -16,6 +16,7 @@
 struct spec;
 struct hostio;
 struct vsdb_state;
+struct pfpin_store;
 
 enum obs_tristate {
     OBS_UNKNOWN = 0,
@@ -96,8 +97,12 @@ struct obs_pf {
      * has_total_vfs/total_vfs, read when the device itself is there. */
     bool found;
     char error[160];
-    char netdev[16]; /* the uplink */
+    char netdev[16]; /* the uplink, as it is called now */
     int ifindex;
+    /* Found through its pin (pfpin.h): the spec names it by a netdev
+     * name, and the device it was pinned to is still there, whatever
+     * its uplink ('netdev') is called now. */
+    bool pinned;
     bool has_devlink;
     char devlink[96];           /* "bus/dev" */
     char bus[32], dev_name[64]; /* the sysfs device (sriov_pf) */
@@ -158,6 +163,13 @@ struct obs_host {
 int obs_collect(struct hostio *io, const struct spec *spec,
                 long long ovs_timeout_ms, struct obs_host **out,
                 struct oa_err *err);
+/* As obs_collect(), with the PF pins 'pins' (may be NULL: every PF named
+ * by netdev is found by that name): a PF named by netdev whose pinned
+ * device exists is that device (pfpin.h). Reads 'pins' only. */
+int obs_collect_pinned(struct hostio *io, const struct spec *spec,
+                       const struct pfpin_store *pins,
+                       long long ovs_timeout_ms, struct obs_host **out,
+                       struct oa_err *err);
 void obs_free(struct obs_host *host);
 
 #endif

@@ -2,15 +2,13 @@
 #include "order.h"
 
 #include "oa-common/str.h"
+#include "statefile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void
 order_store_clear(struct order_store *s)
@@ -229,84 +227,17 @@ store_to_json(const struct order_store *s)
     return doc;
 }
 
-/* The directory of 'path', made when missing (one level: its parent is
- * the system's, /var/lib). */
-static int
-make_dir_of(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path) {
-        return 0;
-    }
-    if ((size_t)(slash - path) >= sizeof dir) {
-        return -ENAMETOOLONG;
-    }
-    memcpy(dir, path, (size_t)(slash - path));
-    dir[slash - path] = '\0';
-    return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
-}
-
-static int
-write_all(int fd, const char *text)
-{
-    size_t len = strlen(text), off = 0;
-    while (off < len) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno != EINTR) {
-            return -errno;
-        }
-        off += n > 0 ? (size_t)n : 0;
-    }
-    return 0;
-}
-
-/* 'text' and a newline into 'tmp' (created 0644), flushed to disk. */
-static int
-write_file(const char *tmp, const char *text)
-{
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return -errno;
-    }
-    int r = write_all(fd, text);
-    if (!r) {
-        r = write_all(fd, "\n");
-    }
-    if (!r && fsync(fd)) {
-        r = -errno;
-    }
-    if (close(fd) && !r) {
-        r = -errno;
-    }
-    return r;
-}
-
 int
 order_save(const struct order_store *s, const char *path, struct oa_err *err)
 {
-    char tmp[4200];
     oa_err_clear(err);
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
-        return oa_err_set_errno(err, -ENAMETOOLONG, "%s", path);
-    }
     json_t *doc = store_to_json(s);
     char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
     json_decref(doc);
     if (!text) {
         return oa_err_set_errno(err, -ENOMEM, "%s", path);
     }
-    int r = make_dir_of(path);
-    if (!r) {
-        r = write_file(tmp, text);
-    }
+    int r = statefile_write(path, text);
     free(text);
-    if (!r && rename(tmp, path)) {
-        r = -errno;
-    }
-    if (r < 0) {
-        unlink(tmp);
-        return oa_err_set_errno(err, r, "%s", path);
-    }
-    return 0;
+    return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
 }

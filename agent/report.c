@@ -43,10 +43,12 @@ struct report_pf {
     char id[96]; /* the spec's selector */
     bool found;
     char error[160];
-    char netdev[16];
-    char devlink[96];    /* "" when none */
-    const char *eswitch; /* static; NULL when not known */
-    char steering[16];   /* "" when not asked or not known */
+    char netdev[16];      /* the uplink as it is called now */
+    char spec_netdev[16]; /* the spec's name for it; "": named otherwise */
+    bool pinned;          /* found through its pin (pfpin.h) */
+    char devlink[96];     /* "" when none */
+    const char *eswitch;  /* static; NULL when not known */
+    char steering[16];    /* "" when not asked or not known */
     /* The eswitch order of its plan, where it came from, and the other
      * order's refusal when it fell back ("" otherwise). Static names. */
     const char *order, *order_source;
@@ -294,6 +296,10 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         const struct obs_pf *opf, const struct obs_host *host)
 {
     oa_copy_str(out->id, sizeof out->id, spf ? spf->id : opf->netdev);
+    if (spf && spf->key == SPEC_PF_BY_NETDEV) {
+        oa_copy_str(out->spec_netdev, sizeof out->spec_netdev, spf->id);
+    }
+    out->pinned = opf->pinned;
     out->found = opf->found;
     oa_copy_str(out->error, sizeof out->error, opf->error);
     if (!opf->found) {
@@ -653,6 +659,20 @@ json_order(struct jw *jw, const struct report_pf *pf)
     json_string_or_null(jw, pf->order_refusal);
 }
 
+/* The PF's netdev now, and the spec's name for it: they differ once the
+ * driver registered the uplink anew and udev renamed it (the PF followed
+ * by its pin). */
+static void
+json_pf_names(struct jw *jw, const struct report_pf *pf)
+{
+    jw_key(jw, "netdev");
+    json_string_or_null(jw, pf->netdev);
+    jw_key(jw, "spec_netdev");
+    json_string_or_null(jw, pf->spec_netdev);
+    jw_key(jw, "pinned");
+    jw_bool(jw, pf->pinned);
+}
+
 static void
 json_pf(struct jw *jw, const struct report_pf *pf)
 {
@@ -665,8 +685,7 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         jw_key(jw, "error");
         jw_string(jw, pf->error);
     }
-    jw_key(jw, "netdev");
-    json_string_or_null(jw, pf->netdev);
+    json_pf_names(jw, pf);
     jw_key(jw, "devlink");
     json_string_or_null(jw, pf->devlink);
     jw_key(jw, "eswitch");
@@ -937,11 +956,14 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
         return;
     }
     format_rules(&pf->uplink_tc, rules, sizeof rules);
+    bool renamed = pf->spec_netdev[0] && strcmp(pf->spec_netdev, pf->netdev);
     oa_str_printf(t,
-                  "PF %s (%s)  eswitch %s  VFs %u  uplink bridge %s  rules %s "
-                  "in_hw%s\n",
+                  "PF %s%s%s%s (%s)  eswitch %s  VFs %u  uplink bridge %s  "
+                  "rules %s in_hw%s\n",
                   pf->netdev[0] ? pf->netdev : pf->id, /* no netdev */
-                  or_dash(pf->devlink), or_dash(pf->eswitch), pf->num_vfs,
+                  renamed ? " (spec: " : "", renamed ? pf->spec_netdev : "",
+                  renamed ? ")" : "", or_dash(pf->devlink),
+                  or_dash(pf->eswitch), pf->num_vfs,
                   or_dash(pf->uplink_bridge), rules,
                   pf->uplink_up == OBS_NO ? "  uplink DOWN" : "");
     text_order(t, pf);

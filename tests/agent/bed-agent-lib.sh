@@ -7,11 +7,12 @@
 # Specs are the agent's input, written here from a compact description.
 # shellcheck shell=bash
 
-# e2e_agentctl ARGS...: $AGENTCTL with --spec $E2E_SPEC and --socket
-# $E2E_SOCKET when those are set.
+# e2e_agentctl ARGS...: $AGENTCTL with --spec $E2E_SPEC, --socket
+# $E2E_SOCKET and --state-dir $E2E_STATE_DIR when those are set.
 e2e_agentctl() {
     "$AGENTCTL" ${E2E_SPEC:+--spec "$E2E_SPEC"} \
-        ${E2E_SOCKET:+--socket "$E2E_SOCKET"} "$@"
+        ${E2E_SOCKET:+--socket "$E2E_SOCKET"} \
+        ${E2E_STATE_DIR:+--state-dir "$E2E_STATE_DIR"} "$@"
 }
 
 # e2e_ms: milliseconds on a monotonic-enough clock, without an exec

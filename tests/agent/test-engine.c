@@ -18,6 +18,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "order.h"
+#include "pfpin.h"
 #include "plan.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
@@ -211,6 +212,8 @@ pf_new(struct obs_pf *pf, unsigned i, enum host_kind kind)
     pf->ifindex = 2 + (int)i;
     pf->has_devlink = true;
     snprintf(pf->devlink, sizeof pf->devlink, "netdevsim/netdevsim%u", i + 1);
+    snprintf(pf->bus, sizeof pf->bus, "netdevsim");
+    snprintf(pf->dev_name, sizeof pf->dev_name, "netdevsim%u", i + 1);
     snprintf(pf->driver, sizeof pf->driver, "netdevsim");
     snprintf(pf->firmware, sizeof pf->firmware, FIRMWARE);
     pf->has_eswitch = true;
@@ -777,6 +780,7 @@ static const struct row rows[] = {
 /* The fake host: plays one row. */
 struct player {
     const struct row *row;
+    const struct pfpin_store *pins; /* what every observe must be given */
     unsigned n_observe, n_apply;
     char applied[256];
 };
@@ -793,10 +797,13 @@ fake_prepare(void *aux, const struct spec *spec, struct oa_err *err)
 }
 
 static int
-fake_observe(void *aux, const struct spec *spec, long long ovs_timeout_ms,
+fake_observe(void *aux, const struct spec *spec,
+             const struct pfpin_store *pins, long long ovs_timeout_ms,
              struct obs_host **out, struct oa_err *err)
 {
     struct player *p = aux;
+    /* The engine's pins, as they stand: each look reads them. */
+    ck_assert_ptr_eq(pins, p->pins);
     ck_assert_int_gt(ovs_timeout_ms, 0);
     ck_assert_msg(
         p->n_observe < MAX_SCRIPT && p->row->hosts[p->n_observe] != H_END,
@@ -988,6 +995,34 @@ check_order(const struct row *row, const struct obs_pf *pf, const char *want)
               strstr(pf->order_refusal, "(kernel: "));
 }
 
+/* Every PF (named by netdev: eth0, eth1) that any look found is pinned
+ * to its device, counted once (the first reconcile), also in a dry run;
+ * one never found has no pin. */
+static void
+check_pins(const struct row *row, const struct pfpin_store *pins,
+           const struct engine_result *res)
+{
+    size_t pinned = 0;
+    for (unsigned i = 0; i < MAX_PFS; i++) {
+        const enum host_kind *kinds = i ? row->hosts1 : row->hosts;
+        bool found = false;
+        for (unsigned k = 0;
+             k < row->n_observe && k < MAX_SCRIPT && kinds[k] != H_END; k++) {
+            found |= kinds[k] != H_PF_MISSING && kinds[k] != H_OBSERVE_FAILS;
+        }
+        char name[8], dev[32];
+        snprintf(name, sizeof name, "eth%u", i);
+        snprintf(dev, sizeof dev, "netdevsim%u", i + 1);
+        const struct pfpin *pin = pfpin_find(pins, name);
+        ck_assert_msg((pin != NULL) == found, "%s: %s pinned: %d", row->name,
+                      name, pin != NULL);
+        ck_assert(!pin || !strcmp(pin->device, dev));
+        pinned += pin != NULL;
+    }
+    ck_assert_msg((row->reconciles > 1 ? 0 : pinned) == res->pins_changed,
+                  "%s: %zu pins changed", row->name, res->pins_changed);
+}
+
 START_TEST(test_engine_rounds)
 {
     const struct row *row = &rows[_i];
@@ -1000,11 +1035,13 @@ START_TEST(test_engine_rounds)
         .aux = &p,
     };
     struct order_store orders = {0};
+    struct pfpin_store pins = {0};
     struct engine_refusals refusals = {0};
     struct engine_opts opts = {
         .dry_run = row->dry_run,
         .max_rounds = row->max_rounds,
         .orders = &orders,
+        .pins = &pins,
         .refusals = &refusals,
         .ops = &ops,
     };
@@ -1014,6 +1051,7 @@ START_TEST(test_engine_rounds)
 
     fx_spec_init(&f, row->hosts1[0] != H_END ? 2 : 1);
     learn_before(row, &orders, f.spec.n_pfs);
+    p.pins = &pins;
     for (unsigned k = 0; k < (row->reconciles ? row->reconciles : 1); k++) {
         if (k) {
             engine_result_clear(&res);
@@ -1062,10 +1100,12 @@ START_TEST(test_engine_rounds)
         }
     }
     ck_assert_int_ge(res.elapsed_ms, 0);
+    check_pins(row, &pins, &res);
     engine_result_clear(&res);
     ck_assert_ptr_null(res.host);
     engine_refusals_clear(&refusals);
     order_store_clear(&orders);
+    pfpin_store_clear(&pins);
 }
 END_TEST
 

@@ -871,6 +871,50 @@ START_TEST(status_steering_mode)
 }
 END_TEST
 
+/* A PF named by netdev that the driver registered anew and udev renamed,
+ * followed by its pin: the current name in "netdev", the spec's in
+ * "spec_netdev", both in the text. Named the same: the text says it once. */
+START_TEST(status_pf_renamed)
+{
+    strcpy(fx.pf.netdev, "eni10np1");
+    fx.pf.pinned = true;
+    struct report *r = build();
+    json_t *root = to_json(r);
+    assert_str(at(root, "pfs", "0", "netdev", NULL), "eni10np1");
+    assert_str(at(root, "pfs", "0", "spec_netdev", NULL), "eth0");
+    ck_assert(json_is_true(at(root, "pfs", "0", "pinned", NULL)));
+    assert_str(at(root, "pfs", "0", "uplink", "netdev", NULL), "eni10np1");
+    json_decref(root);
+    char *text = report_to_text(r);
+    ck_assert_msg(strstr(text, "PF eni10np1 (spec: eth0) "
+                               "(netdevsim/netdevsim1)  eswitch switchdev"),
+                  "%s", text);
+    free(text);
+    report_free(r);
+
+    strcpy(fx.pf.netdev, "eth0");
+    fx.pf.pinned = false;
+    r = build();
+    text = report_to_text(r);
+    ck_assert_ptr_null(strstr(text, "(spec: "));
+    free(text);
+    root = to_json(r);
+    assert_str(at(root, "pfs", "0", "spec_netdev", NULL), "eth0");
+    ck_assert(json_is_false(at(root, "pfs", "0", "pinned", NULL)));
+    json_decref(root);
+    report_free(r);
+
+    /* Named by devlink: no spec_netdev. */
+    fx.spec_pf.key = SPEC_PF_BY_DEVLINK;
+    fx.spec_pf.id = "netdevsim/netdevsim1";
+    r = build();
+    root = to_json(r);
+    ck_assert(json_is_null(at(root, "pfs", "0", "spec_netdev", NULL)));
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
 START_TEST(plan_json_steering)
 {
     struct plan_step *s = fx.steps;
@@ -1060,6 +1104,7 @@ report_suite(void)
     tcase_add_test(tc, plan_json_and_text);
     tcase_add_test(tc, plan_json_steering);
     tcase_add_test(tc, status_steering_mode);
+    tcase_add_test(tc, status_pf_renamed);
     tcase_add_test(tc, status_eswitch_order);
     tcase_add_test(tc, status_mac_via);
     tcase_add_test(tc, status_vlan);

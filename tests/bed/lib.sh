@@ -195,7 +195,8 @@ bed_nsim_mlx5_off() {
     local p
     for p in mlx5_legacy_vf_ndos mlx5_port_fn_hw_addr mlx5_vf_delay_ms \
         mlx5_vf_reset mlx5_esw_busy mlx5_steering_param \
-        mlx5_no_switchdev_with_vfs mlx5_no_switchdev_without_vfs; do
+        mlx5_no_switchdev_with_vfs mlx5_no_switchdev_without_vfs \
+        mlx5_uplink_reregister; do
         bed_nsim_param "$p" 0 || return
     done
 }

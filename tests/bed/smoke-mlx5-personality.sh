@@ -4,7 +4,8 @@
 # off (stock netdevsim behaviour), then on (the mlx5 behaviour): the
 # refusal with its message, the hw_addr round trip, the VF creation delay
 # measured, the reset at 0 VFs, the busy mode change with an offloaded
-# flower rule, the steering param, both switchdev refusals. Plain
+# flower rule, the steering param, both switchdev refusals, the PF netdev
+# registered anew on mode changes and renamed by udev. Plain
 # iproute2/devlink/tc/sysfs on purpose: it checks the bed, not the
 # project's code. One boot. PASS/FAIL per check; exits 1 on any failure.
 
@@ -259,6 +260,46 @@ bed_check_refused "without_vfs on: switchdev refused with 0 VFs" \
 bed_check "without_vfs on: the other order works: 2 VFs, switchdev" \
     eval 'bed_nsim_numvfs "$id" 2 && bed_eswitch "$dl" switchdev && bed_nsim_vf_ports "$id" 2'
 bed_nsim_param mlx5_no_switchdev_without_vfs 0
+
+# ---------------------------------------------------------------------
+section "mlx5_uplink_reregister: a new PF netdev on each eswitch mode change"
+# The PF's name and ifindex, from its devlink physical port.
+pf_is() { # NAME_REGEX
+    pf=$(bed_pf_netdev "$dl") && [[ $pf =~ $1 ]] && bed_udev_initialised "$pf"
+}
+ifindex() { cat "/sys/class/net/$pf/ifindex"; }
+bed_check "systemd-udevd runs (systemd's naming)" bed_udev_start
+bed_check "off: device; udev names the PF by its phys_port_name, eni${id}np1" \
+    eval 'new_dev && bed_wait_for 10 pf_is "^eni${id}np1$"'
+ifi_off=$(ifindex)
+bed_check "off: phys_port_name p1 in legacy" \
+    eval 'test "$(cat /sys/class/net/$pf/phys_port_name)" = p1'
+bed_check "off: switchdev keeps the netdev (name, ifindex)" \
+    eval 'bed_eswitch "$dl" switchdev && sleep 0.5 && pf_is "^eni${id}np1$" && test "$(ifindex)" = "$ifi_off"'
+bed_check "off: device removed" bed_nsim_del "$id"
+bed_nsim_param mlx5_uplink_reregister 1
+bed_check "on: device; the legacy PF keeps its kernel name ethN (udev done)" \
+    eval 'new_dev && bed_wait_for 10 pf_is "^eth[0-9]+$"'
+bed_check_refused "on: no phys_port_name in legacy" 'Operation not supported' \
+    cat "/sys/class/net/$pf/phys_port_name"
+ifi_a=$(ifindex) name_a=$pf
+bed_check "on: switchdev: a new netdev that udev names eni${id}np1" \
+    eval 'bed_eswitch "$dl" switchdev && bed_wait_for 10 pf_is "^eni${id}np1$" && test "$(ifindex)" != "$ifi_a"'
+bed_check "on: phys_port_name p1 in switchdev" \
+    eval 'test "$(cat /sys/class/net/$pf/phys_port_name)" = p1'
+bed_check "on: the legacy netdev is gone" eval '! test -e "/sys/class/net/$name_a"'
+ifi_b=$(ifindex)
+bed_check "on: legacy: a new netdev with a kernel name again" \
+    eval 'bed_eswitch "$dl" legacy && bed_wait_for 10 pf_is "^eth[0-9]+$" && test "$(ifindex)" != "$ifi_b"'
+ifi_c=$(ifindex)
+bed_check "on: switchdev, 2 VFs; 0 VFs drops it to legacy: a new netdev, ethN" \
+    eval 'bed_eswitch "$dl" switchdev && bed_nsim_numvfs "$id" 2 && bed_nsim_vf_ports "$id" 2 &&
+          bed_nsim_numvfs "$id" 0 && test "$(bed_eswitch "$dl")" = legacy &&
+          bed_wait_for 10 pf_is "^eth[0-9]+$" && test "$(ifindex)" != "$ifi_c"'
+printf '    ifindex %s (%s) -> %s (switchdev) -> %s -> %s (legacy)\n' \
+    "$ifi_a" "$name_a" "$ifi_b" "$ifi_c" "$(ifindex)"
+bed_nsim_param mlx5_uplink_reregister 0
+bed_udev_stop
 
 bed_check "device removed" bed_nsim_del "$id"
 bed_check "every mlx5 knob back to off" bed_nsim_mlx5_off

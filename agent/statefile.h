@@ -1,0 +1,14 @@
+/* statefile: one file of the agent's state directory written whole and
+ * atomically (a temporary file renamed over it), so a crash leaves the
+ * old file or the new one, never half of either. Shared by the modules
+ * that keep something across runs (order_, pfpin_). Nothing here logs. */
+#ifndef OA_STATEFILE_H
+#define OA_STATEFILE_H 1
+
+/* Writes 'text' and a newline to 'path': path.tmp (0644, fsynced), then
+ * renamed over 'path'; the directory of 'path' is made when missing (one
+ * level: its parent is the system's, /var/lib). 0, or a negative errno
+ * (the temporary file is removed then). */
+int statefile_write(const char *path, const char *text);
+
+#endif
