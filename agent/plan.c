@@ -1135,6 +1135,7 @@ struct pending_port {
 
 struct ovs_build {
     struct vsdb_want_bridge *wbs;
+    const char **keys; /* the bridge being built: its ports' keys */
     struct port_owner *owners;
     size_t n_owners;
     struct pending_port *pending;
@@ -1148,12 +1149,36 @@ vf_attached(const struct spec_pf *sp, unsigned k)
     return !sv || sv->attach;
 }
 
-/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) to 'ports'. */
+/* The key of PF 'op''s port for VF 'vf' (-1: the uplink) in OVS
+ * (VSDB_PORT_KEY): "<PF>/vf<N>" or "<PF>/uplink", the PF being its
+ * devlink handle, else its bus/device. Names change (udev, operators);
+ * what a port is for does not. */
+static void
+port_key(const struct obs_pf *op, int vf, char *buf, size_t size)
+{
+    char pf[sizeof op->devlink + 2];
+    if (op->has_devlink && op->devlink[0]) {
+        oa_copy_str(pf, sizeof pf, op->devlink);
+    } else {
+        fmt_str(pf, sizeof pf, "%s/%s", op->bus, op->dev_name);
+    }
+    if (vf < 0) {
+        fmt_str(buf, size, "%s/uplink", pf);
+    } else {
+        fmt_str(buf, size, "%s/vf%d", pf, vf);
+    }
+}
+
+/* Adds port 'name' of PF 'op' (index 'pf'), VF 'vf' (-1: the uplink) to
+ * 'ports', with its key. */
 static void
 want_port(struct builder *b, struct ovs_build *ob, const char **ports,
-          size_t *n, const char *name, int pf, int vf)
+          size_t *n, const char *name, const struct obs_pf *op, int pf, int vf)
 {
+    char key[sizeof op->devlink + 32];
+    port_key(op, vf, key, sizeof key);
     ports[*n] = b_strdup(b, name);
+    ob->keys[*n] = b_strdup(b, key);
     ob->owners[ob->n_owners++] = (struct port_owner){ports[*n], pf, vf};
     (*n)++;
 }
@@ -1171,7 +1196,7 @@ want_pf_ports(struct builder *b, const struct spec *spec,
     const struct obs_pf *op = &host->pfs[pf];
 
     if (sp->attach_uplink && op->netdev[0]) {
-        want_port(b, ob, ports, n, op->netdev, (int)pf, -1);
+        want_port(b, ob, ports, n, op->netdev, op, (int)pf, -1);
     }
     if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
         return;
@@ -1193,7 +1218,7 @@ want_pf_ports(struct builder *b, const struct spec *spec,
         if (d->reps_vanish || !ov || !ov->has_rep || !ov->rep[0]) {
             continue;
         }
-        want_port(b, ob, ports, n, ov->rep, (int)pf, (int)k);
+        want_port(b, ob, ports, n, ov->rep, op, (int)pf, (int)k);
     }
 }
 
@@ -1236,15 +1261,17 @@ build_want_ports(struct builder *b, const struct spec *spec,
     for (size_t bi = 0; bi < spec->n_bridges; bi++) {
         const char *bname = spec->bridges[bi].name;
         const struct vsdb_bridge *seen = vsdb_state_bridge(ovs, bname);
-        const char **ports =
-            b_calloc(b, max_ports + (seen ? seen->n_ports : 0), sizeof *ports);
+        size_t cap = max_ports + (seen ? seen->n_ports : 0);
+        const char **ports = b_calloc(b, cap, sizeof *ports);
         bool pf_missing = false;
         size_t n = 0;
-        if (!ports) {
+        ob->keys = b_calloc(b, cap, sizeof *ob->keys);
+        if (!ports || !ob->keys) {
             return false;
         }
         ob->wbs[bi].name = b_strdup(b, bname);
         ob->wbs[bi].ports = ports;
+        ob->wbs[bi].keys = ob->keys;
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
             if (!sp->bridge || strcmp(sp->bridge, bname)) {
@@ -1330,6 +1357,8 @@ port_step(struct plan_step *s, const struct vsdb_op *op)
     oa_copy_str(a->bridge, sizeof a->bridge, op->bridge);
     oa_copy_str(a->from_bridge, sizeof a->from_bridge, op->from_bridge);
     oa_copy_str(a->port, sizeof a->port, op->port);
+    oa_copy_str(a->from_port, sizeof a->from_port, op->from_port);
+    oa_copy_str(a->key, sizeof a->key, op->port_key);
     oa_copy_str(s->object, sizeof s->object,
                 op->type == VSDB_OP_ADD_BRIDGE ? op->bridge : op->port);
     switch (op->type) {
@@ -1342,6 +1371,15 @@ port_step(struct plan_step *s, const struct vsdb_op *op)
     case VSDB_OP_MOVE_PORT:
         fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_bridge,
                 op->bridge);
+        break;
+    case VSDB_OP_RENAME_PORT:
+        /* The netdev was renamed (udev, an operator): its port follows. */
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_port,
+                op->port);
+        break;
+    case VSDB_OP_SET_PORT_KEY:
+        fmt_str(s->detail, sizeof s->detail, VSDB_PORT_KEY " %s",
+                op->port_key);
         break;
     default:
         fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
@@ -1363,6 +1401,8 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
         [VSDB_OP_DEL_OTHER_CONFIG] = PLAN_OVS_DEL_CONFIG,
         [VSDB_OP_SET_EXTERNAL_ID] = PLAN_OVS_SET_EXTERNAL_ID,
         [VSDB_OP_DEL_EXTERNAL_ID] = PLAN_OVS_DEL_EXTERNAL_ID,
+        [VSDB_OP_RENAME_PORT] = PLAN_OVS_RENAME_PORT,
+        [VSDB_OP_SET_PORT_KEY] = PLAN_OVS_SET_PORT_KEY,
     };
     const struct port_owner *owner = owner_of(ob, op->port);
     struct plan_step *s = add_step(
@@ -1372,6 +1412,8 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     case VSDB_OP_ADD_PORT:
     case VSDB_OP_MOVE_PORT:
     case VSDB_OP_DEL_PORT:
+    case VSDB_OP_RENAME_PORT:
+    case VSDB_OP_SET_PORT_KEY:
         port_step(s, op);
         if (op->type == VSDB_OP_ADD_PORT &&
             is_detached(b->plan, NULL, op->port)) {
@@ -1473,7 +1515,9 @@ emit_ovs_ops(struct builder *b, const struct spec *spec,
             const struct vsdb_op *op = &vp->ops[o];
             if ((op->type != VSDB_OP_ADD_BRIDGE &&
                  op->type != VSDB_OP_ADD_PORT &&
-                 op->type != VSDB_OP_MOVE_PORT) ||
+                 op->type != VSDB_OP_MOVE_PORT &&
+                 op->type != VSDB_OP_RENAME_PORT &&
+                 op->type != VSDB_OP_SET_PORT_KEY) ||
                 strcmp(op->bridge, bname)) {
                 break;
             }
