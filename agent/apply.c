@@ -723,8 +723,10 @@ next_look_ms(const struct plan_wait_args *w, const struct vf_count *h,
 
 /* How long wait-vfs gives udev to initialise (and rename) the
  * representors, once they all exist: udev's rules run a program or two
- * per netdev; past this the agent goes on and says so. */
-#define APPLY_UDEV_WAIT_MS 5000
+ * per netdev, and at boot its queue is long (measured in the bed under
+ * TCG on a loaded host: more than 5 s for 4 representors); past this the
+ * agent goes on and says so. */
+#define APPLY_UDEV_WAIT_MS 10000
 
 /* Representors of 'pf' below 'num' that udev has not initialised yet:
  * '*pending' of them, the first names in 'names'. */
