@@ -3,7 +3,7 @@
 # running as on a host (tests/bed/lib.sh bed_udev_start): a vendor-style
 # rule names each representor <uplink>_<vf>, and the project's
 # NetworkManager rule (packaging/86-offload-agent-nm-unmanaged.rules) is
-# installed; each representor's rules take 2 s longer (a busy udev). The
+# installed; each representor's rules take 1 s longer (a busy udev). The
 # mlx5 personality is on: VFs and representors appear
 # 200 ms after the sriov_numvfs write, the moment an agent that does not
 # wait for udev sets them up (6.1 refuses to rename a netdev that is up:
@@ -80,12 +80,12 @@ bed_check "OVS started" bed_ovs_start || exit 1
 bed_check "the rule's helper in /usr/lib/udev" \
     install -m 755 "$src/packaging/offload-agent-vf-switchdev" /usr/lib/udev/
 # A udev that takes its time, as at boot when its queue is long or when a
-# vendor rule runs a slow program: each representor's rules take 2 s
+# vendor rule runs a slow program: each representor's rules take 1 s
 # more before the rename. Deterministic where the bed's udev alone races
 # the agent's next round.
-printf '%s\n' 'SUBSYSTEM=="net", ACTION=="add", ATTR{phys_port_name}=="pf*vf*", PROGRAM="/bin/sleep 2"' \
+printf '%s\n' 'SUBSYSTEM=="net", ACTION=="add", ATTR{phys_port_name}=="pf*vf*", PROGRAM="/bin/sleep 1"' \
     >"$work/81-oa-bed-slow-reps.rules"
-bed_check "udevd started (vendor representor names, NM rule, 2 s per representor)" \
+bed_check "udevd started (vendor representor names, NM rule, 1 s per representor)" \
     bed_udev_start --vendor-rep-names "$work/81-oa-bed-slow-reps.rules" \
     "$src/packaging/86-offload-agent-nm-unmanaged.rules" || exit 1
 # A netdev of no NIC, created with udevd running: udev's first event pays
