@@ -9,7 +9,7 @@
 # wait for udev sets them up (6.1 refuses to rename a netdev that is up:
 # udev's rename fails) and attaches them under their kernel names.
 #
-# (a) attach after udev: agentctl apply from blank, 4 VFs; every
+# (a) attach after udev: agentctl apply 0 -> 4 VFs in switchdev; every
 #     representor is attached under its udev name, none under ethN, and
 #     udevd logged no failed rename.
 # (b) renamed while attached, with traffic: offload-agent runs, two
@@ -93,7 +93,12 @@ bed_check "udevd started (vendor representor names, NM rule, 1 s per representor
 bed_check "dummy netdev oa-dummy0 created" ip link add oa-dummy0 type dummy
 bed_check "udev initialised oa-dummy0" bed_wait_for 60 bed_udev_initialised oa-dummy0
 
-echo "== (a) agentctl apply from blank, $nvfs VFs: attached after udev"
+echo "== (a) agentctl apply 0 -> $nvfs VFs in switchdev: attached after udev"
+# First switchdev with 0 VFs, the bridge and the uplink: then the VF
+# count change has no OVS commit to wait for before the round that sets
+# the new representors up and attaches them.
+e2e_write_spec "$spec" "$dl" "$bridge" 0
+bed_check "agentctl apply: switchdev, 0 VFs, bridge and uplink" e2e_agentctl apply
 macs=()
 for ((i = 0; i < nvfs; i++)); do
     macs+=("$i=02:00:00:00:01:0$i")
@@ -104,7 +109,7 @@ rc=0
 e2e_agentctl apply >"$work/apply.out" 2>&1 || rc=$?
 took=$(($(e2e_ms) - t0))
 bed_check_eq "agentctl apply exit status" 0 "$rc"
-echo "converge-time apply with udev, 1 PF x $nvfs VFs from blank: $took ms"
+echo "converge-time apply with udev, 0 -> $nvfs VFs: $took ms"
 grep -E 'wait-vfs' "$work/apply.out" | sed 's/^/    /'
 udev_names_ok=1
 for ((i = 0; i < nvfs; i++)); do
