@@ -110,6 +110,8 @@ e2e_agentctl apply >"$work/apply.out" 2>&1 || rc=$?
 took=$(($(e2e_ms) - t0))
 bed_check_eq "agentctl apply exit status" 0 "$rc"
 echo "converge-time apply with udev, 0 -> $nvfs VFs: $took ms"
+# udev done with every event (a rename it could not do is logged by then).
+bed_check "udev settled" udevadm settle --timeout=60
 grep -E 'wait-vfs' "$work/apply.out" | sed 's/^/    /'
 udev_names_ok=1
 for ((i = 0; i < nvfs; i++)); do
