@@ -126,7 +126,7 @@ bed_check "host as specified: the bridge holds the uplink and the representors u
     e2e_host_ok "$spec"
 kernel_named=$(ovs-vsctl list-ports "$bridge" | grep -E '^eth[0-9]+$' | grep -vx "$pf" | tr '\n' ' ')
 bed_check_eq "no port under a kernel name (ethN)" "" "$kernel_named"
-failed=$(grep -i 'failed to rename' "$OA_BED_UDEV_LOG")
+failed=$(grep -iE 'failed to rename|cannot rename' "$OA_BED_UDEV_LOG")
 bed_check_eq "udevd logged no failed rename" "" "$failed"
 e2e_status
 bed_check_eq "status exit 0 (converged)" 0 "$E2E_STATUS_RC"
