@@ -2357,12 +2357,14 @@ START_TEST(test_action_names)
         "set-link-up",      "add-bridge",        "add-port",
         "move-port",        "del-port",          "set-other-config",
         "del-other-config", "set-external-id",   "del-external-id",
-        "restart-vswitchd",
+        "restart-vswitchd", "rename-port",       "set-port-key",
     };
-    for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
+    for (int a = PLAN_DETACH_PORT; a <= PLAN_OVS_SET_PORT_KEY; a++) {
         ck_assert_str_eq(plan_action_name(a), names[a]);
-        ck_assert(plan_action_is_ovs(a) ==
-                  (a >= PLAN_OVS_ADD_BRIDGE && a <= PLAN_OVS_DEL_EXTERNAL_ID));
+        ck_assert(
+            plan_action_is_ovs(a) ==
+            ((a >= PLAN_OVS_ADD_BRIDGE && a <= PLAN_OVS_DEL_EXTERNAL_ID) ||
+             a == PLAN_OVS_RENAME_PORT || a == PLAN_OVS_SET_PORT_KEY));
     }
 }
 END_TEST
