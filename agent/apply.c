@@ -726,13 +726,90 @@ next_look_ms(const struct plan_wait_args *w, const struct vf_count *h,
     return t;
 }
 
+/* How long wait-vfs gives udev to initialise (and rename) the
+ * representors, once they all exist: udev's rules run a program or two
+ * per netdev, and at boot its queue is long (measured in the bed under
+ * TCG on a loaded host: more than 5 s for 4 representors); past this the
+ * agent goes on and says so. */
+#define APPLY_UDEV_WAIT_MS 10000
+
+/* Representors of 'pf' below 'num' that udev has not initialised yet:
+ * '*pending' of them, the first names in 'names'. */
+static int
+reps_udev_pending(struct apply_ctx *c, const struct obs_pf *pf, unsigned num,
+                  unsigned *pending, char *names, size_t size)
+{
+    struct oanl_extack ext = {""};
+    struct repr_entry *reps;
+    size_t n;
+    int r = resolve_reps(c, pf, &reps, &n, &ext);
+    if (r) {
+        fail(c, r, &ext);
+        return r;
+    }
+    *pending = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (reps[i].vf >= num ||
+            hostio_udev_initialised(c->io, reps[i].ifindex)) {
+            continue;
+        }
+        size_t len = strlen(names);
+        snprintf(names + len, size - len, "%s%s", len ? ", " : "",
+                 reps[i].netdev);
+        (*pending)++;
+    }
+    free(reps);
+    return 0;
+}
+
+/* When udev runs, after the representors appeared: waits, bounded,
+ * until udev has initialised each (its rules may rename it). Until then
+ * nothing may set one up (on 6.1 dev_change_name() refuses a netdev
+ * that is up with EBUSY: udev's rename would fail) or attach it to OVS
+ * under the kernel's name (ethN). Its database entry comes without a
+ * netlink event, so it looks again after 10, 20 ... 200 ms (a rename
+ * wakes it at once). Says in 'what' how it went; past the bound it goes
+ * on and says so. */
+static enum step_result
+await_udev(struct apply_ctx *c, const struct obs_pf *pf, unsigned num,
+           char *what, size_t size)
+{
+    long long start = vsdb_time_msec(), backoff = 10;
+    long long deadline = start + APPLY_UDEV_WAIT_MS;
+    size_t len = strlen(what);
+    char names[160];
+    unsigned pending;
+
+    for (;;) {
+        if (reps_udev_pending(c, pf, num, &pending, names, sizeof names)) {
+            return STEP_ERROR;
+        }
+        long long now = vsdb_time_msec(), left = deadline - now;
+        if (!pending) {
+            snprintf(what + len, size - len,
+                     "; udev initialised them after %lld ms", now - start);
+            return STEP_DONE;
+        }
+        if (left <= 0) {
+            snprintf(what + len, size - len,
+                     "; udev had not initialised %u of them after %d ms "
+                     "(%s): going on without it",
+                     pending, APPLY_UDEV_WAIT_MS, names);
+            return STEP_DONE;
+        }
+        nlev_wait(c->ev, c->n_ev, backoff < left ? backoff : left, NULL);
+        backoff = backoff * 2 > 200 ? 200 : backoff * 2;
+    }
+}
+
 enum step_result
 apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
 {
     const struct plan_wait_args *w = &s->wait;
     const struct obs_pf *pf;
     struct vf_count have;
-    char what[200];
+    char what[380];
 
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
@@ -769,7 +846,14 @@ apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
     }
     /* Never "unchanged": a wait writes nothing either way. */
     describe_vfs(what, sizeof what, w, &have, name, true);
-    say(c, "%s after %lld ms", what, vsdb_time_msec() - start);
+    size_t len = strlen(what);
+    snprintf(what + len, sizeof what - len, " after %lld ms",
+             vsdb_time_msec() - start);
+    if (w->reps && hostio_udev_runs(c->io) &&
+        await_udev(c, pf, w->num, what, sizeof what) != STEP_DONE) {
+        return STEP_ERROR;
+    }
+    say(c, "%s", what);
     return STEP_DONE;
 }
 

@@ -8,8 +8,10 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int
 open_failed(struct hostio *io, int r, const char *what, struct oa_err *err)
@@ -98,4 +100,27 @@ hostio_close(struct hostio *io)
     io->ethfeat = NULL;
     io->vsdb = NULL;
     io->ovs_remote = NULL;
+}
+
+static bool
+run_path_exists(const struct hostio *io, const char *rel)
+{
+    char path[512];
+    int n = snprintf(path, sizeof path, "%s/%s",
+                     io->run_root ? io->run_root : "/run", rel);
+    return n > 0 && (size_t)n < sizeof path && !access(path, F_OK);
+}
+
+bool
+hostio_udev_runs(const struct hostio *io)
+{
+    return run_path_exists(io, "udev/control");
+}
+
+bool
+hostio_udev_initialised(const struct hostio *io, int ifindex)
+{
+    char rel[64];
+    snprintf(rel, sizeof rel, "udev/data/n%d", ifindex);
+    return ifindex > 0 && run_path_exists(io, rel);
 }

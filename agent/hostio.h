@@ -18,6 +18,7 @@ struct vsdb;
 struct hostio {
     const char *sysfs_root;       /* NULL: "/sys" (tests: a fake tree) */
     const char *proc_root;        /* NULL: "/proc" */
+    const char *run_root;         /* NULL: "/run" (udev's state) */
     const char *vswitchd_pidfile; /* NULL: VSDB_VSWITCHD_PIDFILE */
     struct oanl_sock *devlink;    /* NULL: the kernel has no devlink */
     struct oanl_sock *rtnl;       /* tc filter dumps */
@@ -36,6 +37,15 @@ int hostio_open(struct hostio *io, struct oa_err *err);
  * open (the spec's ovs.db may change while the daemon runs). Does not
  * block. */
 int hostio_open_ovsdb(struct hostio *io, const char *remote);
+
+/* udev runs on the host: its control socket (<run>/udev/control)
+ * exists. Then new netdevs are renamed by its rules, and the agent
+ * leaves a representor alone until udev is done with it. */
+bool hostio_udev_runs(const struct hostio *io);
+
+/* udev has processed netdev 'ifindex''s add event, renaming it or not:
+ * its database entry <run>/udev/data/n<ifindex> exists. */
+bool hostio_udev_initialised(const struct hostio *io, int ifindex);
 
 /* Closes everything; accepts a zeroed struct. */
 void hostio_close(struct hostio *io);

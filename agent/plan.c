@@ -1240,11 +1240,12 @@ struct pending_port {
     char object[96];
 };
 
-/* The ports one bridge wants, being built: names and tags side by
+/* The ports one bridge wants, being built: names, tags and keys side by
  * side (vsdb_want_bridge). */
 struct port_list {
     const char **ports;
     int *tags;
+    const char **keys;
     size_t n;
 };
 
@@ -1263,14 +1264,37 @@ vf_attached(const struct spec_pf *sp, unsigned k)
     return !sv || sv->attach;
 }
 
-/* Adds port 'name' of PF 'pf', VF 'vf' (-1: the uplink) with tag 'tag'
- * (VSDB_TAG_*) to 'pl'. */
+/* The key of PF 'op''s port for VF 'vf' (-1: the uplink) in OVS
+ * (VSDB_PORT_KEY): "<PF>/vf<N>" or "<PF>/uplink", the PF being its
+ * devlink handle, else its bus/device. Names change (udev, operators);
+ * what a port is for does not. */
+static void
+port_key(const struct obs_pf *op, int vf, char *buf, size_t size)
+{
+    char pf[sizeof op->devlink + 2];
+    if (op->has_devlink && op->devlink[0]) {
+        oa_copy_str(pf, sizeof pf, op->devlink);
+    } else {
+        fmt_str(pf, sizeof pf, "%s/%s", op->bus, op->dev_name);
+    }
+    if (vf < 0) {
+        fmt_str(buf, size, "%s/uplink", pf);
+    } else {
+        fmt_str(buf, size, "%s/vf%d", pf, vf);
+    }
+}
+
+/* Adds port 'name' of PF 'op' (index 'pf'), VF 'vf' (-1: the uplink)
+ * with tag 'tag' (VSDB_TAG_*) and its key to 'pl'. */
 static void
 want_port(struct builder *b, struct ovs_build *ob, struct port_list *pl,
-          const char *name, int tag, int pf, int vf)
+          const char *name, int tag, const struct obs_pf *op, int pf, int vf)
 {
+    char key[sizeof op->devlink + 32];
+    port_key(op, vf, key, sizeof key);
     pl->ports[pl->n] = b_strdup(b, name);
     pl->tags[pl->n] = tag;
+    pl->keys[pl->n] = b_strdup(b, key);
     ob->owners[ob->n_owners++] = (struct port_owner){pl->ports[pl->n], pf, vf};
     pl->n++;
 }
@@ -1314,7 +1338,7 @@ want_pf_ports(struct builder *b, const struct spec *spec,
     const struct obs_pf *op = &host->pfs[pf];
 
     if (sp->attach_uplink && op->netdev[0]) {
-        want_port(b, ob, pl, op->netdev, VSDB_TAG_LEAVE, (int)pf, -1);
+        want_port(b, ob, pl, op->netdev, VSDB_TAG_LEAVE, op, (int)pf, -1);
     }
     if (sp->eswitch != SPEC_ESWITCH_SWITCHDEV) {
         return;
@@ -1340,7 +1364,7 @@ want_pf_ports(struct builder *b, const struct spec *spec,
         }
         int tag = want_rep_tag(b, (int)pf, sp, k, ov->rep,
                                spec->bridges[bi].name, ovs);
-        want_port(b, ob, pl, ov->rep, tag, (int)pf, (int)k);
+        want_port(b, ob, pl, ov->rep, tag, op, (int)pf, (int)k);
     }
 }
 
@@ -1393,7 +1417,8 @@ keep_in_use_ports(struct builder *b, struct ovs_build *ob,
         }
         for (size_t p = 0; p < seen->n_ports; p++) {
             if (!strcmp(seen->ports[p].name, ov->rep)) {
-                want_port(b, ob, pl, ov->rep, VSDB_TAG_LEAVE, (int)pf, (int)k);
+                want_port(b, ob, pl, ov->rep, VSDB_TAG_LEAVE, op, (int)pf,
+                          (int)k);
                 break;
             }
         }
@@ -1425,14 +1450,16 @@ build_want_ports(struct builder *b, const struct spec *spec,
         struct port_list pl = {
             .ports = b_calloc(b, cap, sizeof *pl.ports),
             .tags = b_calloc(b, cap, sizeof *pl.tags),
+            .keys = b_calloc(b, cap, sizeof *pl.keys),
         };
         bool pf_missing = false;
-        if (!pl.ports || !pl.tags) {
+        if (!pl.ports || !pl.tags || !pl.keys) {
             return false;
         }
         ob->wbs[bi].name = b_strdup(b, bname);
         ob->wbs[bi].ports = pl.ports;
         ob->wbs[bi].tags = pl.tags;
+        ob->wbs[bi].keys = pl.keys;
         for (size_t pf = 0; pf < spec->n_pfs; pf++) {
             const struct spec_pf *sp = &spec->pfs[pf];
             if (!sp->bridge || strcmp(sp->bridge, bname)) {
@@ -1537,6 +1564,8 @@ port_step(struct plan_step *s, const struct vsdb_op *op,
     oa_copy_str(a->port, sizeof a->port, op->port);
     a->has_tag = op->has_tag;
     a->tag = op->tag;
+    oa_copy_str(a->from_port, sizeof a->from_port, op->from_port);
+    oa_copy_str(a->key, sizeof a->key, op->port_key);
     oa_copy_str(s->object, sizeof s->object,
                 op->type == VSDB_OP_ADD_BRIDGE ? op->bridge : op->port);
     switch (op->type) {
@@ -1555,6 +1584,15 @@ port_step(struct plan_step *s, const struct vsdb_op *op,
                 tag_text(port && port->has_tag, port ? port->tag : 0, old),
                 tag_text(op->has_tag, op->tag, tag));
         return;
+    case VSDB_OP_RENAME_PORT:
+        /* The netdev was renamed (udev, an operator): its port follows. */
+        fmt_str(s->detail, sizeof s->detail, "%s -> %s", op->from_port,
+                op->port);
+        break;
+    case VSDB_OP_SET_PORT_KEY:
+        fmt_str(s->detail, sizeof s->detail, VSDB_PORT_KEY " %s",
+                op->port_key);
+        break;
     default:
         fmt_str(s->detail, sizeof s->detail, "from %s: ours, not wanted",
                 op->bridge);
@@ -1579,6 +1617,8 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
         [VSDB_OP_DEL_OTHER_CONFIG] = PLAN_OVS_DEL_CONFIG,
         [VSDB_OP_SET_EXTERNAL_ID] = PLAN_OVS_SET_EXTERNAL_ID,
         [VSDB_OP_DEL_EXTERNAL_ID] = PLAN_OVS_DEL_EXTERNAL_ID,
+        [VSDB_OP_RENAME_PORT] = PLAN_OVS_RENAME_PORT,
+        [VSDB_OP_SET_PORT_KEY] = PLAN_OVS_SET_PORT_KEY,
     };
     const struct port_owner *owner = owner_of(ob, op->port);
     const struct vsdb_port *port = NULL;
@@ -1590,6 +1630,8 @@ add_ovs_op_step(struct builder *b, const struct vsdb_op *op,
     case VSDB_OP_MOVE_PORT:
     case VSDB_OP_DEL_PORT:
     case VSDB_OP_SET_PORT_TAG:
+    case VSDB_OP_RENAME_PORT:
+    case VSDB_OP_SET_PORT_KEY:
         vsdb_state_port_bridge(ovs, op->port ? op->port : "", &port);
         port_step(s, op, port);
         if (op->type == VSDB_OP_ADD_PORT &&
@@ -1700,7 +1742,9 @@ emit_ovs_ops(struct builder *b, const struct spec *spec,
             const struct vsdb_op *op = &vp->ops[o];
             if ((op->type != VSDB_OP_ADD_BRIDGE &&
                  op->type != VSDB_OP_ADD_PORT &&
-                 op->type != VSDB_OP_MOVE_PORT) ||
+                 op->type != VSDB_OP_MOVE_PORT &&
+                 op->type != VSDB_OP_RENAME_PORT &&
+                 op->type != VSDB_OP_SET_PORT_KEY) ||
                 strcmp(op->bridge, bname)) {
                 break;
             }

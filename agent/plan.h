@@ -84,6 +84,11 @@ enum plan_action {
     PLAN_OVS_SET_EXTERNAL_ID, /* kv: the agent's record */
     PLAN_OVS_DEL_EXTERNAL_ID, /* kv: key */
     PLAN_RESTART_VSWITCHD,    /* settings only a restart applies */
+    /* ovsport: bridge, from_port -> port, key: the agent's port whose
+     * netdev was renamed, found by its key and re-pointed in place (new
+     * rows, same transaction: never a window without the port). */
+    PLAN_OVS_RENAME_PORT,
+    PLAN_OVS_SET_PORT_KEY, /* ovsport: bridge, port, key: ours, without */
 };
 
 /* VF settings to write; negative / has_mac false: leave alone. */
@@ -193,6 +198,8 @@ struct plan_port_args {
      * set-port-tag: the tag, has_tag false: none (cleared). */
     bool has_tag;
     unsigned tag;
+    char from_port[16]; /* rename-port: the name the port had */
+    char key[96];       /* the port's key (VSDB_PORT_KEY), "" none */
 };
 
 /* The OVS key steps. */

@@ -192,6 +192,21 @@ json_port_tag(struct jw *jw, const struct plan_step *s)
     }
 }
 
+/* rename-port, set-port-key: the port by its key. */
+static void
+json_keyed_port(struct jw *jw, const struct plan_step *s)
+{
+    json_bridge(jw, s);
+    if (s->ovsport.from_port[0]) {
+        jw_key(jw, "from_port");
+        jw_string(jw, s->ovsport.from_port);
+    }
+    jw_key(jw, "port");
+    jw_string(jw, s->ovsport.port);
+    jw_key(jw, "key");
+    jw_string(jw, s->ovsport.key);
+}
+
 static void
 json_key(struct jw *jw, const struct plan_step *s)
 {
@@ -267,6 +282,10 @@ static const struct step_type step_types[] = {
                                   NULL},
     [PLAN_RESTART_VSWITCHD] = {"restart-vswitchd", false,
                                apply_restart_vswitchd, json_none, NULL},
+    [PLAN_OVS_RENAME_PORT] = {"rename-port", true, apply_ovs, json_keyed_port,
+                              NULL},
+    [PLAN_OVS_SET_PORT_KEY] = {"set-port-key", true, apply_ovs,
+                               json_keyed_port, NULL},
 };
 
 const struct step_type *

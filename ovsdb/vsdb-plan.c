@@ -34,6 +34,7 @@ vsdb_state_free(struct vsdb_state *s)
             }
             free(port->ifaces);
             free(port->name);
+            free(port->key);
         }
         free(br->ports);
         free(br->name);
@@ -234,6 +235,23 @@ tag_differs(const struct vsdb_port *port, int tag)
                                 : !port->has_tag || port->tag != (unsigned)tag;
 }
 
+/* A port op: 'port_key' is the port's key (may be NULL), 'from_port' the
+ * name a renamed port had. Returns it (NULL after a failure) for the
+ * caller to set its tag. */
+static struct vsdb_op *
+add_port_op(struct plan_builder *pb, enum vsdb_op_type type,
+            const char *bridge, const char *from_bridge, const char *from_port,
+            const char *port, const char *port_key)
+{
+    struct vsdb_op *op =
+        add_op(pb, type, bridge, from_bridge, port, NULL, NULL);
+    if (op) {
+        op->from_port = dup_or_null(pb, from_port);
+        op->port_key = dup_or_null(pb, port_key);
+    }
+    return op;
+}
+
 /* The bridge that wants port 'name', or NULL. */
 static const struct vsdb_want_bridge *
 wanted_on(const struct vsdb_want *want, const char *name)
@@ -332,6 +350,106 @@ diff_tags(struct plan_builder *pb, const struct vsdb_want *want,
     }
 }
 
+/* The ports of 'state' that a RENAME_PORT op of the plan replaces. */
+struct renamed {
+    const struct vsdb_port **v;
+    size_t n, cap;
+};
+
+static bool
+is_renamed(const struct renamed *r, const struct vsdb_port *port)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->v[i] == port) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+note_renamed(struct plan_builder *pb, struct renamed *r,
+             const struct vsdb_port *port)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 8;
+        const struct vsdb_port **v = realloc(r->v, cap * sizeof *v);
+        if (!v) {
+            pb->error = -ENOMEM;
+            return;
+        }
+        r->v = v;
+        r->cap = cap;
+    }
+    r->v[r->n++] = port;
+}
+
+static const char *
+want_key(const struct vsdb_want_bridge *wb, size_t p)
+{
+    return wb->keys && wb->keys[p] && *wb->keys[p] ? wb->keys[p] : NULL;
+}
+
+/* The owned port of 'br' with key 'key' whose name no bridge wants (its
+ * netdev was renamed): the one to re-point. NULL: none. */
+static const struct vsdb_port *
+stale_keyed_port(const struct vsdb_want *want, const struct vsdb_bridge *br,
+                 const char *key, const struct renamed *r)
+{
+    for (size_t i = 0; br && key && i < br->n_ports; i++) {
+        const struct vsdb_port *port = &br->ports[i];
+        if (port->owned && port->key && !strcmp(port->key, key) &&
+            strcmp(port->name, br->name) && !wanted_on(want, port->name) &&
+            !is_renamed(r, port)) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+/* Port 'p' of wanted bridge 'wb' ('br': as observed, NULL when new):
+ * there already (with its key, else SET_PORT_KEY when it is ours), a
+ * keyed port of ours under an old name (RENAME_PORT), on another bridge
+ * (MOVE_PORT), else ADD_PORT. */
+static void
+plan_wanted_port(struct plan_builder *pb, const struct vsdb_want *want,
+                 const struct vsdb_state *state,
+                 const struct vsdb_want_bridge *wb,
+                 const struct vsdb_bridge *br, size_t p, struct renamed *r)
+{
+    const char *name = wb->ports[p], *key = want_key(wb, p);
+    const struct vsdb_port *have = bridge_port(br, name);
+    if (have) {
+        if (key && have->owned && (!have->key || strcmp(have->key, key))) {
+            add_port_op(pb, VSDB_OP_SET_PORT_KEY, wb->name, NULL, NULL, name,
+                        key);
+        }
+        return;
+    }
+    const struct vsdb_port *old = stale_keyed_port(want, br, key, r);
+    if (old) {
+        note_renamed(pb, r, old);
+        set_new_tag(add_port_op(pb, VSDB_OP_RENAME_PORT, wb->name, NULL,
+                                old->name, name, key),
+                    want_tag(wb, p));
+        return;
+    }
+    const struct vsdb_bridge *other =
+        vsdb_state_port_bridge(state, name, NULL);
+    if (other && !strcmp(other->name, name)) {
+        /* That is another bridge's own local port. */
+        pb->error = -EINVAL;
+    } else if (other) {
+        set_new_tag(add_port_op(pb, VSDB_OP_MOVE_PORT, wb->name, other->name,
+                                NULL, name, key),
+                    want_tag(wb, p));
+    } else {
+        set_new_tag(
+            add_port_op(pb, VSDB_OP_ADD_PORT, wb->name, NULL, NULL, name, key),
+            want_tag(wb, p));
+    }
+}
+
 int
 vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
                   struct vsdb_plan **out)
@@ -350,6 +468,7 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
 
     /* Per wanted bridge: create it, then its missing ports right after
      * (the transaction writes a new bridge's ports in one go). */
+    struct renamed renamed = {0};
     for (size_t b = 0; b < want->n_bridges; b++) {
         const struct vsdb_want_bridge *wb = &want->bridges[b];
         const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
@@ -357,35 +476,19 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
             add_op(&pb, VSDB_OP_ADD_BRIDGE, wb->name, NULL, NULL, NULL, NULL);
         }
         for (size_t p = 0; p < wb->n_ports; p++) {
-            const char *name = wb->ports[p];
-            if (bridge_port(br, name)) {
-                continue;
-            }
-            const struct vsdb_bridge *other =
-                vsdb_state_port_bridge(state, name, NULL);
-            if (other && !strcmp(other->name, name)) {
-                /* That is another bridge's own local port. */
-                pb.error = -EINVAL;
-            } else if (other) {
-                set_new_tag(add_op(&pb, VSDB_OP_MOVE_PORT, wb->name,
-                                   other->name, name, NULL, NULL),
-                            want_tag(wb, p));
-            } else {
-                set_new_tag(add_op(&pb, VSDB_OP_ADD_PORT, wb->name, NULL, name,
-                                   NULL, NULL),
-                            want_tag(wb, p));
-            }
+            plan_wanted_port(&pb, want, state, wb, br, p, &renamed);
         }
     }
 
     /* Ports the agent added that no bridge of the spec wants any more,
      * or wants elsewhere (then a move above already takes them along).
-     * Ports without our tag are never touched. */
+     * Ports without our tag are never touched, nor those renamed. */
     for (size_t b = 0; b < state->n_bridges; b++) {
         const struct vsdb_bridge *br = &state->bridges[b];
         for (size_t p = 0; p < br->n_ports; p++) {
             const struct vsdb_port *port = &br->ports[p];
-            if (!port->owned || !strcmp(port->name, br->name)) {
+            if (!port->owned || !strcmp(port->name, br->name) ||
+                is_renamed(&renamed, port)) {
                 continue;
             }
             const struct vsdb_want_bridge *wb = wanted_on(want, port->name);
@@ -401,6 +504,7 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
             }
         }
     }
+    free(renamed.v);
 
     diff_tags(&pb, want, state);
     diff_keys(&pb, want->other_config, want->n_other_config,
@@ -431,6 +535,8 @@ vsdb_plan_free(struct vsdb_plan *plan)
         free((char *)op->port);
         free((char *)op->key);
         free((char *)op->value);
+        free((char *)op->from_port);
+        free((char *)op->port_key);
     }
     free(plan->ops);
     free(plan);
@@ -458,6 +564,10 @@ vsdb_op_type_name(enum vsdb_op_type type)
         return "set-external-id";
     case VSDB_OP_DEL_EXTERNAL_ID:
         return "del-external-id";
+    case VSDB_OP_RENAME_PORT:
+        return "rename-port";
+    case VSDB_OP_SET_PORT_KEY:
+        return "set-port-key";
     }
     return "?";
 }

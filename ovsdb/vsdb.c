@@ -25,6 +25,46 @@ struct vsdb {
     void *hook_aux;
 };
 
+/* The configuration columns of Port and Interface that a renamed port's
+ * new rows carry over from the old ones (VSDB_OP_RENAME_PORT): whatever
+ * the agent or an operator set (a tag, a QoS, options, ofport_request,
+ * external_ids with the agent's keys); not name and interfaces (set
+ * anew), nor what ovs-vswitchd writes (ofport, status, statistics). */
+static const struct ovsdb_idl_column *const carried_port_cols[] = {
+    &ovsrec_port_col_bond_downdelay,
+    &ovsrec_port_col_bond_fake_iface,
+    &ovsrec_port_col_bond_mode,
+    &ovsrec_port_col_bond_updelay,
+    &ovsrec_port_col_cvlans,
+    &ovsrec_port_col_external_ids,
+    &ovsrec_port_col_fake_bridge,
+    &ovsrec_port_col_lacp,
+    &ovsrec_port_col_mac,
+    &ovsrec_port_col_other_config,
+    &ovsrec_port_col_protected_,
+    &ovsrec_port_col_qos,
+    &ovsrec_port_col_tag,
+    &ovsrec_port_col_trunks,
+    &ovsrec_port_col_vlan_mode,
+};
+static const struct ovsdb_idl_column *const carried_iface_cols[] = {
+    &ovsrec_interface_col_bfd,
+    &ovsrec_interface_col_cfm_mpid,
+    &ovsrec_interface_col_external_ids,
+    &ovsrec_interface_col_ingress_policing_burst,
+    &ovsrec_interface_col_ingress_policing_kpkts_burst,
+    &ovsrec_interface_col_ingress_policing_kpkts_rate,
+    &ovsrec_interface_col_ingress_policing_rate,
+    &ovsrec_interface_col_lldp,
+    &ovsrec_interface_col_mac,
+    &ovsrec_interface_col_mtu_request,
+    &ovsrec_interface_col_ofport_request,
+    &ovsrec_interface_col_options,
+    &ovsrec_interface_col_other_config,
+    &ovsrec_interface_col_type,
+};
+#define N_CARRIED(cols) (sizeof cols / sizeof cols[0])
+
 /* Only what we read or write is replicated: the IDL then neither stores
  * nor wakes us for interface statistics and the like. */
 static void
@@ -58,6 +98,16 @@ register_columns(struct ovsdb_idl *idl)
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_error);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_link_state);
     ovsdb_idl_add_column(idl, &ovsrec_interface_col_external_ids);
+
+    /* What a rename carries over must be read to be copied. Port.qos
+     * refers to a QoS row: its table is known so the reference is. */
+    ovsdb_idl_add_table(idl, &ovsrec_table_qos);
+    for (size_t i = 0; i < N_CARRIED(carried_port_cols); i++) {
+        ovsdb_idl_add_column(idl, carried_port_cols[i]);
+    }
+    for (size_t i = 0; i < N_CARRIED(carried_iface_cols); i++) {
+        ovsdb_idl_add_column(idl, carried_iface_cols[i]);
+    }
 }
 
 int
@@ -303,7 +353,8 @@ copy_port(const struct ovsrec_port *r, struct vsdb_port *p)
     p->owned = smap_owned(&r->external_ids);
     p->has_tag = r->n_tag > 0 && r->tag[0] >= 0 && r->tag[0] <= VSDB_TAG_MAX;
     p->tag = p->has_tag ? (unsigned)r->tag[0] : 0;
-    if (copy_str(&p->name, r->name)) {
+    if (copy_str(&p->name, r->name) ||
+        copy_str(&p->key, smap_get(&r->external_ids, VSDB_PORT_KEY))) {
         return -ENOMEM;
     }
     p->ifaces =
@@ -431,7 +482,8 @@ set_port_tag(const struct ovsrec_port *port, bool has_tag, unsigned tag)
 }
 
 /* A port with one interface of the same name, both tagged if 'owned'
- * (external_ids), with the access VLAN of 'op' (may be NULL: none). */
+ * (external_ids, with op's port_key), with the access VLAN of 'op' (may
+ * be NULL: none). */
 static struct ovsrec_port *
 insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
             bool owned, const struct vsdb_op *op)
@@ -450,6 +502,9 @@ insert_port(struct ovsdb_idl_txn *txn, const char *name, const char *type,
     if (owned) {
         struct smap ids;
         owned_ids(&ids);
+        if (op && op->port_key) {
+            smap_add(&ids, VSDB_PORT_KEY, op->port_key);
+        }
         ovsrec_interface_set_external_ids(iface, &ids);
         ovsrec_port_set_external_ids(port, &ids);
         smap_destroy(&ids);
@@ -468,6 +523,71 @@ retag_port(const struct ovsrec_port *port, const struct vsdb_op *op)
         ovsrec_port_verify_tag(port);
         set_port_tag(port, op->has_tag, op->tag);
     }
+}
+
+/* Copies 'cols' of 'from' to the new row 'to', each verified: a
+ * concurrent change of the old row retries the transaction rather than
+ * being lost. */
+static void
+copy_columns(const struct ovsdb_idl_row *from, const struct ovsdb_idl_row *to,
+             const struct ovsdb_idl_column *const *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        ovsdb_idl_txn_verify(from, cols[i]);
+        ovsdb_idl_txn_write_clone(to, cols[i], ovsdb_idl_read(from, cols[i]));
+    }
+}
+
+/* The key on a port of ours and its interfaces (keys added one by one:
+ * nothing else of their external_ids changes). */
+static void
+set_port_key(const struct ovsrec_port *port, const char *key)
+{
+    ovsrec_port_verify_external_ids(port);
+    ovsrec_port_update_external_ids_setkey(port, VSDB_PORT_KEY, key);
+    for (size_t i = 0; i < port->n_interfaces; i++) {
+        ovsrec_interface_update_external_ids_setkey(port->interfaces[i],
+                                                    VSDB_PORT_KEY, key);
+    }
+}
+
+/* VSDB_OP_RENAME_PORT: names are immutable, so a new Port and Interface
+ * with the new name and the old rows' configuration take their place in
+ * the bridge's ports, in this one transaction (the old Interface goes
+ * with its Port: garbage collection). The old port's external_ids are
+ * verified: it must still be ours with that key. */
+static void
+rename_port(struct ovsdb_idl_txn *txn, const struct ovsrec_bridge *br,
+            const struct vsdb_op *op)
+{
+    const struct ovsrec_port *old = find_port(br, op->from_port);
+    struct ovsrec_interface *ifaces[4];
+    /* The agent's ports have one interface; a row with more is not one
+     * it made, whatever its key says. */
+    if (!old || !old->n_interfaces || old->n_interfaces > 4) {
+        return;
+    }
+    ovsrec_port_verify_external_ids(old);
+    for (size_t i = 0; i < old->n_interfaces; i++) {
+        const struct ovsrec_interface *oi = old->interfaces[i];
+        ifaces[i] = ovsrec_interface_insert(txn);
+        copy_columns(&oi->header_, &ifaces[i]->header_, carried_iface_cols,
+                     N_CARRIED(carried_iface_cols));
+        /* The port's own interface (the agent's are all so) follows. */
+        ovsrec_interface_set_name(
+            ifaces[i], strcmp(oi->name, old->name) ? oi->name : op->port);
+    }
+    struct ovsrec_port *port = ovsrec_port_insert(txn);
+    copy_columns(&old->header_, &port->header_, carried_port_cols,
+                 N_CARRIED(carried_port_cols));
+    ovsrec_port_set_name(port, op->port);
+    if (op->has_tag) {
+        set_port_tag(port, true, op->tag);
+    }
+    ovsrec_port_set_interfaces(port, ifaces, old->n_interfaces);
+    ovsrec_bridge_update_ports_delvalue(br, old);
+    ovsrec_port_delete(old);
+    ovsrec_bridge_update_ports_addvalue(br, port);
 }
 
 /* A bridge this transaction creates: its ports are written in one go at
@@ -581,6 +701,15 @@ build_txn(struct vsdb *db, const struct vsdb_want *want,
             break;
         case VSDB_OP_SET_PORT_TAG:
             retag_port(find_port(find_bridge(ovs, op->bridge), op->port), op);
+            break;
+        case VSDB_OP_RENAME_PORT:
+            rename_port(txn, find_bridge(ovs, op->bridge), op);
+            break;
+        case VSDB_OP_SET_PORT_KEY:
+            port = find_port(find_bridge(ovs, op->bridge), op->port);
+            if (port) {
+                set_port_key(port, op->port_key);
+            }
             break;
         case VSDB_OP_SET_OTHER_CONFIG:
             ovsrec_open_vswitch_update_other_config_setkey(ovs, op->key,

@@ -27,6 +27,12 @@
  * agent created: it only ever removes rows that carry it. */
 #define VSDB_OWNED_KEY "offload-agent-owned"
 
+/* external_ids key on the agent's Port and Interface rows: what the port
+ * is for, independent of its netdev's name ("<PF>/vf<N>", "<PF>/uplink").
+ * A netdev renamed while attached is found again by it: its port is
+ * re-pointed (VSDB_OP_RENAME_PORT), not deleted and added. */
+#define VSDB_PORT_KEY "offload-agent-port"
+
 /* ---- Connection and main loop ---------------------------------------- */
 
 struct vsdb;
@@ -88,6 +94,7 @@ struct vsdb_port {
     /* Port.tag, the port's access VLAN (0..4095); has_tag false: none. */
     bool has_tag;
     unsigned tag;
+    char *key; /* external_ids:offload-agent-port; NULL: none */
     struct vsdb_iface *ifaces;
     size_t n_ifaces;
 };
@@ -165,6 +172,10 @@ struct vsdb_want_bridge {
      * transaction creates gets its tag in the new row; an existing port's
      * tag changes only when the port is the agent's (owned). */
     const int *tags;
+    /* NULL, or per port its key (VSDB_PORT_KEY; a NULL entry: none): an
+     * owned port of the bridge with that key and a name nobody wants is
+     * renamed to the wanted name; ports get their key when added. */
+    const char *const *keys;
 };
 
 struct vsdb_want_key {
@@ -194,6 +205,13 @@ enum vsdb_op_type {
     VSDB_OP_DEL_OTHER_CONFIG, /* key */
     VSDB_OP_SET_EXTERNAL_ID,  /* key, value */
     VSDB_OP_DEL_EXTERNAL_ID,  /* key */
+    /* bridge, from_port -> port, port_key: the owned port with that key
+     * gets the wanted name. Port.name and Interface.name are immutable
+     * (vswitch.ovsschema), so new rows replace the old ones, carrying
+     * their configuration over, and the bridge's ports set swaps them in
+     * the same transaction: the port never is absent. */
+    VSDB_OP_RENAME_PORT,
+    VSDB_OP_SET_PORT_KEY, /* bridge, port, port_key: an owned port without it */
 };
 
 struct vsdb_op {
@@ -201,10 +219,13 @@ struct vsdb_op {
     const char *bridge;
     const char *from_bridge;
     const char *port;
-    const char *key;
-    const char *value;
-    /* add-port, move-port: the new port's tag; set-port-tag: the tag
-     * (has_tag false: cleared). */
+    const char *key;       /* the Open_vSwitch key ops' */
+    const char *value;     /* the Open_vSwitch key ops' */
+    const char *from_port; /* RENAME_PORT: the name it had */
+    const char *port_key;  /* VSDB_PORT_KEY's value (port ops; may be NULL) */
+    /* add-port, move-port, rename-port: the new port's tag (rename-port:
+     * has_tag false keeps the old row's); set-port-tag: the tag (has_tag
+     * false: cleared). */
     bool has_tag;
     unsigned tag;
 };

@@ -285,6 +285,36 @@ START_TEST(test_set_numvfs_autoprobe_off)
 }
 END_TEST
 
+/* Whether udev runs and has initialised a netdev, read under the run
+ * root: what wait-vfs waits for before a representor is set up and
+ * attached. */
+START_TEST(test_udev_state)
+{
+    char root[64], p[128];
+    strcpy(root, "/tmp/oa-udev-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    struct hostio io = {.run_root = root};
+
+    ck_assert(!hostio_udev_runs(&io));
+    ft_mk(root, "udev/data");
+    ck_assert(!hostio_udev_runs(&io));
+    ft_put(root, "udev/control", "");
+    ck_assert(hostio_udev_runs(&io));
+    ck_assert(!hostio_udev_initialised(&io, 7));
+    ft_put(root, "udev/data/n7", "I:1\n");
+    ck_assert(hostio_udev_initialised(&io, 7));
+    ck_assert(!hostio_udev_initialised(&io, 70));
+    ck_assert(!hostio_udev_initialised(&io, 0));
+
+    const char *files[] = {"udev/data/n7", "udev/control", "udev/data", "udev",
+                           ""};
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(p, sizeof p, "%s/%s", root, files[i]);
+        ck_assert_int_eq(remove(p), 0);
+    }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -296,6 +326,7 @@ main(void)
     tcase_add_test(tc, test_empty_plan_succeeds);
     tcase_add_test(tc, test_message_renders_the_kernel_text);
     tcase_add_test(tc, test_set_numvfs_autoprobe_off);
+    tcase_add_test(tc, test_udev_state);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

@@ -131,14 +131,19 @@ static void
 ovs_converged(struct vsdb_state *st, const enum host_kind *kinds, size_t n_pfs)
 {
     char ports[3 * MAX_PFS + 1][16];
+    char keys[3 * MAX_PFS + 1][64] = {{0}}; /* offload-agent-port */
     size_t n = 0;
     struct vsdb_bridge *br;
 
     for (size_t i = 0; i < n_pfs; i++) {
-        snprintf(ports[n++], sizeof ports[0], "eth%zu", i);
+        unsigned id = (unsigned)(i + 1) % 100;
+        snprintf(keys[n], sizeof keys[0], "netdevsim/netdevsim%u/uplink", id);
+        snprintf(ports[n++], sizeof ports[0], "eth%u", id - 1);
         if (kinds[i] == H_CONVERGED || kinds[i] == H_PF_MISSING) {
             for (unsigned k = 0; k < 2; k++) {
-                snprintf(ports[n++], sizeof ports[0], "eth%zu_%u", i, k);
+                snprintf(keys[n], sizeof keys[0], "netdevsim/netdevsim%u/vf%u",
+                         id, k);
+                snprintf(ports[n++], sizeof ports[0], "eth%u_%u", id - 1, k);
             }
         }
     }
@@ -153,6 +158,7 @@ ovs_converged(struct vsdb_state *st, const enum host_kind *kinds, size_t n_pfs)
         struct vsdb_port *port = &br->ports[p];
         port->name = xstrdup(ports[p]);
         port->owned = true;
+        port->key = keys[p][0] ? xstrdup(keys[p]) : NULL;
         port->ifaces = xcalloc(1, sizeof *port->ifaces);
         port->n_ifaces = 1;
         port->ifaces[0].name = xstrdup(ports[p]);

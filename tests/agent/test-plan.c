@@ -45,6 +45,7 @@ struct fx {
     struct vsdb_port ports[MAX_BR][MAX_PORTS];
     struct vsdb_iface ifaces[MAX_BR][MAX_PORTS];
     char port_names[MAX_BR][MAX_PORTS][16];
+    char port_keys[MAX_BR][MAX_PORTS][128]; /* offload-agent-port */
     char empty[1];
     struct vsdb_kv oc[MAX_KV], eid[MAX_KV];
     char kv_text[2][MAX_KV][2][64];
@@ -127,6 +128,16 @@ ovs_port(struct fx *f, size_t b, const char *name, bool owned)
                                         .n_ifaces = 1};
 }
 
+/* The last port added to bridge 'b' carries key 'key' (the agent's
+ * offload-agent-port, as it sets it when it adds the port). */
+static void
+ovs_port_key(struct fx *f, size_t b, const char *key)
+{
+    size_t p = f->br[b].n_ports - 1;
+    snprintf(f->port_keys[b][p], sizeof f->port_keys[b][p], "%s", key);
+    f->ports[b][p].key = f->port_keys[b][p];
+}
+
 static void
 ovs_del_port(struct fx *f, const char *name)
 {
@@ -137,7 +148,12 @@ ovs_del_port(struct fx *f, const char *name)
                 /* Shift the names too: ports point at them. */
                 for (size_t q = p; q + 1 < br->n_ports; q++) {
                     memcpy(f->port_names[b][q], f->port_names[b][q + 1], 16);
+                    memcpy(f->port_keys[b][q], f->port_keys[b][q + 1],
+                           sizeof f->port_keys[b][q]);
                     f->ports[b][q] = f->ports[b][q + 1];
+                    if (f->ports[b][q].key) {
+                        f->ports[b][q].key = f->port_keys[b][q];
+                    }
                     f->ifaces[b][q] = f->ifaces[b][q + 1];
                     f->ports[b][q].name = f->port_names[b][q];
                     f->ifaces[b][q].name = f->port_names[b][q];
@@ -260,10 +276,15 @@ fx_converged(struct fx *f, enum obs_order order, unsigned n)
     fx_blank(f, order);
     size_t b = ovs_bridge(f, "ovs-sriov", true);
     for (size_t i = 0; i < f->spec.n_pfs; i++) {
+        char key[64];
         fx_pf_vfs(f, i, n);
         ovs_port(f, b, f->opfs[i].netdev, true);
+        snprintf(key, sizeof key, "%s/uplink", f->opfs[i].devlink);
+        ovs_port_key(f, b, key);
         for (unsigned k = 0; k < n; k++) {
             ovs_port(f, b, f->ovfs[i][k].rep, true);
+            snprintf(key, sizeof key, "%s/vf%u", f->opfs[i].devlink, k);
+            ovs_port_key(f, b, key);
         }
     }
     ovs_port(f, b, "ovs-sriov", true);
@@ -1458,6 +1479,99 @@ check_rep_port_removed(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* The port carries its key when added (offload-agent-port). */
+static void
+check_rep_port_readded_keyed(struct fx *f, const struct plan *p)
+{
+    check_rep_port_removed(f, p);
+    ck_assert_str_eq(nth(p, PLAN_OVS_ADD_PORT, 0)->ovsport.key,
+                     "netdevsim/netdevsim1/vf1");
+}
+
+/* udev (or an operator) renamed VF 1's representor while it was
+ * attached: OVS still has the agent's port eth0_1 with VF 1's key. */
+static void
+setup_rep_renamed(struct fx *f)
+{
+    fx_converged(f, SF, 2);
+    snprintf(f->ovfs[0][1].rep, sizeof f->ovfs[0][1].rep, "enp8s0f0_1");
+}
+
+static void
+check_rep_renamed(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_RENAME_PORT, 0);
+    ck_assert_int_eq(s->pf, 0);
+    ck_assert_int_eq(s->vf, 1);
+    ck_assert_str_eq(s->object, "enp8s0f0_1");
+    ck_assert_str_eq(s->detail, "eth0_1 -> enp8s0f0_1");
+    ck_assert_str_eq(s->ovsport.from_port, "eth0_1");
+    ck_assert_str_eq(s->ovsport.port, "enp8s0f0_1");
+    ck_assert_str_eq(s->ovsport.key, "netdevsim/netdevsim1/vf1");
+    ck_assert(p->has_ovs);
+    ck_assert(!p->has_detach);
+    ck_assert_str_eq(want_ports(&p->want, "ovs-sriov"),
+                     "eth0,eth0_0,enp8s0f0_1");
+    (void)f;
+}
+
+/* Both representors renamed, and the uplink's port has no key (an older
+ * agent added it): two renames and the key set in place. */
+static void
+setup_reps_renamed_uplink_unkeyed(struct fx *f)
+{
+    setup_rep_renamed(f);
+    snprintf(f->ovfs[0][0].rep, sizeof f->ovfs[0][0].rep, "enp8s0f0_0");
+    f->ports[0][0].key = NULL; /* eth0 */
+}
+
+static void
+check_reps_renamed_uplink_unkeyed(struct fx *f, const struct plan *p)
+{
+    const struct plan_step *s = nth(p, PLAN_OVS_SET_PORT_KEY, 0);
+    ck_assert_str_eq(s->ovsport.port, "eth0");
+    ck_assert_str_eq(s->ovsport.key, "netdevsim/netdevsim1/uplink");
+    ck_assert_int_eq(s->vf, -1);
+    ck_assert_str_eq(nth(p, PLAN_OVS_RENAME_PORT, 0)->ovsport.from_port,
+                     "eth0_0");
+    ck_assert_str_eq(nth(p, PLAN_OVS_RENAME_PORT, 1)->ovsport.from_port,
+                     "eth0_1");
+    (void)f;
+}
+
+/* Ports an older agent added carry no key: they get it, in place (no
+ * port is removed or added). */
+static void
+setup_ports_unkeyed(struct fx *f)
+{
+    fx_converged(f, SF, 2);
+    for (size_t p = 0; p < f->br[0].n_ports; p++) {
+        f->ports[0][p].key = NULL;
+    }
+}
+
+static void
+check_ports_unkeyed(struct fx *f, const struct plan *p)
+{
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_PORT_KEY, 0)->ovsport.port, "eth0");
+    ck_assert_str_eq(nth(p, PLAN_OVS_SET_PORT_KEY, 2)->ovsport.key,
+                     "netdevsim/netdevsim1/vf1");
+    ck_assert_int_eq(nth(p, PLAN_OVS_SET_PORT_KEY, 2)->vf, 1);
+    (void)f;
+}
+
+/* A foreign port (not ours) named like the representor is left as it
+ * is: no key set on it. */
+static void
+setup_rep_port_foreign_unkeyed(struct fx *f)
+{
+    setup_ports_unkeyed(f);
+    for (size_t p = 0; p < f->br[0].n_ports; p++) {
+        f->ports[0][p].owned = false;
+        f->ifaces[0][p].owned = false;
+    }
+}
+
 static void
 setup_vf_detached(struct fx *f)
 {
@@ -2252,7 +2366,10 @@ setup_vlan_legacy(struct fx *f)
     f->pfs[0].bridge = f->bridge_names[0];
     f->spec.n_bridges = 1;
     size_t b = ovs_bridge(f, "ovs-sriov", true);
+    char key[sizeof f->opfs[0].devlink + 16];
     ovs_port(f, b, "eth0", true);
+    snprintf(key, sizeof key, "%s/uplink", f->opfs[0].devlink);
+    ovs_port_key(f, b, key);
     ovs_port(f, b, "ovs-sriov", true);
 }
 
@@ -2479,7 +2596,16 @@ static const struct scenario scenarios[] = {
     {"eswitch kept: nothing detached", setup_mode_kept,
      "set-vf,set-hw-tc-offload,set-link-up", 0, check_no_detach},
     {"representor port removed from OVS", setup_rep_port_removed, "add-port",
-     0, check_rep_port_removed},
+     0, check_rep_port_readded_keyed},
+    {"representor renamed while attached: its port re-pointed by key",
+     setup_rep_renamed, "rename-port", 0, check_rep_renamed},
+    {"representors renamed, the uplink's port without key",
+     setup_reps_renamed_uplink_unkeyed, "set-port-key,rename-port,rename-port",
+     0, check_reps_renamed_uplink_unkeyed},
+    {"ports of an older agent get their keys in place", setup_ports_unkeyed,
+     "set-port-key,set-port-key,set-port-key", 0, check_ports_unkeyed},
+    {"foreign ports named like ours get no key",
+     setup_rep_port_foreign_unkeyed, "", 0, NULL},
     {"bridge renamed", setup_bridge_renamed,
      "add-bridge,move-port,move-port,move-port,del-port", 0,
      check_bridge_renamed},
@@ -2703,12 +2829,15 @@ START_TEST(test_action_names)
         "set-link-up",      "add-bridge",        "add-port",
         "move-port",        "del-port",          "set-port-tag",
         "set-other-config", "del-other-config",  "set-external-id",
-        "del-external-id",  "restart-vswitchd",
+        "del-external-id",  "restart-vswitchd",  "rename-port",
+        "set-port-key",
     };
-    for (int a = PLAN_DETACH_PORT; a <= PLAN_RESTART_VSWITCHD; a++) {
+    for (int a = PLAN_DETACH_PORT; a <= PLAN_OVS_SET_PORT_KEY; a++) {
         ck_assert_str_eq(plan_action_name(a), names[a]);
-        ck_assert(plan_action_is_ovs(a) ==
-                  (a >= PLAN_OVS_ADD_BRIDGE && a <= PLAN_OVS_DEL_EXTERNAL_ID));
+        ck_assert(
+            plan_action_is_ovs(a) ==
+            ((a >= PLAN_OVS_ADD_BRIDGE && a <= PLAN_OVS_DEL_EXTERNAL_ID) ||
+             a == PLAN_OVS_RENAME_PORT || a == PLAN_OVS_SET_PORT_KEY));
     }
 }
 END_TEST

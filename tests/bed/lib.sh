@@ -307,7 +307,8 @@ bed_poll_ms() {
 # each representor <uplink>_<vf> (as NVIDIA's and os-net-config's rules do).
 # Netdevs that exist before the call keep their names and are not
 # initialised by udev (no /run/udev/data/n<ifindex>), as on a host where
-# udevd started late. Stop with bed_udev_stop.
+# udevd started late. With OA_BED_UDEV_LOG=FILE, udevd's log goes to FILE.
+# Stop with bed_udev_stop.
 bed_udev_start() {
     local f dir=/etc/udev/rules.d
     mkdir -p "$dir" || return
@@ -322,7 +323,14 @@ bed_udev_start() {
     for f in "$@"; do
         cp "$f" "$dir/" || return
     done
-    /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || return
+    if [ -n "${OA_BED_UDEV_LOG:-}" ]; then
+        # Its log (failed renames are errors) in that file: in the
+        # foreground, as --daemon sends it to /dev/null.
+        SYSTEMD_LOG_TARGET=console /lib/systemd/systemd-udevd \
+            >"$OA_BED_UDEV_LOG" 2>&1 &
+    else
+        /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || return
+    fi
     bed_wait_for 10 test -S /run/udev/control || {
         bed_log "systemd-udevd did not start"
         return 1

@@ -148,7 +148,7 @@ main(int argc, char *argv[])
     }
     const char *phase = argv[1];
     struct vsdb_want_bridge wb = {argv[2], (const char *const *)&argv[3],
-                                  (size_t)argc - 3, NULL};
+                                  (size_t)argc - 3, NULL, NULL};
     if (vsdb_create(getenv("OA_TEST_OVSDB"), &db) < 0 ||
         vsdb_wait_ready_block(db, TIMEOUT_MS) < 0) {
         fprintf(stderr, "cannot connect to the database\n");
@@ -183,7 +183,7 @@ main(int argc, char *argv[])
             bad_ports[n_bad++] = argv[i];
         }
         bad_ports[n_bad++] = "oa-nosuch0";
-        struct vsdb_want_bridge wb2 = {wb.name, bad_ports, n_bad, NULL};
+        struct vsdb_want_bridge wb2 = {wb.name, bad_ports, n_bad, NULL, NULL};
         struct vsdb_want want2 = {&wb2, 1, NULL, 0, NULL, 0};
         apply(&want2);
         char *bad[] = {"oa-nosuch0"};

@@ -98,7 +98,7 @@ START_TEST(test_jansson_and_idl_interleaved)
 
     /* A write goes through OVS's JSON serialisation of the transaction. */
     const char *ports[] = {"iso0", "iso1"};
-    struct vsdb_want_bridge wb = {"br-iso", ports, 2, NULL};
+    struct vsdb_want_bridge wb = {"br-iso", ports, 2, NULL, NULL};
     struct vsdb_want_key keys[] = {{"max-idle", "10000"}};
     struct vsdb_want want = {.bridges = &wb,
                              .n_bridges = 1,

@@ -10,11 +10,12 @@
 
 #include "oa-check.h"
 
-/* State notation: bridges separated by ';', "NAME[!]:PORT[*][@TAG],..."
- * ('!' owned bridge, '*' owned port, '@TAG' its Port.tag; each port has
- * one interface of the same name). Maps: "k=v,k=v". Want:
- * "NAME:PORT[@TAG],PORT;NAME:" ('@TAG' a tag, '@-' none, no '@': leave
- * the tag alone). */
+/* State notation: bridges separated by ';',
+ * "NAME[!]:PORT[*][=KEY][@TAG],..." ('!' owned bridge, '*' owned port, KEY
+ * its offload-agent-port key, '@TAG' its Port.tag; each port has one
+ * interface of the same name). Maps: "k=v,k=v". Want:
+ * "NAME:PORT[=KEY][@TAG],PORT;NAME:" ('@TAG' a tag, '@-' none, no '@':
+ * leave the tag alone). */
 static char *
 xstrndup(const char *s, size_t n)
 {
@@ -93,10 +94,15 @@ make_state(const char *bridges, const char *other_config,
         for (size_t p = 0; p < br->n_ports; p++) {
             struct vsdb_port *port = &br->ports[p];
             char *at = strchr(ports[p], '@');
+            char *eq = strchr(ports[p], '=');
             if (at) {
                 *at = '\0';
                 port->has_tag = true;
                 port->tag = (unsigned)atoi(at + 1);
+            }
+            if (eq) {
+                *eq = '\0';
+                port->key = strdup(eq + 1);
             }
             size_t plen = strlen(ports[p]);
             port->owned = plen && ports[p][plen - 1] == '*';
@@ -117,8 +123,9 @@ make_state(const char *bridges, const char *other_config,
 struct want_buf {
     struct vsdb_want want;
     struct vsdb_want_bridge bridges[8];
-    int tags[8][8];
+    int tags[8][16];
     char **port_names[8];
+    const char *port_keys[8][16];
     size_t n_port_names[8];
     char **names;
     size_t n_names;
@@ -139,16 +146,22 @@ make_want(struct want_buf *w, const char *bridges, const char *keys)
         ck_assert_ptr_nonnull(colon);
         *colon = '\0';
         w->n_port_names[b] = split(colon + 1, ',', &w->port_names[b]);
-        ck_assert_uint_le(w->n_port_names[b], 8);
+        ck_assert_uint_le(w->n_port_names[b], 16);
         for (size_t p = 0; p < w->n_port_names[b]; p++) {
             char *at = strchr(w->port_names[b][p], '@');
+            char *eq = strchr(w->port_names[b][p], '=');
             w->tags[b][p] = VSDB_TAG_LEAVE;
             if (at) {
                 *at = '\0';
                 w->tags[b][p] = at[1] == '-' ? VSDB_TAG_NONE : atoi(at + 1);
                 w->bridges[b].tags = w->tags[b];
             }
+            if (eq) {
+                *eq = '\0';
+            }
+            w->port_keys[b][p] = eq ? eq + 1 : NULL;
         }
+        w->bridges[b].keys = w->port_keys[b];
         w->bridges[b].name = w->names[b];
         w->bridges[b].ports = (const char *const *)w->port_names[b];
         w->bridges[b].n_ports = w->n_port_names[b];
@@ -207,13 +220,25 @@ plan_text(const struct vsdb_plan *plan)
         case VSDB_OP_ADD_PORT:
         case VSDB_OP_DEL_PORT:
         case VSDB_OP_SET_PORT_TAG:
-            snprintf(one, sizeof one, "%s %s %s%s",
+            snprintf(one, sizeof one, "%s %s %s%s%s%s",
                      vsdb_op_type_name(op->type), op->bridge, op->port,
-                     tag_text(op));
+                     tag_text(op), op->port_key ? " key=" : "",
+                     op->port_key ? op->port_key : "");
+            break;
+        case VSDB_OP_RENAME_PORT:
+            snprintf(one, sizeof one, "rename-port %s %s>%s%s key=%s",
+                     op->bridge, op->from_port, op->port, tag_text(op),
+                     op->port_key);
+            break;
+        case VSDB_OP_SET_PORT_KEY:
+            snprintf(one, sizeof one, "set-port-key %s %s key=%s", op->bridge,
+                     op->port, op->port_key);
             break;
         case VSDB_OP_MOVE_PORT:
-            snprintf(one, sizeof one, "move-port %s>%s %s%s", op->from_bridge,
-                     op->bridge, op->port, tag_text(op));
+            snprintf(one, sizeof one, "move-port %s>%s %s%s%s%s",
+                     op->from_bridge, op->bridge, op->port, tag_text(op),
+                     op->port_key ? " key=" : "",
+                     op->port_key ? op->port_key : "");
             break;
         case VSDB_OP_SET_OTHER_CONFIG:
         case VSDB_OP_SET_EXTERNAL_ID:
@@ -301,6 +326,33 @@ static const struct plan_case cases[] = {
     {"moved port keeps the wanted tag", "br1:br1,p*@3", "", "br0:p@4", "", 0,
      "add-bridge br0; move-port br1>br0 p@4"},
     {"tag 4096", "", "", "a:p@4096", "", -EINVAL, ""},
+    /* Keys (offload-agent-port): a renamed netdev's port is re-pointed. */
+    {"new ports get their key", "br0:br0", "", "br0:pf0=d/uplink,r0=d/vf0", "",
+     0, "add-port br0 pf0 key=d/uplink; add-port br0 r0 key=d/vf0"},
+    {"renamed netdev: its keyed port is renamed, not deleted and added",
+     "br0:br0,pf0*=d/uplink,eth5*=d/vf0", "", "br0:pf0=d/uplink,pf0_0=d/vf0",
+     "", 0, "rename-port br0 eth5>pf0_0 key=d/vf0"},
+    {"two renamed at once, each by its key", "br0:br0,eth5*=d/vf0,eth6*=d/vf1",
+     "", "br0:b_1=d/vf1,b_0=d/vf0", "", 0,
+     "rename-port br0 eth6>b_1 key=d/vf1; rename-port br0 eth5>b_0 key=d/vf0"},
+    {"an owned port without a key gets it, in place", "br0:br0,pf0*,r0*=d/vf0",
+     "", "br0:pf0=d/uplink,r0=d/vf0", "", 0,
+     "set-port-key br0 pf0 key=d/uplink"},
+    {"an owned port with another key gets the wanted one", "br0:br0,r0*=d/vf1",
+     "", "br0:r0=d/vf0", "", 0, "set-port-key br0 r0 key=d/vf0"},
+    {"a foreign port with the name is not given a key", "br0:br0,r0", "",
+     "br0:r0=d/vf0", "", 0, ""},
+    {"a foreign port with the key is not renamed", "br0:br0,eth5=d/vf0", "",
+     "br0:r0=d/vf0", "", 0, "add-port br0 r0 key=d/vf0"},
+    {"a keyed port whose old name is still wanted is not taken",
+     "br0:br0,eth5*=d/vf0", "", "br0:eth5=d/vf9,r0=d/vf0", "", 0,
+     "set-port-key br0 eth5 key=d/vf9; add-port br0 r0 key=d/vf0"},
+    {"no key wanted: the old port goes, the new one comes",
+     "br0:br0,eth5*=d/vf0", "", "br0:r0", "", 0,
+     "add-port br0 r0; del-port br0 eth5"},
+    {"a keyed port on another bridge is not renamed across",
+     "b1:b1,eth5*=d/vf0;br0:br0", "", "br0:r0=d/vf0", "", 0,
+     "add-port br0 r0 key=d/vf0; del-port b1 eth5"},
 };
 
 START_TEST(test_plan_table)

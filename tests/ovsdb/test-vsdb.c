@@ -36,7 +36,7 @@ static const char *const sriov_ports[] = {
     "pf0_4", "pf0_5", "pf0_6", "pf0_7",
 };
 static const struct vsdb_want_bridge sriov_bridge = {"ovs-sriov", sriov_ports,
-                                                     9, NULL};
+                                                     9, NULL, NULL};
 static const struct vsdb_want_key offload_keys[] = {
     {VSDB_KEY_HW_OFFLOAD, "true"},
     {VSDB_KEY_TC_POLICY, "none"},
@@ -256,7 +256,7 @@ START_TEST(test_concurrent_bridge_creation_retried)
     struct hook_arg arg = {"add-br br0 -- add-port br0 vm1", 0};
     vsdb_set_precommit_hook(db, concurrent_edit, &arg);
     const char *ports[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
 
@@ -285,7 +285,7 @@ START_TEST(test_ownership)
 
     /* pf0 exists already (theirs, right bridge): left as it is. */
     const char *ports2[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports2, 2, NULL};
+    struct vsdb_want_bridge wb = {"br0", ports2, 2, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-ports br0"),
@@ -316,7 +316,7 @@ START_TEST(test_move_port)
              "add-br br-old -- add-port br-old pf0_1 -- add-port br-old vm1");
     struct vsdb *db = connect_db();
     const char *ports[] = {"pf0_1"};
-    struct vsdb_want_bridge wb = {"br-new", ports, 1, NULL};
+    struct vsdb_want_bridge wb = {"br-new", ports, 1, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     struct vsdb_plan *plan;
     ck_assert_int_eq(vsdb_commit(db, &want, &plan), 1);
@@ -381,7 +381,7 @@ START_TEST(test_port_tags)
     struct vsdb *db = connect_db();
     const char *ports[] = {"pf0_0", "pf0_1", "vm1"};
     const int tags[] = {100, VSDB_TAG_NONE, VSDB_TAG_NONE};
-    struct vsdb_want_bridge wb = {"br0", ports, 3, tags};
+    struct vsdb_want_bridge wb = {"br0", ports, 3, tags, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
 
     /* New ports get their tag in the row; a foreign port keeps its. */
@@ -435,13 +435,124 @@ END_TEST
 
 /* ---- Connection loss ---- */
 
+/* ---- Keys: a renamed netdev's port is re-pointed, not re-added ---- */
+
+/* Runs the IDL until it has seen a change made by another client after
+ * 'seqno'. */
+static void
+catch_up(struct vsdb *db, unsigned int seqno)
+{
+    long long deadline = vsdb_time_msec() + TIMEOUT_MS;
+    vsdb_run(db);
+    while (vsdb_seqno(db) == seqno) {
+        ck_assert_msg(vsdb_time_msec() < deadline,
+                      "no update from the server");
+        vsdb_wait(db);
+        vsdb_poll_timer_wait(100);
+        vsdb_poll_block();
+        vsdb_run(db);
+    }
+}
+
+START_TEST(test_rename_port_by_key)
+{
+    char out[1024], uuid[64];
+    test_reset_db();
+    struct vsdb *db = connect_db();
+    const char *ports[] = {"pf0", "eth5"};
+    const char *keys[] = {"d/uplink", "d/vf0"};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL, keys};
+    struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
+    ck_assert(commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out,
+                              "get Port eth5 external_ids:offload-agent-port"),
+                     "\"d/vf0\"");
+    ck_assert_str_eq(
+        vsctl_ok(out, sizeof out,
+                 "get Interface eth5 external_ids:offload-agent-port"),
+        "\"d/vf0\"");
+
+    /* What an operator (or the VLAN setting) put on the port. */
+    unsigned int seqno = vsdb_seqno(db);
+    vsctl_ok(NULL, 0,
+             "set Port eth5 tag=100 other_config:foo=bar qos=@q -- "
+             "--id=@q create QoS type=linux-noop -- set Interface eth5 "
+             "ofport_request=42 options:x=y external_ids:op=1");
+    vsctl_ok(uuid, sizeof uuid, "get QoS . _uuid");
+    catch_up(db, seqno);
+
+    /* The netdev is now r0: one transaction renames the port. */
+    ports[1] = "r0";
+    struct vsdb_stats before, after;
+    vsdb_get_stats(db, &before);
+    struct vsdb_plan *plan = NULL;
+    ck_assert_int_eq(vsdb_commit(db, &want, &plan), 1);
+    ck_assert_uint_eq(plan->n_ops, 1);
+    ck_assert_int_eq(plan->ops[0].type, VSDB_OP_RENAME_PORT);
+    vsdb_plan_free(plan);
+    ck_assert(!commit(db, &want)); /* finishes it; nothing more to do */
+    vsdb_get_stats(db, &after);
+    ck_assert_uint_eq(after.n_commits, before.n_commits + 1);
+    ck_assert_uint_eq(after.n_done, before.n_done + 1);
+
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-ports br0"), "pf0\nr0");
+    ck_assert_int_ne(vsctl(out, sizeof out, "get Interface eth5 name"), 0);
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port r0 tag"), "100");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port r0 other_config"),
+                     "{foo=bar}");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port r0 qos"), uuid);
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port r0 external_ids"),
+                     "{offload-agent-owned=\"true\", "
+                     "offload-agent-port=\"d/vf0\"}");
+    ck_assert_str_eq(
+        vsctl_ok(out, sizeof out, "get Interface r0 external_ids"),
+        "{offload-agent-owned=\"true\", offload-agent-port=\"d/vf0\", "
+        "op=\"1\"}");
+    ck_assert_str_eq(
+        vsctl_ok(out, sizeof out, "get Interface r0 ofport_request"), "42");
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Interface r0 options"),
+                     "{x=y}");
+    vsdb_destroy(db);
+}
+END_TEST
+
+/* A port of ours without a key (an older agent added it) gets the key
+ * on the same row: not removed and added. */
+START_TEST(test_port_key_set_in_place)
+{
+    char out[512], uuid[64];
+    test_reset_db();
+    vsctl_ok(NULL, 0,
+             "add-br br0 -- add-port br0 pf0 -- set Port pf0 "
+             "external_ids:offload-agent-owned=true -- set Interface pf0 "
+             "external_ids:offload-agent-owned=true");
+    vsctl_ok(uuid, sizeof uuid, "get Port pf0 _uuid");
+    struct vsdb *db = connect_db();
+    const char *ports[] = {"pf0"};
+    const char *keys[] = {"d/uplink"};
+    struct vsdb_want_bridge wb = {"br0", ports, 1, NULL, keys};
+    struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
+    ck_assert(commit(db, &want));
+    ck_assert_str_eq(vsctl_ok(out, sizeof out, "get Port pf0 _uuid"), uuid);
+    ck_assert_str_eq(vsctl_ok(out, sizeof out,
+                              "get Port pf0 external_ids:offload-agent-port"),
+                     "\"d/uplink\"");
+    ck_assert_str_eq(
+        vsctl_ok(out, sizeof out,
+                 "get Interface pf0 external_ids:offload-agent-port"),
+        "\"d/uplink\"");
+    ck_assert(!commit(db, &want));
+    vsdb_destroy(db);
+}
+END_TEST
+
 START_TEST(test_server_restart_reconnects)
 {
     char out[512];
     test_reset_db();
     struct vsdb *db = connect_db();
     const char *ports[] = {"pf0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 1, NULL};
+    struct vsdb_want_bridge wb = {"br0", ports, 1, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     unsigned int seqno = vsdb_seqno(db);
@@ -482,7 +593,7 @@ START_TEST(test_server_restart_during_commit)
     int runs = 0;
     vsdb_set_precommit_hook(db, restart_server_once, &runs);
     const char *ports[] = {"pf0", "pf0_0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert(commit(db, &want));
     ck_assert_int_eq(runs, 2);
@@ -524,7 +635,7 @@ START_TEST(test_bad_want_rejected)
     test_reset_db();
     struct vsdb *db = connect_db();
     const char *ports[] = {"p0", "p0"};
-    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL};
+    struct vsdb_want_bridge wb = {"br0", ports, 2, NULL, NULL};
     struct vsdb_want want = {.bridges = &wb, .n_bridges = 1};
     ck_assert_int_eq(vsdb_commit(db, &want, NULL), -EINVAL);
     ck_assert_str_eq(vsctl_ok(out, sizeof out, "list-br"), "");
@@ -602,6 +713,8 @@ main(void)
     tcase_add_test(tc, test_ownership);
     tcase_add_test(tc, test_move_port);
     tcase_add_test(tc, test_port_tags);
+    tcase_add_test(tc, test_rename_port_by_key);
+    tcase_add_test(tc, test_port_key_set_in_place);
     tcase_add_test(tc, test_server_restart_reconnects);
     tcase_add_test(tc, test_server_restart_during_commit);
     tcase_add_test(tc, test_no_server);

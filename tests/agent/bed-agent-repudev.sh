@@ -1,0 +1,283 @@
+#!/bin/bash
+# End to end, in the kernel test bed (tests/bed/run), with systemd-udevd
+# running as on a host (tests/bed/lib.sh bed_udev_start): a vendor-style
+# rule names each representor <uplink>_<vf>, and the project's
+# NetworkManager rule (packaging/86-offload-agent-nm-unmanaged.rules) is
+# installed; each representor's rules take 1 s longer (a busy udev). The
+# mlx5 personality is on: VFs and representors appear
+# 200 ms after the sriov_numvfs write, the moment an agent that does not
+# wait for udev sets them up (6.1 refuses to rename a netdev that is up:
+# udev's rename fails) and attaches them under their kernel names.
+#
+# (a) attach after udev: agentctl apply 0 -> 4 VFs in switchdev; every
+#     representor is attached under its udev name, none under ethN, and
+#     udevd logged no failed rename.
+# (b) renamed while attached, with traffic: offload-agent runs, two
+#     emulated VFs ping each other through OVS (ping -i 0.1); one
+#     attached representor is renamed (down, rename, up in one ip -batch,
+#     as an operator or a late udev rule does it). Its OVS port is
+#     re-pointed by its key in one transaction (the Port row for the new
+#     name carries the key and the qos set on the old one; no row is left
+#     under the old name), within a bound; the ping loss and the times
+#     are measured and printed.
+# (c) the NetworkManager rule: NM_UNMANAGED=1 on the representors (udev's
+#     database), not on the PF, a dummy or a veth netdev.
+#
+# usage: bed-agent-repudev.sh AGENTCTL OFFLOAD_AGENT
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../bed/lib.sh
+. "${OA_BED_LIB:-$here/../bed/lib.sh}"
+# shellcheck source-path=SCRIPTDIR source=bed-agent-lib.sh
+. "$here/bed-agent-lib.sh"
+
+AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
+DAEMON=$(readlink -f "${2:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
+nsim_id=1
+dl=$(bed_nsim_devlink "$nsim_id")
+bridge=ovs-sriov
+nvfs=4
+work=$(mktemp -d /tmp/e2e-repudev.XXXXXX)
+spec=$work/host.json
+log=$work/offload-agent.log
+export OA_BED_UDEV_LOG=$work/udevd.log
+E2E_SPEC=$spec
+E2E_SOCKET=/run/offload-agent/agentctl.sock
+daemon_pid=
+ping_pid=
+
+cleanup() {
+    [ -z "$ping_pid" ] || kill "$ping_pid" 2>/dev/null
+    if [ -n "$daemon_pid" ]; then
+        kill "$daemon_pid" 2>/dev/null
+        wait "$daemon_pid" 2>/dev/null
+    fi
+    bed_vf_detach vf0
+    bed_vf_detach vf1
+    bed_udev_stop
+    bed_ovs_stop
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# udev_prop NETDEV KEY: KEY's value in udev's database for NETDEV.
+udev_prop() {
+    udevadm info -q property "/sys/class/net/$1" 2>/dev/null |
+        sed -n "s/^$2=//p"
+}
+
+echo "== setup: netdevsim (mlx5 personality), OVS, udevd with the rules"
+bed_check "the mlx5 personality on (VFs 200 ms after the write)" bed_nsim_mlx5_on
+# Created before udevd starts: the PF keeps its kernel name (following a
+# renamed PF is another test's subject).
+bed_check "netdevsim$nsim_id created (1 port, max_vfs 8)" bed_nsim_new "$nsim_id" 1 8 ||
+    exit 1
+pf=$(bed_pf_netdev "$dl") || exit 1
+bed_check "OVS started" bed_ovs_start || exit 1
+# udev runs PROGRAM without a path from /usr/lib/udev (CMake installs the
+# helper there); the bed's / has a writable overlay.
+bed_check "the rule's helper in /usr/lib/udev" \
+    install -m 755 "$src/packaging/offload-agent-vf-switchdev" /usr/lib/udev/
+# A udev that takes its time, as at boot when its queue is long or when a
+# vendor rule runs a slow program: each representor's rules take 1 s
+# more before the rename. Deterministic where the bed's udev alone races
+# the agent's next round.
+printf '%s\n' 'SUBSYSTEM=="net", ACTION=="add", ATTR{phys_port_name}=="pf*vf*", PROGRAM="/bin/sleep 1"' \
+    >"$work/81-oa-bed-slow-reps.rules"
+bed_check "udevd started (vendor representor names, NM rule, 1 s per representor)" \
+    bed_udev_start --vendor-rep-names "$work/81-oa-bed-slow-reps.rules" \
+    "$src/packaging/86-offload-agent-nm-unmanaged.rules" || exit 1
+# A netdev of no NIC, created with udevd running: udev's first event pays
+# for its start (rules, hwdb); the agent meets a udevd that is warm.
+bed_check "dummy netdev oa-dummy0 created" ip link add oa-dummy0 type dummy
+bed_check "udev initialised oa-dummy0" bed_wait_for 60 bed_udev_initialised oa-dummy0
+
+echo "== (a) agentctl apply 0 -> $nvfs VFs in switchdev: attached after udev"
+# First switchdev with 0 VFs, the bridge and the uplink: then the VF
+# count change has no OVS commit to wait for before the round that sets
+# the new representors up and attaches them.
+e2e_write_spec "$spec" "$dl" "$bridge" 0
+bed_check "agentctl apply: switchdev, 0 VFs, bridge and uplink" e2e_agentctl apply
+macs=()
+for ((i = 0; i < nvfs; i++)); do
+    macs+=("$i=02:00:00:00:01:0$i")
+done
+e2e_write_spec "$spec" "$dl" "$bridge" "$nvfs" "${macs[@]}"
+t0=$(e2e_ms)
+rc=0
+e2e_agentctl apply >"$work/apply.out" 2>&1 || rc=$?
+took=$(($(e2e_ms) - t0))
+bed_check_eq "agentctl apply exit status" 0 "$rc"
+echo "converge-time apply with udev, 0 -> $nvfs VFs: $took ms"
+# udev done with every event (a rename it could not do is logged by then).
+bed_check "udev settled" udevadm settle --timeout=60
+grep -E 'wait-vfs' "$work/apply.out" | sed 's/^/    /'
+udev_names_ok=1
+for ((i = 0; i < nvfs; i++)); do
+    rep=$(bed_rep_netdev "$dl" "$i") || { udev_names_ok=0; continue; }
+    if [ "$rep" != "${pf}_$i" ]; then
+        bed_log "VF $i: representor $rep, not ${pf}_$i"
+        udev_names_ok=0
+    fi
+done
+bed_check_eq "every representor has its udev name ${pf}_N" 1 "$udev_names_ok"
+bed_check "host as specified: the bridge holds the uplink and the representors under their udev names" \
+    e2e_host_ok "$spec"
+kernel_named=$(ovs-vsctl list-ports "$bridge" | grep -E '^eth[0-9]+$' | grep -vx "$pf" | tr '\n' ' ')
+bed_check_eq "no port under a kernel name (ethN)" "" "$kernel_named"
+failed=$(grep -iE 'failed to rename|cannot rename' "$OA_BED_UDEV_LOG")
+bed_check_eq "udevd logged no failed rename" "" "$failed"
+e2e_status
+bed_check_eq "status exit 0 (converged)" 0 "$E2E_STATUS_RC"
+if [ "$bed_failures" != 0 ]; then
+    sed 's/^/    apply: /' "$work/apply.out"
+    grep -iE 'rename|error' "$OA_BED_UDEV_LOG" | tail -20 | sed 's/^/    udevd: /'
+fi
+
+echo "== (c) NetworkManager rule: NM_UNMANAGED in udev's database"
+for ((i = 0; i < nvfs; i++)); do
+    rep=$(bed_rep_netdev "$dl" "$i") || continue
+    bed_check_eq "NM_UNMANAGED on representor $rep" 1 "$(udev_prop "$rep" NM_UNMANAGED)"
+done
+# The PF predates udevd: a change event has udev run the rules for it.
+bed_check "udev re-ran the rules for the PF $pf (change event)" \
+    udevadm trigger --action=change --settle "/sys/class/net/$pf"
+bed_check "udev has the PF $pf in its database" bed_udev_initialised "$pf"
+bed_check_eq "no NM_UNMANAGED on the PF $pf" "" "$(udev_prop "$pf" NM_UNMANAGED)"
+bed_check_eq "no NM_UNMANAGED on the dummy oa-dummy0" "" "$(udev_prop oa-dummy0 NM_UNMANAGED)"
+bed_check "veth pair oa-veth0/oa-veth1 created" ip link add oa-veth0 type veth peer name oa-veth1
+bed_check "udev initialised oa-veth0" bed_wait_for 60 bed_udev_initialised oa-veth0
+bed_check_eq "no NM_UNMANAGED on the veth oa-veth0" "" "$(udev_prop oa-veth0 NM_UNMANAGED)"
+# udevadm test runs the rules in a dry run and says what they set.
+rep0=$(bed_rep_netdev "$dl" 0)
+udevadm test --action=change "/sys/class/net/$rep0" >"$work/test-rep" 2>&1
+udevadm test --action=change "/sys/class/net/$pf" >"$work/test-pf" 2>&1
+bed_check "udevadm test on $rep0 sets NM_UNMANAGED=1" grep -q 'NM_UNMANAGED=1' "$work/test-rep"
+bed_check "udevadm test on the PF $pf does not" bash -c "! grep -q NM_UNMANAGED '$work/test-pf'"
+bed_check_eq "udev reported no error in the NM rule file" "" \
+    "$(grep -i '86-offload-agent' "$OA_BED_UDEV_LOG")"
+
+echo "== (b) a representor renamed while attached, with traffic"
+E2E_T0=$(e2e_ms)
+"$DAEMON" --spec "$spec" --socket "$E2E_SOCKET" 2>"$log" &
+daemon_pid=$!
+e2e_converge_wait "daemon started on the converged host" 120 "$spec" || exit 1
+rep0=$(bed_rep_netdev "$dl" 0) rep1=$(bed_rep_netdev "$dl" 1)
+for rep in "$rep0" "$rep1"; do
+    bed_check "qos linux-noop on $rep (the VF glue's qdisc stays)" e2e_qos_noop "$rep"
+done
+bed_check "emulated VF 0 behind $rep0" bed_vf_attach vf0 "$rep0" 10.9.0.1/24 02:00:00:00:01:00
+bed_check "emulated VF 1 behind $rep1" bed_vf_attach vf1 "$rep1" 10.9.0.2/24 02:00:00:00:01:01
+bed_check "VF 0 pings VF 1 through OVS before the rename" e2e_ping vf0 10.9.0.2 ||
+    exit 1
+key=$(ovs-vsctl --if-exists get Port "$rep1" external_ids:offload-agent-port | tr -d '"')
+bed_check_eq "the port of $rep1 carries its key" "$dl/vf1" "$key"
+qos_before=$(ovs-vsctl get Port "$rep1" qos)
+
+# Pings every 100 ms from 3 s before the rename until well after it.
+ip netns exec vf0 ping -D -O -n -i 0.1 -w 25 10.9.0.2 >"$work/ping.out" 2>&1 &
+ping_pid=$!
+sleep 3
+new=vfrep1
+t_rename=$(e2e_ms)
+printf 'link set %s down\nlink set %s name %s\nlink set %s up\n' \
+    "$rep1" "$rep1" "$new" "$new" | ip -batch -
+rc=$?
+t_renamed=$(e2e_ms)
+bed_check_eq "ip -batch down/rename/up of $rep1 -> $new" 0 "$rc"
+echo "rename-window: $rep1 down to $new up in $((t_renamed - t_rename)) ms"
+
+# Re-pointed: the port of the new name carries the key (an ofport is
+# ovs-vswitchd's part, below).
+repointed() {
+    [ "$(ovs-vsctl --if-exists get Port "$new" external_ids:offload-agent-port 2>/dev/null)" = "\"$dl/vf1\"" ]
+}
+took=
+if bed_wait_for 30 repointed; then
+    took=$(($(e2e_ms) - t_rename))
+    bed_pass "port re-pointed to $new by its key ($took ms after the rename)"
+    echo "repoint-time representor renamed while attached: $took ms"
+    bed_check "re-pointed within 10 s of the rename" test "$took" -le 10000
+else
+    bed_fail "no port $new with key $dl/vf1 30 s after the rename"
+fi
+bed_check_eq "no port left under the old name $rep1" "" \
+    "$(ovs-vsctl --bare --columns=name find Port name="$rep1")"
+bed_check_eq "the qos set on the old port is carried over" "$qos_before" \
+    "$(ovs-vsctl --if-exists get Port "$new" qos)"
+bed_check_eq "exactly one port carries the key $dl/vf1" "$new" \
+    "$(ovs-vsctl --bare --columns=name find Port "external_ids:offload-agent-port=\"$dl/vf1\"")"
+# The OVSDB log: the rename is one transaction, deleting the old Port and
+# inserting the new one (no transaction in which the VF has no port).
+ovsdb-tool show-log -m "${OVS_DBDIR:-/run/openvswitch}/conf.db" >"$work/dblog" 2>&1
+# Per record: "D" when it deletes the old Port, "I" when it inserts the
+# new one ("table Port row NAME ... diff:" then "delete row").
+ovsdb_txns() {
+    awk -v old="$rep1" -v new="$new" '
+        function flush() { if (d || i) print (d ? "D" : "") (i ? "I" : ""); d = i = 0 }
+        /^record / { flush(); p = "" }
+        /^  table / { p = "" }
+        $0 ~ "^  table Port insert row \"" new "\"" { i = 1 }
+        $0 ~ "^  table Port row \"" old "\"" { p = "old" }
+        /^    delete row/ && p == "old" { d = 1 }
+        END { flush() }' "$work/dblog" | tr '\n' ' '
+}
+bed_check_eq "one OVSDB transaction deletes $rep1's Port and inserts $new's, no other touches them" \
+    "DI " "$(ovsdb_txns)"
+
+wait "$ping_pid"
+ping_pid=
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$work/ping.out")
+got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
+lost=$((${sent:-0} - ${got:-0}))
+bed_check "ping ran ($sent sent)" test "${sent:-0}" -gt 100
+echo "ping-loss across the rename: $lost of ${sent:-?} (every 100 ms)"
+# Replies by time: the last before the rename, the first after it, and
+# the first after the port was re-pointed.
+awk -v t0="$t_rename" -v t1="$((t_rename + ${took:-0}))" '
+    /bytes from/ { gsub(/[\[\]]/, "", $1); ms = int($1 * 1000)
+        if (ms < t0) last = ms; else if (!first) first = ms
+        if (ms >= t1 && !after) after = ms
+        final = ms }
+    END { printf "ping-gap: last reply %d ms before the rename, first %d ms after it, last %d ms after it; first after the re-pointing: %s\n",
+          t0 - last, first - t0, final - t0, after ? (after - t1) " ms later" : "none" }' "$work/ping.out"
+last_unanswered=$(grep -E 'bytes from|no answer' "$work/ping.out" | tail -30 |
+    grep -c 'no answer')
+echo "pings unanswered of the last 30: $last_unanswered"
+# ovs-vswitchd 3.1 with the kernel datapath cannot take a netdev renamed
+# while it is a port: the datapath still holds it as a vport filed under
+# the old name, so the new Interface is refused ("could not add network
+# device ... (File exists)"), whether the port is re-pointed in one
+# transaction or deleted and added. The agent's part: the port is
+# re-pointed, and status says what ovs-vswitchd refused.
+err=$(ovs-vsctl --if-exists get Interface "$new" error | tr -d '"')
+echo "ovs-vswitchd on $new: ${err:-no error}"
+if [ -n "$err" ] && [ "$err" != '[]' ]; then
+    e2e_status
+    if printf '%s\n' "$E2E_ST" | jq -e --arg n "$new" \
+        '[.problems[] | select(.object == $n)] | length > 0' >/dev/null; then
+        bed_pass "status shows ovs-vswitchd's error on $new as a problem"
+    else
+        bed_fail "status does not show ovs-vswitchd's error on $new"
+    fi
+else
+    bed_check "VF 0 pings VF 1 through OVS after the rename" e2e_ping vf0 10.9.0.2
+fi
+# Nothing left to do for the agent: no step repeats (its plan is empty).
+plan_empty() {
+    [ "$(e2e_agentctl plan --json 2>/dev/null | jq '.steps | length')" = 0 ]
+}
+bed_check "the agent's plan is empty after the rename (nothing repeats)" \
+    bed_wait_for 30 plan_empty
+bed_check "daemon still running" kill -0 "$daemon_pid"
+grep -E 'rename-port' "$log" | sed 's/^<[0-9]>/   daemon: /'
+if [ "$bed_failures" != 0 ] || [ "${VERBOSE:-0}" != 0 ]; then
+    echo "--- offload-agent log (last 60 lines)"
+    tail -60 "$log"
+    echo "--- ping"
+    grep -v 'bytes from' "$work/ping.out" | tail -20
+    echo "--- OVSDB log (last 60 lines)"
+    tail -60 "$work/dblog"
+fi
+bed_summary
