@@ -182,23 +182,15 @@ store_from_json(struct pfpin_store *s, json_t *doc, char *why, size_t size)
 int
 pfpin_load(struct pfpin_store *s, const char *path, struct oa_err *err)
 {
-    json_error_t jerr;
     char why[256];
+    json_t *doc;
 
     pfpin_store_clear(s);
-    oa_err_clear(err);
-    FILE *f = fopen(path, "re");
-    if (!f) {
-        /* Missing: nothing pinned yet. */
-        return errno == ENOENT ? 0 : oa_err_set_errno(err, -errno, "%s", path);
+    int r = statefile_read_json(path, &doc, err);
+    if (r < 0 || !doc) {
+        return r; /* no file: nothing pinned yet */
     }
-    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-    fclose(f);
-    if (!doc) {
-        return oa_err_set(err, -EBADMSG, "%s:%d:%d: not JSON: %s", path,
-                          jerr.line, jerr.column, jerr.text);
-    }
-    int r = store_from_json(s, doc, why, sizeof why);
+    r = store_from_json(s, doc, why, sizeof why);
     json_decref(doc);
     if (r < 0) {
         pfpin_store_clear(s);

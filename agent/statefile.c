@@ -1,4 +1,5 @@
-/* statefile: atomic writes of the state directory's files (statefile.h). */
+/* statefile: reads and atomic writes of the state directory's files
+ * (statefile.h). */
 #include "statefile.h"
 
 #include <errno.h>
@@ -78,4 +79,24 @@ statefile_write(const char *path, const char *text)
         unlink(tmp);
     }
     return r;
+}
+
+int
+statefile_read_json(const char *path, json_t **doc, struct oa_err *err)
+{
+    json_error_t jerr;
+
+    *doc = NULL;
+    oa_err_clear(err);
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        return errno == ENOENT ? 0 : oa_err_set_errno(err, -errno, "%s", path);
+    }
+    *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(f);
+    if (!*doc) {
+        return oa_err_set(err, -EBADMSG, "%s:%d:%d: not JSON: %s", path,
+                          jerr.line, jerr.column, jerr.text);
+    }
+    return 0;
 }
