@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* What one apply_run() carries between steps. */
 struct apply_ctx {
@@ -1238,14 +1237,13 @@ static bool
 uplink_settled(struct apply_ctx *c, const char *name, int *ifindex)
 {
     struct oa_link *link;
-    char path[64];
     if (oa_link_get_by_name(c->io->link, name, &link, NULL)) {
         return false;
     }
     *ifindex = link->ifindex;
     oa_link_destroy(link);
-    snprintf(path, sizeof path, "/run/udev/data/n%d", *ifindex);
-    return access("/run/udev/control", F_OK) || !access(path, F_OK);
+    return !hostio_udev_runs(c->io) ||
+           hostio_udev_initialised(c->io, *ifindex);
 }
 
 /* After step 's' of PF 's->pf' (set-eswitch, set-numvfs): when the
