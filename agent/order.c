@@ -146,22 +146,11 @@ entry_from_json(json_t *e, size_t i, struct order_entry *out, char *why,
 static int
 store_from_json(struct order_store *s, json_t *doc, char *why, size_t size)
 {
-    json_t *version = json_object_get(doc, "version");
-    json_t *entries = json_object_get(doc, "entries");
-    if (!json_is_object(doc) || !json_is_integer(version)) {
-        snprintf(why, size,
-                 "not an offload-agent order file (no \"version\")");
-        return -EPROTO;
-    }
-    if (json_integer_value(version) != ORDER_VERSION) {
-        snprintf(why, size, "version %lld, this agent reads version %d",
-                 (long long)json_integer_value(version), ORDER_VERSION);
-        return -EPROTO;
-    }
-    if (!json_is_array(entries)) {
-        snprintf(why, size, "entries: %s",
-                 entries ? "not an array" : "missing");
-        return -EINVAL;
+    json_t *entries;
+    int v = statefile_array(doc, "order", ORDER_VERSION, "entries", &entries,
+                            why, size);
+    if (v < 0) {
+        return v;
     }
     for (size_t i = 0; i < json_array_size(entries); i++) {
         struct order_entry e;

@@ -150,20 +150,11 @@ pin_from_json(json_t *e, size_t i, struct pfpin *p, char *why, size_t size)
 static int
 store_from_json(struct pfpin_store *s, json_t *doc, char *why, size_t size)
 {
-    json_t *version = json_object_get(doc, "version");
-    json_t *pins = json_object_get(doc, "pins");
-    if (!json_is_object(doc) || !json_is_integer(version)) {
-        snprintf(why, size, "not an offload-agent pin file (no \"version\")");
-        return -EPROTO;
-    }
-    if (json_integer_value(version) != PFPIN_VERSION) {
-        snprintf(why, size, "version %lld, this agent reads version %d",
-                 (long long)json_integer_value(version), PFPIN_VERSION);
-        return -EPROTO;
-    }
-    if (!json_is_array(pins)) {
-        snprintf(why, size, "pins: %s", pins ? "not an array" : "missing");
-        return -EINVAL;
+    json_t *pins;
+    int v =
+        statefile_array(doc, "pin", PFPIN_VERSION, "pins", &pins, why, size);
+    if (v < 0) {
+        return v;
     }
     for (size_t i = 0; i < json_array_size(pins); i++) {
         struct pfpin p;

@@ -100,3 +100,27 @@ statefile_read_json(const char *path, json_t **doc, struct oa_err *err)
     }
     return 0;
 }
+
+int
+statefile_array(json_t *doc, const char *kind, int version, const char *key,
+                json_t **array, char *why, size_t size)
+{
+    json_t *v = json_object_get(doc, "version");
+    *array = json_object_get(doc, key);
+    if (!json_is_object(doc) || !json_is_integer(v)) {
+        snprintf(why, size, "not an offload-agent %s file (no \"version\")",
+                 kind);
+        return -EPROTO;
+    }
+    if (json_integer_value(v) != version) {
+        snprintf(why, size, "version %lld, this agent reads version %d",
+                 (long long)json_integer_value(v), version);
+        return -EPROTO;
+    }
+    if (!json_is_array(*array)) {
+        snprintf(why, size, "%s: %s", key,
+                 *array ? "not an array" : "missing");
+        return -EINVAL;
+    }
+    return 0;
+}

@@ -15,6 +15,13 @@
  * 'err' set ("PATH: ..." or "PATH:LINE:COL: not JSON: ..."). */
 int statefile_read_json(const char *path, json_t **doc, struct oa_err *err);
 
+/* The array under 'key' of 'doc', a state file of 'kind' ("order",
+ * "pin") at format 'version': into *array (borrowed from 'doc'). 0, or
+ * -EPROTO (not such a file, another version) / -EINVAL (no array) with
+ * 'why' saying so. */
+int statefile_array(json_t *doc, const char *kind, int version,
+                    const char *key, json_t **array, char *why, size_t size);
+
 /* Writes 'text' and a newline to 'path': path.tmp (0644, fsynced), then
  * renamed over 'path'; the directory of 'path' is made when missing (one
  * level: its parent is the system's, /var/lib). 0, or a negative errno
