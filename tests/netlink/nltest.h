@@ -70,5 +70,6 @@ Suite *ethfeat_suite(void);
 Suite *sriov_suite(void);
 Suite *nlev_suite(void);
 Suite *repr_suite(void);
+Suite *dpport_suite(void);
 
 #endif
