@@ -9,6 +9,7 @@
 #include "oa-common/str.h"
 #include "obs.h"
 #include "oa-netlink/devlink.h"
+#include "oa-netlink/dpport.h"
 #include "oa-netlink/ethfeat.h"
 #include "oa-netlink/link.h"
 #include "oa-netlink/nlev.h"
@@ -23,6 +24,7 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <linux/openvswitch.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1128,6 +1130,29 @@ apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
     return r;
 }
 
+/* A netdev renamed while it was a port is still a kernel datapath port,
+ * which ovs-vswitchd can neither find nor delete (oa-netlink/dpport.h):
+ * it would refuse the re-pointed Interface (EEXIST). Each such orphan is
+ * filed again under its new name, same port number, just before the
+ * transaction that re-points its port: ovs-vswitchd adopts it and the
+ * datapath's flows stay valid. Returns how many were; a failure is left
+ * to ovs-vswitchd's Interface error, which status reports. */
+static int
+refile_renamed_dp_ports(const struct plan *plan)
+{
+    int released = 0;
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        struct dpport p;
+        if (s->action == PLAN_OVS_RENAME_PORT &&
+            !dpport_find(s->ovsport.port, &p) &&
+            p.type == OVS_VPORT_TYPE_NETDEV && !dpport_refile(&p, NULL)) {
+            released++;
+        }
+    }
+    return released;
+}
+
 /* Every OVS step (step_type.ovs): one transaction (plan.want), committed
  * at the first. */
 enum step_result
@@ -1146,7 +1171,16 @@ apply_ovs(struct apply_ctx *c, const struct plan_step *s)
         return STEP_ERROR;
     }
     c->ovs_done = true;
+    int released = refile_renamed_dp_ports(c->plan);
     enum step_result r = commit_want(c, &c->plan->want);
+    if (released) {
+        size_t n = strlen(c->msg);
+        snprintf(c->msg + n, sizeof c->msg - n,
+                 "; %d datapath port%s of a renamed netdev filed again "
+                 "under %s new name first",
+                 released, released == 1 ? "" : "s",
+                 released == 1 ? "its" : "their");
+    }
     snprintf(c->ovs_msg, sizeof c->ovs_msg, "%s (same transaction)", c->msg);
     return r;
 }

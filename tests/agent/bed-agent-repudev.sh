@@ -18,8 +18,12 @@
 #     as an operator or a late udev rule does it). Its OVS port is
 #     re-pointed by its key in one transaction (the Port row for the new
 #     name carries the key and the qos set on the old one; no row is left
-#     under the old name), within a bound; the ping loss and the times
-#     are measured and printed.
+#     under the old name), within a bound; the kernel datapath port that
+#     ovs-vswitchd can neither find nor delete after the rename is filed
+#     again under the new name with the same port number, ovs-vswitchd
+#     adopts it, and VF 1 answers again within 3 s of the re-pointing.
+#     The ping loss, split by cause, and the times are measured and
+#     printed.
 # (c) the NetworkManager rule: NM_UNMANAGED=1 on the representors (udev's
 #     database), not on the PF, a dummy or a veth netdev.
 #
@@ -175,6 +179,9 @@ key=$(ovs-vsctl --if-exists get Port "$rep1" external_ids:offload-agent-port | t
 bed_check_eq "the port of $rep1 carries its key" "$dl/vf1" "$key"
 qos_before=$(ovs-vsctl get Port "$rep1" qos)
 
+dp_port_of() { ovs-appctl dpctl/show | sed -n "s/^ *port \([0-9]*\): $1\( .*\)\?\$/\1/p"; }
+dp_port_before=$(dp_port_of "$rep1")
+bed_check "$rep1 is a datapath port (${dp_port_before:-none})" test -n "$dp_port_before"
 # Pings every 100 ms from 3 s before the rename until well after it.
 ip netns exec vf0 ping -D -O -n -i 0.1 -w 25 10.9.0.2 >"$work/ping.out" 2>&1 &
 ping_pid=$!
@@ -198,7 +205,10 @@ if bed_wait_for 30 repointed; then
     took=$(($(e2e_ms) - t_rename))
     bed_pass "port re-pointed to $new by its key ($took ms after the rename)"
     echo "repoint-time representor renamed while attached: $took ms"
-    bed_check "re-pointed within 10 s of the rename" test "$took" -le 10000
+    # 2–3 s when the host is quiet; the bound leaves room for a loaded
+    # CI machine running two TCG guests.
+    bed_check "re-pointed within 15 s of the renamed netdev coming up" \
+        test "$((took - (t_renamed - t_rename)))" -le 15000
 else
     bed_fail "no port $new with key $dl/vf1 30 s after the rename"
 fi
@@ -233,37 +243,37 @@ got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping.out")
 lost=$((${sent:-0} - ${got:-0}))
 bed_check "ping ran ($sent sent)" test "${sent:-0}" -gt 100
 echo "ping-loss across the rename: $lost of ${sent:-?} (every 100 ms)"
-# Replies by time: the last before the rename, the first after it, and
-# the first after the port was re-pointed.
-awk -v t0="$t_rename" -v t1="$((t_rename + ${took:-0}))" '
-    /bytes from/ { gsub(/[\[\]]/, "", $1); ms = int($1 * 1000)
-        if (ms < t0) last = ms; else if (!first) first = ms
-        if (ms >= t1 && !after) after = ms
-        final = ms }
-    END { printf "ping-gap: last reply %d ms before the rename, first %d ms after it, last %d ms after it; first after the re-pointing: %s\n",
-          t0 - last, first - t0, final - t0, after ? (after - t1) " ms later" : "none" }' "$work/ping.out"
-last_unanswered=$(grep -E 'bytes from|no answer' "$work/ping.out" | tail -30 |
-    grep -c 'no answer')
-echo "pings unanswered of the last 30: $last_unanswered"
-# ovs-vswitchd 3.1 with the kernel datapath cannot take a netdev renamed
-# while it is a port: the datapath still holds it as a vport filed under
-# the old name, so the new Interface is refused ("could not add network
-# device ... (File exists)"), whether the port is re-pointed in one
-# transaction or deleted and added. The agent's part: the port is
-# re-pointed, and status says what ovs-vswitchd refused.
+# Losses by cause: while the netdev was down for its rename (6.1 renames
+# only a netdev that is down: the operator's own outage), and after it
+# was up again (what OVS and the agent add). "no answer yet" lines carry
+# the time of the next send, so a loss is counted in the window of the
+# send that found it missing.
+awk -v t0="$t_rename" -v t1="$t_renamed" -v t2="$((t_rename + ${took:-0}))" '
+    { ts = $1; gsub(/[\[\]]/, "", ts); ms = int(ts * 1000) }
+    /no answer yet/ { if (ms < t0) before++; else if (ms <= t1 + 100) down++; else after++
+        lost = lost " " (ms - t0) }
+    /bytes from/ { if (ms < t0) last = ms; else if (!first) first = ms
+        if (ms >= t2 && !resumed) resumed = ms }
+    END { printf "ping-loss-split: %d before the rename, %d while it was down (%d ms), %d after it was up again\n",
+              before, down, t1 - t0, after
+          printf "ping-lost-at (ms after the rename began):%s\n", lost
+          printf "ping-gap: last reply %d ms before the rename; first reply after the re-pointing: %s\n",
+              t0 - last, resumed ? (resumed - t2) " ms later" : "none"
+          print (resumed ? resumed - t2 : -1) > "'"$work/resumed-ms"'" }' "$work/ping.out"
+resumed_ms=$(cat "$work/resumed-ms" 2>/dev/null || echo -1)
+bed_check "VF 0 hears VF 1 again within 3 s of the re-pointing (${resumed_ms} ms)" \
+    test "$resumed_ms" -ge 0 -a "$resumed_ms" -le 3000
+# ovs-vswitchd 3.1 cannot take a netdev renamed while it is a port by
+# itself: the kernel datapath keeps the vport filed under the old name,
+# and the new Interface would be refused (EEXIST). The agent deletes that
+# orphaned vport (ovs_vport generic netlink) in the re-pointing step.
 err=$(ovs-vsctl --if-exists get Interface "$new" error | tr -d '"')
-echo "ovs-vswitchd on $new: ${err:-no error}"
-if [ -n "$err" ] && [ "$err" != '[]' ]; then
-    e2e_status
-    if printf '%s\n' "$E2E_ST" | jq -e --arg n "$new" \
-        '[.problems[] | select(.object == $n)] | length > 0' >/dev/null; then
-        bed_pass "status shows ovs-vswitchd's error on $new as a problem"
-    else
-        bed_fail "status does not show ovs-vswitchd's error on $new"
-    fi
-else
-    bed_check "VF 0 pings VF 1 through OVS after the rename" e2e_ping vf0 10.9.0.2
-fi
+bed_check_eq "ovs-vswitchd took the Interface $new (no error)" "[]" "${err:-[]}"
+ofport=$(ovs-vsctl --if-exists get Interface "$new" ofport)
+bed_check "ovs-vswitchd gave $new an OpenFlow port ($ofport)" test "${ofport:--1}" -gt 0
+bed_check_eq "the datapath has $new under the port number $rep1 had" \
+    "$dp_port_before" "$(dp_port_of "$new")"
+bed_check "VF 0 pings VF 1 through OVS after the rename" e2e_ping vf0 10.9.0.2
 # Nothing left to do for the agent: no step repeats (its plan is empty).
 plan_empty() {
     [ "$(e2e_agentctl plan --json 2>/dev/null | jq '.steps | length')" = 0 ]
@@ -271,12 +281,16 @@ plan_empty() {
 bed_check "the agent's plan is empty after the rename (nothing repeats)" \
     bed_wait_for 30 plan_empty
 bed_check "daemon still running" kill -0 "$daemon_pid"
+bed_check "the re-pointing step filed the orphaned datapath port again first" \
+    grep -q 'rename-port.*1 datapath port of a renamed netdev filed again under its new name' "$log"
 grep -E 'rename-port' "$log" | sed 's/^<[0-9]>/   daemon: /'
 if [ "$bed_failures" != 0 ] || [ "${VERBOSE:-0}" != 0 ]; then
     echo "--- offload-agent log (last 60 lines)"
     tail -60 "$log"
     echo "--- ping"
     grep -v 'bytes from' "$work/ping.out" | tail -20
+    echo "--- ovs-vswitchd log (last 40 lines; the rename began at $(date -u -d "@$((t_rename / 1000))" +%T).$((t_rename % 1000)))"
+    bed_ovs_log | tail -40
     echo "--- OVSDB log (last 60 lines)"
     tail -60 "$work/dblog"
 fi
