@@ -128,7 +128,9 @@ struct agentd {
     /* Ends a reconcile's waits on SIGTERM or a new spec (hostio.cancel);
      * what its check read from the fds waits in the deferred_* flags. */
     struct oa_cancel cancel;
+    const char *cancel_why; /* static: why the last one was cancelled */
     bool deferred_hup, deferred_spec;
+    unsigned deferred_peers; /* AGENTD_PEER_* */
 
     /* The peers: their files watched (agentd-peers.h), the running
      * ovs-vswitchd's identity (NULL: none) and whether OVSDB was ready at
@@ -477,20 +479,35 @@ cancel_check(void *aux)
     while (read(d->sigfd, &si, sizeof si) == sizeof si) {
         if (si.ssi_signo == SIGHUP) {
             d->deferred_hup = true;
-            moot = moot || spec_on_disk_differs(d);
+            if (!moot && spec_on_disk_differs(d)) {
+                moot = true;
+                d->cancel_why = "the spec changed";
+            }
         } else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
             agentd_log(LOG_NOTICE, "%s during a reconcile: shutting down",
                        si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
             d->stop = true;
             moot = true;
+            d->cancel_why = "shutting down";
         }
     }
     if (drain_spec_events(d)) {
         d->deferred_spec = true;
-        moot = moot || spec_on_disk_differs(d);
+        if (!moot && spec_on_disk_differs(d)) {
+            moot = true;
+            d->cancel_why = "the spec changed";
+        }
     }
     if (d->inofd < 0) {
         d->cancel.fds[1] = -1; /* the watch ended: its fd is closed */
+    }
+    /* ovsdb-server is back while the client waits out its backoff: a
+     * new client (read_peers()) answers sooner than this wait would. */
+    d->deferred_peers |= agentd_peers_read(d->peers);
+    if (!moot && (d->deferred_peers & AGENTD_PEER_OVSDB) && d->io.vsdb &&
+        !vsdb_is_ready(d->io.vsdb)) {
+        moot = true;
+        d->cancel_why = "ovsdb-server is back";
     }
     return moot;
 }
@@ -502,10 +519,10 @@ arm_cancel(struct agentd *d)
     size_t n = 0;
 
     d->cancel.fds[n++] = d->sigfd;
-    if (d->inofd >= 0) {
-        d->cancel.fds[n++] = d->inofd;
-    }
+    d->cancel.fds[n++] = d->inofd; /* -1: none, poll() skips it */
+    d->cancel.fds[n++] = agentd_peers_fd(d->peers);
     d->cancel.n_fds = n;
+    d->cancel_why = NULL;
     d->cancel.check = cancel_check;
     d->cancel.aux = d;
     d->cancel.cancelled = false;
@@ -768,11 +785,10 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         /* Not a failure (no backoff): the loop stops, or reloads the
          * spec and reconciles again at once. The snapshot stays the
          * last full observation. */
+        const char *moot = d->cancel_why ? d->cancel_why : "cancelled";
         agentd_log(LOG_NOTICE, "reconcile (%s) given up after %lld ms: %s",
-                   why, res.elapsed_ms,
-                   d->stop ? "shutting down" : "the spec changed");
-        say(outcome, "reconcile given up: %s\n",
-            d->stop ? "the daemon is shutting down" : "the spec changed");
+                   why, res.elapsed_ms, moot);
+        say(outcome, "reconcile given up: %s\n", moot);
         agentd_serve_set_reconciling(d->serve, false);
         engine_result_clear(&res);
         return -ECANCELED;
@@ -1118,7 +1134,9 @@ note_vswitchd(struct agentd *d, bool announce)
 static void
 read_peers(struct agentd *d)
 {
-    unsigned changed = agentd_peers_read(d->peers);
+    unsigned changed = agentd_peers_read(d->peers) | d->deferred_peers;
+
+    d->deferred_peers = 0;
 
     if (changed & AGENTD_PEER_VSWITCHD) {
         note_vswitchd(d, true);
@@ -1300,7 +1318,7 @@ arm_waits(struct agentd *d)
     if (agentd_peers_fd(d->peers) >= 0) {
         vsdb_poll_fd_wait(agentd_peers_fd(d->peers), POLLIN);
     }
-    if (d->deferred_hup || d->deferred_spec) {
+    if (d->deferred_hup || d->deferred_spec || d->deferred_peers) {
         next = now; /* read by a reconcile's wait: handled next turn */
     }
     if (d->pending && d->pending_at < next) {

@@ -200,8 +200,8 @@ END_TEST
  * directory: each change is reported as its peer's, other files not. */
 START_TEST(peer_files_are_seen)
 {
-    char dir[] = "/tmp/oa-peers.XXXXXX", pid[96], tmp[96],
-         sock[96], remote[104], other[96];
+    char dir[] = "/tmp/oa-peers.XXXXXX", pid[96], tmp[96], sock[96],
+         remote[104], other[96];
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(pid, sizeof pid, "%s/ovs-vswitchd.pid", dir);
     snprintf(tmp, sizeof tmp, "%s/ovs-vswitchd.pid.tmp", dir);
