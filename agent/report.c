@@ -124,7 +124,7 @@ port_bridge(const struct obs_host *host, const char *port, char *out,
     }
 }
 
-static int
+static int __attribute__((format(printf, 5, 0)))
 add_problem_v(struct report *report, enum report_severity severity,
               const char *object, const char *hint, const char *fmt,
               va_list args)
