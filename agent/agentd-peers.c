@@ -22,8 +22,8 @@ struct agentd_peers {
 
 /* What makes a new pidfile (written, renamed into place) or socket
  * (bind) or their removal; the directory itself going away. */
-#define PEER_MASK                                                             \
-    (IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |   \
+#define PEER_MASK                                                           \
+    (IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
      IN_DELETE_SELF | IN_MOVE_SELF)
 
 struct agentd_peers *
