@@ -21,7 +21,14 @@
  * again ends the backoff. A step the kernel refused is not retried while
  * its PF looks the same (engine.h, struct engine_refusals): the plan
  * carries it as a blocker, the reconcile ends blocked, not failed, and
- * a reload or a change of that PF on the host tries it again. */
+ * a reload or a change of that PF on the host tries it again.
+ *
+ * The waits inside a reconcile poll the signalfd, the spec's inotify fd
+ * and the peers' fd too (hostio.cancel, cancel_check()): SIGTERM, a new
+ * valid spec or ovsdb-server's return end them, and the reconcile is
+ * given up, not failed. ovs-vswitchd's and ovsdb-server's comings and
+ * goings are watched by inotify (agentd-peers.h): a peer's return
+ * reconciles at once and ends the backoff its outage caused. */
 #include "agentd.h"
 
 #include "agentd-peers.h"
