@@ -29,14 +29,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
         }                                                            \
     } while (0)
 
-/* A private directory for the round trip's saves, made once. */
+/* A private directory for the round trip's saves, made once and removed
+ * at exit. */
+static char dir[] = "/tmp/oa-fuzz-state.XXXXXX";
+
+static void
+remove_dir(void)
+{
+    char path[256];
+    if (order_path(dir, path, sizeof path) == 0) {
+        unlink(path);
+    }
+    if (pfpin_path(dir, path, sizeof path) == 0) {
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
 static const char *
 save_dir(void)
 {
-    static char dir[] = "/tmp/oa-fuzz-state.XXXXXX";
     static bool made;
     if (!made) {
         CHECK(mkdtemp(dir));
+        atexit(remove_dir);
         made = true;
     }
     return dir;
