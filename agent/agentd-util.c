@@ -23,6 +23,12 @@ agentd_backoff_ms(unsigned failures)
     return ms < AGENTD_BACKOFF_MAX_MS ? ms : AGENTD_BACKOFF_MAX_MS;
 }
 
+size_t
+agentd_errors_logged(size_t n)
+{
+    return n < AGENTD_SPEC_ERRORS_LOGGED ? n : AGENTD_SPEC_ERRORS_LOGGED;
+}
+
 uint32_t
 agentd_spec_watch_mask(void)
 {

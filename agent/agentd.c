@@ -21,13 +21,22 @@
  * again ends the backoff. A step the kernel refused is not retried while
  * its PF looks the same (engine.h, struct engine_refusals): the plan
  * carries it as a blocker, the reconcile ends blocked, not failed, and
- * a reload or a change of that PF on the host tries it again. */
+ * a reload or a change of that PF on the host tries it again.
+ *
+ * The waits inside a reconcile poll the signalfd, the spec's inotify fd
+ * and the peers' fd too (hostio.cancel, cancel_check()): SIGTERM, a new
+ * valid spec or ovsdb-server's return end them, and the reconcile is
+ * given up, not failed. ovs-vswitchd's and ovsdb-server's comings and
+ * goings are watched by inotify (agentd-peers.h): a peer's return
+ * reconciles at once and ends the backoff its outage caused. */
 #include "agentd.h"
 
+#include "agentd-peers.h"
 #include "agentd-serve.h"
 #include "ctl.h"
 #include "engine.h"
 #include "hostio.h"
+#include "oa-common/cancel.h"
 #include "oa-common/err.h"
 #include "oa-common/str.h"
 #include "oa-netlink/nlev.h"
@@ -38,6 +47,7 @@
 #include "plan.h"
 #include "report.h"
 #include "stats.h"
+#include "vsdb-offload.h"
 #include "vsdb.h"
 
 #include <errno.h>
@@ -59,17 +69,20 @@
 
 /* Why a reconcile is wanted. */
 enum {
-    TRIG_SPEC = 1 << 0,    /* the spec file changed */
-    TRIG_SIGHUP = 1 << 1,  /* reload requested */
-    TRIG_NETLINK = 1 << 2, /* a link or devlink event */
-    TRIG_OVSDB = 1 << 3,   /* the database changed */
-    TRIG_RESYNC = 1 << 4,  /* periodic safety resync */
-    TRIG_RETRY = 1 << 5,   /* the backoff after a failure expired */
-    TRIG_STATUS = 1 << 6,  /* only the status line needs refreshing */
-    TRIG_ASKED = 1 << 7,   /* agentctl status found the snapshot old */
+    TRIG_SPEC = 1 << 0,      /* the spec file changed */
+    TRIG_SIGHUP = 1 << 1,    /* reload requested */
+    TRIG_NETLINK = 1 << 2,   /* a link or devlink event */
+    TRIG_OVSDB = 1 << 3,     /* the database changed */
+    TRIG_RESYNC = 1 << 4,    /* periodic safety resync */
+    TRIG_RETRY = 1 << 5,     /* the backoff after a failure expired */
+    TRIG_STATUS = 1 << 6,    /* only the status line needs refreshing */
+    TRIG_ASKED = 1 << 7,     /* agentctl status found the snapshot old */
+    TRIG_PEER = 1 << 8,      /* ovs-vswitchd or ovsdb-server came (back) */
+    TRIG_PEER_GONE = 1 << 9, /* ovs-vswitchd went away */
 };
-/* Reasons that apply without a dry run first, and despite a backoff. */
-#define TRIG_APPLY (TRIG_SPEC | TRIG_SIGHUP | TRIG_RETRY)
+/* Reasons that apply without a dry run first, and despite a backoff: a
+ * peer's return ends the backoff its outage caused. */
+#define TRIG_APPLY (TRIG_SPEC | TRIG_SIGHUP | TRIG_RETRY | TRIG_PEER)
 
 struct agentd {
     const struct agentd_opts *opts;
@@ -119,6 +132,20 @@ struct agentd {
     char *status_line; /* last STATUS= sent */
     long long watchdog_ms, watchdog_next, watchdog_last;
 
+    /* Ends a reconcile's waits on SIGTERM or a new spec (hostio.cancel);
+     * what its check read from the fds waits in the deferred_* flags. */
+    struct oa_cancel cancel;
+    const char *cancel_why; /* static: why the last one was cancelled */
+    bool deferred_hup, deferred_spec;
+    unsigned deferred_peers; /* AGENTD_PEER_* */
+
+    /* The peers: their files watched (agentd-peers.h), the running
+     * ovs-vswitchd's identity (NULL: none) and whether OVSDB was ready at
+     * the last turn of the loop. */
+    struct agentd_peers *peers;
+    char *vswitchd_id;
+    bool ovsdb_ready;
+
     bool stop;
     unsigned long n_reconciles, n_checks;
 };
@@ -134,6 +161,7 @@ reasons_text(unsigned reasons, char *buf, size_t size)
         {TRIG_NETLINK, "netlink event"},  {TRIG_OVSDB, "OVSDB change"},
         {TRIG_RESYNC, "periodic resync"}, {TRIG_RETRY, "retry"},
         {TRIG_STATUS, "status"},          {TRIG_ASKED, "status asked"},
+        {TRIG_PEER, "peer back"},         {TRIG_PEER_GONE, "peer gone"},
     };
     size_t len = 0;
 
@@ -349,7 +377,8 @@ load_spec(struct agentd *d)
                    file, n, n == 1 ? "" : "s",
                    d->spec ? "running on the last good spec"
                            : "no good spec yet: managing nothing");
-        for (size_t i = 0; i < n; i++) {
+        size_t n_logged = agentd_errors_logged(n);
+        for (size_t i = 0; i < n_logged; i++) {
             char *line = spec_error_format(spec_errors_get(errors, i));
             agentd_log(LOG_ERR, "%s", line ? line : "(out of memory)");
             if (!first) {
@@ -357,6 +386,14 @@ load_spec(struct agentd *d)
             } else {
                 free(line);
             }
+        }
+        if (n_logged < n) {
+            /* A spec of thousands of bad entries must not flood the
+             * journal: validate lists them all. */
+            agentd_log(LOG_ERR,
+                       "spec %s: %zu more error%s not logged (agentctl "
+                       "validate %s lists them all)",
+                       file, n - n_logged, n - n_logged == 1 ? "" : "s", file);
         }
         if (!first) {
             struct oa_err err;
@@ -413,7 +450,103 @@ reload_spec(struct agentd *d, unsigned reason)
     }
 }
 
+/* ---- Ending waits that became moot ------------------------------------ */
+
+static bool drain_spec_events(struct agentd *d);
+
+/* The spec file on disk is valid and asks for something else than the
+ * spec being applied. An invalid one changes nothing on the host, so it
+ * does not make a wait moot. */
+static bool
+spec_on_disk_differs(const struct agentd *d)
+{
+    struct spec_errors *errors = NULL;
+    struct spec *spec = NULL;
+    bool differs = false;
+
+    if (spec_load_file(d->opts->spec_path, &spec, &errors) == 0) {
+        differs = !d->spec || !spec_equal(d->spec, spec);
+    }
+    spec_destroy(spec);
+    spec_errors_destroy(errors);
+    return differs;
+}
+
+/* oa_cancel's check, called from inside a reconcile's wait when the
+ * signalfd or the spec's inotify fd is readable: reads them (what is
+ * read is handled after the reconcile: deferred_*) and says whether the
+ * reconcile should end now. */
+static bool
+cancel_check(void *aux)
+{
+    struct agentd *d = aux;
+    struct signalfd_siginfo si;
+    bool moot = false;
+
+    while (read(d->sigfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            d->deferred_hup = true;
+            if (!moot && spec_on_disk_differs(d)) {
+                moot = true;
+                d->cancel_why = "the spec changed";
+            }
+        } else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+            agentd_log(LOG_NOTICE, "%s during a reconcile: shutting down",
+                       si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+            d->stop = true;
+            moot = true;
+            d->cancel_why = "shutting down";
+        }
+    }
+    if (drain_spec_events(d)) {
+        d->deferred_spec = true;
+        if (!moot && spec_on_disk_differs(d)) {
+            moot = true;
+            d->cancel_why = "the spec changed";
+        }
+    }
+    if (d->inofd < 0) {
+        d->cancel.fds[1] = -1; /* the watch ended: its fd is closed */
+    }
+    /* ovsdb-server is back while the client waits out its backoff: a
+     * new client (read_peers()) answers sooner than this wait would. */
+    d->deferred_peers |= agentd_peers_read(d->peers);
+    if (!moot && (d->deferred_peers & AGENTD_PEER_OVSDB) && d->io.vsdb &&
+        !vsdb_is_ready(d->io.vsdb)) {
+        moot = true;
+        d->cancel_why = "ovsdb-server is back";
+    }
+    return moot;
+}
+
+/* Before a reconcile or check: nothing cancelled, the fds of now. */
+static void
+arm_cancel(struct agentd *d)
+{
+    size_t n = 0;
+
+    d->cancel.fds[n++] = d->sigfd;
+    d->cancel.fds[n++] = d->inofd; /* -1: none, poll() skips it */
+    d->cancel.fds[n++] = agentd_peers_fd(d->peers);
+    d->cancel.n_fds = n;
+    d->cancel_why = NULL;
+    d->cancel.check = cancel_check;
+    d->cancel.aux = d;
+    d->cancel.cancelled = false;
+}
+
 /* ---- Reconcile --------------------------------------------------------- */
+
+static void watch_peers(struct agentd *d);
+
+/* After every look: OVSDB's state as this look left it (the main loop
+ * acts on changes from there) and the peers' files of its OVS watched. */
+static void
+after_look(struct agentd *d)
+{
+    d->ovsdb_ready = d->io.vsdb && vsdb_is_ready(d->io.vsdb);
+    watch_peers(d);
+}
 
 static void
 on_step(const struct plan_step *step, int r, const char *msg, void *aux)
@@ -646,13 +779,27 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     d->n_reconciles++;
     agentd_log(LOG_INFO, "reconcile (%s)", why);
     agentd_serve_set_reconciling(d->serve, true);
+    arm_cancel(d);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    after_look(d);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
     note_orders(d, &res);
     note_pins(d, &res);
     char failure[OA_ERR_FORMAT_MAX];
     const char *message = oa_err_format(&res.err, failure, sizeof failure);
+    if (r == -ECANCELED || d->cancel.cancelled) {
+        /* Not a failure (no backoff): the loop stops, or reloads the
+         * spec and reconciles again at once. The snapshot stays the
+         * last full observation. */
+        const char *moot = d->cancel_why ? d->cancel_why : "cancelled";
+        agentd_log(LOG_NOTICE, "reconcile (%s) given up after %lld ms: %s",
+                   why, res.elapsed_ms, moot);
+        say(outcome, "reconcile given up: %s\n", moot);
+        agentd_serve_set_reconciling(d->serve, false);
+        engine_result_clear(&res);
+        return -ECANCELED;
+    }
     if (r == 0) {
         stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
@@ -719,9 +866,16 @@ check(struct agentd *d, unsigned reasons)
     note_seqno(d);
     d->n_checks++;
     stats_inc(STATS_CHECKS);
+    arm_cancel(d);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    after_look(d);
     note_ovsdb_stats(d);
     note_pins(d, &res);
+    if (d->cancel.cancelled) {
+        /* A wait of the look was cut short: what it saw is not the host. */
+        engine_result_clear(&res);
+        return;
+    }
     if (r == 0 && res.plan && res.plan->n_steps) {
         const struct plan_step *s = &res.plan->steps[0];
 
@@ -807,6 +961,13 @@ read_signals(struct agentd *d)
 {
     struct signalfd_siginfo si;
 
+    if (d->deferred_hup) {
+        /* Read by a reconcile's wait (cancel_check). */
+        d->deferred_hup = false;
+        agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+        reload_spec(d, TRIG_SIGHUP);
+    }
+
     while (read(d->sigfd, &si, sizeof si) == sizeof si) {
         switch (si.ssi_signo) {
         case SIGTERM:
@@ -825,15 +986,17 @@ read_signals(struct agentd *d)
     }
 }
 
-static void
-read_inotify(struct agentd *d)
+/* Reads the spec directory's events: true when the spec file may have
+ * changed. */
+static bool
+drain_spec_events(struct agentd *d)
 {
     char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     bool changed = false;
     ssize_t n;
 
     if (d->inofd < 0) {
-        return;
+        return false;
     }
     while ((n = read(d->inofd, buf, sizeof buf)) > 0) {
         for (char *p = buf; p < buf + n;) {
@@ -858,6 +1021,15 @@ read_inotify(struct agentd *d)
             break;
         }
     }
+    return changed;
+}
+
+static void
+read_inotify(struct agentd *d)
+{
+    bool changed = drain_spec_events(d) || d->deferred_spec;
+
+    d->deferred_spec = false;
     if (changed) {
         agentd_log(LOG_INFO, "spec %s changed on disk", d->opts->spec_path);
         reload_spec(d, TRIG_SPEC);
@@ -921,6 +1093,88 @@ read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
     trigger(d, TRIG_NETLINK);
 }
 
+/* A peer came back: whatever backoff its outage caused ends, and the
+ * daemon reconciles now (docs/architecture.md, "Peers"). */
+static void
+peer_back(struct agentd *d, const char *what)
+{
+    if (d->failures) {
+        agentd_log(LOG_NOTICE,
+                   "%s: reconciling now, not after the backoff "
+                   "of %u failed reconcile%s",
+                   what, d->failures, d->failures == 1 ? "" : "s");
+    } else {
+        agentd_log(LOG_NOTICE, "%s: reconciling now", what);
+    }
+    d->retry_at = -1;
+    trigger(d, TRIG_PEER);
+}
+
+/* The running ovs-vswitchd now, against the one last seen: a restart
+ * changes nothing the daemon monitors in OVSDB, so it is seen here. */
+static void
+note_vswitchd(struct agentd *d, bool announce)
+{
+    char *id = NULL;
+
+    if (vsdb_vswitchd_identity(d->io.vswitchd_pidfile, d->io.proc_root, &id)) {
+        id = NULL;
+    }
+    bool same = (!id && !d->vswitchd_id) ||
+                (id && d->vswitchd_id && !strcmp(id, d->vswitchd_id));
+    if (!same && announce) {
+        if (id) {
+            peer_back(d, d->vswitchd_id ? "ovs-vswitchd restarted"
+                                        : "ovs-vswitchd started");
+        } else {
+            agentd_log(LOG_NOTICE, "ovs-vswitchd stopped");
+            trigger(d, TRIG_PEER_GONE);
+        }
+    }
+    free(d->vswitchd_id);
+    d->vswitchd_id = id;
+}
+
+/* The pidfile or the OVSDB socket changed (agentd-peers.h). A new socket
+ * while the client is not connected: a new client connects now, where
+ * the old one would wait out its backoff. */
+static void
+read_peers(struct agentd *d)
+{
+    unsigned changed = agentd_peers_read(d->peers) | d->deferred_peers;
+
+    d->deferred_peers = 0;
+
+    if (changed & AGENTD_PEER_VSWITCHD) {
+        note_vswitchd(d, true);
+    }
+    if ((changed & AGENTD_PEER_OVSDB) && d->io.vsdb &&
+        !vsdb_is_ready(d->io.vsdb)) {
+        int r = hostio_reconnect_ovsdb(&d->io);
+        if (r < 0) {
+            agentd_log_errno(LOG_WARNING, d->io.ovs_remote, r,
+                             "connecting to OVSDB anew");
+        } else {
+            agentd_log(LOG_INFO, "%s appeared: connecting to OVSDB now",
+                       d->io.ovs_remote);
+        }
+    }
+}
+
+/* After a look: the peers' files of the spec's OVS, watched. */
+static void
+watch_peers(struct agentd *d)
+{
+    const char *pidfile = d->io.vswitchd_pidfile ? d->io.vswitchd_pidfile
+                                                 : VSDB_VSWITCHD_PIDFILE;
+    const char *remote = d->io.ovs_remote;
+
+    if (!remote && d->spec) {
+        remote = d->spec->ovs.db ? d->spec->ovs.db : VSDB_DEFAULT_REMOTE;
+    }
+    agentd_peers_watch(d->peers, pidfile, remote);
+}
+
 static void
 check_ovsdb(struct agentd *d)
 {
@@ -930,6 +1184,11 @@ check_ovsdb(struct agentd *d)
         return;
     }
     vsdb_run(d->io.vsdb);
+    bool ready = vsdb_is_ready(d->io.vsdb);
+    if (ready && !d->ovsdb_ready) {
+        peer_back(d, "OVSDB connected again");
+    }
+    d->ovsdb_ready = ready;
     seqno = vsdb_seqno(d->io.vsdb);
     if (d->seqno_db != d->io.vsdb) {
         d->seqno_db = d->io.vsdb;
@@ -1029,6 +1288,8 @@ agentd_close(struct agentd *d)
     }
     nlev_close(d->nl_link);
     nlev_close(d->nl_devlink);
+    agentd_peers_destroy(d->peers);
+    free(d->vswitchd_id);
     free(d->link_ifindexes);
     hostio_close(&d->io);
     engine_refusals_clear(&d->refusals);
@@ -1060,6 +1321,12 @@ arm_waits(struct agentd *d)
     }
     if (d->nl_devlink) {
         vsdb_poll_fd_wait(nlev_fd(d->nl_devlink), POLLIN);
+    }
+    if (agentd_peers_fd(d->peers) >= 0) {
+        vsdb_poll_fd_wait(agentd_peers_fd(d->peers), POLLIN);
+    }
+    if (d->deferred_hup || d->deferred_spec || d->deferred_peers) {
+        next = now; /* read by a reconcile's wait: handled next turn */
     }
     if (d->pending && d->pending_at < next) {
         next = d->pending_at;
@@ -1137,6 +1404,15 @@ agentd_start(struct agentd *d)
         agentd_log(LOG_WARNING,
                    "the kernel has no devlink: eswitch steps fail");
     }
+    d->io.cancel = &d->cancel;
+    d->peers = agentd_peers_create();
+    if (!d->peers) {
+        agentd_log(LOG_WARNING,
+                   "cannot watch ovs-vswitchd and ovsdb-server: "
+                   "their restarts are found by the periodic resync");
+    }
+    note_vswitchd(d, false);
+    watch_peers(d);
     open_nlev(d);
     if (start_serving(d) < 0) {
         return -1;
@@ -1165,8 +1441,12 @@ run_once(struct agentd *d)
     read_inotify(d);
     read_nlev(d, d->nl_link, "link");
     read_nlev(d, d->nl_devlink, "devlink");
+    read_peers(d);
     check_ovsdb(d);
     serve_asks(d);
+    if (d->stop) {
+        return; /* SIGTERM ended a reconcile's wait */
+    }
 
     now = vsdb_time_msec();
     if (now >= d->resync_at) {
@@ -1179,6 +1459,9 @@ run_once(struct agentd *d)
     }
     if (d->pending && vsdb_time_msec() >= d->pending_at) {
         run_pending(d);
+        if (d->stop) {
+            return;
+        }
     }
     watchdog_kick(d);
 

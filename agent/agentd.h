@@ -60,6 +60,11 @@ long long agentd_backoff_ms(unsigned failures);
 bool agentd_spec_event_matches(uint32_t mask, const char *name,
                                const char *basename);
 
+/* How many of a spec's 'n' errors the daemon logs one by one: the first
+ * AGENTD_SPEC_ERRORS_LOGGED; one more line gives the count of the rest. */
+#define AGENTD_SPEC_ERRORS_LOGGED 20
+size_t agentd_errors_logged(size_t n);
+
 /* The inotify mask the daemon watches the spec's directory with. */
 uint32_t agentd_spec_watch_mask(void);
 

@@ -5,6 +5,7 @@
 #include "apply.h"
 
 #include "hostio.h"
+#include "oa-common/cancel.h"
 #include "oa-common/err.h"
 #include "oa-common/str.h"
 #include "obs.h"
@@ -71,6 +72,28 @@ say(struct apply_ctx *c, const char *fmt, ...)
     va_start(args, fmt);
     vsnprintf(c->msg, sizeof c->msg, fmt, args);
     va_end(args);
+}
+
+/* The wait of the running step became moot (hostio.cancel: SIGTERM, a
+ * new spec): the step ends, and so does the run. */
+static enum step_result
+cancelled(struct apply_ctx *c)
+{
+    oa_err_set(&c->err, -ECANCELED, "wait given up: cancelled");
+    return STEP_ERROR;
+}
+
+/* nlev_wait() that also ends on the cancel (then the step's error is
+ * set and -ECANCELED returned). */
+static int
+wait_events(struct apply_ctx *c, struct nlev_source *const *ev, size_t n,
+            long long timeout_ms)
+{
+    int r = nlev_wait_cancel(ev, n, timeout_ms, NULL, c->io->cancel);
+    if (r == -ECANCELED) {
+        cancelled(c);
+    }
+    return r;
 }
 
 /* A lower layer refused: its errno, and the kernel's extack when it gave
@@ -799,7 +822,10 @@ await_udev(struct apply_ctx *c, const struct obs_pf *pf, unsigned num,
                      pending, APPLY_UDEV_WAIT_MS, names);
             return STEP_DONE;
         }
-        nlev_wait(c->ev, c->n_ev, backoff < left ? backoff : left, NULL);
+        if (wait_events(c, c->ev, c->n_ev, backoff < left ? backoff : left) ==
+            -ECANCELED) {
+            return STEP_ERROR;
+        }
         backoff = backoff * 2 > 200 ? 200 : backoff * 2;
     }
 }
@@ -838,9 +864,11 @@ apply_wait_vfs(struct apply_ctx *c, const struct plan_step *s)
             return STEP_ERROR;
         }
         /* Everything pending, then one look for the batch. */
-        int r = nlev_wait(c->ev, c->n_ev,
-                          next_look_ms(w, &have, left, &backoff), NULL);
-        if (r < 0) {
+        int r = wait_events(c, c->ev, c->n_ev,
+                            next_look_ms(w, &have, left, &backoff));
+        if (r == -ECANCELED) {
+            return STEP_ERROR;
+        } else if (r < 0) {
             oa_err_set_errno(&c->err, r, "reading netlink events");
             return STEP_ERROR;
         }
@@ -980,7 +1008,9 @@ await_applied(struct apply_ctx *c, int64_t next_cfg)
     free(id);
     c->vswitchd_applied = true;
     int r = vsdb_wait_applied_block(c->io->vsdb, next_cfg, c->ovs_timeout_ms);
-    if (r) {
+    if (r == -ECANCELED) {
+        return cancelled(c);
+    } else if (r) {
         oa_err_set(&c->err, r,
                    "committed, but ovs-vswitchd did not apply next_cfg %lld "
                    "within %lld ms",
@@ -1005,7 +1035,9 @@ commit_want(struct apply_ctx *c, const struct vsdb_want *want)
     }
     int r =
         vsdb_commit_block(db, want, c->ovs_timeout_ms, &committed, &next_cfg);
-    if (r == -EPROTO) {
+    if (r == -ECANCELED) {
+        return cancelled(c);
+    } else if (r == -EPROTO) {
         const char *error = NULL;
         vsdb_txn_status(db, NULL, &error);
         oa_err_set(&c->err, r, "%s (ovsdb: %s)", strerror(-r),
@@ -1088,7 +1120,9 @@ await_detached_rules(struct apply_ctx *c)
     size_t left = detached_rules_in_hw(c);
     while (left && vsdb_time_msec() < deadline) {
         long long wait = ev ? deadline - vsdb_time_msec() : 50;
-        nlev_wait(ev ? &ev : NULL, ev ? 1 : 0, wait, NULL);
+        if (wait_events(c, ev ? &ev : NULL, ev ? 1 : 0, wait) == -ECANCELED) {
+            break; /* the next step finds the cancel */
+        }
         left = detached_rules_in_hw(c);
     }
     nlev_close(ev);
@@ -1203,9 +1237,11 @@ apply_restart_vswitchd(struct apply_ctx *c, const struct plan_step *s)
         return STEP_ERROR;
     }
     r = vsdb_vswitchd_wait_changed(c->io->vswitchd_pidfile, c->io->proc_root,
-                                   old, c->ovs_timeout_ms);
+                                   old, c->ovs_timeout_ms, c->io->cancel);
     free(old);
-    if (r) {
+    if (r == -ECANCELED) {
+        return cancelled(c);
+    } else if (r) {
         oa_err_set(&c->err, r,
                    "restart of %s queued, but no new ovs-vswitchd within "
                    "%lld ms",
@@ -1314,7 +1350,9 @@ check_uplink(struct apply_ctx *c, const struct plan_step *s)
     while (!(settled = !uplink_now(c, pf, name, sizeof name) &&
                        uplink_settled(c, name, &ifindex)) &&
            vsdb_time_msec() - start < c->wait_timeout_ms) {
-        nlev_wait(ev ? &ev : NULL, ev ? 1 : 0, 50, NULL);
+        if (wait_events(c, ev ? &ev : NULL, ev ? 1 : 0, 50) == -ECANCELED) {
+            break; /* the next step finds the cancel */
+        }
     }
     nlev_close(ev);
     c->replan = true;
@@ -1437,6 +1475,12 @@ apply_run(struct hostio *io, const struct spec *spec,
         const char *msg = c.msg;
         int r = 0;
 
+        if (oa_cancel_test(io->cancel)) {
+            /* Nothing more: the daemon stops or has a new spec. */
+            oa_err_set(&res->err, -ECANCELED, "%s %s: not started: cancelled",
+                       plan_action_name(s->action), s->object);
+            break;
+        }
         if (local && refused[s->pf] >= 0) {
             /* It builds on the PF's refused step. */
             const struct plan_step *f = &plan->steps[refused[s->pf]];
@@ -1457,6 +1501,10 @@ apply_run(struct hostio *io, const struct spec *spec,
             opts->on_step(s, r, msg, opts->aux);
         }
         if (sr == STEP_ERROR) {
+            if (c.err.code == -ECANCELED) {
+                res->err = c.err; /* a cancel ends it, refusals or not */
+                break;
+            }
             if (!local) {
                 break;
             }

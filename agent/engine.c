@@ -316,7 +316,7 @@ static bool
 refusal_is_transient(int code)
 {
     return code == -EBUSY || code == -EAGAIN || code == -ETIMEDOUT ||
-           code == -EINTR;
+           code == -EINTR || code == -ECANCELED;
 }
 
 /* ---- One reconcile's state --------------------------------------------- */
@@ -551,6 +551,10 @@ apply_round(struct run *run)
     if (r == 0) {
         return 0;
     }
+    if (r == -ECANCELED) {
+        /* Not a refusal: the daemon stops, or a new spec came. */
+        return take_err(&res->err, &ar.err, r);
+    }
     if (handle_refusals(run, &ar)) {
         res->fallback_used = true;
         return 0;
@@ -605,6 +609,9 @@ run_rounds(struct run *run)
         }
         r = apply_round(run);
         drop_round(run);
+        if (r == -ECANCELED) {
+            return r; /* nothing more to wait for: no look either */
+        }
         if (r < 0) {
             /* Observe once more, so the report shows where it stopped. */
             struct oa_err ignored = {0};

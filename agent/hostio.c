@@ -75,10 +75,28 @@ hostio_open_ovsdb(struct hostio *io, const char *remote)
         free(copy);
         return r;
     }
+    vsdb_set_cancel(db, io->cancel);
     vsdb_destroy(io->vsdb);
     free(io->ovs_remote);
     io->vsdb = db;
     io->ovs_remote = copy;
+    return 0;
+}
+
+int
+hostio_reconnect_ovsdb(struct hostio *io)
+{
+    if (!io->vsdb || !io->ovs_remote) {
+        return -ENOTCONN;
+    }
+    struct vsdb *db;
+    int r = vsdb_create(io->ovs_remote, &db);
+    if (r < 0) {
+        return r;
+    }
+    vsdb_set_cancel(db, io->cancel);
+    vsdb_destroy(io->vsdb);
+    io->vsdb = db;
     return 0;
 }
 

@@ -26,6 +26,10 @@ struct hostio {
     struct ethfeat_client *ethfeat;
     struct vsdb *vsdb; /* NULL until hostio_open_ovsdb() */
     char *ovs_remote;  /* what vsdb was opened on */
+    /* Borrowed, NULL: never. Every wait of a reconcile (OVSDB, VFs and
+     * representors, udev, ovs-vswitchd) ends with -ECANCELED once it is
+     * cancelled (oa-common/cancel.h): the daemon's SIGTERM and new spec. */
+    struct oa_cancel *cancel;
 };
 
 /* Opens the kernel handles (devlink may fail to open: left NULL).
@@ -37,6 +41,12 @@ int hostio_open(struct hostio *io, struct oa_err *err);
  * open (the spec's ovs.db may change while the daemon runs). Does not
  * block. */
 int hostio_open_ovsdb(struct hostio *io, const char *remote);
+
+/* Opens the OVSDB client anew on the same remote, now: a new client
+ * connects at once, where the old one would wait out the backoff that
+ * grew while the server was away. 0 or a negative errno (the old client
+ * stays). */
+int hostio_reconnect_ovsdb(struct hostio *io);
 
 /* udev runs on the host: its control socket (<run>/udev/control)
  * exists. Then new netdevs are renamed by its rules, and the agent

@@ -1900,9 +1900,36 @@ plan_free(struct plan *plan)
 }
 
 bool
+plan_step_is_record(const struct plan *plan, const struct plan_step *s)
+{
+    return s->action == PLAN_OVS_SET_EXTERNAL_ID && plan->has_offload &&
+           plan->offload.verdict == VSDB_OFFLOAD_IN_EFFECT &&
+           (!strcmp(s->kv.key, VSDB_RECORD_VSWITCHD) ||
+            !strcmp(s->kv.key, VSDB_RECORD_LATCHED));
+}
+
+size_t
+plan_n_unapplied(const struct plan *plan, const struct plan_step **first)
+{
+    size_t n = 0;
+    if (first) {
+        *first = NULL;
+    }
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        if (plan_step_is_record(plan, &plan->steps[i])) {
+            continue;
+        }
+        if (!n++ && first) {
+            *first = &plan->steps[i];
+        }
+    }
+    return n;
+}
+
+bool
 plan_is_converged(const struct plan *plan)
 {
-    return !plan->n_steps && !plan->n_blockers;
+    return !plan_n_unapplied(plan, NULL) && !plan->n_blockers;
 }
 
 /* Puts port 'name' back into bridge 'bridge' of the detach transaction;

@@ -264,8 +264,21 @@ int plan_compute(const struct spec *spec, const struct obs_host *host,
                  struct plan **out);
 void plan_free(struct plan *plan);
 
-/* Converged: no step and no blocker. */
+/* Converged: no blocker, and no step but the record's (below). */
 bool plan_is_converged(const struct plan *plan);
+
+/* A step that only brings the agent's own record up to date while the
+ * running ovs-vswitchd uses the wanted offload settings (verdict
+ * in-effect): set-external-id of offload-agent-vswitchd or
+ * offload-agent-latched. An ovs-vswitchd restart makes the record name
+ * the old process; that is bookkeeping, not drift, and the host is
+ * converged (the daemon still writes it on its next look). */
+bool plan_step_is_record(const struct plan *plan, const struct plan_step *s);
+
+/* The steps that are not record steps, and the first of them in
+ * '*first' (may be NULL; NULL when there is none). */
+size_t plan_n_unapplied(const struct plan *plan,
+                        const struct plan_step **first);
 
 /* Leaves PF 'pf''s OVS ports where they are after all: its detach-port
  * steps and the add-port steps putting those ports back leave the plan,

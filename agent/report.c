@@ -124,7 +124,7 @@ port_bridge(const struct obs_host *host, const char *port, char *out,
     }
 }
 
-static int
+static int __attribute__((format(printf, 5, 0)))
 add_problem_v(struct report *report, enum report_severity severity,
               const char *object, const char *hint, const char *fmt,
               va_list args)
@@ -361,13 +361,14 @@ plan_problems(struct report *report, const struct plan *plan)
         problem(report, REPORT_ERROR, plan->blockers[i].object, NULL, "%s",
                 plan->blockers[i].message);
     }
-    if (plan->n_steps) {
-        const struct plan_step *first = &plan->steps[0];
+    const struct plan_step *first;
+    size_t n = plan_n_unapplied(plan, &first);
+    if (n) {
         problem(report, REPORT_ERROR, "plan",
                 "run agentctl apply or agentctl reconcile",
-                "%zu %s not applied, first: %s %s", plan->n_steps,
-                plan->n_steps == 1 ? "step" : "steps",
-                plan_action_name(first->action), first->object);
+                "%zu %s not applied, first: %s %s", n,
+                n == 1 ? "step" : "steps", plan_action_name(first->action),
+                first->object);
     }
     if (plan->has_offload &&
         plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {

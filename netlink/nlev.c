@@ -1,6 +1,7 @@
 /* Kernel event sources: see include/oa-netlink/nlev.h. */
 #include "oa-netlink/nlev.h"
 #include "oa-netlink/nlsock.h"
+#include "oa-common/cancel.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -193,6 +194,14 @@ int
 nlev_wait(struct nlev_source *const *sources, size_t n, long long timeout_ms,
           struct nlev_summary *sum)
 {
+    return nlev_wait_cancel(sources, n, timeout_ms, sum, NULL);
+}
+
+int
+nlev_wait_cancel(struct nlev_source *const *sources, size_t n,
+                 long long timeout_ms, struct nlev_summary *sum,
+                 struct oa_cancel *cancel)
+{
     struct pollfd fds[NLEV_WAIT_MAX];
     struct nlev_summary ignored;
     int total = 0;
@@ -209,16 +218,14 @@ nlev_wait(struct nlev_source *const *sources, size_t n, long long timeout_ms,
         fds[i].events = POLLIN;
         fds[i].revents = 0;
     }
-    int timeout = timeout_ms < 0         ? -1
-                  : timeout_ms > INT_MAX ? INT_MAX
-                                         : (int)timeout_ms;
-    if (poll(fds, n, timeout) < 0 && errno != EINTR) {
-        return -errno;
+    int r = oa_cancel_poll(cancel, fds, n, timeout_ms);
+    if (r < 0) {
+        return r;
     }
     /* Everything pending on every source, so that the caller looks once
      * for the whole batch. */
     for (size_t i = 0; i < n; i++) {
-        int r = nlev_drain(sources[i], sum);
+        r = nlev_drain(sources[i], sum);
         if (r < 0) {
             return r;
         }

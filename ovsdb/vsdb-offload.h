@@ -103,10 +103,13 @@ int vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id);
  * ovs-vswitchd (vsdb_vswitchd_identity(pidfile, proc)) differs from 'old'
  * (NULL: until one runs): after a restart was asked for. Woken by the
  * pidfile's directory changing (inotify), re-checked at least every
- * 100 ms. Returns 0 once it changed, else -ETIMEDOUT. Blocks: for apply,
+ * 100 ms. Returns 0 once it changed, else -ETIMEDOUT, or -ECANCELED
+ * once 'cancel' (may be NULL) is. Blocks: for apply,
  * not for the daemon's poll loop. */
+struct oa_cancel;
 int vsdb_vswitchd_wait_changed(const char *pidfile, const char *proc,
-                               const char *old, long long timeout_ms);
+                               const char *old, long long timeout_ms,
+                               struct oa_cancel *cancel);
 
 /* systemd, over D-Bus (sd-bus, the system bus): the MainPID of 'unit'
  * (NULL: ovs-vswitchd.service), 0 when the unit is not running. Lets the

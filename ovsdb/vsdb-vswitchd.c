@@ -3,6 +3,8 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include "oa-common/cancel.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -129,26 +131,25 @@ watch_pidfile_dir(const char *pidfile)
     return in;
 }
 
-/* Sleeps up to 'ms', less when 'in' (may be -1) has events (drained). */
-static void
-nap(int in, long long ms)
+/* Sleeps up to 'ms', less when 'in' (may be -1) has events (drained).
+ * -ECANCELED when 'cancel' is. */
+static int
+nap(int in, long long ms, struct oa_cancel *cancel)
 {
-    if (in >= 0) {
-        struct pollfd p = {in, POLLIN, 0};
+    struct pollfd p = {in, POLLIN, 0};
+    int r = oa_cancel_poll(cancel, &p, in >= 0, ms);
+    if (r > 0) {
         char buf[4096];
-        if (poll(&p, 1, (int)ms) > 0) {
-            while (read(in, buf, sizeof buf) > 0) {
-            }
+        while (read(in, buf, sizeof buf) > 0) {
         }
-    } else {
-        struct timespec ts = {0, ms * 1000000L};
-        nanosleep(&ts, NULL);
     }
+    return r == -ECANCELED ? r : 0;
 }
 
 int
 vsdb_vswitchd_wait_changed(const char *pidfile, const char *proc,
-                           const char *old, long long timeout_ms)
+                           const char *old, long long timeout_ms,
+                           struct oa_cancel *cancel)
 {
     if (!pidfile) {
         pidfile = VSDB_VSWITCHD_PIDFILE;
@@ -172,7 +173,10 @@ vsdb_vswitchd_wait_changed(const char *pidfile, const char *proc,
         }
         /* At least every 100 ms: a process can start and exit without
          * the pidfile moving. */
-        nap(in, left < 100 ? left : 100);
+        if (nap(in, left < 100 ? left : 100, cancel) == -ECANCELED) {
+            r = -ECANCELED;
+            break;
+        }
     }
     if (in >= 0) {
         close(in);

@@ -1,6 +1,8 @@
 /* vsdb: the Open_vSwitch database through OVS's C IDL (see vsdb.h). */
 #include "vsdb.h"
 
+#include "oa-common/cancel.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@ struct vsdb {
     struct vsdb_stats stats;
     void (*hook)(void *aux);
     void *hook_aux;
+    struct oa_cancel *cancel; /* borrowed: ends the blocking helpers */
 };
 
 /* The configuration columns of Port and Interface that a renamed port's
@@ -843,13 +846,33 @@ vsdb_set_precommit_hook(struct vsdb *db, void (*hook)(void *aux), void *aux)
 
 /* ---- Blocking helpers -------------------------------------------------- */
 
-static void
+void
+vsdb_set_cancel(struct vsdb *db, struct oa_cancel *cancel)
+{
+    db->cancel = cancel;
+}
+
+/* The poll loop once, woken also by the cancel fds. True when the wait
+ * became moot (db->cancel). */
+static bool
 block_once(struct vsdb *db, long long deadline)
 {
     vsdb_wait(db);
     poll_timer_wait_until(deadline);
+    for (size_t i = 0; db->cancel && i < db->cancel->n_fds; i++) {
+        if (db->cancel->fds[i] >= 0) {
+            poll_fd_wait(db->cancel->fds[i], POLLIN);
+        }
+    }
     poll_block();
     vsdb_run(db);
+    return oa_cancel_test(db->cancel);
+}
+
+static bool
+cancelled(const struct vsdb *db)
+{
+    return db->cancel && db->cancel->cancelled;
 }
 
 int
@@ -858,6 +881,9 @@ vsdb_wait_ready_block(struct vsdb *db, long long timeout_ms)
     long long deadline = time_msec() + timeout_ms;
     vsdb_run(db);
     while (!vsdb_is_ready(db)) {
+        if (cancelled(db)) {
+            return -ECANCELED;
+        }
         if (time_msec() >= deadline) {
             return -ETIMEDOUT;
         }
@@ -882,6 +908,9 @@ vsdb_commit_block(struct vsdb *db, const struct vsdb_want *want,
         }
         if (r == 1) {
             while (db->status == VSDB_TXN_PENDING) {
+                if (cancelled(db)) {
+                    return -ECANCELED;
+                }
                 if (time_msec() >= deadline) {
                     return -ETIMEDOUT;
                 }
@@ -904,6 +933,9 @@ vsdb_commit_block(struct vsdb *db, const struct vsdb_want *want,
         if (r != -EAGAIN && r != -ENOTCONN && r != -EBUSY) {
             return r;
         }
+        if (cancelled(db)) {
+            return -ECANCELED;
+        }
         if (time_msec() >= deadline) {
             return -ETIMEDOUT;
         }
@@ -922,6 +954,9 @@ vsdb_wait_applied_block(struct vsdb *db, int64_t next_cfg,
             ovsrec_open_vswitch_first(db->idl);
         if (ovs && ovs->cur_cfg >= next_cfg) {
             return 0;
+        }
+        if (cancelled(db)) {
+            return -ECANCELED;
         }
         if (time_msec() >= deadline) {
             return -ETIMEDOUT;

@@ -295,7 +295,14 @@ void vsdb_set_precommit_hook(struct vsdb *db, void (*hook)(void *aux),
  * control socket is served by a thread of its own meanwhile
  * (docs/architecture.md), so nothing else waits on them. */
 
-/* Runs the poll loop until ready. 0, or -ETIMEDOUT. */
+/* Every blocking helper below also ends, with -ECANCELED, once 'cancel'
+ * (borrowed, may be NULL; oa-common/cancel.h) is cancelled: its fds wake
+ * the poll loop. The daemon sets its own, so that SIGTERM or a new spec
+ * ends an OVSDB wait at once. */
+struct oa_cancel;
+void vsdb_set_cancel(struct vsdb *db, struct oa_cancel *cancel);
+
+/* Runs the poll loop until ready. 0, -ETIMEDOUT or -ECANCELED. */
 int vsdb_wait_ready_block(struct vsdb *db, long long timeout_ms);
 
 /* Commits 'want' (retrying after concurrent changes) and waits for the

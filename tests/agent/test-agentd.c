@@ -1,14 +1,22 @@
 /* Unit tests of the daemon's pure helpers (agent/agentd-util.c): the
  * retry backoff, the spec-file event filter that makes write-to-temp-
  * then-rename work, the debounce deadline and log level names. */
+#include "agentd-peers.h"
 #include "agentd.h"
 #include "oa-netlink/nlev.h"
 
 #include "oa-check.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <unistd.h>
 
 START_TEST(backoff_doubles_from_1s_and_caps_at_60s)
 {
@@ -172,6 +180,71 @@ START_TEST(log_lines_name_the_object_and_the_errno)
 }
 END_TEST
 
+START_TEST(unix_remote_paths)
+{
+    char buf[64];
+    ck_assert(agentd_unix_remote_path("unix:/run/openvswitch/db.sock", buf,
+                                      sizeof buf));
+    ck_assert_str_eq(buf, "/run/openvswitch/db.sock");
+    ck_assert(!agentd_unix_remote_path("tcp:127.0.0.1:6640", buf, sizeof buf));
+    ck_assert(!agentd_unix_remote_path("punix:/x", buf, sizeof buf));
+    ck_assert(!agentd_unix_remote_path("unix:", buf, sizeof buf));
+    ck_assert(!agentd_unix_remote_path("unix:/a,unix:/b", buf, sizeof buf));
+    ck_assert(!agentd_unix_remote_path(NULL, buf, sizeof buf));
+    ck_assert(!agentd_unix_remote_path("unix:/0123456789", buf, 8));
+}
+END_TEST
+
+/* The files of ovs-vswitchd (its pidfile, written to a temporary file and
+ * renamed, as OVS does) and ovsdb-server (its socket, bound) in a real
+ * directory: each change is reported as its peer's, other files not. */
+START_TEST(peer_files_are_seen)
+{
+    char dir[] = "/tmp/oa-peers.XXXXXX", pid[96], tmp[96], sock[96],
+         remote[104], other[96];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(pid, sizeof pid, "%s/ovs-vswitchd.pid", dir);
+    snprintf(tmp, sizeof tmp, "%s/ovs-vswitchd.pid.tmp", dir);
+    snprintf(sock, sizeof sock, "%s/db.sock", dir);
+    snprintf(remote, sizeof remote, "unix:%s", sock);
+    snprintf(other, sizeof other, "%s/ovsdb-server.pid", dir);
+
+    struct agentd_peers *p = agentd_peers_create();
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_ge(agentd_peers_fd(p), 0);
+    agentd_peers_watch(p, pid, remote);
+    agentd_peers_watch(p, pid, remote); /* again: no change */
+    ck_assert_uint_eq(agentd_peers_read(p), 0);
+
+    FILE *f = fopen(other, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_uint_eq(agentd_peers_read(p), 0);
+
+    f = fopen(tmp, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "42\n");
+    fclose(f);
+    ck_assert_int_eq(rename(tmp, pid), 0);
+    ck_assert_uint_eq(agentd_peers_read(p), AGENTD_PEER_VSWITCHD);
+
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", sock);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+    ck_assert_uint_eq(agentd_peers_read(p), AGENTD_PEER_OVSDB);
+
+    ck_assert_int_eq(unlink(pid), 0);
+    ck_assert_int_eq(unlink(sock), 0);
+    ck_assert_uint_eq(agentd_peers_read(p),
+                      AGENTD_PEER_VSWITCHD | AGENTD_PEER_OVSDB);
+    close(fd);
+    unlink(other);
+    rmdir(dir);
+    agentd_peers_destroy(p);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -187,6 +260,8 @@ main(void)
     tcase_add_test(tc, debounce_waits_after_last_event_but_not_forever);
     tcase_add_test(tc, log_levels_parse);
     tcase_add_test(tc, log_lines_name_the_object_and_the_errno);
+    tcase_add_test(tc, unix_remote_paths);
+    tcase_add_test(tc, peer_files_are_seen);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

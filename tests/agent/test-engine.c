@@ -323,6 +323,12 @@ enum { SW_NO = 0, SW_ZERO_VFS, SW_WITH_VFS };
     {                                                 \
         -EBUSY, 1, SW_NO, "set-numvfs " DEVLINK, NULL \
     }
+/* The daemon cancelled the run after its first step (SIGTERM, a new
+ * spec): no refusal, no fallback, no look after it. */
+#define CANCELLED_AFTER_PROGRESS                          \
+    {                                                     \
+        -ECANCELED, 1, SW_NO, "set-numvfs " DEVLINK, NULL \
+    }
 /* The first step was refused. */
 #define REFUSED_AT_ONCE                              \
     {                                                \
@@ -630,6 +636,17 @@ static const struct row rows[] = {
      .final_vfs = 2,
      .learned_after = SF,
      .orders_changed = 1},
+    {.name = "cancelled after progress: ends at once, not planned again "
+             "nor observed",
+     .hosts = {H_BLANK, H_VFS_LEGACY},
+     .applies = {CANCELLED_AFTER_PROGRESS},
+     .r = -ECANCELED,
+     .rounds = 1,
+     .message = "set-numvfs " DEVLINK ": Operation canceled",
+     .n_observe = 1,
+     .n_apply = 1,
+     .applied = "set-eswitch",
+     .final_vfs = -1},
     {.name = "refusal without progress: observed once more, then ends",
      .hosts = {H_BLANK, H_VFS_LEGACY},
      .applies = {REFUSED_AT_ONCE},

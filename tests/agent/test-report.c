@@ -521,6 +521,59 @@ START_TEST(remaining_steps_are_an_error)
 }
 END_TEST
 
+/* ovs-vswitchd restarted: the record in Open_vSwitch external_ids names
+ * the old process, so the plan rewrites it. While the new process uses
+ * the wanted settings (in-effect) that is bookkeeping: converged, exit
+ * 0. Not so when offload is not yet in effect, nor for other steps. */
+static void
+record_step(struct plan_step *s, const char *key)
+{
+    s->action = PLAN_OVS_SET_EXTERNAL_ID;
+    strcpy(s->object, key);
+    strcpy(s->kv.key, key);
+    strcpy(s->kv.value, "boot:2:3");
+}
+
+START_TEST(stale_vswitchd_record_is_not_drift)
+{
+    record_step(&fx.steps[0], VSDB_RECORD_VSWITCHD);
+    record_step(&fx.steps[1], VSDB_RECORD_LATCHED);
+    fx.plan.n_steps = 2;
+    struct report *r = build();
+    ck_assert(report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 0);
+    json_t *root = to_json(r);
+    ck_assert_uint_eq(problems_about(root, "plan", NULL), 0);
+    json_decref(root);
+    report_free(r);
+
+    /* Not yet in effect: the record is part of what is left to do. */
+    fx.plan.offload.verdict = VSDB_OFFLOAD_LIVE;
+    r = build();
+    ck_assert(!report_converged(r));
+    ck_assert_int_eq(report_exit_code(r), 1);
+    report_free(r);
+}
+END_TEST
+
+START_TEST(record_step_does_not_hide_other_steps)
+{
+    record_step(&fx.steps[0], VSDB_RECORD_VSWITCHD);
+    fx.steps[1].action = PLAN_OVS_ADD_PORT;
+    strcpy(fx.steps[1].object, "eth2");
+    fx.plan.n_steps = 2;
+    struct report *r = build();
+    ck_assert(!report_converged(r));
+    json_t *root = to_json(r);
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "plan", &p), 1);
+    assert_str(at(p, "message", NULL),
+               "1 step not applied, first: add-port eth2");
+    json_decref(root);
+    report_free(r);
+}
+END_TEST
+
 START_TEST(ovs_not_connected)
 {
     fx.host.ovs.connected = false;
@@ -1094,6 +1147,8 @@ report_suite(void)
     tcase_add_test(tc, skip_hw_policy_is_the_hint);
     tcase_add_test(tc, blocker_is_an_error);
     tcase_add_test(tc, remaining_steps_are_an_error);
+    tcase_add_test(tc, stale_vswitchd_record_is_not_drift);
+    tcase_add_test(tc, record_step_does_not_hide_other_steps);
     tcase_add_test(tc, ovs_not_connected);
     tcase_add_test(tc, ovs_interface_error_and_pending);
     tcase_add_test(tc, warning_alone_keeps_exit_zero);

@@ -68,6 +68,13 @@ int nlev_drain(struct nlev_source *, struct nlev_summary *sum);
 int nlev_wait(struct nlev_source *const *sources, size_t n,
               long long timeout_ms, struct nlev_summary *sum);
 
+struct oa_cancel;
+/* nlev_wait(), ended early when 'cancel' (may be NULL; oa-common/cancel.h)
+ * is or becomes cancelled: then -ECANCELED and nothing drained. */
+int nlev_wait_cancel(struct nlev_source *const *sources, size_t n,
+                     long long timeout_ms, struct nlev_summary *sum,
+                     struct oa_cancel *cancel);
+
 /* Pure: counts one notification message of 'kind' into *sum. */
 void nlev_classify(enum nlev_kind, const struct nlmsghdr *,
                    struct nlev_summary *sum);
