@@ -17,6 +17,7 @@
 #include "oa-netlink/tcf.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "stats.h"
 #include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
@@ -1410,7 +1411,9 @@ apply_run(struct hostio *io, const struct spec *spec,
                      plan_action_name(f->action), f->object);
             sr = STEP_SKIPPED;
         } else {
+            uint64_t t0 = stats_now_us();
             sr = run_step(&c, s);
+            stats_step_time(plan_action_name(s->action), stats_now_us() - t0);
         }
         if (sr == STEP_ERROR) {
             record_refusal(&c, i, s);
