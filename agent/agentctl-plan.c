@@ -8,6 +8,7 @@
 #include "order.h"
 #include "pfpin.h"
 #include "report.h"
+#include "stats.h"
 
 #include <stdio.h>
 
@@ -43,7 +44,10 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
                 oa_err_format(&res.err, failure, sizeof failure));
         code = OA_EXIT_FAIL;
     } else if (opts->json) {
-        code = agentctl_print(report_plan_to_json(res.plan, true), "plan");
+        struct stats_view stats;
+        stats_read(&stats);
+        code = agentctl_print(
+            report_plan_to_json_stats(res.plan, true, &stats), "plan");
     } else {
         code = agentctl_print(report_plan_to_text(res.plan), "plan");
     }

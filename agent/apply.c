@@ -19,6 +19,7 @@
 #include "oa-netlink/tcf.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "stats.h"
 #include "step.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
@@ -60,6 +61,17 @@ struct apply_ctx {
      * change): the later steps name the old netdev, so the run stops and
      * the engine plans again from a new look. */
     bool replan;
+    /* Per PF (host->n_pfs, may be NULL): its representors as resolved
+     * for the last step that needed them. Valid until a step other than
+     * set-hw-tc-offload or set-link-up runs (apply_run() drops it then):
+     * those two change no representor, and resolving for each (a devlink
+     * port dump and a link dump of the whole host) made a converge
+     * quadratic in VFs. A cached name that is gone is resolved again. */
+    struct rep_cache {
+        struct repr_entry *reps;
+        size_t n;
+        bool valid;
+    } * reps;
     /* For on_step: what the step did. */
     char msg[400];
     char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
@@ -896,8 +908,7 @@ step_netdev_now(struct apply_ctx *c, const struct plan_step *s,
 {
     const struct obs_pf *pf;
     struct oanl_extack ext = {""};
-    struct repr_entry *reps;
-    size_t n;
+    struct rep_cache fresh = {0};
 
     oa_copy_str(netdev, size, planned);
     if (!netdev[0]) {
@@ -910,20 +921,52 @@ step_netdev_now(struct apply_ctx *c, const struct plan_step *s,
     if (step_pf(c, s, &pf)) {
         return STEP_ERROR;
     }
-    int r = resolve_reps(c, pf, &reps, &n, &ext);
-    if (r) {
-        return fail(c, r, &ext);
+    struct rep_cache *rc = c->reps ? &c->reps[s->pf] : &fresh;
+    if (!rc->valid) {
+        free(rc->reps);
+        rc->reps = NULL;
+        int r = resolve_reps(c, pf, &rc->reps, &rc->n, &ext);
+        if (r) {
+            return fail(c, r, &ext);
+        }
+        rc->valid = true;
     }
-    const struct repr_entry *e = repr_find(reps, n, (uint32_t)s->vf);
+    const struct repr_entry *e = repr_find(rc->reps, rc->n, (uint32_t)s->vf);
     if (e) {
         oa_copy_str(netdev, size, e->netdev);
     }
-    free(reps);
+    free(fresh.reps);
     if (!e) {
         say(c, "skipped: VF %d has no representor now (next round)", s->vf);
         return STEP_SKIPPED;
     }
     return STEP_DONE;
+}
+
+/* Drops the representors resolved for PF 's->pf' (all PFs: -1), so the
+ * next step resolves them again. */
+static void
+reps_forget(struct apply_ctx *c, int pf)
+{
+    for (size_t k = 0; c->reps && k < c->host->n_pfs; k++) {
+        if (pf < 0 || (size_t)pf == k) {
+            c->reps[k].valid = false;
+        }
+    }
+}
+
+/* ENODEV from a representor's netdev named by the cache: it was renamed
+ * or went away since; the step runs once more on a fresh resolve. */
+static bool
+reps_stale(struct apply_ctx *c, const struct plan_step *s, int r,
+           bool *retried)
+{
+    if (r != -ENODEV || *retried || s->vf < 0 || s->pf < 0 || !c->reps) {
+        return false;
+    }
+    *retried = true;
+    reps_forget(c, s->pf);
+    return true;
 }
 
 enum step_result
@@ -933,7 +976,10 @@ apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
     struct oanl_extack ext = {""};
     struct ethfeat_state st;
     char netdev[16];
+    bool retried = false;
+    int r;
 
+again:;
     enum step_result sr =
         step_netdev_now(c, s, s->hwtc.netdev, netdev, sizeof netdev);
     if (sr != STEP_DONE) {
@@ -943,8 +989,10 @@ apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
         oa_err_set(&c->err, -ENOTCONN, "no ethtool handle");
         return STEP_ERROR;
     }
-    int r =
-        ethfeat_get(c->io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st, &ext);
+    r = ethfeat_get(c->io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st, &ext);
+    if (reps_stale(c, s, r, &retried)) {
+        goto again;
+    }
     if (r) {
         return fail(c, r, &ext);
     }
@@ -966,13 +1014,19 @@ apply_set_link_up(struct apply_ctx *c, const struct plan_step *s)
     struct oanl_extack ext = {""};
     struct oa_link *link;
     char netdev[16];
+    bool retried = false;
+    int r;
 
+again:;
     enum step_result sr =
         step_netdev_now(c, s, s->link.netdev, netdev, sizeof netdev);
     if (sr != STEP_DONE) {
         return sr;
     }
-    int r = oa_link_get_by_name(c->io->link, netdev, &link, &ext);
+    r = oa_link_get_by_name(c->io->link, netdev, &link, &ext);
+    if (reps_stale(c, s, r, &retried)) {
+        goto again;
+    }
     if (r) {
         return fail(c, r, &ext);
     }
@@ -1467,6 +1521,8 @@ apply_run(struct hostio *io, const struct spec *spec,
             refused[k] = -1;
         }
     }
+    /* Out of memory: every step resolves for itself. */
+    c.reps = host->n_pfs ? calloc(host->n_pfs, sizeof *c.reps) : NULL;
     open_events(&c);
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
@@ -1488,7 +1544,9 @@ apply_run(struct hostio *io, const struct spec *spec,
                      plan_action_name(f->action), f->object);
             sr = STEP_SKIPPED;
         } else {
+            uint64_t t0 = stats_now_us();
             sr = run_step(&c, s);
+            stats_step_time(plan_action_name(s->action), stats_now_us() - t0);
         }
         if (sr == STEP_ERROR) {
             record_refusal(&c, i, s);
@@ -1496,6 +1554,10 @@ apply_run(struct hostio *io, const struct spec *spec,
             msg = oa_err_format(&c.err, c.failure, sizeof c.failure);
         } else if (sr == STEP_DONE) {
             res->n_done++;
+        }
+        if (s->action != PLAN_SET_HW_TC_OFFLOAD &&
+            s->action != PLAN_SET_LINK_UP) {
+            reps_forget(&c, -1);
         }
         if (opts && opts->on_step) {
             opts->on_step(s, r, msg, opts->aux);
@@ -1518,6 +1580,10 @@ apply_run(struct hostio *io, const struct spec *spec,
     for (size_t i = 0; i < c.n_ev; i++) {
         nlev_close(c.ev[i]);
     }
+    for (size_t k = 0; c.reps && k < host->n_pfs; k++) {
+        free(c.reps[k].reps);
+    }
+    free(c.reps);
     free(refused);
     return res->err.code;
 }

@@ -9,6 +9,7 @@
 #include "order.h"
 #include "pfpin.h"
 #include "plan.h"
+#include "stats.h"
 #include "vsdb.h"
 
 #include <errno.h>
@@ -491,8 +492,10 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
 
     run->host = NULL;
     run->plan = NULL;
+    uint64_t t0 = stats_now_us();
     r = ops->observe(ops->aux, run->spec, run->opts->pins, run->ovs_timeout_ms,
                      &run->host, &obs_err);
+    stats_add(STATS_TIME_OBSERVE_US, stats_now_us() - t0);
     if (r < 0) {
         run->host = NULL;
         take_err(err, &obs_err, r);
@@ -506,7 +509,9 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
     }
     learn_orders(run, run->host);
     set_orders(run, run->host);
+    t0 = stats_now_us();
     r = plan_compute(run->spec, run->host, &run->plan);
+    stats_add(STATS_TIME_PLAN_US, stats_now_us() - t0);
     if (r == 0) {
         if (raw) {
             *raw = plan_fingerprint(run->plan);

@@ -16,6 +16,7 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include "oa-common/iostat.h"
 #include "oa-common/str.h"
 
 #include <errno.h>
@@ -165,6 +166,7 @@ network_class(const struct sriov_pf *dev)
     char path[sizeof dev->dir + 8];
     unsigned cls = 0;
     snprintf(path, sizeof path, "%s/class", dev->dir);
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     FILE *f = fopen(path, "re");
     if (!f) {
         return true;

@@ -795,6 +795,8 @@ json_stats(struct jw *jw, const struct stats_view *v)
             jw_key(jw, stats_step_result_name(k));
             jw_int(jw, (int64_t)v->steps[i].n[k]);
         }
+        jw_key(jw, "us");
+        jw_int(jw, (int64_t)v->steps[i].us);
         jw_object_end(jw);
     }
     jw_object_end(jw);
@@ -1074,6 +1076,13 @@ report_to_text_live(const struct report *report,
 char *
 report_plan_to_json(const struct plan *plan, bool pretty)
 {
+    return report_plan_to_json_stats(plan, pretty, NULL);
+}
+
+char *
+report_plan_to_json_stats(const struct plan *plan, bool pretty,
+                          const struct stats_view *stats)
+{
     struct jw *jw = jw_create(pretty);
     if (!jw) {
         return NULL;
@@ -1105,6 +1114,10 @@ report_plan_to_json(const struct plan *plan, bool pretty)
         jw_object_end(jw);
     }
     jw_array_end(jw);
+    if (stats) {
+        jw_key(jw, "stats");
+        json_stats(jw, stats);
+    }
     jw_object_end(jw);
     return jw_finish(jw);
 }

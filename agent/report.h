@@ -73,6 +73,11 @@ char *report_to_text_live(const struct report *report,
 /* The plan as `agentctl plan` shows it: {"steps": [...]} (docs/cli.md), or
  * one step a line. Blockers appear as "blockers" / after the steps. */
 char *report_plan_to_json(const struct plan *plan, bool pretty);
+/* The same with "stats" (json_stats' object) after "blockers" when
+ * 'stats' is not NULL: `agentctl plan --json` shows what its one
+ * observation cost (stats.io, stats.time_us). */
+char *report_plan_to_json_stats(const struct plan *plan, bool pretty,
+                                const struct stats_view *stats);
 char *report_plan_to_text(const struct plan *plan);
 
 #endif

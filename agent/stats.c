@@ -5,16 +5,19 @@
  * so a reader that loads the count with acquire sees complete names. */
 #include "stats.h"
 
+#include "oa-common/iostat.h"
 #include "oa-common/str.h"
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 static _Atomic uint64_t counters[STATS_N_COUNTERS];
 
 static struct {
     char action[32];
     _Atomic uint64_t n[STATS_STEP_N_RESULTS];
+    _Atomic uint64_t us;
 } steps[STATS_MAX_ACTIONS + 1];
 static _Atomic size_t n_steps;
 
@@ -33,7 +36,27 @@ static const struct {
     [STATS_NETLINK_IGNORED] = {"netlink", "ignored"},
     [STATS_OVSDB_COMMITS] = {"ovsdb", "commits"},
     [STATS_OVSDB_RETRIES] = {"ovsdb", "retries"},
+    [STATS_IO_NETLINK_REQUESTS] = {"io", "netlink_requests"},
+    [STATS_IO_NETLINK_DUMPS] = {"io", "netlink_dumps"},
+    [STATS_IO_SYSFS_READS] = {"io", "sysfs_reads"},
+    [STATS_IO_SYSFS_WRITES] = {"io", "sysfs_writes"},
+    [STATS_TIME_OBSERVE_US] = {"time_us", "observe"},
+    [STATS_TIME_PLAN_US] = {"time_us", "plan"},
 };
+
+/* The io group is counted below agent/, where the requests are made. */
+static const enum oa_iostat io_source[STATS_N_COUNTERS] = {
+    [STATS_IO_NETLINK_REQUESTS] = OA_IOSTAT_NL_REQUESTS,
+    [STATS_IO_NETLINK_DUMPS] = OA_IOSTAT_NL_DUMPS,
+    [STATS_IO_SYSFS_READS] = OA_IOSTAT_SYSFS_READS,
+    [STATS_IO_SYSFS_WRITES] = OA_IOSTAT_SYSFS_WRITES,
+};
+
+static bool
+is_io(enum stats_counter c)
+{
+    return c >= STATS_IO_NETLINK_REQUESTS && c <= STATS_IO_SYSFS_WRITES;
+}
 
 void
 stats_inc(enum stats_counter counter)
@@ -93,6 +116,21 @@ stats_count_step(const char *action, int r, const char *msg)
 }
 
 void
+stats_step_time(const char *action, uint64_t us)
+{
+    size_t i = step_slot(action);
+    atomic_fetch_add_explicit(&steps[i].us, us, memory_order_relaxed);
+}
+
+uint64_t
+stats_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+void
 stats_reconcile_time(long long ms)
 {
     atomic_store_explicit(&last_ms, ms, memory_order_relaxed);
@@ -122,7 +160,9 @@ stats_read(struct stats_view *view)
     memset(view, 0, sizeof *view);
     for (size_t i = 0; i < STATS_N_COUNTERS; i++) {
         view->counters[i] =
-            atomic_load_explicit(&counters[i], memory_order_relaxed);
+            is_io(i)
+                ? oa_iostat_get(io_source[i])
+                : atomic_load_explicit(&counters[i], memory_order_relaxed);
     }
     /* "other" is published by its first count, without n_steps. */
     for (size_t i = 0; i <= STATS_MAX_ACTIONS; i++) {
@@ -137,6 +177,7 @@ stats_read(struct stats_view *view)
                 atomic_load_explicit(&steps[i].n[k], memory_order_relaxed);
             total += out->n[k];
         }
+        out->us = atomic_load_explicit(&steps[i].us, memory_order_relaxed);
         if (i == STATS_MAX_ACTIONS && !total) {
             continue;
         }
@@ -184,8 +225,10 @@ stats_reset(void)
         for (size_t k = 0; k < STATS_STEP_N_RESULTS; k++) {
             atomic_store(&steps[i].n[k], 0);
         }
+        atomic_store(&steps[i].us, 0);
     }
     atomic_store(&n_steps, 0);
+    oa_iostat_reset();
     atomic_store(&last_ms, -1);
     atomic_store(&longest_ms, -1);
     ovsdb_seen_commits = ovsdb_seen_retries = 0;

@@ -22,6 +22,13 @@ enum stats_counter {
     STATS_NETLINK_IGNORED,      /* ... about netdevs not managed */
     STATS_OVSDB_COMMITS,        /* transactions sent (vsdb_get_stats) */
     STATS_OVSDB_RETRIES,        /* ... retried after a concurrent edit */
+    /* Read from oa-common/iostat.h (process-wide) by stats_read(). */
+    STATS_IO_NETLINK_REQUESTS, /* netlink requests for one object */
+    STATS_IO_NETLINK_DUMPS,    /* netlink dumps */
+    STATS_IO_SYSFS_READS,      /* sysfs attributes, links, dirs read */
+    STATS_IO_SYSFS_WRITES,
+    STATS_TIME_OBSERVE_US, /* time spent observing (engine rounds) */
+    STATS_TIME_PLAN_US,    /* ... planning */
     STATS_N_COUNTERS
 };
 
@@ -43,6 +50,11 @@ void stats_add(enum stats_counter counter, uint64_t n);
 void stats_count_step(const char *action, int r, const char *msg);
 /* Pure: the result an apply on_step callback's (r, msg) stands for. */
 enum stats_step_result stats_step_result(int r, const char *msg);
+/* Adds 'us' microseconds spent in one step of 'action' (apply_run()
+ * times every step it runs), for where a converge spends its time. */
+void stats_step_time(const char *action, uint64_t us);
+/* Microseconds on the monotonic clock, for the timers. */
+uint64_t stats_now_us(void);
 /* Records a reconcile that took 'ms'. */
 void stats_reconcile_time(long long ms);
 /* Sets the OVSDB counters from the IDL client's own totals (which are
@@ -53,6 +65,7 @@ void stats_ovsdb_totals(uint64_t commits, uint64_t retries);
 struct stats_step {
     char action[32];
     uint64_t n[STATS_STEP_N_RESULTS];
+    uint64_t us; /* time spent in these steps */
 };
 
 /* A copy of everything, for rendering (report_to_json). */
@@ -68,7 +81,7 @@ struct stats_view {
 void stats_read(struct stats_view *view);
 /* The JSON key of 'counter' inside its group (see report_to_json), and
  * the group: "reconciles", "checks" (none: a top-level number),
- * "netlink", "ovsdb". */
+ * "netlink", "ovsdb", "io", "time_us". */
 const char *stats_counter_name(enum stats_counter counter);
 const char *stats_counter_group(enum stats_counter counter);
 const char *stats_step_result_name(enum stats_step_result result);

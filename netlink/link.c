@@ -17,6 +17,8 @@
 #include "oa-netlink/link.h"
 #include "vec.h"
 
+#include "oa-common/iostat.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <linux/if_link.h>
@@ -818,6 +820,9 @@ transact(struct oa_link_sock *s, struct nl_msg *msg, reply_fn each, void *data,
     /* A fresh sequence number on every send (a retried dump reuses msg):
      * libnl's sequence check expects the one it hands out. */
     nlmsg_hdr(msg)->nlmsg_seq = NL_AUTO_SEQ;
+    oa_iostat_inc(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP
+                      ? OA_IOSTAT_NL_DUMPS
+                      : OA_IOSTAT_NL_REQUESTS);
     int r = nl_send_auto(s->sk, msg);
     while (r >= 0 && !t.done) {
         r = nl_recvmsgs(s->sk, cb);

@@ -1,6 +1,8 @@
 /* Netlink socket core: see include/oa-netlink/nlsock.h. */
 #include "oa-netlink/nlsock.h"
 
+#include "oa-common/iostat.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
@@ -189,6 +191,7 @@ oanl_transact(struct oanl_sock *s, struct nlmsghdr *req, oanl_msg_cb cb,
     req->nlmsg_flags |= NLM_F_REQUEST;
     req->nlmsg_pid = 0;
     req->nlmsg_seq = ++s->seq;
+    oa_iostat_inc(dump ? OA_IOSTAT_NL_DUMPS : OA_IOSTAT_NL_REQUESTS);
     if (mnl_socket_sendto(s->mnl, req, req->nlmsg_len) < 0) {
         return -errno;
     }

@@ -1,6 +1,8 @@
 /* SR-IOV and driver binding through sysfs: see include/oa-netlink/sriov.h. */
 #include "oa-netlink/sriov.h"
 
+#include "oa-common/iostat.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <dirent.h>
@@ -36,6 +38,7 @@ path_fmt(char *buf, size_t size, const char *fmt, ...)
 static int
 read_attr(const char *path, char *buf, size_t size)
 {
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
@@ -57,6 +60,7 @@ read_attr(const char *path, char *buf, size_t size)
 static int
 write_attr(const char *path, const char *s)
 {
+    oa_iostat_inc(OA_IOSTAT_SYSFS_WRITES);
     int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
@@ -93,6 +97,7 @@ static int
 link_basename(const char *path, char *buf, size_t size)
 {
     char target[SRIOV_PATH_MAX];
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     ssize_t n = readlink(path, target, sizeof target - 1);
     if (n < 0) {
         return -errno;
@@ -152,6 +157,7 @@ sriov_pf_by_devlink(const char *root, const char *bus, const char *dev,
         return r;
     }
     struct stat st;
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     if (stat(pf->dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
         return -ENODEV;
     }
@@ -212,6 +218,7 @@ sriov_pf_netdevs(const struct sriov_pf *pf, char (*names)[16], size_t max)
     if (r) {
         return r;
     }
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     DIR *d = opendir(path);
     if (!d) {
         return errno == ENOENT ? 0 : -errno;
@@ -357,6 +364,7 @@ bool
 sriov_vfs_are_devices(const struct sriov_pf *pf)
 {
     char path[SRIOV_PATH_MAX];
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     return !pf_attr(pf, "sriov_totalvfs", path, sizeof path) &&
            access(path, F_OK) == 0;
 }
@@ -401,6 +409,7 @@ sriov_dev_driver(const char *root, const char *addr, char *buf, size_t size)
     if (r) {
         return r;
     }
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     if (access(path, F_OK) < 0) {
         return -ENODEV;
     }
@@ -451,6 +460,7 @@ sriov_dev_bind(const char *root, const char *addr, const char *driver)
     if (r) {
         return r;
     }
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
     if (access(path, F_OK) < 0) {
         return -ENOENT;
     }

@@ -252,23 +252,180 @@ add_port_op(struct plan_builder *pb, enum vsdb_op_type type,
     return op;
 }
 
+/* The diff looks names up per port: against every wanted port, every
+ * observed port and every owned port's key. Linear scans made it
+ * quadratic in ports (cubic with renames), so it sorts each set once and
+ * searches (O(n log n) in all). Comparisons are counted for the tests
+ * (vsdb_plan.n_compares). */
+static _Thread_local size_t n_compares;
+
+static int
+count_cmp(const char *a, const char *b)
+{
+    n_compares++;
+    return strcmp(a, b);
+}
+
+/* One name (a port name or a key) and where it is: bridge 'b', port 'p'
+ * (in want->bridges or state->bridges). */
+struct ref {
+    const char *name;
+    size_t b, p;
+};
+
+static int
+cmp_ref(const void *x_, const void *y_)
+{
+    const struct ref *x = x_, *y = y_;
+    int c = count_cmp(x->name, y->name);
+    if (c) {
+        return c;
+    }
+    /* Equal names in bridge then port order: the order a scan found. */
+    return x->b != y->b   ? (x->b < y->b ? -1 : 1)
+           : x->p != y->p ? (x->p < y->p ? -1 : 1)
+                          : 0;
+}
+
+struct refs {
+    struct ref *v;
+    size_t n;
+};
+
+/* The first ref named 'name' in sorted 'r', or NULL. */
+static const struct ref *
+refs_find(const struct refs *r, const char *name)
+{
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (count_cmp(r->v[mid].name, name) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < r->n && !count_cmp(r->v[lo].name, name) ? &r->v[lo] : NULL;
+}
+
+/* The next ref after 'x' with the same name, or NULL. */
+static const struct ref *
+refs_next(const struct refs *r, const struct ref *x)
+{
+    return x + 1 < r->v + r->n && !count_cmp(x[1].name, x->name) ? x + 1
+                                                                 : NULL;
+}
+
+struct index {
+    struct refs want;  /* wanted ports by name */
+    struct refs ports; /* observed ports by name */
+    struct refs keys;  /* observed owned ports with a key, by key */
+    size_t *base;      /* per observed bridge: its first port in 'renamed' */
+    bool *renamed;     /* per observed port: a RENAME_PORT replaces it */
+};
+
+static void
+index_free(struct index *ix)
+{
+    free(ix->want.v);
+    free(ix->ports.v);
+    free(ix->keys.v);
+    free(ix->base);
+    free(ix->renamed);
+}
+
+static int
+index_build(struct index *ix, const struct vsdb_want *want,
+            const struct vsdb_state *state)
+{
+    size_t n_want = 0, n_have = 0;
+    memset(ix, 0, sizeof *ix);
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        n_want += want->bridges[b].n_ports;
+    }
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        n_have += state->bridges[b].n_ports;
+    }
+    ix->want.v = calloc(n_want + 1, sizeof *ix->want.v);
+    ix->ports.v = calloc(n_have + 1, sizeof *ix->ports.v);
+    ix->keys.v = calloc(n_have + 1, sizeof *ix->keys.v);
+    ix->base = calloc(state->n_bridges + 1, sizeof *ix->base);
+    ix->renamed = calloc(n_have + 1, sizeof *ix->renamed);
+    if (!ix->want.v || !ix->ports.v || !ix->keys.v || !ix->base ||
+        !ix->renamed) {
+        index_free(ix);
+        return -ENOMEM;
+    }
+    for (size_t b = 0; b < want->n_bridges; b++) {
+        for (size_t p = 0; p < want->bridges[b].n_ports; p++) {
+            const char *name = want->bridges[b].ports[p];
+            ix->want.v[ix->want.n++] = (struct ref){name ? name : "", b, p};
+        }
+    }
+    for (size_t b = 0, base = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        ix->base[b] = base;
+        base += br->n_ports;
+        for (size_t p = 0; p < br->n_ports; p++) {
+            const struct vsdb_port *port = &br->ports[p];
+            ix->ports.v[ix->ports.n++] = (struct ref){port->name, b, p};
+            if (port->owned && port->key) {
+                ix->keys.v[ix->keys.n++] = (struct ref){port->key, b, p};
+            }
+        }
+    }
+    qsort(ix->want.v, ix->want.n, sizeof *ix->want.v, cmp_ref);
+    qsort(ix->ports.v, ix->ports.n, sizeof *ix->ports.v, cmp_ref);
+    qsort(ix->keys.v, ix->keys.n, sizeof *ix->keys.v, cmp_ref);
+    return 0;
+}
+
 /* The bridge that wants port 'name', or NULL. */
 static const struct vsdb_want_bridge *
-wanted_on(const struct vsdb_want *want, const char *name)
+wanted_on(const struct index *ix, const struct vsdb_want *want,
+          const char *name)
 {
-    for (size_t b = 0; b < want->n_bridges; b++) {
-        const struct vsdb_want_bridge *wb = &want->bridges[b];
-        for (size_t p = 0; p < wb->n_ports; p++) {
-            if (!strcmp(wb->ports[p], name)) {
-                return wb;
-            }
+    const struct ref *r = refs_find(&ix->want, name);
+    return r ? &want->bridges[r->b] : NULL;
+}
+
+/* Port 'name' of observed bridge 'br', or NULL. */
+static const struct vsdb_port *
+indexed_port(const struct index *ix, const struct vsdb_state *state,
+             const struct vsdb_bridge *br, const char *name)
+{
+    if (!br) {
+        return NULL;
+    }
+    size_t b = (size_t)(br - state->bridges);
+    for (const struct ref *r = refs_find(&ix->ports, name); r;
+         r = refs_next(&ix->ports, r)) {
+        if (r->b == b) {
+            return &br->ports[r->p];
         }
     }
     return NULL;
 }
 
+/* The first observed bridge with port 'name', or NULL. */
+static const struct vsdb_bridge *
+indexed_port_bridge(const struct index *ix, const struct vsdb_state *state,
+                    const char *name)
+{
+    const struct ref *r = refs_find(&ix->ports, name);
+    return r ? &state->bridges[r->b] : NULL;
+}
+
+static bool *
+renamed_flag(const struct index *ix, const struct vsdb_state *state,
+             const struct vsdb_bridge *br, const struct vsdb_port *port)
+{
+    size_t b = (size_t)(br - state->bridges);
+    return &ix->renamed[ix->base[b] + (size_t)(port - br->ports)];
+}
+
 static bool
-want_is_valid(const struct vsdb_want *want)
+want_is_valid(const struct index *ix, const struct vsdb_want *want)
 {
     for (size_t b = 0; b < want->n_bridges; b++) {
         const struct vsdb_want_bridge *wb = &want->bridges[b];
@@ -282,17 +439,12 @@ want_is_valid(const struct vsdb_want *want)
         }
         for (size_t p = 0; p < wb->n_ports; p++) {
             const char *name = wb->ports[p];
-            /* A bridge's own name is its local port: not ours to add. */
-            if (!name || !*name || wanted_on(want, name) != wb) {
+            if (!name || !*name) {
                 return false;
             }
+            /* A bridge's own name is its local port: not ours to add. */
             for (size_t o = 0; o < want->n_bridges; o++) {
                 if (!strcmp(want->bridges[o].name, name)) {
-                    return false;
-                }
-            }
-            for (size_t q = 0; q < p; q++) {
-                if (!strcmp(wb->ports[q], name)) {
                     return false;
                 }
             }
@@ -300,6 +452,12 @@ want_is_valid(const struct vsdb_want *want)
             if (tag < VSDB_TAG_LEAVE || tag > VSDB_TAG_MAX) {
                 return false;
             }
+        }
+    }
+    /* A port wanted twice, on one bridge or two: neighbours once sorted. */
+    for (size_t i = 1; i < ix->want.n; i++) {
+        if (!count_cmp(ix->want.v[i - 1].name, ix->want.v[i].name)) {
+            return false;
         }
     }
     for (size_t i = 0; i < want->n_other_config; i++) {
@@ -333,55 +491,21 @@ diff_keys(struct plan_builder *pb, const struct vsdb_want_key *want,
 /* The tags of the wanted ports already on their bridge (new ports got
  * theirs with their add-port or move-port). */
 static void
-diff_tags(struct plan_builder *pb, const struct vsdb_want *want,
-          const struct vsdb_state *state)
+diff_tags(struct plan_builder *pb, const struct index *ix,
+          const struct vsdb_want *want, const struct vsdb_state *state)
 {
     for (size_t b = 0; b < want->n_bridges; b++) {
         const struct vsdb_want_bridge *wb = &want->bridges[b];
         const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
         for (size_t p = 0; br && p < wb->n_ports; p++) {
             int tag = want_tag(wb, p);
-            if (tag_differs(bridge_port(br, wb->ports[p]), tag)) {
+            if (tag_differs(indexed_port(ix, state, br, wb->ports[p]), tag)) {
                 set_new_tag(add_op(pb, VSDB_OP_SET_PORT_TAG, wb->name, NULL,
                                    wb->ports[p], NULL, NULL),
                             tag);
             }
         }
     }
-}
-
-/* The ports of 'state' that a RENAME_PORT op of the plan replaces. */
-struct renamed {
-    const struct vsdb_port **v;
-    size_t n, cap;
-};
-
-static bool
-is_renamed(const struct renamed *r, const struct vsdb_port *port)
-{
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->v[i] == port) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static void
-note_renamed(struct plan_builder *pb, struct renamed *r,
-             const struct vsdb_port *port)
-{
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 8;
-        const struct vsdb_port **v = realloc(r->v, cap * sizeof *v);
-        if (!v) {
-            pb->error = -ENOMEM;
-            return;
-        }
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n++] = port;
 }
 
 static const char *
@@ -393,14 +517,20 @@ want_key(const struct vsdb_want_bridge *wb, size_t p)
 /* The owned port of 'br' with key 'key' whose name no bridge wants (its
  * netdev was renamed): the one to re-point. NULL: none. */
 static const struct vsdb_port *
-stale_keyed_port(const struct vsdb_want *want, const struct vsdb_bridge *br,
-                 const char *key, const struct renamed *r)
+stale_keyed_port(const struct index *ix, const struct vsdb_want *want,
+                 const struct vsdb_state *state, const struct vsdb_bridge *br,
+                 const char *key)
 {
-    for (size_t i = 0; br && key && i < br->n_ports; i++) {
-        const struct vsdb_port *port = &br->ports[i];
-        if (port->owned && port->key && !strcmp(port->key, key) &&
-            strcmp(port->name, br->name) && !wanted_on(want, port->name) &&
-            !is_renamed(r, port)) {
+    if (!br || !key) {
+        return NULL;
+    }
+    size_t b = (size_t)(br - state->bridges);
+    for (const struct ref *r = refs_find(&ix->keys, key); r;
+         r = refs_next(&ix->keys, r)) {
+        const struct vsdb_port *port = &br->ports[r->p];
+        if (r->b == b && strcmp(port->name, br->name) &&
+            !wanted_on(ix, want, port->name) &&
+            !*renamed_flag(ix, state, br, port)) {
             return port;
         }
     }
@@ -412,13 +542,13 @@ stale_keyed_port(const struct vsdb_want *want, const struct vsdb_bridge *br,
  * keyed port of ours under an old name (RENAME_PORT), on another bridge
  * (MOVE_PORT), else ADD_PORT. */
 static void
-plan_wanted_port(struct plan_builder *pb, const struct vsdb_want *want,
-                 const struct vsdb_state *state,
+plan_wanted_port(struct plan_builder *pb, const struct index *ix,
+                 const struct vsdb_want *want, const struct vsdb_state *state,
                  const struct vsdb_want_bridge *wb,
-                 const struct vsdb_bridge *br, size_t p, struct renamed *r)
+                 const struct vsdb_bridge *br, size_t p)
 {
     const char *name = wb->ports[p], *key = want_key(wb, p);
-    const struct vsdb_port *have = bridge_port(br, name);
+    const struct vsdb_port *have = indexed_port(ix, state, br, name);
     if (have) {
         if (key && have->owned && (!have->key || strcmp(have->key, key))) {
             add_port_op(pb, VSDB_OP_SET_PORT_KEY, wb->name, NULL, NULL, name,
@@ -426,16 +556,15 @@ plan_wanted_port(struct plan_builder *pb, const struct vsdb_want *want,
         }
         return;
     }
-    const struct vsdb_port *old = stale_keyed_port(want, br, key, r);
+    const struct vsdb_port *old = stale_keyed_port(ix, want, state, br, key);
     if (old) {
-        note_renamed(pb, r, old);
+        *renamed_flag(ix, state, br, old) = true;
         set_new_tag(add_port_op(pb, VSDB_OP_RENAME_PORT, wb->name, NULL,
                                 old->name, name, key),
                     want_tag(wb, p));
         return;
     }
-    const struct vsdb_bridge *other =
-        vsdb_state_port_bridge(state, name, NULL);
+    const struct vsdb_bridge *other = indexed_port_bridge(ix, state, name);
     if (other && !strcmp(other->name, name)) {
         /* That is another bridge's own local port. */
         pb->error = -EINVAL;
@@ -450,25 +579,63 @@ plan_wanted_port(struct plan_builder *pb, const struct vsdb_want *want,
     }
 }
 
+/* The owned ports no bridge of the spec wants any more, or wants
+ * elsewhere (then a move already takes them along). Ports without our
+ * tag are never touched, nor those renamed. */
+static void
+plan_stale_ports(struct plan_builder *pb, const struct index *ix,
+                 const struct vsdb_want *want, const struct vsdb_state *state)
+{
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            const struct vsdb_port *port = &br->ports[p];
+            if (!port->owned || !strcmp(port->name, br->name) ||
+                *renamed_flag(ix, state, br, port)) {
+                continue;
+            }
+            const struct vsdb_want_bridge *wb =
+                wanted_on(ix, want, port->name);
+            if (!wb) {
+                add_op(pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
+                       NULL);
+            } else if (strcmp(wb->name, br->name) &&
+                       indexed_port(ix, state,
+                                    vsdb_state_bridge(state, wb->name),
+                                    port->name)) {
+                /* Also on its wanted bridge already: a stale duplicate. */
+                add_op(pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
+                       NULL);
+            }
+        }
+    }
+}
+
 int
 vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
                   struct vsdb_plan **out)
 {
+    struct index ix;
     *out = NULL;
     if (!state->ready) {
         return -ENODATA;
     }
-    if (!want_is_valid(want)) {
+    n_compares = 0;
+    if (index_build(&ix, want, state) < 0) {
+        return -ENOMEM;
+    }
+    if (!want_is_valid(&ix, want)) {
+        index_free(&ix);
         return -EINVAL;
     }
     struct plan_builder pb = {.plan = calloc(1, sizeof *pb.plan)};
     if (!pb.plan) {
+        index_free(&ix);
         return -ENOMEM;
     }
 
     /* Per wanted bridge: create it, then its missing ports right after
      * (the transaction writes a new bridge's ports in one go). */
-    struct renamed renamed = {0};
     for (size_t b = 0; b < want->n_bridges; b++) {
         const struct vsdb_want_bridge *wb = &want->bridges[b];
         const struct vsdb_bridge *br = vsdb_state_bridge(state, wb->name);
@@ -476,48 +643,24 @@ vsdb_plan_compute(const struct vsdb_want *want, const struct vsdb_state *state,
             add_op(&pb, VSDB_OP_ADD_BRIDGE, wb->name, NULL, NULL, NULL, NULL);
         }
         for (size_t p = 0; p < wb->n_ports; p++) {
-            plan_wanted_port(&pb, want, state, wb, br, p, &renamed);
+            plan_wanted_port(&pb, &ix, want, state, wb, br, p);
         }
     }
-
-    /* Ports the agent added that no bridge of the spec wants any more,
-     * or wants elsewhere (then a move above already takes them along).
-     * Ports without our tag are never touched, nor those renamed. */
-    for (size_t b = 0; b < state->n_bridges; b++) {
-        const struct vsdb_bridge *br = &state->bridges[b];
-        for (size_t p = 0; p < br->n_ports; p++) {
-            const struct vsdb_port *port = &br->ports[p];
-            if (!port->owned || !strcmp(port->name, br->name) ||
-                is_renamed(&renamed, port)) {
-                continue;
-            }
-            const struct vsdb_want_bridge *wb = wanted_on(want, port->name);
-            if (!wb) {
-                add_op(&pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
-                       NULL);
-            } else if (strcmp(wb->name, br->name) &&
-                       bridge_port(vsdb_state_bridge(state, wb->name),
-                                   port->name)) {
-                /* Also on its wanted bridge already: a stale duplicate. */
-                add_op(&pb, VSDB_OP_DEL_PORT, br->name, NULL, port->name, NULL,
-                       NULL);
-            }
-        }
-    }
-    free(renamed.v);
-
-    diff_tags(&pb, want, state);
+    plan_stale_ports(&pb, &ix, want, state);
+    diff_tags(&pb, &ix, want, state);
     diff_keys(&pb, want->other_config, want->n_other_config,
               state->other_config, state->n_other_config,
               VSDB_OP_SET_OTHER_CONFIG, VSDB_OP_DEL_OTHER_CONFIG);
     diff_keys(&pb, want->external_ids, want->n_external_ids,
               state->external_ids, state->n_external_ids,
               VSDB_OP_SET_EXTERNAL_ID, VSDB_OP_DEL_EXTERNAL_ID);
+    index_free(&ix);
 
     if (pb.error) {
         vsdb_plan_free(pb.plan);
         return pb.error;
     }
+    pb.plan->n_compares = n_compares;
     *out = pb.plan;
     return 0;
 }

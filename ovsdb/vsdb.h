@@ -233,6 +233,9 @@ struct vsdb_op {
 struct vsdb_plan {
     struct vsdb_op *ops; /* in the order they are applied */
     size_t n_ops;
+    /* Name and key comparisons the diff made: O(ports log ports), which
+     * the tests hold it to (a lookup by scan would make it quadratic). */
+    size_t n_compares;
 };
 
 /* Pure: the operations that turn 'state' into 'want'. Empty when

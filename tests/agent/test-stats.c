@@ -4,6 +4,7 @@
 #include "stats.h"
 
 #include "oa-check.h"
+#include "oa-common/iostat.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -135,6 +136,33 @@ START_TEST(names_of_counters)
 }
 END_TEST
 
+/* The "io" group is what netlink/ counted where it asked the kernel
+ * (oa-common/iostat.h); the step and phase timers add up. */
+START_TEST(io_counts_and_timers)
+{
+    struct stats_view v;
+
+    stats_reset();
+    oa_iostat_inc(OA_IOSTAT_NL_DUMPS);
+    oa_iostat_inc(OA_IOSTAT_NL_DUMPS);
+    oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
+    stats_step_time("wait-vfs", 1500);
+    stats_step_time("wait-vfs", 500);
+    stats_add(STATS_TIME_OBSERVE_US, 42);
+    stats_read(&v);
+    ck_assert_uint_eq(v.counters[STATS_IO_NETLINK_DUMPS], 2);
+    ck_assert_uint_eq(v.counters[STATS_IO_SYSFS_READS], 1);
+    ck_assert_uint_eq(v.counters[STATS_IO_NETLINK_REQUESTS], 0);
+    ck_assert_uint_eq(v.counters[STATS_TIME_OBSERVE_US], 42);
+    ck_assert_str_eq(stats_counter_group(STATS_IO_SYSFS_WRITES), "io");
+    ck_assert_str_eq(stats_counter_name(STATS_TIME_PLAN_US), "plan");
+    ck_assert_uint_eq(find_step(&v, "wait-vfs")->us, 2000);
+    stats_reset();
+    stats_read(&v);
+    ck_assert_uint_eq(v.counters[STATS_IO_NETLINK_DUMPS], 0);
+}
+END_TEST
+
 static void *
 reader(void *aux)
 {
@@ -188,6 +216,7 @@ main(void)
     tcase_add_test(tc, reconcile_timers);
     tcase_add_test(tc, ovsdb_totals_survive_a_reconnect);
     tcase_add_test(tc, names_of_counters);
+    tcase_add_test(tc, io_counts_and_timers);
     tcase_add_test(tc, read_while_bumped_on_another_thread);
     suite_add_tcase(s, tc);
     return oa_check_run(s);

@@ -1,0 +1,63 @@
+#!/bin/bash
+# What an apply asks the kernel, counted (stats.io of apply --json, not
+# timed): the representors are resolved once per PF for a run of
+# set-hw-tc-offload / set-link-up steps, not once per step. Each resolve
+# is a devlink port dump and a link dump of the whole host, so per step
+# it made a converge quadratic in VFs (2 x 128 VFs: 72 % of the converge
+# in those two steps, docs/performance.md). Repairing 1 representor and
+# repairing all 16 must cost the same dumps; the observations are the
+# same in both, only the steps differ. Also checks the repair is done.
+#   tests/bed/run "tests/agent/bed-agent-apply-cost.sh AGENTCTL"
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../bed/lib.sh
+. "${OA_BED_LIB:-$here/../bed/lib.sh}"
+# shellcheck source-path=SCRIPTDIR source=bed-agent-lib.sh
+. "$here/bed-agent-lib.sh"
+
+AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL}")
+n=16
+dl=$(bed_nsim_devlink 1)
+work=$(mktemp -d /tmp/e2e-cost.XXXXXX)
+E2E_SPEC=$work/host.json
+E2E_STATE_DIR=$work/state
+mkdir -p "$E2E_STATE_DIR"
+
+bed_check "modprobe netdevsim" modprobe netdevsim || { bed_summary; exit; }
+bed_check "netdevsim1 created (1 port, max_vfs $n)" bed_nsim_new 1 1 "$n" ||
+    { bed_summary; exit; }
+bed_check "OVS started" bed_ovs_start hw-offload=true || { bed_summary; exit; }
+vfs=()
+for ((i = 0; i < n; i++)); do
+    vfs+=("$(printf '%d=02:00:00:00:07:%02x' "$i" "$i")")
+done
+e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
+bed_check "apply from blank converges" e2e_agentctl apply ||
+    { bed_summary; exit; }
+
+# undo K: representors 0..K-1 set down with hw-tc-offload off, by hand.
+undo() {
+    local i rep
+    for ((i = 0; i < $1; i++)); do
+        rep=$(bed_rep_netdev "$dl" "$i") || return
+        ethtool -K "$rep" hw-tc-offload off && ip link set "$rep" down || return
+    done
+}
+# repair K: prints the dumps of the apply that repairs undo K.
+repair() {
+    undo "$1" || return
+    e2e_agentctl apply --json >"$work/apply.json" 2>"$work/apply.log" || return
+    jq '.stats.io.netlink_dumps' "$work/apply.json"
+}
+
+one=$(repair 1)
+all=$(repair "$n")
+echo "   netlink dumps: repairing 1 representor $one, all $n: $all"
+bed_check "the repair of all $n converged, the host as the spec says" \
+    e2e_host_ok "$E2E_SPEC"
+bed_check "set-link-up ran for each of the $n" \
+    test "$(jq '.stats.steps["set-link-up"].done' "$work/apply.json")" = "$n"
+# A resolve per step costs 2 dumps: 30 more for 15 more representors.
+bed_check "repairing $n representors costs no more dumps than 1 (+2)" \
+    test -n "$one" -a -n "$all" -a "$((all - one))" -le 2
+bed_summary
