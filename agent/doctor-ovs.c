@@ -1,0 +1,208 @@
+/* doctor's OVS check, ovs-offload: hw-offload asked in the database but
+ * not latched by the running ovs-vswitchd, or no datapath flow
+ * offloaded. Live: the database through the IDL (vsdb) and the running
+ * ovs-vswitchd through its unixctl socket (dpctl/dump-flows, as
+ * ovs-appctl would ask it); recorded: ROOT/ovs/ (docs/doctor.md). */
+#include "doctor.h"
+
+#include "vsdb-offload.h"
+#include "vsdb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OVS_RUNDIR "/run/openvswitch"
+
+struct ovs_facts {
+    char hw_offload[16]; /* other_config:hw-offload, "" when absent */
+    char latched[64];    /* what the running vswitchd latched, "" unknown */
+    bool have_flows;
+    size_t total, offloaded; /* datapath flows */
+    char source[700];        /* where the flows came from */
+};
+
+/* One flow per line with its actions. */
+static size_t
+count_flows(const char *dump)
+{
+    size_t n = 0;
+    for (const char *p = dump; p && (p = strstr(p, "actions:")); p++) {
+        n++;
+    }
+    return n;
+}
+
+static void
+kv_line(const char *text, const char *key, char *out, size_t size)
+{
+    size_t len = strlen(key);
+    for (const char *p = text; p && *p;) {
+        if (!strncmp(p, key, len) && p[len] == '=') {
+            snprintf(out, size, "%.*s", (int)strcspn(p + len + 1, "\n"),
+                     p + len + 1);
+            return;
+        }
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+}
+
+/* ROOT/ovs/: other_config (KEY=VALUE lines), latched (the agent's
+ * record of what the running vswitchd latched), dpctl-dump-flows and
+ * dpctl-dump-flows-offloaded (ovs-appctl dpctl/dump-flows [type=
+ * offloaded]). false when the tree has no ovs/. */
+static bool
+facts_recorded(struct doctor *d, struct ovs_facts *f)
+{
+    char *oc = doctor_slurp(d, "ovs/other_config");
+    if (!oc) {
+        return false;
+    }
+    kv_line(oc, "hw-offload", f->hw_offload, sizeof f->hw_offload);
+    free(oc);
+    doctor_read(d, "ovs/latched", f->latched, sizeof f->latched);
+    char *all = doctor_slurp(d, "ovs/dpctl-dump-flows");
+    char *off = doctor_slurp(d, "ovs/dpctl-dump-flows-offloaded");
+    f->have_flows = all && off;
+    f->total = count_flows(all);
+    f->offloaded = count_flows(off);
+    snprintf(f->source, sizeof f->source, "ovs/dpctl-dump-flows");
+    free(all);
+    free(off);
+    return true;
+}
+
+static void
+flows_live(const char *ctl, struct ovs_facts *f)
+{
+    char type[] = "type=offloaded", *args[] = {type};
+    char *all = NULL, *off = NULL, *err1 = NULL, *err2 = NULL;
+    f->have_flows =
+        !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 0, NULL, &all, &err1) &&
+        !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 1, args, &off, &err2) &&
+        !err1 && !err2;
+    f->total = count_flows(all);
+    f->offloaded = count_flows(off);
+    snprintf(f->source, sizeof f->source, "%s dpctl/dump-flows", ctl);
+    free(all);
+    free(off);
+    free(err1);
+    free(err2);
+}
+
+/* The database's other_config and the agent's record of the latch, when
+ * the record is about the running process. */
+static bool
+db_live(const char *rundir, const char *pidfile, struct ovs_facts *f)
+{
+    char remote[600];
+    struct vsdb *db = NULL;
+    struct vsdb_state *st = NULL;
+    snprintf(remote, sizeof remote, "unix:%s/db.sock", rundir);
+    bool ok = !vsdb_create(remote, &db) && !vsdb_wait_ready_block(db, 3000) &&
+              !vsdb_observe(db, &st) && st->ready;
+    if (ok) {
+        const char *v = vsdb_kv_get(st->other_config, st->n_other_config,
+                                    VSDB_KEY_HW_OFFLOAD);
+        snprintf(f->hw_offload, sizeof f->hw_offload, "%s", v ? v : "");
+        const char *rec = vsdb_kv_get(st->external_ids, st->n_external_ids,
+                                      VSDB_RECORD_VSWITCHD);
+        const char *latched = vsdb_kv_get(st->external_ids, st->n_external_ids,
+                                          VSDB_RECORD_LATCHED);
+        char *id = NULL;
+        if (rec && latched && !vsdb_vswitchd_identity(pidfile, NULL, &id) &&
+            !strcmp(id, rec)) {
+            snprintf(f->latched, sizeof f->latched, "%s", latched);
+        }
+        free(id);
+    }
+    if (st) {
+        vsdb_state_free(st);
+    }
+    vsdb_destroy(db);
+    return ok;
+}
+
+static bool
+facts_live(struct doctor *d, struct ovs_facts *f)
+{
+    const char *rundir = d->ovs_rundir ? d->ovs_rundir : OVS_RUNDIR;
+    char pidfile[512], pid[32], ctl[600];
+    snprintf(pidfile, sizeof pidfile, "%s/ovs-vswitchd.pid", rundir);
+    FILE *pf = fopen(pidfile, "re");
+    bool have_pid = pf && fgets(pid, sizeof pid, pf);
+    if (pf) {
+        fclose(pf);
+    }
+    if (!have_pid) {
+        doctor_skip(d, "ovs-offload", "no ovs-vswitchd runs (%s)", pidfile);
+        return false;
+    }
+    pid[strcspn(pid, "\n")] = '\0';
+    if (!db_live(rundir, pidfile, f)) {
+        doctor_skip(d, "ovs-offload",
+                    "the database at %s/db.sock did not "
+                    "answer within 3 s",
+                    rundir);
+        return false;
+    }
+    snprintf(ctl, sizeof ctl, "%s/ovs-vswitchd.%s.ctl", rundir, pid);
+    flows_live(ctl, f);
+    return true;
+}
+
+static void
+judge(struct doctor *d, const struct ovs_facts *f)
+{
+    char ev[3][900];
+    snprintf(ev[0], sizeof ev[0], "Open_vSwitch other_config:hw-offload=%s",
+             f->hw_offload);
+    if (f->latched[0] && strncmp(f->latched, "hw-offload=true", 15)) {
+        snprintf(ev[1], sizeof ev[1],
+                 "the running ovs-vswitchd latched: %s (external_ids:"
+                 "%s)",
+                 f->latched, VSDB_RECORD_LATCHED);
+        const char *evidence[] = {ev[0], ev[1], NULL};
+        doctor_add(d, "ovs-offload", DOCTOR_ERROR, "ovs-vswitchd",
+                   "hw-offload is on in the database but the running "
+                   "ovs-vswitchd latched it off: it reads hw-offload once",
+                   evidence,
+                   "restart ovs-vswitchd (systemctl restart "
+                   "openvswitch-switch); the agent's apply does it when it "
+                   "set hw-offload");
+        return;
+    }
+    if (f->have_flows && f->total && !f->offloaded) {
+        snprintf(ev[1], sizeof ev[1], "%s: %zu flows, type=offloaded: 0",
+                 f->source, f->total);
+        const char *evidence[] = {ev[0], ev[1], NULL};
+        doctor_add(d, "ovs-offload", DOCTOR_ERROR, "ovs-vswitchd",
+                   "no datapath flow is offloaded although hw-offload is on",
+                   evidence,
+                   "agentctl status names representors whose rules are "
+                   "not in hardware; check hw-tc-offload on the uplink "
+                   "(ethtool -k) and the eswitch mode (switchdev); a "
+                   "vswitchd started before hw-offload was set needs a "
+                   "restart");
+    }
+}
+
+void
+doctor_check_ovs_offload(struct doctor *d)
+{
+    struct ovs_facts f = {0};
+    if (d->root ? !facts_recorded(d, &f) : !facts_live(d, &f)) {
+        if (d->root) {
+            doctor_skip(d, "ovs-offload", "the tree has no ovs/");
+        }
+        return;
+    }
+    /* Offload not asked for is healthy: software switching by choice. */
+    if (!vsdb_offload_value_true(f.hw_offload)) {
+        doctor_skip(d, "ovs-offload", "hw-offload is not on (\"%s\")",
+                    f.hw_offload);
+        return;
+    }
+    judge(d, &f);
+}
