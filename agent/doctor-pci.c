@@ -193,7 +193,8 @@ doctor_check_pcie_link(struct doctor *d)
 struct bar_state {
     unsigned unassigned; /* bit per BAR 0-5 */
     unsigned long long size[6];
-    char line[6][96]; /* its resource line, or its kernel message */
+    char res[6][96];  /* its line of the resource file */
+    char log[6][160]; /* the kernel's message about it */
 };
 
 /* BARs without an address in the device's resource file: a size but
@@ -212,7 +213,7 @@ bars_from_resource(const struct doctor *d, const char *addr,
             ((!start && end) || (flags && (flags & RES_UNSET)))) {
             bs->unassigned |= 1u << bar;
             bs->size[bar] = end - start + 1;
-            snprintf(bs->line[bar], sizeof bs->line[bar],
+            snprintf(bs->res[bar], sizeof bs->res[bar],
                      "%s resource BAR %d: start 0x%llx end 0x%llx", addr, bar,
                      start, end);
         }
@@ -229,10 +230,14 @@ bars_from_kmsg(struct doctor *d, const char *addr, struct bar_state *bs)
 {
     const char *log = doctor_kmsg(d);
     for (const char *p = log; (p = strstr(p, addr)); p++) {
+        const char *bol = p;
+        while (bol > log && bol[-1] != '\n') {
+            bol--;
+        }
         const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        size_t len = eol ? (size_t)(eol - bol) : strlen(bol);
         char line[256];
-        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        snprintf(line, sizeof line, "%.*s", (int)len, bol);
         const char *bar = strstr(line, ": BAR ");
         int n;
         if (!bar || sscanf(bar, ": BAR %d", &n) != 1 || n < 0 || n > 5 ||
@@ -245,7 +250,7 @@ bars_from_kmsg(struct doctor *d, const char *addr, struct bar_state *bs)
         if (size && !bs->size[n]) {
             bs->size[n] = strtoull(size + 5, NULL, 16);
         }
-        snprintf(bs->line[n], sizeof bs->line[n], "kernel: %.80s", line);
+        snprintf(bs->log[n], sizeof bs->log[n], "kernel: %.140s", line);
     }
 }
 
@@ -297,14 +302,21 @@ bar_finding(struct doctor *d, const char *addr, const struct bar_state *bs,
 {
     int bar = lowest_bar(bs->unassigned);
     char sz[32], what[256], fix[512];
-    const char *evidence[4] = {bs->line[bar], NULL, NULL, NULL};
+    const char *evidence[4] = {NULL, NULL, NULL, NULL};
+    size_t n = 0;
+    if (bs->res[bar][0]) {
+        evidence[n++] = bs->res[bar];
+    }
+    if (bs->log[bar][0]) {
+        evidence[n++] = bs->log[bar];
+    }
     size_str(sz, sizeof sz, bs->size[bar]);
     if (legacy) {
         snprintf(what, sizeof what,
                  "virtio device bound as legacy: BAR %d (%s, where its "
                  "modern virtio capabilities live) has no address",
                  bar, sz);
-        evidence[1] = vfeat;
+        evidence[n] = vfeat;
     } else {
         snprintf(what, sizeof what, "BAR %d (%s) has no address", bar, sz);
     }
