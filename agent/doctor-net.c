@@ -83,9 +83,18 @@ stats_count(int fd, const char *ifname, unsigned *n)
     return r;
 }
 
-/* Live: the netdev's ethtool statistics through the ioctl. */
+typedef void stat_fn(void *aux, const char *name, unsigned long long value);
+
+static void
+keep_drop(void *s, const char *name, unsigned long long value)
+{
+    sample_keep(s, name, value);
+}
+
+/* Live: each of the netdev's ethtool statistics through the ioctl, to
+ * 'fn'. */
 static int
-sample_live(int fd, const char *ifname, struct sample *s)
+stats_live(int fd, const char *ifname, stat_fn *fn, void *aux)
 {
     unsigned n;
     int r = stats_count(fd, ifname, &n);
@@ -109,11 +118,42 @@ sample_live(int fd, const char *ifname, struct sample *s)
         char name[ETH_GSTRING_LEN + 1];
         memcpy(name, gs->data + i * ETH_GSTRING_LEN, ETH_GSTRING_LEN);
         name[ETH_GSTRING_LEN] = '\0';
-        sample_keep(s, name, st->data[i]);
+        fn(aux, name, st->data[i]);
     }
     free(gs);
     free(st);
     return r;
+}
+
+static int
+sample_live(int fd, const char *ifname, struct sample *s)
+{
+    return stats_live(fd, ifname, keep_drop, s);
+}
+
+static void
+dump_one(void *out, const char *name, unsigned long long value)
+{
+    oa_str_printf(out, "     %s: %llu\n", name, value);
+}
+
+int
+doctor_ethtool_dump(const char *ifname, char **text)
+{
+    struct oa_str out = OA_STR_INIT;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    *text = NULL;
+    if (fd < 0) {
+        return -errno;
+    }
+    int r = stats_live(fd, ifname, dump_one, &out);
+    close(fd);
+    if (r) {
+        oa_str_free(&out);
+        return r;
+    }
+    *text = oa_str_steal(&out);
+    return *text ? 0 : -ENOMEM;
 }
 
 /* Recorded: ROOT/ethtool/IFNAME/stats.I, "NAME: VALUE" per line as

@@ -159,6 +159,12 @@ void doctor_pcie_parent(const struct doctor *d, const char *addr, char *out,
 bool doctor_pcie_degraded(const struct doctor *d, const char *addr, char *why,
                           size_t size);
 
+/* Every ethtool statistic of live netdev 'ifname', through the ioctl, in
+ * `ethtool -S`'s format without its heading ("     NAME: VALUE" lines):
+ * what a recorded tree's ethtool/IFNAME/stats.N holds. Caller frees
+ * '*text'. 0 or a negative errno. */
+int doctor_ethtool_dump(const char *ifname, char **text);
+
 doctor_check_fn doctor_check_pcie_link;
 doctor_check_fn doctor_check_pci_bar;
 doctor_check_fn doctor_check_sriov;
