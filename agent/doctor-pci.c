@@ -254,25 +254,50 @@ bars_from_kmsg(struct doctor *d, const char *addr, struct bar_state *bs)
     }
 }
 
-/* The virtio device under a virtio-pci function: its features, a string
- * of 0/1 per bit. false when it has none (not bound). */
-static bool
-virtio_features(const struct doctor *d, const char *addr, char *feat,
-                size_t size, char *name, size_t name_size)
+/* How a virtio-pci function is driven, from the virtio device under it
+ * (its features, a 0/1 string per bit, are only negotiated once a virtio
+ * driver bound it) and the kernel log. */
+struct virtio_view {
+    bool bound_legacy; /* a virtio driver bound it without VERSION_1 */
+    bool left_legacy;  /* "virtio_pci: leaving for legacy driver" */
+    char features[96]; /* evidence */
+    char log[160];     /* evidence */
+};
+
+static void
+virtio_view(struct doctor *d, const char *addr, struct virtio_view *v)
 {
-    char rel[256];
+    char rel[256], feat[160], target[256];
     snprintf(rel, sizeof rel, PCI_DEVICES "/%s", addr);
     char **names = doctor_list(d, rel);
-    bool found = false;
-    for (size_t i = 0; names && names[i] && !found; i++) {
+    for (size_t i = 0; names && names[i]; i++) {
+        char drv[300];
+        snprintf(drv, sizeof drv, "%s/%s/driver", rel, names[i]);
         if (!strncmp(names[i], "virtio", 6) &&
-            !doctor_readf(d, feat, size, "%s/%s/features", rel, names[i])) {
-            snprintf(name, name_size, "%s", names[i]);
-            found = true;
+            !doctor_readlink(d, drv, target, sizeof target) &&
+            !doctor_readf(d, feat, sizeof feat, "%s/%s/features", rel,
+                          names[i]) &&
+            strlen(feat) > 32 && feat[32] == '0') {
+            v->bound_legacy = true;
+            snprintf(v->features, sizeof v->features,
+                     "%.16s/features bit 32 (VIRTIO_F_VERSION_1): 0",
+                     names[i]);
         }
     }
     doctor_names_free(names);
-    return found;
+    const char *log = doctor_kmsg(d);
+    char needle[64];
+    snprintf(needle, sizeof needle, "%s: virtio_pci: leaving for legacy",
+             addr);
+    const char *hit = strstr(log, needle);
+    if (hit) {
+        while (hit > log && hit[-1] != '\n') {
+            hit--;
+        }
+        v->left_legacy = true;
+        snprintf(v->log, sizeof v->log, "kernel: %.*s",
+                 (int)strcspn(hit, "\n"), hit);
+    }
 }
 
 static void
@@ -298,11 +323,12 @@ lowest_bar(unsigned mask)
 
 static void
 bar_finding(struct doctor *d, const char *addr, const struct bar_state *bs,
-            bool legacy, const char *vfeat)
+            const struct virtio_view *v)
 {
+    bool legacy = v->bound_legacy || v->left_legacy;
     int bar = lowest_bar(bs->unassigned);
     char sz[32], what[256], fix[512];
-    const char *evidence[4] = {NULL, NULL, NULL, NULL};
+    const char *evidence[5] = {NULL, NULL, NULL, NULL, NULL};
     size_t n = 0;
     if (bs->res[bar][0]) {
         evidence[n++] = bs->res[bar];
@@ -313,10 +339,17 @@ bar_finding(struct doctor *d, const char *addr, const struct bar_state *bs,
     size_str(sz, sizeof sz, bs->size[bar]);
     if (legacy) {
         snprintf(what, sizeof what,
-                 "virtio device bound as legacy: BAR %d (%s, where its "
-                 "modern virtio capabilities live) has no address",
+                 "virtio device %s: BAR %d (%s, where its modern virtio "
+                 "capabilities live) has no address",
+                 v->bound_legacy ? "bound as legacy"
+                                 : "left to the legacy driver",
                  bar, sz);
-        evidence[n] = vfeat;
+        if (v->log[0]) {
+            evidence[n++] = v->log;
+        }
+        if (v->features[0]) {
+            evidence[n++] = v->features;
+        }
     } else {
         snprintf(what, sizeof what, "BAR %d (%s) has no address", bar, sz);
     }
@@ -334,22 +367,18 @@ static void
 pci_bar_one(struct doctor *d, const char *addr)
 {
     struct bar_state bs = {0};
-    char feat[160], name[64], vfeat[160];
+    struct virtio_view v = {0};
     bars_from_resource(d, addr, &bs);
     bars_from_kmsg(d, addr, &bs);
     if (!bs.unassigned) {
         return; /* every BAR has its address */
     }
-    /* Bit 32 VIRTIO_F_VERSION_1 off: virtio_pci bound it legacy. A
-     * device that is legacy on purpose (no modern capability) has no
-     * BAR missing, so it never gets here. */
-    bool legacy =
-        read_hex(d, addr, "vendor") == VENDOR_VIRTIO &&
-        virtio_features(d, addr, feat, sizeof feat, name, sizeof name) &&
-        strlen(feat) > 32 && feat[32] == '0';
-    snprintf(vfeat, sizeof vfeat, "%s/features bit 32 (VIRTIO_F_VERSION_1): 0",
-             legacy ? name : "");
-    bar_finding(d, addr, &bs, legacy, vfeat);
+    /* A virtio device that is legacy on purpose (no modern capability)
+     * has no BAR missing, so it never gets here. */
+    if (read_hex(d, addr, "vendor") == VENDOR_VIRTIO) {
+        virtio_view(d, addr, &v);
+    }
+    bar_finding(d, addr, &bs, &v);
 }
 
 void

@@ -109,16 +109,21 @@ def features(version_1):
     return "".join(bits) + "\n"
 
 
-def virtio_net(root, slot, addr, device, version_1, bars, vnum, ifname):
+def virtio_net(root, slot, addr, device, version_1, bars, vnum, ifname,
+               bound=True):
     rp = "pci0000:00/0000:00:%s" % slot
     # qemu's root port: the current speed it reports is lower while idle.
     port(root, rp, ("2.5 GT/s PCIe", 1, "16.0 GT/s PCIe", 32))
     d = pci(root, rp + "/" + addr, 0x020000, 0x1AF4, device,
             link_=("Unknown", 0, "Unknown", 0), bars=bars,
             driver="virtio-pci",
-            extra={"virtio%d/features" % vnum: features(version_1),
+            extra={"virtio%d/features" % vnum:
+                   features(version_1) if bound else "0" * 64 + "\n",
                    "virtio%d/device" % vnum: "0x0001\n"})
-    netdev(root, d + "/virtio%d" % vnum, ifname, 3)
+    if bound:
+        link(root, d + "/virtio%d/driver" % vnum,
+             "../../../../../bus/virtio/drivers/virtio_net")
+        netdev(root, d + "/virtio%d" % vnum, ifname, 3)
 
 
 def governor(root, gov):
@@ -164,6 +169,10 @@ def healthy(root):
     virtio_net(root, "02.1", "0000:02:00.0", 0x1000, False,
                {0: (0xc000, 0x20, 0x40101),
                 1: (0xfe600000, 0x1000, 0x40200)}, 1, "eth2")
+    # no virtio driver bound yet: features all 0, which says nothing
+    virtio_net(root, "02.2", "0000:03:00.0", 0x1041, False,
+               {1: (0xfe400000, 0x1000, 0x40200),
+                4: (0xfc000000, 0x800000, MEM64)}, 2, "eth3", bound=False)
     ovs(root, "true", "hw-offload=true,tc-policy=none", 4, 3)
     put(root, "sys/bus/vdpa/devices/vdpa0/uevent", "\n")
     put(root, "sys/class/iommu/dmar0/uevent", "\n")
@@ -205,14 +214,17 @@ def bar_legacy(root):
     virtio_net(root, "02.7", "0000:08:00.0", 0x1000, False,
                {0: (0xc100, 0x20, 0x40101), 1: (0xfe000000, 0x1000, 0x40200),
                 4: (0, 0x800000, MEM64)}, 7, "eth8")
+    # the kernel's words as the bed's guest kernel logged them
     kmsg(root, [
         "pcieport 0000:00:02.7: pciehp: Slot(0-7): Card present",
         "pci 0000:08:00.0: [1af4:1000] type 00 class 0x020000",
-        "pci 0000:08:00.0: BAR 4: no space for [mem size 0x00800000 64bit "
-        "pref]",
-        "pci 0000:08:00.0: BAR 4: failed to assign [mem size 0x00800000 "
-        "64bit pref]",
+        "pci 0000:08:00.0: BAR 4 [mem 0x00000000-0x007fffff 64bit pref]",
+        "pci 0000:08:00.0: BAR 4 [mem size 0x00800000 64bit pref]: can't "
+        "assign; no space",
+        "pci 0000:08:00.0: BAR 4 [mem size 0x00800000 64bit pref]: failed "
+        "to assign",
         "virtio-pci 0000:08:00.0: enabling device (0000 -> 0003)",
+        "virtio-pci 0000:08:00.0: virtio_pci: leaving for legacy driver",
     ])
     expect(root, ["error pci-bar 0000:08:00.0"])
 
