@@ -16,18 +16,25 @@
 
 struct ovs_facts {
     char hw_offload[16]; /* other_config:hw-offload, "" when absent */
+    char tc_policy[16];  /* other_config:tc-policy, "" when absent */
     char latched[64];    /* what the running vswitchd latched, "" unknown */
     bool have_flows;
-    size_t total, offloaded; /* datapath flows */
-    char source[700];        /* where the flows came from */
+    size_t total, offloaded;       /* datapath flows */
+    size_t ct_total, ct_offloaded; /* ... of them with a ct() action */
+    char source[700];              /* where the flows came from */
 };
 
-/* One flow per line with its actions. */
+/* One flow per line with its actions; 'ct' counts those sending the
+ * packet through conntrack. */
 static size_t
-count_flows(const char *dump)
+count_flows(const char *dump, size_t *ct)
 {
     size_t n = 0;
+    *ct = 0;
     for (const char *p = dump; p && (p = strstr(p, "actions:")); p++) {
+        size_t len = strcspn(p, "\n");
+        const char *c = strstr(p, "ct(");
+        *ct += c && c < p + len;
         n++;
     }
     return n;
@@ -60,13 +67,14 @@ facts_recorded(struct doctor *d, struct ovs_facts *f)
         return false;
     }
     kv_line(oc, "hw-offload", f->hw_offload, sizeof f->hw_offload);
+    kv_line(oc, "tc-policy", f->tc_policy, sizeof f->tc_policy);
     free(oc);
     doctor_read(d, "ovs/latched", f->latched, sizeof f->latched);
     char *all = doctor_slurp(d, "ovs/dpctl-dump-flows");
     char *off = doctor_slurp(d, "ovs/dpctl-dump-flows-offloaded");
     f->have_flows = all && off;
-    f->total = count_flows(all);
-    f->offloaded = count_flows(off);
+    f->total = count_flows(all, &f->ct_total);
+    f->offloaded = count_flows(off, &f->ct_offloaded);
     snprintf(f->source, sizeof f->source, "ovs/dpctl-dump-flows");
     free(all);
     free(off);
@@ -82,8 +90,8 @@ flows_live(const char *ctl, struct ovs_facts *f)
         !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 0, NULL, &all, &err1) &&
         !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 1, args, &off, &err2) &&
         !err1 && !err2;
-    f->total = count_flows(all);
-    f->offloaded = count_flows(off);
+    f->total = count_flows(all, &f->ct_total);
+    f->offloaded = count_flows(off, &f->ct_offloaded);
     snprintf(f->source, sizeof f->source, "%s dpctl/dump-flows", ctl);
     free(all);
     free(off);
@@ -106,6 +114,9 @@ db_live(const char *rundir, const char *pidfile, struct ovs_facts *f)
         const char *v = vsdb_kv_get(st->other_config, st->n_other_config,
                                     VSDB_KEY_HW_OFFLOAD);
         snprintf(f->hw_offload, sizeof f->hw_offload, "%s", v ? v : "");
+        v = vsdb_kv_get(st->other_config, st->n_other_config,
+                        VSDB_KEY_TC_POLICY);
+        snprintf(f->tc_policy, sizeof f->tc_policy, "%s", v ? v : "");
         const char *rec = vsdb_kv_get(st->external_ids, st->n_external_ids,
                                       VSDB_RECORD_VSWITCHD);
         const char *latched = vsdb_kv_get(st->external_ids, st->n_external_ids,
@@ -152,6 +163,32 @@ facts_live(struct doctor *d, struct ovs_facts *f)
     return true;
 }
 
+/* tc-policy skip_sw: a flow the hardware cannot take (conntrack on many
+ * kernels and NICs) gets no tc rule and stays in the kernel datapath. */
+static void
+judge_skip_sw(struct doctor *d, const struct ovs_facts *f)
+{
+    char ev[2][900];
+    if (strcmp(f->tc_policy, "skip_sw") || !f->have_flows ||
+        f->ct_total <= f->ct_offloaded) {
+        return;
+    }
+    snprintf(ev[0], sizeof ev[0], "Open_vSwitch other_config:tc-policy=%s",
+             f->tc_policy);
+    snprintf(ev[1], sizeof ev[1],
+             "%s: %zu flows with ct(), %zu of them offloaded", f->source,
+             f->ct_total, f->ct_offloaded);
+    const char *evidence[] = {ev[0], ev[1], NULL};
+    doctor_add(d, "ovs-offload", DOCTOR_WARNING, "ovs-vswitchd",
+               "conntrack flows are not offloaded under tc-policy=skip_sw: "
+               "they run in the kernel datapath",
+               evidence,
+               "check that the kernel and the NIC offload conntrack (tc "
+               "ct action; mlx5: switchdev and a recent firmware), or use "
+               "tc-policy=none so such flows stay in tc software; a "
+               "tc-policy change takes an ovs-vswitchd restart");
+}
+
 static void
 judge(struct doctor *d, const struct ovs_facts *f)
 {
@@ -185,7 +222,9 @@ judge(struct doctor *d, const struct ovs_facts *f)
                    "(ethtool -k) and the eswitch mode (switchdev); a "
                    "vswitchd started before hw-offload was set needs a "
                    "restart");
+        return;
     }
+    judge_skip_sw(d, f);
 }
 
 void

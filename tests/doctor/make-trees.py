@@ -136,17 +136,24 @@ def kmsg(root, lines):
                                   for i, l in enumerate(lines)))
 
 
-def ovs(root, hw_offload, latched, flows, offloaded):
-    put(root, "ovs/other_config", "hw-offload=%s\n" % hw_offload)
+def ovs(root, hw_offload, latched, flows, offloaded, tc_policy=None, ct=0,
+        ct_offloaded=0):
+    put(root, "ovs/other_config", "hw-offload=%s\n" % hw_offload +
+        ("tc-policy=%s\n" % tc_policy if tc_policy else ""))
     if latched:
         put(root, "ovs/latched", latched + "\n")
     flow = ("ufid:%d recirc_id(0),in_port(2),eth(src=02:00:00:00:00:01),"
             "eth_type(0x0800), packets:10, bytes:980, used:0.5s, "
             "actions:3\n")
+    ct_flow = ("ufid:c%d recirc_id(0),in_port(2),eth_type(0x0800),"
+               "ipv4(proto=6,frag=no), packets:3, bytes:222, used:0.1s, "
+               "actions:ct(zone=1),recirc(0x1)\n")
     put(root, "ovs/dpctl-dump-flows",
-        "".join(flow % i for i in range(flows)))
+        "".join(flow % i for i in range(flows)) +
+        "".join(ct_flow % i for i in range(ct)))
     put(root, "ovs/dpctl-dump-flows-offloaded",
-        "".join(flow % i for i in range(offloaded)))
+        "".join(flow % i for i in range(offloaded)) +
+        "".join(ct_flow % i for i in range(ct_offloaded)))
 
 
 def expect(root, lines):
@@ -173,7 +180,9 @@ def healthy(root):
     virtio_net(root, "02.2", "0000:03:00.0", 0x1041, False,
                {1: (0xfe400000, 0x1000, 0x40200),
                 4: (0xfc000000, 0x800000, MEM64)}, 2, "eth3", bound=False)
-    ovs(root, "true", "hw-offload=true,tc-policy=none", 4, 3)
+    # conntrack flows under the default tc-policy, one offloaded: healthy
+    ovs(root, "true", "hw-offload=true,tc-policy=none", 4, 3, ct=2,
+        ct_offloaded=1)
     put(root, "sys/bus/vdpa/devices/vdpa0/uevent", "\n")
     put(root, "sys/class/iommu/dmar0/uevent", "\n")
     put(root, "proc/cmdline", "root=/dev/sda1 intel_iommu=on iommu=pt\n")
@@ -239,6 +248,14 @@ def ovs_not_offloaded(root):
     expect(root, ["error ovs-offload ovs-vswitchd"])
 
 
+def ovs_skip_sw_ct(root):
+    # tc-policy skip_sw: the plain flows are in hardware, the conntrack
+    # ones could not be and run in the kernel datapath
+    ovs(root, "true", "hw-offload=true,tc-policy=skip_sw", 4, 4,
+        tc_policy="skip_sw", ct=2)
+    expect(root, ["warning ovs-offload ovs-vswitchd"])
+
+
 def vdpa_prereq(root):
     put(root, "sys/bus/vdpa/devices/vdpa0/uevent", "\n")
     os.makedirs(os.path.join(root, "sys/class/iommu"))
@@ -251,6 +268,7 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
          "ovs-not-offloaded": ovs_not_offloaded,
+         "ovs-skip-sw-ct": ovs_skip_sw_ct,
          "vdpa-prereq": vdpa_prereq}
 
 if __name__ == "__main__":
