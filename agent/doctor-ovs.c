@@ -5,6 +5,7 @@
  * ovs-appctl would ask it); recorded: ROOT/ovs/ (docs/doctor.md). */
 #include "doctor.h"
 
+#include "oa-netlink/ethfeat.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #define OVS_RUNDIR "/run/openvswitch"
+#define MAX_PORTS  64
 
 struct ovs_facts {
     char hw_offload[16]; /* other_config:hw-offload, "" when absent */
@@ -22,7 +24,66 @@ struct ovs_facts {
     size_t total, offloaded;       /* datapath flows */
     size_t ct_total, ct_offloaded; /* ... of them with a ct() action */
     char source[700];              /* where the flows came from */
+    /* The bridges' system interfaces whose hw-tc-offload the driver lets
+     * be turned on but is off (ethtool -k: "hw-tc-offload: off"). */
+    char tc_off[MAX_PORTS][32];
+    size_t n_tc_off;
 };
+
+static void
+note_tc_off(struct ovs_facts *f, const char *ifname)
+{
+    if (f->n_tc_off < MAX_PORTS) {
+        snprintf(f->tc_off[f->n_tc_off++], sizeof f->tc_off[0], "%s", ifname);
+    }
+}
+
+/* Recorded: ovs/ports (one system interface per line) and
+ * ethtool/IFNAME/features as `ethtool -k` prints them. */
+static void
+tc_off_recorded(struct doctor *d, struct ovs_facts *f)
+{
+    char *ports = doctor_slurp(d, "ovs/ports"), *save = NULL;
+    for (char *p = ports ? strtok_r(ports, "\n", &save) : NULL; p;
+         p = strtok_r(NULL, "\n", &save)) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "ethtool/%.32s/features", p);
+        char *feat = doctor_slurp(d, rel);
+        const char *line = feat ? strstr(feat, "hw-tc-offload: ") : NULL;
+        if (line && !strncmp(line + 15, "off", 3) &&
+            strncmp(line + 18, " [fixed]", 8)) {
+            note_tc_off(f, p);
+        }
+        free(feat);
+    }
+    free(ports);
+}
+
+/* Live: each system interface of the bridges, through ethtool. */
+static void
+tc_off_live(const struct vsdb_state *st, struct ovs_facts *f)
+{
+    struct ethfeat_client *ef = NULL;
+    if (ethfeat_open(false, &ef)) {
+        return;
+    }
+    for (size_t b = 0; b < st->n_bridges; b++) {
+        const struct vsdb_bridge *br = &st->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            for (size_t i = 0; i < br->ports[p].n_ifaces; i++) {
+                const struct vsdb_iface *it = &br->ports[p].ifaces[i];
+                struct ethfeat_state fs;
+                if (!it->type[0] &&
+                    !ethfeat_get(ef, it->name, ETHFEAT_HW_TC_OFFLOAD, &fs,
+                                 NULL) &&
+                    fs.changeable && !fs.active) {
+                    note_tc_off(f, it->name);
+                }
+            }
+        }
+    }
+    ethfeat_close(ef);
+}
 
 /* One flow per line with its actions; 'ct' counts those sending the
  * packet through conntrack. */
@@ -70,6 +131,7 @@ facts_recorded(struct doctor *d, struct ovs_facts *f)
     kv_line(oc, "tc-policy", f->tc_policy, sizeof f->tc_policy);
     free(oc);
     doctor_read(d, "ovs/latched", f->latched, sizeof f->latched);
+    tc_off_recorded(d, f);
     char *all = doctor_slurp(d, "ovs/dpctl-dump-flows");
     char *off = doctor_slurp(d, "ovs/dpctl-dump-flows-offloaded");
     f->have_flows = all && off;
@@ -127,6 +189,7 @@ db_live(const char *rundir, const char *pidfile, struct ovs_facts *f)
             snprintf(f->latched, sizeof f->latched, "%s", latched);
         }
         free(id);
+        tc_off_live(st, f);
     }
     if (st) {
         vsdb_state_free(st);
@@ -163,6 +226,25 @@ facts_live(struct doctor *d, struct ovs_facts *f)
     return true;
 }
 
+/* An OVS port whose hw-tc-offload is off: OVS's tc rules on it stay in
+ * software (not_in_hw). */
+static void
+judge_tc_off(struct doctor *d, const struct ovs_facts *f)
+{
+    for (size_t i = 0; i < f->n_tc_off; i++) {
+        char ev[128], fix[128];
+        snprintf(ev, sizeof ev, "ethtool -k %s: hw-tc-offload: off",
+                 f->tc_off[i]);
+        snprintf(fix, sizeof fix, "ethtool -K %s hw-tc-offload on",
+                 f->tc_off[i]);
+        const char *evidence[] = {ev, NULL};
+        doctor_add(d, "ovs-offload", DOCTOR_ERROR, f->tc_off[i],
+                   "hw-tc-offload is off on this OVS port: its flows "
+                   "cannot go to hardware",
+                   evidence, fix);
+    }
+}
+
 /* tc-policy skip_sw: a flow the hardware cannot take (conntrack on many
  * kernels and NICs) gets no tc rule and stays in the kernel datapath. */
 static void
@@ -193,6 +275,7 @@ static void
 judge(struct doctor *d, const struct ovs_facts *f)
 {
     char ev[3][900];
+    judge_tc_off(d, f);
     snprintf(ev[0], sizeof ev[0], "Open_vSwitch other_config:hw-offload=%s",
              f->hw_offload);
     if (f->latched[0] && strncmp(f->latched, "hw-offload=true", 15)) {

@@ -36,6 +36,11 @@ lost=$(function_below "$small") kept=$(function_below "$roomy")
 bed_check "both functions enumerated and bound ($lost, $kept)" \
     test -n "$lost" -a -n "$kept"
 bar4() { sed -n 5p "/sys/bus/pci/devices/$1/resource"; }
+link() { # the PCIe link attributes pcie-link reads
+    local p=/sys/bus/pci/devices/$1
+    echo "$(cat "$p/current_link_speed") x$(cat "$p/current_link_width") of $(cat "$p/max_link_speed") x$(cat "$p/max_link_width")"
+}
+for f in "$lost" "$kept" "$small" "$roomy"; do echo "   $f link: $(link "$f")"; done
 echo "   $lost BAR 4: $(bar4 "$lost"); $kept BAR 4: $(bar4 "$kept")"
 start=$(bar4 "$kept" | cut -d' ' -f1)
 bed_check "$kept kept its BAR 4 (an address: $start)" \

@@ -7,7 +7,8 @@
 #     says (veth), and counters that do not grow give no finding;
 #  3. ovs-offload against the real ovs-vswitchd: with hw-offload on and
 #     netdevsim offloading, no finding; with netdevsim's tc offload off,
-#     "no datapath flow is offloaded" (exit 2), from OVS's own unixctl.
+#     "no datapath flow is offloaded" (exit 2), from OVS's own unixctl;
+#     hw-tc-offload off on a representor (an OVS port) named with the fix.
 #
 # usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
 set -uo pipefail
@@ -119,6 +120,17 @@ bed_check "its evidence counts the flows OVS listed, none offloaded" \
     grep -Eq "ovs-vswitchd\.[0-9]+\.ctl dpctl/dump-flows: [1-9][0-9]* flows, type=offloaded: 0" \
     "$work/ovs2.json"
 [ "$rc" = 2 ] && [ "$bed_failures" = 0 ] || cat "$work/ovs2.json"
+
+# hw-tc-offload off on one representor, an OVS port.
+ethtool -K "$rep0" hw-tc-offload off
+rc=0
+"$AGENTCTL" doctor --interval 0 --json ovs-offload >"$work/ovs3.json" 2>&1 || rc=$?
+bed_check_eq "hw-tc-offload off on $rep0: exit 2" 2 "$rc"
+bed_check_eq "a finding names $rep0 with the fix" \
+    "ethtool -K $rep0 hw-tc-offload on" \
+    "$(jq -r --arg o "$rep0" '.findings[] | select(.object == $o) | .fix' "$work/ovs3.json")"
+bed_check_eq "no such finding for $rep1, $pf (on) nor $bridge (internal)" 1 \
+    "$(jq '[.findings[] | select(.object != "ovs-vswitchd")] | length' "$work/ovs3.json")"
 
 bed_vf_detach vf0
 bed_vf_detach vf1

@@ -248,6 +248,19 @@ def ovs_not_offloaded(root):
     expect(root, ["error ovs-offload ovs-vswitchd"])
 
 
+def ovs_tc_off(root):
+    # the uplink's hw-tc-offload is off; the bridge's internal port cannot
+    # offload at all ([fixed]): not a finding
+    ovs(root, "true", "hw-offload=true,tc-policy=none", 4, 2)
+    put(root, "ovs/ports", "enp8s0f0np0\npf0vf0\nbr-ex\n")
+    put(root, "ethtool/enp8s0f0np0/features",
+        "Features for enp8s0f0np0:\nrx-checksumming: on\n"
+        "hw-tc-offload: off\n")
+    put(root, "ethtool/pf0vf0/features", "hw-tc-offload: on\n")
+    put(root, "ethtool/br-ex/features", "hw-tc-offload: off [fixed]\n")
+    expect(root, ["error ovs-offload enp8s0f0np0"])
+
+
 def ovs_skip_sw_ct(root):
     # tc-policy skip_sw: the plain flows are in hardware, the conntrack
     # ones could not be and run in the kernel datapath
@@ -269,6 +282,7 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
          "ovs-not-offloaded": ovs_not_offloaded,
          "ovs-skip-sw-ct": ovs_skip_sw_ct,
+         "ovs-tc-offload-off": ovs_tc_off,
          "vdpa-prereq": vdpa_prereq}
 
 if __name__ == "__main__":
