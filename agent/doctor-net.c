@@ -241,7 +241,7 @@ take_samples(struct doctor *d, int fd, struct netdev_samples *nds)
 
 /* The cause most likely behind drops on 'ifname', as evidence and fix. */
 static void
-drop_cause(struct doctor *d, int fd, const char *ifname, char ev[3][200],
+drop_cause(struct doctor *d, int fd, const char *ifname, char ev[4][200],
            struct oa_str *fix)
 {
     char target[512], rel[256], why[160], gov[64];
@@ -253,6 +253,10 @@ drop_cause(struct doctor *d, int fd, const char *ifname, char ev[3][200],
         if (doctor_pcie_degraded(d, addr, why, sizeof why)) {
             snprintf(ev[0], 200, "PCIe link of %.16s: %.160s", addr, why);
             oa_str_printf(fix, "fix the PCIe link of %s (pcie-link); ", addr);
+        }
+        char mps[96];
+        if (doctor_pcie_payload(d, addr, mps, sizeof mps)) {
+            snprintf(ev[3], 200, "%.16s %s", addr, mps);
         }
     }
     if (rx_ring(d, fd, ifname, &cur, &max) && cur < max) {
@@ -274,7 +278,7 @@ drops_one(struct doctor *d, int fd, const struct netdev_samples *nd,
           unsigned interval_ms)
 {
     struct oa_str what = OA_STR_INIT, counts = OA_STR_INIT, fix = OA_STR_INIT;
-    char ev[3][200] = {"", "", ""};
+    char ev[4][200] = {"", "", "", ""};
     for (size_t i = 0; i < nd->s[0].n; i++) {
         for (size_t j = 0; j < nd->s[1].n; j++) {
             unsigned long long a = nd->s[0].values[i], b = nd->s[1].values[j];
@@ -291,9 +295,9 @@ drops_one(struct doctor *d, int fd, const struct netdev_samples *nd,
     if (what.len) {
         oa_str_printf(&counts, " in %u ms", interval_ms);
         drop_cause(d, fd, nd->name, ev, &fix);
-        const char *evidence[5] = {oa_str_cstr(&counts)};
+        const char *evidence[6] = {oa_str_cstr(&counts)};
         size_t n = 1;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             evidence[n] = ev[k];
             n += ev[k][0] != '\0';
         }

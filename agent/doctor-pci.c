@@ -126,6 +126,34 @@ doctor_pcie_degraded(const struct doctor *d, const char *addr, char *why,
     return true;
 }
 
+bool
+doctor_pcie_payload(const struct doctor *d, const char *addr, char *out,
+                    size_t size)
+{
+    unsigned char cfg[256];
+    char rel[256];
+    snprintf(rel, sizeof rel, PCI_DEVICES "/%s/config", addr);
+    ssize_t n = doctor_read_bytes(d, rel, cfg, sizeof cfg);
+    /* The capability list: pointer at 0x34, each [id, next]; PCI
+     * Express is id 0x10 with Device Capabilities at +4 and Device
+     * Control at +8. Bounded: a list may loop. */
+    unsigned off = n > 0x34 ? cfg[0x34] & 0xfc : 0;
+    for (int hops = 0; off >= 0x40 && off + 10 <= (unsigned)n && hops < 48;
+         hops++) {
+        if (cfg[off] == 0x10) {
+            unsigned devcap = cfg[off + 4] | cfg[off + 5] << 8;
+            unsigned devctl = cfg[off + 8] | cfg[off + 9] << 8;
+            snprintf(out, size,
+                     "MaxPayload %u of %u bytes, MaxReadReq %u bytes",
+                     128u << ((devctl >> 5) & 7), 128u << (devcap & 7),
+                     128u << ((devctl >> 12) & 7));
+            return true;
+        }
+        off = cfg[off + 1] & 0xfc;
+    }
+    return false;
+}
+
 static bool
 is_virtfn(const struct doctor *d, const char *addr)
 {
@@ -160,7 +188,11 @@ pcie_link_one(struct doctor *d, const char *addr)
     } else {
         snprintf(ev[2], sizeof ev[2], "no PCIe port above %s", addr);
     }
-    const char *evidence[] = {ev[0], ev[1], ev[2], NULL};
+    char mps[96];
+    bool has_mps = doctor_pcie_payload(d, addr, mps, sizeof mps);
+    snprintf(ev[3], sizeof ev[3], "%s %s", addr, has_mps ? mps : "");
+    const char *evidence[] = {ev[0], ev[1], ev[2], has_mps ? ev[3] : NULL,
+                              NULL};
     snprintf(what, sizeof what,
              "PCIe link trained below what the card and its slot "
              "allow: %s",

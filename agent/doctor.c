@@ -75,6 +75,22 @@ doctor_read(const struct doctor *d, const char *rel, char *buf, size_t size)
     return 0;
 }
 
+ssize_t
+doctor_read_bytes(const struct doctor *d, const char *rel, void *buf,
+                  size_t size)
+{
+    char path[1024];
+    abs_path(d, rel, path, sizeof path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -errno;
+    }
+    ssize_t n = read(fd, buf, size);
+    int err = errno;
+    close(fd);
+    return n < 0 ? -err : n;
+}
+
 int
 doctor_readf(const struct doctor *d, char *buf, size_t size, const char *fmt,
              ...)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum doctor_severity {
     DOCTOR_WARNING, /* exit 1: slower than it could be, or at risk */
@@ -68,6 +69,10 @@ struct doctor {
  * errno. */
 int doctor_read(const struct doctor *d, const char *rel, char *buf,
                 size_t size);
+/* Up to 'size' bytes of ROOT/'rel' as they are (PCI config space): the
+ * count read or a negative errno. */
+ssize_t doctor_read_bytes(const struct doctor *d, const char *rel, void *buf,
+                          size_t size);
 /* doctor_read() of a formatted path. */
 int doctor_readf(const struct doctor *d, char *buf, size_t size,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -164,6 +169,12 @@ bool doctor_pcie_degraded(const struct doctor *d, const char *addr, char *why,
  * what a recorded tree's ethtool/IFNAME/stats.N holds. Caller frees
  * '*text'. 0 or a negative errno. */
 int doctor_ethtool_dump(const char *ifname, char **text);
+
+/* "MaxPayload 256 of 512 bytes, MaxReadReq 512 bytes" from the PCI
+ * Express capability in 'addr''s config space (readable beyond its first
+ * 64 bytes by root only). false when it cannot be read. */
+bool doctor_pcie_payload(const struct doctor *d, const char *addr, char *out,
+                         size_t size);
 
 doctor_check_fn doctor_check_pcie_link;
 doctor_check_fn doctor_check_pci_bar;

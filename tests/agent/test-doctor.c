@@ -143,6 +143,8 @@ START_TEST(drops_name_their_cause)
     ck_assert(has_evidence(
         f, "PCIe link of 0000:08:00.0: 8.0 GT/s x4, capable of 8.0 GT/s x8"));
     ck_assert(has_evidence(f, "rx ring: 1024 of at most 8192"));
+    ck_assert(has_evidence(f, "0000:08:00.0 MaxPayload 256 of 512 bytes, "
+                              "MaxReadReq 512 bytes"));
     ck_assert_ptr_nonnull(strstr(f->fix, "ethtool -G enp8s0f0np0 rx 8192"));
     f = find(&d, "pcie-link");
     ck_assert(has_evidence(f, "port 0000:00:03.0 max_link_speed/width: "
@@ -210,7 +212,7 @@ START_TEST(json_schema)
     ck_assert_str_eq(json_string_value(json_object_get(f, "object")),
                      "0000:08:00.0");
     ck_assert(json_is_string(json_object_get(f, "what")));
-    ck_assert_int_eq(json_array_size(json_object_get(f, "evidence")), 3);
+    ck_assert_int_eq(json_array_size(json_object_get(f, "evidence")), 4);
     ck_assert(json_is_string(json_object_get(f, "fix")));
     json_t *skipped = json_object_get(j, "skipped");
     ck_assert(json_is_array(skipped));

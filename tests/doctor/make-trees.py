@@ -82,6 +82,27 @@ def port(root, path, link_):
     pci(root, path, 0x060400, 0x8086, 0x2030, link_=link_)
 
 
+def pcie_config(mps, mps_cap, mrrs):
+    """256 bytes of config space with a PCI Express capability at 0x60."""
+    enc = {128: 0, 256: 1, 512: 2, 1024: 3, 2048: 4, 4096: 5}
+    cfg = bytearray(256)
+    cfg[0x06] = 0x10  # status: capability list
+    cfg[0x34] = 0x60
+    cfg[0x60:0x62] = bytes([0x10, 0x00])  # PCI Express, last
+    devcap = enc[mps_cap]
+    devctl = enc[mps] << 5 | enc[mrrs] << 12
+    cfg[0x64:0x68] = devcap.to_bytes(4, "little")
+    cfg[0x68:0x6a] = devctl.to_bytes(2, "little")
+    return bytes(cfg)
+
+
+def put_bytes(root, rel, data):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def cx6dx(root, name, cur_width, slot_width, totalvfs="8", speed="8.0 GT/s PCIe"):
     port(root, "pci0000:00/0000:00:03.0", (speed, slot_width, speed,
                                            slot_width))
@@ -90,6 +111,7 @@ def cx6dx(root, name, cur_width, slot_width, totalvfs="8", speed="8.0 GT/s PCIe"
             0x101D, link_=(speed, cur_width, speed, 8),
             bars={0: (0xe0000000, 0x2000000, MEM64)}, driver="mlx5_core",
             extra=extra)
+    put_bytes(root, d + "/config", pcie_config(256, 512, 512))
     netdev(root, d, name, 2)
 
 
