@@ -31,6 +31,11 @@ static const struct agentctl_command commands[] = {
     {"reconcile", agentctl_cmd_reconcile,
      "reconcile                 ask the daemon to "
      "reconcile now"},
+    {"doctor", agentctl_cmd_doctor,
+     "doctor [--json] [--interval SECONDS] [--root DIR] [CHECK...]\n"
+     "                            why the datapath is slow, dropping or "
+     "not\n"
+     "                            offloaded, read-only (docs/doctor.md)"},
 };
 
 static void
@@ -54,6 +59,8 @@ main(int argc, char *argv[])
         {"state-dir", required_argument, NULL, 'd'},
         {"json", no_argument, NULL, 'j'},
         {"host", no_argument, NULL, 'H'},
+        {"interval", required_argument, NULL, 'i'},
+        {"root", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -83,6 +90,12 @@ main(int argc, char *argv[])
         case 'H':
             opts.host = true;
             break;
+        case 'i':
+            opts.interval = optarg;
+            break;
+        case 'r':
+            opts.root = optarg;
+            break;
         case 'h':
             usage(stdout);
             return OA_EXIT_OK;
@@ -99,6 +112,12 @@ main(int argc, char *argv[])
     const char *word = argv[optind];
     if (opts.host && strcmp(word, "validate")) {
         fprintf(stderr, "agentctl: --host is an option of validate only\n");
+        usage(stderr);
+        return OA_EXIT_FAIL;
+    }
+    if ((opts.interval || opts.root) && strcmp(word, "doctor")) {
+        fprintf(stderr, "agentctl: --interval and --root are options of "
+                        "doctor only\n");
         usage(stderr);
         return OA_EXIT_FAIL;
     }

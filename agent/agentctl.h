@@ -14,6 +14,8 @@ struct agentctl_opts {
     const char *state_dir; /* --state-dir DIR: eswitch orders, PF pins */
     bool json;             /* --json */
     bool host;             /* --host: validate against this host */
+    const char *interval;  /* doctor --interval SECONDS; NULL: default */
+    const char *root;      /* doctor --root DIR: a recorded tree */
 };
 
 /* One command: 'argc'/'argv' hold the command's own positional
@@ -27,6 +29,7 @@ agentctl_cmd_fn agentctl_cmd_plan;
 agentctl_cmd_fn agentctl_cmd_apply;
 agentctl_cmd_fn agentctl_cmd_status;
 agentctl_cmd_fn agentctl_cmd_reconcile;
+agentctl_cmd_fn agentctl_cmd_doctor;
 
 struct spec;
 struct engine_opts;

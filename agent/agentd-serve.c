@@ -2,6 +2,7 @@
  * (see agentd-serve.h for why a thread, and what is shared). */
 #include "agentd-serve.h"
 
+#include "agentd-doctor.h"
 #include "agentd.h"
 #include "ctl.h"
 #include "report.h"
@@ -37,6 +38,7 @@ struct agentd_serve {
     pthread_t thread;
     bool started;
     struct ctl_registry *registry;
+    struct agentd_doctor *doctor; /* "doctor" runs on threads of its own */
 
     /* Thread only. */
     struct ctl_conn *reading[MAX_READING];
@@ -403,7 +405,8 @@ agentd_serve_create(int listen_fd)
         ctl_register(serve->registry, "status", "[--json]", 0, 1, false,
                      cmd_status, serve) < 0 ||
         ctl_register(serve->registry, "reconcile", "", 0, 0, true,
-                     cmd_reconcile, serve) < 0) {
+                     cmd_reconcile, serve) < 0 ||
+        !(serve->doctor = agentd_doctor_register(serve->registry))) {
         agentd_serve_destroy(serve);
         return NULL;
     }
@@ -441,6 +444,7 @@ agentd_serve_destroy(struct agentd_serve *serve)
     conn_list_free(&serve->done);
     free(serve->done_message);
     report_free(serve->report);
+    agentd_doctor_destroy(serve->doctor);
     ctl_registry_destroy(serve->registry);
     pthread_mutex_destroy(&serve->mutex);
     if (serve->main_wake >= 0) {

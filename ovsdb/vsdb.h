@@ -320,4 +320,15 @@ int vsdb_commit_block(struct vsdb *db, const struct vsdb_want *want,
 int vsdb_wait_applied_block(struct vsdb *db, int64_t next_cfg,
                             long long timeout_ms);
 
+/* ---- unixctl --------------------------------------------------------- */
+
+/* Runs 'command' with 'argc' arguments at the OVS daemon whose unixctl
+ * socket is 'ctl_path' (e.g. /run/openvswitch/ovs-vswitchd.PID.ctl), as
+ * ovs-appctl does. On 0, '*result' holds the daemon's answer, or
+ * '*error' its error text (caller frees both; either may be NULL).
+ * Negative errno when the socket cannot be reached. Blocks until the
+ * daemon answers. */
+int vsdb_unixctl_call(const char *ctl_path, const char *command, int argc,
+                      char *argv[], char **result, char **error);
+
 #endif

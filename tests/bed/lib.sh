@@ -575,3 +575,24 @@ bed_vf_detach() {
     ip link del "${1}w" 2>/dev/null
     return 0
 }
+
+# ---------------------------------------------------------------- hot-add --
+
+# bed_hotadd: asks tests/bed/run to device_add the devices of OA_BED_HOTADD
+# now (over QMP) and waits, at most 60 s, for its answers, which it prints.
+# The guest's pciehp then enumerates them: wait for them yourself.
+bed_hotadd() {
+    [ -n "${OA_BED_HOTADD:-}" ] || { bed_log "bed_hotadd: OA_BED_HOTADD is empty"; return 1; }
+    : >"$OA_BED_XCHG/hotadd" || return
+    local i
+    for i in $(seq 120); do
+        if [ -e "$OA_BED_XCHG/hotadd.done" ]; then
+            cat "$OA_BED_XCHG/hotadd.done"
+            ! grep -q "'class'" "$OA_BED_XCHG/hotadd.done"
+            return
+        fi
+        sleep 0.5
+    done
+    bed_log "bed_hotadd: no answer from tests/bed/run after 60 s"
+    return 1
+}

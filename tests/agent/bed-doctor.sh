@@ -1,0 +1,140 @@
+#!/bin/bash
+# agentctl doctor on a real kernel, in the PCI test bed (q35: PCIe root
+# ports, an SR-IOV NVMe, virtio functions; netdevsim; the real OVS):
+#  1. qemu's PCIe ports and devices give no finding (its root ports report
+#     a lower current speed while idle; the NVMe has sriov_totalvfs 2);
+#  2. the ethtool counters read through the ioctl are what `ethtool -S`
+#     says (veth), and counters that do not grow give no finding;
+#  3. ovs-offload against the real ovs-vswitchd: with hw-offload on and
+#     netdevsim offloading, no finding; with netdevsim's tc offload off,
+#     "no datapath flow is offloaded" (exit 2), from OVS's own unixctl;
+#     hw-tc-offload off on a representor (an OVS port) named with the fix.
+#
+# usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=../bed/lib.sh
+. "${OA_BED_LIB:-$here/../bed/lib.sh}"
+
+AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL DUMP}")
+DUMP=$(readlink -f "${2:?usage: $0 AGENTCTL DUMP}")
+work=$(mktemp -d /tmp/bed-doctor.XXXXXX)
+
+# ---- 1. qemu's PCI devices ------------------------------------------------
+modprobe nvme
+idle=0
+for p in /sys/bus/pci/devices/*; do
+    [ -r "$p/current_link_speed" ] || continue
+    cur=$(cat "$p/current_link_speed") max=$(cat "$p/max_link_speed")
+    if [ "$cur" != "$max" ] && [ "$(cat "$p/class")" = 0x060400 ]; then
+        idle=$((idle + 1))
+    fi
+done
+echo "   PCIe ports reporting a current speed below their maximum: $idle"
+for p in /sys/bus/pci/devices/*; do
+    echo "   ${p##*/} $(cat "$p/vendor"):$(cat "$p/device") class $(cat "$p/class")"
+done
+rc=0
+"$AGENTCTL" doctor --interval 0 --json pcie-link pci-bar sriov \
+    >"$work/pci.json" 2>"$work/pci.err" || rc=$?
+bed_check_eq "doctor pcie-link pci-bar sriov on q35: exit 0" 0 "$rc"
+bed_check_eq "no finding for qemu's ports and devices" 0 \
+    "$(jq '.findings | length' "$work/pci.json")"
+[ "$rc" = 0 ] || cat "$work/pci.json" "$work/pci.err"
+virtio_fns=$(grep -l 0x1af4 /sys/bus/pci/devices/*/vendor | wc -l)
+bed_check "virtio functions were there to judge ($virtio_fns)" \
+    test "$virtio_fns" -gt 0
+
+# ---- 2. counters through the ioctl -------------------------------------------
+ip link add dva type veth peer name dvb
+ip link set dva up; ip link set dvb up
+ping -c 3 -i 0.2 -I dva ff02::1%dva >/dev/null 2>&1 || true
+"$DUMP" dva >"$work/ioctl" 2>&1
+ethtool -S dva | tail -n +2 >"$work/ethtool"
+if bed_check "the ioctl reads what ethtool -S prints (veth dva)" \
+    diff "$work/ethtool" "$work/ioctl"; then :; else cat "$work/ioctl"; fi
+bed_check "veth has statistics to compare" test -s "$work/ioctl"
+rc=0
+out=$("$AGENTCTL" doctor --interval 1 nic-drops 2>&1) || rc=$?
+bed_check_eq "doctor nic-drops, 1 s apart: counters that do not grow, exit 0" \
+    0 "$rc"
+[ "$rc" = 0 ] || echo "$out"
+ip link del dva
+
+# ---- 3. OVS ------------------------------------------------------------------
+nsim=5 bridge=br-doc
+modprobe netdevsim
+echo 1 >/sys/module/netdevsim/parameters/tc_offload
+bed_nsim_new "$nsim" 1 8
+dl=$(bed_nsim_devlink "$nsim")
+bed_eswitch "$dl" switchdev
+bed_nsim_numvfs "$nsim" 2
+bed_wait_for 10 bed_rep_netdev "$dl" 1
+pf=$(bed_pf_netdev "$dl") rep0=$(bed_rep_netdev "$dl" 0) rep1=$(bed_rep_netdev "$dl" 1)
+for dev in "$pf" "$rep0" "$rep1"; do
+    ip link set "$dev" up
+    ethtool -K "$dev" hw-tc-offload on
+done
+rc=0
+out=$("$AGENTCTL" doctor --interval 0 ovs-offload 2>&1) || rc=$?
+bed_check_eq "doctor ovs-offload without ovs-vswitchd: exit 0" 0 "$rc"
+bed_check "it says why it did not check" grep -q "no ovs-vswitchd runs" <<<"$out"
+
+bed_check "OVS started with hw-offload=true" \
+    bed_ovs_start hw-offload=true max-idle=60000
+ovs-vsctl add-br "$bridge"
+for dev in "$pf" "$rep0" "$rep1"; do bed_ovs_add_port "$bridge" "$dev" >/dev/null; done
+bed_vf_attach vf0 "$rep0" 10.9.0.1/24
+bed_vf_attach vf1 "$rep1" 10.9.0.2/24
+ip link set "$bridge" up
+
+# ping_flows: traffic both ways, so that OVS puts datapath flows.
+ping_flows() {
+    ip netns exec vf0 ping -c 4 -i 0.3 -w 20 10.9.0.2 >/dev/null &&
+        ip netns exec vf1 ping -c 2 -i 0.3 -w 20 10.9.0.1 >/dev/null
+}
+bed_check "ping across $bridge" ping_flows
+offloaded=$(ovs-appctl dpctl/dump-flows type=offloaded | grep -c actions: || true)
+bed_check "OVS offloaded some flows ($offloaded)" test "$offloaded" -gt 0
+rc=0
+"$AGENTCTL" doctor --interval 0 --json ovs-offload >"$work/ovs1.json" 2>&1 || rc=$?
+bed_check_eq "doctor ovs-offload, flows offloaded: exit 0" 0 "$rc"
+bed_check_eq "... and the check ran (nothing skipped)" 0 \
+    "$(jq '.skipped | length' "$work/ovs1.json")"
+[ "$rc" = 0 ] || cat "$work/ovs1.json"
+
+# netdevsim's tc offload off: new flows stay in tc software, none in_hw.
+echo 0 >/sys/module/netdevsim/parameters/tc_offload
+ovs-appctl dpctl/del-flows >/dev/null
+ovs-appctl revalidator/purge >/dev/null
+bed_check "ping across $bridge again" ping_flows
+all=$(ovs-appctl dpctl/dump-flows | grep -c actions: || true)
+offloaded=$(ovs-appctl dpctl/dump-flows type=offloaded | grep -c actions: || true)
+echo "   datapath flows: $all, offloaded: $offloaded"
+rc=0
+"$AGENTCTL" doctor --interval 0 --json ovs-offload >"$work/ovs2.json" 2>&1 || rc=$?
+bed_check_eq "doctor ovs-offload, nothing offloaded: exit 2" 2 "$rc"
+bed_check_eq "the finding" "error ovs-offload ovs-vswitchd" \
+    "$(jq -r '.findings[0] | "\(.severity) \(.check) \(.object)"' "$work/ovs2.json")"
+bed_check "its evidence counts the flows OVS listed, none offloaded" \
+    grep -Eq "ovs-vswitchd\.[0-9]+\.ctl dpctl/dump-flows: [1-9][0-9]* flows, type=offloaded: 0" \
+    "$work/ovs2.json"
+[ "$rc" = 2 ] && [ "$bed_failures" = 0 ] || cat "$work/ovs2.json"
+
+# hw-tc-offload off on one representor, an OVS port.
+ethtool -K "$rep0" hw-tc-offload off
+rc=0
+"$AGENTCTL" doctor --interval 0 --json ovs-offload >"$work/ovs3.json" 2>&1 || rc=$?
+bed_check_eq "hw-tc-offload off on $rep0: exit 2" 2 "$rc"
+bed_check_eq "a finding names $rep0 with the fix" \
+    "ethtool -K $rep0 hw-tc-offload on" \
+    "$(jq -r --arg o "$rep0" '.findings[] | select(.object == $o) | .fix' "$work/ovs3.json")"
+bed_check_eq "no such finding for $rep1, $pf (on) nor $bridge (internal)" 1 \
+    "$(jq '[.findings[] | select(.object != "ovs-vswitchd")] | length' "$work/ovs3.json")"
+
+bed_vf_detach vf0
+bed_vf_detach vf1
+bed_ovs_stop
+bed_nsim_del "$nsim"
+rm -rf "$work"
+bed_summary
