@@ -334,6 +334,21 @@ publish(struct agentd *d, const struct engine_result *res)
 
 /* ---- Spec -------------------------------------------------------------- */
 
+/* No spec file and no good spec yet: a fresh install (the package ships
+ * no spec). A notice, not an error: the daemon runs and manages nothing
+ * until the file is written (the directory watch picks it up). */
+static void
+note_spec_missing(struct agentd *d)
+{
+    agentd_log(LOG_NOTICE,
+               "no spec %s: managing nothing until it is written (examples "
+               "in %s)",
+               d->opts->spec_path, OA_EXAMPLES_DIR);
+    free(d->spec_error);
+    d->spec_error = strdup("the file does not exist");
+    d->spec_n_errors = 1;
+}
+
 /* Loads the spec file. Returns 1 when a new good spec replaced the old
  * one, 0 when it is valid but asks for the same configuration, or a
  * negative errno when it is invalid (the last good spec stays). */
@@ -349,15 +364,8 @@ load_spec(struct agentd *d)
     r = spec_load_file(file, &spec, &errors);
     d->spec_missing = r == -ENOENT;
     if (d->spec_missing && !d->spec) {
-        /* A fresh install: no spec is shipped. Not an error. */
-        agentd_log(LOG_NOTICE,
-                   "no spec %s: managing nothing until it is written "
-                   "(examples in %s)",
-                   file, OA_EXAMPLES_DIR);
         spec_errors_destroy(errors);
-        free(d->spec_error);
-        d->spec_error = strdup("the file does not exist");
-        d->spec_n_errors = 1;
+        note_spec_missing(d);
         return r;
     }
     if (r < 0) {
