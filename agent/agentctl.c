@@ -42,7 +42,8 @@ static void
 usage(FILE *out)
 {
     fprintf(out, "usage: agentctl [--spec FILE] [--socket PATH] "
-                 "[--state-dir DIR] COMMAND [ARGS]\n\ncommands:\n");
+                 "[--state-dir DIR] COMMAND [ARGS]\n"
+                 "       agentctl --help | --version\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         fprintf(out, "  %s\n", commands[i].usage);
     }
@@ -62,6 +63,7 @@ main(int argc, char *argv[])
         {"interval", required_argument, NULL, 'i'},
         {"root", required_argument, NULL, 'r'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct agentctl_opts opts = {
@@ -98,6 +100,9 @@ main(int argc, char *argv[])
             break;
         case 'h':
             usage(stdout);
+            return OA_EXIT_OK;
+        case 'V':
+            printf("agentctl %s\n", OA_VERSION);
             return OA_EXIT_OK;
         default:
             usage(stderr);

@@ -92,6 +92,7 @@ struct agentd {
     struct spec *spec; /* the last good spec; NULL: none yet */
     char *spec_error;  /* first error of the invalid spec on disk, or NULL */
     size_t spec_n_errors;
+    bool spec_missing; /* the spec file does not exist (a fresh install) */
 
     struct hostio io;
     /* The eswitch order learned per device, and its file (order.h):
@@ -276,7 +277,10 @@ fallback_summary(const struct agentd *d, const struct engine_result *res)
     char *line = NULL;
     int n;
 
-    if (!d->spec) {
+    if (!d->spec && d->spec_missing) {
+        n = asprintf(&line, "no spec: %s does not exist, managing nothing",
+                     d->opts->spec_path);
+    } else if (!d->spec) {
         n = asprintf(&line, "no valid spec (%s): %s", d->opts->spec_path,
                      d->spec_error ? d->spec_error : "not loaded");
     } else if (res && res->err.code) {
@@ -313,8 +317,12 @@ status_report(const struct agentd *d, const struct engine_result *res,
     if (!d->spec) {
         char *line = fallback_summary(d, res);
 
-        report_add_problem(rep, REPORT_ERROR, file, "agentctl validate", "%s",
-                           line ? line : "no valid spec");
+        report_add_problem(rep, REPORT_ERROR, file,
+                           d->spec_missing
+                               ? "write it (examples in " OA_EXAMPLES_DIR
+                                 "), then agentctl validate"
+                               : "agentctl validate",
+                           "%s", line ? line : "no valid spec");
         free(line);
     } else if (!res) {
         report_add_problem(rep, REPORT_ERROR, "offload-agent",
@@ -354,6 +362,21 @@ publish(struct agentd *d, const struct engine_result *res)
 
 /* ---- Spec -------------------------------------------------------------- */
 
+/* No spec file and no good spec yet: a fresh install (the package ships
+ * no spec). A notice, not an error: the daemon runs and manages nothing
+ * until the file is written (the directory watch picks it up). */
+static void
+note_spec_missing(struct agentd *d)
+{
+    agentd_log(LOG_NOTICE,
+               "no spec %s: managing nothing until it is written (examples "
+               "in %s)",
+               d->opts->spec_path, OA_EXAMPLES_DIR);
+    free(d->spec_error);
+    d->spec_error = strdup("the file does not exist");
+    d->spec_n_errors = 1;
+}
+
 /* Loads the spec file. Returns 1 when a new good spec replaced the old
  * one, 0 when it is valid but asks for the same configuration, or a
  * negative errno when it is invalid (the last good spec stays). */
@@ -367,6 +390,12 @@ load_spec(struct agentd *d)
     int r;
 
     r = spec_load_file(file, &spec, &errors);
+    d->spec_missing = r == -ENOENT;
+    if (d->spec_missing && !d->spec) {
+        spec_errors_destroy(errors);
+        note_spec_missing(d);
+        return r;
+    }
     if (r < 0) {
         size_t n = errors ? spec_errors_count(errors) : 0;
         char *first = NULL;

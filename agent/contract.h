@@ -7,6 +7,8 @@
 #define OA_DEFAULT_SPEC   "/etc/offload-agent/host.json"
 #define OA_DEFAULT_SOCKET "/run/offload-agent/agentctl.sock"
 #define OA_STATE_DIR      "/var/lib/offload-agent"
+/* Where the Debian package puts the example specs (no spec is shipped). */
+#define OA_EXAMPLES_DIR "/usr/share/doc/offload-agent/examples"
 
 /* Exit codes of agentctl, and of every control-socket answer. */
 enum oa_exit {

@@ -21,6 +21,7 @@ usage(FILE *out)
             "%s)\n"
             "  --log-level LEVEL  error, warning, notice, info (default), "
             "debug\n"
+            "  --version          print the version and exit\n"
             "Runs in the foreground and logs to stderr with sd-daemon "
             "priority prefixes.\n",
             OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
@@ -35,6 +36,7 @@ main(int argc, char *argv[])
         {"state-dir", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct agentd_opts opts = {
@@ -81,6 +83,9 @@ main(int argc, char *argv[])
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            printf("offload-agent %s\n", OA_VERSION);
             return 0;
         default:
             usage(stderr);
