@@ -1,7 +1,8 @@
 #!/bin/bash
 # bash completion of agentctl (packaging/bash-completion/agentctl), driven
 # as an interactive shell drives it on TAB (complete.sh): commands,
-# options (per command), and file names after --spec and validate.
+# options (per command), file names after --spec, --root and validate,
+# doctor's check names.
 #   completion.sh AGENTCTL [COMPLETION_FILE]
 # Without COMPLETION_FILE the installed one is used (bash-completion's
 # loader), as in the package's bed test; the agentctl on PATH is then the
@@ -48,6 +49,11 @@ expect "agentctl --spec " host.json specs
 expect "agentctl --spec specs/" specs/x.json
 expect "agentctl validate " host.json specs
 expect "agentctl --state-dir " specs
+expect "agentctl doctor --" --json --interval --root --spec --socket --state-dir --help --version
+expect "agentctl doctor pci" pci-bar pcie-link
+expect "agentctl doctor --json nic" nic-drops
+expect "agentctl doctor --interval 5 ovs" ovs-offload
+expect "agentctl doctor --root " specs
 
 echo "$checks checks, $failures failed"
 exit $((failures > 0))
