@@ -7,13 +7,15 @@
 # (the guest has no udev). Nothing of the build tree runs: the binaries,
 # unit, man pages and completion are the package's.
 #   bed-package.sh setup DEB_DIR     OA_BED_SYSTEMD_SETUP: before systemd
-#   bed-package.sh check             the test command, after multi-user
+#   bed-package.sh check DEB_DIR     the test command, after multi-user
 # Checks: the package is installed at debian/changelog's version and
 # its programs print it; postinst enabled the unit (systemctl preset),
 # systemd-analyze verify finds nothing in it; the host converged at boot
 # (StatusText=, agentctl status exit 0 with both representors in
 # ovs-sriov); man agentctl renders the installed page; bash completes
-# "agentctl st" to "status" through bash-completion's loader; then
+# "agentctl st" to "status" through bash-completion's loader; an upgrade
+# (dpkg -i again) restarts a running daemon and leaves a stopped one
+# stopped; then
 # dpkg --purge stops the daemon and removes every file of the package
 # and the state directory, the enable link and the control socket's
 # directory, keeps /etc/offload-agent/host.json, and leaves the NIC
@@ -94,7 +96,8 @@ snapshot() {
 }
 
 check() {
-    local want pkgfiles f left rc out
+    local debs=("$1"/offload-agent_*.deb) deb want pkgfiles f left rc out pid newpid
+    deb=${debs[0]}
     want=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
 
     bed_check_eq "boot finished, no unit failed" running \
@@ -133,6 +136,21 @@ check() {
     bed_check_eq "completion: agentctl --spec /etc/offload-agent/<TAB>" \
         /etc/offload-agent/host.json "$("$here/complete.sh" 'agentctl --spec /etc/offload-agent/')"
 
+    # Upgrade (the same .deb again: postinst configure OLD_VERSION): a
+    # running daemon is restarted, a stopped one stays stopped.
+    pid=$(systemctl show -P MainPID offload-agent.service)
+    bed_check "upgrade while running: dpkg -i" dpkg -i "$deb"
+    bed_check_eq "upgrade while running: active" active "$(systemctl is-active offload-agent.service)"
+    newpid=$(systemctl show -P MainPID offload-agent.service)
+    bed_check "upgrade while running: restarted (main PID $pid -> $newpid)" \
+        test "$newpid" != "$pid" -a "$newpid" != 0
+    systemctl stop offload-agent.service
+    bed_check "upgrade while stopped: dpkg -i" dpkg -i "$deb"
+    bed_check_eq "upgrade while stopped: not started" inactive "$(systemctl is-active offload-agent.service)"
+    bed_check_eq "upgrade: still enabled" enabled "$(systemctl is-enabled offload-agent.service)"
+    bed_check "started again for the purge" systemctl start offload-agent.service
+    bed_check "converged again" bed_wait_for 60 statustext_converged
+
     # Purge: the package goes, the host stays as the agent left it.
     snapshot >"${TMPDIR:-/tmp}/pkg.before" 2>&1
     pkgfiles=$(dpkg -L offload-agent | while read -r f; do [ -d "$f" ] || echo "$f"; done)
@@ -161,9 +179,9 @@ check() {
 
 case "${1:-}" in
     setup) setup "$2" ;;
-    check) check ;;
+    check) check "$2" ;;
     *)
-        echo "usage: $0 setup DEB_DIR | check" >&2
+        echo "usage: $0 setup DEB_DIR | check DEB_DIR" >&2
         exit 2
         ;;
 esac
