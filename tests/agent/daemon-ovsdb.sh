@@ -210,7 +210,7 @@ NOTIFY_SOCKET=$t/notify.sock "${wrapper[@]}" "$agent" --spec "$spec" \
     --socket "$sock" 2>"$log" &
 agent_pid=$!
 wait_for 20 grep -q '^READY=1' "$notify" || fail "no READY=1 without a spec"
-grep -q '^STATUS=no valid spec' "$notify" ||
+wait_for 5 grep -q '^STATUS=no spec: .* does not exist, managing nothing' "$notify" ||
     fail "STATUS= does not say the spec is missing: $(grep '^STATUS=' "$notify")"
 rc=0
 out=$("$agentctl" status --socket "$sock" 2>&1) || rc=$?
