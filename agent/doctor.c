@@ -4,6 +4,7 @@
 
 #include "contract.h"
 #include "jw.h"
+#include "oa-common/file.h"
 #include "oa-common/str.h"
 
 #include <dirent.h>
@@ -47,32 +48,22 @@ doctor_checks(size_t *n)
 
 /* ---- The reader ---------------------------------------------------------- */
 
-static void
+/* The path of 'rel' under the root; false when it does not fit. */
+static bool
 abs_path(const struct doctor *d, const char *rel, char *out, size_t size)
 {
-    snprintf(out, size, "%s/%s", d->root ? d->root : "", rel);
+    int n = snprintf(out, size, "%s/%s", d->root ? d->root : "", rel);
+    return n >= 0 && (size_t)n < size;
 }
 
 int
 doctor_read(const struct doctor *d, const char *rel, char *buf, size_t size)
 {
     char path[1024];
-    abs_path(d, rel, path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return -errno;
+    if (!abs_path(d, rel, path, sizeof path)) {
+        return -ENAMETOOLONG;
     }
-    ssize_t n = read(fd, buf, size - 1);
-    int err = errno;
-    close(fd);
-    if (n < 0) {
-        return -err;
-    }
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
-        buf[--n] = '\0';
-    }
-    return 0;
+    return oa_read_small(path, buf, size);
 }
 
 ssize_t
@@ -80,7 +71,9 @@ doctor_read_bytes(const struct doctor *d, const char *rel, void *buf,
                   size_t size)
 {
     char path[1024];
-    abs_path(d, rel, path, sizeof path);
+    if (!abs_path(d, rel, path, sizeof path)) {
+        return -ENAMETOOLONG;
+    }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         return -errno;
@@ -108,7 +101,9 @@ doctor_readlink(const struct doctor *d, const char *rel, char *buf,
                 size_t size)
 {
     char path[1024];
-    abs_path(d, rel, path, sizeof path);
+    if (!abs_path(d, rel, path, sizeof path)) {
+        return -ENAMETOOLONG;
+    }
     ssize_t n = readlink(path, buf, size - 1);
     if (n < 0) {
         return -errno;
@@ -127,7 +122,9 @@ char **
 doctor_list(const struct doctor *d, const char *rel)
 {
     char path[1024];
-    abs_path(d, rel, path, sizeof path);
+    if (!abs_path(d, rel, path, sizeof path)) {
+        return NULL;
+    }
     size_t n = 0, cap = 16;
     char **names = calloc(cap + 1, sizeof *names);
     DIR *dir = names ? opendir(path) : NULL;
@@ -170,7 +167,9 @@ char *
 doctor_slurp(const struct doctor *d, const char *rel)
 {
     char path[1024], chunk[4096];
-    abs_path(d, rel, path, sizeof path);
+    if (!abs_path(d, rel, path, sizeof path)) {
+        return NULL;
+    }
     FILE *f = fopen(path, "re");
     if (!f) {
         return NULL;

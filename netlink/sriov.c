@@ -1,6 +1,7 @@
 /* SR-IOV and driver binding through sysfs: see include/oa-netlink/sriov.h. */
 #include "oa-netlink/sriov.h"
 
+#include "oa-common/file.h"
 #include "oa-common/iostat.h"
 
 #include <ctype.h>
@@ -39,21 +40,7 @@ static int
 read_attr(const char *path, char *buf, size_t size)
 {
     oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return -errno;
-    }
-    ssize_t n = read(fd, buf, size - 1);
-    int err = n < 0 ? -errno : 0;
-    close(fd);
-    if (err) {
-        return err;
-    }
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
-        buf[--n] = '\0';
-    }
-    return 0;
+    return oa_read_small(path, buf, size);
 }
 
 /* One write(2) of 's': sysfs acts on each write call as a whole. */

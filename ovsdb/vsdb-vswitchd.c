@@ -4,6 +4,7 @@
 #include "vsdb.h"
 
 #include "oa-common/cancel.h"
+#include "oa-common/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,27 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Reads a small file into 'buf' (NUL-terminated, trailing newline cut). */
-static int
-read_small(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return -errno;
-    }
-    ssize_t n = read(fd, buf, size - 1);
-    int err = errno;
-    close(fd);
-    if (n < 0) {
-        return -err;
-    }
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) {
-        buf[--n] = '\0';
-    }
-    return 0;
-}
-
 int
 vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
 {
@@ -50,7 +30,7 @@ vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
         proc = "/proc";
     }
 
-    int r = read_small(pidfile, buf, sizeof buf);
+    int r = oa_read_small(pidfile, buf, sizeof buf);
     if (r < 0) {
         return r;
     }
@@ -64,7 +44,7 @@ vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
      * clock ticks since boot) as the 22nd field. COMM may hold spaces
      * or parentheses: parse from the last ')'. */
     snprintf(path, sizeof path, "%s/%ld/stat", proc, pid);
-    r = read_small(path, buf, sizeof buf);
+    r = oa_read_small(path, buf, sizeof buf);
     if (r == -ENOENT) {
         return -ESRCH;
     } else if (r < 0) {
@@ -100,7 +80,7 @@ vsdb_vswitchd_identity(const char *pidfile, const char *proc, char **id)
     }
 
     snprintf(path, sizeof path, "%s/sys/kernel/random/boot_id", proc);
-    r = read_small(path, boot_id, sizeof boot_id);
+    r = oa_read_small(path, boot_id, sizeof boot_id);
     if (r < 0) {
         return r;
     }
