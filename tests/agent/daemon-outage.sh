@@ -48,39 +48,9 @@ cleanup() {
     rm -rf "$t"
 }
 trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR source=daemon-ovsdb-lib.sh
+. "$(dirname "$0")/daemon-ovsdb-lib.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-vsctl() {
-    ovs-vsctl --db="$OA_TEST_OVSDB" --no-wait --timeout=10 "$@"
-}
-now_ms() {
-    echo $(($(date +%s%N) / 1000000))
-}
-wait_for() {
-    local deadline=$(($(now_ms) + $1 * 1000))
-    shift
-    until "$@"; do
-        [ "$(now_ms)" -lt "$deadline" ] || return 1
-        sleep 0.02
-    done
-}
-log_count() {
-    grep -c -- "$1" "$log" || true
-}
-log_grew() {
-    [ "$(log_count "$1")" -gt "$2" ]
-}
-put_spec() {
-    printf '%s\n' "$1" >"$t/etc/.host.json.tmp"
-    mv -f "$t/etc/.host.json.tmp" "$spec"
-}
-spec_with() {
-    printf '{"version": 1, "ovs": {"db": "%s"}, "bridges": [%s], "pfs": []}' \
-        "$OA_TEST_OVSDB" "$1"
-}
 start_agent() {
     "$agent" --spec "$spec" --socket "$sock" --state-dir "$t/state" \
         2>>"$log" &

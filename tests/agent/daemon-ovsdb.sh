@@ -53,49 +53,14 @@ cleanup() {
     rm -rf "$t"
 }
 trap cleanup EXIT
+# shellcheck source-path=SCRIPTDIR source=daemon-ovsdb-lib.sh
+. "$(dirname "$0")/daemon-ovsdb-lib.sh"
 
-fail() {
-    echo "FAIL: $*" >&2
-    exit 1
-}
-vsctl() {
-    ovs-vsctl --db="$OA_TEST_OVSDB" --no-wait --timeout=10 "$@"
-}
-now_ms() {
-    echo $(($(date +%s%N) / 1000000))
-}
-# wait_for SECONDS COMMAND...: polls COMMAND every 20 ms.
-wait_for() {
-    local deadline=$(($(now_ms) + $1 * 1000 * slow))
-    shift
-    until "$@"; do
-        [ "$(now_ms)" -lt "$deadline" ] || return 1
-        sleep 0.02
-    done
-}
 log_has() {
     grep -q -- "$1" "$log"
 }
-log_count() {
-    grep -c -- "$1" "$log" || true
-}
-# log_grew PATTERN N: more than N log lines match PATTERN now.
-log_grew() {
-    [ "$(log_count "$1")" -gt "$2" ]
-}
 alive() {
     kill -0 "$agent_pid" 2>/dev/null
-}
-# Writes the spec the way careful tools do: a temporary file in the same
-# directory, then rename(2) over the spec.
-put_spec() {
-    printf '%s\n' "$1" >"$t/etc/.host.json.tmp"
-    mv -f "$t/etc/.host.json.tmp" "$spec"
-}
-spec_with() {
-    local bridges=$1
-    printf '{"version": 1, "ovs": {"db": "%s"}, "bridges": [%s], "pfs": []}' \
-        "$OA_TEST_OVSDB" "$bridges"
 }
 
 # --- start ----------------------------------------------------------------
