@@ -71,15 +71,18 @@ ethtool_ioctl(int fd, const char *ifname, void *data)
 static int
 stats_count(int fd, const char *ifname, unsigned *n)
 {
-    struct {
+    /* The reply's one length follows the header: a flexible array member
+     * cannot be nested in a struct in ISO C, so the request lives in a
+     * buffer with room for it. */
+    union {
         struct ethtool_sset_info info;
-        __u32 data[1];
+        unsigned char bytes[sizeof(struct ethtool_sset_info) + sizeof(__u32)];
     } q;
     memset(&q, 0, sizeof q);
     q.info.cmd = ETHTOOL_GSSET_INFO;
     q.info.sset_mask = 1ULL << ETH_SS_STATS;
     int r = ethtool_ioctl(fd, ifname, &q);
-    *n = !r && q.info.sset_mask ? q.data[0] : 0;
+    *n = !r && q.info.sset_mask ? q.info.data[0] : 0;
     return r;
 }
 

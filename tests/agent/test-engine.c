@@ -295,56 +295,65 @@ enum { SW_NO = 0, SW_ZERO_VFS, SW_WITH_VFS };
 
 #define MAX_SCRIPT 6
 
-#define OK                       \
-    {                            \
-        0, -1, SW_NO, NULL, NULL \
+#define OK                                                      \
+    {                                                           \
+        .r = 0, .n_done = -1, .switchdev = SW_NO, .text = NULL, \
+        .extack = NULL                                          \
     }
 /* set-eswitch switchdev refused while the PF has 0 VFs (older mlx5). */
-#define REFUSED_ZERO_VFS                                     \
-    {                                                        \
-        -EOPNOTSUPP, 0, SW_ZERO_VFS, "set-eswitch " DEVLINK, \
-            "Switchdev mode requires VFs"                    \
+#define REFUSED_ZERO_VFS                                         \
+    {                                                            \
+        .r = -EOPNOTSUPP, .n_done = 0, .switchdev = SW_ZERO_VFS, \
+        .text = "set-eswitch " DEVLINK,                          \
+        .extack = "Switchdev mode requires VFs"                  \
     }
 /* The vfs-first order: set-numvfs went through, switchdev was refused
  * with the VFs there (some ConnectX firmware). */
-#define REFUSED_WITH_VFS                                     \
-    {                                                        \
-        -EOPNOTSUPP, 1, SW_WITH_VFS, "set-eswitch " DEVLINK, \
-            "Set sriov_numvfs to 0 first"                    \
+#define REFUSED_WITH_VFS                                         \
+    {                                                            \
+        .r = -EOPNOTSUPP, .n_done = 1, .switchdev = SW_WITH_VFS, \
+        .text = "set-eswitch " DEVLINK,                          \
+        .extack = "Set sriov_numvfs to 0 first"                  \
     }
 /* The same, when nothing before it was done. */
-#define REFUSED_WITH_VFS_AT_ONCE                             \
-    {                                                        \
-        -EOPNOTSUPP, 0, SW_WITH_VFS, "set-eswitch " DEVLINK, \
-            "Set sriov_numvfs to 0 first"                    \
+#define REFUSED_WITH_VFS_AT_ONCE                                 \
+    {                                                            \
+        .r = -EOPNOTSUPP, .n_done = 0, .switchdev = SW_WITH_VFS, \
+        .text = "set-eswitch " DEVLINK,                          \
+        .extack = "Set sriov_numvfs to 0 first"                  \
     }
 /* The first step went through, the second was refused. */
 #define REFUSED_AFTER_PROGRESS                        \
     {                                                 \
-        -EBUSY, 1, SW_NO, "set-numvfs " DEVLINK, NULL \
+        .r = -EBUSY, .n_done = 1, .switchdev = SW_NO, \
+        .text = "set-numvfs " DEVLINK, .extack = NULL \
     }
 /* The daemon cancelled the run after its first step (SIGTERM, a new
  * spec): no refusal, no fallback, no look after it. */
 #define CANCELLED_AFTER_PROGRESS                          \
     {                                                     \
-        -ECANCELED, 1, SW_NO, "set-numvfs " DEVLINK, NULL \
+        .r = -ECANCELED, .n_done = 1, .switchdev = SW_NO, \
+        .text = "set-numvfs " DEVLINK, .extack = NULL     \
     }
 /* The first step was refused. */
-#define REFUSED_AT_ONCE                              \
-    {                                                \
-        -EIO, 0, SW_NO, "set-eswitch " DEVLINK, NULL \
+#define REFUSED_AT_ONCE                                \
+    {                                                  \
+        .r = -EIO, .n_done = 0, .switchdev = SW_NO,    \
+        .text = "set-eswitch " DEVLINK, .extack = NULL \
     }
 
 /* eth1's first set-numvfs refused (more VFs than the device has). */
-#define REFUSED_ETH1_NUMVFS                                      \
-    {                                                            \
-        -EINVAL, 0, SW_NO, NULL, "too many VFs", "set-numvfs", 1 \
+#define REFUSED_ETH1_NUMVFS                                              \
+    {                                                                    \
+        .r = -EINVAL, .n_done = 0, .switchdev = SW_NO, .text = NULL,     \
+        .extack = "too many VFs", .refuse = "set-numvfs", .refuse_pf = 1 \
     }
 /* eth1's switchdev refused with 0 VFs; eth0 goes through. */
-#define REFUSED_ETH1_ZERO_VFS                                             \
-    {                                                                     \
-        -EOPNOTSUPP, 0, SW_ZERO_VFS, NULL, "Switchdev mode requires VFs", \
-            "set-eswitch", 1                                              \
+#define REFUSED_ETH1_ZERO_VFS                                    \
+    {                                                            \
+        .r = -EOPNOTSUPP, .n_done = 0, .switchdev = SW_ZERO_VFS, \
+        .text = NULL, .extack = "Switchdev mode requires VFs",   \
+        .refuse = "set-eswitch", .refuse_pf = 1                  \
     }
 #define DEVLINK1 "netdevsim/netdevsim2"
 #define MSG_ETH1 \
@@ -360,13 +369,15 @@ enum { SW_NO = 0, SW_ZERO_VFS, SW_WITH_VFS };
 /* The eswitch is busy (offloaded flows): not now, rather than no. */
 #define REFUSED_BUSY                                                 \
     {                                                                \
-        -EBUSY, 0, SW_NO, "set-eswitch " DEVLINK, "E-Switch is busy" \
+        .r = -EBUSY, .n_done = 0, .switchdev = SW_NO,                \
+        .text = "set-eswitch " DEVLINK, .extack = "E-Switch is busy" \
     }
 
 /* The same, refused because the eswitch is busy: not the order's fault. */
-#define REFUSED_BUSY_ZERO_VFS                                              \
-    {                                                                      \
-        -EBUSY, 0, SW_ZERO_VFS, "set-eswitch " DEVLINK, "E-Switch is busy" \
+#define REFUSED_BUSY_ZERO_VFS                                        \
+    {                                                                \
+        .r = -EBUSY, .n_done = 0, .switchdev = SW_ZERO_VFS,          \
+        .text = "set-eswitch " DEVLINK, .extack = "E-Switch is busy" \
     }
 
 #define MSG_ZERO_VFS                                             \
