@@ -37,6 +37,8 @@ static const struct doctor_check checks[] = {
      "OVS datapath flows not offloaded although hw-offload "
      "is on",
      doctor_check_ovs_offload, true},
+    {"devlink-health", "devlink health reporters in error (firmware, queues)",
+     doctor_check_devlink_health, true},
 };
 
 const struct doctor_check *

@@ -182,5 +182,6 @@ doctor_check_fn doctor_check_sriov;
 doctor_check_fn doctor_check_prereq;
 doctor_check_fn doctor_check_nic_drops;
 doctor_check_fn doctor_check_ovs_offload;
+doctor_check_fn doctor_check_devlink_health;
 
 #endif

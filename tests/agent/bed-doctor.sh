@@ -8,7 +8,9 @@
 #  3. ovs-offload against the real ovs-vswitchd: with hw-offload on and
 #     netdevsim offloading, no finding; with netdevsim's tc offload off,
 #     "no datapath flow is offloaded" (exit 2), from OVS's own unixctl;
-#     hw-tc-offload off on a representor (an OVS port) named with the fix.
+#     hw-tc-offload off on a representor (an OVS port) named with the fix;
+#  4. devlink-health: netdevsim's reporters healthy, a recovered error
+#     (no finding), a reporter stuck in error (named, with the fix).
 #
 # usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
 set -uo pipefail
@@ -135,6 +137,43 @@ bed_check_eq "no such finding for $rep1, $pf (on) nor $bridge (internal)" 1 \
 bed_vf_detach vf0
 bed_vf_detach vf1
 bed_ovs_stop
+
+# ---- 4. devlink health: netdevsim's "dummy" reporter -------------------------
+# break_health reports an error; the reporter recovers by itself unless
+# fail_recover is set, and then stays in error.
+health=/sys/kernel/debug/netdevsim/netdevsim$nsim/health
+doctor_health() { # N: runs devlink-health into $work/healthN.json; sets rc
+    rc=0
+    "$AGENTCTL" doctor --interval 0 --json devlink-health \
+        >"$work/health$1.json" 2>&1 || rc=$?
+}
+doctor_health 1
+bed_check_eq "devlink-health, netdevsim's reporters healthy: exit 0" 0 "$rc"
+bed_check_eq "... it read them (nothing skipped)" 0 \
+    "$(jq '.skipped | length' "$work/health1.json")"
+echo "a recovered fault" >"$health/break_health"
+bed_check "the kernel counts the recovered error" \
+    bash -c "devlink health show $dl reporter dummy | grep -q 'error 1 recover 1'"
+doctor_health 2
+bed_check_eq "an error the reporter recovered from is history: exit 0" 0 "$rc"
+echo 1 >"$health/fail_recover"
+echo "a stuck fault" >"$health/break_health" 2>/dev/null || true
+devlink health show "$dl" reporter dummy
+doctor_health 3
+bed_check_eq "dummy stuck in error: exit 2" 2 "$rc"
+bed_check_eq "the finding names the devlink instance" \
+    "error devlink-health $dl" \
+    "$(jq -r '.findings[] | "\(.severity) \(.check) \(.object)"' "$work/health3.json")"
+bed_check "... the reporter and the kernel's counts" \
+    grep -q "reporter 'dummy' is in error: 2 errors, 1 recovered" "$work/health3.json"
+bed_check "... and the fix names the recover command" \
+    grep -q "devlink health recover $dl reporter dummy" "$work/health3.json"
+[ "$rc" = 2 ] || cat "$work/health3.json"
+echo 0 >"$health/fail_recover"
+devlink health recover "$dl" reporter dummy
+doctor_health 4
+bed_check_eq "recovered by hand: exit 0 again" 0 "$rc"
+
 bed_nsim_del "$nsim"
 rm -rf "$work"
 bed_summary

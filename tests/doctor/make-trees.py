@@ -178,6 +178,26 @@ def ovs(root, hw_offload, latched, flows, offloaded, tc_policy=None, ct=0,
         "".join(ct_flow % i for i in range(ct_offloaded)))
 
 
+def devlink_health(root, reporters):
+    """reporters: [(handle, name, state, errors, recovered, auto)] as
+    `devlink health show` prints them (auto None: cannot recover)."""
+    out, last = [], None
+    for handle, name, state, errors, recovered, auto in reporters:
+        if handle != last:
+            out.append(handle + ":")
+            last = handle
+        out.append("  reporter " + name)
+        line = "    state %s error %d recover %d" % (state, errors, recovered)
+        if auto is not None:
+            line += " grace_period 500 auto_recover %s" % (
+                "true" if auto else "false")
+        out.append(line + " auto_dump true")
+    put(root, "devlink/health", "\n".join(out) + "\n")
+
+
+MLX5 = "pci/0000:08:00.0"
+
+
 def expect(root, lines):
     put(root, "expect", "".join(l + "\n" for l in lines))
 
@@ -212,6 +232,10 @@ def healthy(root):
     kmsg(root, ["Linux version 6.1.0-26-amd64",
                 "pci 0000:01:00.0: BAR 4: assigned [mem 0xfd000000-0xfd003fff"
                 " 64bit pref]"])
+    # a firmware fault long ago, recovered: history, not a finding
+    devlink_health(root, [(MLX5, "fw", "healthy", 0, 0, None),
+                          (MLX5, "fw_fatal", "healthy", 1, 1, True),
+                          (MLX5 + "/65535", "tx", "healthy", 2, 2, True)])
     expect(root, [])
 
 
@@ -299,13 +323,26 @@ def vdpa_prereq(root):
     expect(root, ["error prereq iommu", "warning prereq hugepages"])
 
 
+def fw_fatal(root):
+    # mlx5's firmware-fatal reporter stuck in error after a failed
+    # recovery; the tx reporter of the same PF recovered
+    devlink_health(root, [(MLX5, "fw", "healthy", 0, 0, None),
+                          (MLX5, "fw_fatal", "error", 2, 1, True),
+                          (MLX5 + "/65535", "tx", "healthy", 3, 3, True),
+                          ("pci/0000:08:00.1", "fw_fatal", "error", 1, 0,
+                           False)])
+    expect(root, ["error devlink-health pci/0000:08:00.0",
+                  "error devlink-health pci/0000:08:00.1"])
+
+
 TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
          "ovs-not-offloaded": ovs_not_offloaded,
          "ovs-skip-sw-ct": ovs_skip_sw_ct,
          "ovs-tc-offload-off": ovs_tc_off,
-         "vdpa-prereq": vdpa_prereq}
+         "vdpa-prereq": vdpa_prereq,
+         "mlx5-fw-fatal": fw_fatal}
 
 if __name__ == "__main__":
     for name, make in TREES.items():

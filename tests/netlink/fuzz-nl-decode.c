@@ -4,6 +4,7 @@
  * much), so the fuzzer works on headers and attributes.  Decoders must
  * answer 0 or a negative errno without reading out of bounds, leaking or
  * tripping UBSan. */
+#include "oa-netlink/devlink-health.h"
 #include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/ethfeat.h"
@@ -64,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devlink_decode_param(nlh, &h, (uint8_t)(which >> 4) & 3, &p);
         struct devlink_info info;
         devlink_decode_info(nlh, &h, &info);
+        struct devlink_health_reporter rep;
+        devlink_decode_health(nlh, &rep);
         break;
     }
     case 4:

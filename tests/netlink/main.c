@@ -10,6 +10,7 @@ main(void)
     SRunner *sr = srunner_create(nlsock_suite());
     srunner_add_suite(sr, devlink_suite());
     srunner_add_suite(sr, devlink_info_suite());
+    srunner_add_suite(sr, devlink_health_suite());
     srunner_add_suite(sr, link_suite());
     srunner_add_suite(sr, tcf_suite());
     srunner_add_suite(sr, ethfeat_suite());

@@ -64,6 +64,7 @@ nlt_find_nested(const struct nlattr *nest, uint16_t type)
 Suite *nlsock_suite(void);
 Suite *devlink_suite(void);
 Suite *devlink_info_suite(void);
+Suite *devlink_health_suite(void);
 Suite *link_suite(void);
 Suite *tcf_suite(void);
 Suite *ethfeat_suite(void);
