@@ -37,6 +37,10 @@ static const struct doctor_check checks[] = {
      "OVS datapath flows not offloaded although hw-offload "
      "is on",
      doctor_check_ovs_offload, true},
+    {"tc-rules",
+     "tc rules not in hardware per netdev, with the cause (skip_hw, "
+     "hw-tc-offload, a driver that cannot, a refusal)",
+     doctor_check_tc_rules, true},
     {"devlink-health", "devlink health reporters in error (firmware, queues)",
      doctor_check_devlink_health, true},
 };

@@ -182,6 +182,7 @@ doctor_check_fn doctor_check_sriov;
 doctor_check_fn doctor_check_prereq;
 doctor_check_fn doctor_check_nic_drops;
 doctor_check_fn doctor_check_ovs_offload;
+doctor_check_fn doctor_check_tc_rules;
 doctor_check_fn doctor_check_devlink_health;
 
 #endif

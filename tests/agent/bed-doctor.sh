@@ -10,7 +10,10 @@
 #     "no datapath flow is offloaded" (exit 2), from OVS's own unixctl;
 #     hw-tc-offload off on a representor (an OVS port) named with the fix;
 #  4. devlink-health: netdevsim's reporters healthy, a recovered error
-#     (no finding), a reporter stuck in error (named, with the fix).
+#     (no finding), a reporter stuck in error (named, with the fix);
+#  5. tc-rules: rules in hardware (no finding); rules in software on a
+#     veth (cannot offload), with hw-tc-offload off, refused by netdevsim,
+#     skip_hw, each with its cause.
 #
 # usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
 set -uo pipefail
@@ -173,6 +176,62 @@ echo 0 >"$health/fail_recover"
 devlink health recover "$dl" reporter dummy
 doctor_health 4
 bed_check_eq "recovered by hand: exit 0 again" 0 "$rc"
+
+# ---- 5. tc-rules: the cause of rules not in hardware ------------------------
+# No OVS here: the rules are added with tc, the way OVS adds its own.
+for dev in "$rep0" "$rep1"; do tc qdisc del dev "$dev" ingress 2>/dev/null; done
+flower() { # DEV [FLAGS]: one flower rule that drops IPv4 to 10.9.9.9
+    tc qdisc add dev "$1" ingress 2>/dev/null
+    tc filter add dev "$1" ingress protocol ip pref 7 flower ${2:+"$2"} \
+        dst_ip 10.9.9.9 action drop
+}
+doctor_tc() { # N: runs tc-rules into $work/tcN.json; sets rc
+    rc=0
+    "$AGENTCTL" doctor --interval 0 --json tc-rules \
+        >"$work/tc$1.json" 2>&1 || rc=$?
+}
+finding_of() { # N OBJECT: "severity what" of the tc-rules finding on OBJECT
+    jq -r --arg o "$2" \
+        '.findings[] | select(.object == $o) | "\(.severity) \(.what)"' \
+        "$work/tc$1.json"
+}
+echo 1 >/sys/module/netdevsim/parameters/tc_offload
+ethtool -K "$rep1" hw-tc-offload on
+flower "$rep1"
+bed_check "netdevsim took $rep1's rule into hardware" \
+    bash -c "tc filter show dev $rep1 ingress | grep -q 'in_hw_count 1'"
+doctor_tc 1
+bed_check_eq "tc-rules, every rule in hardware: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || cat "$work/tc1.json"
+
+ip link add dtc0 type veth peer name dtc1
+flower dtc0
+ethtool -K "$rep0" hw-tc-offload off # still off from step 3; said again
+flower "$rep0"
+echo 0 >/sys/module/netdevsim/parameters/tc_offload
+tc filter add dev "$rep1" ingress protocol ip pref 8 flower \
+    dst_ip 10.9.9.8 action drop
+tc filter add dev "$rep1" ingress protocol ip pref 9 flower skip_hw \
+    dst_ip 10.9.9.7 action drop
+doctor_tc 2
+bed_check_eq "tc-rules, rules in software: exit 2" 2 "$rc"
+bed_check_eq "veth: the driver cannot offload at all" \
+    "error 1 of 1 tc rule is not in hardware: its driver cannot offload tc rules at all" \
+    "$(finding_of 2 dtc0)"
+bed_check_eq "$rep0: hw-tc-offload off, named with the fix" \
+    "ethtool -K $rep0 hw-tc-offload on, then \`ovs-appctl dpctl/del-flows\` so that OVS adds its rules again (rules already in software stay there)" \
+    "$(jq -r --arg o "$rep0" '.findings[] | select(.object == $o) | .fix' "$work/tc2.json")"
+bed_check_eq "$rep1: one rule in hardware, one refused, one skip_hw" \
+    "warning 2 of 3 tc rules are not in hardware: the driver refused them" \
+    "$(finding_of 2 "$rep1")"
+bed_check "... with the kernel's counts as evidence" \
+    grep -q "tc filter dev $rep1 ingress: 3 rules, 1 in_hw, 2 not_in_hw (1 of them skip_hw)" \
+    "$work/tc2.json"
+bed_check_eq "no finding for the PF, which has no rule" "" \
+    "$(finding_of 2 "$pf")"
+[ "$rc" = 2 ] || cat "$work/tc2.json"
+ip link del dtc0
+for dev in "$rep0" "$rep1"; do tc qdisc del dev "$dev" ingress; done
 
 bed_nsim_del "$nsim"
 rm -rf "$work"

@@ -198,6 +198,31 @@ def devlink_health(root, reporters):
 MLX5 = "pci/0000:08:00.0"
 
 
+def tc_rules(root, ifname, rules):
+    """rules: [(flags, hw)]: flags "" or "skip_hw"; hw True (in_hw) or
+    False (not_in_hw); as `tc -s filter show dev IFNAME ingress` prints
+    OVS's flower rules."""
+    out = []
+    for i, (flags, hw) in enumerate(rules):
+        pref = 2 + i
+        out.append("filter protocol ip pref %d flower chain 0 " % pref)
+        out.append("filter protocol ip pref %d flower chain 0 handle 0x1 "
+                   % pref)
+        out.append("  dst_mac 52:54:00:00:00:%02x" % i)
+        out.append("  eth_type ipv4")
+        if flags:
+            out.append("  " + flags)
+        out.append("  in_hw in_hw_count 1" if hw else "  not_in_hw")
+        out.append("\taction order 1: mirred (Egress Redirect to device "
+                   "pf0vf1) stolen")
+        out.append("\tindex 1 ref 1 bind 1 installed 12 sec used 0 sec")
+        out.append("\tAction statistics:")
+        out.append("\tSent 840 bytes 10 pkt (dropped 0, overlimits 0 "
+                   "requeues 0) ")
+        out.append("")
+    put(root, "tc/" + ifname, "\n".join(out) + "\n")
+
+
 def expect(root, lines):
     put(root, "expect", "".join(l + "\n" for l in lines))
 
@@ -233,6 +258,9 @@ def healthy(root):
                 "pci 0000:01:00.0: BAR 4: assigned [mem 0xfd000000-0xfd003fff"
                 " 64bit pref]"])
     # a firmware fault long ago, recovered: history, not a finding
+    tc_rules(root, "enp8s0f0np0", [("", True), ("", True)])
+    tc_rules(root, "pf0vf0", [("skip_sw", True)])
+    put(root, "ethtool/enp8s0f0np0/features", "hw-tc-offload: on\n")
     devlink_health(root, [(MLX5, "fw", "healthy", 0, 0, None),
                           (MLX5, "fw_fatal", "healthy", 1, 1, True),
                           (MLX5 + "/65535", "tx", "healthy", 2, 2, True)])
@@ -304,6 +332,9 @@ def ovs_tc_off(root):
         "hw-tc-offload: off\n")
     put(root, "ethtool/pf0vf0/features", "hw-tc-offload: on\n")
     put(root, "ethtool/br-ex/features", "hw-tc-offload: off [fixed]\n")
+    # its rules stay in software: ovs-offload names it, tc-rules not again
+    tc_rules(root, "enp8s0f0np0", [("", False), ("", False)])
+    tc_rules(root, "pf0vf0", [("", True)])
     expect(root, ["error ovs-offload enp8s0f0np0"])
 
 
@@ -335,6 +366,19 @@ def fw_fatal(root):
                   "error devlink-health pci/0000:08:00.1"])
 
 
+def tc_not_in_hw(root):
+    # a representor whose driver refused some rules, a VF's own netdev
+    # attached instead of its representor, a representor under skip_hw
+    tc_rules(root, "pf0vf1", [("", True), ("", False), ("", False)])
+    put(root, "ethtool/pf0vf1/features", "hw-tc-offload: on\n")
+    tc_rules(root, "enp8s0f0v0", [("", False)])
+    put(root, "ethtool/enp8s0f0v0/features", "hw-tc-offload: off [fixed]\n")
+    tc_rules(root, "pf0vf2", [("skip_hw", False)])
+    put(root, "ethtool/pf0vf2/features", "hw-tc-offload: on\n")
+    expect(root, ["error tc-rules enp8s0f0v0", "warning tc-rules pf0vf1",
+                  "warning tc-rules pf0vf2"])
+
+
 TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
@@ -342,7 +386,7 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "ovs-skip-sw-ct": ovs_skip_sw_ct,
          "ovs-tc-offload-off": ovs_tc_off,
          "vdpa-prereq": vdpa_prereq,
-         "mlx5-fw-fatal": fw_fatal}
+         "mlx5-fw-fatal": fw_fatal, "tc-not-in-hw": tc_not_in_hw}
 
 if __name__ == "__main__":
     for name, make in TREES.items():
