@@ -162,6 +162,12 @@ is_virtfn(const struct doctor *d, const char *addr)
     return !doctor_readlink(d, rel, target, sizeof target);
 }
 
+bool
+doctor_is_net_pf(const struct doctor *d, const char *addr)
+{
+    return (read_hex(d, addr, "class") >> 16) == 0x02 && !is_virtfn(d, addr);
+}
+
 /* ---- pcie-link ---------------------------------------------------------- */
 
 static void

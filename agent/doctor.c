@@ -29,6 +29,8 @@ static const struct doctor_check checks[] = {
      doctor_check_sriov, true},
     {"prereq", "vDPA/DPDK prerequisites: IOMMU, passthrough, hugepages",
      doctor_check_prereq, true},
+    {"irq-numa", "NIC interrupts served only by CPUs of another NUMA node",
+     doctor_check_irq_numa, true},
     {"nic-drops",
      "NIC drop counters growing over --interval, with the "
      "likely cause",

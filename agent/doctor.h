@@ -176,6 +176,9 @@ int doctor_ethtool_dump(const char *ifname, char **text);
 bool doctor_pcie_payload(const struct doctor *d, const char *addr, char *out,
                          size_t size);
 
+/* A network controller (PCI class 0x02) that is not a VF. */
+bool doctor_is_net_pf(const struct doctor *d, const char *addr);
+
 doctor_check_fn doctor_check_pcie_link;
 doctor_check_fn doctor_check_pci_bar;
 doctor_check_fn doctor_check_sriov;
@@ -183,6 +186,7 @@ doctor_check_fn doctor_check_prereq;
 doctor_check_fn doctor_check_nic_drops;
 doctor_check_fn doctor_check_ovs_offload;
 doctor_check_fn doctor_check_tc_rules;
+doctor_check_fn doctor_check_irq_numa;
 doctor_check_fn doctor_check_devlink_health;
 
 #endif

@@ -26,7 +26,7 @@ run() { # ARGS...: sets out, err, rc
 run doctor --root "$TREES/healthy"
 check "healthy tree: exit 0" 0 "$rc"
 check "healthy tree: the summary" \
-    "doctor: 0 errors, 0 warnings (8 checks: pcie-link pci-bar sriov prereq nic-drops ovs-offload tc-rules devlink-health)" \
+    "doctor: 0 errors, 0 warnings (9 checks: pcie-link pci-bar sriov prereq irq-numa nic-drops ovs-offload tc-rules devlink-health)" \
     "$out"
 run doctor --root "$TREES/cx6dx-x4-drops" --interval 5
 check "trained-down link and drops: exit 1 (warnings)" 1 "$rc"

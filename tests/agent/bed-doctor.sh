@@ -13,7 +13,9 @@
 #     (no finding), a reporter stuck in error (named, with the fix);
 #  5. tc-rules: rules in hardware (no finding); rules in software on a
 #     veth (cannot offload), with hw-tc-offload off, refused by netdevsim,
-#     skip_hw, each with its cause.
+#     skip_hw, each with its cause;
+#  6. irq-numa: a NIC on NUMA node 1 whose interrupts run on node 1 (no
+#     finding) and then on node 0 (a warning).
 #
 # usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
 set -uo pipefail
@@ -234,5 +236,47 @@ ip link del dtc0
 for dev in "$rep0" "$rep1"; do tc qdisc del dev "$dev" ingress; done
 
 bed_nsim_del "$nsim"
+
+# ---- 6. irq-numa: a NIC on NUMA node 1 ---------------------------------------
+# The test's qemu has two nodes (one vCPU each) and a virtio-net behind a
+# pxb-pcie host bridge on node 1 (tests/agent/CMakeLists.txt).
+numa_dev=
+for p in /sys/bus/pci/devices/*; do
+    if [ "$(cat "$p/numa_node")" = 1 ] && [ "$(cat "$p/class")" = 0x020000 ]; then
+        numa_dev=${p##*/}
+    fi
+done
+bed_check "qemu put a NIC on NUMA node 1 (${numa_dev:-none})" test -n "$numa_dev"
+modprobe virtio_pci
+modprobe virtio_net
+bed_wait_for 10 bash -c "ls /sys/bus/pci/devices/$numa_dev/virtio*/net >/dev/null 2>&1"
+nic=$(ls "/sys/bus/pci/devices/$numa_dev"/virtio*/net)
+ip addr add 10.0.2.15/24 dev "$nic"
+ip link set "$nic" up
+pin_irqs() { # CPU: asks for it, then lets traffic move them (x86 moves an
+    # interrupt when it next fires; effective_affinity_list says so)
+    local i
+    for i in "/sys/bus/pci/devices/$numa_dev/msi_irqs"/*; do
+        echo "$1" >"/proc/irq/${i##*/}/smp_affinity_list"
+    done
+    ping -c 3 -i 0.2 -W 2 10.0.2.2 >/dev/null
+}
+pin_irqs 1
+rc=0
+out=$("$AGENTCTL" doctor --interval 0 irq-numa 2>&1) || rc=$?
+bed_check_eq "$nic's interrupts on its own node's CPU: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || echo "$out"
+pin_irqs 0
+for i in "/sys/bus/pci/devices/$numa_dev/msi_irqs"/*; do
+    echo "   irq ${i##*/} on CPU $(cat "/proc/irq/${i##*/}/effective_affinity_list")"
+done
+rc=0
+"$AGENTCTL" doctor --interval 0 --json irq-numa >"$work/numa.json" 2>&1 || rc=$?
+bed_check_eq "pinned to node 0's CPU: exit 1 (a warning)" 1 "$rc"
+bed_check_eq "the finding names the NIC" "warning irq-numa $numa_dev" \
+    "$(jq -r '.findings[] | "\(.severity) \(.check) \(.object)"' "$work/numa.json")"
+bed_check "... and node 1's CPUs in the fix" \
+    grep -q "pin the NIC's interrupts to node 1's CPUs (1)" "$work/numa.json"
+[ "$rc" = 1 ] || cat "$work/numa.json"
 rm -rf "$work"
 bed_summary

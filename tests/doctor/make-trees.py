@@ -223,6 +223,21 @@ def tc_rules(root, ifname, rules):
     put(root, "tc/" + ifname, "\n".join(out) + "\n")
 
 
+def numa(root, nodes, addr, node, irqs):
+    """nodes: [cpulist per node]; the device's numa_node and its MSI-X
+    interrupts: {irq: effective affinity cpulist}."""
+    for i, cpus in enumerate(nodes):
+        put(root, "sys/devices/system/node/node%d/cpulist" % i, cpus + "\n")
+    put(root, "sys/devices/system/node/online",
+        "0-%d\n" % (len(nodes) - 1))
+    d = os.path.realpath(os.path.join(root, "sys/bus/pci/devices", addr))
+    put(root, os.path.relpath(d, root) + "/numa_node", "%d\n" % node)
+    for irq, cpus in irqs.items():
+        put(root, os.path.relpath(d, root) + "/msi_irqs/%d" % irq, "msix\n")
+        put(root, "proc/irq/%d/smp_affinity_list" % irq, "0-31\n")
+        put(root, "proc/irq/%d/effective_affinity_list" % irq, cpus + "\n")
+
+
 def expect(root, lines):
     put(root, "expect", "".join(l + "\n" for l in lines))
 
@@ -235,6 +250,10 @@ def healthy(root):
     cx6dx(root, "enp8s0f0np0", 8, 8)
     counters(root, "enp8s0f0np0", STEADY, STEADY)
     governor(root, "performance")
+    # two NUMA nodes; the NIC's interrupts mostly on its own node, one on
+    # the other (drivers spread them over every CPU): no finding
+    numa(root, ["0-15", "16-31"], "0000:08:00.0", 1,
+         {60: "16", 61: "17", 62: "3", 63: "16-31"})
     # modern virtio-net that kept its BARs, behind an idle qemu root port
     virtio_net(root, "02.0", "0000:01:00.0", 0x1041, True,
                {1: (0xfe800000, 0x1000, 0x40200),
@@ -379,6 +398,15 @@ def tc_not_in_hw(root):
                   "warning tc-rules pf0vf2"])
 
 
+def remote_irqs(root):
+    # a ConnectX on node 1 whose interrupts were all pinned to node 0 (a
+    # tuning script written for the other socket)
+    cx6dx(root, "enp8s0f0np0", 8, 8)
+    numa(root, ["0-15", "16-31"], "0000:08:00.0", 1,
+         {60: "0", 61: "1", 62: "2", 63: "3", 64: "16"})
+    expect(root, ["warning irq-numa 0000:08:00.0"])
+
+
 TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
@@ -386,7 +414,8 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "ovs-skip-sw-ct": ovs_skip_sw_ct,
          "ovs-tc-offload-off": ovs_tc_off,
          "vdpa-prereq": vdpa_prereq,
-         "mlx5-fw-fatal": fw_fatal, "tc-not-in-hw": tc_not_in_hw}
+         "mlx5-fw-fatal": fw_fatal, "tc-not-in-hw": tc_not_in_hw,
+         "irq-numa-remote": remote_irqs}
 
 if __name__ == "__main__":
     for name, make in TREES.items():
