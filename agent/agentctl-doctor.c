@@ -30,7 +30,7 @@ parse_interval(const char *text, unsigned *ms)
 int
 agentctl_cmd_doctor(const struct agentctl_opts *opts, int argc, char *argv[])
 {
-    char interval[48], root[4200];
+    char interval[48], root[4200], spec[4200];
     const char *words[CTL_MAX_ARGS];
     unsigned ms = DOCTOR_DEFAULT_INTERVAL_MS;
     int n = 0, exit_code, r;
@@ -42,7 +42,7 @@ agentctl_cmd_doctor(const struct agentctl_opts *opts, int argc, char *argv[])
                 opts->interval, DOCTOR_MAX_INTERVAL_MS / 1000);
         return OA_EXIT_FAIL;
     }
-    if (argc > CTL_MAX_ARGS - 3) {
+    if (argc > CTL_MAX_ARGS - 4) {
         fprintf(stderr, "agentctl: doctor: too many checks named\n");
         return OA_EXIT_FAIL;
     }
@@ -65,11 +65,14 @@ agentctl_cmd_doctor(const struct agentctl_opts *opts, int argc, char *argv[])
         }
     }
     if (!payload) {
-        /* No daemon, or a recorded tree: run here. */
+        /* No daemon, or a recorded tree: run here, with --spec's PFs as
+         * context (the daemon uses its own spec). */
         snprintf(root, sizeof root, "--root=%s", opts->root ? opts->root : "");
         if (opts->root) {
             words[n++] = root;
         }
+        snprintf(spec, sizeof spec, "--spec=%s", opts->spec);
+        words[n++] = spec;
         payload = doctor_serve(n, (char *const *)words, &exit_code);
     }
     if (exit_code == OA_EXIT_FAIL && payload &&

@@ -6,8 +6,10 @@
 #include "ctl.h"
 #include "doctor.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -18,6 +20,7 @@ struct agentd_doctor {
     bool finished; /* ... and has answered: join it */
     pthread_t thread;
     struct ctl_conn *conn; /* the run's client; the thread answers it */
+    char *spec_word;       /* "--spec=PATH": the daemon's spec; owned */
 };
 
 static void *
@@ -27,8 +30,17 @@ run_thread(void *aux)
     struct ctl_conn *conn = doc->conn;
     int code = OA_EXIT_FAIL;
 
-    /* The words point into conn->req, which lives until the answer. */
-    char *out = doctor_serve(conn->req.argc, conn->req.argv, &code);
+    /* The words point into conn->req, which lives until the answer; the
+     * daemon's spec is the context, never one a client names. */
+    char *words[CTL_MAX_ARGS + 1];
+    int n = 0;
+    for (int i = 0; i < conn->req.argc && i < CTL_MAX_ARGS; i++) {
+        words[n++] = conn->req.argv[i];
+    }
+    if (doc->spec_word) {
+        words[n++] = doc->spec_word;
+    }
+    char *out = doctor_serve(n, words, &code);
     ctl_conn_reply(conn, out ? code : OA_EXIT_FAIL,
                    out ? out : "doctor: out of memory\n");
     free(out);
@@ -57,10 +69,10 @@ cmd_doctor(struct ctl_conn *conn, int argc, char *argv[], void *aux)
     for (int i = 0; i < argc; i++) {
         /* The daemon reads its own host only, never a tree a client
          * names. */
-        if (!strncmp(argv[i], "--root", 6)) {
+        if (!strncmp(argv[i], "--root", 6) || !strncmp(argv[i], "--spec", 6)) {
             ctl_conn_reply(conn, OA_EXIT_FAIL,
-                           "doctor: --root is read by agentctl, not the "
-                           "daemon\n");
+                           "doctor: --root and --spec are read by agentctl, "
+                           "not the daemon (it uses its own spec)\n");
             return;
         }
     }
@@ -100,6 +112,27 @@ agentd_doctor_register(struct ctl_registry *reg)
     return doc;
 }
 
+int
+agentd_doctor_set_spec(struct agentd_doctor *doc, const char *path)
+{
+    char *word = NULL;
+    if (path && asprintf(&word, "--spec=%s", path) < 0) {
+        return -ENOMEM;
+    }
+    pthread_mutex_lock(&doc->mutex);
+    bool busy = doc->running; /* a run reads the old word */
+    if (!busy) {
+        free(doc->spec_word);
+        doc->spec_word = word;
+    }
+    pthread_mutex_unlock(&doc->mutex);
+    if (busy) {
+        free(word);
+        return -EBUSY;
+    }
+    return 0;
+}
+
 void
 agentd_doctor_destroy(struct agentd_doctor *doc)
 {
@@ -110,5 +143,6 @@ agentd_doctor_destroy(struct agentd_doctor *doc)
         pthread_join(doc->thread, NULL);
     }
     pthread_mutex_destroy(&doc->mutex);
+    free(doc->spec_word);
     free(doc);
 }

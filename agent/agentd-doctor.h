@@ -14,6 +14,9 @@ struct agentd_doctor;
  * it with agentd_doctor_destroy() after the socket's thread stopped).
  * NULL on failure. */
 struct agentd_doctor *agentd_doctor_register(struct ctl_registry *reg);
+/* Gives runs the daemon's spec as context (doctor --spec; NULL: none).
+ * -EBUSY while a run is in progress, -ENOMEM. */
+int agentd_doctor_set_spec(struct agentd_doctor *doc, const char *path);
 /* Waits for a run in progress (at most its interval and the checks'
  * reads) and frees; accepts NULL. */
 void agentd_doctor_destroy(struct agentd_doctor *doc);

@@ -414,6 +414,12 @@ agentd_serve_create(int listen_fd)
 }
 
 int
+agentd_serve_set_doctor_spec(struct agentd_serve *serve, const char *path)
+{
+    return agentd_doctor_set_spec(serve->doctor, path);
+}
+
+int
 agentd_serve_start(struct agentd_serve *serve)
 {
     int r = pthread_create(&serve->thread, NULL, serve_thread, serve);

@@ -42,6 +42,9 @@ struct agentd_serve;
  * thread: publish a first report before agentd_serve_start() (until
  * then, status answers "no observation yet"). NULL on failure. */
 struct agentd_serve *agentd_serve_create(int listen_fd);
+/* The spec doctor runs take as context (the daemon's --spec), before
+ * agentd_serve_start(). 0 or a negative errno. */
+int agentd_serve_set_doctor_spec(struct agentd_serve *serve, const char *path);
 /* Starts the thread. 0 or a negative errno. */
 int agentd_serve_start(struct agentd_serve *serve);
 /* Stops the thread (answers every queued reconcile with exit 1, "shutting

@@ -1388,6 +1388,10 @@ start_serving(struct agentd *d)
         agentd_log(LOG_ERR, "control socket: cannot set up its thread");
         return -1;
     }
+    if (agentd_serve_set_doctor_spec(d->serve, d->opts->spec_path) < 0) {
+        agentd_log(LOG_ERR, "control socket: out of memory");
+        return -1;
+    }
     struct report *rep = status_report(d, NULL, &code);
     agentd_serve_publish(d->serve, rep, code);
     agentd_serve_set_reconciling(d->serve, d->spec != NULL);

@@ -352,6 +352,9 @@ doctor_run(struct doctor *d, char *const names[], size_t n)
             return -EINVAL;
         }
     }
+    if (d->spec_path) {
+        doctor_spec_load(d);
+    }
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         bool wanted = !n && checks[i].by_default;
         for (size_t j = 0; j < n; j++) {
@@ -362,6 +365,7 @@ doctor_run(struct doctor *d, char *const names[], size_t n)
             checks[i].run(d);
         }
     }
+    doctor_spec_annotate(d);
     return 0;
 }
 
@@ -398,6 +402,7 @@ doctor_clear(struct doctor *d)
         free(f->object);
         free(f->what);
         free(f->fix);
+        free(f->spec);
         for (size_t j = 0; j < f->n_evidence; j++) {
             free(f->evidence[j]);
         }
@@ -408,6 +413,7 @@ doctor_clear(struct doctor *d)
     }
     free(d->skips);
     free(d->kmsg);
+    doctor_spec_clear(d);
     d->findings = NULL;
     d->skips = NULL;
     d->kmsg = NULL;
@@ -421,18 +427,47 @@ doctor_clear(struct doctor *d)
 static void
 text_finding(struct oa_str *s, const struct doctor_finding *f)
 {
-    oa_str_printf(s, "%s %s %s: %s", severity_name(f->severity), f->check,
-                  f->object, f->what);
+    oa_str_printf(s, "%s %s %s", severity_name(f->severity), f->check,
+                  f->object);
+    if (f->spec) {
+        oa_str_printf(s, " (spec %s)", f->spec);
+    }
+    oa_str_printf(s, ": %s", f->what);
     for (size_t j = 0; j < f->n_evidence; j++) {
         oa_str_printf(s, "%s%s", j ? "; " : " [evidence: ", f->evidence[j]);
     }
     oa_str_printf(s, "%s fix: %s\n", f->n_evidence ? "]" : "", f->fix);
 }
 
+/* The spec's PFs as found here, before the findings. */
+static void
+text_spec(struct oa_str *s, const struct doctor *d)
+{
+    if (d->spec_error) {
+        oa_str_printf(s, "spec %s: not used: %s\n", d->spec_path,
+                      d->spec_error);
+    }
+    for (size_t i = 0; i < d->n_spec_pfs; i++) {
+        const struct doctor_spec_pf *p = &d->spec_pfs[i];
+        oa_str_printf(s, "spec pfs[%zu] %s %s: ", i, p->key, p->id);
+        if (!p->devlink[0]) {
+            oa_str_puts(s, "not found on this host\n");
+            continue;
+        }
+        oa_str_printf(s, "%s, netdev %s", p->devlink,
+                      p->netdev[0] ? p->netdev : "(none)");
+        if (p->vfs_present >= 0) {
+            oa_str_printf(s, ", %d of %u VFs", p->vfs_present, p->vfs_wanted);
+        }
+        oa_str_puts(s, "\n");
+    }
+}
+
 char *
 doctor_to_text(const struct doctor *d)
 {
     struct oa_str s = OA_STR_INIT;
+    text_spec(&s, d);
     for (size_t i = 0; i < d->n_findings; i++) {
         text_finding(&s, &d->findings[i]);
     }
@@ -473,6 +508,58 @@ json_finding(struct jw *jw, const struct doctor_finding *f)
     jw_array_end(jw);
     jw_key(jw, "fix");
     jw_string(jw, f->fix);
+    if (f->spec) {
+        jw_key(jw, "spec");
+        jw_string(jw, f->spec);
+    }
+    jw_object_end(jw);
+}
+
+/* "spec": null without --spec or a spec file; else its file and either
+ * the PFs as found or the error that kept it out. */
+static void
+json_spec(struct jw *jw, const struct doctor *d)
+{
+    jw_key(jw, "spec");
+    if (!d->spec_error && !d->spec_pfs) {
+        jw_null(jw);
+        return;
+    }
+    jw_object_begin(jw);
+    jw_key(jw, "file");
+    jw_string(jw, d->spec_path);
+    if (d->spec_error) {
+        jw_key(jw, "error");
+        jw_string(jw, d->spec_error);
+    }
+    jw_key(jw, "pfs");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < d->n_spec_pfs; i++) {
+        const struct doctor_spec_pf *p = &d->spec_pfs[i];
+        jw_object_begin(jw);
+        jw_key(jw, "key");
+        jw_string(jw, p->key);
+        jw_key(jw, "id");
+        jw_string(jw, p->id);
+        jw_key(jw, "found");
+        jw_bool(jw, p->devlink[0] != '\0');
+        jw_key(jw, "pci");
+        jw_string(jw, p->pci[0] ? p->pci : NULL);
+        jw_key(jw, "netdev");
+        jw_string(jw, p->netdev[0] ? p->netdev : NULL);
+        jw_key(jw, "devlink");
+        jw_string(jw, p->devlink[0] ? p->devlink : NULL);
+        jw_key(jw, "num_vfs");
+        jw_int(jw, p->vfs_wanted);
+        jw_key(jw, "vfs_present");
+        if (p->vfs_present >= 0) {
+            jw_int(jw, p->vfs_present);
+        } else {
+            jw_null(jw);
+        }
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
     jw_object_end(jw);
 }
 
@@ -503,6 +590,7 @@ doctor_to_json(const struct doctor *d, bool pretty)
     }
     jw_object_begin(jw);
     json_head(jw, d);
+    json_spec(jw, d);
     jw_key(jw, "findings");
     jw_array_begin(jw);
     for (size_t i = 0; i < d->n_findings; i++) {
@@ -569,6 +657,8 @@ doctor_serve(int argc, char *const argv[], int *exit_code)
             d.interval_ms = (unsigned)ms;
         } else if (!strncmp(argv[i], "--root=", 7) && argv[i][7]) {
             d.root = argv[i] + 7;
+        } else if (!strncmp(argv[i], "--spec=", 7) && argv[i][7]) {
+            d.spec_path = argv[i] + 7;
         } else if (!find_check(argv[i]) || n == 16) {
             return usage_error(exit_code, "unknown check", argv[i]);
         } else {

@@ -34,7 +34,28 @@ struct doctor_finding {
     char *what;   /* the finding, one sentence */
     char *evidence[DOCTOR_MAX_EVIDENCE]; /* what was read, "FILE: value" */
     size_t n_evidence;
-    char *fix; /* what to do */
+    char *fix;  /* what to do */
+    char *spec; /* the spec's PF (and VF) it concerns, NULL: none */
+};
+
+/* A PF of the spec as found on the host, the context of the findings
+ * (doctor-spec.c). Strings are "" when not found. */
+struct doctor_spec_pf {
+    char id[80];  /* as the spec names it */
+    char key[8];  /* "netdev", "pci" or "devlink" */
+    char pci[32]; /* its PCI address, "" for a non-PCI device */
+    char netdev[32];
+    char devlink[112]; /* bus/dev */
+    unsigned vfs_wanted;
+    int vfs_present; /* -1: unknown */
+};
+
+/* A host object that belongs to a spec PF: the PF's own names, its
+ * VFs' PCI addresses and netdevs, its representors. */
+struct doctor_spec_object {
+    char name[112];
+    size_t pf;
+    int vf; /* -1: the PF itself */
 };
 
 struct doctor_skip {
@@ -47,6 +68,7 @@ struct doctor {
     const char *root;       /* NULL: the live host ("/") */
     unsigned interval_ms;   /* between two counter samples; 0: no rates */
     const char *ovs_rundir; /* NULL: /run/openvswitch (live only) */
+    const char *spec_path;  /* NULL: no spec context */
 
     /* Results. */
     struct doctor_finding *findings;
@@ -56,6 +78,13 @@ struct doctor {
     const char *ran[16]; /* the checks run, in order */
     size_t n_ran;
     bool oom;
+
+    /* The spec's PFs (spec_path given and loaded), or why not. */
+    char *spec_error;
+    struct doctor_spec_pf *spec_pfs;
+    size_t n_spec_pfs;
+    struct doctor_spec_object *spec_objects;
+    size_t n_spec_objects;
 
     /* The kernel log, loaded once on first use: one message per line. */
     char *kmsg;
@@ -102,6 +131,18 @@ void doctor_add(struct doctor *d, const char *check,
 void doctor_skip(struct doctor *d, const char *check, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* ---- The spec as context (doctor-spec.c) ---------------------------------- */
+
+/* Loads d->spec_path and finds its PFs, their VFs and representors on the
+ * host (through the root-relative reader). A missing file is no spec; an
+ * invalid one is said in d->spec_error, and the checks run all the
+ * same. */
+void doctor_spec_load(struct doctor *d);
+/* Labels each finding whose object belongs to a spec PF ("pfs[0]
+ * enp8s0f0np0", "... VF 3"). */
+void doctor_spec_annotate(struct doctor *d);
+void doctor_spec_clear(struct doctor *d);
+
 /* ---- Checks --------------------------------------------------------------- */
 
 typedef void doctor_check_fn(struct doctor *d);
@@ -137,7 +178,8 @@ void doctor_clear(struct doctor *d);
 /* One whole run from the words of a request, as the control socket
  * carries them: "--json", "--interval-ms=N" (default
  * DOCTOR_DEFAULT_INTERVAL_MS, at most DOCTOR_MAX_INTERVAL_MS),
- * "--root=DIR" (a recorded tree) and the names of the checks. Returns the payload to print (caller frees; NULL
+ * "--root=DIR" (a recorded tree), "--spec=PATH" (its PFs as context)
+ * and the names of the checks. Returns the payload to print (caller frees; NULL
  * on ENOMEM) and the exit code in '*exit_code' (1 with a message for bad
  * words). */
 char *doctor_serve(int argc, char *const argv[], int *exit_code);

@@ -19,7 +19,8 @@ check() { # DESC EXPECTED ACTUAL
 
 run() { # ARGS...: sets out, err, rc
     rc=0
-    out=$("$AGENTCTL" --socket "$sock" "$@" 2>/tmp/doctor-cli-err.$$) || rc=$?
+    out=$("$AGENTCTL" --socket "$sock" --spec "${SPEC:-/nonexistent/host.json}" \
+        "$@" 2>/tmp/doctor-cli-err.$$) || rc=$?
     err=$(cat /tmp/doctor-cli-err.$$)
 }
 
@@ -28,6 +29,13 @@ check "healthy tree: exit 0" 0 "$rc"
 check "healthy tree: the summary" \
     "doctor: 0 errors, 0 warnings (9 checks: pcie-link pci-bar sriov prereq irq-numa nic-drops ovs-offload tc-rules devlink-health)" \
     "$out"
+SPEC=$TREES/spec-context/spec.json run doctor --root "$TREES/spec-context" \
+    --interval 0
+check "with --spec: its PFs as found, first" \
+    "spec pfs[0] netdev enp8s0f0np0: pci/0000:08:00.0, netdev enp8s0f0np0, 2 of 2 VFs
+spec pfs[1] pci 0000:09:00.0: not found on this host" "$(head -2 <<<"$out")"
+check "with --spec: a representor's finding says its spec PF and VF" 1 \
+    "$(grep -c '^warning tc-rules pf0vf1 (spec pfs\[0\] enp8s0f0np0 VF 1): ' <<<"$out")"
 run doctor --root "$TREES/cx6dx-x4-drops" --interval 5
 check "trained-down link and drops: exit 1 (warnings)" 1 "$rc"
 check "two warning lines" 2 "$(grep -c '^warning ' <<<"$out")"

@@ -232,6 +232,21 @@ bed_check "... with the kernel's counts as evidence" \
 bed_check_eq "no finding for the PF, which has no rule" "" \
     "$(finding_of 2 "$pf")"
 [ "$rc" = 2 ] || cat "$work/tc2.json"
+# With a spec naming the netdevsim PF: the PF found, the findings about
+# its representors labelled with its VF.
+cat >"$work/spec.json" <<EOF
+{ "version": 1,
+  "pfs": [ { "devlink": "$dl", "eswitch": "switchdev", "num_vfs": 2 } ] }
+EOF
+"$AGENTCTL" --spec "$work/spec.json" doctor --interval 0 --json tc-rules \
+    >"$work/tc3.json" 2>&1 || true
+bed_check_eq "with the spec: its PF found, netdev and VFs" "$pf 2" \
+    "$(jq -r '.spec.pfs[0] | "\(.netdev) \(.vfs_present)"' "$work/tc3.json")"
+bed_check_eq "... $rep1's finding labelled with the spec's PF and VF" \
+    "pfs[0] $dl VF 1" \
+    "$(jq -r --arg o "$rep1" '.findings[] | select(.object == $o) | .spec' "$work/tc3.json")"
+bed_check_eq "... the veth's finding with no label" "null" \
+    "$(jq -r '.findings[] | select(.object == "dtc0") | .spec' "$work/tc3.json")"
 ip link del dtc0
 for dev in "$rep0" "$rep1"; do tc qdisc del dev "$dev" ingress; done
 

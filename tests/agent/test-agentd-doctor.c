@@ -93,7 +93,13 @@ START_TEST(doctor_runs_beside_status)
     static const char *const root[] = {"--root=/tmp"};
     out = call("doctor", 1, root, &code);
     ck_assert_int_eq(code, OA_EXIT_FAIL);
-    ck_assert_ptr_nonnull(strstr(out, "--root is read by agentctl"));
+    ck_assert_ptr_nonnull(strstr(out, "--root and --spec are read by"));
+    free(out);
+    /* A client's spec is never read by the daemon (root): its own is. */
+    static const char *const spec[] = {"--spec=/etc/shadow"};
+    out = call("doctor", 1, spec, &code);
+    ck_assert_int_eq(code, OA_EXIT_FAIL);
+    ck_assert_ptr_nonnull(strstr(out, "it uses its own spec"));
     free(out);
     static const char *const json[] = {"--json", "--interval-ms=0", "sriov"};
     out = call("doctor", 3, json, &code);

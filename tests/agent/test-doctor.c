@@ -257,6 +257,53 @@ START_TEST(serve_words)
 END_TEST
 
 /* The kernel log in dmesg's format reads as well as kmsg's. */
+/* With a spec, its PFs as found in the tree, and the findings about a
+ * PF, its devlink instance or a representor labelled with it. */
+START_TEST(spec_context_labels_findings)
+{
+    struct doctor d;
+    char root[600], spec[700];
+    snprintf(root, sizeof root, "%s/spec-context", DOCTOR_TREES);
+    snprintf(spec, sizeof spec, "%s/spec.json", root);
+    memset(&d, 0, sizeof d);
+    d.root = root;
+    d.spec_path = spec;
+    ck_assert_int_eq(doctor_run(&d, NULL, 0), 0);
+    ck_assert(!d.oom && !d.spec_error);
+    ck_assert_uint_eq(d.n_spec_pfs, 2);
+    ck_assert_str_eq(d.spec_pfs[0].pci, "0000:08:00.0");
+    ck_assert_str_eq(d.spec_pfs[0].netdev, "enp8s0f0np0");
+    ck_assert_str_eq(d.spec_pfs[0].devlink, "pci/0000:08:00.0");
+    ck_assert_int_eq(d.spec_pfs[0].vfs_present, 2);
+    ck_assert_str_eq(d.spec_pfs[1].devlink, ""); /* not on this host */
+    const struct doctor_finding *tc = find(&d, "tc-rules");
+    ck_assert_ptr_nonnull(tc);
+    ck_assert_str_eq(tc->object, "pf0vf1");
+    ck_assert_str_eq(tc->spec, "pfs[0] enp8s0f0np0 VF 1");
+    const struct doctor_finding *h = find(&d, "devlink-health");
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(h->spec, "pfs[0] enp8s0f0np0");
+    char *text = doctor_to_text(&d);
+    ck_assert_ptr_nonnull(strstr(text, "spec pfs[1] pci 0000:09:00.0: "
+                                       "not found on this host\n"));
+    ck_assert_ptr_nonnull(strstr(
+        text, "warning tc-rules pf0vf1 (spec pfs[0] enp8s0f0np0 VF 1)"));
+    free(text);
+    doctor_clear(&d);
+
+    /* An invalid spec is said, and the checks run all the same. */
+    memset(&d, 0, sizeof d);
+    d.root = root;
+    d.spec_path = DOCTOR_TREES "/healthy/expect"; /* not JSON */
+    ck_assert_int_eq(doctor_run(&d, NULL, 0), 0);
+    ck_assert_ptr_nonnull(d.spec_error);
+    ck_assert_uint_eq(d.n_spec_pfs, 0);
+    ck_assert_ptr_nonnull(find(&d, "devlink-health"));
+    ck_assert_ptr_null(find(&d, "devlink-health")->spec);
+    doctor_clear(&d);
+}
+END_TEST
+
 START_TEST(kmsg_dmesg_format)
 {
     char tmpl[] = "/tmp/doctor-XXXXXX";
@@ -297,6 +344,7 @@ main(void)
     tcase_add_test(tc, json_schema);
     tcase_add_test(tc, serve_words);
     tcase_add_test(tc, kmsg_dmesg_format);
+    tcase_add_test(tc, spec_context_labels_findings);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }

@@ -407,6 +407,43 @@ def remote_irqs(root):
     expect(root, ["warning irq-numa 0000:08:00.0"])
 
 
+def spec_context(root):
+    # a ConnectX PF of the spec with 2 VFs in switchdev: a representor
+    # whose rules the driver refused, the PF's fw_fatal reporter in
+    # error; the spec's second PF is not on this host (spec.json here;
+    # agentctl --spec TREE/spec.json doctor --root TREE)
+    cx6dx(root, "enp8s0f0np0", 8, 8)
+    pfdir = "sys/devices/pci0000:00/0000:00:03.0/0000:08:00.0"
+    put(root, pfdir + "/sriov_numvfs", "2\n")
+    put(root, "sys/class/net/enp8s0f0np0/phys_port_name", "p0\n")
+    for vf in range(2):
+        addr = "0000:08:00.%d" % (vf + 2)
+        d = pci(root, "pci0000:00/0000:00:03.0/" + addr, 0x020000, 0x15B3,
+                0x101E, driver="mlx5_core")
+        link(root, d + "/physfn", "../0000:08:00.0")
+        link(root, pfdir + "/virtfn%d" % vf, "../" + addr)
+        netdev(root, d, "enp8s0f0v%d" % vf, 2)
+        netdev(root, pfdir, "pf0vf%d" % vf, 2)
+        put(root, "sys/class/net/pf0vf%d/phys_port_name" % vf,
+            "pf0vf%d\n" % vf)
+        put(root, "ethtool/pf0vf%d/features" % vf, "hw-tc-offload: on\n")
+    tc_rules(root, "pf0vf0", [("", True)])
+    tc_rules(root, "pf0vf1", [("", True), ("", False)])
+    devlink_health(root, [(MLX5, "fw_fatal", "error", 1, 0, True)])
+    put(root, "spec.json", """{
+  "version": 1,
+  "bridges": [ { "name": "br-ex" } ],
+  "pfs": [
+    { "netdev": "enp8s0f0np0", "eswitch": "switchdev", "num_vfs": 2,
+      "bridge": "br-ex" },
+    { "pci": "0000:09:00.0", "eswitch": "switchdev", "num_vfs": 4 }
+  ]
+}
+""")
+    expect(root, ["warning tc-rules pf0vf1",
+                  "error devlink-health pci/0000:08:00.0"])
+
+
 TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
@@ -415,7 +452,7 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "ovs-tc-offload-off": ovs_tc_off,
          "vdpa-prereq": vdpa_prereq,
          "mlx5-fw-fatal": fw_fatal, "tc-not-in-hw": tc_not_in_hw,
-         "irq-numa-remote": remote_irqs}
+         "irq-numa-remote": remote_irqs, "spec-context": spec_context}
 
 if __name__ == "__main__":
     for name, make in TREES.items():
