@@ -9,6 +9,7 @@
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,15 +144,28 @@ facts_recorded(struct doctor *d, struct ovs_facts *f)
     return true;
 }
 
+/* How long ovs-vswitchd gets to list its flows: a stopped or stuck one
+ * accepts the connection and never answers. */
+#define UNIXCTL_TIMEOUT_MS 5000
+
 static void
-flows_live(const char *ctl, struct ovs_facts *f)
+flows_live(struct doctor *d, const char *ctl, struct ovs_facts *f)
 {
     char type[] = "type=offloaded", *args[] = {type};
     char *all = NULL, *off = NULL, *err1 = NULL, *err2 = NULL;
-    f->have_flows =
-        !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 0, NULL, &all, &err1) &&
-        !vsdb_unixctl_call(ctl, "dpctl/dump-flows", 1, args, &off, &err2) &&
-        !err1 && !err2;
+    int r = vsdb_unixctl_call(ctl, "dpctl/dump-flows", 0, NULL,
+                              UNIXCTL_TIMEOUT_MS, &all, &err1);
+    if (!r) {
+        r = vsdb_unixctl_call(ctl, "dpctl/dump-flows", 1, args,
+                              UNIXCTL_TIMEOUT_MS, &off, &err2);
+    }
+    f->have_flows = !r && !err1 && !err2;
+    if (r == -ETIMEDOUT) {
+        doctor_skip(d, "ovs-offload",
+                    "the datapath flows were not read: %s did not answer "
+                    "dpctl/dump-flows within %d s (stopped or stuck?)",
+                    ctl, UNIXCTL_TIMEOUT_MS / 1000);
+    }
     f->total = count_flows(all, &f->ct_total);
     f->offloaded = count_flows(off, &f->ct_offloaded);
     snprintf(f->source, sizeof f->source, "%s dpctl/dump-flows", ctl);
@@ -222,7 +236,7 @@ facts_live(struct doctor *d, struct ovs_facts *f)
         return false;
     }
     snprintf(ctl, sizeof ctl, "%s/ovs-vswitchd.%s.ctl", rundir, pid);
-    flows_live(ctl, f);
+    flows_live(d, ctl, f);
     return true;
 }
 

@@ -326,9 +326,11 @@ int vsdb_wait_applied_block(struct vsdb *db, int64_t next_cfg,
  * socket is 'ctl_path' (e.g. /run/openvswitch/ovs-vswitchd.PID.ctl), as
  * ovs-appctl does. On 0, '*result' holds the daemon's answer, or
  * '*error' its error text (caller frees both; either may be NULL).
- * Negative errno when the socket cannot be reached. Blocks until the
- * daemon answers. */
+ * Negative errno when the socket cannot be reached, -ETIMEDOUT when the
+ * daemon did not answer within 'timeout_ms' (stopped, stuck), -EPIPE
+ * when it closed the connection. */
 int vsdb_unixctl_call(const char *ctl_path, const char *command, int argc,
-                      char *argv[], char **result, char **error);
+                      char *argv[], int timeout_ms, char **result,
+                      char **error);
 
 #endif

@@ -2,6 +2,8 @@
  * the agent writes is checked with ovs-vsctl, an independent client. */
 #include <check.h>
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -700,6 +702,57 @@ START_TEST(test_offload_record_round_trip)
 }
 END_TEST
 
+/* The unixctl client, against the server's own control socket (as
+ * ovs-appctl talks to it): an answer, a refusal, and a bound on a
+ * daemon that accepts the connection and never answers (stopped). */
+START_TEST(test_unixctl_answers_and_is_bounded)
+{
+    const char *dir = getenv("OA_TEST_OVSDB_DIR");
+    ck_assert_msg(dir && *dir, "OA_TEST_OVSDB_DIR unset");
+    char ctl[512], pidfile[512], pid[32] = "";
+    snprintf(ctl, sizeof ctl, "%s/ovsdb-server.ctl", dir);
+    snprintf(pidfile, sizeof pidfile, "%s/ovsdb-server.pid", dir);
+    char *result, *error;
+
+    ck_assert_int_eq(
+        vsdb_unixctl_call(ctl, "version", 0, NULL, 5000, &result, &error), 0);
+    ck_assert_ptr_null(error);
+    ck_assert_ptr_nonnull(result);
+    ck_assert_ptr_nonnull(strstr(result, "ovsdb-server (Open vSwitch)"));
+    free(result);
+
+    ck_assert_int_eq(vsdb_unixctl_call(ctl, "no/such-command", 0, NULL, 5000,
+                                       &result, &error),
+                     0);
+    ck_assert_ptr_null(result);
+    ck_assert_ptr_nonnull(error);
+    ck_assert_ptr_nonnull(strstr(error, "is not a valid command"));
+    free(error);
+
+    FILE *f = fopen(pidfile, "r");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fgets(pid, sizeof pid, f));
+    fclose(f);
+    pid_t server = (pid_t)atoi(pid);
+    ck_assert_int_gt(server, 1);
+    ck_assert_int_eq(kill(server, SIGSTOP), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int r = vsdb_unixctl_call(ctl, "version", 0, NULL, 300, &result, &error);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    kill(server, SIGCONT);
+    ck_assert_int_eq(r, -ETIMEDOUT);
+    ck_assert_ptr_null(result);
+    long ms =
+        (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_int_ge(ms, 300); /* it waited its bound, and no less */
+
+    ck_assert_int_eq(vsdb_unixctl_call("/nonexistent/x.ctl", "version", 0,
+                                       NULL, 300, &result, &error),
+                     -ENOENT);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -720,6 +773,7 @@ main(void)
     tcase_add_test(tc, test_no_server);
     tcase_add_test(tc, test_bad_want_rejected);
     tcase_add_test(tc, test_offload_record_round_trip);
+    tcase_add_test(tc, test_unixctl_answers_and_is_bounded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_VERBOSE);
