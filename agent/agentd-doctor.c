@@ -16,20 +16,26 @@
 
 struct agentd_doctor {
     pthread_mutex_t mutex;
-    bool running;  /* a run's thread exists (joinable) */
-    bool finished; /* ... and has answered: join it */
-    pthread_t thread;
+    pthread_cond_t ended; /* a run's thread ended */
+    bool busy;            /* a run is sampling: another is told to retry */
+    unsigned live;        /* run threads (detached) not ended yet */
+    char *spec_word;      /* "--spec=PATH": the daemon's spec; owned */
+};
+
+struct doctor_run {
+    struct agentd_doctor *doc;
     struct ctl_conn *conn; /* the run's client; the thread answers it */
-    char *spec_word;       /* "--spec=PATH": the daemon's spec; owned */
 };
 
 static void *
 run_thread(void *aux)
 {
-    struct agentd_doctor *doc = aux;
-    struct ctl_conn *conn = doc->conn;
+    struct doctor_run *run = aux;
+    struct agentd_doctor *doc = run->doc;
+    struct ctl_conn *conn = run->conn;
     int code = OA_EXIT_FAIL;
 
+    free(run);
     /* The words point into conn->req, which lives until the answer; the
      * daemon's spec is the context, never one a client names. */
     char *words[CTL_MAX_ARGS + 1];
@@ -41,24 +47,45 @@ run_thread(void *aux)
         words[n++] = doc->spec_word;
     }
     char *out = doctor_serve(n, words, &code);
+    /* Free before the answer: a client that asks again as soon as it has
+     * it must not be told a run is in progress. */
+    pthread_mutex_lock(&doc->mutex);
+    doc->busy = false;
+    pthread_mutex_unlock(&doc->mutex);
     ctl_conn_reply(conn, out ? code : OA_EXIT_FAIL,
                    out ? out : "doctor: out of memory\n");
     free(out);
     ctl_conn_destroy(conn);
     pthread_mutex_lock(&doc->mutex);
-    doc->finished = true;
+    doc->live--;
+    pthread_cond_broadcast(&doc->ended);
     pthread_mutex_unlock(&doc->mutex);
     return NULL;
 }
 
-/* Joins a finished run, so that its slot is free. */
-static void
-reap(struct agentd_doctor *doc)
+/* Starts a run's thread, detached (it ends on its own; destroy waits for
+ * 'live' to drop to 0). Called with the mutex held. */
+static bool
+start_run(struct agentd_doctor *doc, struct ctl_conn *conn)
 {
-    if (doc->running && doc->finished) {
-        pthread_join(doc->thread, NULL); /* it is past its last lock */
-        doc->running = doc->finished = false;
+    struct doctor_run *run = malloc(sizeof *run);
+    pthread_attr_t attr;
+    pthread_t thread;
+    bool ok = run && !pthread_attr_init(&attr);
+    if (ok) {
+        run->doc = doc;
+        run->conn = conn;
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        ok = !pthread_create(&thread, &attr, run_thread, run);
+        pthread_attr_destroy(&attr);
     }
+    if (!ok) {
+        free(run);
+        return false;
+    }
+    doc->busy = true;
+    doc->live++;
+    return true;
 }
 
 static void
@@ -77,13 +104,8 @@ cmd_doctor(struct ctl_conn *conn, int argc, char *argv[], void *aux)
         }
     }
     pthread_mutex_lock(&doc->mutex);
-    reap(doc);
-    bool busy = doc->running;
-    if (!busy) {
-        doc->conn = conn;
-        doc->running = !pthread_create(&doc->thread, NULL, run_thread, doc);
-    }
-    bool started = doc->running && !busy;
+    bool busy = doc->busy;
+    bool started = !busy && start_run(doc, conn);
     pthread_mutex_unlock(&doc->mutex);
     if (busy) {
         ctl_conn_reply(conn, OA_EXIT_FAIL,
@@ -104,6 +126,7 @@ agentd_doctor_register(struct ctl_registry *reg)
         return NULL;
     }
     pthread_mutex_init(&doc->mutex, NULL);
+    pthread_cond_init(&doc->ended, NULL);
     if (ctl_register(reg, "doctor", "[--json] [--interval-ms=N] [CHECK...]", 0,
                      CTL_MAX_ARGS, false, cmd_doctor, doc) < 0) {
         agentd_doctor_destroy(doc);
@@ -120,7 +143,7 @@ agentd_doctor_set_spec(struct agentd_doctor *doc, const char *path)
         return -ENOMEM;
     }
     pthread_mutex_lock(&doc->mutex);
-    bool busy = doc->running; /* a run reads the old word */
+    bool busy = doc->live; /* a run reads the old word */
     if (!busy) {
         free(doc->spec_word);
         doc->spec_word = word;
@@ -139,9 +162,12 @@ agentd_doctor_destroy(struct agentd_doctor *doc)
     if (!doc) {
         return;
     }
-    if (doc->running) {
-        pthread_join(doc->thread, NULL);
+    pthread_mutex_lock(&doc->mutex);
+    while (doc->live) {
+        pthread_cond_wait(&doc->ended, &doc->mutex);
     }
+    pthread_mutex_unlock(&doc->mutex);
+    pthread_cond_destroy(&doc->ended);
     pthread_mutex_destroy(&doc->mutex);
     free(doc->spec_word);
     free(doc);
