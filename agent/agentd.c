@@ -31,11 +31,13 @@
  * reconciles at once and ends the backoff its outage caused. */
 #include "agentd.h"
 
+#include "agentd-metrics.h"
 #include "agentd-peers.h"
 #include "agentd-serve.h"
 #include "ctl.h"
 #include "engine.h"
 #include "hostio.h"
+#include "metrics.h"
 #include "oa-common/cancel.h"
 #include "oa-common/err.h"
 #include "oa-common/str.h"
@@ -63,6 +65,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -124,6 +127,8 @@ struct agentd {
     unsigned pending; /* TRIG_* waiting for 'pending_at' */
     long long pending_first, pending_at;
     long long resync_at;
+    long long metrics_at; /* next metrics refresh; -1: no metrics file */
+    double last_success;  /* Unix time of the last converged look; 0: none */
 
     unsigned failures;  /* consecutive failed reconciles */
     long long retry_at; /* -1: no retry scheduled */
@@ -344,6 +349,28 @@ status_report(const struct agentd *d, const struct engine_result *res,
     return rep;
 }
 
+/* The metrics of 'rep' (may be NULL) and of the counters now, to the
+ * metrics file and the control thread. */
+static void
+export_metrics(struct agentd *d, const struct report *rep)
+{
+    struct stats_view stats;
+    char *status = rep ? report_to_json(rep, false) : NULL;
+
+    stats_read(&stats);
+    struct metrics_input in = {
+        .version = d->opts->version,
+        .status_json = status,
+        .spec = d->spec,
+        .spec_valid = !d->spec_error,
+        .last_success = d->last_success,
+        .stats = &stats,
+    };
+    agentd_metrics_publish(agentd_serve_metrics(d->serve), metrics_render(&in),
+                           d->opts->metrics_path);
+    free(status);
+}
+
 /* After every observation (and when the spec turned out invalid): the
  * status report goes to the control thread, its summary to systemd. */
 static void
@@ -357,6 +384,7 @@ publish(struct agentd *d, const struct engine_result *res)
         line = report_summary(rep);
     }
     notify_status(d, line ? line : fallback_summary(d, res));
+    export_metrics(d, rep);
     agentd_serve_publish(d->serve, rep, code);
 }
 
@@ -739,6 +767,16 @@ record_success(struct agentd *d)
     oa_err_clear(&d->last_error);
 }
 
+/* A look found the host converged: the metrics' last success. */
+static void
+note_converged(struct agentd *d)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    d->last_success = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Remembers the netdevs 'host' shows, for filtering link events. */
 static void
 remember_links(struct agentd *d, const struct obs_host *host)
@@ -832,6 +870,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     if (r == 0) {
         stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
+        note_converged(d);
         agentd_log(LOG_INFO,
                    "reconcile (%s): converged in %lld ms, %zu step%s in %u "
                    "round%s",
@@ -918,6 +957,9 @@ check(struct agentd *d, unsigned reasons)
         agentd_log(LOG_NOTICE, "drift (%s): %zu step%s to do, first: %s %s",
                    why, res.plan->n_steps, res.plan->n_steps == 1 ? "" : "s",
                    plan_action_name(s->action), s->object);
+        for (size_t i = 0; i < res.plan->n_steps; i++) {
+            stats_count_drift(plan_action_name(res.plan->steps[i].action));
+        }
         /* Published, so that a status during the reconcile shows the
          * drift it repairs. */
         publish(d, &res);
@@ -928,6 +970,7 @@ check(struct agentd *d, unsigned reasons)
     if (r == 0 && res.converged) {
         agentd_log(LOG_DEBUG, "check (%s): converged", why);
         record_success(d);
+        note_converged(d);
     } else if (r < 0) {
         char failure[OA_ERR_FORMAT_MAX];
 
@@ -1363,6 +1406,9 @@ arm_waits(struct agentd *d)
     if (d->retry_at >= 0 && d->retry_at < next) {
         next = d->retry_at;
     }
+    if (d->metrics_at >= 0 && d->metrics_at < next) {
+        next = d->metrics_at;
+    }
     if (d->watchdog_ms && d->watchdog_next < next) {
         next = d->watchdog_next;
     }
@@ -1486,6 +1532,10 @@ run_once(struct agentd *d)
         d->retry_at = -1;
         trigger(d, TRIG_RETRY);
     }
+    if (d->metrics_at >= 0 && now >= d->metrics_at) {
+        d->metrics_at = now + AGENTD_METRICS_REFRESH_MS;
+        trigger(d, TRIG_STATUS);
+    }
     if (d->pending && vsdb_time_msec() >= d->pending_at) {
         run_pending(d);
         if (d->stop) {
@@ -1518,6 +1568,8 @@ agentd_run(const struct agentd_opts *opts)
      * that units ordered after this one (ovs-vswitchd) are not held. */
     reconcile(&d, "startup", NULL);
     d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
+    d.metrics_at =
+        opts->metrics_path ? vsdb_time_msec() + AGENTD_METRICS_REFRESH_MS : -1;
     while (!d.stop) {
         run_once(&d);
     }

@@ -29,12 +29,17 @@
 #define AGENTD_BACKOFF_MIN_MS  1000   /* first retry after a failure */
 #define AGENTD_BACKOFF_MAX_MS  60000  /* retries never wait longer */
 #define AGENTD_CTL_TIMEOUT_MS  1000   /* reading a control request */
+/* With --metrics-file: a dry run at least this often, so that the file
+ * follows what changes without an event (tc rules in hardware). */
+#define AGENTD_METRICS_REFRESH_MS 30000
 
 struct agentd_opts {
     const char *spec_path;
     const char *socket_path;
-    const char *state_dir; /* the learned eswitch order's (order.h) */
-    int log_level;         /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *state_dir;    /* the learned eswitch order's (order.h) */
+    int log_level;            /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *metrics_path; /* --metrics-file; NULL: none */
+    const char *version;      /* the package version, for build_info */
 };
 
 /* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP

@@ -1,6 +1,6 @@
 /* offload-agent: the reconciling daemon (foreground, systemd Type=notify).
  * Options are a contract (docs/cli.md): --spec FILE, --socket PATH,
- * --state-dir DIR. The
+ * --state-dir DIR, --metrics-file PATH. The
  * daemon itself is agentd_run() (agentd.h). */
 #include "agentd.h"
 
@@ -15,12 +15,15 @@ usage(FILE *out)
     fprintf(out,
             "usage: offload-agent [--spec FILE] [--socket PATH] "
             "[--state-dir DIR] [--log-level LEVEL]\n"
+            "                     [--metrics-file PATH]\n"
             "  --spec FILE        host spec (default %s)\n"
             "  --socket PATH      control socket (default %s)\n"
             "  --state-dir DIR    what it learns of the devices (default "
             "%s)\n"
             "  --log-level LEVEL  error, warning, notice, info (default), "
             "debug\n"
+            "  --metrics-file PATH  Prometheus metrics, written after every "
+            "look\n"
             "  --version          print the version and exit\n"
             "Runs in the foreground and logs to stderr with sd-daemon "
             "priority prefixes.\n",
@@ -35,6 +38,7 @@ main(int argc, char *argv[])
         {"socket", required_argument, NULL, 'S'},
         {"state-dir", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'l'},
+        {"metrics-file", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -44,6 +48,7 @@ main(int argc, char *argv[])
         .socket_path = OA_DEFAULT_SOCKET,
         .state_dir = OA_STATE_DIR,
         .log_level = LOG_INFO,
+        .version = OA_VERSION,
     };
     sigset_t set;
     int c;
@@ -80,6 +85,9 @@ main(int argc, char *argv[])
                         optarg);
                 return 1;
             }
+            break;
+        case 'm':
+            opts.metrics_path = optarg;
             break;
         case 'h':
             usage(stdout);
