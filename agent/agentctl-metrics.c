@@ -9,8 +9,7 @@
 #include <stdio.h>
 
 int
-agentctl_cmd_metrics(const struct agentctl_opts *opts, int argc,
-                     char *argv[])
+agentctl_cmd_metrics(const struct agentctl_opts *opts, int argc, char *argv[])
 {
     char *payload = NULL;
     int exit_code, r;

@@ -15,7 +15,7 @@
 
 struct agentd_metrics {
     pthread_mutex_t mutex;
-    char *text; /* under 'mutex'; NULL: nothing observed yet */
+    char *text;        /* under 'mutex'; NULL: nothing observed yet */
     bool write_failed; /* main loop only: the last write failed */
 };
 

@@ -184,10 +184,10 @@ tc_sample(struct oa_str *out, const char *name, const char *key,
     const char *netdev = string_of(port, netdev_key);
 
     if (json_is_object(tc) && netdev) {
-        sample_u64(out, name,
-                   (const char *[]){"pf", pf, "vf", vf, "netdev", netdev,
-                                    NULL},
-                   count_of(tc, key));
+        sample_u64(
+            out, name,
+            (const char *[]){"pf", pf, "vf", vf, "netdev", netdev, NULL},
+            count_of(tc, key));
     }
 }
 
@@ -261,8 +261,7 @@ render_histogram(struct oa_str *out, const struct stats_view *v)
     }
     snprintf(sum, sizeof sum, "%.3f", v->sum_reconcile_ms / 1000.0);
     sample(out, "reconcile_duration_seconds_sum", NULL, sum);
-    sample_u64(out, "reconcile_duration_seconds_count", NULL,
-               v->n_reconciles);
+    sample_u64(out, "reconcile_duration_seconds_count", NULL, v->n_reconciles);
 }
 
 static void
@@ -277,9 +276,8 @@ render_steps(struct oa_str *out, const struct stats_view *v)
     for (size_t i = 0; i < v->n_steps; i++) {
         for (int r = 0; r < STATS_STEP_N_RESULTS; r++) {
             sample_u64(out, "steps_total",
-                       (const char *[]){"action", v->steps[i].action,
-                                        "result", stats_step_result_name(r),
-                                        NULL},
+                       (const char *[]){"action", v->steps[i].action, "result",
+                                        stats_step_result_name(r), NULL},
                        v->steps[i].n[r]);
         }
     }

@@ -19,9 +19,10 @@ struct stats_view;
 struct metrics_input {
     const char *version;     /* the package version: build_info */
     const char *status_json; /* report_to_json(); NULL: nothing observed */
-    const struct spec *spec; /* the spec applied, for VFs wanted; may be NULL */
-    bool spec_valid;         /* the spec file on disk is valid */
-    double last_success;     /* Unix time of the last converged look; 0: none */
+    const struct spec
+        *spec;           /* the spec applied, for VFs wanted; may be NULL */
+    bool spec_valid;     /* the spec file on disk is valid */
+    double last_success; /* Unix time of the last converged look; 0: none */
     const struct stats_view *stats; /* may be NULL: no counters */
 };
 

@@ -66,7 +66,7 @@ has_line(const char *text, const char *line)
     return false;
 }
 
-#define ck_assert_line(text, line)                                            \
+#define ck_assert_line(text, line) \
     ck_assert_msg(has_line(text, line), "no line \"%s\" in:\n%s", line, text)
 
 START_TEST(observation_metrics)
@@ -101,9 +101,8 @@ START_TEST(observation_metrics)
                          "vf=\"uplink\",netdev=\"eth0\"} 1");
     /* Rules not dumped: no sample rather than a made-up 0. */
     ck_assert_ptr_null(strstr(text, "netdev=\"eth2\""));
-    ck_assert_line(text,
-                   "offload_agent_last_success_timestamp_seconds "
-                   "1764633600.500");
+    ck_assert_line(text, "offload_agent_last_success_timestamp_seconds "
+                         "1764633600.500");
     /* No stats given: no counters. */
     ck_assert_ptr_null(strstr(text, "reconciles_total"));
     free(text);
@@ -163,7 +162,8 @@ START_TEST(counters_and_histogram)
                    "offload_agent_reconciles_total{result=\"converged\"} 1");
     ck_assert_line(text,
                    "offload_agent_reconciles_total{result=\"blocked\"} 0");
-    ck_assert_line(text, "offload_agent_reconciles_total{result=\"failed\"} 1");
+    ck_assert_line(text,
+                   "offload_agent_reconciles_total{result=\"failed\"} 1");
     ck_assert_line(text, "offload_agent_checks_total 2");
     ck_assert_line(text, "# TYPE offload_agent_reconcile_duration_seconds "
                          "histogram");
@@ -231,10 +231,8 @@ START_TEST(families_grouped_and_typed)
 {
     struct spec *spec = load_spec();
     struct stats_view v;
-    struct metrics_input in = {.version = "1",
-                               .status_json = status_text,
-                               .spec = spec,
-                               .stats = &v};
+    struct metrics_input in = {
+        .version = "1", .status_json = status_text, .spec = spec, .stats = &v};
     char family[128] = "", seen[4096] = " ";
     char *text, *save = NULL;
 
