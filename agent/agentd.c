@@ -129,6 +129,9 @@ struct agentd {
     long long resync_at;
     long long metrics_at; /* next metrics refresh; -1: no metrics file */
     double last_success;  /* Unix time of the last converged look; 0: none */
+    /* The representors whose rules were not all in hardware at the last
+     * look, "PF/VF " each: logged (MESSAGE_ID) when they join the set. */
+    struct oa_str not_in_hw;
 
     unsigned failures;  /* consecutive failed reconciles */
     long long retry_at; /* -1: no retry scheduled */
@@ -371,6 +374,42 @@ export_metrics(struct agentd *d, const struct report *rep)
     free(status);
 }
 
+/* Representors with tc rules not in hardware: one journal entry each
+ * when it starts (AGENTD_MID_NOT_IN_HW), not at every look. */
+static void
+note_offload(struct agentd *d, const struct obs_host *host)
+{
+    struct oa_str now = OA_STR_INIT;
+
+    for (size_t i = 0; i < host->n_pfs && i < d->spec->n_pfs; i++) {
+        const struct obs_pf *pf = &host->pfs[i];
+        for (size_t k = 0; pf->found && k < pf->n_vfs; k++) {
+            const struct obs_vf *vf = &pf->vfs[k];
+            char key[32];
+
+            if (!vf->has_rep || !vf->rep_tc.known || !vf->rep_tc.not_in_hw) {
+                continue;
+            }
+            snprintf(key, sizeof key, " %zu/%u ", i, vf->index);
+            oa_str_puts(&now, key + 1);
+            const char *was = oa_str_cstr(&d->not_in_hw);
+            if (strstr(was, key) || !strncmp(was, key + 1, strlen(key + 1))) {
+                continue;
+            }
+            struct agentd_log_fields f = {
+                .message_id = AGENTD_MID_NOT_IN_HW,
+                .pf = d->spec->pfs[i].id,
+                .vf = (int)vf->index,
+            };
+            agentd_log_with(LOG_WARNING, &f,
+                            "%s: %zu of %zu tc rules not in hardware", vf->rep,
+                            vf->rep_tc.not_in_hw, vf->rep_tc.rules);
+        }
+    }
+    oa_str_free(&d->not_in_hw);
+    d->not_in_hw = now;
+}
+
 /* After every observation (and when the spec turned out invalid): the
  * status report goes to the control thread, its summary to systemd. */
 static void
@@ -384,6 +423,9 @@ publish(struct agentd *d, const struct engine_result *res)
         line = report_summary(rep);
     }
     notify_status(d, line ? line : fallback_summary(d, res));
+    if (d->spec && res && res->host) {
+        note_offload(d, res->host);
+    }
     export_metrics(d, rep);
     agentd_serve_publish(d->serve, rep, code);
 }
@@ -428,12 +470,15 @@ load_spec(struct agentd *d)
         size_t n = errors ? spec_errors_count(errors) : 0;
         char *first = NULL;
 
-        agentd_log(LOG_ERR,
-                   "spec %s is invalid (%zu error%s), %s; nothing on the host "
-                   "changes because of it",
-                   file, n, n == 1 ? "" : "s",
-                   d->spec ? "running on the last good spec"
-                           : "no good spec yet: managing nothing");
+        struct agentd_log_fields f = {.message_id = AGENTD_MID_SPEC_REJECTED,
+                                      .vf = -1};
+        agentd_log_with(
+            LOG_ERR, &f,
+            "spec %s is invalid (%zu error%s), %s; nothing on the host "
+            "changes because of it",
+            file, n, n == 1 ? "" : "s",
+            d->spec ? "running on the last good spec"
+                    : "no good spec yet: managing nothing");
         size_t n_logged = agentd_errors_logged(n);
         for (size_t i = 0; i < n_logged; i++) {
             char *line = spec_error_format(spec_errors_get(errors, i));
@@ -610,18 +655,30 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
     struct agentd *d = aux;
 
-    stats_count_step(plan_action_name(step->action), r, msg);
+    const char *action = plan_action_name(step->action);
+    struct agentd_log_fields f = {
+        .pf = d->spec && step->pf >= 0 && (size_t)step->pf < d->spec->n_pfs
+                  ? d->spec->pfs[step->pf].id
+                  : NULL,
+        .vf = step->vf,
+        .step = action,
+    };
+
+    stats_count_step(action, r, msg);
     if (r < 0) {
-        agentd_log_errno(LOG_ERR, step->object, r, "step %s failed%s%s",
-                         plan_action_name(step->action),
-                         msg && *msg ? ": " : "", msg ? msg : "");
+        char message[600], line[1200];
+
+        snprintf(message, sizeof message, "step %s failed%s%s", action,
+                 msg && *msg ? ": " : "", msg ? msg : "");
+        agentd_log_with(
+            LOG_ERR, &f, "%s",
+            agentd_log_format(line, sizeof line, step->object, r, message));
     } else {
         /* apply says what the step found or did ("unchanged: ...",
          * "skipped: ... (next round)"), when it has something to say. */
-        agentd_log(LOG_INFO, "step %s %s%s%s: %s",
-                   plan_action_name(step->action), step->object,
-                   step->detail[0] ? ": " : "", step->detail,
-                   msg && *msg ? msg : "done");
+        agentd_log_with(LOG_INFO, &f, "step %s %s%s%s: %s", action,
+                        step->object, step->detail[0] ? ": " : "",
+                        step->detail, msg && *msg ? msg : "done");
     }
     /* A reconcile can take long (representors appearing, vswitchd
      * applying ports): keep the watchdog fed between steps. */
@@ -826,6 +883,11 @@ say(struct oa_str *outcome, const char *fmt, ...)
     }
 }
 
+static const struct agentd_log_fields mid_converged = {
+    .message_id = AGENTD_MID_CONVERGED, .vf = -1};
+static const struct agentd_log_fields mid_failed = {
+    .message_id = AGENTD_MID_FAILED, .vf = -1};
+
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
  * be NULL) gets one line for the agentctl reconcile that asked. */
 static int
@@ -871,12 +933,13 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
         note_converged(d);
-        agentd_log(LOG_INFO,
-                   "reconcile (%s): converged in %lld ms, %zu step%s in %u "
-                   "round%s",
-                   why, res.elapsed_ms, res.steps_done,
-                   res.steps_done == 1 ? "" : "s", res.rounds,
-                   res.rounds == 1 ? "" : "s");
+        agentd_log_with(
+            LOG_INFO, &mid_converged,
+            "reconcile (%s): converged in %lld ms, %zu step%s in %u "
+            "round%s",
+            why, res.elapsed_ms, res.steps_done,
+            res.steps_done == 1 ? "" : "s", res.rounds,
+            res.rounds == 1 ? "" : "s");
         say(outcome, "converged in %lld ms, %zu step%s\n", res.elapsed_ms,
             res.steps_done, res.steps_done == 1 ? "" : "s");
     } else if (only_blocked(&res)) {
@@ -898,12 +961,16 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         if (!d->last_error.code) {
             d->last_error.code = r;
         }
-        agentd_log_errno(LOG_ERR, NULL, d->last_error.code,
-                         "reconcile (%s) failed after %lld ms (%zu step%s "
-                         "done): %s; retry %u in %lld s",
-                         why, res.elapsed_ms, res.steps_done,
-                         res.steps_done == 1 ? "" : "s", message, d->failures,
-                         delay / 1000);
+        char text[1200], line[1600];
+        snprintf(text, sizeof text,
+                 "reconcile (%s) failed after %lld ms (%zu step%s done): %s; "
+                 "retry %u in %lld s",
+                 why, res.elapsed_ms, res.steps_done,
+                 res.steps_done == 1 ? "" : "s", message, d->failures,
+                 delay / 1000);
+        agentd_log_with(LOG_ERR, &mid_failed, "%s",
+                        agentd_log_format(line, sizeof line, NULL,
+                                          d->last_error.code, text));
         say(outcome, "reconcile failed: %s\n", message);
     }
     /* The report first, then the flag: a status never sees "not
@@ -963,8 +1030,15 @@ check(struct agentd *d, unsigned reasons)
         /* Published, so that a status during the reconcile shows the
          * drift it repairs. */
         publish(d, &res);
+        size_t n_steps = res.plan->n_steps;
         engine_result_clear(&res);
-        reconcile(d, why, NULL);
+        if (reconcile(d, why, NULL) == 0) {
+            struct agentd_log_fields f = {
+                .message_id = AGENTD_MID_DRIFT_REPAIRED, .vf = -1};
+            agentd_log_with(LOG_NOTICE, &f,
+                            "drift repaired (%s): %zu step%s planned", why,
+                            n_steps, n_steps == 1 ? "" : "s");
+        }
         return;
     }
     if (r == 0 && res.converged) {
@@ -1372,6 +1446,7 @@ agentd_close(struct agentd *d)
     free(d->spec_dir);
     free(d->spec_base);
     free(d->status_line);
+    oa_str_free(&d->not_in_hw);
 }
 
 static void

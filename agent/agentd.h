@@ -88,10 +88,34 @@ long long agentd_debounce_deadline(long long first, long long now);
 
 struct oa_err;
 
-/* Lines above 'level' (LOG_*) are dropped. Set before threads start. */
+/* Lines above 'level' (LOG_*) are dropped. Set before threads start;
+ * it also finds out whether stderr is the journal. */
 void agentd_log_set_level(int level);
 void agentd_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The journal's message IDs of the events an operator searches for
+ * (`journalctl MESSAGE_ID=...`), explained by the catalog
+ * packaging/offload-agent.catalog. Fixed: never change one. */
+#define AGENTD_MID_CONVERGED      "9952b5e99a0f4ba6950481082bb57fa8"
+#define AGENTD_MID_FAILED         "24e854c09e5646de9063a996425062c4"
+#define AGENTD_MID_DRIFT_REPAIRED "a828e00d872b422792ef1001ebbe4c4b"
+#define AGENTD_MID_NOT_IN_HW      "0512e78885f14d1ea8da2b159c7ad768"
+#define AGENTD_MID_SPEC_REJECTED  "a7a6d4541dcc49348eff18c6c0e8f4c9"
+
+/* Structured fields of a log line (all optional). Under journald (stderr
+ * is the journal stream, $JOURNAL_STREAM) they become journal fields:
+ * MESSAGE_ID=, OFFLOAD_AGENT_PF=, OFFLOAD_AGENT_VF=, OFFLOAD_AGENT_STEP=;
+ * elsewhere the line is written to stderr as any other. */
+struct agentd_log_fields {
+    const char *message_id; /* 32 hex digits; NULL: none */
+    const char *pf;         /* the spec's PF selector; NULL: none */
+    int vf;                 /* VF index; -1: none */
+    const char *step;       /* the step's action; NULL: none */
+};
+void agentd_log_with(int level, const struct agentd_log_fields *fields,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Logs "OBJECT: MESSAGE: STRERROR(-r)" (as systemd's log_link_errno():
  * the object the error is about, and the errno) and returns 'r', so
  * that "return agentd_log_errno(...)" reads naturally. 'object' may be
