@@ -64,6 +64,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -89,8 +90,9 @@ enum {
 
 struct agentd {
     const struct agentd_opts *opts;
-    char *spec_dir;  /* the directory watched for the spec */
-    char *spec_base; /* the spec's file name in it */
+    char spec_path[PATH_MAX]; /* the spec file (agentd_pick_spec()) */
+    char *spec_dir;           /* the directory watched for the spec */
+    char *spec_base;          /* the spec's file name in it */
 
     struct spec *spec; /* the last good spec; NULL: none yet */
     char *spec_error;  /* first error of the invalid spec on disk, or NULL */
@@ -251,7 +253,7 @@ notify_status(struct agentd *d, char *line)
 static void
 add_daemon_problems(const struct agentd *d, struct report *rep)
 {
-    const char *file = d->opts->spec_path;
+    const char *file = d->spec_path;
 
     if (d->spec_error && d->spec) {
         char hint[PATH_MAX + 32];
@@ -287,9 +289,9 @@ fallback_summary(const struct agentd *d, const struct engine_result *res)
 
     if (!d->spec && d->spec_missing) {
         n = asprintf(&line, "no spec: %s does not exist, managing nothing",
-                     d->opts->spec_path);
+                     d->spec_path);
     } else if (!d->spec) {
-        n = asprintf(&line, "no valid spec (%s): %s", d->opts->spec_path,
+        n = asprintf(&line, "no valid spec (%s): %s", d->spec_path,
                      d->spec_error ? d->spec_error : "not loaded");
     } else if (res && res->err.code) {
         n = asprintf(&line, "not converged: %s",
@@ -309,7 +311,7 @@ static struct report *
 status_report(const struct agentd *d, const struct engine_result *res,
               int *exit_code)
 {
-    const char *file = d->opts->spec_path;
+    const char *file = d->spec_path;
     char text[OA_ERR_FORMAT_MAX];
     struct report *rep;
 
@@ -441,7 +443,7 @@ note_spec_missing(struct agentd *d)
     agentd_log(LOG_NOTICE,
                "no spec %s: managing nothing until it is written (examples "
                "in %s)",
-               d->opts->spec_path, OA_EXAMPLES_DIR);
+               d->spec_path, OA_EXAMPLES_DIR);
     free(d->spec_error);
     d->spec_error = strdup("the file does not exist");
     d->spec_n_errors = 1;
@@ -450,14 +452,43 @@ note_spec_missing(struct agentd *d)
 /* Loads the spec file. Returns 1 when a new good spec replaced the old
  * one, 0 when it is valid but asks for the same configuration, or a
  * negative errno when it is invalid (the last good spec stays). */
+/* With --spec-dir: the file this node reads now (DIR/NODE.json, else
+ * DIR/default.json); a change of choice is logged. Both are in the
+ * watched directory, so either one appearing or going is seen. */
+static void
+pick_spec(struct agentd *d)
+{
+    char path[PATH_MAX];
+
+    if (!d->opts->spec_dir) {
+        return;
+    }
+    if (agentd_pick_spec(d->opts->spec_dir, d->opts->node, path, sizeof path) <
+        0) {
+        agentd_log(LOG_ERR, "--spec-dir %s: path too long", d->opts->spec_dir);
+        return;
+    }
+    if (strcmp(path, d->spec_path)) {
+        if (d->spec_path[0]) {
+            agentd_log(LOG_NOTICE, "spec for node %s: now %s (was %s)",
+                       d->opts->node, path, d->spec_path);
+        }
+        oa_copy_str(d->spec_path, sizeof d->spec_path, path);
+        free(d->spec_base);
+        d->spec_base = strdup(strrchr(path, '/') + 1);
+    }
+}
+
 static int
 load_spec(struct agentd *d)
 {
-    const char *file = d->opts->spec_path;
     struct spec_errors *errors = NULL;
     struct spec *spec = NULL;
     bool was_invalid = d->spec_error != NULL;
     int r;
+
+    pick_spec(d);
+    const char *file = d->spec_path;
 
     r = spec_load_file(file, &spec, &errors);
     d->spec_missing = r == -ENOENT;
@@ -566,7 +597,7 @@ spec_on_disk_differs(const struct agentd *d)
     struct spec *spec = NULL;
     bool differs = false;
 
-    if (spec_load_file(d->opts->spec_path, &spec, &errors) == 0) {
+    if (spec_load_file(d->spec_path, &spec, &errors) == 0) {
         differs = !d->spec || !spec_equal(d->spec, spec);
     }
     spec_destroy(spec);
@@ -898,7 +929,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     int r;
 
     if (!d->spec) {
-        say(outcome, "no valid spec (%s): %s\n", d->opts->spec_path,
+        say(outcome, "no valid spec (%s): %s\n", d->spec_path,
             d->spec_error ? d->spec_error : "not loaded");
         publish(d, NULL);
         return -ENOENT;
@@ -1110,7 +1141,7 @@ read_signals(struct agentd *d)
     if (d->deferred_hup) {
         /* Read by a reconcile's wait (cancel_check). */
         d->deferred_hup = false;
-        agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+        agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->spec_path);
         reload_spec(d, TRIG_SIGHUP);
     }
 
@@ -1123,13 +1154,52 @@ read_signals(struct agentd *d)
             d->stop = true;
             break;
         case SIGHUP:
-            agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+            agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->spec_path);
             sd_notify(0, "RELOADING=1");
             reload_spec(d, TRIG_SIGHUP);
             sd_notify(0, "READY=1");
             break;
         }
     }
+}
+
+/* Events of other names that may change the spec: with --spec-dir the
+ * other candidate (NODE.json appearing, or going); when the spec is a
+ * symlink, the Kubernetes atomic writer's `..data` swap and a change of
+ * its target in the same directory. */
+static bool
+other_spec_event(const struct agentd *d, uint32_t mask, const char *name)
+{
+    char target[PATH_MAX];
+    struct stat st;
+    ssize_t n;
+
+    if (!name) {
+        return false;
+    }
+    if (d->opts->spec_dir) {
+        bool candidate = !strcmp(name, "default.json") ||
+                         agentd_spec_node_event(~0u, name, d->opts->node);
+        char path[PATH_MAX];
+
+        if (candidate && agentd_spec_event_matches(mask, name, name)) {
+            return true;
+        }
+        /* A symlink is complete when created (the Kubernetes writer
+         * makes NODE.json -> ..data/NODE.json after the swap); a file
+         * is read once closed (IN_CLOSE_WRITE). */
+        snprintf(path, sizeof path, "%s/%s", d->spec_dir, name);
+        if (candidate && (mask & IN_CREATE) && lstat(path, &st) == 0 &&
+            S_ISLNK(st.st_mode)) {
+            return true;
+        }
+    }
+    if (lstat(d->spec_path, &st) < 0 || !S_ISLNK(st.st_mode)) {
+        return false;
+    }
+    n = readlink(d->spec_path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    return agentd_spec_link_event(mask, name, target);
 }
 
 /* Reads the spec directory's events: true when the spec file may have
@@ -1149,7 +1219,8 @@ drain_spec_events(struct agentd *d)
             const struct inotify_event *ev = (const struct inotify_event *)p;
 
             if (agentd_spec_event_matches(ev->mask, ev->len ? ev->name : NULL,
-                                          d->spec_base)) {
+                                          d->spec_base) ||
+                other_spec_event(d, ev->mask, ev->len ? ev->name : NULL)) {
                 changed = true;
             }
             if (ev->mask & IN_IGNORED) {
@@ -1177,7 +1248,7 @@ read_inotify(struct agentd *d)
 
     d->deferred_spec = false;
     if (changed) {
-        agentd_log(LOG_INFO, "spec %s changed on disk", d->opts->spec_path);
+        agentd_log(LOG_INFO, "spec %s changed on disk", d->spec_path);
         reload_spec(d, TRIG_SPEC);
     }
 }
@@ -1350,7 +1421,7 @@ check_ovsdb(struct agentd *d)
 static int
 split_spec_path(struct agentd *d)
 {
-    const char *path = d->opts->spec_path;
+    const char *path = d->spec_path;
     const char *slash = strrchr(path, '/');
 
     if (!slash) {
@@ -1533,12 +1604,17 @@ agentd_start(struct agentd *d)
         agentd_log_errno(LOG_ERR, "signalfd", -errno, "cannot start");
         return -1;
     }
+    if (d->opts->spec_dir) {
+        pick_spec(d);
+    } else {
+        oa_copy_str(d->spec_path, sizeof d->spec_path, d->opts->spec_path);
+    }
     if (split_spec_path(d) < 0) {
         agentd_log(LOG_ERR, "out of memory");
         return -1;
     }
-    agentd_log(LOG_INFO, "starting: spec %s, control socket %s",
-               d->opts->spec_path, d->opts->socket_path);
+    agentd_log(LOG_INFO, "starting: spec %s, control socket %s", d->spec_path,
+               d->opts->socket_path);
 
     /* Watch before loading, so a change between the two is not lost. */
     open_watch(d);

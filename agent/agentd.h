@@ -38,6 +38,8 @@ struct agentd_opts {
     const char *socket_path;
     const char *state_dir;    /* the learned eswitch order's (order.h) */
     int log_level;            /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *spec_dir;     /* --spec-dir: spec_path is picked in it */
+    const char *node;         /* --node, with spec_dir */
     const char *metrics_path; /* --metrics-file; NULL: none */
     const char *version;      /* the package version, for build_info */
 };
@@ -64,6 +66,21 @@ long long agentd_backoff_ms(unsigned failures);
  * matches whatever the name. */
 bool agentd_spec_event_matches(uint32_t mask, const char *name,
                                const char *basename);
+
+/* --spec-dir DIR --node NODE: DIR/NODE.json when it exists (a symlink
+ * to an existing file counts), else DIR/default.json, into 'buf'. 0, or
+ * -ENAMETOOLONG. */
+int agentd_pick_spec(const char *dir, const char *node, char *buf,
+                     size_t size);
+/* True when an event ('mask', 'name') is about NODE.json. */
+bool agentd_spec_node_event(uint32_t mask, const char *name, const char *node);
+/* The spec is a symlink to 'target' (as readlink(2) gives it): true when
+ * the event may change what it points to: a name starting with ".." (the
+ * Kubernetes atomic writer renames `..data` over the old one to swap the
+ * whole directory, and removes the old `..TIMESTAMP` directory), or
+ * 'target' itself when it is a file of the same directory (no slash). */
+bool agentd_spec_link_event(uint32_t mask, const char *name,
+                            const char *target);
 
 /* How many of a spec's 'n' errors the daemon logs one by one: the first
  * AGENTD_SPEC_ERRORS_LOGGED; one more line gives the count of the rest. */

@@ -7,27 +7,33 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: offload-agent [--spec FILE] [--socket PATH] "
-            "[--state-dir DIR] [--log-level LEVEL]\n"
-            "                     [--metrics-file PATH]\n"
-            "  --spec FILE        host spec (default %s)\n"
-            "  --socket PATH      control socket (default %s)\n"
-            "  --state-dir DIR    what it learns of the devices (default "
-            "%s)\n"
-            "  --log-level LEVEL  error, warning, notice, info (default), "
-            "debug\n"
-            "  --metrics-file PATH  Prometheus metrics, written after every "
-            "look\n"
-            "  --version          print the version and exit\n"
-            "Runs in the foreground and logs to stderr with sd-daemon "
-            "priority prefixes.\n",
-            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
+    fprintf(
+        out,
+        "usage: offload-agent [--spec FILE] [--socket PATH] "
+        "[--state-dir DIR] [--log-level LEVEL]\n"
+        "                     [--metrics-file PATH] [--spec-dir DIR --node "
+        "NAME]\n"
+        "  --spec FILE        host spec (default %s)\n"
+        "  --spec-dir DIR     specs of many nodes: DIR/NAME.json, else "
+        "DIR/default.json\n"
+        "  --node NAME        this node's name, with --spec-dir\n"
+        "  --socket PATH      control socket (default %s)\n"
+        "  --state-dir DIR    what it learns of the devices (default "
+        "%s)\n"
+        "  --log-level LEVEL  error, warning, notice, info (default), "
+        "debug\n"
+        "  --metrics-file PATH  Prometheus metrics, written after every "
+        "look\n"
+        "  --version          print the version and exit\n"
+        "Runs in the foreground and logs to stderr with sd-daemon "
+        "priority prefixes.\n",
+        OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
 }
 
 int
@@ -39,6 +45,8 @@ main(int argc, char *argv[])
         {"state-dir", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'l'},
         {"metrics-file", required_argument, NULL, 'm'},
+        {"spec-dir", required_argument, NULL, 'D'},
+        {"node", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -89,6 +97,12 @@ main(int argc, char *argv[])
         case 'm':
             opts.metrics_path = optarg;
             break;
+        case 'D':
+            opts.spec_dir = optarg;
+            break;
+        case 'n':
+            opts.node = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -104,6 +118,12 @@ main(int argc, char *argv[])
         fprintf(stderr, "offload-agent: unexpected argument %s\n",
                 argv[optind]);
         usage(stderr);
+        return 1;
+    }
+    if (!opts.spec_dir != !opts.node || (opts.node && !*opts.node) ||
+        (opts.node && strchr(opts.node, '/'))) {
+        fprintf(stderr, "offload-agent: --spec-dir and --node go together "
+                        "(a node name without '/')\n");
         return 1;
     }
     return agentd_run(&opts);
