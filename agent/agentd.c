@@ -1424,6 +1424,8 @@ split_spec_path(struct agentd *d)
     const char *path = d->spec_path;
     const char *slash = strrchr(path, '/');
 
+    free(d->spec_dir);
+    free(d->spec_base);
     if (!slash) {
         d->spec_dir = strdup(".");
         d->spec_base = strdup(path);
