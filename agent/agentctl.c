@@ -36,6 +36,8 @@ static const struct agentctl_command commands[] = {
      "                            why the datapath is slow, dropping or "
      "not\n"
      "                            offloaded, read-only (docs/doctor.md)"},
+    {"metrics", agentctl_cmd_metrics,
+     "metrics                   the daemon's Prometheus metrics"},
 };
 
 static void

@@ -30,6 +30,7 @@ agentctl_cmd_fn agentctl_cmd_apply;
 agentctl_cmd_fn agentctl_cmd_status;
 agentctl_cmd_fn agentctl_cmd_reconcile;
 agentctl_cmd_fn agentctl_cmd_doctor;
+agentctl_cmd_fn agentctl_cmd_metrics;
 
 struct spec;
 struct engine_opts;

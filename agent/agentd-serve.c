@@ -3,6 +3,7 @@
 #include "agentd-serve.h"
 
 #include "agentd-doctor.h"
+#include "agentd-metrics.h"
 #include "agentd.h"
 #include "ctl.h"
 #include "report.h"
@@ -38,7 +39,8 @@ struct agentd_serve {
     pthread_t thread;
     bool started;
     struct ctl_registry *registry;
-    struct agentd_doctor *doctor; /* "doctor" runs on threads of its own */
+    struct agentd_doctor *doctor;   /* "doctor" runs on threads of its own */
+    struct agentd_metrics *metrics; /* "metrics": the main loop's text */
 
     /* Thread only. */
     struct ctl_conn *reading[MAX_READING];
@@ -406,7 +408,8 @@ agentd_serve_create(int listen_fd)
                      cmd_status, serve) < 0 ||
         ctl_register(serve->registry, "reconcile", "", 0, 0, true,
                      cmd_reconcile, serve) < 0 ||
-        !(serve->doctor = agentd_doctor_register(serve->registry))) {
+        !(serve->doctor = agentd_doctor_register(serve->registry)) ||
+        !(serve->metrics = agentd_metrics_register(serve->registry))) {
         agentd_serve_destroy(serve);
         return NULL;
     }
@@ -451,6 +454,7 @@ agentd_serve_destroy(struct agentd_serve *serve)
     free(serve->done_message);
     report_free(serve->report);
     agentd_doctor_destroy(serve->doctor);
+    agentd_metrics_destroy(serve->metrics);
     ctl_registry_destroy(serve->registry);
     pthread_mutex_destroy(&serve->mutex);
     if (serve->main_wake >= 0) {
@@ -491,6 +495,12 @@ agentd_serve_set_reconciling(struct agentd_serve *serve, bool reconciling)
      * gap in which a status would say nothing is being done for them. */
     serve->reconciling = reconciling || serve->queued.n;
     pthread_mutex_unlock(&serve->mutex);
+}
+
+struct agentd_metrics *
+agentd_serve_metrics(const struct agentd_serve *serve)
+{
+    return serve ? serve->metrics : NULL;
 }
 
 int

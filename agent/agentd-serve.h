@@ -63,6 +63,9 @@ void agentd_serve_publish(struct agentd_serve *serve, struct report *report,
 void agentd_serve_set_reconciling(struct agentd_serve *serve,
                                   bool reconciling);
 
+/* The "metrics" command's state (agentd-metrics.h), for publishing. */
+struct agentd_metrics *agentd_serve_metrics(const struct agentd_serve *serve);
+
 /* ---- Thread -> main loop ----------------------------------------------- */
 
 /* The fd the main loop polls (POLLIN) for requests of the thread. */

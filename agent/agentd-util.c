@@ -3,11 +3,14 @@
 
 #include "oa-netlink/nlev.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/inotify.h>
 #include <syslog.h>
+#include <unistd.h>
 
 long long
 agentd_backoff_ms(unsigned failures)
@@ -35,10 +38,12 @@ agentd_spec_watch_mask(void)
     /* Not IN_MODIFY: a reader would see a half-written file; the spec is
      * read once the writer closed it (IN_CLOSE_WRITE) or renamed it into
      * place (IN_MOVED_TO). */
-    /* Nor IN_CREATE: a new file is empty until its writer closes it,
-     * which IN_CLOSE_WRITE reports. */
+    /* IN_CREATE does not match a file: a new file is empty until its
+     * writer closes it, which IN_CLOSE_WRITE reports. */
+    /* IN_CREATE only for symlinks, which are complete when made (the
+     * daemon checks: agentd.c, other_spec_event). */
     return IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM |
-           IN_DELETE_SELF | IN_MOVE_SELF;
+           IN_DELETE_SELF | IN_MOVE_SELF | IN_CREATE;
 }
 
 bool
@@ -56,6 +61,43 @@ agentd_spec_event_matches(uint32_t mask, const char *name,
         return false;
     }
     return name && !strcmp(name, basename);
+}
+
+int
+agentd_pick_spec(const char *dir, const char *node, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s.json", dir, node);
+
+    if (n < 0 || (size_t)n >= size) {
+        return -ENAMETOOLONG;
+    }
+    if (access(buf, F_OK) == 0) {
+        return 0;
+    }
+    n = snprintf(buf, size, "%s/default.json", dir);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+bool
+agentd_spec_node_event(uint32_t mask, const char *name, const char *node)
+{
+    size_t len = strlen(node);
+
+    return name && !strncmp(name, node, len) && !strcmp(name + len, ".json") &&
+           agentd_spec_event_matches(mask, name, name);
+}
+
+bool
+agentd_spec_link_event(uint32_t mask, const char *name, const char *target)
+{
+    if (!name) {
+        return false;
+    }
+    if (!strncmp(name, "..", 2)) {
+        return agentd_spec_event_matches(mask, name, name);
+    }
+    return target && !strchr(target, '/') &&
+           agentd_spec_event_matches(mask, name, target);
 }
 
 int

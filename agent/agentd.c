@@ -31,11 +31,13 @@
  * reconciles at once and ends the backoff its outage caused. */
 #include "agentd.h"
 
+#include "agentd-metrics.h"
 #include "agentd-peers.h"
 #include "agentd-serve.h"
 #include "ctl.h"
 #include "engine.h"
 #include "hostio.h"
+#include "metrics.h"
 #include "oa-common/cancel.h"
 #include "oa-common/err.h"
 #include "oa-common/str.h"
@@ -62,7 +64,9 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
@@ -86,8 +90,9 @@ enum {
 
 struct agentd {
     const struct agentd_opts *opts;
-    char *spec_dir;  /* the directory watched for the spec */
-    char *spec_base; /* the spec's file name in it */
+    char spec_path[PATH_MAX]; /* the spec file (agentd_pick_spec()) */
+    char *spec_dir;           /* the directory watched for the spec */
+    char *spec_base;          /* the spec's file name in it */
 
     struct spec *spec; /* the last good spec; NULL: none yet */
     char *spec_error;  /* first error of the invalid spec on disk, or NULL */
@@ -124,6 +129,11 @@ struct agentd {
     unsigned pending; /* TRIG_* waiting for 'pending_at' */
     long long pending_first, pending_at;
     long long resync_at;
+    long long metrics_at; /* next metrics refresh; -1: no metrics file */
+    double last_success;  /* Unix time of the last converged look; 0: none */
+    /* The representors whose rules were not all in hardware at the last
+     * look, "PF/VF " each: logged (MESSAGE_ID) when they join the set. */
+    struct oa_str not_in_hw;
 
     unsigned failures;  /* consecutive failed reconciles */
     long long retry_at; /* -1: no retry scheduled */
@@ -243,7 +253,7 @@ notify_status(struct agentd *d, char *line)
 static void
 add_daemon_problems(const struct agentd *d, struct report *rep)
 {
-    const char *file = d->opts->spec_path;
+    const char *file = d->spec_path;
 
     if (d->spec_error && d->spec) {
         char hint[PATH_MAX + 32];
@@ -279,9 +289,9 @@ fallback_summary(const struct agentd *d, const struct engine_result *res)
 
     if (!d->spec && d->spec_missing) {
         n = asprintf(&line, "no spec: %s does not exist, managing nothing",
-                     d->opts->spec_path);
+                     d->spec_path);
     } else if (!d->spec) {
-        n = asprintf(&line, "no valid spec (%s): %s", d->opts->spec_path,
+        n = asprintf(&line, "no valid spec (%s): %s", d->spec_path,
                      d->spec_error ? d->spec_error : "not loaded");
     } else if (res && res->err.code) {
         n = asprintf(&line, "not converged: %s",
@@ -301,7 +311,7 @@ static struct report *
 status_report(const struct agentd *d, const struct engine_result *res,
               int *exit_code)
 {
-    const char *file = d->opts->spec_path;
+    const char *file = d->spec_path;
     char text[OA_ERR_FORMAT_MAX];
     struct report *rep;
 
@@ -344,6 +354,64 @@ status_report(const struct agentd *d, const struct engine_result *res,
     return rep;
 }
 
+/* The metrics of 'rep' (may be NULL) and of the counters now, to the
+ * metrics file and the control thread. */
+static void
+export_metrics(struct agentd *d, const struct report *rep)
+{
+    struct stats_view stats;
+    char *status = rep ? report_to_json(rep, false) : NULL;
+
+    stats_read(&stats);
+    struct metrics_input in = {
+        .version = d->opts->version,
+        .status_json = status,
+        .spec = d->spec,
+        .spec_valid = !d->spec_error,
+        .last_success = d->last_success,
+        .stats = &stats,
+    };
+    agentd_metrics_publish(agentd_serve_metrics(d->serve), metrics_render(&in),
+                           d->opts->metrics_path);
+    free(status);
+}
+
+/* Representors with tc rules not in hardware: one journal entry each
+ * when it starts (AGENTD_MID_NOT_IN_HW), not at every look. */
+static void
+note_offload(struct agentd *d, const struct obs_host *host)
+{
+    struct oa_str now = OA_STR_INIT;
+
+    for (size_t i = 0; i < host->n_pfs && i < d->spec->n_pfs; i++) {
+        const struct obs_pf *pf = &host->pfs[i];
+        for (size_t k = 0; pf->found && k < pf->n_vfs; k++) {
+            const struct obs_vf *vf = &pf->vfs[k];
+            char key[32];
+
+            if (!vf->has_rep || !vf->rep_tc.known || !vf->rep_tc.not_in_hw) {
+                continue;
+            }
+            snprintf(key, sizeof key, " %zu/%u ", i, vf->index);
+            oa_str_puts(&now, key + 1);
+            const char *was = oa_str_cstr(&d->not_in_hw);
+            if (strstr(was, key) || !strncmp(was, key + 1, strlen(key + 1))) {
+                continue;
+            }
+            struct agentd_log_fields f = {
+                .message_id = AGENTD_MID_NOT_IN_HW,
+                .pf = d->spec->pfs[i].id,
+                .vf = (int)vf->index,
+            };
+            agentd_log_with(LOG_WARNING, &f,
+                            "%s: %zu of %zu tc rules not in hardware", vf->rep,
+                            vf->rep_tc.not_in_hw, vf->rep_tc.rules);
+        }
+    }
+    oa_str_free(&d->not_in_hw);
+    d->not_in_hw = now;
+}
+
 /* After every observation (and when the spec turned out invalid): the
  * status report goes to the control thread, its summary to systemd. */
 static void
@@ -357,6 +425,10 @@ publish(struct agentd *d, const struct engine_result *res)
         line = report_summary(rep);
     }
     notify_status(d, line ? line : fallback_summary(d, res));
+    if (d->spec && res && res->host) {
+        note_offload(d, res->host);
+    }
+    export_metrics(d, rep);
     agentd_serve_publish(d->serve, rep, code);
 }
 
@@ -371,7 +443,7 @@ note_spec_missing(struct agentd *d)
     agentd_log(LOG_NOTICE,
                "no spec %s: managing nothing until it is written (examples "
                "in %s)",
-               d->opts->spec_path, OA_EXAMPLES_DIR);
+               d->spec_path, OA_EXAMPLES_DIR);
     free(d->spec_error);
     d->spec_error = strdup("the file does not exist");
     d->spec_n_errors = 1;
@@ -380,14 +452,43 @@ note_spec_missing(struct agentd *d)
 /* Loads the spec file. Returns 1 when a new good spec replaced the old
  * one, 0 when it is valid but asks for the same configuration, or a
  * negative errno when it is invalid (the last good spec stays). */
+/* With --spec-dir: the file this node reads now (DIR/NODE.json, else
+ * DIR/default.json); a change of choice is logged. Both are in the
+ * watched directory, so either one appearing or going is seen. */
+static void
+pick_spec(struct agentd *d)
+{
+    char path[PATH_MAX];
+
+    if (!d->opts->spec_dir) {
+        return;
+    }
+    if (agentd_pick_spec(d->opts->spec_dir, d->opts->node, path, sizeof path) <
+        0) {
+        agentd_log(LOG_ERR, "--spec-dir %s: path too long", d->opts->spec_dir);
+        return;
+    }
+    if (strcmp(path, d->spec_path)) {
+        if (d->spec_path[0]) {
+            agentd_log(LOG_NOTICE, "spec for node %s: now %s (was %s)",
+                       d->opts->node, path, d->spec_path);
+        }
+        oa_copy_str(d->spec_path, sizeof d->spec_path, path);
+        free(d->spec_base);
+        d->spec_base = strdup(strrchr(path, '/') + 1);
+    }
+}
+
 static int
 load_spec(struct agentd *d)
 {
-    const char *file = d->opts->spec_path;
     struct spec_errors *errors = NULL;
     struct spec *spec = NULL;
     bool was_invalid = d->spec_error != NULL;
     int r;
+
+    pick_spec(d);
+    const char *file = d->spec_path;
 
     r = spec_load_file(file, &spec, &errors);
     d->spec_missing = r == -ENOENT;
@@ -400,12 +501,15 @@ load_spec(struct agentd *d)
         size_t n = errors ? spec_errors_count(errors) : 0;
         char *first = NULL;
 
-        agentd_log(LOG_ERR,
-                   "spec %s is invalid (%zu error%s), %s; nothing on the host "
-                   "changes because of it",
-                   file, n, n == 1 ? "" : "s",
-                   d->spec ? "running on the last good spec"
-                           : "no good spec yet: managing nothing");
+        struct agentd_log_fields f = {.message_id = AGENTD_MID_SPEC_REJECTED,
+                                      .vf = -1};
+        agentd_log_with(
+            LOG_ERR, &f,
+            "spec %s is invalid (%zu error%s), %s; nothing on the host "
+            "changes because of it",
+            file, n, n == 1 ? "" : "s",
+            d->spec ? "running on the last good spec"
+                    : "no good spec yet: managing nothing");
         size_t n_logged = agentd_errors_logged(n);
         for (size_t i = 0; i < n_logged; i++) {
             char *line = spec_error_format(spec_errors_get(errors, i));
@@ -493,7 +597,7 @@ spec_on_disk_differs(const struct agentd *d)
     struct spec *spec = NULL;
     bool differs = false;
 
-    if (spec_load_file(d->opts->spec_path, &spec, &errors) == 0) {
+    if (spec_load_file(d->spec_path, &spec, &errors) == 0) {
         differs = !d->spec || !spec_equal(d->spec, spec);
     }
     spec_destroy(spec);
@@ -582,18 +686,30 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
 {
     struct agentd *d = aux;
 
-    stats_count_step(plan_action_name(step->action), r, msg);
+    const char *action = plan_action_name(step->action);
+    struct agentd_log_fields f = {
+        .pf = d->spec && step->pf >= 0 && (size_t)step->pf < d->spec->n_pfs
+                  ? d->spec->pfs[step->pf].id
+                  : NULL,
+        .vf = step->vf,
+        .step = action,
+    };
+
+    stats_count_step(action, r, msg);
     if (r < 0) {
-        agentd_log_errno(LOG_ERR, step->object, r, "step %s failed%s%s",
-                         plan_action_name(step->action),
-                         msg && *msg ? ": " : "", msg ? msg : "");
+        char message[600], line[1200];
+
+        snprintf(message, sizeof message, "step %s failed%s%s", action,
+                 msg && *msg ? ": " : "", msg ? msg : "");
+        agentd_log_with(
+            LOG_ERR, &f, "%s",
+            agentd_log_format(line, sizeof line, step->object, r, message));
     } else {
         /* apply says what the step found or did ("unchanged: ...",
          * "skipped: ... (next round)"), when it has something to say. */
-        agentd_log(LOG_INFO, "step %s %s%s%s: %s",
-                   plan_action_name(step->action), step->object,
-                   step->detail[0] ? ": " : "", step->detail,
-                   msg && *msg ? msg : "done");
+        agentd_log_with(LOG_INFO, &f, "step %s %s%s%s: %s", action,
+                        step->object, step->detail[0] ? ": " : "",
+                        step->detail, msg && *msg ? msg : "done");
     }
     /* A reconcile can take long (representors appearing, vswitchd
      * applying ports): keep the watchdog fed between steps. */
@@ -739,6 +855,16 @@ record_success(struct agentd *d)
     oa_err_clear(&d->last_error);
 }
 
+/* A look found the host converged: the metrics' last success. */
+static void
+note_converged(struct agentd *d)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    d->last_success = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Remembers the netdevs 'host' shows, for filtering link events. */
 static void
 remember_links(struct agentd *d, const struct obs_host *host)
@@ -788,6 +914,11 @@ say(struct oa_str *outcome, const char *fmt, ...)
     }
 }
 
+static const struct agentd_log_fields mid_converged = {
+    .message_id = AGENTD_MID_CONVERGED, .vf = -1};
+static const struct agentd_log_fields mid_failed = {
+    .message_id = AGENTD_MID_FAILED, .vf = -1};
+
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
  * be NULL) gets one line for the agentctl reconcile that asked. */
 static int
@@ -798,7 +929,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     int r;
 
     if (!d->spec) {
-        say(outcome, "no valid spec (%s): %s\n", d->opts->spec_path,
+        say(outcome, "no valid spec (%s): %s\n", d->spec_path,
             d->spec_error ? d->spec_error : "not loaded");
         publish(d, NULL);
         return -ENOENT;
@@ -832,12 +963,14 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     if (r == 0) {
         stats_inc(STATS_RECONCILES_CONVERGED);
         record_success(d);
-        agentd_log(LOG_INFO,
-                   "reconcile (%s): converged in %lld ms, %zu step%s in %u "
-                   "round%s",
-                   why, res.elapsed_ms, res.steps_done,
-                   res.steps_done == 1 ? "" : "s", res.rounds,
-                   res.rounds == 1 ? "" : "s");
+        note_converged(d);
+        agentd_log_with(
+            LOG_INFO, &mid_converged,
+            "reconcile (%s): converged in %lld ms, %zu step%s in %u "
+            "round%s",
+            why, res.elapsed_ms, res.steps_done,
+            res.steps_done == 1 ? "" : "s", res.rounds,
+            res.rounds == 1 ? "" : "s");
         say(outcome, "converged in %lld ms, %zu step%s\n", res.elapsed_ms,
             res.steps_done, res.steps_done == 1 ? "" : "s");
     } else if (only_blocked(&res)) {
@@ -859,12 +992,16 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
         if (!d->last_error.code) {
             d->last_error.code = r;
         }
-        agentd_log_errno(LOG_ERR, NULL, d->last_error.code,
-                         "reconcile (%s) failed after %lld ms (%zu step%s "
-                         "done): %s; retry %u in %lld s",
-                         why, res.elapsed_ms, res.steps_done,
-                         res.steps_done == 1 ? "" : "s", message, d->failures,
-                         delay / 1000);
+        char text[1200], line[1600];
+        snprintf(text, sizeof text,
+                 "reconcile (%s) failed after %lld ms (%zu step%s done): %s; "
+                 "retry %u in %lld s",
+                 why, res.elapsed_ms, res.steps_done,
+                 res.steps_done == 1 ? "" : "s", message, d->failures,
+                 delay / 1000);
+        agentd_log_with(LOG_ERR, &mid_failed, "%s",
+                        agentd_log_format(line, sizeof line, NULL,
+                                          d->last_error.code, text));
         say(outcome, "reconcile failed: %s\n", message);
     }
     /* The report first, then the flag: a status never sees "not
@@ -918,16 +1055,27 @@ check(struct agentd *d, unsigned reasons)
         agentd_log(LOG_NOTICE, "drift (%s): %zu step%s to do, first: %s %s",
                    why, res.plan->n_steps, res.plan->n_steps == 1 ? "" : "s",
                    plan_action_name(s->action), s->object);
+        for (size_t i = 0; i < res.plan->n_steps; i++) {
+            stats_count_drift(plan_action_name(res.plan->steps[i].action));
+        }
         /* Published, so that a status during the reconcile shows the
          * drift it repairs. */
         publish(d, &res);
+        size_t n_steps = res.plan->n_steps;
         engine_result_clear(&res);
-        reconcile(d, why, NULL);
+        if (reconcile(d, why, NULL) == 0) {
+            struct agentd_log_fields f = {
+                .message_id = AGENTD_MID_DRIFT_REPAIRED, .vf = -1};
+            agentd_log_with(LOG_NOTICE, &f,
+                            "drift repaired (%s): %zu step%s planned", why,
+                            n_steps, n_steps == 1 ? "" : "s");
+        }
         return;
     }
     if (r == 0 && res.converged) {
         agentd_log(LOG_DEBUG, "check (%s): converged", why);
         record_success(d);
+        note_converged(d);
     } else if (r < 0) {
         char failure[OA_ERR_FORMAT_MAX];
 
@@ -993,7 +1141,7 @@ read_signals(struct agentd *d)
     if (d->deferred_hup) {
         /* Read by a reconcile's wait (cancel_check). */
         d->deferred_hup = false;
-        agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+        agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->spec_path);
         reload_spec(d, TRIG_SIGHUP);
     }
 
@@ -1006,13 +1154,52 @@ read_signals(struct agentd *d)
             d->stop = true;
             break;
         case SIGHUP:
-            agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->opts->spec_path);
+            agentd_log(LOG_INFO, "SIGHUP: reloading %s", d->spec_path);
             sd_notify(0, "RELOADING=1");
             reload_spec(d, TRIG_SIGHUP);
             sd_notify(0, "READY=1");
             break;
         }
     }
+}
+
+/* Events of other names that may change the spec: with --spec-dir the
+ * other candidate (NODE.json appearing, or going); when the spec is a
+ * symlink, the Kubernetes atomic writer's `..data` swap and a change of
+ * its target in the same directory. */
+static bool
+other_spec_event(const struct agentd *d, uint32_t mask, const char *name)
+{
+    char target[PATH_MAX];
+    struct stat st;
+    ssize_t n;
+
+    if (!name) {
+        return false;
+    }
+    if (d->opts->spec_dir) {
+        bool candidate = !strcmp(name, "default.json") ||
+                         agentd_spec_node_event(~0u, name, d->opts->node);
+        char path[PATH_MAX];
+
+        if (candidate && agentd_spec_event_matches(mask, name, name)) {
+            return true;
+        }
+        /* A symlink is complete when created (the Kubernetes writer
+         * makes NODE.json -> ..data/NODE.json after the swap); a file
+         * is read once closed (IN_CLOSE_WRITE). */
+        snprintf(path, sizeof path, "%s/%s", d->spec_dir, name);
+        if (candidate && (mask & IN_CREATE) && lstat(path, &st) == 0 &&
+            S_ISLNK(st.st_mode)) {
+            return true;
+        }
+    }
+    if (lstat(d->spec_path, &st) < 0 || !S_ISLNK(st.st_mode)) {
+        return false;
+    }
+    n = readlink(d->spec_path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    return agentd_spec_link_event(mask, name, target);
 }
 
 /* Reads the spec directory's events: true when the spec file may have
@@ -1032,7 +1219,8 @@ drain_spec_events(struct agentd *d)
             const struct inotify_event *ev = (const struct inotify_event *)p;
 
             if (agentd_spec_event_matches(ev->mask, ev->len ? ev->name : NULL,
-                                          d->spec_base)) {
+                                          d->spec_base) ||
+                other_spec_event(d, ev->mask, ev->len ? ev->name : NULL)) {
                 changed = true;
             }
             if (ev->mask & IN_IGNORED) {
@@ -1060,7 +1248,7 @@ read_inotify(struct agentd *d)
 
     d->deferred_spec = false;
     if (changed) {
-        agentd_log(LOG_INFO, "spec %s changed on disk", d->opts->spec_path);
+        agentd_log(LOG_INFO, "spec %s changed on disk", d->spec_path);
         reload_spec(d, TRIG_SPEC);
     }
 }
@@ -1233,9 +1421,11 @@ check_ovsdb(struct agentd *d)
 static int
 split_spec_path(struct agentd *d)
 {
-    const char *path = d->opts->spec_path;
+    const char *path = d->spec_path;
     const char *slash = strrchr(path, '/');
 
+    free(d->spec_dir);
+    free(d->spec_base);
     if (!slash) {
         d->spec_dir = strdup(".");
         d->spec_base = strdup(path);
@@ -1329,6 +1519,7 @@ agentd_close(struct agentd *d)
     free(d->spec_dir);
     free(d->spec_base);
     free(d->status_line);
+    oa_str_free(&d->not_in_hw);
 }
 
 static void
@@ -1362,6 +1553,9 @@ arm_waits(struct agentd *d)
     }
     if (d->retry_at >= 0 && d->retry_at < next) {
         next = d->retry_at;
+    }
+    if (d->metrics_at >= 0 && d->metrics_at < next) {
+        next = d->metrics_at;
     }
     if (d->watchdog_ms && d->watchdog_next < next) {
         next = d->watchdog_next;
@@ -1416,12 +1610,17 @@ agentd_start(struct agentd *d)
         agentd_log_errno(LOG_ERR, "signalfd", -errno, "cannot start");
         return -1;
     }
+    if (d->opts->spec_dir) {
+        pick_spec(d);
+    } else {
+        oa_copy_str(d->spec_path, sizeof d->spec_path, d->opts->spec_path);
+    }
     if (split_spec_path(d) < 0) {
         agentd_log(LOG_ERR, "out of memory");
         return -1;
     }
-    agentd_log(LOG_INFO, "starting: spec %s, control socket %s",
-               d->opts->spec_path, d->opts->socket_path);
+    agentd_log(LOG_INFO, "starting: spec %s, control socket %s", d->spec_path,
+               d->opts->socket_path);
 
     /* Watch before loading, so a change between the two is not lost. */
     open_watch(d);
@@ -1490,6 +1689,10 @@ run_once(struct agentd *d)
         d->retry_at = -1;
         trigger(d, TRIG_RETRY);
     }
+    if (d->metrics_at >= 0 && now >= d->metrics_at) {
+        d->metrics_at = now + AGENTD_METRICS_REFRESH_MS;
+        trigger(d, TRIG_STATUS);
+    }
     if (d->pending && vsdb_time_msec() >= d->pending_at) {
         run_pending(d);
         if (d->stop) {
@@ -1522,6 +1725,8 @@ agentd_run(const struct agentd_opts *opts)
      * that units ordered after this one (ovs-vswitchd) are not held. */
     reconcile(&d, "startup", NULL);
     d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
+    d.metrics_at =
+        opts->metrics_path ? vsdb_time_msec() + AGENTD_METRICS_REFRESH_MS : -1;
     while (!d.stop) {
         run_once(&d);
     }

@@ -29,12 +29,19 @@
 #define AGENTD_BACKOFF_MIN_MS  1000   /* first retry after a failure */
 #define AGENTD_BACKOFF_MAX_MS  60000  /* retries never wait longer */
 #define AGENTD_CTL_TIMEOUT_MS  1000   /* reading a control request */
+/* With --metrics-file: a dry run at least this often, so that the file
+ * follows what changes without an event (tc rules in hardware). */
+#define AGENTD_METRICS_REFRESH_MS 30000
 
 struct agentd_opts {
     const char *spec_path;
     const char *socket_path;
-    const char *state_dir; /* the learned eswitch order's (order.h) */
-    int log_level;         /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *state_dir;    /* the learned eswitch order's (order.h) */
+    int log_level;            /* LOG_ERR .. LOG_DEBUG (syslog.h) */
+    const char *spec_dir;     /* --spec-dir: spec_path is picked in it */
+    const char *node;         /* --node, with spec_dir */
+    const char *metrics_path; /* --metrics-file; NULL: none */
+    const char *version;      /* the package version, for build_info */
 };
 
 /* Runs the daemon until SIGTERM or SIGINT. SIGTERM, SIGINT and SIGHUP
@@ -60,6 +67,21 @@ long long agentd_backoff_ms(unsigned failures);
 bool agentd_spec_event_matches(uint32_t mask, const char *name,
                                const char *basename);
 
+/* --spec-dir DIR --node NODE: DIR/NODE.json when it exists (a symlink
+ * to an existing file counts), else DIR/default.json, into 'buf'. 0, or
+ * -ENAMETOOLONG. */
+int agentd_pick_spec(const char *dir, const char *node, char *buf,
+                     size_t size);
+/* True when an event ('mask', 'name') is about NODE.json. */
+bool agentd_spec_node_event(uint32_t mask, const char *name, const char *node);
+/* The spec is a symlink to 'target' (as readlink(2) gives it): true when
+ * the event may change what it points to: a name starting with ".." (the
+ * Kubernetes atomic writer renames `..data` over the old one to swap the
+ * whole directory, and removes the old `..TIMESTAMP` directory), or
+ * 'target' itself when it is a file of the same directory (no slash). */
+bool agentd_spec_link_event(uint32_t mask, const char *name,
+                            const char *target);
+
 /* How many of a spec's 'n' errors the daemon logs one by one: the first
  * AGENTD_SPEC_ERRORS_LOGGED; one more line gives the count of the rest. */
 #define AGENTD_SPEC_ERRORS_LOGGED 20
@@ -83,10 +105,34 @@ long long agentd_debounce_deadline(long long first, long long now);
 
 struct oa_err;
 
-/* Lines above 'level' (LOG_*) are dropped. Set before threads start. */
+/* Lines above 'level' (LOG_*) are dropped. Set before threads start;
+ * it also finds out whether stderr is the journal. */
 void agentd_log_set_level(int level);
 void agentd_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The journal's message IDs of the events an operator searches for
+ * (`journalctl MESSAGE_ID=...`), explained by the catalog
+ * packaging/offload-agent.catalog. Fixed: never change one. */
+#define AGENTD_MID_CONVERGED      "9952b5e99a0f4ba6950481082bb57fa8"
+#define AGENTD_MID_FAILED         "24e854c09e5646de9063a996425062c4"
+#define AGENTD_MID_DRIFT_REPAIRED "a828e00d872b422792ef1001ebbe4c4b"
+#define AGENTD_MID_NOT_IN_HW      "0512e78885f14d1ea8da2b159c7ad768"
+#define AGENTD_MID_SPEC_REJECTED  "a7a6d4541dcc49348eff18c6c0e8f4c9"
+
+/* Structured fields of a log line (all optional). Under journald (stderr
+ * is the journal stream, $JOURNAL_STREAM) they become journal fields:
+ * MESSAGE_ID=, OFFLOAD_AGENT_PF=, OFFLOAD_AGENT_VF=, OFFLOAD_AGENT_STEP=;
+ * elsewhere the line is written to stderr as any other. */
+struct agentd_log_fields {
+    const char *message_id; /* 32 hex digits; NULL: none */
+    const char *pf;         /* the spec's PF selector; NULL: none */
+    int vf;                 /* VF index; -1: none */
+    const char *step;       /* the step's action; NULL: none */
+};
+void agentd_log_with(int level, const struct agentd_log_fields *fields,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Logs "OBJECT: MESSAGE: STRERROR(-r)" (as systemd's log_link_errno():
  * the object the error is about, and the errno) and returns 'r', so
  * that "return agentd_log_errno(...)" reads naturally. 'object' may be

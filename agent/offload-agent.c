@@ -1,30 +1,39 @@
 /* offload-agent: the reconciling daemon (foreground, systemd Type=notify).
  * Options are a contract (docs/cli.md): --spec FILE, --socket PATH,
- * --state-dir DIR. The
+ * --state-dir DIR, --metrics-file PATH. The
  * daemon itself is agentd_run() (agentd.h). */
 #include "agentd.h"
 
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <syslog.h>
 
 static void
 usage(FILE *out)
 {
-    fprintf(out,
-            "usage: offload-agent [--spec FILE] [--socket PATH] "
-            "[--state-dir DIR] [--log-level LEVEL]\n"
-            "  --spec FILE        host spec (default %s)\n"
-            "  --socket PATH      control socket (default %s)\n"
-            "  --state-dir DIR    what it learns of the devices (default "
-            "%s)\n"
-            "  --log-level LEVEL  error, warning, notice, info (default), "
-            "debug\n"
-            "  --version          print the version and exit\n"
-            "Runs in the foreground and logs to stderr with sd-daemon "
-            "priority prefixes.\n",
-            OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
+    fprintf(
+        out,
+        "usage: offload-agent [--spec FILE] [--socket PATH] "
+        "[--state-dir DIR] [--log-level LEVEL]\n"
+        "                     [--metrics-file PATH] [--spec-dir DIR --node "
+        "NAME]\n"
+        "  --spec FILE        host spec (default %s)\n"
+        "  --spec-dir DIR     specs of many nodes: DIR/NAME.json, else "
+        "DIR/default.json\n"
+        "  --node NAME        this node's name, with --spec-dir\n"
+        "  --socket PATH      control socket (default %s)\n"
+        "  --state-dir DIR    what it learns of the devices (default "
+        "%s)\n"
+        "  --log-level LEVEL  error, warning, notice, info (default), "
+        "debug\n"
+        "  --metrics-file PATH  Prometheus metrics, written after every "
+        "look\n"
+        "  --version          print the version and exit\n"
+        "Runs in the foreground and logs to stderr with sd-daemon "
+        "priority prefixes.\n",
+        OA_DEFAULT_SPEC, OA_DEFAULT_SOCKET, OA_STATE_DIR);
 }
 
 int
@@ -35,6 +44,9 @@ main(int argc, char *argv[])
         {"socket", required_argument, NULL, 'S'},
         {"state-dir", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, 'l'},
+        {"metrics-file", required_argument, NULL, 'm'},
+        {"spec-dir", required_argument, NULL, 'D'},
+        {"node", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -44,6 +56,7 @@ main(int argc, char *argv[])
         .socket_path = OA_DEFAULT_SOCKET,
         .state_dir = OA_STATE_DIR,
         .log_level = LOG_INFO,
+        .version = OA_VERSION,
     };
     sigset_t set;
     int c;
@@ -81,6 +94,15 @@ main(int argc, char *argv[])
                 return 1;
             }
             break;
+        case 'm':
+            opts.metrics_path = optarg;
+            break;
+        case 'D':
+            opts.spec_dir = optarg;
+            break;
+        case 'n':
+            opts.node = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -96,6 +118,12 @@ main(int argc, char *argv[])
         fprintf(stderr, "offload-agent: unexpected argument %s\n",
                 argv[optind]);
         usage(stderr);
+        return 1;
+    }
+    if (!opts.spec_dir != !opts.node || (opts.node && !*opts.node) ||
+        (opts.node && strchr(opts.node, '/'))) {
+        fprintf(stderr, "offload-agent: --spec-dir and --node go together "
+                        "(a node name without '/')\n");
         return 1;
     }
     return agentd_run(&opts);

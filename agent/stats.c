@@ -22,6 +22,21 @@ static struct {
 static _Atomic size_t n_steps;
 
 static _Atomic long long last_ms = -1, longest_ms = -1;
+
+/* Reconcile durations (the metrics' histogram): from a second to a
+ * minute is where converges live (docs/performance.md). */
+const long long stats_bucket_ms[STATS_N_BUCKETS] = {
+    50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000,
+};
+static _Atomic uint64_t buckets[STATS_N_BUCKETS + 1];
+static _Atomic uint64_t n_timed, sum_ms;
+
+/* Drift repairs by kind: filled like the step table. */
+static struct {
+    char kind[32];
+    _Atomic uint64_t n;
+} drifts[STATS_MAX_ACTIONS + 1];
+static _Atomic size_t n_drifts;
 static uint64_t ovsdb_seen_commits, ovsdb_seen_retries; /* main loop only */
 
 static const struct {
@@ -137,6 +152,33 @@ stats_reconcile_time(long long ms)
     if (ms > atomic_load_explicit(&longest_ms, memory_order_relaxed)) {
         atomic_store_explicit(&longest_ms, ms, memory_order_relaxed);
     }
+    size_t b = 0;
+    while (b < STATS_N_BUCKETS && ms > stats_bucket_ms[b]) {
+        b++;
+    }
+    atomic_fetch_add_explicit(&buckets[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&sum_ms, ms > 0 ? (uint64_t)ms : 0,
+                              memory_order_relaxed);
+    atomic_fetch_add_explicit(&n_timed, 1, memory_order_relaxed);
+}
+
+void
+stats_count_drift(const char *kind)
+{
+    size_t n = atomic_load_explicit(&n_drifts, memory_order_relaxed);
+    size_t i = 0;
+
+    kind = kind && *kind ? kind : "unknown";
+    while (i < n && strcmp(drifts[i].kind, kind)) {
+        i++;
+    }
+    if (i == n && n == STATS_MAX_ACTIONS) {
+        oa_copy_str(drifts[n].kind, sizeof drifts[n].kind, "other");
+    } else if (i == n) {
+        oa_copy_str(drifts[n].kind, sizeof drifts[n].kind, kind);
+        atomic_store_explicit(&n_drifts, n + 1, memory_order_release);
+    }
+    atomic_fetch_add_explicit(&drifts[i].n, 1, memory_order_relaxed);
 }
 
 void
@@ -150,6 +192,31 @@ stats_ovsdb_totals(uint64_t commits, uint64_t retries)
     stats_add(STATS_OVSDB_RETRIES, retries - ovsdb_seen_retries);
     ovsdb_seen_commits = commits;
     ovsdb_seen_retries = retries;
+}
+
+/* The histogram and the drift table into 'view'. */
+static void
+read_timing(struct stats_view *view)
+{
+    size_t n = atomic_load_explicit(&n_drifts, memory_order_acquire);
+
+    for (size_t b = 0; b <= STATS_N_BUCKETS; b++) {
+        view->buckets[b] =
+            atomic_load_explicit(&buckets[b], memory_order_relaxed);
+    }
+    view->n_reconciles = atomic_load_explicit(&n_timed, memory_order_relaxed);
+    view->sum_reconcile_ms =
+        atomic_load_explicit(&sum_ms, memory_order_relaxed);
+    for (size_t i = 0; i <= STATS_MAX_ACTIONS; i++) {
+        uint64_t c = atomic_load_explicit(&drifts[i].n, memory_order_relaxed);
+        if (i >= n && (i != STATS_MAX_ACTIONS || !c)) {
+            continue;
+        }
+        oa_copy_str(view->drifts[view->n_drifts].kind,
+                    sizeof view->drifts[0].kind,
+                    i == STATS_MAX_ACTIONS ? "other" : drifts[i].kind);
+        view->drifts[view->n_drifts++].n = c;
+    }
 }
 
 void
@@ -189,6 +256,7 @@ stats_read(struct stats_view *view)
         atomic_load_explicit(&last_ms, memory_order_relaxed);
     view->longest_reconcile_ms =
         atomic_load_explicit(&longest_ms, memory_order_relaxed);
+    read_timing(view);
 }
 
 const char *
@@ -231,5 +299,15 @@ stats_reset(void)
     oa_iostat_reset();
     atomic_store(&last_ms, -1);
     atomic_store(&longest_ms, -1);
+    for (size_t b = 0; b <= STATS_N_BUCKETS; b++) {
+        atomic_store(&buckets[b], 0);
+    }
+    atomic_store(&n_timed, 0);
+    atomic_store(&sum_ms, 0);
+    for (size_t i = 0; i <= STATS_MAX_ACTIONS; i++) {
+        memset(drifts[i].kind, 0, sizeof drifts[i].kind);
+        atomic_store(&drifts[i].n, 0);
+    }
+    atomic_store(&n_drifts, 0);
     ovsdb_seen_commits = ovsdb_seen_retries = 0;
 }

@@ -57,6 +57,9 @@ void stats_step_time(const char *action, uint64_t us);
 uint64_t stats_now_us(void);
 /* Records a reconcile that took 'ms'. */
 void stats_reconcile_time(long long ms);
+/* Counts one drift repair of 'kind' (the action of a step the daemon
+ * found to do after an event, plan_action_name()): what moved. */
+void stats_count_drift(const char *kind);
 /* Sets the OVSDB counters from the IDL client's own totals (which are
  * per connection): only growth is added, so a reconnect that restarts
  * them at 0 loses nothing counted before. */
@@ -68,6 +71,16 @@ struct stats_step {
     uint64_t us; /* time spent in these steps */
 };
 
+/* Upper bounds (ms) of the reconcile duration histogram's buckets; one
+ * more bucket counts everything above the last. */
+#define STATS_N_BUCKETS 11
+extern const long long stats_bucket_ms[STATS_N_BUCKETS];
+
+struct stats_drift {
+    char kind[32];
+    uint64_t n;
+};
+
 /* A copy of everything, for rendering (report_to_json). */
 struct stats_view {
     uint64_t counters[STATS_N_COUNTERS];
@@ -75,6 +88,12 @@ struct stats_view {
     size_t n_steps;
     long long last_reconcile_ms;    /* -1: none yet */
     long long longest_reconcile_ms; /* -1: none yet */
+    /* Reconcile durations: per bucket (not cumulative; the last is
+     * above every bound), their count and their sum. */
+    uint64_t buckets[STATS_N_BUCKETS + 1];
+    uint64_t n_reconciles, sum_reconcile_ms;
+    struct stats_drift drifts[STATS_MAX_ACTIONS + 1]; /* + "other" */
+    size_t n_drifts;
 };
 
 /* Fills 'view' with the current values. Safe from any thread. */

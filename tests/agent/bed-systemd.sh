@@ -15,7 +15,8 @@
 # active); agentctl status exits 0 with the representors attached;
 # ovs-vswitchd enabled the flow API at its first and only start (hw-offload
 # was in the database before it started: no restart); the hardening broke
-# nothing (only CAP_NET_ADMIN and CAP_SYS_PTRACE, no EPERM/denied in the journal); systemctl
+# nothing (only CAP_NET_ADMIN and CAP_SYS_PTRACE, no EPERM/denied in the journal);
+# the journal's message IDs and fields (journal_checks); systemctl
 # reload (SIGHUP) reconciles and the daemon stays; systemctl stop removes
 # the control socket. Prints the boot-to-converged time.
 #
@@ -40,6 +41,9 @@ setup() {
     install -D -m 0644 "$spec" /etc/offload-agent/host.json || return
     cp "$top/packaging/offload-agent.service" "$units/" || return
     cp "$top/packaging/offload-agent.tmpfiles" /etc/tmpfiles.d/offload-agent.conf || return
+    install -D -m 0644 "$top/packaging/offload-agent.catalog" \
+        /usr/lib/systemd/catalog/offload-agent.catalog || return
+    journalctl --update-catalog || return
     # No udev in the guest: the NIC comes from a unit, early, as a NIC
     # driver's probe would make it.
     cat >"$units/oa-bed-netdevsim.service" <<'EOF' || return
@@ -128,6 +132,39 @@ attached() {
     done
 }
 
+# mid NAME: the message ID AGENTD_MID_NAME of agent/agentd.h.
+mid() {
+    sed -nE "s/^#define AGENTD_MID_$1 +\"([0-9a-f]{32})\"\$/\1/p" "$top/agent/agentd.h"
+}
+# logged MATCH...: the agent's journal this boot has an entry matching.
+logged() {
+    [ -n "$(journalctl -b -u offload-agent -q -o cat "$@")" ]
+}
+# The journal's structured side (agent/agentd.h): message IDs found by
+# journalctl MESSAGE_ID=, explained by the catalog (journalctl -x), step
+# lines carrying OFFLOAD_AGENT_PF/_VF/_STEP; a drift and an invalid spec
+# make theirs. Ends with the bed spec back and converged.
+journal_checks() {
+    local spec_file=/etc/offload-agent/host.json rep
+    bed_check "journal: MESSAGE_ID converged" logged "MESSAGE_ID=$(mid CONVERGED)"
+    bed_check "journal -x: the catalog explains it" bash -c \
+        "journalctl -b -x -q -u offload-agent MESSAGE_ID=$(mid CONVERGED) | grep -q 'offload-agent converged the host'"
+    bed_check "journal: set-vf of VF 1 with OFFLOAD_AGENT_PF, _VF, _STEP" \
+        logged OFFLOAD_AGENT_STEP=set-vf OFFLOAD_AGENT_VF=1 \
+        OFFLOAD_AGENT_PF=netdevsim/netdevsim1
+    rep=$(bed_rep_netdev netdevsim/netdevsim1 1)
+    bed_check "ip link set $rep down (drift)" ip link set "$rep" down
+    bed_check "journal: MESSAGE_ID drift repaired" \
+        bed_wait_for 60 logged "MESSAGE_ID=$(mid DRIFT_REPAIRED)"
+    cp "$spec_file" "$spec_file.good"
+    printf '{"version": 1, "pfs": 3}\n' >"$spec_file.tmp"
+    mv "$spec_file.tmp" "$spec_file"
+    bed_check "journal: MESSAGE_ID spec rejected" \
+        bed_wait_for 30 logged "MESSAGE_ID=$(mid SPEC_REJECTED)"
+    mv "$spec_file.good" "$spec_file"
+    bed_check "valid spec again: converged" bed_wait_for 60 statustext_converged
+}
+
 check() {
     agentctl=$1
     local a=offload-agent.service db=ovsdb-server.service vs=ovs-vswitchd.service
@@ -211,6 +248,7 @@ check() {
     bed_check_eq "reload: same main PID" "$pid" "${P[$a.MainPID]}"
     bed_check "control socket present" test -S "$socket"
 
+    journal_checks
     journal >"$log"
     bed_check "journal: no EPERM/EACCES/denied lines" \
         bash -c "! grep -iE 'EPERM|EACCES|denied|not permitted' '$log'"

@@ -81,8 +81,8 @@ START_TEST(watch_mask_covers_rename_and_write)
     ck_assert(mask & IN_CLOSE_WRITE);
     ck_assert(mask & IN_MOVED_TO);
     ck_assert(mask & IN_MOVED_FROM);
-    /* Created files are read once closed, never while still empty. */
-    ck_assert(!(mask & IN_CREATE));
+    /* Created files are read once closed, never while still empty (the
+     * mask has IN_CREATE for symlinks, which the daemon checks). */
     ck_assert(!agentd_spec_event_matches(IN_CREATE, "host.json", "host.json"));
     ck_assert(mask & IN_DELETE);
     /* A half-written file is never read. */
@@ -245,6 +245,55 @@ START_TEST(peer_files_are_seen)
 }
 END_TEST
 
+/* --spec-dir: the node's file when it exists, else default.json. */
+START_TEST(spec_dir_picks_node_then_default)
+{
+    char dir[] = "/tmp/oa-pick.XXXXXX", path[256], buf[256];
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(agentd_pick_spec(dir, "node-a", buf, sizeof buf), 0);
+    snprintf(path, sizeof path, "%s/default.json", dir);
+    ck_assert_str_eq(buf, path);
+    snprintf(path, sizeof path, "%s/node-a.json", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(agentd_pick_spec(dir, "node-a", buf, sizeof buf), 0);
+    ck_assert_str_eq(buf, path);
+    /* Another node still gets the default. */
+    ck_assert_int_eq(agentd_pick_spec(dir, "node-b", buf, sizeof buf), 0);
+    ck_assert_ptr_nonnull(strstr(buf, "/default.json"));
+    ck_assert_int_eq(agentd_pick_spec(dir, "node-a", buf, 8), -ENAMETOOLONG);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(spec_link_and_node_events)
+{
+    /* The Kubernetes swap: ..data renamed over, old directory removed. */
+    ck_assert(agentd_spec_link_event(IN_MOVED_TO, "..data", "..data/h.json"));
+    ck_assert(agentd_spec_link_event(IN_DELETE, "..2026_12_02_21_00_00.1",
+                                     "..data/h.json"));
+    ck_assert(
+        !agentd_spec_link_event(IN_MOVED_TO, "other.json", "..data/h.json"));
+    /* A symlink to a file of the same directory: that file's writes. */
+    ck_assert(
+        agentd_spec_link_event(IN_CLOSE_WRITE, "node1.json", "node1.json"));
+    ck_assert(
+        !agentd_spec_link_event(IN_CLOSE_WRITE, "node2.json", "node1.json"));
+    ck_assert(!agentd_spec_link_event(IN_CLOSE_WRITE, "x.json", NULL));
+    ck_assert(!agentd_spec_link_event(IN_MOVED_TO, NULL, "..data/h.json"));
+    /* NODE.json, and not a name that only starts like it. */
+    ck_assert(agentd_spec_node_event(IN_MOVED_TO, "node-a.json", "node-a"));
+    ck_assert(agentd_spec_node_event(IN_DELETE, "node-a.json", "node-a"));
+    ck_assert(!agentd_spec_node_event(IN_MOVED_TO, "node-ab.json", "node-a"));
+    ck_assert(
+        !agentd_spec_node_event(IN_MOVED_TO, "node-a.json.tmp", "node-a"));
+    ck_assert(!agentd_spec_node_event(IN_CREATE, "node-a.json", "node-a"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -256,6 +305,8 @@ main(void)
     tcase_add_test(tc, spec_events_for_other_files_do_not_match);
     tcase_add_test(tc, lost_events_and_directory_removal_match);
     tcase_add_test(tc, watch_mask_covers_rename_and_write);
+    tcase_add_test(tc, spec_dir_picks_node_then_default);
+    tcase_add_test(tc, spec_link_and_node_events);
     tcase_add_test(tc, link_events_filtered_to_managed_netdevs);
     tcase_add_test(tc, debounce_waits_after_last_event_but_not_forever);
     tcase_add_test(tc, log_levels_parse);
