@@ -36,6 +36,7 @@ struct engine_opts;
 struct engine_result;
 struct order_store;
 struct pfpin_store;
+struct crashj;
 
 /* Loads and validates the spec in 'file'. On success returns
  * OA_EXIT_OK and a spec the caller frees with spec_destroy();
@@ -83,11 +84,12 @@ void agentctl_load_pins(const struct agentctl_opts *opts,
 void agentctl_note_pins(const struct pfpin_store *s, const char *path,
                         const struct engine_result *res);
 
-/* Opens the host handles, runs engine_reconcile() with 'eo' and closes
- * them again. Returns its result; 'res' is always filled in (release it
- * with engine_result_clear()), also when the handles cannot be opened. */
+/* Opens the host handles, runs engine_reconcile() with 'eo' (its steps
+ * journalled in 'journal', crashj.h; NULL: not) and closes them again.
+ * Returns its result; 'res' is always filled in (release it with
+ * engine_result_clear()), also when the handles cannot be opened. */
 int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
-                        struct engine_result *res);
+                        struct crashj *journal, struct engine_result *res);
 
 /* Builds the report of an engine run ('r' its result: a failure is added
  * as an error problem on 'object', with 'hint' (may be NULL)), prints it

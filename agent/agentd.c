@@ -33,6 +33,7 @@
 
 #include "agentd-peers.h"
 #include "agentd-serve.h"
+#include "crashj.h"
 #include "ctl.h"
 #include "engine.h"
 #include "hostio.h"
@@ -103,6 +104,9 @@ struct agentd {
      * start, written when a look pins a PF anew. */
     struct pfpin_store pins;
     char pins_path[4096];
+    /* The crash journal (crashj.h): what a killed run left is undone at
+     * start, then the reconciles journal their temporary states (io). */
+    struct crashj journal;
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -662,6 +666,41 @@ load_pins(struct agentd *d)
         agentd_log(LOG_INFO, "%zu PF pin%s in %s", d->pins.n,
                    d->pins.n == 1 ? "" : "s", d->pins_path);
     }
+}
+
+static void
+log_recovered(void *aux, const struct crashj_entry *e, int r, const char *what)
+{
+    (void)aux;
+    if (r < 0) {
+        agentd_log(LOG_ERR,
+                   "a run that did not finish left %s %s%s%s: could not be "
+                   "undone: %s (kept for the next start)",
+                   e->kind, e->object, e->detail[0] ? " " : "", e->detail,
+                   strerror(-r));
+    } else {
+        agentd_log(LOG_NOTICE, "a run that did not finish left %s %s%s%s: %s",
+                   e->kind, e->object, e->detail[0] ? " " : "", e->detail,
+                   what);
+    }
+}
+
+/* Opens the crash journal and undoes what a killed run left, before the
+ * first reconcile (which finishes the rest). A journal that cannot be
+ * used is dropped with one warning. */
+static void
+recover_journal(struct agentd *d)
+{
+    char path[4096];
+    struct oa_err err;
+    if (crashj_path(d->opts->state_dir, path, sizeof path) < 0) {
+        path[0] = '\0'; /* load_orders() said so */
+    }
+    if (crashj_open(&d->journal, path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "crash journal dropped", &err);
+    }
+    crashj_recover(&d->journal, d->io.sysfs_root, log_recovered, NULL);
+    d->io.journal = &d->journal;
 }
 
 /* After a look (reconcile or check) that pinned a PF anew: saved. */
@@ -1324,6 +1363,7 @@ agentd_close(struct agentd *d)
     engine_refusals_clear(&d->refusals);
     order_store_clear(&d->orders);
     pfpin_store_clear(&d->pins);
+    crashj_close(&d->journal);
     spec_destroy(d->spec);
     free(d->spec_error);
     free(d->spec_dir);
@@ -1434,6 +1474,7 @@ agentd_start(struct agentd *d)
                    "the kernel has no devlink: eswitch steps fail");
     }
     d->io.cancel = &d->cancel;
+    recover_journal(d);
     d->peers = agentd_peers_create();
     if (!d->peers) {
         agentd_log(LOG_WARNING,
