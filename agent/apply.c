@@ -441,6 +441,7 @@ apply_bind_vf(struct apply_ctx *c, const struct plan_step *s)
             crashj_end(c->io->journal, "vf-unbound", pci);
             return fail(c, r, NULL);
         }
+        testhook_kill_at("vf-unbound");
     }
     /* driver_override makes the bind stick even where the driver's id
      * table does not list the VF, and keeps other drivers off it. */
