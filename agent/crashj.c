@@ -74,8 +74,7 @@ save(struct crashj *j)
 }
 
 static int
-add(struct crashj *j, const char *kind, const char *object,
-    const char *detail)
+add(struct crashj *j, const char *kind, const char *object, const char *detail)
 {
     struct crashj_entry *e = find(j, kind, object);
     if (!e) {
@@ -103,10 +102,11 @@ from_json(struct crashj *j, json_t *doc, char *why, size_t size)
     if (r < 0) {
         return r;
     }
-    json_array_foreach (entries, i, o) {
+    json_array_foreach(entries, i, o)
+    {
         const char *kind = NULL, *object = NULL, *detail = NULL;
-        if (json_unpack(o, "{s:s, s:s, s:s}", "kind", &kind, "object",
-                        &object, "detail", &detail)) {
+        if (json_unpack(o, "{s:s, s:s, s:s}", "kind", &kind, "object", &object,
+                        "detail", &detail)) {
             snprintf(why, size, "entry %zu: not a kind, object, detail", i);
             return -EPROTO;
         }
@@ -160,7 +160,8 @@ crashj_end(struct crashj *j, const char *kind, const char *object)
     bool found = false;
     for (size_t i = 0; j && i < j->n;) {
         struct crashj_entry *e = &j->v[i];
-        if (!strcmp(e->kind, kind) && (!object || !strcmp(e->object, object))) {
+        if (!strcmp(e->kind, kind) &&
+            (!object || !strcmp(e->object, object))) {
             j->v[i] = j->v[--j->n];
             found = true;
         } else {
