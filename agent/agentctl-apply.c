@@ -17,6 +17,7 @@
 #include "stats.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Progress on stderr, one line a step: stdout stays the report (JSON
@@ -38,6 +39,23 @@ print_step(const struct plan_step *step, int r, const char *msg, void *aux)
     } else {
         fprintf(stderr, "ok\n");
     }
+}
+
+/* --confirm SECONDS: 1 to 86400. */
+static bool
+parse_seconds(const char *text, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+    if (!*text || *end || v < 1 || v > 86400) {
+        fprintf(stderr,
+                "agentctl: apply: --confirm %s: not a number of "
+                "seconds (1 to 86400)\n",
+                text);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
 }
 
 static void
@@ -86,6 +104,8 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     struct engine_result res;
     struct spec *spec = NULL;
     struct crashj journal;
+    struct agentctl_guard guard;
+    unsigned confirm_s = 0;
     char orders_path[4096], pins_path[4096];
     int code;
 
@@ -102,14 +122,26 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
                 opts->socket);
         return OA_EXIT_FAIL;
     }
+    if (opts->confirm && !parse_seconds(opts->confirm, &confirm_s)) {
+        return OA_EXIT_FAIL;
+    }
     code = agentctl_load_spec(opts->spec, &spec);
+    if (code == OA_EXIT_OK) {
+        code = agentctl_guard_open(opts, &guard);
+    }
     if (code != OA_EXIT_OK) {
+        spec_destroy(spec);
         return code;
     }
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
     recover_journal(opts, &journal);
+    if (agentctl_guard_before(&guard, spec, &eo) < 0) {
+        fprintf(stderr, "agentctl: apply: out of memory\n");
+    }
     int r = agentctl_run_engine(spec, &eo, &journal, &res);
+    agentctl_guard_after(&guard, spec, &eo, &journal, confirm_s, &res, &r);
+    agentctl_guard_close(&guard);
     if (journal.error) {
         fprintf(stderr, "agentctl: apply: crash journal %s not written: %s\n",
                 journal.path, strerror(-journal.error));
