@@ -36,6 +36,7 @@
 #include "crashj.h"
 #include "ctl.h"
 #include "engine.h"
+#include "guard.h"
 #include "hostio.h"
 #include "oa-common/cancel.h"
 #include "oa-common/err.h"
@@ -61,6 +62,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <time.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -107,6 +109,12 @@ struct agentd {
     /* The crash journal (crashj.h): what a killed run left is undone at
      * start, then the reconciles journal their temporary states (io). */
     struct crashj journal;
+    /* The guard (guard.h): the spec generation (hash of the file) whose
+     * disruptive change was reverted, 0: none, and why. While set,
+     * d->spec is that spec bent to the last-known-good state, and the
+     * same file is not applied again until it changes. */
+    uint64_t reverted_hash;
+    char reverted_why[256];
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -249,6 +257,13 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
 {
     const char *file = d->opts->spec_path;
 
+    if (d->reverted_hash && d->spec) {
+        report_add_problem(
+            rep, REPORT_ERROR, file, "change the spec to apply it again",
+            "spec generation %016llx reverted to the "
+            "last-known-good state: %s",
+            (unsigned long long)d->reverted_hash, d->reverted_why);
+    }
     if (d->spec_error && d->spec) {
         char hint[PATH_MAX + 32];
 
@@ -446,6 +461,14 @@ load_spec(struct agentd *d)
     d->spec_error = NULL;
     d->spec_n_errors = 0;
 
+    uint64_t hash = guard_spec_hash(file, NULL);
+    if (d->reverted_hash && hash == d->reverted_hash) {
+        /* The generation that was reverted: no retry loop. */
+        spec_destroy(spec);
+        agentd_log(LOG_INFO, "spec %s unchanged since it was reverted", file);
+        return 0;
+    }
+    d->reverted_hash = 0;
     if (d->spec && spec_equal(d->spec, spec)) {
         spec_destroy(spec);
         agentd_log(was_invalid ? LOG_NOTICE : LOG_INFO,
@@ -827,6 +850,70 @@ say(struct oa_str *outcome, const char *fmt, ...)
     }
 }
 
+/* Before a reconcile: when its plan is disruptive (guard.h), the
+ * last-known-good state of the PFs it touches into 'lkg'. */
+static void
+guard_arm(struct agentd *d, struct guard_lkg *lkg)
+{
+    struct engine_result res;
+    struct engine_opts eo;
+    memset(lkg, 0, sizeof *lkg);
+    engine_opts_init(d, &eo, true);
+    eo.apply.on_step = NULL;
+    if (!engine_reconcile(&d->io, d->spec, &eo, &res) && res.plan &&
+        guard_disruptive(res.plan) &&
+        guard_record(res.host, res.plan, d->io.sysfs_root, lkg) < 0) {
+        agentd_log(LOG_WARNING, "out of memory: this change is not guarded");
+    }
+    engine_result_clear(&res);
+}
+
+/* After a disruptive reconcile: health, looked at for 10 s at most
+ * (cut short by SIGTERM or a new spec). True when it came. */
+static bool
+guard_health(struct agentd *d, const struct guard_lkg *lkg, char *why,
+             size_t size)
+{
+    long long deadline = vsdb_time_msec() + 10000;
+    for (;;) {
+        struct engine_result res;
+        struct engine_opts eo;
+        bool ok = false;
+        engine_opts_init(d, &eo, true);
+        eo.apply.on_step = NULL;
+        if (!engine_reconcile(&d->io, d->spec, &eo, &res) && res.host) {
+            ok = guard_healthy(lkg, res.host, d->io.sysfs_root, why, size);
+        } else {
+            snprintf(why, size, "cannot observe the host");
+        }
+        engine_result_clear(&res);
+        if (ok || d->cancel.cancelled || vsdb_time_msec() >= deadline) {
+            return ok || d->cancel.cancelled;
+        }
+        struct timespec ts = {0, 250 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Health did not come back after a disruptive reconcile: the spec is
+ * bent to the last-known-good state and reconciled into 'res', and the
+ * generation is kept as reverted (status, log) until the file changes. */
+static int
+guard_revert(struct agentd *d, const struct guard_lkg *lkg, const char *why,
+             struct engine_opts *eo, struct engine_result *res)
+{
+    d->reverted_hash = guard_spec_hash(d->opts->spec_path, NULL);
+    snprintf(d->reverted_why, sizeof d->reverted_why, "%s", why);
+    agentd_log(LOG_ERR,
+               "health did not come back within 10 s after a disruptive "
+               "change: %s; reverting to the last-known-good state; spec "
+               "generation %016llx is not applied again until it changes",
+               why, (unsigned long long)d->reverted_hash);
+    guard_bend_spec(d->spec, lkg);
+    engine_result_clear(res);
+    return engine_reconcile(&d->io, d->spec, eo, res);
+}
+
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
  * be NULL) gets one line for the agentctl reconcile that asked. */
 static int
@@ -848,7 +935,14 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     agentd_log(LOG_INFO, "reconcile (%s)", why);
     agentd_serve_set_reconciling(d->serve, true);
     arm_cancel(d);
+    struct guard_lkg lkg;
+    char unhealthy[256];
+    guard_arm(d, &lkg);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
+        r = guard_revert(d, &lkg, unhealthy, &eo, &res);
+    }
+    guard_lkg_clear(&lkg);
     after_look(d);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);

@@ -11,10 +11,14 @@
 #       to switchdev after 4 s, exit 1;
 #   (c) apply --confirm 60 with `agentctl confirm` from another process
 #       while it waits: kept (legacy), exit 0; a second confirm finds
-#       nothing waiting.
+#       nothing waiting;
+#   (d) the daemon, the same change as (a): reverted by itself, status
+#       exit 1 naming the reverted generation, no retry (one revert in
+#       its log 15 s later, also after the same file is written again),
+#       a changed spec applied.
 # Judged with devlink, sysfs and ovs-vsctl.
 #
-# usage: bed-agent-guard.sh AGENTCTL
+# usage: bed-agent-guard.sh AGENTCTL OFFLOAD_AGENT
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../bed/lib.sh
@@ -22,7 +26,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=bed-agent-lib.sh
 . "$here/bed-agent-lib.sh"
 
-AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL}")
+AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
+DAEMON=$(readlink -f "${2:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
 nsim_id=1
 dl=$(bed_nsim_devlink "$nsim_id")
 bridge=ovs-sriov
@@ -118,6 +123,41 @@ bed_check_eq "apply exits 0" 0 "$rc" || sed 's/^/    apply: /' "$work/c.err"
 bed_check "legacy kept" legacy_ok
 bed_check_refused "a second confirm: nothing waits" "no apply --confirm waits" \
     agentctl confirm
+
+echo "== (d) the daemon: legacy -> switchdev, the representors never come"
+log=$work/offload-agent.log
+E2E_SOCKET=$work/agentctl.sock
+"$DAEMON" --spec "$spec" --socket "$E2E_SOCKET" --state-dir "$E2E_STATE_DIR" \
+    2>"$log" &
+daemon=$!
+bed_check "the daemon converges legacy" bed_wait_for 60 agentctl status
+bed_nsim_param mlx5_vf_delay_ms 60000
+set_mode switchdev --tab
+bed_check "the daemon switched and wrote 2 VFs" bed_wait_for 60 switching
+bed_nsim_param mlx5_vf_delay_ms 200
+bed_check "the daemon logs the revert" bed_wait_for 60 grep -q \
+    "health did not come back within 10 s after a disruptive change: $dl: 0 of 2 representors; reverting" "$log"
+reverted() {
+    local out
+    out=$(agentctl status 2>&1) && return 1
+    grep -q "reverted to the last-known-good state: $dl: 0 of 2 representors" <<<"$out"
+}
+bed_check "status exits 1 and names the reverted generation" bed_wait_for 60 reverted
+bed_check "legacy, 2 VFs, the uplink in $bridge again" bed_wait_for 30 legacy_ok
+cp "$spec" "$spec.same" && mv -f "$spec.same" "$spec"
+sleep 15
+bed_check_eq "no retry: one revert in the log 15 s later" 1 \
+    "$(grep -c "reverting to the last-known-good state" "$log")"
+bed_check "the same file written again: not applied" grep -q \
+    "unchanged since it was reverted" "$log"
+bed_check "still legacy" legacy_ok
+set_mode switchdev -c
+E2E_T0=$(e2e_ms)
+e2e_converge_wait "the spec changed: the daemon converges switchdev" 120 "$switchdev_spec"
+kill "$daemon"
+wait "$daemon"
+bed_check_eq "the daemon ends on SIGTERM" 0 "$?"
+[ "$bed_failures" = 0 ] || tail -30 "$log" | sed 's/^/    log: /'
 
 bed_ovs_stop
 bed_nsim_mlx5_off
