@@ -77,6 +77,7 @@ guard_record(const struct obs_host *host, const struct plan *plan,
              const char *sysfs_root, struct guard_lkg *lkg)
 {
     memset(lkg, 0, sizeof *lkg);
+    lkg->ovsdb = host->ovs.connected;
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
         if (!disrupts(s) || s->pf < 0 || (size_t)s->pf >= host->n_pfs ||
@@ -153,7 +154,7 @@ bool
 guard_healthy(const struct guard_lkg *lkg, const struct obs_host *now,
               const char *sysfs_root, char *why, size_t size)
 {
-    if (!now->ovs.connected) {
+    if (lkg->ovsdb && !now->ovs.connected) {
         snprintf(why, size, "OVSDB not reachable");
         return false;
     }

@@ -44,6 +44,7 @@ struct guard_pf {
 struct guard_lkg {
     struct guard_pf *v;
     size_t n;
+    bool ovsdb; /* OVSDB answered before: it must after */
 };
 
 /* Whether 'plan' is disruptive (above). */
@@ -62,8 +63,9 @@ void guard_lkg_clear(struct guard_lkg *lkg);
 int guard_lkg_save(const struct guard_lkg *lkg, uint64_t spec_hash,
                    const char *path, struct oa_err *err);
 
-/* Health after the change: true, or false with 'why' saying what is
- * wrong first ("eth0: no carrier (it had carrier before)", "OVSDB not
+/* Health after the change, held to what was there before (OVSDB
+ * answering, the uplink's carrier): true, or false with 'why' saying
+ * what is wrong first ("eth0: no carrier (it had carrier before)", "OVSDB not
  * reachable", "netdevsim/netdevsim1: 1 of 2 representors"). */
 bool guard_healthy(const struct guard_lkg *lkg, const struct obs_host *now,
                    const char *sysfs_root, char *why, size_t size);

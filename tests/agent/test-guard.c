@@ -135,6 +135,7 @@ START_TEST(test_record_and_health)
     ck_assert_uint_eq(lkg.v[0].num_vfs, 2);
     ck_assert_str_eq(lkg.v[0].steering, "dmfs");
     ck_assert_int_eq(lkg.v[0].carrier, 1);
+    ck_assert(lkg.ovsdb);
 
     /* After the change: switchdev, representors there, carrier back. */
     pfs[0].eswitch_mode = DEVLINK_ESWITCH_MODE_SWITCHDEV;
@@ -151,6 +152,10 @@ START_TEST(test_record_and_health)
     host.ovs.connected = false;
     ck_assert(!guard_healthy(&lkg, &host, root, why, sizeof why));
     ck_assert_str_eq(why, "OVSDB not reachable");
+    /* Not reachable before either: not held to it. */
+    lkg.ovsdb = false;
+    ck_assert(guard_healthy(&lkg, &host, root, why, sizeof why));
+    lkg.ovsdb = true;
     host.ovs.connected = true;
     pfs[0].found = false;
     ck_assert(!guard_healthy(&lkg, &host, root, why, sizeof why));
