@@ -1,8 +1,11 @@
 /* agentctl apply [--json]: one reconcile without the daemon (the same
  * engine, with the eswitch orders learned before, saving what it learns),
- * then the verification report (docs/cli.md). */
+ * then the verification report (docs/cli.md). What a crashed run left in
+ * the crash journal (crashj.h) is undone first, and this run journals its
+ * own temporary states. */
 #include "agentctl.h"
 
+#include "crashj.h"
 #include "ctl.h"
 #include "oa-common/err.h"
 #include "engine.h"
@@ -14,6 +17,7 @@
 #include "stats.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Progress on stderr, one line a step: stdout stays the report (JSON
@@ -37,6 +41,59 @@ print_step(const struct plan_step *step, int r, const char *msg, void *aux)
     }
 }
 
+/* --confirm SECONDS: 1 to 86400. */
+static bool
+parse_seconds(const char *text, unsigned *out)
+{
+    char *end;
+    unsigned long v = strtoul(text, &end, 10);
+    if (!*text || *end || v < 1 || v > 86400) {
+        fprintf(stderr,
+                "agentctl: apply: --confirm %s: not a number of "
+                "seconds (1 to 86400)\n",
+                text);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
+}
+
+static void
+print_recovered(void *aux, const struct crashj_entry *e, int r,
+                const char *what)
+{
+    (void)aux;
+    fprintf(stderr,
+            "agentctl: apply: a run that did not finish left %s %s%s%s: ",
+            e->kind, e->object, e->detail[0] ? " " : "", e->detail);
+    if (r < 0) {
+        fprintf(stderr, "could not be undone: %s (kept for the next run)\n",
+                strerror(-r));
+    } else {
+        fprintf(stderr, "%s\n", what);
+    }
+}
+
+/* Opens the crash journal of the state directory and undoes what a run
+ * killed half-way left. Without a usable file the run is not journalled
+ * (said once). */
+static void
+recover_journal(const struct agentctl_opts *opts, struct crashj *j)
+{
+    char path[4096];
+    struct oa_err err;
+    char text[OA_ERR_FORMAT_MAX];
+
+    if (crashj_path(opts->state_dir, path, sizeof path) < 0) {
+        path[0] = '\0';
+    }
+    if (crashj_open(j, path, &err) < 0) {
+        fprintf(stderr, "agentctl: apply: crash journal dropped: %s\n",
+                oa_err_format(&err, text, sizeof text));
+    }
+    crashj_recover(j, NULL, print_recovered, NULL);
+}
+
 int
 agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
 {
@@ -46,6 +103,9 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
         .apply.on_step = print_step, .orders = &orders, .pins = &pins};
     struct engine_result res;
     struct spec *spec = NULL;
+    struct crashj journal;
+    struct agentctl_guard guard;
+    unsigned confirm_s = 0;
     char orders_path[4096], pins_path[4096];
     int code;
 
@@ -62,13 +122,31 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
                 opts->socket);
         return OA_EXIT_FAIL;
     }
+    if (opts->confirm && !parse_seconds(opts->confirm, &confirm_s)) {
+        return OA_EXIT_FAIL;
+    }
     code = agentctl_load_spec(opts->spec, &spec);
+    if (code == OA_EXIT_OK) {
+        code = agentctl_guard_open(opts, &guard);
+    }
     if (code != OA_EXIT_OK) {
+        spec_destroy(spec);
         return code;
     }
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
-    int r = agentctl_run_engine(spec, &eo, &res);
+    recover_journal(opts, &journal);
+    if (agentctl_guard_before(&guard, spec, &eo) < 0) {
+        fprintf(stderr, "agentctl: apply: out of memory\n");
+    }
+    int r = agentctl_run_engine(spec, &eo, &journal, &res);
+    agentctl_guard_after(&guard, spec, &eo, &journal, confirm_s, &res, &r);
+    agentctl_guard_close(&guard);
+    if (journal.error) {
+        fprintf(stderr, "agentctl: apply: crash journal %s not written: %s\n",
+                journal.path, strerror(-journal.error));
+    }
+    crashj_close(&journal);
     agentctl_note_orders(&orders, orders_path, &res);
     agentctl_note_pins(&pins, pins_path, &res);
     order_store_clear(&orders);

@@ -167,7 +167,7 @@ agentctl_note_pins(const struct pfpin_store *s, const char *path,
 
 int
 agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
-                    struct engine_result *res)
+                    struct crashj *journal, struct engine_result *res)
 {
     struct hostio io;
     int r;
@@ -178,6 +178,7 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
     if (r < 0) {
         return r;
     }
+    io.journal = journal;
     r = engine_reconcile(&io, spec, eo, res);
     if (io.vsdb) {
         struct vsdb_stats vs;

@@ -35,7 +35,7 @@ status_direct(const struct agentctl_opts *opts)
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     /* Read only too: the PFs followed as apply left them. */
     agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
-    int r = agentctl_run_engine(spec, &eo, &res);
+    int r = agentctl_run_engine(spec, &eo, NULL, &res);
     order_store_clear(&orders);
     pfpin_store_clear(&pins);
     code =

@@ -24,7 +24,15 @@ static const struct agentctl_command commands[] = {
      "plan [--json]             print the steps apply would "
      "take"},
     {"apply", agentctl_cmd_apply,
-     "apply [--json]            reconcile once, then verify"},
+     "apply [--json] [--confirm SECONDS]\n"
+     "                            reconcile once, then verify; a "
+     "disruptive\n"
+     "                            change is reverted when health does not "
+     "come\n"
+     "                            back (or, with --confirm, no confirm "
+     "comes)"},
+    {"confirm", agentctl_cmd_confirm,
+     "confirm                   keep what apply --confirm changed"},
     {"status", agentctl_cmd_status,
      "status [--json]           show observed state and "
      "problems"},
@@ -64,6 +72,7 @@ main(int argc, char *argv[])
         {"host", no_argument, NULL, 'H'},
         {"interval", required_argument, NULL, 'i'},
         {"root", required_argument, NULL, 'r'},
+        {"confirm", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -100,6 +109,9 @@ main(int argc, char *argv[])
         case 'r':
             opts.root = optarg;
             break;
+        case 'c':
+            opts.confirm = optarg;
+            break;
         case 'h':
             usage(stdout);
             return OA_EXIT_OK;
@@ -125,6 +137,11 @@ main(int argc, char *argv[])
     if ((opts.interval || opts.root) && strcmp(word, "doctor")) {
         fprintf(stderr, "agentctl: --interval and --root are options of "
                         "doctor only\n");
+        usage(stderr);
+        return OA_EXIT_FAIL;
+    }
+    if (opts.confirm && strcmp(word, "apply")) {
+        fprintf(stderr, "agentctl: --confirm is an option of apply only\n");
         usage(stderr);
         return OA_EXIT_FAIL;
     }

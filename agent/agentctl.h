@@ -5,6 +5,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "guard.h"
 
 /* Options common to every command, parsed before or after the command
  * word. The strings point into argv. */
@@ -16,6 +19,7 @@ struct agentctl_opts {
     bool host;             /* --host: validate against this host */
     const char *interval;  /* doctor --interval SECONDS; NULL: default */
     const char *root;      /* doctor --root DIR: a recorded tree */
+    const char *confirm;   /* apply --confirm SECONDS; NULL: none */
 };
 
 /* One command: 'argc'/'argv' hold the command's own positional
@@ -31,12 +35,14 @@ agentctl_cmd_fn agentctl_cmd_status;
 agentctl_cmd_fn agentctl_cmd_reconcile;
 agentctl_cmd_fn agentctl_cmd_doctor;
 agentctl_cmd_fn agentctl_cmd_metrics;
+agentctl_cmd_fn agentctl_cmd_confirm;
 
 struct spec;
 struct engine_opts;
 struct engine_result;
 struct order_store;
 struct pfpin_store;
+struct crashj;
 
 /* Loads and validates the spec in 'file'. On success returns
  * OA_EXIT_OK and a spec the caller frees with spec_destroy();
@@ -84,11 +90,12 @@ void agentctl_load_pins(const struct agentctl_opts *opts,
 void agentctl_note_pins(const struct pfpin_store *s, const char *path,
                         const struct engine_result *res);
 
-/* Opens the host handles, runs engine_reconcile() with 'eo' and closes
- * them again. Returns its result; 'res' is always filled in (release it
- * with engine_result_clear()), also when the handles cannot be opened. */
+/* Opens the host handles, runs engine_reconcile() with 'eo' (its steps
+ * journalled in 'journal', crashj.h; NULL: not) and closes them again.
+ * Returns its result; 'res' is always filled in (release it with
+ * engine_result_clear()), also when the handles cannot be opened. */
 int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
-                        struct engine_result *res);
+                        struct crashj *journal, struct engine_result *res);
 
 /* Builds the report of an engine run ('r' its result: a failure is added
  * as an error problem on 'object', with 'hint' (may be NULL)), prints it
@@ -105,5 +112,34 @@ int agentctl_report(const struct spec *spec, const struct engine_result *res,
  * included, after the one that may be running. */
 #define AGENTCTL_STATUS_TIMEOUT_MS    10000
 #define AGENTCTL_RECONCILE_TIMEOUT_MS 300000
+
+/* apply's guard (agentctl-guard.c, guard.h): the state files, the
+ * spec's generation, and the last-known-good state of a disruptive
+ * plan ('armed'). */
+struct agentctl_guard {
+    char failed_path[4096], lkg_path[4096], confirm_path[4096];
+    uint64_t hash;
+    struct guard_lkg lkg;
+    bool armed;
+};
+
+/* Reads the spec's generation; refuses one that failed (exit code, with
+ * a message), else OA_EXIT_OK. */
+int agentctl_guard_open(const struct agentctl_opts *opts,
+                        struct agentctl_guard *g);
+/* Before the apply: arms the guard when the plan is disruptive (its
+ * last-known-good state recorded and saved). 0 or -ENOMEM. */
+int agentctl_guard_before(struct agentctl_guard *g, const struct spec *spec,
+                          const struct engine_opts *eo);
+/* After the apply ('res', '*r'): when armed, waits for health (and with
+ * 'confirm_s' for `agentctl confirm`); without them reverts, bending
+ * 'spec' to the last-known-good state and reconciling again into 'res'
+ * and '*r' (an error saying so), and records the generation as failed.
+ * Returns 1 when it reverted, else 0. */
+int agentctl_guard_after(struct agentctl_guard *g, struct spec *spec,
+                         const struct engine_opts *eo, struct crashj *journal,
+                         unsigned confirm_s, struct engine_result *res,
+                         int *r);
+void agentctl_guard_close(struct agentctl_guard *g);
 
 #endif

@@ -34,8 +34,10 @@
 #include "agentd-metrics.h"
 #include "agentd-peers.h"
 #include "agentd-serve.h"
+#include "crashj.h"
 #include "ctl.h"
 #include "engine.h"
+#include "guard.h"
 #include "hostio.h"
 #include "metrics.h"
 #include "oa-common/cancel.h"
@@ -108,6 +110,15 @@ struct agentd {
      * start, written when a look pins a PF anew. */
     struct pfpin_store pins;
     char pins_path[4096];
+    /* The crash journal (crashj.h): what a killed run left is undone at
+     * start, then the reconciles journal their temporary states (io). */
+    struct crashj journal;
+    /* The guard (guard.h): the spec generation (hash of the file) whose
+     * disruptive change was reverted, 0: none, and why. While set,
+     * d->spec is that spec bent to the last-known-good state, and the
+     * same file is not applied again until it changes. */
+    uint64_t reverted_hash;
+    char reverted_why[256];
     /* Steps the kernel refused: not applied again while their PF looks
      * the same (engine.h); forgotten when the spec is reloaded. */
     struct engine_refusals refusals;
@@ -255,6 +266,13 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
 {
     const char *file = d->spec_path;
 
+    if (d->reverted_hash && d->spec) {
+        report_add_problem(
+            rep, REPORT_ERROR, file, "change the spec to apply it again",
+            "spec generation %016llx reverted to the "
+            "last-known-good state: %s",
+            (unsigned long long)d->reverted_hash, d->reverted_why);
+    }
     if (d->spec_error && d->spec) {
         char hint[PATH_MAX + 32];
 
@@ -546,6 +564,14 @@ load_spec(struct agentd *d)
     d->spec_error = NULL;
     d->spec_n_errors = 0;
 
+    uint64_t hash = guard_spec_hash(file, NULL);
+    if (d->reverted_hash && hash == d->reverted_hash) {
+        /* The generation that was reverted: no retry loop. */
+        spec_destroy(spec);
+        agentd_log(LOG_INFO, "spec %s unchanged since it was reverted", file);
+        return 0;
+    }
+    d->reverted_hash = 0;
     if (d->spec && spec_equal(d->spec, spec)) {
         spec_destroy(spec);
         agentd_log(was_invalid ? LOG_NOTICE : LOG_INFO,
@@ -780,6 +806,41 @@ load_pins(struct agentd *d)
     }
 }
 
+static void
+log_recovered(void *aux, const struct crashj_entry *e, int r, const char *what)
+{
+    (void)aux;
+    if (r < 0) {
+        agentd_log(LOG_ERR,
+                   "a run that did not finish left %s %s%s%s: could not be "
+                   "undone: %s (kept for the next start)",
+                   e->kind, e->object, e->detail[0] ? " " : "", e->detail,
+                   strerror(-r));
+    } else {
+        agentd_log(LOG_NOTICE, "a run that did not finish left %s %s%s%s: %s",
+                   e->kind, e->object, e->detail[0] ? " " : "", e->detail,
+                   what);
+    }
+}
+
+/* Opens the crash journal and undoes what a killed run left, before the
+ * first reconcile (which finishes the rest). A journal that cannot be
+ * used is dropped with one warning. */
+static void
+recover_journal(struct agentd *d)
+{
+    char path[4096];
+    struct oa_err err;
+    if (crashj_path(d->opts->state_dir, path, sizeof path) < 0) {
+        path[0] = '\0'; /* load_orders() said so */
+    }
+    if (crashj_open(&d->journal, path, &err) < 0) {
+        agentd_log_err(LOG_WARNING, "crash journal dropped", &err);
+    }
+    crashj_recover(&d->journal, d->io.sysfs_root, log_recovered, NULL);
+    d->io.journal = &d->journal;
+}
+
 /* After a look (reconcile or check) that pinned a PF anew: saved. */
 static void
 note_pins(struct agentd *d, const struct engine_result *res)
@@ -919,6 +980,70 @@ static const struct agentd_log_fields mid_converged = {
 static const struct agentd_log_fields mid_failed = {
     .message_id = AGENTD_MID_FAILED, .vf = -1};
 
+/* Before a reconcile: when its plan is disruptive (guard.h), the
+ * last-known-good state of the PFs it touches into 'lkg'. */
+static void
+guard_arm(struct agentd *d, struct guard_lkg *lkg)
+{
+    struct engine_result res;
+    struct engine_opts eo;
+    memset(lkg, 0, sizeof *lkg);
+    engine_opts_init(d, &eo, true);
+    eo.apply.on_step = NULL;
+    if (!engine_reconcile(&d->io, d->spec, &eo, &res) && res.plan &&
+        guard_disruptive(res.plan) &&
+        guard_record(res.host, res.plan, d->io.sysfs_root, lkg) < 0) {
+        agentd_log(LOG_WARNING, "out of memory: this change is not guarded");
+    }
+    engine_result_clear(&res);
+}
+
+/* After a disruptive reconcile: health, looked at for 10 s at most
+ * (cut short by SIGTERM or a new spec). True when it came. */
+static bool
+guard_health(struct agentd *d, const struct guard_lkg *lkg, char *why,
+             size_t size)
+{
+    long long deadline = vsdb_time_msec() + 10000;
+    for (;;) {
+        struct engine_result res;
+        struct engine_opts eo;
+        bool ok = false;
+        engine_opts_init(d, &eo, true);
+        eo.apply.on_step = NULL;
+        if (!engine_reconcile(&d->io, d->spec, &eo, &res) && res.host) {
+            ok = guard_healthy(lkg, res.host, d->io.sysfs_root, why, size);
+        } else {
+            snprintf(why, size, "cannot observe the host");
+        }
+        engine_result_clear(&res);
+        if (ok || d->cancel.cancelled || vsdb_time_msec() >= deadline) {
+            return ok || d->cancel.cancelled;
+        }
+        struct timespec ts = {0, 250 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* Health did not come back after a disruptive reconcile: the spec is
+ * bent to the last-known-good state and reconciled into 'res', and the
+ * generation is kept as reverted (status, log) until the file changes. */
+static int
+guard_revert(struct agentd *d, const struct guard_lkg *lkg, const char *why,
+             struct engine_opts *eo, struct engine_result *res)
+{
+    d->reverted_hash = guard_spec_hash(d->spec_path, NULL);
+    snprintf(d->reverted_why, sizeof d->reverted_why, "%s", why);
+    agentd_log(LOG_ERR,
+               "health did not come back within 10 s after a disruptive "
+               "change: %s; reverting to the last-known-good state; spec "
+               "generation %016llx is not applied again until it changes",
+               why, (unsigned long long)d->reverted_hash);
+    guard_bend_spec(d->spec, lkg);
+    engine_result_clear(res);
+    return engine_reconcile(&d->io, d->spec, eo, res);
+}
+
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
  * be NULL) gets one line for the agentctl reconcile that asked. */
 static int
@@ -940,7 +1065,14 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     agentd_log(LOG_INFO, "reconcile (%s)", why);
     agentd_serve_set_reconciling(d->serve, true);
     arm_cancel(d);
+    struct guard_lkg lkg;
+    char unhealthy[256];
+    guard_arm(d, &lkg);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
+        r = guard_revert(d, &lkg, unhealthy, &eo, &res);
+    }
+    guard_lkg_clear(&lkg);
     after_look(d);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
@@ -1514,6 +1646,7 @@ agentd_close(struct agentd *d)
     engine_refusals_clear(&d->refusals);
     order_store_clear(&d->orders);
     pfpin_store_clear(&d->pins);
+    crashj_close(&d->journal);
     spec_destroy(d->spec);
     free(d->spec_error);
     free(d->spec_dir);
@@ -1582,7 +1715,7 @@ start_serving(struct agentd *d)
         agentd_log(LOG_ERR, "control socket: cannot set up its thread");
         return -1;
     }
-    if (agentd_serve_set_doctor_spec(d->serve, d->opts->spec_path) < 0) {
+    if (agentd_serve_set_doctor_spec(d->serve, d->spec_path) < 0) {
         agentd_log(LOG_ERR, "control socket: out of memory");
         return -1;
     }
@@ -1637,6 +1770,7 @@ agentd_start(struct agentd *d)
                    "the kernel has no devlink: eswitch steps fail");
     }
     d->io.cancel = &d->cancel;
+    recover_journal(d);
     d->peers = agentd_peers_create();
     if (!d->peers) {
         agentd_log(LOG_WARNING,

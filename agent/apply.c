@@ -4,6 +4,7 @@
  * wait-vfs) is driven by netlink events where the kernel sends them. */
 #include "apply.h"
 
+#include "crashj.h"
 #include "hostio.h"
 #include "oa-common/cancel.h"
 #include "oa-common/err.h"
@@ -21,6 +22,7 @@
 #include "plan.h"
 #include "stats.h"
 #include "step.h"
+#include "testhook.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
@@ -170,14 +172,30 @@ pf_devlink(struct apply_ctx *c, const struct obs_pf *pf,
  * autoprobe off and no driver_override the VF stays unbound. Restoring
  * autoprobe afterwards does not probe the VFs already added; they stay
  * unbound until bind-vf binds them through driver_override (only a
- * driver registered in between, a module loaded, would still try). */
+ * driver registered in between, a module loaded, would still try).
+ * Autoprobe off is a temporary state: journalled (crashj.h) while it
+ * lasts. */
 static enum step_result
 set_numvfs_noprobe(struct apply_ctx *c, const struct sriov_pf *dev,
                    unsigned cur, unsigned want)
 {
+    char object[sizeof dev->bus + sizeof dev->name + 1];
     bool was_on = false;
     int restore = 0;
-    int r = sriov_numvfs_write_noprobe(dev, want, &was_on, &restore);
+    int r = sriov_autoprobe_get(dev, &was_on);
+    snprintf(object, sizeof object, "%s/%s", dev->bus, dev->name);
+    if (!r && was_on) {
+        crashj_begin(c->io->journal, "autoprobe-off", object, "");
+        r = sriov_autoprobe_set(dev, false);
+        testhook_kill_at("autoprobe-off");
+    }
+    if (!r) {
+        r = sriov_numvfs_write(dev, want);
+        restore = was_on ? sriov_autoprobe_set(dev, true) : 0;
+    }
+    if (was_on && !restore) {
+        crashj_end(c->io->journal, "autoprobe-off", object);
+    }
     if (r) {
         oa_err_set_errno(&c->err, r,
                          "%u -> %u VFs with sriov_drivers_autoprobe off "
@@ -270,6 +288,19 @@ note_switchdev_refusal(struct apply_ctx *c, const struct obs_pf *pf)
     }
 }
 
+/* A mode change is mid-way until the run that made it ends clean (the
+ * VF count, the ports come after it): journalled (crashj.h) until then. */
+static void
+journal_eswitch(struct apply_ctx *c, const struct obs_pf *pf,
+                const struct devlink_eswitch_state *st, int mode)
+{
+    char detail[64];
+    snprintf(detail, sizeof detail, "%s -> %s",
+             st->has_mode ? devlink_eswitch_mode_name(st->mode) : "?",
+             devlink_eswitch_mode_name(mode));
+    crashj_begin(c->io->journal, "eswitch", pf->devlink, detail);
+}
+
 enum step_result
 apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -296,6 +327,7 @@ apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
      * mistaken for one of inline/encap (or the other way round). */
     struct devlink_eswitch_req mode_req = {req.mode, -1, -1};
     if (req.mode >= 0) {
+        journal_eswitch(c, pf, &st, req.mode);
         r = devlink_eswitch_set(c->io->devlink, &h, &mode_req, &ext);
         if (r) {
             if (req.mode == DEVLINK_ESWITCH_MODE_SWITCHDEV) {
@@ -303,6 +335,7 @@ apply_set_eswitch(struct apply_ctx *c, const struct plan_step *s)
             }
             return fail(c, r, &ext);
         }
+        testhook_kill_at("eswitch");
     }
     if (req.inline_mode >= 0 || req.encap_mode >= 0) {
         req.mode = -1;
@@ -373,10 +406,14 @@ apply_unbind_vf(struct apply_ctx *c, const struct plan_step *s)
         say(c, "unchanged: %s not bound", pci);
         return STEP_DONE;
     }
+    /* Unbound is a temporary state until bind-vf: journalled. */
+    crashj_begin(c->io->journal, "vf-unbound", pci, drv);
     r = sriov_dev_unbind(c->io->sysfs_root, pci);
     if (r) {
+        crashj_end(c->io->journal, "vf-unbound", pci);
         return fail(c, r, NULL);
     }
+    testhook_kill_at("vf-unbound");
     say(c, "%s unbound from %s", pci, drv);
     return STEP_DONE;
 }
@@ -396,11 +433,15 @@ apply_bind_vf(struct apply_ctx *c, const struct plan_step *s)
         return STEP_DONE;
     }
     if (r == 1) {
-        /* Bound to another driver: the spec names this one. */
+        /* Bound to another driver: the spec names this one. Unbound
+         * until the bind below: journalled. */
+        crashj_begin(c->io->journal, "vf-unbound", pci, drv);
         r = sriov_dev_unbind(root, pci);
         if (r) {
+            crashj_end(c->io->journal, "vf-unbound", pci);
             return fail(c, r, NULL);
         }
+        testhook_kill_at("vf-unbound");
     }
     /* driver_override makes the bind stick even where the driver's id
      * table does not list the VF, and keeps other drivers off it. */
@@ -415,6 +456,7 @@ apply_bind_vf(struct apply_ctx *c, const struct plan_step *s)
     if (r) {
         return fail(c, r, NULL);
     }
+    crashj_end(c->io->journal, "vf-unbound", pci);
     say(c, "%s bound to %s", pci, driver);
     return STEP_DONE;
 }
@@ -1192,6 +1234,20 @@ await_detached_rules(struct apply_ctx *c)
     }
 }
 
+/* The ports the detach transaction takes out are out until the OVS
+ * transaction puts them back: journalled (crashj.h) until then. */
+static void
+journal_detached(struct apply_ctx *c)
+{
+    for (size_t i = 0; i < c->plan->n_steps; i++) {
+        const struct plan_step *s = &c->plan->steps[i];
+        if (s->action == PLAN_DETACH_PORT) {
+            crashj_begin(c->io->journal, "detached", s->ovsport.port,
+                         s->ovsport.bridge);
+        }
+    }
+}
+
 /* The detach-port steps share one transaction (plan.detach_want): the
  * first commits it and waits for the detached ports' tc rules to go, the
  * others report its outcome. */
@@ -1209,10 +1265,12 @@ apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
     }
     c->detach_done = true;
     c->vswitchd_applied = false;
+    journal_detached(c);
     enum step_result r = commit_want(c, &c->plan->detach_want);
     if (r == STEP_DONE && c->vswitchd_applied) {
         await_detached_rules(c);
     }
+    testhook_kill_at("detached");
     snprintf(c->detach_msg, sizeof c->detach_msg, "%s (same transaction)",
              c->msg);
     return r;
@@ -1261,6 +1319,9 @@ apply_ovs(struct apply_ctx *c, const struct plan_step *s)
     c->ovs_done = true;
     int released = refile_renamed_dp_ports(c->plan);
     enum step_result r = commit_want(c, &c->plan->want);
+    if (r == STEP_DONE) {
+        crashj_end(c->io->journal, "detached", NULL);
+    }
     if (released) {
         size_t n = strlen(c->msg);
         snprintf(c->msg + n, sizeof c->msg - n,
@@ -1576,6 +1637,11 @@ apply_run(struct hostio *io, const struct spec *spec,
             res->replan = true;
             break;
         }
+    }
+    if (!res->err.code && !res->replan) {
+        /* Through: nothing this run began is mid-way any more. */
+        crashj_end(io->journal, "eswitch", NULL);
+        crashj_end(io->journal, "detached", NULL);
     }
     for (size_t i = 0; i < c.n_ev; i++) {
         nlev_close(c.ev[i]);

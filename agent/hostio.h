@@ -14,6 +14,7 @@ struct oanl_sock;
 struct oa_link_sock;
 struct ethfeat_client;
 struct vsdb;
+struct crashj;
 
 struct hostio {
     const char *sysfs_root;       /* NULL: "/sys" (tests: a fake tree) */
@@ -30,6 +31,9 @@ struct hostio {
      * representors, udev, ovs-vswitchd) ends with -ECANCELED once it is
      * cancelled (oa-common/cancel.h): the daemon's SIGTERM and new spec. */
     struct oa_cancel *cancel;
+    /* Borrowed, NULL: none. The crash journal (crashj.h) the steps that
+     * leave a temporary state write ahead to. */
+    struct crashj *journal;
 };
 
 /* Opens the kernel handles (devlink may fail to open: left NULL).
