@@ -1821,12 +1821,20 @@ plan_ovs(struct builder *b, const struct spec *spec,
  * detach transaction, one OVS commit for the detach-port steps of all
  * PFs; cross-PF steps (bonds) go here too. */
 static void
-plan_host(struct builder *b, const struct obs_host *host,
-          const struct pf_decision *ds, size_t n)
+plan_host(struct builder *b, const struct spec *spec,
+          const struct obs_host *host, const struct pf_decision *ds, size_t n)
 {
     bool detached = false;
     (void)ds;
     (void)n;
+    /* The bond stage (VF-LAG, docs/spec.md) is not planned yet: say so
+     * rather than converge without the bond the spec asks for. */
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        add_blocker(b, -1, spec->bonds[i].name,
+                    "bonds are not applied yet by this agent: create the "
+                    "bond and attach it to OVS by hand, or drop it from "
+                    "the spec");
+    }
     for (size_t i = 0; i < b->plan->n_steps && !detached; i++) {
         detached = b->plan->steps[i].action == PLAN_DETACH_PORT;
     }
@@ -1869,7 +1877,7 @@ plan_compute(const struct spec *spec, const struct obs_host *host,
         r = b.error;
     }
     if (!r) {
-        plan_host(&b, host, ds, n);
+        plan_host(&b, spec, host, ds, n);
         r = b.error;
     }
     if (!r) {

@@ -2806,6 +2806,32 @@ START_TEST(test_keep_attached)
 }
 END_TEST
 
+/* A spec with a bond: the bond stage is not planned yet, which must show
+ * as a blocker naming the bond (never as converged without it). */
+START_TEST(test_bond_blocked)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    ck_assert_ptr_nonnull(f);
+    fx_spec(f, 2);
+    struct spec_bond bond = {
+        .name = (char *)"bond0",
+        .mode = SPEC_BOND_ACTIVE_BACKUP,
+        .pfs = {0, 1},
+        .miimon_ms = SPEC_DEFAULT_MIIMON_MS,
+    };
+    f->spec.bonds = &bond;
+    f->spec.n_bonds = 1;
+    fx_converged(f, SF, 2);
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "bond0");
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "not applied yet"));
+    ck_assert(!plan_is_converged(p));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
     plan_free(NULL);
@@ -2855,6 +2881,7 @@ plan_suite(void)
     tcase_add_test(tc, test_plan_outlives_host);
     tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
+    tcase_add_test(tc, test_bond_blocked);
     tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);
