@@ -6,6 +6,7 @@
 
 #include "oa-common/str.h"
 #include "oa-netlink/devlink.h"
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "step.h"
@@ -1817,6 +1818,49 @@ plan_ovs(struct builder *b, const struct spec *spec,
 
 /* ---- The host-wide stage ---------------------------------------------------- */
 
+/* Bond 'i' of the spec against the host: what keeps the agent from
+ * making it (a link of its name the agent did not create, a member's
+ * uplink enslaved elsewhere), which it never fights; else that the bond
+ * stage itself is not planned yet, rather than converge without it. */
+static void
+plan_bond(struct builder *b, const struct spec *spec,
+          const struct obs_host *host, size_t i)
+{
+    const struct spec_bond *sb = &spec->bonds[i];
+    const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
+    bool blocked = false;
+
+    if (ob && ob->exists && !ob->owned) {
+        add_blocker(b, -1, sb->name,
+                    "%s %s exists and was not created by the agent (no "
+                    "\"offload-agent\" alias): NetworkManager's or made by "
+                    "hand; the agent does not take it over: delete it or "
+                    "name another bond in the spec",
+                    ob->is_bond ? "bond" : "link", sb->name);
+        return;
+    }
+    for (size_t j = 0; ob && j < SPEC_BOND_N_PFS; j++) {
+        const struct obs_bond_member *m = &ob->members[j];
+        if (m->found && m->master &&
+            (!ob->exists || m->master != ob->ifindex)) {
+            add_blocker(b, (int)sb->pfs[j], m->netdev,
+                        "uplink %s is enslaved to %s %s, not to bond %s: "
+                        "release it (ip link set %s nomaster) or drop the "
+                        "bond from the spec",
+                        m->netdev, m->master_is_bond ? "bond" : "link",
+                        m->master_name[0] ? m->master_name : "?", sb->name,
+                        m->netdev);
+            blocked = true;
+        }
+    }
+    if (!blocked) {
+        add_blocker(b, -1, sb->name,
+                    "bonds are not applied yet by this agent: create the "
+                    "bond and attach it to OVS by hand, or drop it from "
+                    "the spec");
+    }
+}
+
 /* After every PF's kernel steps, before OVS: what spans PFs. Today the
  * detach transaction, one OVS commit for the detach-port steps of all
  * PFs; cross-PF steps (bonds) go here too. */
@@ -1827,13 +1871,8 @@ plan_host(struct builder *b, const struct spec *spec,
     bool detached = false;
     (void)ds;
     (void)n;
-    /* The bond stage (VF-LAG, docs/spec.md) is not planned yet: say so
-     * rather than converge without the bond the spec asks for. */
     for (size_t i = 0; i < spec->n_bonds; i++) {
-        add_blocker(b, -1, spec->bonds[i].name,
-                    "bonds are not applied yet by this agent: create the "
-                    "bond and attach it to OVS by hand, or drop it from "
-                    "the spec");
+        plan_bond(b, spec, host, i);
     }
     for (size_t i = 0; i < b->plan->n_steps && !detached; i++) {
         detached = b->plan->steps[i].action == PLAN_DETACH_PORT;

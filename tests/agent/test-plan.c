@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -2806,27 +2807,105 @@ START_TEST(test_keep_attached)
 }
 END_TEST
 
-/* A spec with a bond: the bond stage is not planned yet, which must show
- * as a blocker naming the bond (never as converged without it). */
-START_TEST(test_bond_blocked)
+/* A spec with bond0 over both PFs, the host converged without it. */
+static void
+fx_bond(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    ck_assert_ptr_nonnull(f);
     fx_spec(f, 2);
-    struct spec_bond bond = {
+    *bond = (struct spec_bond){
         .name = (char *)"bond0",
         .mode = SPEC_BOND_ACTIVE_BACKUP,
         .pfs = {0, 1},
         .miimon_ms = SPEC_DEFAULT_MIIMON_MS,
     };
-    f->spec.bonds = &bond;
+    f->spec.bonds = bond;
     f->spec.n_bonds = 1;
     fx_converged(f, SF, 2);
+    *ob = (struct obs_bond){.mode = -1};
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob->members[j].found = true;
+        snprintf(ob->members[j].netdev, sizeof ob->members[j].netdev, "eth%zu",
+                 j);
+    }
+    f->host.bonds = ob;
+    f->host.n_bonds = 1;
+}
+
+/* The bond stage is not planned yet: a blocker naming the bond, never
+ * converged without it. */
+START_TEST(test_bond_blocked)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
     const struct plan *p = fx_plan(f);
     ck_assert_uint_eq(p->n_blockers, 1);
     ck_assert_str_eq(p->blockers[0].object, "bond0");
     ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "not applied yet"));
     ck_assert(!plan_is_converged(p));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A bond of that name the agent did not create (no alias mark), e.g.
+ * NetworkManager's over the same uplinks: a blocker that says so, not
+ * something to take over. */
+START_TEST(test_bond_foreign)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    ob.exists = ob.is_bond = true;
+    ob.ifindex = 40;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+        ob.members[j].master_is_bond = true;
+        snprintf(ob.members[j].master_name, 16, "bond0");
+    }
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "bond0");
+    ck_assert_int_eq(p->blockers[0].pf, -1);
+    ck_assert_ptr_nonnull(
+        strstr(p->blockers[0].message,
+               "bond bond0 exists and was not created by the agent"));
+    ck_assert_str_eq(actions(p), "");
+
+    /* The agent's own bond (marked): no such blocker. */
+    ob.owned = true;
+    p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "not applied yet"));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A member's uplink in another bond (by hand, under another name): a
+ * blocker on that PF naming the uplink and its master. */
+START_TEST(test_bond_member_enslaved_elsewhere)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    ob.members[1].master = 41;
+    ob.members[1].master_is_bond = true;
+    snprintf(ob.members[1].master_name, 16, "nmbond");
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_int_eq(p->blockers[0].pf, 1);
+    ck_assert_str_eq(p->blockers[0].object, "eth1");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "uplink eth1 is enslaved to bond nmbond, not to bond "
+                     "bond0: release it (ip link set eth1 nomaster) or drop "
+                     "the bond from the spec");
     plan_free(f->plan);
     free(f);
 }
@@ -2882,6 +2961,8 @@ plan_suite(void)
     tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
     tcase_add_test(tc, test_bond_blocked);
+    tcase_add_test(tc, test_bond_foreign);
+    tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
     tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);
