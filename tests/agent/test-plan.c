@@ -2817,6 +2817,7 @@ fx_bond(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
         .mode = SPEC_BOND_ACTIVE_BACKUP,
         .pfs = {0, 1},
         .miimon_ms = SPEC_DEFAULT_MIIMON_MS,
+        .bridge = f->bridge_names[0],
     };
     f->spec.bonds = bond;
     f->spec.n_bonds = 1;
@@ -2829,11 +2830,13 @@ fx_bond(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
     }
     f->host.bonds = ob;
     f->host.n_bonds = 1;
+    /* The bond, not the uplinks, is the bridge's port (spec_validate). */
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = false;
 }
 
-/* The bond stage is not planned yet: a blocker naming the bond, never
- * converged without it. */
-START_TEST(test_bond_blocked)
+/* Both PFs switchdev, no bond yet: create it, enslave both uplinks,
+ * set it up, and make it (not the uplinks) the bridge's port. */
+START_TEST(test_bond_planned)
 {
     struct fx *f = calloc(1, sizeof *f);
     struct spec_bond bond;
@@ -2841,10 +2844,79 @@ START_TEST(test_bond_blocked)
     ck_assert_ptr_nonnull(f);
     fx_bond(f, &bond, &ob);
     const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "create-bond,enslave,enslave,set-link-up,"
+                                 "add-port,del-port,del-port");
+    ck_assert_str_eq(p->steps[0].bond.name, "bond0");
+    ck_assert_int_eq(p->steps[0].bond.mode, 1); /* BOND_MODE_ACTIVEBACKUP */
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, -1);
+    ck_assert_str_eq(p->steps[1].bond.member, "eth0");
+    ck_assert_str_eq(p->steps[2].bond.member, "eth1");
+    ck_assert_str_eq(p->steps[3].link.netdev, "bond0");
+    ck_assert_str_eq(p->steps[4].ovsport.port, "bond0");
+
+    /* Formed: nothing left to do. */
+    ob.exists = ob.is_bond = ob.owned = ob.up = ob.carrier = true;
+    ob.ifindex = 40;
+    ob.mode = 1;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+    }
+    ovs_port(f, 0, "bond0", true);
+    ovs_port_key(f, 0, "bond/bond0");
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "del-port,del-port");
+
+    /* A member released by hand (bonding closes it): enslaved again,
+     * not set up on its own. */
+    ob.members[1].master = 0;
+    f->opfs[1].uplink_up = OBS_NO;
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "enslave,del-port,del-port");
+    ck_assert_str_eq(p->steps[0].bond.member, "eth1");
+    f->opfs[1].uplink_up = OBS_YES;
+
+    /* No carrier (both cables): reported, not repaired. */
+    ob.members[1].master = 40;
+    ob.carrier = false;
+    p = fx_plan(f);
     ck_assert_uint_eq(p->n_blockers, 1);
-    ck_assert_str_eq(p->blockers[0].object, "bond0");
-    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "not applied yet"));
-    ck_assert(!plan_is_converged(p));
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "no carrier"));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* The order: the bond only after both PFs are switchdev, the VFs bound
+ * only once it has formed. */
+START_TEST(test_bond_order)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    f->opfs[1].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    const struct plan *p = fx_plan(f);
+    ck_assert_ptr_null(strstr(actions(p), "bond"));
+    ck_assert_ptr_null(strstr(actions(p), "enslave"));
+
+    fx_bond(f, &bond, &ob);
+    fx_pci(f, 0, "");
+    fx_pci(f, 1, "");
+    p = fx_plan(f);
+    ck_assert_ptr_nonnull(strstr(actions(p), "create-bond"));
+    ck_assert_ptr_null(strstr(actions(p), "bind-vf"));
+
+    ob.exists = ob.is_bond = ob.owned = ob.up = ob.carrier = true;
+    ob.ifindex = 40;
+    ob.mode = 1;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+    }
+    p = fx_plan(f);
+    ck_assert_ptr_nonnull(strstr(actions(p), "bind-vf"));
+    ck_assert_ptr_null(strstr(actions(p), "enslave"));
     plan_free(f->plan);
     free(f);
 }
@@ -2874,13 +2946,20 @@ START_TEST(test_bond_foreign)
     ck_assert_ptr_nonnull(
         strstr(p->blockers[0].message,
                "bond bond0 exists and was not created by the agent"));
-    ck_assert_str_eq(actions(p), "");
+    /* Nothing done to it, nor is it made a port. */
+    ck_assert_str_eq(actions(p), "del-port,del-port");
 
     /* The agent's own bond (marked): no such blocker. */
     ob.owned = true;
+    ob.mode = 1;
+    p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+
+    /* Its mode differs from the spec's: said, not changed yet. */
+    ob.mode = 4;
     p = fx_plan(f);
     ck_assert_uint_eq(p->n_blockers, 1);
-    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "not applied yet"));
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "another mode"));
     plan_free(f->plan);
     free(f);
 }
@@ -2960,7 +3039,8 @@ plan_suite(void)
     tcase_add_test(tc, test_plan_outlives_host);
     tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
-    tcase_add_test(tc, test_bond_blocked);
+    tcase_add_test(tc, test_bond_planned);
+    tcase_add_test(tc, test_bond_order);
     tcase_add_test(tc, test_bond_foreign);
     tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
     tcase_add_test(tc, test_vlan_via_names);
