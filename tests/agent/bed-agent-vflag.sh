@@ -113,6 +113,17 @@ wait "$mon_pid" 2>/dev/null
 mon_pid=
 bonded_ok
 
+e2e_status
+bed_check_eq "status: converged (exit 0)" "true 0" \
+    "$(printf '%s\n' "$E2E_ST" | jq -r .converged) $E2E_STATUS_RC"
+bed_check_eq "status: the bond, its mode, both members in, LAG state, bridge" \
+    "$bond active-backup true true not exposed $bridge" \
+    "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0] |
+        "\(.name) \(.mode) \(.members[0].enslaved) \(.members[1].enslaved) \(.lag_state) \(.bridge)"')"
+bed_check_eq "status: the active slave is the one ip names" \
+    "$(ip -d -j link show "$bond" | jq -r '.[0].linkinfo.info_data.active_slave')" \
+    "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0].active_slave')"
+
 # The order, from the kernel's events: line numbers in the monitor log.
 bond_ifi=$(ip -j link show "$bond" | jq -r '.[0].ifindex')
 first_line() { grep -n -m1 -E "$1" "$work/mon" | cut -d: -f1; }
