@@ -10,6 +10,7 @@
 #include "oa-common/err.h"
 #include "oa-common/str.h"
 #include "obs.h"
+#include "oa-netlink/bond.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/dpport.h"
 #include "oa-netlink/ethfeat.h"
@@ -1084,6 +1085,74 @@ again:;
         return fail(c, r, &ext);
     }
     say(c, "%s down -> up", netdev);
+    return STEP_DONE;
+}
+
+/* ---- Bonds (VF-LAG) ----------------------------------------------------- */
+
+static void
+bond_opts_of(const struct plan_bond_args *a, struct bond_opts *o)
+{
+    *o = (struct bond_opts){.mode = (uint8_t)a->mode,
+                            .miimon_ms = a->miimon_ms,
+                            .xmit_hash = a->xmit_hash,
+                            .lacp_rate = a->lacp_rate};
+}
+
+enum step_result
+apply_create_bond(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link l;
+    struct bond_opts o;
+
+    int r = bond_get(c->io->rtnl, 0, s->bond.name, &l);
+    if (!r && !bond_owned(&l)) {
+        oa_err_set(&c->err, -EEXIST,
+                   "%s appeared meanwhile, not created by the agent",
+                   s->bond.name);
+        return STEP_ERROR;
+    }
+    if (!r) {
+        say(c, "unchanged: bond %s exists", s->bond.name);
+        return STEP_DONE;
+    }
+    bond_opts_of(&s->bond, &o);
+    r = bond_create(c->io->rtnl, s->bond.name, &o, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "bond %s created (%s)", s->bond.name, bond_mode_name(o.mode));
+    return STEP_DONE;
+}
+
+enum step_result
+apply_enslave(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link bond, member;
+
+    int r = bond_get(c->io->rtnl, 0, s->bond.name, &bond);
+    if (!r) {
+        r = bond_get(c->io->rtnl, 0, s->bond.member, &member);
+    }
+    if (r) {
+        return fail(c, r, NULL);
+    }
+    if (!bond_owned(&bond)) {
+        oa_err_set(&c->err, -EPERM, "%s is not the agent's bond",
+                   s->bond.name);
+        return STEP_ERROR;
+    }
+    if (member.master == bond.ifindex) {
+        say(c, "unchanged: %s in %s", s->bond.member, s->bond.name);
+        return STEP_DONE;
+    }
+    r = bond_enslave(c->io->rtnl, bond.ifindex, member.ifindex, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "%s enslaved to %s", s->bond.member, s->bond.name);
     return STEP_DONE;
 }
 

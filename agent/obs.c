@@ -3,6 +3,7 @@
 #include "obs.h"
 
 #include "hostio.h"
+#include "obs-bond.h"
 #include "obs-inuse.h"
 #include "offload/spec.h"
 #include "pfpin.h"
@@ -565,6 +566,11 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
         oa_err_set_errno(err, r, "observing which VFs are in use");
         goto fail;
     }
+    r = obs_bond_collect(io, spec, host);
+    if (r < 0) {
+        oa_err_set_errno(err, r, "observing the bonds");
+        goto fail;
+    }
     r = observe_ovs(io, ovs_timeout_ms, &host->ovs);
     if (r < 0) {
         oa_err_set_errno(err, r, "observing OVSDB");
@@ -588,6 +594,7 @@ obs_free(struct obs_host *host)
         free(host->pfs[i].vfs);
     }
     free(host->pfs);
+    free(host->bonds);
     vsdb_state_free(host->ovs.state);
     free(host->ovs.vswitchd_id);
     free(host);

@@ -148,11 +148,17 @@ struct obs_ovs {
     char *vswitchd_id;        /* vsdb_vswitchd_identity(); NULL: none runs */
 };
 
+struct obs_bond;
+
 struct obs_host {
     char kernel_release[65]; /* uname -r, for people */
     struct obs_pf *pfs;      /* one per spec->pfs[], same order */
     size_t n_pfs;
     struct obs_ovs ovs;
+    /* One per spec->bonds[], same order (obs-bond.h); NULL and 0 when
+     * the spec has none. */
+    struct obs_bond *bonds;
+    size_t n_bonds;
 };
 
 /* Observes everything 'spec' names, read-only. Waits at most

@@ -6,6 +6,7 @@
 
 #include "oa-common/str.h"
 #include "oa-netlink/devlink.h"
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "step.h"
@@ -273,6 +274,12 @@ struct pf_decision {
      * the spec's "disruptive": "forbid" they block the PF. */
     unsigned n_in_use;
     bool in_use_blocked;
+    /* The PF is a member of a spec bond not formed yet: its VFs are bound
+     * once it is (binding before the LAG is active leaves it inactive). */
+    bool bind_after_bond;
+    /* Its uplink is to be enslaved to the bond: no set-link-up of its
+     * own (enslaving sets it down, and the bond sets its members up). */
+    bool uplink_to_bond;
     struct vf_work *vfs; /* 'want' entries (at least one); owned */
 };
 
@@ -783,6 +790,25 @@ decide_in_use(const struct spec_pf *sp, const struct obs_pf *op,
 
 /* Decides PF 'pf' into '*d'. Pure but for d->vfs (caller frees): 0, or
  * -ENOMEM. */
+/* Whether spec bond 'i' is formed on the host: the agent's bond, up,
+ * both members enslaved to it, with carrier. No LAG state is read (mlx5
+ * shows one only in debugfs, netdevsim none): the bond's own state
+ * stands in for it. */
+static bool
+bond_formed(const struct obs_host *host, size_t i)
+{
+    const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
+    if (!ob || !ob->exists || !ob->owned || !ob->up || !ob->carrier) {
+        return false;
+    }
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        if (ob->members[j].master != ob->ifindex) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static int
 decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
           struct pf_decision *d)
@@ -807,6 +833,16 @@ decide_pf(const struct spec *spec, const struct obs_host *host, size_t pf,
     decide_vf_settings(sp, op, d);
     decide_vf_binding(sp, op, d);
     decide_in_use(sp, op, d);
+    const struct spec_bond *sb = spec_pf_bond(spec, pf);
+    if (sb) {
+        size_t bi = (size_t)(sb - spec->bonds);
+        const struct obs_bond *ob =
+            bi < host->n_bonds ? &host->bonds[bi] : NULL;
+        size_t j = sb->pfs[0] == pf ? 0 : 1;
+        d->bind_after_bond = !bond_formed(host, bi);
+        d->uplink_to_bond =
+            !ob || !ob->exists || ob->members[j].master != ob->ifindex;
+    }
     return 0;
 }
 
@@ -977,7 +1013,8 @@ emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
         }
         oa_copy_str(s->detail, sizeof s->detail, w->detail);
     }
-    for (unsigned k = 0; k < d->want && k < op->n_vfs; k++) {
+    for (unsigned k = 0; k < d->want && k < op->n_vfs && !d->bind_after_bond;
+         k++) {
         if (d->vfs[k].bind) {
             step_bind(b, PLAN_BIND_VF, pf, &op->vfs[k], d->vfs[k].bind_driver);
         }
@@ -1070,7 +1107,7 @@ static void
 emit_link_up(struct builder *b, int pf, const struct spec_pf *sp,
              const struct obs_pf *op, const struct pf_decision *d)
 {
-    if (op->netdev[0] && op->uplink_up == OBS_NO) {
+    if (op->netdev[0] && op->uplink_up == OBS_NO && !d->uplink_to_bond) {
         step_link_up(b, pf, -1, op->netdev);
     }
     for (unsigned k = 0; d->want_switchdev && k < d->want; k++) {
@@ -1425,6 +1462,46 @@ keep_in_use_ports(struct builder *b, struct ovs_build *ob,
     }
 }
 
+/* Whether bond 'name' exists as the agent's once this plan's kernel
+ * steps ran. */
+static bool
+bond_will_exist(const struct builder *b, const struct obs_host *host, size_t i,
+                const char *name)
+{
+    const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
+    if (ob && ob->exists) {
+        return ob->owned;
+    }
+    for (size_t k = 0; k < b->plan->n_steps; k++) {
+        const struct plan_step *s = &b->plan->steps[k];
+        if (s->action == PLAN_CREATE_BOND && !strcmp(s->bond.name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The bonds of bridge 'bname': the bond, not its uplinks, is the port. */
+static void
+want_bond_ports(struct builder *b, const struct spec *spec,
+                const struct obs_host *host, const char *bname,
+                struct port_list *pl)
+{
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        const struct spec_bond *sb = &spec->bonds[i];
+        if (!sb->bridge || strcmp(sb->bridge, bname) ||
+            !bond_will_exist(b, host, i, sb->name)) {
+            continue;
+        }
+        char key[32];
+        fmt_str(key, sizeof key, "bond/%s", sb->name);
+        pl->ports[pl->n] = b_strdup(b, sb->name);
+        pl->tags[pl->n] = VSDB_TAG_LEAVE;
+        pl->keys[pl->n] = b_strdup(b, key);
+        pl->n++;
+    }
+}
+
 /* The ports each bridge of the spec wants; 'ovs': the state the OVS
  * transaction starts from. */
 static bool
@@ -1437,6 +1514,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
         /* A PF held back by VFs in use keeps its observed ones. */
         max_ports += 1 + (size_t)spec->pfs[i].num_vfs + host->pfs[i].n_vfs;
     }
+    max_ports += spec->n_bonds;
     ob->wbs = b_calloc(b, spec->n_bridges, sizeof *ob->wbs);
     ob->owners = b_calloc(b, max_ports, sizeof *ob->owners);
     ob->pending = b_calloc(b, max_ports, sizeof *ob->pending);
@@ -1474,6 +1552,7 @@ build_want_ports(struct builder *b, const struct spec *spec,
                 keep_in_use_ports(b, ob, seen, &host->pfs[pf], pf, &pl);
             }
         }
+        want_bond_ports(b, spec, host, bname, &pl);
         if (pf_missing && seen) {
             keep_owned_ports(b, seen, &pl);
         }
@@ -1817,16 +1896,165 @@ plan_ovs(struct builder *b, const struct spec *spec,
 
 /* ---- The host-wide stage ---------------------------------------------------- */
 
+/* Spec bond values in the kernel's numbers (linux/if_bonding.h). */
+static void
+bond_args(const struct spec_bond *sb, struct plan_bond_args *a)
+{
+    static const int modes[] = {
+        [SPEC_BOND_ACTIVE_BACKUP] = 1, /* BOND_MODE_ACTIVEBACKUP */
+        [SPEC_BOND_BALANCE_XOR] = 2,   /* BOND_MODE_XOR */
+        [SPEC_BOND_8023AD] = 4,        /* BOND_MODE_8023AD */
+    };
+    static const int hashes[] = {
+        [SPEC_XMIT_HASH_UNSET] = -1,      [SPEC_XMIT_HASH_LAYER2] = 0,
+        [SPEC_XMIT_HASH_LAYER3_4] = 1,    [SPEC_XMIT_HASH_LAYER2_3] = 2,
+        [SPEC_XMIT_HASH_ENCAP2_3] = 3,    [SPEC_XMIT_HASH_ENCAP3_4] = 4,
+        [SPEC_XMIT_HASH_VLAN_SRCMAC] = 5,
+    };
+    oa_copy_str(a->name, sizeof a->name, sb->name);
+    a->mode = modes[sb->mode];
+    a->miimon_ms = sb->miimon_ms;
+    a->xmit_hash = hashes[sb->xmit_hash];
+    a->lacp_rate = sb->lacp_rate == SPEC_LACP_RATE_UNSET
+                       ? -1
+                       : sb->lacp_rate == SPEC_LACP_RATE_FAST;
+}
+
+static int
+bond_mode_of(const struct spec_bond *sb)
+{
+    struct plan_bond_args a;
+    bond_args(sb, &a);
+    return a.mode;
+}
+
+/* Both member PFs are in switchdev and this plan changes neither's
+ * eswitch nor VF count: the bond forms only after that (the order every
+ * VF-LAG tool keeps), and their uplinks are the ones named now. */
+static bool
+bond_members_ready(const struct builder *b, const struct spec_bond *sb,
+                   const struct obs_host *host)
+{
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        const struct obs_pf *op = &host->pfs[sb->pfs[j]];
+        if (!op->found || !op->has_eswitch ||
+            op->eswitch_mode != DEVLINK_ESWITCH_MODE_SWITCHDEV) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < b->plan->n_steps; i++) {
+        const struct plan_step *s = &b->plan->steps[i];
+        bool member = s->pf >= 0 && ((size_t)s->pf == sb->pfs[0] ||
+                                     (size_t)s->pf == sb->pfs[1]);
+        if (member &&
+            (s->action == PLAN_SET_ESWITCH || s->action == PLAN_SET_NUMVFS ||
+             s->action == PLAN_SET_STEERING_MODE)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* What keeps the agent from making bond 'sb': a link of its name it did
+ * not create, a member's uplink enslaved elsewhere. It never fights
+ * them. True when blocked. */
+static bool
+bond_blocked(struct builder *b, const struct spec_bond *sb,
+             const struct obs_bond *ob)
+{
+    bool blocked = false;
+    if (ob->exists && !ob->owned) {
+        add_blocker(b, -1, sb->name,
+                    "%s %s exists and was not created by the agent (no "
+                    "\"offload-agent\" alias): NetworkManager's or made by "
+                    "hand; the agent does not take it over: delete it or "
+                    "name another bond in the spec",
+                    ob->is_bond ? "bond" : "link", sb->name);
+        return true;
+    }
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        const struct obs_bond_member *m = &ob->members[j];
+        if (m->found && m->master &&
+            (!ob->exists || m->master != ob->ifindex)) {
+            add_blocker(b, (int)sb->pfs[j], m->netdev,
+                        "uplink %s is enslaved to %s %s, not to bond %s: "
+                        "release it (ip link set %s nomaster) or drop the "
+                        "bond from the spec",
+                        m->netdev, m->master_is_bond ? "bond" : "link",
+                        m->master_name[0] ? m->master_name : "?", sb->name,
+                        m->netdev);
+            blocked = true;
+        }
+    }
+    if (!blocked && ob->exists && ob->mode != bond_mode_of(sb)) {
+        add_blocker(b, -1, sb->name,
+                    "bond %s is in another mode than the spec's %s: "
+                    "changing a bond's mode is not done by the agent yet; "
+                    "delete the bond and it is made anew",
+                    sb->name, spec_bond_mode_name(sb->mode));
+        blocked = true;
+    }
+    return blocked;
+}
+
+/* Bond 'i': create → enslave both uplinks (down first) → up, once both
+ * PFs are switchdev; the VFs are bound in a later round, once it has
+ * formed (decide_pf), and the OVS stage adds the bond as the port. */
+static void
+plan_bond(struct builder *b, const struct spec *spec,
+          const struct obs_host *host, size_t i)
+{
+    const struct spec_bond *sb = &spec->bonds[i];
+    const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
+    struct plan_step *s;
+
+    if (!ob || bond_blocked(b, sb, ob) || !bond_members_ready(b, sb, host)) {
+        return;
+    }
+    if (!ob->exists) {
+        s = add_step(b, PLAN_CREATE_BOND, -1, -1);
+        bond_args(sb, &s->bond);
+        oa_copy_str(s->object, sizeof s->object, sb->name);
+        fmt_str(s->detail, sizeof s->detail, "%s, miimon %u ms",
+                spec_bond_mode_name(sb->mode), sb->miimon_ms);
+    }
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        const struct obs_pf *op = &host->pfs[sb->pfs[j]];
+        if (ob->exists && ob->members[j].master == ob->ifindex) {
+            continue;
+        }
+        s = add_step(b, PLAN_ENSLAVE, -1, -1);
+        bond_args(sb, &s->bond);
+        oa_copy_str(s->bond.member, sizeof s->bond.member, op->netdev);
+        oa_copy_str(s->object, sizeof s->object, op->netdev);
+        fmt_str(s->detail, sizeof s->detail, "into %s", sb->name);
+    }
+    if (!ob->exists || !ob->up) {
+        s = add_step(b, PLAN_SET_LINK_UP, -1, -1);
+        oa_copy_str(s->link.netdev, sizeof s->link.netdev, sb->name);
+        oa_copy_str(s->object, sizeof s->object, sb->name);
+    } else if (!ob->carrier) {
+        /* Reported, not repaired: a cable or the peer. */
+        add_blocker(b, -1, sb->name,
+                    "bond %s has no carrier (no member has link): the VFs "
+                    "of its PFs are bound once it has",
+                    sb->name);
+    }
+}
+
 /* After every PF's kernel steps, before OVS: what spans PFs. Today the
  * detach transaction, one OVS commit for the detach-port steps of all
  * PFs; cross-PF steps (bonds) go here too. */
 static void
-plan_host(struct builder *b, const struct obs_host *host,
-          const struct pf_decision *ds, size_t n)
+plan_host(struct builder *b, const struct spec *spec,
+          const struct obs_host *host, const struct pf_decision *ds, size_t n)
 {
     bool detached = false;
     (void)ds;
     (void)n;
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        plan_bond(b, spec, host, i);
+    }
     for (size_t i = 0; i < b->plan->n_steps && !detached; i++) {
         detached = b->plan->steps[i].action == PLAN_DETACH_PORT;
     }
@@ -1869,7 +2097,7 @@ plan_compute(const struct spec *spec, const struct obs_host *host,
         r = b.error;
     }
     if (!r) {
-        plan_host(&b, host, ds, n);
+        plan_host(&b, spec, host, ds, n);
         r = b.error;
     }
     if (!r) {

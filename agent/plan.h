@@ -43,6 +43,13 @@
  * VF ndo VLAN there. vlan 0 means no tag, cleared on the agent's own
  * ports only.
  *
+ * Spec bonds (VF-LAG) are a host-wide stage after every PF's steps: once
+ * both member PFs are observed in switchdev and this plan changes
+ * neither's eswitch or VF count: create-bond -> enslave (each uplink) ->
+ * set-link-up (the bond); their VFs are bound only once the bond has
+ * formed, and the bond is the bridge's port (docs/architecture.md,
+ * "Bonds (VF-LAG)").
+ *
  * OVS steps are the vsdb operations (add-bridge, add-port, ...) of ONE
  * transaction whose desired state is plan.want; representors that do not
  * exist yet but that this plan creates show as add-port steps with an
@@ -89,6 +96,9 @@ enum plan_action {
      * rows, same transaction: never a window without the port). */
     PLAN_OVS_RENAME_PORT,
     PLAN_OVS_SET_PORT_KEY, /* ovsport: bridge, port, key: ours, without */
+    /* VF-LAG (spec bonds), after both PFs are switchdev: */
+    PLAN_CREATE_BOND, /* bond: name, options; marked as the agent's */
+    PLAN_ENSLAVE,     /* bond: name, member (set down first) */
 };
 
 /* VF settings to write; negative / has_mac false: leave alone. */
@@ -202,6 +212,16 @@ struct plan_port_args {
     char key[96];       /* the port's key (VSDB_PORT_KEY), "" none */
 };
 
+/* create-bond, enslave: kernel numbers (linux/if_bonding.h); -1:
+ * the kernel's default. */
+struct plan_bond_args {
+    char name[16];
+    char member[16]; /* enslave: the uplink */
+    int mode;
+    unsigned miimon_ms;
+    int xmit_hash, lacp_rate;
+};
+
 /* The OVS key steps. */
 struct plan_kv_args {
     char key[64], value[128];
@@ -227,6 +247,7 @@ struct plan_step {
         struct plan_link_args link;
         struct plan_port_args ovsport;
         struct plan_kv_args kv;
+        struct plan_bond_args bond;
     };
 };
 

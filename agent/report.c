@@ -5,6 +5,8 @@
 #include "jw.h"
 #include "oa-common/str.h"
 #include "oa-netlink/devlink.h"
+#include "oa-netlink/bond.h"
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -61,6 +63,23 @@ struct report_pf {
     size_t n_vfs;
 };
 
+/* A spec bond (VF-LAG) as observed. */
+struct report_bond_member {
+    char netdev[16]; /* "" when its PF or uplink is not found */
+    bool enslaved;   /* to this bond */
+    bool up, carrier;
+};
+
+struct report_bond {
+    char name[16];
+    bool exists, owned;
+    const char *mode; /* static; NULL when not a bond */
+    bool up, carrier;
+    char active[16]; /* the active slave; "" none */
+    char bridge[16]; /* the bond's OVS bridge; "" none */
+    struct report_bond_member members[SPEC_BOND_N_PFS];
+};
+
 struct report_problem {
     enum report_severity severity;
     char *object;
@@ -80,6 +99,8 @@ struct report {
     bool restart_needed;
     struct report_pf *pfs;
     size_t n_pfs;
+    struct report_bond *bonds;
+    size_t n_bonds;
     struct report_problem *problems;
     size_t n_problems;
     bool failed; /* ENOMEM while adding problems during the build */
@@ -379,6 +400,53 @@ plan_problems(struct report *report, const struct plan *plan)
     }
 }
 
+/* The spec's bonds as observed, and a member without carrier as a
+ * problem: the bond runs on one link (reported, not repaired: a cable,
+ * the peer). The LAG state is not read (mlx5 shows it in debugfs only). */
+static int
+copy_bonds(struct report *report, const struct spec *spec,
+           const struct obs_host *host)
+{
+    if (!spec || !host || !host->n_bonds) {
+        return 0;
+    }
+    report->bonds = calloc(host->n_bonds, sizeof *report->bonds);
+    if (!report->bonds) {
+        return -ENOMEM;
+    }
+    report->n_bonds = host->n_bonds;
+    for (size_t i = 0; i < host->n_bonds && i < spec->n_bonds; i++) {
+        const struct obs_bond *ob = &host->bonds[i];
+        struct report_bond *rb = &report->bonds[i];
+        oa_copy_str(rb->name, sizeof rb->name, spec->bonds[i].name);
+        rb->exists = ob->exists;
+        rb->owned = ob->owned;
+        rb->mode = ob->mode >= 0 ? bond_mode_name((uint8_t)ob->mode) : NULL;
+        rb->up = ob->up;
+        rb->carrier = ob->carrier;
+        oa_copy_str(rb->active, sizeof rb->active, ob->active_slave);
+        if (ob->exists) {
+            port_bridge(host, rb->name, rb->bridge, sizeof rb->bridge);
+        }
+        for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+            const struct obs_bond_member *m = &ob->members[j];
+            struct report_bond_member *rm = &rb->members[j];
+            oa_copy_str(rm->netdev, sizeof rm->netdev, m->netdev);
+            rm->enslaved = ob->exists && m->master == ob->ifindex;
+            rm->up = m->up;
+            rm->carrier = m->carrier;
+            if (rm->enslaved && !m->carrier) {
+                problem(report, REPORT_WARNING, m->netdev,
+                        "check the cable and the switch port",
+                        "member of bond %s has no carrier: the bond runs "
+                        "on its other link",
+                        rb->name);
+            }
+        }
+    }
+    return 0;
+}
+
 struct report *
 report_build(const struct spec *spec, const struct obs_host *host,
              const struct plan *plan)
@@ -474,6 +542,9 @@ report_build(const struct spec *spec, const struct obs_host *host,
                           ovf->rep_hw_tc_offload, policy);
         }
     }
+    if (copy_bonds(report, spec, host) < 0) {
+        goto nomem;
+    }
     if (report->failed) {
         goto nomem;
     }
@@ -509,6 +580,7 @@ report_free(struct report *report)
         free(report->pfs[i].vfs);
     }
     free(report->pfs);
+    free(report->bonds);
     for (size_t i = 0; i < report->n_problems; i++) {
         free(report->problems[i].object);
         free(report->problems[i].message);
@@ -818,6 +890,54 @@ json_stats(struct jw *jw, const struct stats_view *v)
     jw_object_end(jw);
 }
 
+/* "bonds" (only when the spec has some): docs/cli.md. */
+static void
+json_bonds(struct jw *jw, const struct report *report)
+{
+    jw_key(jw, "bonds");
+    jw_array_begin(jw);
+    for (size_t i = 0; i < report->n_bonds; i++) {
+        const struct report_bond *rb = &report->bonds[i];
+        jw_object_begin(jw);
+        jw_key(jw, "name");
+        jw_string(jw, rb->name);
+        jw_key(jw, "exists");
+        jw_bool(jw, rb->exists);
+        jw_key(jw, "owned");
+        jw_bool(jw, rb->owned);
+        jw_key(jw, "mode");
+        jw_string(jw, rb->mode);
+        jw_key(jw, "up");
+        jw_bool(jw, rb->up);
+        jw_key(jw, "carrier");
+        jw_bool(jw, rb->carrier);
+        jw_key(jw, "active_slave");
+        json_string_or_null(jw, rb->active);
+        jw_key(jw, "lag_state");
+        jw_string(jw, "not exposed");
+        jw_key(jw, "bridge");
+        json_string_or_null(jw, rb->bridge);
+        jw_key(jw, "members");
+        jw_array_begin(jw);
+        for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+            const struct report_bond_member *m = &rb->members[j];
+            jw_object_begin(jw);
+            jw_key(jw, "netdev");
+            json_string_or_null(jw, m->netdev);
+            jw_key(jw, "enslaved");
+            jw_bool(jw, m->enslaved);
+            jw_key(jw, "up");
+            jw_bool(jw, m->up);
+            jw_key(jw, "carrier");
+            jw_bool(jw, m->carrier);
+            jw_object_end(jw);
+        }
+        jw_array_end(jw);
+        jw_object_end(jw);
+    }
+    jw_array_end(jw);
+}
+
 char *
 report_to_json(const struct report *report, bool pretty)
 {
@@ -866,6 +986,10 @@ report_to_json_live(const struct report *report, bool pretty,
         json_pf(jw, &report->pfs[i]);
     }
     jw_array_end(jw);
+
+    if (report->n_bonds) {
+        json_bonds(jw, report);
+    }
 
     jw_key(jw, "problems");
     jw_array_begin(jw);
@@ -1009,6 +1133,27 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
     }
 }
 
+/* "bond NAME MODE  members eth0 (in, carrier) eth1 (in, no carrier)
+ * active eth0  lag not exposed  bridge B". */
+static void
+text_bond(struct oa_str *t, const struct report_bond *rb)
+{
+    if (!rb->exists) {
+        oa_str_printf(t, "bond %s  absent\n\n", rb->name);
+        return;
+    }
+    oa_str_printf(t, "bond %s  %s%s  members", rb->name, or_dash(rb->mode),
+                  rb->owned ? "" : " (not the agent's)");
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        const struct report_bond_member *m = &rb->members[j];
+        oa_str_printf(t, " %s (%s, %s)", or_dash(m->netdev),
+                      m->enslaved ? "in" : "out",
+                      m->carrier ? "carrier" : "no carrier");
+    }
+    oa_str_printf(t, "  active %s  lag not exposed  bridge %s\n\n",
+                  or_dash(rb->active), or_dash(rb->bridge));
+}
+
 char *
 report_to_text(const struct report *report)
 {
@@ -1024,6 +1169,9 @@ report_to_text_live(const struct report *report,
     for (size_t i = 0; i < report->n_pfs; i++) {
         text_pf(&t, &report->pfs[i]);
         oa_str_printf(&t, "\n");
+    }
+    for (size_t i = 0; i < report->n_bonds; i++) {
+        text_bond(&t, &report->bonds[i]);
     }
     if (report->ovs_connected) {
         /* ovs_version is written by ovs-ctl, not by ovs-vswitchd: a

@@ -245,6 +245,22 @@ init_set_vf(struct plan_step *s)
     req->vlan = req->trust = req->spoofchk = -1;
 }
 
+static void
+json_bond(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "bond");
+    jw_string(jw, s->bond.name);
+    if (s->action == PLAN_ENSLAVE) {
+        jw_key(jw, "member");
+        jw_string(jw, s->bond.member);
+        return;
+    }
+    jw_key(jw, "mode");
+    jw_int(jw, s->bond.mode);
+    jw_key(jw, "miimon_ms");
+    jw_int(jw, s->bond.miimon_ms);
+}
+
 /* ---- The table -------------------------------------------------------- */
 
 static const struct step_type step_types[] = {
@@ -286,6 +302,9 @@ static const struct step_type step_types[] = {
                               NULL},
     [PLAN_OVS_SET_PORT_KEY] = {"set-port-key", true, apply_ovs,
                                json_keyed_port, NULL},
+    [PLAN_CREATE_BOND] = {"create-bond", false, apply_create_bond, json_bond,
+                          NULL},
+    [PLAN_ENSLAVE] = {"enslave", false, apply_enslave, json_bond, NULL},
 };
 
 const struct step_type *

@@ -80,6 +80,48 @@ pf_to_json(const struct spec_pf *pf)
     return NULL;
 }
 
+/* A bond member by the key its PF is declared with. */
+static json_t *
+member_to_json(const struct spec *spec, size_t pf_index)
+{
+    json_t *o = json_object();
+    const struct spec_pf *pf =
+        pf_index < spec->n_pfs ? &spec->pfs[pf_index] : NULL;
+
+    if (o && pf && set(o, spec_pf_key_name(pf->key), json_string(pf->id))) {
+        return o;
+    }
+    json_decref(o);
+    return NULL;
+}
+
+static json_t *
+bond_to_json(const struct spec *spec, const struct spec_bond *b)
+{
+    json_t *o = json_object();
+    json_t *pfs = json_array();
+    const char *hash = spec_xmit_hash_name(b->xmit_hash);
+    const char *rate = spec_lacp_rate_name(b->lacp_rate);
+    bool ok = o && pfs;
+
+    for (size_t i = 0; ok && i < SPEC_BOND_N_PFS; i++) {
+        ok = append(pfs, member_to_json(spec, b->pfs[i]));
+    }
+    ok = ok && set(o, "name", json_string(b->name)) &&
+         set(o, "mode", json_string(spec_bond_mode_name(b->mode))) &&
+         set(o, "pfs", json_incref(pfs)) &&
+         set(o, "miimon", json_integer(b->miimon_ms)) &&
+         (!hash || set(o, "xmit_hash_policy", json_string(hash))) &&
+         (!rate || set(o, "lacp_rate", json_string(rate))) &&
+         (!b->bridge || set(o, "bridge", json_string(b->bridge)));
+    json_decref(pfs);
+    if (ok) {
+        return o;
+    }
+    json_decref(o);
+    return NULL;
+}
+
 char *
 spec_to_json_string(const struct spec *spec, unsigned flags)
 {
@@ -104,6 +146,13 @@ spec_to_json_string(const struct spec *spec, unsigned flags)
     for (size_t i = 0; ok && i < spec->n_pfs; i++) {
         ok = append(pfs, pf_to_json(&spec->pfs[i]));
     }
+    /* Written only when there are bonds, so that a spec without any
+     * reads as it did before bonds existed. */
+    json_t *bonds = spec->n_bonds ? json_array() : NULL;
+    ok = ok && (!spec->n_bonds || bonds);
+    for (size_t i = 0; ok && i < spec->n_bonds; i++) {
+        ok = append(bonds, bond_to_json(spec, &spec->bonds[i]));
+    }
     /* json_object_set_new() takes the reference even when it fails, so
      * each container is handed over exactly once. */
     if (ok) {
@@ -111,6 +160,7 @@ spec_to_json_string(const struct spec *spec, unsigned flags)
         ok = set(root, "ovs", ovs) && ok;
         ok = set(root, "bridges", bridges) && ok;
         ok = set(root, "pfs", pfs) && ok;
+        ok = (!bonds || set(root, "bonds", bonds)) && ok;
         if (ok) {
             out = json_dumps(root,
                              JSON_PRESERVE_ORDER |
@@ -121,6 +171,7 @@ spec_to_json_string(const struct spec *spec, unsigned flags)
         json_decref(ovs);
         json_decref(bridges);
         json_decref(pfs);
+        json_decref(bonds);
     }
     json_decref(root);
     return out;

@@ -34,6 +34,7 @@ struct seen {
     char *what; /* canonical form: a MAC, a PF identity, a bridge name */
     char *path;
     struct spec_pos pos;
+    size_t tag; /* for PF identities: the PF's index in spec.pfs */
 };
 
 /* A set of strings seen so far, hashed: a 1 MB spec can hold tens of
@@ -52,6 +53,8 @@ struct ctx {
     struct seen_set bridges; /* names, valid or not, for references */
     struct seen_set pf_ids;
     struct seen_set macs;
+    struct seen_set bonds;  /* bond names */
+    size_t pf_index;        /* of the PF being walked */
     struct oa_str quote[2]; /* for quoted() */
 };
 
@@ -171,6 +174,7 @@ seen_add(struct ctx *c, struct seen_set *set, const char *what,
     s->what = strdup(what);
     s->path = strdup(c->path.len ? oa_str_cstr(&c->path) : "$");
     s->pos = pos;
+    s->tag = 0;
     if (!s->what || !s->path) {
         free(s->what);
         free(s->path);
@@ -379,6 +383,11 @@ key_home(const char *key)
         {"trust", "$.pfs[].vfs[]"},
         {"spoofchk", "$.pfs[].vfs[]"},
         {"attach", "$.pfs[].vfs[]"},
+        {"bonds", "$"},
+        {"mode", "$.bonds[]"},
+        {"miimon", "$.bonds[]"},
+        {"xmit_hash_policy", "$.bonds[]"},
+        {"lacp_rate", "$.bonds[]"},
     };
     for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
         if (!strcmp(key, homes[i].key)) {
@@ -850,10 +859,55 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
     }
 }
 
+/* The identity of PF selector 'key' = 's' (at 'v'), the same for every
+ * spelling of one device: "netdev NAME", "pci/ADDR" (also for devlink
+ * "pci/ADDR") or the devlink handle; 'pci' gets the normalised PCI
+ * address. Returns false after reporting a malformed value. */
+static bool
+pf_identity(struct ctx *c, const struct val *v, enum spec_pf_key key,
+            const char *s, char identity[160], char pci[13])
+{
+    const char *why = NULL;
+
+    switch (key) {
+    case SPEC_PF_BY_NETDEV:
+        why = spec_netdev_name_problem(s);
+        if (why) {
+            report(c, SPEC_E_FORMAT, v->pos, "not a valid netdev name %s: %s",
+                   quoted(c, s, 0), why);
+        }
+        snprintf(identity, 160, "netdev %s", s);
+        break;
+    case SPEC_PF_BY_PCI:
+        why = spec_pci_problem(s, pci);
+        if (why) {
+            report(c, SPEC_E_FORMAT, v->pos, "%s: %s", why, quoted(c, s, 0));
+        }
+        snprintf(identity, 160, "pci/%s", pci);
+        break;
+    case SPEC_PF_BY_DEVLINK:
+        why = spec_devlink_problem(s);
+        if (why) {
+            report(c, SPEC_E_FORMAT, v->pos, "%s: %s", why, quoted(c, s, 0));
+        } else if (!strncmp(s, "pci/", 4)) {
+            /* Same device as "pci": "<address>", whatever the case. */
+            spec_pci_problem(s + 4, pci);
+            snprintf(identity, 160, "pci/%s", pci);
+        } else {
+            snprintf(identity, 160, "%s", s);
+        }
+        break;
+    }
+    return !why;
+}
+
 /* Which of netdev/pci/devlink selects the PF: the first in the file;
- * any other is a conflict. */
+ * any other is a conflict. With 'ref' NULL the object declares the PF
+ * (a duplicate is an error); else it refers to a PF of $.pfs (a bond's
+ * member), whose index goes to '*ref' (SIZE_MAX when there is none). */
 static void
-walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
+walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf,
+                 size_t *ref)
 {
     const char *first = NULL;
 
@@ -893,46 +947,26 @@ walk_pf_selector(struct ctx *c, const struct val *o, struct spec_pf *pf)
     if (!s) {
         return;
     }
-    const char *why = NULL;
     char identity[160];
     char pci[13] = "";
-    switch (pf->key) {
-    case SPEC_PF_BY_NETDEV:
-        why = spec_netdev_name_problem(s);
-        if (why) {
-            report(c, SPEC_E_FORMAT, v.pos, "not a valid netdev name %s: %s",
-                   quoted(c, s, 0), why);
-        }
-        snprintf(identity, sizeof identity, "netdev %s", s);
-        break;
-    case SPEC_PF_BY_PCI:
-        why = spec_pci_problem(s, pci);
-        if (why) {
-            report(c, SPEC_E_FORMAT, v.pos, "%s: %s", why, quoted(c, s, 0));
-        }
-        snprintf(identity, sizeof identity, "pci/%s", pci);
-        break;
-    case SPEC_PF_BY_DEVLINK:
-        why = spec_devlink_problem(s);
-        if (why) {
-            report(c, SPEC_E_FORMAT, v.pos, "%s: %s", why, quoted(c, s, 0));
-        } else if (!strncmp(s, "pci/", 4)) {
-            /* Same device as "pci": "<address>", whatever the case. */
-            spec_pci_problem(s + 4, pci);
-            snprintf(identity, sizeof identity, "pci/%s", pci);
+    if (ref && pf_identity(c, &v, pf->key, s, identity, pci)) {
+        const struct seen *pf_seen = seen_find(&c->pf_ids, identity);
+        if (pf_seen) {
+            *ref = pf_seen->tag;
         } else {
-            snprintf(identity, sizeof identity, "%s", s);
+            report(c, SPEC_E_REFERENCE, v.pos,
+                   "no PF %s in $.pfs: a bond's members are PFs declared "
+                   "there, named by the same key",
+                   quoted(c, s, 0));
         }
-        break;
-    }
-    if (!why) {
+    } else if (!ref && pf_identity(c, &v, pf->key, s, identity, pci)) {
         const struct seen *dup = seen_find(&c->pf_ids, identity);
         if (dup) {
             report(c, SPEC_E_DUPLICATE, v.pos,
                    "PF %s is already configured at %s (line %u)",
                    quoted(c, s, 0), dup->path, dup->pos.line);
-        } else {
-            seen_add(c, &c->pf_ids, identity, v.pos);
+        } else if (!seen_add(c, &c->pf_ids, identity, v.pos)) {
+            c->pf_ids.v[c->pf_ids.n - 1].tag = c->pf_index;
         }
         pf->id = xstrdup(c, pf->key == SPEC_PF_BY_PCI ? pci : s);
         if (pf->id && pf->key == SPEC_PF_BY_DEVLINK &&
@@ -967,6 +1001,33 @@ record_field_pos(const struct val *o, struct spec_pf *pf)
     value_pos(o, "encap_mode", &fp->encap_mode);
     value_pos(o, "steering_mode", &fp->steering_mode);
     value_pos(o, "bridge", &fp->bridge);
+    value_pos(o, "attach_uplink", &fp->attach_uplink);
+}
+
+/* Whether 's' (the value at 'v') names an entry of $.bridges; reports
+ * it when not. */
+static bool
+bridge_ref_ok(struct ctx *c, const struct val *v, const char *s)
+{
+    if (seen_find(&c->bridges, s)) {
+        return true;
+    }
+    /* A guess among a few bridges; not worth it among many. */
+    size_t n_names = c->bridges.n <= 64 ? c->bridges.n : 0;
+    const char **names = calloc(n_names + 1, sizeof *names);
+    if (!names) {
+        c->error = -ENOMEM;
+    }
+    for (size_t i = 0; names && i < n_names; i++) {
+        names[i] = c->bridges.v[i].what;
+    }
+    const char *guess = names ? closest(s, names, n_names) : NULL;
+    report(c, SPEC_E_REFERENCE, v->pos,
+           "no bridge named %s in $.bridges%s%s%s", quoted(c, s, 0),
+           guess ? " (did you mean " : "", guess ? quoted(c, guess, 1) : "",
+           guess ? "?)" : "");
+    free(names);
+    return false;
 }
 
 static void
@@ -990,7 +1051,7 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
         .pos = o->pos,
     };
     check_keys(c, o, keys, N_ELEMS(keys));
-    walk_pf_selector(c, o, pf);
+    walk_pf_selector(c, o, pf, NULL);
     record_field_pos(o, pf);
 
     /* -1 stays when "eswitch" is absent (the default) or wrong. */
@@ -1038,24 +1099,8 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     bool bridged = lookup(o, "bridge", &v);
     s = get_string(c, o, "bridge", false, false, &v, &saved);
     if (s) {
-        if (seen_find(&c->bridges, s)) {
+        if (bridge_ref_ok(c, &v, s)) {
             pf->bridge = xstrdup(c, s);
-        } else {
-            /* A guess among a few bridges; not worth it among many. */
-            size_t n_names = c->bridges.n <= 64 ? c->bridges.n : 0;
-            const char **names = calloc(n_names + 1, sizeof *names);
-            if (!names) {
-                c->error = -ENOMEM;
-            }
-            for (size_t i = 0; names && i < n_names; i++) {
-                names[i] = c->bridges.v[i].what;
-            }
-            const char *guess = names ? closest(s, names, n_names) : NULL;
-            report(c, SPEC_E_REFERENCE, v.pos,
-                   "no bridge named %s in $.bridges%s%s%s", quoted(c, s, 0),
-                   guess ? " (did you mean " : "",
-                   guess ? quoted(c, guess, 1) : "", guess ? "?)" : "");
-            free(names);
         }
         path_pop(c, saved);
     }
@@ -1088,10 +1133,257 @@ walk_pf(struct ctx *c, const struct val *o, struct spec_pf *pf)
     }
 }
 
+/* Bonds (VF-LAG). */
+
+static const char *const bond_mode_names[] = {
+    [SPEC_BOND_ACTIVE_BACKUP] = "active-backup",
+    [SPEC_BOND_BALANCE_XOR] = "balance-xor",
+    [SPEC_BOND_8023AD] = "802.3ad",
+};
+static const char *const xmit_hash_names[] = {
+    [SPEC_XMIT_HASH_UNSET] = NULL,
+    [SPEC_XMIT_HASH_LAYER2] = "layer2",
+    [SPEC_XMIT_HASH_LAYER2_3] = "layer2+3",
+    [SPEC_XMIT_HASH_LAYER3_4] = "layer3+4",
+    [SPEC_XMIT_HASH_ENCAP2_3] = "encap2+3",
+    [SPEC_XMIT_HASH_ENCAP3_4] = "encap3+4",
+    [SPEC_XMIT_HASH_VLAN_SRCMAC] = "vlan+srcmac",
+};
+static const char *const lacp_rate_names[] = {
+    [SPEC_LACP_RATE_UNSET] = NULL,
+    [SPEC_LACP_RATE_SLOW] = "slow",
+    [SPEC_LACP_RATE_FAST] = "fast",
+};
+
+static void
+walk_bond_name(struct ctx *c, const struct val *o, struct spec_bond *b)
+{
+    struct val v;
+    size_t saved;
+    const char *name = get_string(c, o, "name", true, false, &v, &saved);
+
+    if (!name) {
+        return;
+    }
+    const char *why = spec_netdev_name_problem(name);
+    const struct seen *dup = seen_find(&c->bonds, name);
+    const struct seen *br = seen_find(&c->bridges, name);
+    if (why) {
+        report(c, SPEC_E_FORMAT, v.pos, "not a valid bond name %s: %s",
+               quoted(c, name, 0), why);
+    } else if (dup) {
+        report(c, SPEC_E_DUPLICATE, v.pos,
+               "duplicate bond name %s: already defined at %s (line %u)",
+               quoted(c, name, 0), dup->path, dup->pos.line);
+    } else if (br) {
+        /* Both are netdevs: one name cannot be both. */
+        report(c, SPEC_E_CONFLICT, v.pos,
+               "bond name %s is the name of the bridge at %s (line %u)",
+               quoted(c, name, 0), br->path, br->pos.line);
+    } else {
+        b->name = xstrdup(c, name);
+    }
+    if (!dup) {
+        seen_add(c, &c->bonds, name, v.pos);
+    }
+    path_pop(c, saved);
+}
+
+/* The options that only some modes have: a value the mode ignores is a
+ * mistake the operator should hear about. */
+static void
+walk_bond_options(struct ctx *c, const struct val *o, struct spec_bond *b,
+                  bool mode_ok)
+{
+    struct val v;
+    long long n;
+    int e;
+
+    if (get_int(c, o, "miimon", false, 1, SPEC_MAX_MIIMON_MS, &n, NULL)) {
+        b->miimon_ms = (unsigned)n;
+    }
+    e = (int)b->xmit_hash;
+    get_enum(c, o, "xmit_hash_policy", xmit_hash_names,
+             N_ELEMS(xmit_hash_names), &e);
+    b->xmit_hash = (enum spec_xmit_hash)e;
+    if (b->xmit_hash && mode_ok && b->mode == SPEC_BOND_ACTIVE_BACKUP &&
+        lookup(o, "xmit_hash_policy", &v)) {
+        size_t saved = path_push_key(c, "xmit_hash_policy");
+        report(c, SPEC_E_CONFLICT, v.pos,
+               "xmit_hash_policy needs mode \"balance-xor\" or \"802.3ad\": "
+               "an active-backup bond sends on its active member only");
+        path_pop(c, saved);
+    }
+    e = (int)b->lacp_rate;
+    get_enum(c, o, "lacp_rate", lacp_rate_names, N_ELEMS(lacp_rate_names), &e);
+    b->lacp_rate = (enum spec_lacp_rate)e;
+    if (b->lacp_rate && mode_ok && b->mode != SPEC_BOND_8023AD &&
+        lookup(o, "lacp_rate", &v)) {
+        size_t saved = path_push_key(c, "lacp_rate");
+        report(c, SPEC_E_CONFLICT, v.pos,
+               "lacp_rate needs mode \"802.3ad\": only LACP has a rate");
+        path_pop(c, saved);
+    }
+}
+
+/* What a bond asks of a member PF: switchdev, its uplink not a port of
+ * its own (the bond is), its representors in the bond's bridge. */
+static void
+check_bond_member(struct ctx *c, const struct val *v, struct spec_pf *pf,
+                  const struct spec_bond *b)
+{
+    if (pf->eswitch != SPEC_ESWITCH_SWITCHDEV) {
+        report(c, SPEC_E_CONFLICT, v->pos,
+               "PF \"%s\" is in legacy mode: a bond of uplinks under one "
+               "eswitch (VF-LAG) needs both PFs in switchdev",
+               pf->id);
+    } else if (pf->bridge && pf->field_pos.attach_uplink.line &&
+               pf->attach_uplink) {
+        report(c, SPEC_E_CONFLICT, v->pos,
+               "PF \"%s\" attaches its uplink to bridge \"%s\" on its own "
+               "(\"attach_uplink\": true at line %u): the bond is the "
+               "bridge's uplink port; drop the key or set it false",
+               pf->id, pf->bridge, pf->field_pos.attach_uplink.line);
+    } else if (pf->bridge && b->bridge && strcmp(pf->bridge, b->bridge)) {
+        report(c, SPEC_E_CONFLICT, v->pos,
+               "PF \"%s\" has its representors in bridge \"%s\" but the "
+               "bond is in \"%s\": VF-LAG offload needs them in one bridge",
+               pf->id, pf->bridge, b->bridge);
+    }
+    /* The uplink leaves OVS to the bond. */
+    pf->attach_uplink = false;
+}
+
+static void
+walk_bond_member(struct ctx *c, const struct val *v, struct spec *spec,
+                 struct spec_bond *b, size_t slot, struct seen_set *members)
+{
+    static const char *const keys[] = {"netdev", "pci", "devlink"};
+    struct spec_pf ref = {0};
+    size_t index = SIZE_MAX;
+    char what[32];
+
+    if (!as_object(c, v)) {
+        return;
+    }
+    check_keys(c, v, keys, N_ELEMS(keys));
+    walk_pf_selector(c, v, &ref, &index);
+    free(ref.id);
+    if (index >= spec->n_pfs || !spec->pfs[index].id) {
+        return;
+    }
+    struct spec_pf *pf = &spec->pfs[index];
+    snprintf(what, sizeof what, "%zu", index);
+    const struct seen *dup = seen_find(members, what);
+    if (dup) {
+        report(c, SPEC_E_DUPLICATE, v->pos,
+               "PF \"%s\" is already a member at %s (line %u): a PF is in "
+               "one bond, once",
+               pf->id, dup->path, dup->pos.line);
+        return;
+    }
+    seen_add(c, members, what, v->pos);
+    check_bond_member(c, v, pf, b);
+    if (slot < SPEC_BOND_N_PFS) {
+        b->pfs[slot] = index;
+    }
+}
+
+static void
+walk_bond_pfs(struct ctx *c, const struct val *o, struct spec *spec,
+              struct spec_bond *b, struct seen_set *members)
+{
+    struct val v;
+
+    if (!lookup(o, "pfs", &v)) {
+        report_missing(c, o, "pfs");
+        return;
+    }
+    size_t saved = path_push_key(c, "pfs");
+    if (as_array(c, &v)) {
+        size_t n = json_array_size(v.json);
+        if (n != SPEC_BOND_N_PFS) {
+            report(c, SPEC_E_RANGE, v.pos,
+                   "a bond has exactly %d PFs (the two uplinks of one "
+                   "NIC), not %zu",
+                   SPEC_BOND_N_PFS, n);
+        }
+        for (size_t i = 0; i < n; i++) {
+            size_t saved_i = path_push_index(c, i);
+            struct val m;
+            element(&v, i, &m);
+            walk_bond_member(c, &m, spec, b, i, members);
+            path_pop(c, saved_i);
+        }
+    }
+    path_pop(c, saved);
+}
+
+static void
+walk_bond(struct ctx *c, const struct val *o, struct spec *spec,
+          struct spec_bond *b, struct seen_set *members)
+{
+    static const char *const keys[] = {
+        "name",      "mode",  "pfs", "miimon", "xmit_hash_policy",
+        "lacp_rate", "bridge"};
+    struct val v;
+    size_t saved;
+    int e = -1;
+
+    *b = (struct spec_bond){
+        .miimon_ms = SPEC_DEFAULT_MIIMON_MS,
+        .pfs = {SIZE_MAX, SIZE_MAX},
+        .pos = o->pos,
+    };
+    check_keys(c, o, keys, N_ELEMS(keys));
+    walk_bond_name(c, o, b);
+    if (!lookup(o, "mode", &v)) {
+        report_missing(c, o, "mode");
+    }
+    get_enum(c, o, "mode", bond_mode_names, N_ELEMS(bond_mode_names), &e);
+    if (e >= 0) {
+        b->mode = (enum spec_bond_mode)e;
+    }
+    walk_bond_options(c, o, b, e >= 0);
+
+    const char *s = get_string(c, o, "bridge", false, false, &v, &saved);
+    if (s) {
+        if (bridge_ref_ok(c, &v, s)) {
+            b->bridge = xstrdup(c, s);
+        }
+        path_pop(c, saved);
+    }
+    walk_bond_pfs(c, o, spec, b, members);
+}
+
+static void
+walk_bonds(struct ctx *c, const struct val *a, struct spec *spec)
+{
+    size_t n = json_array_size(a->json);
+    struct seen_set members = {0}; /* PF indices, across all bonds */
+
+    spec->bonds = calloc(n ? n : 1, sizeof *spec->bonds);
+    if (!spec->bonds) {
+        c->error = -ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t saved_i = path_push_index(c, i);
+        struct val o;
+        element(a, i, &o);
+        if (as_object(c, &o)) {
+            walk_bond(c, &o, spec, &spec->bonds[spec->n_bonds++], &members);
+        }
+        path_pop(c, saved_i);
+    }
+    seen_free(&members);
+}
+
 static void
 walk_root(struct ctx *c, const struct val *root, struct spec *spec)
 {
-    static const char *const keys[] = {"version", "ovs", "bridges", "pfs"};
+    static const char *const keys[] = {"version", "ovs", "bridges", "pfs",
+                                       "bonds"};
     struct val v;
     long long n;
 
@@ -1145,12 +1437,22 @@ walk_root(struct ctx *c, const struct val *root, struct spec *spec)
             struct val o;
             element(&v, i, &o);
             if (as_object(c, &o)) {
+                c->pf_index = spec->n_pfs;
                 walk_pf(c, &o, &spec->pfs[spec->n_pfs++]);
             }
             path_pop(c, saved_i);
         }
     }
     path_pop(c, saved);
+
+    /* Bonds after PFs, whatever the file order: they refer to them. */
+    if (lookup(root, "bonds", &v)) {
+        saved = path_push_key(c, "bonds");
+        if (as_array(c, &v)) {
+            walk_bonds(c, &v, spec);
+        }
+        path_pop(c, saved);
+    }
 }
 
 /* The entry point (spec-private.h). */
@@ -1188,6 +1490,7 @@ spec_validate(struct spec_errors *errs, const char *file, json_t *json,
     seen_free(&c.bridges);
     seen_free(&c.pf_ids);
     seen_free(&c.macs);
+    seen_free(&c.bonds);
 
     spec->file = strdup(file);
     if (!spec->file) {
@@ -1247,4 +1550,22 @@ const char *
 spec_pf_key_name(enum spec_pf_key k)
 {
     return name_of(pf_key_names, N_ELEMS(pf_key_names), (int)k);
+}
+
+const char *
+spec_bond_mode_name(enum spec_bond_mode m)
+{
+    return name_of(bond_mode_names, N_ELEMS(bond_mode_names), (int)m);
+}
+
+const char *
+spec_xmit_hash_name(enum spec_xmit_hash h)
+{
+    return name_of(xmit_hash_names, N_ELEMS(xmit_hash_names), (int)h);
+}
+
+const char *
+spec_lacp_rate_name(enum spec_lacp_rate r)
+{
+    return name_of(lacp_rate_names, N_ELEMS(lacp_rate_names), (int)r);
 }

@@ -376,6 +376,11 @@ spec_destroy(struct spec *spec)
         free(pf->vfs);
     }
     free(spec->pfs);
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        free(spec->bonds[i].name);
+        free(spec->bonds[i].bridge);
+    }
+    free(spec->bonds);
     free(spec);
 }
 
@@ -416,6 +421,15 @@ pf_equal(const struct spec_pf *a, const struct spec_pf *b)
     return true;
 }
 
+static bool
+bond_equal(const struct spec_bond *a, const struct spec_bond *b)
+{
+    return str_equal(a->name, b->name) && a->mode == b->mode &&
+           !memcmp(a->pfs, b->pfs, sizeof a->pfs) &&
+           a->miimon_ms == b->miimon_ms && a->xmit_hash == b->xmit_hash &&
+           a->lacp_rate == b->lacp_rate && str_equal(a->bridge, b->bridge);
+}
+
 bool
 spec_equal(const struct spec *a, const struct spec *b)
 {
@@ -426,8 +440,14 @@ spec_equal(const struct spec *a, const struct spec *b)
         a->ovs.hw_offload != b->ovs.hw_offload ||
         a->ovs.tc_policy != b->ovs.tc_policy ||
         a->ovs.max_idle_ms != b->ovs.max_idle_ms ||
-        a->n_bridges != b->n_bridges || a->n_pfs != b->n_pfs) {
+        a->n_bridges != b->n_bridges || a->n_pfs != b->n_pfs ||
+        a->n_bonds != b->n_bonds) {
         return false;
+    }
+    for (size_t i = 0; i < a->n_bonds; i++) {
+        if (!bond_equal(&a->bonds[i], &b->bonds[i])) {
+            return false;
+        }
     }
     for (size_t i = 0; i < a->n_bridges; i++) {
         if (!str_equal(a->bridges[i].name, b->bridges[i].name)) {
@@ -440,6 +460,20 @@ spec_equal(const struct spec *a, const struct spec *b)
         }
     }
     return true;
+}
+
+const struct spec_bond *
+spec_pf_bond(const struct spec *spec, size_t pf_index)
+{
+    for (size_t i = 0; spec && i < spec->n_bonds; i++) {
+        const struct spec_bond *b = &spec->bonds[i];
+        for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+            if (b->pfs[j] == pf_index) {
+                return b;
+            }
+        }
+    }
+    return NULL;
 }
 
 unsigned

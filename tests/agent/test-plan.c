@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -2806,6 +2807,189 @@ START_TEST(test_keep_attached)
 }
 END_TEST
 
+/* A spec with bond0 over both PFs, the host converged without it. */
+static void
+fx_bond(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
+{
+    fx_spec(f, 2);
+    *bond = (struct spec_bond){
+        .name = (char *)"bond0",
+        .mode = SPEC_BOND_ACTIVE_BACKUP,
+        .pfs = {0, 1},
+        .miimon_ms = SPEC_DEFAULT_MIIMON_MS,
+        .bridge = f->bridge_names[0],
+    };
+    f->spec.bonds = bond;
+    f->spec.n_bonds = 1;
+    fx_converged(f, SF, 2);
+    *ob = (struct obs_bond){.mode = -1};
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob->members[j].found = true;
+        snprintf(ob->members[j].netdev, sizeof ob->members[j].netdev, "eth%zu",
+                 j);
+    }
+    f->host.bonds = ob;
+    f->host.n_bonds = 1;
+    /* The bond, not the uplinks, is the bridge's port (spec_validate). */
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = false;
+}
+
+/* Both PFs switchdev, no bond yet: create it, enslave both uplinks,
+ * set it up, and make it (not the uplinks) the bridge's port. */
+START_TEST(test_bond_planned)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "create-bond,enslave,enslave,set-link-up,"
+                                 "add-port,del-port,del-port");
+    ck_assert_str_eq(p->steps[0].bond.name, "bond0");
+    ck_assert_int_eq(p->steps[0].bond.mode, 1); /* BOND_MODE_ACTIVEBACKUP */
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, -1);
+    ck_assert_str_eq(p->steps[1].bond.member, "eth0");
+    ck_assert_str_eq(p->steps[2].bond.member, "eth1");
+    ck_assert_str_eq(p->steps[3].link.netdev, "bond0");
+    ck_assert_str_eq(p->steps[4].ovsport.port, "bond0");
+
+    /* Formed: nothing left to do. */
+    ob.exists = ob.is_bond = ob.owned = ob.up = ob.carrier = true;
+    ob.ifindex = 40;
+    ob.mode = 1;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+    }
+    ovs_port(f, 0, "bond0", true);
+    ovs_port_key(f, 0, "bond/bond0");
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "del-port,del-port");
+
+    /* A member released by hand (bonding closes it): enslaved again,
+     * not set up on its own. */
+    ob.members[1].master = 0;
+    f->opfs[1].uplink_up = OBS_NO;
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "enslave,del-port,del-port");
+    ck_assert_str_eq(p->steps[0].bond.member, "eth1");
+    f->opfs[1].uplink_up = OBS_YES;
+
+    /* No carrier (both cables): reported, not repaired. */
+    ob.members[1].master = 40;
+    ob.carrier = false;
+    p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "no carrier"));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* The order: the bond only after both PFs are switchdev, the VFs bound
+ * only once it has formed. */
+START_TEST(test_bond_order)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    f->opfs[1].eswitch_mode = DEVLINK_ESWITCH_MODE_LEGACY;
+    const struct plan *p = fx_plan(f);
+    ck_assert_ptr_null(strstr(actions(p), "bond"));
+    ck_assert_ptr_null(strstr(actions(p), "enslave"));
+
+    fx_bond(f, &bond, &ob);
+    fx_pci(f, 0, "");
+    fx_pci(f, 1, "");
+    p = fx_plan(f);
+    ck_assert_ptr_nonnull(strstr(actions(p), "create-bond"));
+    ck_assert_ptr_null(strstr(actions(p), "bind-vf"));
+
+    ob.exists = ob.is_bond = ob.owned = ob.up = ob.carrier = true;
+    ob.ifindex = 40;
+    ob.mode = 1;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+    }
+    p = fx_plan(f);
+    ck_assert_ptr_nonnull(strstr(actions(p), "bind-vf"));
+    ck_assert_ptr_null(strstr(actions(p), "enslave"));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A bond of that name the agent did not create (no alias mark), e.g.
+ * NetworkManager's over the same uplinks: a blocker that says so, not
+ * something to take over. */
+START_TEST(test_bond_foreign)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    ob.exists = ob.is_bond = true;
+    ob.ifindex = 40;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = 40;
+        ob.members[j].master_is_bond = true;
+        snprintf(ob.members[j].master_name, 16, "bond0");
+    }
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "bond0");
+    ck_assert_int_eq(p->blockers[0].pf, -1);
+    ck_assert_ptr_nonnull(
+        strstr(p->blockers[0].message,
+               "bond bond0 exists and was not created by the agent"));
+    /* Nothing done to it, nor is it made a port. */
+    ck_assert_str_eq(actions(p), "del-port,del-port");
+
+    /* The agent's own bond (marked): no such blocker. */
+    ob.owned = true;
+    ob.mode = 1;
+    p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+
+    /* Its mode differs from the spec's: said, not changed yet. */
+    ob.mode = 4;
+    p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "another mode"));
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A member's uplink in another bond (by hand, under another name): a
+ * blocker on that PF naming the uplink and its master. */
+START_TEST(test_bond_member_enslaved_elsewhere)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond(f, &bond, &ob);
+    ob.members[1].master = 41;
+    ob.members[1].master_is_bond = true;
+    snprintf(ob.members[1].master_name, 16, "nmbond");
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_int_eq(p->blockers[0].pf, 1);
+    ck_assert_str_eq(p->blockers[0].object, "eth1");
+    ck_assert_str_eq(p->blockers[0].message,
+                     "uplink eth1 is enslaved to bond nmbond, not to bond "
+                     "bond0: release it (ip link set eth1 nomaster) or drop "
+                     "the bond from the spec");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
     plan_free(NULL);
@@ -2855,6 +3039,10 @@ plan_suite(void)
     tcase_add_test(tc, test_plan_outlives_host);
     tcase_add_test(tc, test_keep_attached);
     tcase_add_test(tc, test_free_null);
+    tcase_add_test(tc, test_bond_planned);
+    tcase_add_test(tc, test_bond_order);
+    tcase_add_test(tc, test_bond_foreign);
+    tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
     tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);

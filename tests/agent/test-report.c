@@ -3,6 +3,7 @@
  * field: these are the contract of `agentctl status --json`. */
 #include "report.h"
 
+#include "obs-bond.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
@@ -647,6 +648,67 @@ START_TEST(ovs_interface_error_and_pending)
 }
 END_TEST
 
+/* A spec bond: its state under "bonds" (absent without bonds), the LAG
+ * state said not exposed, and a member without carrier a warning. */
+START_TEST(bond_status)
+{
+    struct report *r = build();
+    json_t *root = to_json(r);
+    ck_assert_ptr_null(json_object_get(root, "bonds"));
+    json_decref(root);
+    report_free(r);
+
+    struct spec_bond sb = {.name = (char *)"bond0",
+                           .mode = SPEC_BOND_ACTIVE_BACKUP,
+                           .pfs = {0, 0}};
+    struct obs_bond ob = {.exists = true,
+                          .is_bond = true,
+                          .owned = true,
+                          .ifindex = 40,
+                          .up = true,
+                          .carrier = true,
+                          .mode = 1,
+                          .active_slave = "eth0"};
+    ob.members[0] = (struct obs_bond_member){.found = true,
+                                             .netdev = "eth0",
+                                             .master = 40,
+                                             .up = true,
+                                             .carrier = true};
+    ob.members[1] = (struct obs_bond_member){
+        .found = true, .netdev = "eth1", .master = 40, .up = true};
+    fx.spec.bonds = &sb;
+    fx.spec.n_bonds = 1;
+    fx.host.bonds = &ob;
+    fx.host.n_bonds = 1;
+    r = build();
+    root = to_json(r);
+    assert_str(at(root, "bonds", "0", "name", NULL), "bond0");
+    assert_str(at(root, "bonds", "0", "mode", NULL), "active-backup");
+    assert_str(at(root, "bonds", "0", "active_slave", NULL), "eth0");
+    assert_str(at(root, "bonds", "0", "lag_state", NULL), "not exposed");
+    ck_assert(json_is_true(
+        at(root, "bonds", "0", "members", "1", "enslaved", NULL)));
+    ck_assert(json_is_false(
+        at(root, "bonds", "0", "members", "1", "carrier", NULL)));
+    json_t *p = NULL;
+    ck_assert_uint_eq(problems_about(root, "eth1", &p), 1);
+    assert_str(json_object_get(p, "severity"), "warning");
+    ck_assert_int_eq(report_exit_code(r), 0);
+    char *text = report_to_text(r);
+    ck_assert_ptr_nonnull(strstr(text, "bond bond0  active-backup  members "
+                                       "eth0 (in, carrier) eth1 (in, no "
+                                       "carrier)  active eth0  lag not "
+                                       "exposed"));
+    free(text);
+    json_decref(root);
+    report_free(r);
+    fx.spec.bonds = NULL;
+    fx.spec.n_bonds = 0;
+    fx.host.bonds = NULL;
+    fx.host.n_bonds = 0;
+}
+END_TEST
+
 START_TEST(warning_alone_keeps_exit_zero)
 {
     fx.ifaces[2].ofport = -1;
@@ -1165,6 +1227,7 @@ report_suite(void)
     tcase_add_test(tc, status_vlan);
     tcase_add_test(tc, plan_json_port_tag);
     tcase_add_test(tc, empty_plan);
+    tcase_add_test(tc, bond_status);
     suite_add_tcase(s, tc);
     return s;
 }

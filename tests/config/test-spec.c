@@ -418,6 +418,19 @@ struct invalid_case {
 #define V  "{\"version\":1,"
 #define PF "{\"version\":1,\"pfs\":[{\"netdev\":\"eth0\",\"num_vfs\":2,"
 #define VF PF "\"vfs\":[{\"index\":0,"
+/* Two switchdev PFs in bridge br0, by netdev and by PCI address, and a
+ * bond over them up to its options. */
+#define BPFS                                                          \
+    V "\"bridges\":[{\"name\":\"br0\"}],\"pfs\":[{\"netdev\":\"p0\"," \
+      "\"num_vfs\":2,\"bridge\":\"br0\"},{\"pci\":\"0000:03:00.1\","  \
+      "\"num_vfs\":2,\"bridge\":\"br0\"}],"
+#define MEMBERS "[{\"netdev\":\"p0\"},{\"pci\":\"0000:03:00.1\"}]"
+#define BOND_AB \
+    BPFS "\"bonds\":[{\"name\":\"bond0\",\"mode\":\"active-backup\","
+#define BPFS4                                                          \
+    V "\"pfs\":[{\"netdev\":\"p0\",\"num_vfs\":1},{\"netdev\":\"p1\"," \
+      "\"num_vfs\":1},{\"netdev\":\"p2\",\"num_vfs\":1},"              \
+      "{\"netdev\":\"p3\",\"num_vfs\":1}],"
 
 static const struct invalid_case invalid_cases[] = {
     /* The document. */
@@ -751,6 +764,107 @@ static const struct invalid_case invalid_cases[] = {
      SPEC_E_RANGE, "$.pfs[0].num_vfs", NULL},
     {"tabs count as one column", "{\t\"version\":\t1,\t\"pfs\":\t»{}}",
      SPEC_E_TYPE, "$.pfs", NULL},
+    /* bonds */
+    {"bond without mode",
+     BPFS "\"bonds\":[»{\"name\":\"bond0\",\"pfs\":" MEMBERS "}]}",
+     SPEC_E_REQUIRED, "$.bonds[0].mode", "required key is missing"},
+    {"bond mode typo",
+     BPFS "\"bonds\":[{\"name\":\"bond0\",\"mode\":»\"active_backup\","
+          "\"pfs\":" MEMBERS "}]}",
+     SPEC_E_ENUM, "$.bonds[0].mode", "(did you mean \"active-backup\"?)"},
+    {"bond member not declared",
+     BOND_AB "\"pfs\":[{\"netdev\":\"p0\"},{\"netdev\":»\"p9\"}]}]}",
+     SPEC_E_REFERENCE, "$.bonds[0].pfs[1].netdev", "no PF \"p9\" in $.pfs"},
+    {"bond member by another key",
+     BOND_AB "\"pfs\":[{\"netdev\":\"p0\"},{\"devlink\":»\"netdevsim/x\"}]}]}",
+     SPEC_E_REFERENCE, "$.bonds[0].pfs[1].devlink", NULL},
+    {"bond member malformed",
+     BOND_AB "\"pfs\":[{\"netdev\":\"p0\"},{\"pci\":»\"3:0.1\"}]}]}",
+     SPEC_E_FORMAT, "$.bonds[0].pfs[1].pci", "not a PCI address"},
+    {"bond member with two keys",
+     BOND_AB "\"pfs\":[{\"netdev\":\"p0\"},{\"pci\":\"0000:03:00.1\","
+             "»\"netdev\":\"p1\"}]}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].pfs[1].netdev", NULL},
+    {"bond member unknown key",
+     BOND_AB "\"pfs\":[{\"netdev\":\"p0\"},{\"pci\":\"0000:03:00.1\","
+             "»\"num_vfs\":2}]}]}",
+     SPEC_E_UNKNOWN_KEY, "$.bonds[0].pfs[1].num_vfs", NULL},
+    {"bond of one PF", BOND_AB "\"pfs\":»[{\"netdev\":\"p0\"}]}]}",
+     SPEC_E_RANGE, "$.bonds[0].pfs", "exactly 2 PFs"},
+    {"bond of three PFs",
+     BPFS4 "\"bonds\":[{\"name\":\"b\",\"mode\":\"802.3ad\",\"pfs\":»"
+           "[{\"netdev\":\"p0\"},{\"netdev\":\"p1\"},{\"netdev\":\"p2\"}]}]}",
+     SPEC_E_RANGE, "$.bonds[0].pfs", "not 3"},
+    {"bond member twice, two spellings",
+     BOND_AB "\"pfs\":[{\"pci\":\"0000:03:00.1\"},"
+             "»{\"devlink\":\"pci/0000:03:00.1\"}]}]}",
+     SPEC_E_DUPLICATE, "$.bonds[0].pfs[1]",
+     "already a member at "
+     "$.bonds[0].pfs[0]"},
+    {"PF in two bonds",
+     BPFS4 "\"bonds\":[{\"name\":\"b0\",\"mode\":\"active-backup\",\"pfs\":"
+           "[{\"netdev\":\"p0\"},{\"netdev\":\"p1\"}]},"
+           "{\"name\":\"b1\",\"mode\":\"active-backup\",\"pfs\":"
+           "[{\"netdev\":\"p2\"},»{\"netdev\":\"p1\"}]}]}",
+     SPEC_E_DUPLICATE, "$.bonds[1].pfs[1]", "one bond, once"},
+    {"bond name twice",
+     BPFS4 "\"bonds\":[{\"name\":\"b0\",\"mode\":\"active-backup\",\"pfs\":"
+           "[{\"netdev\":\"p0\"},{\"netdev\":\"p1\"}]},"
+           "{\"name\":»\"b0\",\"mode\":\"active-backup\",\"pfs\":"
+           "[{\"netdev\":\"p2\"},{\"netdev\":\"p3\"}]}]}",
+     SPEC_E_DUPLICATE, "$.bonds[1].name", "duplicate bond name \"b0\""},
+    {"bond name is a bridge name",
+     BPFS "\"bonds\":[{\"name\":»\"br0\",\"mode\":\"balance-xor\","
+          "\"pfs\":" MEMBERS "}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].name", "name of the bridge at $.bridges[0]"},
+    {"bond name too long",
+     BPFS "\"bonds\":[{\"name\":»\"bond-0123456789x\",\"mode\":\"802.3ad\","
+          "\"pfs\":" MEMBERS "}]}",
+     SPEC_E_FORMAT, "$.bonds[0].name", "longer than 15"},
+    {"bond member in legacy",
+     V "\"pfs\":[{\"netdev\":\"p0\",\"num_vfs\":1},"
+       "{\"netdev\":\"p1\",\"num_vfs\":1,\"eswitch\":\"legacy\"}],"
+       "\"bonds\":[{\"name\":\"b\",\"mode\":\"active-backup\",\"pfs\":"
+       "[{\"netdev\":\"p0\"},»{\"netdev\":\"p1\"}]}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].pfs[1]", "needs both PFs in switchdev"},
+    {"bond member attaches its own uplink",
+     V "\"bridges\":[{\"name\":\"br0\"}],\"pfs\":[{\"netdev\":\"p0\","
+       "\"num_vfs\":1,\"bridge\":\"br0\",\"attach_uplink\":true},"
+       "{\"netdev\":\"p1\",\"num_vfs\":1}],"
+       "\"bonds\":[{\"name\":\"b\",\"mode\":\"active-backup\",\"pfs\":"
+       "[»{\"netdev\":\"p0\"},{\"netdev\":\"p1\"}]}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].pfs[0]",
+     "(\"attach_uplink\": true at line 1): the bond is the bridge's uplink"},
+    {"bond in another bridge than its representors",
+     V "\"bridges\":[{\"name\":\"br0\"},{\"name\":\"br1\"}],\"pfs\":["
+       "{\"netdev\":\"p0\",\"num_vfs\":1,\"bridge\":\"br0\"},"
+       "{\"netdev\":\"p1\",\"num_vfs\":1}],"
+       "\"bonds\":[{\"name\":\"b\",\"mode\":\"active-backup\",\"bridge\":"
+       "\"br1\",\"pfs\":[»{\"netdev\":\"p0\"},{\"netdev\":\"p1\"}]}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].pfs[0]", "needs them in one bridge"},
+    {"bond bridge not declared",
+     BOND_AB "\"bridge\":»\"br9\",\"pfs\":" MEMBERS "}]}", SPEC_E_REFERENCE,
+     "$.bonds[0].bridge", "no bridge named \"br9\""},
+    {"xmit_hash_policy on active-backup",
+     BOND_AB "\"xmit_hash_policy\":»\"layer3+4\",\"pfs\":" MEMBERS "}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].xmit_hash_policy", "active member only"},
+    {"xmit_hash_policy typo",
+     BPFS "\"bonds\":[{\"name\":\"b\",\"mode\":\"802.3ad\","
+          "\"xmit_hash_policy\":»\"layer34\",\"pfs\":" MEMBERS "}]}",
+     SPEC_E_ENUM, "$.bonds[0].xmit_hash_policy", NULL},
+    {"lacp_rate on balance-xor",
+     BPFS "\"bonds\":[{\"name\":\"b\",\"mode\":\"balance-xor\","
+          "\"lacp_rate\":»\"fast\",\"pfs\":" MEMBERS "}]}",
+     SPEC_E_CONFLICT, "$.bonds[0].lacp_rate", "needs mode \"802.3ad\""},
+    {"miimon 0", BOND_AB "\"miimon\":»0,\"pfs\":" MEMBERS "}]}", SPEC_E_RANGE,
+     "$.bonds[0].miimon", "out of range 1..60000"},
+    {"miimon misspelt", BOND_AB "»\"mimon\":100,\"pfs\":" MEMBERS "}]}",
+     SPEC_E_UNKNOWN_KEY, "$.bonds[0].mimon", "did you mean \"miimon\""},
+    {"lacp_rate on a PF",
+     V "\"pfs\":[{\"netdev\":\"p0\",\"num_vfs\":1,»\"lacp_rate\":\"fast\"}]}",
+     SPEC_E_UNKNOWN_KEY, "$.pfs[0].lacp_rate", "it belongs in $.bonds[]"},
+    {"bonds an object", V "\"pfs\":[],\"bonds\":»{}}", SPEC_E_TYPE, "$.bonds",
+     NULL},
 };
 
 /* Where the marker is: 1-based line and column in characters. */
@@ -1157,6 +1271,85 @@ START_TEST(test_jansson_out_of_memory)
 }
 END_TEST
 
+/* A bond over two PFs: its values, the member PFs found whatever key
+ * they are declared by, their uplinks left to the bond, and the round
+ * trip naming each member by its PF's key. */
+START_TEST(test_bond)
+{
+    struct spec *spec = load_valid(
+        "{\"version\": 1, \"bridges\": [{\"name\": \"br0\"}],\n"
+        " \"bonds\": [{\"name\": \"bond0\", \"mode\": \"802.3ad\",\n"
+        "   \"pfs\": [{\"devlink\": \"pci/0000:03:00.1\"},\n"
+        "             {\"netdev\": \"p0\"}],\n"
+        "   \"miimon\": 250, \"xmit_hash_policy\": \"layer3+4\",\n"
+        "   \"lacp_rate\": \"fast\", \"bridge\": \"br0\"}],\n"
+        " \"pfs\": [{\"netdev\": \"p0\", \"num_vfs\": 4, \"bridge\": "
+        "\"br0\"},\n"
+        "   {\"netdev\": \"solo\", \"num_vfs\": 1, \"bridge\": \"br0\"},\n"
+        "   {\"pci\": \"0000:03:00.1\", \"num_vfs\": 4, \"bridge\": \"br0\",\n"
+        "    \"attach_uplink\": false}]}");
+
+    ck_assert_uint_eq(spec->n_bonds, 1);
+    const struct spec_bond *b = &spec->bonds[0];
+    ck_assert_str_eq(b->name, "bond0");
+    ck_assert_int_eq(b->mode, SPEC_BOND_8023AD);
+    ck_assert_uint_eq(b->pfs[0], 2);
+    ck_assert_uint_eq(b->pfs[1], 0);
+    ck_assert_uint_eq(b->miimon_ms, 250);
+    ck_assert_int_eq(b->xmit_hash, SPEC_XMIT_HASH_LAYER3_4);
+    ck_assert_int_eq(b->lacp_rate, SPEC_LACP_RATE_FAST);
+    ck_assert_str_eq(b->bridge, "br0");
+    ck_assert_int_eq(b->pos.line, 2);
+    ck_assert(!spec->pfs[0].attach_uplink);
+    ck_assert(spec->pfs[1].attach_uplink);
+    ck_assert(!spec->pfs[2].attach_uplink);
+    ck_assert_ptr_eq(spec_pf_bond(spec, 0), b);
+    ck_assert_ptr_null(spec_pf_bond(spec, 1));
+    ck_assert_ptr_eq(spec_pf_bond(spec, 2), b);
+
+    char *json = spec_to_json_string(spec, 0);
+    ck_assert_ptr_nonnull(strstr(
+        json, "\"bonds\":[{\"name\":\"bond0\",\"mode\":\"802.3ad\","
+              "\"pfs\":[{\"pci\":\"0000:03:00.1\"},{\"netdev\":\"p0\"}],"
+              "\"miimon\":250,\"xmit_hash_policy\":\"layer3+4\","
+              "\"lacp_rate\":\"fast\",\"bridge\":\"br0\"}]"));
+    free(json);
+    assert_round_trip(spec);
+    spec_destroy(spec);
+
+    /* The defaults: miimon 100, the hash and rate the kernel's. */
+    spec = load_valid(
+        "{\"version\": 1, \"pfs\": [{\"netdev\": \"a\", \"num_vfs\": 0},\n"
+        "  {\"netdev\": \"b\", \"num_vfs\": 0}], \"bonds\": [{\"name\": \"b\","
+        " \"mode\": \"active-backup\", \"pfs\": [{\"netdev\": \"a\"},"
+        " {\"netdev\": \"b\"}]}]}");
+    b = &spec->bonds[0];
+    ck_assert_int_eq(b->mode, SPEC_BOND_ACTIVE_BACKUP);
+    ck_assert_uint_eq(b->miimon_ms, SPEC_DEFAULT_MIIMON_MS);
+    ck_assert_int_eq(b->xmit_hash, SPEC_XMIT_HASH_UNSET);
+    ck_assert_int_eq(b->lacp_rate, SPEC_LACP_RATE_UNSET);
+    ck_assert_ptr_null(b->bridge);
+    assert_round_trip(spec);
+
+    /* Every field counts in spec_equal. */
+    struct spec *other = load_valid(
+        "{\"version\": 1, \"pfs\": [{\"netdev\": \"a\", \"num_vfs\": 0},\n"
+        "  {\"netdev\": \"b\", \"num_vfs\": 0}], \"bonds\": [{\"name\": \"b\","
+        " \"mode\": \"active-backup\", \"miimon\": 101, \"pfs\": "
+        "[{\"netdev\": \"a\"}, {\"netdev\": \"b\"}]}]}");
+    ck_assert(!spec_equal(spec, other));
+    spec_destroy(other);
+    other = load_valid(
+        "{\"version\": 1, \"pfs\": [{\"netdev\": \"a\", \"num_vfs\": 0},\n"
+        "  {\"netdev\": \"b\", \"num_vfs\": 0}], \"bonds\": [{\"name\": \"b\","
+        " \"mode\": \"active-backup\", \"pfs\": [{\"netdev\": \"b\"},"
+        " {\"netdev\": \"a\"}]}]}");
+    ck_assert(!spec_equal(spec, other));
+    spec_destroy(other);
+    spec_destroy(spec);
+}
+END_TEST
+
 START_TEST(test_destroy_null)
 {
     spec_destroy(NULL);
@@ -1181,6 +1374,7 @@ spec_suite(void)
     tcase_add_test(tc, test_spec_equal_sees_differences);
     tcase_add_test(tc, test_json_of_a_spec_built_in_memory);
     tcase_add_test(tc, test_destroy_null);
+    tcase_add_test(tc, test_bond);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("invalid");

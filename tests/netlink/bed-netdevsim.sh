@@ -310,5 +310,67 @@ done | ip -batch - || bed_fail "could not create dummy links"
 bed_check_eq "link dump over many datagrams" "$(ip -o link show | wc -l)" \
     "$(nl_field links "$($nl links)")"
 
+# --------------------------------------------------------------- bonds --
+# Two netdevsim PFs in switchdev, their uplinks bonded through bond_ (the
+# kernel loads bonding for kind "bond" itself); iproute2 as the witness.
+bed_nsim_new 11 1 && bed_nsim_new 12 1 || bed_fail "could not create netdevsim11/12"
+m1=$(find "$(bed_nsim_sysfs 11)/net" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -1)
+m2=$(find "$(bed_nsim_sysfs 12)/net" -mindepth 1 -maxdepth 1 -printf '%f\n' | head -1)
+bed_eswitch netdevsim/netdevsim11 switchdev
+bed_eswitch netdevsim/netdevsim12 switchdev
+ip link set "$m1" up
+bed_check "bond create (active-backup, miimon 100)" "$nl" bond-create oabond0 1 100
+out=$($nl bond-get oabond0)
+bed_check_eq "bond read back: a bond" 1 "$(nl_field is_bond "$out")"
+bed_check_eq "bond read back: mode" active-backup "$(nl_field mode "$out")"
+bed_check_eq "bond read back: miimon" 100 "$(nl_field miimon "$out")"
+bed_check_eq "bond read back: ours (alias)" 1 "$(nl_field owned "$out")"
+bed_check_eq "bond created down" 0 "$(nl_field up "$out")"
+bed_check_eq "ip agrees: mode" active-backup \
+    "$(ip -d -j link show oabond0 | jq -r '.[0].linkinfo.info_data.mode')"
+bed_check_eq "ip agrees: alias is the mark" offload-agent \
+    "$(ip -j link show oabond0 | jq -r '.[0].ifalias')"
+out=$($nl bond-create oabond0 1 100)
+bed_check_eq "create again: EEXIST" -17 "$(nl_field err "$out")"
+bed_check "enslave $m1 (was up: taken down first)" "$nl" bond-enslave oabond0 "$m1"
+bed_check "enslave $m2" "$nl" bond-enslave oabond0 "$m2"
+bed_check_eq "ip agrees: $m1's master" oabond0 \
+    "$(ip -j link show "$m1" | jq -r '.[0].master')"
+bed_check_eq "ip agrees: $m2's master" oabond0 \
+    "$(ip -j link show "$m2" | jq -r '.[0].master')"
+bed_check "bond up" "$nl" bond-up oabond0 up
+bed_wait_for 10 sh -c "$nl bond-get oabond0 | grep -q 'active_slave=[1-9]'" ||
+    bed_fail "no active slave within 10 s"
+out=$($nl bond-get oabond0)
+active=$(nl_field active_slave "$out")
+bed_check_eq "active slave: the one ip names" \
+    "$(ip -d -j link show oabond0 | jq -r '.[0].linkinfo.info_data.active_slave')" \
+    "$(ip -j link show | jq -r ".[] | select(.ifindex == $active) | .ifname")"
+bed_check_eq "bond has carrier" 1 "$(nl_field carrier "$out")"
+out=$($nl bond-get "$m1")
+bed_check_eq "member: a slave of the bond" 1 "$(nl_field is_slave "$out")"
+bed_check_eq "member: its master" "$(nl_field ifindex "$($nl bond-get oabond0)")" \
+    "$(nl_field master "$out")"
+bed_check_eq "member: set up by the bond" 1 "$(nl_field up "$out")"
+bed_check_eq "member: mii up (BOND_LINK_UP)" 0 "$(nl_field slave_mii "$out")"
+out=$($nl bond-opts oabond0 4 100)
+bed_check "mode change with members, up: refused" test "$(nl_field err "$out")" -lt 0
+bed_check "release $m2" "$nl" bond-release "$m2"
+bed_check_eq "ip agrees: $m2 has no master" null \
+    "$(ip -j link show "$m2" | jq -r '.[0].master')"
+bed_check "delete the bond" "$nl" bond-del oabond0
+bed_check "ip agrees: bond gone" sh -c "! ip link show oabond0"
+bed_check "802.3ad, layer3+4, lacp fast" "$nl" bond-create oabond1 4 250 1 1
+info=$(ip -d -j link show oabond1 | jq -c '.[0].linkinfo.info_data')
+bed_check_eq "ip agrees: 802.3ad options" '802.3ad layer3+4 fast 250' \
+    "$(jq -r '"\(.mode) \(.xmit_hash_policy) \(.ad_lacp_rate) \(.miimon)"' <<<"$info")"
+bed_check "delete oabond1" "$nl" bond-del oabond1
+ip link add oaforeign type bond
+bed_check_eq "a bond made by hand: not ours" 0 \
+    "$(nl_field owned "$($nl bond-get oaforeign)")"
+ip link del oaforeign
+bed_nsim_del 11
+bed_nsim_del 12
+
 echo "$id" >/sys/bus/netdevsim/del_device
 bed_summary

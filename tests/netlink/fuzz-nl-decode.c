@@ -4,6 +4,7 @@
  * much), so the fuzzer works on headers and attributes.  Decoders must
  * answer 0 or a negative errno without reading out of bounds, leaking or
  * tripping UBSan. */
+#include "oa-netlink/bond.h"
 #include "oa-netlink/devlink-health.h"
 #include "oa-netlink/devlink-info.h"
 #include "oa-netlink/devlink.h"
@@ -79,6 +80,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             oa_link_vf_find(l, 0);
             oa_link_destroy(l);
         }
+        /* The same message through the bond decoder (IFLA_LINKINFO). */
+        struct bond_link bl;
+        bond_decode_link(nlh, &bl);
         break;
     }
     case 6:

@@ -4,6 +4,7 @@
  * scripts can compare with iproute2/ethtool/sysfs.  Exit status 0 on
  * success, 1 on a library error (printed as "err=-N msg=TEXT"), 2 on
  * usage errors. */
+#include "oa-netlink/bond.h"
 #include "oa-netlink/devlink.h"
 #include "oa-netlink/ethfeat.h"
 #include "oa-netlink/link.h"
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <linux/if_bonding.h>
 #include <linux/netlink.h>
 #include <net/if.h>
 #include <poll.h>
@@ -698,6 +700,67 @@ cmd_binding(const char *op, const char *addr, const char *arg)
     return r < 0 ? fail(r, NULL) : 0;
 }
 
+/* bond-create NAME MODE(1,2,4) MIIMON [HASH [LACP]] / bond-get NAME /
+ * bond-enslave BOND MEMBER / bond-release MEMBER / bond-up NAME up|down /
+ * bond-del NAME / bond-opts NAME MODE MIIMON */
+static int
+bond_opts_from(int n, char **a, struct bond_opts *o)
+{
+    *o = (struct bond_opts){.mode = (uint8_t)atoi(a[0]),
+                            .miimon_ms = (uint32_t)atoi(a[1]),
+                            .xmit_hash = n > 2 ? atoi(a[2]) : -1,
+                            .lacp_rate = n > 3 ? atoi(a[3]) : -1};
+    return 0;
+}
+
+static void
+print_bond(const struct bond_link *l)
+{
+    const char *mode = bond_mode_name(l->opts.mode);
+    printf("ifindex=%d name=%s alias=%s owned=%d up=%d carrier=%d master=%d "
+           "is_bond=%d mode=%s miimon=%u xmit_hash=%d lacp_rate=%d "
+           "active_slave=%d is_slave=%d slave_state=%d slave_mii=%d\n",
+           l->ifindex, l->name, l->alias, bond_owned(l), l->up, l->carrier,
+           l->master, l->is_bond, l->is_bond && mode ? mode : "-",
+           l->opts.miimon_ms, l->opts.xmit_hash, l->opts.lacp_rate,
+           l->active_slave, l->is_slave, l->slave_state, l->slave_mii);
+}
+
+static int
+cmd_bond(const char *c, int n, char **a)
+{
+    struct oanl_sock *s = open_rtnl();
+    struct oanl_extack ext = {{0}};
+    struct bond_opts o;
+    struct bond_link l;
+    int r = -EINVAL;
+
+    if (!strcmp(c, "bond-create") && n >= 3) {
+        bond_opts_from(n - 1, a + 1, &o);
+        r = bond_create(s, a[0], &o, &ext);
+    } else if (!strcmp(c, "bond-opts") && n >= 3) {
+        bond_opts_from(n - 1, a + 1, &o);
+        r = bond_set_opts(s, (int)if_nametoindex(a[0]), &o, &ext);
+    } else if (!strcmp(c, "bond-get") && n == 1) {
+        r = bond_get(s, 0, a[0], &l);
+        if (!r) {
+            print_bond(&l);
+        }
+    } else if (!strcmp(c, "bond-enslave") && n == 2) {
+        r = bond_enslave(s, (int)if_nametoindex(a[0]),
+                         (int)if_nametoindex(a[1]), &ext);
+    } else if (!strcmp(c, "bond-release") && n == 1) {
+        r = bond_release(s, (int)if_nametoindex(a[0]), &ext);
+    } else if (!strcmp(c, "bond-up") && n == 2) {
+        r = bond_set_up(s, (int)if_nametoindex(a[0]), !strcmp(a[1], "up"),
+                        &ext);
+    } else if (!strcmp(c, "bond-del") && n == 1) {
+        r = bond_delete(s, (int)if_nametoindex(a[0]), &ext);
+    }
+    oanl_close(s);
+    return r ? fail(r, &ext) : 0;
+}
+
 static int
 usage(void)
 {
@@ -760,6 +823,8 @@ main(int argc, char **argv)
         return cmd_binding(c, a[0], NULL);
     } else if ((!strcmp(c, "bind") || !strcmp(c, "override")) && n == 2) {
         return cmd_binding(c, a[0], a[1]);
+    } else if (!strncmp(c, "bond-", 5)) {
+        return cmd_bond(c, n, a);
     }
     return usage();
 }

@@ -72,5 +72,6 @@ Suite *sriov_suite(void);
 Suite *nlev_suite(void);
 Suite *repr_suite(void);
 Suite *dpport_suite(void);
+Suite *bond_suite(void);
 
 #endif

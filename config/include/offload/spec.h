@@ -82,6 +82,39 @@ enum spec_disruptive {
     SPEC_DISRUPTIVE_ALLOW,
 };
 
+/* A bond's mode (docs/spec.md, bonds): the kernel bond mode, which
+ * also decides mlx5's LAG mode (active-backup, hash for balance-xor and
+ * 802.3ad). The order here is the spec's, not the kernel's numbers. */
+enum spec_bond_mode {
+    SPEC_BOND_ACTIVE_BACKUP = 0,
+    SPEC_BOND_BALANCE_XOR,
+    SPEC_BOND_8023AD,
+};
+
+/* The bond's xmit_hash_policy (balance-xor, 802.3ad); UNSET leaves the
+ * kernel's default (layer2). */
+enum spec_xmit_hash {
+    SPEC_XMIT_HASH_UNSET = 0,
+    SPEC_XMIT_HASH_LAYER2,
+    SPEC_XMIT_HASH_LAYER2_3,
+    SPEC_XMIT_HASH_LAYER3_4,
+    SPEC_XMIT_HASH_ENCAP2_3,
+    SPEC_XMIT_HASH_ENCAP3_4,
+    SPEC_XMIT_HASH_VLAN_SRCMAC,
+};
+
+/* The bond's lacp_rate (802.3ad only); UNSET leaves the kernel's
+ * default (slow). */
+enum spec_lacp_rate {
+    SPEC_LACP_RATE_UNSET = 0,
+    SPEC_LACP_RATE_SLOW,
+    SPEC_LACP_RATE_FAST,
+};
+
+#define SPEC_BOND_N_PFS        2
+#define SPEC_DEFAULT_MIIMON_MS 100
+#define SPEC_MAX_MIIMON_MS     60000
+
 /* How a PF is selected: exactly one of these keys per PF. */
 enum spec_pf_key {
     SPEC_PF_BY_NETDEV = 0, /* "netdev": interface name */
@@ -124,6 +157,7 @@ struct spec_pf_field_pos {
     struct spec_pos encap_mode;
     struct spec_pos steering_mode;
     struct spec_pos bridge;
+    struct spec_pos attach_uplink;
 };
 
 struct spec_pf {
@@ -146,6 +180,20 @@ struct spec_pf {
     struct spec_pf_field_pos field_pos;
 };
 
+/* Two uplinks bonded under one eswitch (VF-LAG). */
+struct spec_bond {
+    char *name;                    /* the bond netdev */
+    enum spec_bond_mode mode;      /* required */
+    size_t pfs[SPEC_BOND_N_PFS];   /* indices into spec.pfs, distinct, each
+                                    * switchdev and in no other bond */
+    unsigned miimon_ms;            /* 1 ... SPEC_MAX_MIIMON_MS */
+    enum spec_xmit_hash xmit_hash; /* UNSET for active-backup */
+    enum spec_lacp_rate lacp_rate; /* UNSET unless 802.3ad */
+    char *bridge;                  /* NULL: the bond is in no bridge; else
+                                    * the name of an entry of spec.bridges */
+    struct spec_pos pos;
+};
+
 struct spec {
     char *file; /* the name given to the loader, for later messages
                  * ("FILE:LINE:COL: ..."); NULL for a spec built in memory */
@@ -155,6 +203,8 @@ struct spec {
     size_t n_bridges;
     struct spec_pf *pfs;
     size_t n_pfs;
+    struct spec_bond *bonds;
+    size_t n_bonds;
 };
 
 /* What kind of problem an error is. Tests and tools match on these,
@@ -250,6 +300,12 @@ const char *spec_encap_mode_name(enum spec_encap_mode);       /* NULL: unset */
 const char *spec_steering_mode_name(enum spec_steering_mode); /* NULL: unset */
 const char *spec_disruptive_name(enum spec_disruptive);
 const char *spec_pf_key_name(enum spec_pf_key); /* "netdev", "pci"... */
+const char *spec_bond_mode_name(enum spec_bond_mode);
+const char *spec_xmit_hash_name(enum spec_xmit_hash); /* NULL: unset */
+const char *spec_lacp_rate_name(enum spec_lacp_rate); /* NULL: unset */
+
+/* The bond 'pf_index' (an index into spec.pfs) is a member of, or NULL. */
+const struct spec_bond *spec_pf_bond(const struct spec *, size_t pf_index);
 
 /* Writes 'mac' as "xx:xx:xx:xx:xx:xx" into 'buf' and returns 'buf'. */
 char *spec_mac_to_string(const uint8_t mac[6], char buf[18]);

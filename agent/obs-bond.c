@@ -1,0 +1,97 @@
+/* obs-bond: see obs-bond.h. */
+#include "obs-bond.h"
+
+#include "hostio.h"
+#include "obs.h"
+#include "oa-netlink/bond.h"
+
+#include "oa-common/str.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static int
+observe_member(struct hostio *io, const struct obs_pf *op,
+               struct obs_bond_member *m)
+{
+    struct bond_link l, master;
+
+    if (!op->found || op->ifindex <= 0) {
+        return 0;
+    }
+    int r = bond_get(io->rtnl, op->ifindex, NULL, &l);
+    if (r == -ENODEV) {
+        return 0; /* gone since the PF was observed: the next look */
+    }
+    if (r) {
+        return r;
+    }
+    m->found = true;
+    oa_copy_str(m->netdev, sizeof m->netdev, l.name);
+    m->master = l.master;
+    m->up = l.up;
+    m->carrier = l.carrier;
+    if (l.master && !bond_get(io->rtnl, l.master, NULL, &master)) {
+        oa_copy_str(m->master_name, sizeof m->master_name, master.name);
+        m->master_is_bond = master.is_bond;
+    }
+    return 0;
+}
+
+static int
+observe_bond(struct hostio *io, const struct spec_bond *sb,
+             const struct obs_host *host, struct obs_bond *ob)
+{
+    struct bond_link l;
+
+    ob->mode = -1;
+    int r = bond_get(io->rtnl, 0, sb->name, &l);
+    if (r && r != -ENODEV) {
+        return r;
+    }
+    if (!r) {
+        ob->exists = true;
+        ob->is_bond = l.is_bond;
+        ob->owned = bond_owned(&l);
+        ob->ifindex = l.ifindex;
+        ob->up = l.up;
+        ob->carrier = l.carrier;
+        ob->mode = l.is_bond ? l.opts.mode : -1;
+        struct bond_link active;
+        if (l.active_slave &&
+            !bond_get(io->rtnl, l.active_slave, NULL, &active)) {
+            oa_copy_str(ob->active_slave, sizeof ob->active_slave,
+                        active.name);
+        }
+    }
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        if (sb->pfs[j] < host->n_pfs) {
+            r = observe_member(io, &host->pfs[sb->pfs[j]], &ob->members[j]);
+            if (r) {
+                return r;
+            }
+        }
+    }
+    return 0;
+}
+
+int
+obs_bond_collect(struct hostio *io, const struct spec *spec,
+                 struct obs_host *host)
+{
+    if (!spec->n_bonds) {
+        return 0;
+    }
+    host->bonds = calloc(spec->n_bonds, sizeof *host->bonds);
+    if (!host->bonds) {
+        return -ENOMEM;
+    }
+    host->n_bonds = spec->n_bonds;
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        int r = observe_bond(io, &spec->bonds[i], host, &host->bonds[i]);
+        if (r) {
+            return r;
+        }
+    }
+    return 0;
+}
