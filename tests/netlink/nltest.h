@@ -71,5 +71,6 @@ Suite *sriov_suite(void);
 Suite *nlev_suite(void);
 Suite *repr_suite(void);
 Suite *dpport_suite(void);
+Suite *vdpa_suite(void);
 
 #endif
