@@ -1434,6 +1434,7 @@ agentd_start(struct agentd *d)
                    "the kernel has no devlink: eswitch steps fail");
     }
     d->io.cancel = &d->cancel;
+    d->io.state_dir = d->opts->state_dir;
     d->peers = agentd_peers_create();
     if (!d->peers) {
         agentd_log(LOG_WARNING,

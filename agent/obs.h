@@ -153,6 +153,9 @@ struct obs_host {
     struct obs_pf *pfs;      /* one per spec->pfs[], same order */
     size_t n_pfs;
     struct obs_ovs ovs;
+    /* The vDPA devices (obs-vdpa.h); NULL when neither the spec nor the
+     * agent's record has one. */
+    struct obs_vdpa *vdpa;
 };
 
 /* Observes everything 'spec' names, read-only. Waits at most

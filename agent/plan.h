@@ -89,6 +89,11 @@ enum plan_action {
      * rows, same transaction: never a window without the port). */
     PLAN_OVS_RENAME_PORT,
     PLAN_OVS_SET_PORT_KEY, /* ovsport: bridge, port, key: ours, without */
+    /* vDPA devices (plan-vdpa.h), after every other kernel step of their
+     * PF: vdpa: name (object), mgmtdev, mac, max_vqp, mtu, driver. */
+    PLAN_VDPA_DEL,  /* the agent's device: not wanted, or to re-create */
+    PLAN_VDPA_NEW,  /* VDPA_CMD_DEV_NEW, recorded as the agent's */
+    PLAN_VDPA_BIND, /* to driver on the vdpa bus */
 };
 
 /* VF settings to write; negative / has_mac false: leave alone. */
@@ -202,6 +207,16 @@ struct plan_port_args {
     char key[96];       /* the port's key (VSDB_PORT_KEY), "" none */
 };
 
+/* The vDPA steps. */
+struct plan_vdpa_args {
+    char name[64];
+    char mgmtdev[96];
+    char driver[32]; /* bind: the one to bind; new: the one to bind next */
+    bool has_mac;
+    uint8_t mac[6];
+    unsigned max_vqp, mtu; /* 0: left out */
+};
+
 /* The OVS key steps. */
 struct plan_kv_args {
     char key[64], value[128];
@@ -227,6 +242,7 @@ struct plan_step {
         struct plan_link_args link;
         struct plan_port_args ovsport;
         struct plan_kv_args kv;
+        struct plan_vdpa_args vdpa;
     };
 };
 
