@@ -109,10 +109,23 @@ bed_check "frames through the simulator's loopback (rx $rx0 -> $rx1)" \
 bed_check "both recorded as the agent's" both_recorded
 bed_check "hand0 not recorded" not_recorded hand0
 bed_check "hand0 untouched" dev_exists hand0
+# status: per VF its device, with modern/legacy spelled out.
+e2e_agentctl status --json >"$work/status.json" 2>/dev/null
+vf_vdpa() { jq -c ".pfs[0].vfs[$1].vdpa | $2" "$work/status.json"; }
+bed_check_eq "status VF 0: name, driver, char device" \
+    "[\"$d0\",\"vdpasim_net\",\"vhost_vdpa\",\"/dev/$cdev\",null]" \
+    "$(vf_vdpa 0 '[.name, .mgmtdev, .driver, .chardev, .netdev]')"
+bed_check_eq "status VF 1: driver, netdev, mode" \
+    "[\"virtio_vdpa\",null,\"$nd\",\"modern\"]" \
+    "$(vf_vdpa 1 '[.driver, .chardev, .netdev, .mode]')"
+neg=$(vf_vdpa 1 .negotiated_features | tr -d '"')
+bed_check_eq "negotiated features: as many as the vdpa tool's" \
+    "$(vdpa -j dev config show vm1 | jq '.config.vm1.negotiated_features | length')" \
+    "$(f=$((neg)) n=0; while [ "$f" != 0 ]; do n=$((n + (f & 1))); f=$((f >> 1)); done; echo $n)"
 
 # 2. A new agent process: nothing to do, nothing re-created.
 bed_check "second apply" apply
-bed_check "no vDPA step" sh -c "! grep -q 'vdpa-' '$log'"
+bed_check "no vDPA step" sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$log' || { cat '$log'; false; }"
 bed_check_eq "$d0 keeps its char device" "$cdev" "$(chardev_of "$d0")"
 bed_check_eq "vm1 keeps its netdev" "$nd" "$(netdev_of vm1)"
 

@@ -5,6 +5,8 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan-vdpa.h"
+#include "report-vdpa.h"
+#include "report.h"
 #include "vdpaown.h"
 
 #include <check.h>
@@ -277,6 +279,47 @@ START_TEST(test_record)
 }
 END_TEST
 
+START_TEST(test_report_mode)
+{
+    /* Bound, negotiated without VIRTIO_F_VERSION_1: legacy, a warning. */
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    struct report_vdpa v;
+    strcpy(d.chardev, "vhost-vdpa-3");
+    d.has_negotiated = true;
+    d.negotiated = 1ull << 5;
+    fixture(&f, &d, 1);
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert(v.wanted && v.exists);
+    ck_assert_str_eq(report_vdpa_mode(&v), "legacy");
+    struct report *r = report_build(spec, &f.host, NULL);
+    char *json = report_to_json(r, false);
+    ck_assert_ptr_nonnull(strstr(json, "\"chardev\":\"/dev/vhost-vdpa-3\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"mode\":\"legacy\""));
+    ck_assert_ptr_nonnull(strstr(json, "negotiated legacy virtio"));
+    free(json);
+    report_free(r);
+
+    d.negotiated |= 1ull << 32;
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert_str_eq(report_vdpa_mode(&v), "modern");
+    r = report_build(spec, &f.host, NULL);
+    json = report_to_json(r, false);
+    ck_assert_ptr_null(strstr(json, "negotiated legacy"));
+    free(json);
+    report_free(r);
+
+    /* Nothing negotiated yet; and a VF without "vdpa": null. */
+    d.has_negotiated = false;
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert_ptr_null(report_vdpa_mode(&v));
+    report_vdpa_fill(&v, &spec->pfs[0], 1, &f.host);
+    ck_assert(!v.wanted);
+    spec_destroy(spec);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -289,6 +332,7 @@ main(void)
     tcase_add_test(tc, test_blockers);
     tcase_add_test(tc, test_pf_busy_waits);
     tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_report_mode);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
