@@ -1,7 +1,10 @@
 /* obs-vdpa: see obs-vdpa.h. */
 #include "obs-vdpa.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +66,61 @@ observe_dev(struct hostio *io, struct oanl_sock *s,
     vdpabus_netdev(root, in->name, d->netdev, sizeof d->netdev);
 }
 
+/* Whether process 'pid' holds /dev/<d->chardev> open: sets the holder. */
+static void
+scan_pid(const char *proc, const char *pid, struct obs_vdpa_dev *d)
+{
+    char path[320], link[64], want[48], comm[32] = "?";
+    snprintf(path, sizeof path, "%s/%s/fd", proc, pid);
+    snprintf(want, sizeof want, "/dev/%s", d->chardev);
+    DIR *dir = opendir(path);
+    struct dirent *e;
+    while (dir && !d->in_use && (e = readdir(dir))) {
+        ssize_t n = readlinkat(dirfd(dir), e->d_name, link, sizeof link - 1);
+        if (n <= 0) {
+            continue;
+        }
+        link[n] = '\0';
+        if (!strcmp(link, want)) {
+            snprintf(path, sizeof path, "%s/%s/comm", proc, pid);
+            FILE *f = fopen(path, "re");
+            if (f && fgets(comm, sizeof comm, f)) {
+                comm[strcspn(comm, "\n")] = '\0';
+            }
+            if (f) {
+                fclose(f);
+            }
+            d->in_use = true;
+            snprintf(d->holder, sizeof d->holder,
+                     "%.47s open by %.31s (pid %.16s)", want, comm, pid);
+        }
+    }
+    if (dir) {
+        closedir(dir);
+    }
+}
+
+/* vhost_vdpa's char devices held open by a process: a VM is using the
+ * device, which a delete or a re-bind would tear away. */
+static void
+observe_in_use(const struct hostio *io, struct obs_vdpa *v)
+{
+    const char *proc = io->proc_root ? io->proc_root : "/proc";
+    DIR *d = opendir(proc);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        for (size_t i = 0;
+             isdigit((unsigned char)e->d_name[0]) && i < v->n_devs; i++) {
+            if (v->devs[i].chardev[0] && !v->devs[i].in_use) {
+                scan_pid(proc, e->d_name, &v->devs[i]);
+            }
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
 static int
 observe(struct hostio *io, const struct vdpaown *own, struct obs_vdpa *v)
 {
@@ -92,6 +150,9 @@ observe(struct hostio *io, const struct vdpaown *own, struct obs_vdpa *v)
     }
     for (size_t i = 0; !r && i < own->n; i++) {
         v->n_owned_gone += !obs_vdpa_find(v, own->names[i]);
+    }
+    if (!r) {
+        observe_in_use(io, v);
     }
     free(devs);
     oanl_close(s);

@@ -25,6 +25,10 @@ struct obs_vdpa_dev {
     uint8_t mac[6];
     unsigned mtu, max_vqp;
     uint64_t negotiated; /* once a driver set FEATURES_OK */
+    /* Its char device is open (a VM's QEMU): 'holder' says by whom,
+     * "/dev/vhost-vdpa-0 open by qemu (pid 812)". */
+    bool in_use;
+    char holder[128];
 };
 
 struct obs_vdpa {

@@ -99,9 +99,26 @@ wanted(const struct spec_pf *sp, const struct spec_vf *sv,
     return true;
 }
 
+/* A delete or re-bind of 'd' would tear it from whoever holds it: a
+ * blocker unless the PF allows disruption ('allow'). */
+static bool
+held(const struct obs_vdpa_dev *d, bool allow, int pf,
+     const struct plan_vdpa_sink *k)
+{
+    if (!d->in_use || allow) {
+        return false;
+    }
+    blocker(k, pf, d->name,
+            "vDPA device %s is in use: %s; set \"disruptive\": \"allow\" on "
+            "the PF to proceed",
+            d->name, d->holder);
+    return true;
+}
+
 static void
 plan_vf(const struct obs_vdpa *v, int pf, const struct spec_vf *sv,
-        const struct plan_vdpa_args *a, const struct plan_vdpa_sink *k)
+        const struct plan_vdpa_args *a, bool allow,
+        const struct plan_vdpa_sink *k)
 {
     const struct obs_vdpa_dev *d = obs_vdpa_find(v, a->name);
     bool loaded = sv->vdpa.driver == SPEC_VDPA_VHOST ? v->vhost_loaded
@@ -121,6 +138,10 @@ plan_vf(const struct obs_vdpa *v, int pf, const struct spec_vf *sv,
                     "vDPA device %s exists and was not created by the agent "
                     "(%s): delete it or give vdpa.name",
                     a->name, why);
+            return;
+        }
+        if ((why[0] || strcmp(d->driver, a->driver)) &&
+            held(d, allow, pf, k)) {
             return;
         }
         if (why[0]) {
@@ -169,7 +190,8 @@ plan_vdpa(const struct spec *spec, const struct obs_host *host,
     }
     for (size_t i = 0; i < v->n_devs; i++) {
         const struct obs_vdpa_dev *d = &v->devs[i];
-        if (d->owned && !name_wanted(spec, d->name)) {
+        if (d->owned && !name_wanted(spec, d->name) &&
+            !held(d, false, -1, k)) {
             struct plan_vdpa_args a = {0};
             oa_copy_str(a.name, sizeof a.name, d->name);
             oa_copy_str(a.mgmtdev, sizeof a.mgmtdev, d->mgmtdev);
@@ -187,7 +209,8 @@ plan_vdpa(const struct spec *spec, const struct obs_host *host,
             const struct spec_vf *sv = &sp->vfs[j];
             if (sv->vdpa.driver != SPEC_VDPA_NONE &&
                 wanted(sp, sv, op, (int)i, k, &a)) {
-                plan_vf(v, (int)i, sv, &a, k);
+                plan_vf(v, (int)i, sv, &a,
+                        sp->disruptive == SPEC_DISRUPTIVE_ALLOW, k);
             }
         }
     }

@@ -14,6 +14,9 @@
 
 #define VDPABUS_PATH_MAX 512
 
+static int path_fmt(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static int
 path_fmt(char *buf, size_t size, const char *fmt, ...)
 {

@@ -129,8 +129,15 @@ bed_check "no vDPA step" sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$log' || { cat
 bed_check_eq "$d0 keeps its char device" "$cdev" "$(chardev_of "$d0")"
 bed_check_eq "vm1 keeps its netdev" "$nd" "$(netdev_of vm1)"
 
-# 3. Driver change: re-bound, not re-created.
+# 3. Driver change: refused while a process holds the char device (as a
+# VM's QEMU would), then re-bound, not re-created.
 spec virtio_vdpa virtio_vdpa
+exec 7<"/dev/$cdev"
+e2e_agentctl apply >"$log" 2>&1
+bed_check "apply refuses to re-bind a device in use" \
+    grep -q "in use: /dev/$cdev open by .*(pid $$)" "$log"
+bed_check_eq "$d0 still on" vhost_vdpa "$(driver_of "$d0")"
+exec 7<&-
 bed_check "apply after a driver change" apply
 bed_check "a vdpa-bind step, no vdpa-new" \
     sh -c "grep -q 'vdpa-bind' '$log' && ! grep -q 'vdpa-new' '$log'"

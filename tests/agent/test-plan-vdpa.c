@@ -171,6 +171,22 @@ START_TEST(test_recreate_only_ours)
     ck_assert_uint_eq(f.got.steps[1].vdpa.mtu, 9000);
     ck_assert_int_eq(f.got.steps[2].action, PLAN_VDPA_BIND);
 
+    /* In use (its char device open): a blocker, unless the PF allows
+     * disruption. */
+    d.in_use = true;
+    strcpy(d.holder, "/dev/vhost-vdpa-0 open by qemu (pid 812)");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "open by qemu (pid 812)"));
+    spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    d.in_use = false;
+
     /* Not the agent's: never deleted, a blocker says why. */
     d.owned = false;
     fixture(&f, &d, 1);
