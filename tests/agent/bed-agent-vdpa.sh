@@ -11,7 +11,10 @@
 # agent's device, while one made by hand with `vdpa dev add` stays
 # throughout. Judged with iproute2's vdpa, sysfs and the record file.
 #
-# usage: bed-agent-vdpa.sh AGENTCTL
+# Last, offload-agent: restarted, it adopts the devices without a vDPA
+# step; a device deleted by hand is back after `agentctl reconcile`.
+#
+# usage: bed-agent-vdpa.sh AGENTCTL OFFLOAD_AGENT
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=../bed/lib.sh
@@ -19,7 +22,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=bed-agent-lib.sh
 . "$here/bed-agent-lib.sh"
 
-AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL}")
+AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
+DAEMON=$(readlink -f "${2:?usage: $0 AGENTCTL OFFLOAD_AGENT}")
 work=$(mktemp -d /tmp/e2e-vdpa.XXXXXX)
 E2E_SPEC=$work/host.json
 E2E_STATE_DIR=$work/state
@@ -167,5 +171,36 @@ bed_check "vm1 no longer recorded" not_recorded vm1
 bed_check "$d0 still recorded" recorded "$d0"
 bed_check "$d0 stays" dev_exists "$d0"
 bed_check "hand0 stays" dev_exists hand0
+
+# 7. The daemon, started twice on the converged host.
+sock=$work/agent.sock
+daemon_pid=
+daemon_start() {
+    "$DAEMON" --spec "$E2E_SPEC" --socket "$sock" \
+        --state-dir "$E2E_STATE_DIR" 2>"$1" &
+    daemon_pid=$!
+}
+daemon_stop() { kill "$daemon_pid" && wait "$daemon_pid"; }
+converged() {
+    "$AGENTCTL" --socket "$sock" --spec "$E2E_SPEC" \
+        --state-dir "$E2E_STATE_DIR" status >/dev/null 2>&1
+}
+nd0=$(netdev_of "$d0")
+daemon_start "$work/d1.log"
+bed_check "daemon converged" bed_wait_for 60 converged
+daemon_stop
+daemon_start "$work/d2.log"
+bed_check "restarted daemon converged" bed_wait_for 60 converged
+bed_check "no vDPA step by either daemon" \
+    sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$work/d1.log' '$work/d2.log'"
+bed_check_eq "$d0 keeps its netdev" "$nd0" "$(netdev_of "$d0")"
+vdpa dev del "$d0"
+"$AGENTCTL" --socket "$sock" reconcile >/dev/null 2>&1
+bed_check "the daemon re-creates a device deleted by hand" \
+    bed_wait_for 60 dev_exists "$d0"
+bed_check "its log names the vdpa-new step" \
+    bed_wait_for 10 grep -q "vdpa-new.*$d0" "$work/d2.log"
+bed_check_eq "bound again" virtio_vdpa "$(driver_of "$d0")"
+daemon_stop
 
 bed_summary
