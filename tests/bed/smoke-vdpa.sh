@@ -40,7 +40,7 @@ bed_check "char device gone" test ! -e /dev/vhost-vdpa-0
 netdev=
 bed_check "virtio_net netdev under the device" \
     bed_wait_for 5 sh -c "ls $bus/devices/vdpa0/virtio*/net/* >/dev/null"
-for n in $bus/devices/vdpa0/virtio*/net/*; do
+for n in "$bus"/devices/vdpa0/virtio*/net/*; do
     [ -e "$n" ] && netdev=${n##*/}
 done
 bed_check_eq "its MAC" "$mac" "$(cat "/sys/class/net/$netdev/address" 2>/dev/null)"
