@@ -357,6 +357,23 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
     return 0;
 }
 
+/* A bound vDPA device that negotiated legacy virtio. */
+static void
+vdpa_problems(struct report *report, const struct report_pf *pf)
+{
+    for (size_t j = 0; j < pf->n_vfs; j++) {
+        const struct report_vdpa *v = &pf->vfs[j].vdpa;
+        const char *mode = report_vdpa_mode(v);
+        if (v->driver[0] && mode && !strcmp(mode, "legacy")) {
+            problem(report, REPORT_WARNING, v->name,
+                    "start the guest with a modern virtio-net device "
+                    "(VIRTIO_F_VERSION_1; QEMU: disable-legacy=on)",
+                    "vDPA device negotiated legacy virtio: the data path "
+                    "falls back to a software relay");
+        }
+    }
+}
+
 static void
 plan_problems(struct report *report, const struct plan *plan)
 {
@@ -476,17 +493,7 @@ report_build(const struct spec *spec, const struct obs_host *host,
             check_offload(report, ovf->rep, &ovf->rep_tc,
                           ovf->rep_hw_tc_offload, policy);
         }
-        for (size_t j = 0; j < opf->n_vfs; j++) {
-            const struct report_vdpa *v = &report->pfs[i].vfs[j].vdpa;
-            const char *mode = report_vdpa_mode(v);
-            if (v->driver[0] && mode && !strcmp(mode, "legacy")) {
-                problem(report, REPORT_WARNING, v->name,
-                        "start the guest with a modern virtio-net device "
-                        "(VIRTIO_F_VERSION_1; QEMU: disable-legacy=on)",
-                        "vDPA device negotiated legacy virtio: the data path "
-                        "falls back to a software relay");
-            }
-        }
+        vdpa_problems(report, &report->pfs[i]);
     }
     if (report->failed) {
         goto nomem;
