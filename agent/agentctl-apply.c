@@ -99,8 +99,10 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
 {
     struct order_store orders = {0};
     struct pfpin_store pins = {0};
-    struct engine_opts eo = {
-        .apply.on_step = print_step, .orders = &orders, .pins = &pins};
+    struct engine_opts eo = {.apply.on_step = print_step,
+                             .orders = &orders,
+                             .pins = &pins,
+                             .state_dir = opts->state_dir};
     struct engine_result res;
     struct spec *spec = NULL;
     struct crashj journal;

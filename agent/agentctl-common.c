@@ -179,6 +179,7 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
         return r;
     }
     io.journal = journal;
+    io.state_dir = eo->state_dir;
     r = engine_reconcile(&io, spec, eo, res);
     if (io.vsdb) {
         struct vsdb_stats vs;

@@ -17,8 +17,10 @@ agentctl_cmd_plan(const struct agentctl_opts *opts, int argc, char *argv[])
 {
     struct order_store orders = {0};
     struct pfpin_store pins = {0};
-    struct engine_opts eo = {
-        .dry_run = true, .orders = &orders, .pins = &pins};
+    struct engine_opts eo = {.dry_run = true,
+                             .orders = &orders,
+                             .pins = &pins,
+                             .state_dir = opts->state_dir};
     struct engine_result res;
     struct spec *spec = NULL;
     char orders_path[4096], pins_path[4096];

@@ -1771,6 +1771,7 @@ agentd_start(struct agentd *d)
     }
     d->io.cancel = &d->cancel;
     recover_journal(d);
+    d->io.state_dir = d->opts->state_dir;
     d->peers = agentd_peers_create();
     if (!d->peers) {
         agentd_log(LOG_WARNING,

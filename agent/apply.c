@@ -3,6 +3,7 @@
  * repeated plan changes nothing; the only wait (VFs and representors,
  * wait-vfs) is driven by netlink events where the kernel sends them. */
 #include "apply.h"
+#include "apply-vdpa.h"
 
 #include "crashj.h"
 #include "hostio.h"
@@ -118,6 +119,14 @@ fail(struct apply_ctx *c, int r, const struct oanl_extack *ext)
 {
     oa_err_set_extack(&c->err, r, ext ? ext->msg : NULL, "%s", "");
     return STEP_ERROR;
+}
+
+enum step_result
+apply_vdpa(struct apply_ctx *c, const struct plan_step *s)
+{
+    return apply_vdpa_step(c->io, s, c->msg, sizeof c->msg, &c->err)
+               ? STEP_ERROR
+               : STEP_DONE;
 }
 
 /* The observed PF a step is about, in '*pf'. A negative errno (and the

@@ -109,6 +109,8 @@ enum step_result apply_set_link_up(struct apply_ctx *,
 enum step_result apply_create_bond(struct apply_ctx *,
                                    const struct plan_step *);
 enum step_result apply_enslave(struct apply_ctx *, const struct plan_step *);
+/* vdpa-del, vdpa-new, vdpa-bind (apply-vdpa.h). */
+enum step_result apply_vdpa(struct apply_ctx *, const struct plan_step *);
 /* Every OVS step: they share one transaction, committed at the first. */
 enum step_result apply_ovs(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_restart_vswitchd(struct apply_ctx *,

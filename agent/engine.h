@@ -103,6 +103,9 @@ struct engine_opts {
     /* Refusals remembered across reconciles (may be NULL: remembered for
      * this reconcile's rounds only). */
     struct engine_refusals *refusals;
+    /* The state directory (agentctl's callers; the daemon sets its
+     * hostio's): the agent's vDPA record (vdpaown.h). NULL: OA_STATE_DIR. */
+    const char *state_dir;
     /* NULL: engine_ops_hostio() of engine_reconcile()'s 'io'. When set,
      * 'io' is not used (may be NULL). */
     const struct engine_ops *ops;

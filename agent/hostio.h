@@ -21,6 +21,7 @@ struct hostio {
     const char *proc_root;        /* NULL: "/proc" */
     const char *run_root;         /* NULL: "/run" (udev's state) */
     const char *vswitchd_pidfile; /* NULL: VSDB_VSWITCHD_PIDFILE */
+    const char *state_dir;        /* NULL: OA_STATE_DIR (vdpaown.h) */
     struct oanl_sock *devlink;    /* NULL: the kernel has no devlink */
     struct oanl_sock *rtnl;       /* tc filter dumps */
     struct oa_link_sock *link;    /* links, VF configuration */

@@ -5,6 +5,7 @@
 #include "hostio.h"
 #include "obs-bond.h"
 #include "obs-inuse.h"
+#include "obs-vdpa.h"
 #include "offload/spec.h"
 #include "pfpin.h"
 #include "oa-netlink/devlink-info.h"
@@ -576,6 +577,10 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
         oa_err_set_errno(err, r, "observing OVSDB");
         goto fail;
     }
+    r = obs_vdpa_collect(io, spec, &host->vdpa, err);
+    if (r < 0) {
+        goto fail;
+    }
     *out = host;
     return 0;
 
@@ -597,5 +602,6 @@ obs_free(struct obs_host *host)
     free(host->bonds);
     vsdb_state_free(host->ovs.state);
     free(host->ovs.vswitchd_id);
+    obs_vdpa_free(host->vdpa);
     free(host);
 }

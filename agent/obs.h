@@ -159,6 +159,9 @@ struct obs_host {
      * the spec has none. */
     struct obs_bond *bonds;
     size_t n_bonds;
+    /* The vDPA devices (obs-vdpa.h); NULL when neither the spec nor the
+     * agent's record has one. */
+    struct obs_vdpa *vdpa;
 };
 
 /* Observes everything 'spec' names, read-only. Waits at most

@@ -8,6 +8,7 @@
 #include "oa-netlink/devlink.h"
 #include "obs-bond.h"
 #include "obs.h"
+#include "plan-vdpa.h"
 #include "offload/spec.h"
 #include "step.h"
 
@@ -2066,6 +2067,18 @@ plan_host(struct builder *b, const struct spec *spec,
 
 /* ---- The plan -------------------------------------------------------------- */
 
+static struct plan_step *
+vdpa_step(void *b, enum plan_action action, int pf, int vf)
+{
+    return add_step(b, action, pf, vf);
+}
+
+static void
+vdpa_blocker(void *b, int pf, const char *object, const char *msg)
+{
+    add_blocker(b, pf, object, "%s", msg);
+}
+
 int
 plan_compute(const struct spec *spec, const struct obs_host *host,
              struct plan **out)
@@ -2102,6 +2115,12 @@ plan_compute(const struct spec *spec, const struct obs_host *host,
     }
     if (!r) {
         r = plan_ovs(&b, spec, host, ds);
+    }
+    if (!r) {
+        /* Last: after every other kernel step of the VFs' PFs. */
+        struct plan_vdpa_sink sink = {&b, vdpa_step, vdpa_blocker};
+        plan_vdpa(spec, host, b.plan, &sink);
+        r = b.error;
     }
     for (size_t i = 0; ds && i < n; i++) {
         free(ds[i].vfs);

@@ -99,6 +99,11 @@ enum plan_action {
     /* VF-LAG (spec bonds), after both PFs are switchdev: */
     PLAN_CREATE_BOND, /* bond: name, options; marked as the agent's */
     PLAN_ENSLAVE,     /* bond: name, member (set down first) */
+    /* vDPA devices (plan-vdpa.h), after every other kernel step of their
+     * PF: vdpa: name (object), mgmtdev, mac, max_vqp, mtu, driver. */
+    PLAN_VDPA_DEL,  /* the agent's device: not wanted, or to re-create */
+    PLAN_VDPA_NEW,  /* VDPA_CMD_DEV_NEW, recorded as the agent's */
+    PLAN_VDPA_BIND, /* to driver on the vdpa bus */
 };
 
 /* VF settings to write; negative / has_mac false: leave alone. */
@@ -222,6 +227,16 @@ struct plan_bond_args {
     int xmit_hash, lacp_rate;
 };
 
+/* The vDPA steps. */
+struct plan_vdpa_args {
+    char name[64];
+    char mgmtdev[96];
+    char driver[32]; /* bind: the one to bind; new: the one to bind next */
+    bool has_mac;
+    uint8_t mac[6];
+    unsigned max_vqp, mtu; /* 0: left out */
+};
+
 /* The OVS key steps. */
 struct plan_kv_args {
     char key[64], value[128];
@@ -248,6 +263,7 @@ struct plan_step {
         struct plan_port_args ovsport;
         struct plan_kv_args kv;
         struct plan_bond_args bond;
+        struct plan_vdpa_args vdpa;
     };
 };
 

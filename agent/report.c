@@ -10,6 +10,7 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan.h"
+#include "report-vdpa.h"
 #include "stats.h"
 #include "step.h"
 #include "vsdb-offload.h"
@@ -39,6 +40,7 @@ struct report_vf {
     enum obs_tristate rep_up; /* UNKNOWN: no representor, or not read */
     struct report_tc tc;
     char in_use[128]; /* its holder (obs_vf.holder); "" when not in use */
+    struct report_vdpa vdpa;
 };
 
 struct report_pf {
@@ -365,6 +367,7 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         if (ovf->in_use) {
             oa_copy_str(vf->in_use, sizeof vf->in_use, ovf->holder);
         }
+        report_vdpa_fill(&vf->vdpa, spf, ovf->index, host);
         if (ovf->has_rep) {
             oa_copy_str(vf->rep, sizeof vf->rep, ovf->rep);
             port_bridge(host, ovf->rep, vf->bridge, sizeof vf->bridge);
@@ -373,6 +376,23 @@ copy_pf(struct report_pf *out, const struct spec_pf *spf,
         }
     }
     return 0;
+}
+
+/* A bound vDPA device that negotiated legacy virtio. */
+static void
+vdpa_problems(struct report *report, const struct report_pf *pf)
+{
+    for (size_t j = 0; j < pf->n_vfs; j++) {
+        const struct report_vdpa *v = &pf->vfs[j].vdpa;
+        const char *mode = report_vdpa_mode(v);
+        if (v->driver[0] && mode && !strcmp(mode, "legacy")) {
+            problem(report, REPORT_WARNING, v->name,
+                    "start the guest with a modern virtio-net device "
+                    "(VIRTIO_F_VERSION_1; QEMU: disable-legacy=on)",
+                    "vDPA device negotiated legacy virtio: the data path "
+                    "falls back to a software relay");
+        }
+    }
 }
 
 static void
@@ -541,6 +561,7 @@ report_build(const struct spec *spec, const struct obs_host *host,
             check_offload(report, ovf->rep, &ovf->rep_tc,
                           ovf->rep_hw_tc_offload, policy);
         }
+        vdpa_problems(report, &report->pfs[i]);
     }
     if (copy_bonds(report, spec, host) < 0) {
         goto nomem;
@@ -819,6 +840,8 @@ json_pf(struct jw *jw, const struct report_pf *pf)
         json_tc(jw, &vf->tc);
         jw_key(jw, "in_use");
         json_string_or_null(jw, vf->in_use);
+        jw_key(jw, "vdpa");
+        report_vdpa_json(jw, &vf->vdpa);
         jw_object_end(jw);
     }
     jw_array_end(jw);
@@ -1130,6 +1153,11 @@ text_pf(struct oa_str *t, const struct report_pf *pf)
             w_vlan, vlan_cell(vf, vlan, sizeof vlan), w_drv,
             or_dash(vf->driver), w_rep, rep_cell(vf, cell, sizeof cell), w_br,
             or_dash(vf->bridge), rules);
+    }
+    for (size_t i = 0; i < pf->n_vfs; i++) {
+        if (pf->vfs[i].vdpa.wanted) {
+            report_vdpa_text(t, pf->vfs[i].index, &pf->vfs[i].vdpa);
+        }
     }
 }
 

@@ -238,6 +238,33 @@ init_eswitch(struct plan_step *s)
     s->eswitch.order = -1;
 }
 
+/* A vDPA step: the device, its management device, and what it is made
+ * with (new) or bound to (bind). */
+static void
+json_vdpa(struct jw *jw, const struct plan_step *s)
+{
+    const struct plan_vdpa_args *a = &s->vdpa;
+    char mac[18];
+    jw_key(jw, "name");
+    jw_string(jw, a->name);
+    jw_key(jw, "mgmtdev");
+    json_string_or_null(jw, a->mgmtdev);
+    if (s->action == PLAN_VDPA_DEL) {
+        return;
+    }
+    jw_key(jw, "driver");
+    jw_string(jw, a->driver);
+    if (s->action == PLAN_VDPA_NEW) {
+        jw_key(jw, "mac");
+        json_string_or_null(jw, a->has_mac ? spec_mac_to_string(a->mac, mac)
+                                           : NULL);
+        jw_key(jw, "max_vqp");
+        jw_int(jw, a->max_vqp);
+        jw_key(jw, "mtu");
+        jw_int(jw, a->mtu);
+    }
+}
+
 static void
 init_set_vf(struct plan_step *s)
 {
@@ -305,6 +332,9 @@ static const struct step_type step_types[] = {
     [PLAN_CREATE_BOND] = {"create-bond", false, apply_create_bond, json_bond,
                           NULL},
     [PLAN_ENSLAVE] = {"enslave", false, apply_enslave, json_bond, NULL},
+    [PLAN_VDPA_DEL] = {"vdpa-del", false, apply_vdpa, json_vdpa, NULL},
+    [PLAN_VDPA_NEW] = {"vdpa-new", false, apply_vdpa, json_vdpa, NULL},
+    [PLAN_VDPA_BIND] = {"vdpa-bind", false, apply_vdpa, json_vdpa, NULL},
 };
 
 const struct step_type *

@@ -26,22 +26,27 @@ function(oa_add_check_test name)
 endfunction()
 
 # oa_add_bed_test(NAME COMMAND "shell command" [PCI [IOMMU]]
-#                 [SYSTEMD [SETUP "shell command"]] [TIMEOUT seconds])
+#                 [SYSTEMD [SETUP "shell command"]] [TIMEOUT seconds]
+#                 [KERNEL 6.12])
 # Registers a test that boots the kernel test bed (tests/bed/run) and runs
 # the shell command inside the guest, as root, in the build directory.
 # PCI selects the q35 + SR-IOV NVMe variant of the bed, IOMMU with it an
 # emulated Intel IOMMU (vfio-pci, IOMMU groups). SYSTEMD boots the
 # guest with systemd as PID 1 (OA_BED_SYSTEMD=1): SETUP runs before systemd
 # starts (to install and enable units in /etc/systemd/system), COMMAND as
-# a unit once multi-user.target is reached. Bed tests run one at a time:
+# a unit once multi-user.target is reached. KERNEL 6.12 boots the second
+# bed (OA_BED_KERNEL=6.12: vDPA). Bed tests run one at a time:
 # each guest wants both cores under TCG.
 function(oa_add_bed_test name)
-  cmake_parse_arguments(T "PCI;IOMMU;SYSTEMD" "COMMAND;SETUP;TIMEOUT" ""
+  cmake_parse_arguments(T "PCI;IOMMU;SYSTEMD" "COMMAND;SETUP;TIMEOUT;KERNEL" ""
                         ${ARGN})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 600)
   endif()
   set(env "")
+  if(T_KERNEL)
+    list(APPEND env "OA_BED_KERNEL=${T_KERNEL}")
+  endif()
   if(T_PCI)
     list(APPEND env "OA_BED_PCI=1")
     if(T_IOMMU)

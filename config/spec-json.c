@@ -25,6 +25,28 @@ set_tristate(json_t *obj, const char *key, enum spec_tristate t)
     return t == SPEC_UNSET || set(obj, key, json_boolean(t == SPEC_TRUE));
 }
 
+/* "vdpa" as given: name, mgmtdev, max_vqp and mtu only when set (their
+ * defaults depend on the host). */
+static bool
+set_vdpa(json_t *vf, const struct spec_vdpa *d)
+{
+    if (d->driver == SPEC_VDPA_NONE) {
+        return true;
+    }
+    json_t *o = json_object();
+    bool ok =
+        o && set(o, "driver", json_string(spec_vdpa_driver_name(d->driver))) &&
+        (!d->name[0] || set(o, "name", json_string(d->name))) &&
+        (!d->max_vqp || set(o, "max_vqp", json_integer(d->max_vqp))) &&
+        (!d->mtu || set(o, "mtu", json_integer(d->mtu))) &&
+        (!d->mgmtdev[0] || set(o, "mgmtdev", json_string(d->mgmtdev)));
+    if (!ok) {
+        json_decref(o);
+        return false;
+    }
+    return set(vf, "vdpa", o);
+}
+
 static json_t *
 vf_to_json(const struct spec_vf *vf)
 {
@@ -37,7 +59,7 @@ vf_to_json(const struct spec_vf *vf)
         set(o, "vlan", json_integer(vf->vlan)) &&
         set_tristate(o, "trust", vf->trust) &&
         set_tristate(o, "spoofchk", vf->spoofchk) &&
-        set(o, "attach", json_boolean(vf->attach))) {
+        set(o, "attach", json_boolean(vf->attach)) && set_vdpa(o, &vf->vdpa)) {
         return o;
     }
     json_decref(o);

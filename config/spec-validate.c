@@ -53,9 +53,10 @@ struct ctx {
     struct seen_set bridges; /* names, valid or not, for references */
     struct seen_set pf_ids;
     struct seen_set macs;
-    struct seen_set bonds;  /* bond names */
-    size_t pf_index;        /* of the PF being walked */
-    struct oa_str quote[2]; /* for quoted() */
+    struct seen_set bonds;      /* bond names */
+    size_t pf_index;            /* of the PF being walked */
+    struct seen_set vdpa_names; /* vfs[].vdpa names, given or derived */
+    struct oa_str quote[2];     /* for quoted() */
 };
 
 /* Errors. */
@@ -388,6 +389,11 @@ key_home(const char *key)
         {"miimon", "$.bonds[]"},
         {"xmit_hash_policy", "$.bonds[]"},
         {"lacp_rate", "$.bonds[]"},
+        {"vdpa", "$.pfs[].vfs[]"},
+        {"driver", "$.pfs[].vfs[].vdpa"},
+        {"max_vqp", "$.pfs[].vfs[].vdpa"},
+        {"mtu", "$.pfs[].vfs[].vdpa"},
+        {"mgmtdev", "$.pfs[].vfs[].vdpa"},
     };
     for (size_t i = 0; i < sizeof homes / sizeof homes[0]; i++) {
         if (!strcmp(key, homes[i].key)) {
@@ -639,6 +645,11 @@ static const char *const disruptive_names[] = {
     [SPEC_DISRUPTIVE_FORBID] = "forbid",
     [SPEC_DISRUPTIVE_ALLOW] = "allow",
 };
+static const char *const vdpa_driver_names[] = {
+    [SPEC_VDPA_VHOST] = "vhost_vdpa",
+    [SPEC_VDPA_VIRTIO] = "virtio_vdpa",
+};
+
 static const char *const pf_key_names[] = {
     [SPEC_PF_BY_NETDEV] = "netdev",
     [SPEC_PF_BY_PCI] = "pci",
@@ -765,6 +776,109 @@ check_switchdev_vlan(struct ctx *c, const struct val *v, bool bridged,
     path_pop(c, saved);
 }
 
+/* A vDPA device or management device name: 'max' - 1 characters at most
+ * of [A-Za-z0-9_.:-], and for a management device one '/' between a bus
+ * and a device ("pci/0000:43:00.2"). NULL when fine, else the problem. */
+static const char *
+vdpa_name_problem(const char *s, size_t max, bool slash_ok)
+{
+    size_t len = strlen(s), slashes = 0;
+    if (!len) {
+        return "must not be empty";
+    }
+    if (len >= max) {
+        return "is too long";
+    }
+    for (const char *p = s; *p; p++) {
+        if (*p == '/' && slash_ok) {
+            slashes++;
+        } else if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                     (*p >= '0' && *p <= '9') || strchr("_.:-", *p))) {
+            return slash_ok ? "may hold only letters, digits, '_', '.', ':', "
+                              "'-' and one '/' after the bus"
+                            : "may hold only letters, digits, '_', '.', ':' "
+                              "and '-'";
+        }
+    }
+    if (slashes > 1 || s[0] == '/' || s[len - 1] == '/') {
+        return "must be \"bus/device\" or \"device\"";
+    }
+    return NULL;
+}
+
+/* A string key of "vdpa" into 'dst' (size 'max'), checked. */
+static void
+get_vdpa_str(struct ctx *c, const struct val *o, const char *key, char *dst,
+             size_t max, bool slash_ok)
+{
+    struct val v;
+    size_t saved;
+    const char *s = get_string(c, o, key, false, false, &v, &saved);
+    if (!s) {
+        return;
+    }
+    const char *problem = vdpa_name_problem(s, max, slash_ok);
+    if (problem) {
+        report(c, SPEC_E_FORMAT, v.pos, "%s %s", quoted(c, s, 0), problem);
+    } else {
+        strcpy(dst, s);
+    }
+    path_pop(c, saved);
+}
+
+/* vfs[].vdpa. Its name, given or derived, must be unique on the host. */
+static void
+walk_vdpa(struct ctx *c, const struct val *vo, const struct spec_pf *pf,
+          struct spec_vf *vf)
+{
+    static const char *const keys[] = {"driver", "name", "max_vqp", "mtu",
+                                       "mgmtdev"};
+    struct spec_vdpa *d = &vf->vdpa;
+    struct val v;
+    long long n;
+    int drv = SPEC_VDPA_NONE;
+
+    size_t saved = path_push_key(c, "vdpa");
+    d->pos = vo->pos;
+    if (!as_object(c, vo)) {
+        path_pop(c, saved);
+        return;
+    }
+    check_keys(c, vo, keys, N_ELEMS(keys));
+    if (!lookup(vo, "driver", &v)) {
+        report_missing(c, vo, "driver");
+    }
+    get_enum(c, vo, "driver", vdpa_driver_names, N_ELEMS(vdpa_driver_names),
+             &drv);
+    get_vdpa_str(c, vo, "name", d->name, sizeof d->name, false);
+    get_vdpa_str(c, vo, "mgmtdev", d->mgmtdev, sizeof d->mgmtdev, true);
+    if (get_int(c, vo, "max_vqp", false, 1, SPEC_VDPA_MAX_VQP, &n, NULL)) {
+        d->max_vqp = (unsigned)n;
+    }
+    if (get_int(c, vo, "mtu", false, 68, 65535, &n, NULL)) {
+        d->mtu = (unsigned)n;
+    }
+    d->driver = (enum spec_vdpa_driver)drv;
+
+    char name[SPEC_VDPA_NAME_MAX];
+    if (spec_vdpa_name(pf, vf, name)) {
+        report(c, SPEC_E_FORMAT, vo->pos,
+               "the default vDPA device name of this VF is too long: give "
+               "\"name\"");
+    } else {
+        const struct seen *dup = seen_find(&c->vdpa_names, name);
+        if (dup) {
+            report(c, SPEC_E_DUPLICATE, vo->pos,
+                   "duplicate vDPA device name \"%s\": already used at %s "
+                   "(line %u)",
+                   name, dup->path, dup->pos.line);
+        } else {
+            seen_add(c, &c->vdpa_names, name, vo->pos);
+        }
+    }
+    path_pop(c, saved);
+}
+
 /* 'switchdev': the PF's eswitch is (validly) switchdev, so the legacy
  * VF settings are refused and a vlan needs the representor's port
  * ('bridged': the PF has "bridge"). */
@@ -773,8 +887,8 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
         bool num_vfs_ok, bool switchdev, bool bridged,
         struct seen_set *indices, struct spec_vf *vf)
 {
-    static const char *const keys[] = {"index", "vlan",     "mac",
-                                       "trust", "spoofchk", "attach"};
+    static const char *const keys[] = {"index",    "vlan",   "mac", "trust",
+                                       "spoofchk", "attach", "vdpa"};
     struct val v;
     long long n;
     size_t saved;
@@ -856,6 +970,9 @@ walk_vf(struct ctx *c, const struct val *o, const struct spec_pf *pf,
     get_tristate(c, o, "spoofchk", &vf->spoofchk);
     if (vf->spoofchk != SPEC_UNSET && switchdev && lookup(o, "spoofchk", &v)) {
         refuse_legacy_ndo(c, &v, "spoofchk");
+    }
+    if (lookup(o, "vdpa", &v)) {
+        walk_vdpa(c, &v, pf, vf);
     }
 }
 
@@ -1491,6 +1608,7 @@ spec_validate(struct spec_errors *errs, const char *file, json_t *json,
     seen_free(&c.pf_ids);
     seen_free(&c.macs);
     seen_free(&c.bonds);
+    seen_free(&c.vdpa_names);
 
     spec->file = strdup(file);
     if (!spec->file) {
@@ -1544,6 +1662,12 @@ const char *
 spec_disruptive_name(enum spec_disruptive d)
 {
     return name_of(disruptive_names, N_ELEMS(disruptive_names), (int)d);
+}
+
+const char *
+spec_vdpa_driver_name(enum spec_vdpa_driver d)
+{
+    return name_of(vdpa_driver_names, N_ELEMS(vdpa_driver_names), (int)d);
 }
 
 const char *

@@ -396,7 +396,10 @@ vf_equal(const struct spec_vf *a, const struct spec_vf *b)
     return a->index == b->index && a->has_mac == b->has_mac &&
            (!a->has_mac || !memcmp(a->mac, b->mac, 6)) && a->vlan == b->vlan &&
            a->trust == b->trust && a->spoofchk == b->spoofchk &&
-           a->attach == b->attach;
+           a->attach == b->attach && a->vdpa.driver == b->vdpa.driver &&
+           !strcmp(a->vdpa.name, b->vdpa.name) &&
+           !strcmp(a->vdpa.mgmtdev, b->vdpa.mgmtdev) &&
+           a->vdpa.max_vqp == b->vdpa.max_vqp && a->vdpa.mtu == b->vdpa.mtu;
 }
 
 static bool
@@ -484,4 +487,29 @@ spec_total_vfs(const struct spec *spec)
         n += spec->pfs[i].num_vfs;
     }
     return n;
+}
+
+int
+spec_vdpa_name(const struct spec_pf *pf, const struct spec_vf *vf,
+               char buf[SPEC_VDPA_NAME_MAX])
+{
+    if (vf->vdpa.name[0]) {
+        memcpy(buf, vf->vdpa.name, SPEC_VDPA_NAME_MAX);
+        return 0;
+    }
+    int n = snprintf(buf, SPEC_VDPA_NAME_MAX, "oa-%s-vf%u",
+                     pf->id ? pf->id : "", vf->index);
+    if (n < 0 || n >= SPEC_VDPA_NAME_MAX) {
+        buf[0] = '\0';
+        return -ENAMETOOLONG;
+    }
+    for (char *p = buf + 3; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                  (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' ||
+                  *p == '-';
+        if (!ok) {
+            *p = '_';
+        }
+    }
+    return 0;
 }

@@ -865,6 +865,44 @@ static const struct invalid_case invalid_cases[] = {
      SPEC_E_UNKNOWN_KEY, "$.pfs[0].lacp_rate", "it belongs in $.bonds[]"},
     {"bonds an object", V "\"pfs\":[],\"bonds\":»{}}", SPEC_E_TYPE, "$.bonds",
      NULL},
+    /* vfs[].vdpa */
+    {"vdpa a string", VF "\"vdpa\":»\"vhost_vdpa\"}]}]}", SPEC_E_TYPE,
+     "$.pfs[0].vfs[0].vdpa", "expected an object, got a string"},
+    {"vdpa without driver", VF "\"vdpa\":»{\"max_vqp\":4}}]}]}",
+     SPEC_E_REQUIRED, "$.pfs[0].vfs[0].vdpa.driver",
+     "required key is missing"},
+    {"vdpa driver unknown", VF "\"vdpa\":{\"driver\":»\"vhost-vdpa\"}}]}]}",
+     SPEC_E_ENUM, "$.pfs[0].vfs[0].vdpa.driver",
+     "expected one of \"vhost_vdpa\", \"virtio_vdpa\" (did you mean "
+     "\"vhost_vdpa\"?)"},
+    {"vdpa unknown key",
+     VF "\"vdpa\":{\"driver\":\"vhost_vdpa\",»\"max_vq\":2}}]}]}",
+     SPEC_E_UNKNOWN_KEY, "$.pfs[0].vfs[0].vdpa.max_vq",
+     "did you mean \"max_vqp\""},
+    {"vdpa max_vqp 0",
+     VF "\"vdpa\":{\"driver\":\"vhost_vdpa\",\"max_vqp\":»0}}]}]}",
+     SPEC_E_RANGE, "$.pfs[0].vfs[0].vdpa.max_vqp", "out of range 1..32768"},
+    {"vdpa mtu 10", VF "\"vdpa\":{\"driver\":\"vhost_vdpa\",\"mtu\":»10}}]}]}",
+     SPEC_E_RANGE, "$.pfs[0].vfs[0].vdpa.mtu", "out of range 68..65535"},
+    {"vdpa name with a slash",
+     VF "\"vdpa\":{\"driver\":\"vhost_vdpa\",\"name\":»\"a/b\"}}]}]}",
+     SPEC_E_FORMAT, "$.pfs[0].vfs[0].vdpa.name", "may hold only"},
+    {"vdpa mgmtdev with two slashes",
+     VF "\"vdpa\":{\"driver\":\"vhost_vdpa\",\"mgmtdev\":»\"pci/a/b\"}}]}]}",
+     SPEC_E_FORMAT, "$.pfs[0].vfs[0].vdpa.mgmtdev", "\"bus/device\""},
+    {"vdpa names twice",
+     VF
+     "\"vdpa\":{\"driver\":\"vhost_vdpa\",\"name\":\"v\"}},"
+     "{\"index\":1,\"vdpa\":»{\"driver\":\"virtio_vdpa\",\"name\":\"v\"}}]}]}",
+     SPEC_E_DUPLICATE, "$.pfs[0].vfs[1].vdpa",
+     "duplicate vDPA device name \"v\": already used at $.pfs[0].vfs[0].vdpa"},
+    {"vdpa name equal to another VF's default",
+     VF "\"vdpa\":{\"driver\":\"vhost_vdpa\"}},"
+        "{\"index\":1,\"vdpa\":»{\"driver\":\"vhost_vdpa\",\"name\":"
+        "\"oa-eth0-vf0\"}}]}]}",
+     SPEC_E_DUPLICATE, "$.pfs[0].vfs[1].vdpa", "\"oa-eth0-vf0\""},
+    {"vdpa key on the PF", PF "»\"vdpa\":{}}]}", SPEC_E_UNKNOWN_KEY,
+     "$.pfs[0].vdpa", "it belongs in $.pfs[].vfs[]"},
 };
 
 /* Where the marker is: 1-based line and column in characters. */
@@ -883,6 +921,41 @@ marker_position(const char *text, const char *marker, unsigned *line,
         }
     }
 }
+
+START_TEST(test_vdpa_valid)
+{
+    struct spec *spec = load_valid(
+        V "\"pfs\":[{\"netdev\":\"eth0\",\"num_vfs\":3,"
+          "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:10\","
+          "\"vdpa\":{\"driver\":\"vhost_vdpa\"}},"
+          "{\"index\":1,\"vdpa\":{\"driver\":\"virtio_vdpa\",\"name\":\"vm1\","
+          "\"max_vqp\":8,\"mtu\":9000,\"mgmtdev\":\"auxiliary/"
+          "mlx5_core.sf.2\"}},"
+          "{\"index\":2}]}]}");
+    const struct spec_pf *pf = &spec->pfs[0];
+    char name[SPEC_VDPA_NAME_MAX];
+    ck_assert_int_eq(pf->vfs[0].vdpa.driver, SPEC_VDPA_VHOST);
+    ck_assert_str_eq(pf->vfs[0].vdpa.name, "");
+    ck_assert_uint_eq(pf->vfs[0].vdpa.max_vqp, 0);
+    ck_assert_int_eq(spec_vdpa_name(pf, &pf->vfs[0], name), 0);
+    ck_assert_str_eq(name, "oa-eth0-vf0");
+    ck_assert_int_eq(pf->vfs[1].vdpa.driver, SPEC_VDPA_VIRTIO);
+    ck_assert_str_eq(pf->vfs[1].vdpa.mgmtdev, "auxiliary/mlx5_core.sf.2");
+    ck_assert_uint_eq(pf->vfs[1].vdpa.max_vqp, 8);
+    ck_assert_uint_eq(pf->vfs[1].vdpa.mtu, 9000);
+    ck_assert_int_eq(spec_vdpa_name(pf, &pf->vfs[1], name), 0);
+    ck_assert_str_eq(name, "vm1");
+    ck_assert_int_eq(pf->vfs[2].vdpa.driver, SPEC_VDPA_NONE);
+    assert_round_trip(spec);
+    spec_destroy(spec);
+
+    /* The default from a PCI address or devlink handle: no ':' or '/'. */
+    struct spec_pf p = {.id = "pci/0000:43:00.0"};
+    struct spec_vf v = {.index = 3};
+    ck_assert_int_eq(spec_vdpa_name(&p, &v, name), 0);
+    ck_assert_str_eq(name, "oa-pci_0000_43_00.0-vf3");
+}
+END_TEST
 
 START_TEST(test_invalid_case)
 {
@@ -1391,6 +1464,7 @@ spec_suite(void)
     tcase_add_test(tc, test_not_utf8);
     tcase_add_test(tc, test_huge_numbers);
     tcase_add_test(tc, test_deep_nesting);
+    tcase_add_test(tc, test_vdpa_valid);
     tcase_add_test(tc, test_ten_megabytes);
     tcase_add_test(tc, test_jansson_out_of_memory);
     suite_add_tcase(s, tc);

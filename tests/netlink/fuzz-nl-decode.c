@@ -1,5 +1,5 @@
 /* libFuzzer target: every oa_netlink decoder on arbitrary bytes.  The
- * first byte picks the decoder; the rest is one netlink message whose
+ * first byte picks the decoder (devlink and vdpa share one slot); the rest is one netlink message whose
  * nlmsg_len is forced to its real size (the receive loop guarantees that
  * much), so the fuzzer works on headers and attributes.  Decoders must
  * answer 0 or a negative errno without reading out of bounds, leaking or
@@ -13,6 +13,7 @@
 #include "oa-netlink/nlev.h"
 #include "oa-netlink/nlsock.h"
 #include "oa-netlink/tcf.h"
+#include "oa-netlink/vdpa.h"
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -68,6 +69,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devlink_decode_info(nlh, &h, &info);
         struct devlink_health_reporter rep;
         devlink_decode_health(nlh, &rep);
+        /* vdpa, another generic netlink family, shares it too. */
+        struct vdpa_mgmtdev_info m;
+        vdpa_decode_mgmtdev(nlh, &m);
+        struct vdpa_dev_info d;
+        vdpa_decode_dev(nlh, &d);
+        struct vdpa_dev_config c;
+        vdpa_decode_config(nlh, &c);
         break;
     }
     case 4:

@@ -73,5 +73,6 @@ Suite *nlev_suite(void);
 Suite *repr_suite(void);
 Suite *dpport_suite(void);
 Suite *bond_suite(void);
+Suite *vdpa_suite(void);
 
 #endif

@@ -135,6 +135,28 @@ struct spec_bridge {
     struct spec_pos pos;
 };
 
+/* vfs[].vdpa (docs/spec.md, "vDPA devices"): a vDPA device on the VF,
+ * created through the kernel's vdpa netlink family and bound to a vdpa
+ * bus driver. driver NONE: the VF has none (no "vdpa" key). */
+enum spec_vdpa_driver {
+    SPEC_VDPA_NONE = 0,
+    SPEC_VDPA_VHOST,  /* "vhost_vdpa": /dev/vhost-vdpa-N for QEMU */
+    SPEC_VDPA_VIRTIO, /* "virtio_vdpa": a virtio_net netdev on the host */
+};
+
+#define SPEC_VDPA_NAME_MAX    64
+#define SPEC_VDPA_MGMTDEV_MAX 96
+#define SPEC_VDPA_MAX_VQP     0x8000 /* virtio-net's max_virtqueue_pairs */
+
+struct spec_vdpa {
+    enum spec_vdpa_driver driver;
+    char name[SPEC_VDPA_NAME_MAX];       /* "": spec_vdpa_name() derives it */
+    char mgmtdev[SPEC_VDPA_MGMTDEV_MAX]; /* "": "pci/<the VF's address>" */
+    unsigned max_vqp; /* 0: not given, the device's default */
+    unsigned mtu;     /* 0: not given, the device's default */
+    struct spec_pos pos;
+};
+
 struct spec_vf {
     unsigned index;
     bool has_mac;
@@ -143,6 +165,7 @@ struct spec_vf {
     enum spec_tristate trust;
     enum spec_tristate spoofchk;
     bool attach; /* representor becomes a port of the PF's bridge */
+    struct spec_vdpa vdpa;
     struct spec_pos pos;
 };
 
@@ -306,6 +329,15 @@ const char *spec_lacp_rate_name(enum spec_lacp_rate); /* NULL: unset */
 
 /* The bond 'pf_index' (an index into spec.pfs) is a member of, or NULL. */
 const struct spec_bond *spec_pf_bond(const struct spec *, size_t pf_index);
+/* "vhost_vdpa", "virtio_vdpa"; NULL for NONE. */
+const char *spec_vdpa_driver_name(enum spec_vdpa_driver);
+
+/* The vDPA device name of 'vf' of 'pf': its "name", else the default
+ * "oa-<PF id>-vf<index>" (characters other than [A-Za-z0-9_.-] of the
+ * PF's id become '_': "oa-0000_43_00.0-vf2", "oa-enp8s0f0-vf0"), stable
+ * across restarts. -ENAMETOOLONG when the default does not fit. */
+int spec_vdpa_name(const struct spec_pf *pf, const struct spec_vf *vf,
+                   char buf[SPEC_VDPA_NAME_MAX]);
 
 /* Writes 'mac' as "xx:xx:xx:xx:xx:xx" into 'buf' and returns 'buf'. */
 char *spec_mac_to_string(const uint8_t mac[6], char buf[18]);

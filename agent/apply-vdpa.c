@@ -1,0 +1,98 @@
+/* apply-vdpa: see apply-vdpa.h. */
+#include "apply-vdpa.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hostio.h"
+#include "oa-netlink/vdpa-bus.h"
+#include "oa-netlink/vdpa.h"
+#include "plan.h"
+#include "vdpaown.h"
+
+static int
+record(const struct hostio *io, const char *name, bool add, struct oa_err *err)
+{
+    char path[512];
+    int r = vdpaown_path(io->state_dir, path, sizeof path);
+    if (r < 0) {
+        return oa_err_set(err, r, "the vDPA record's path is too long");
+    }
+    return add ? vdpaown_add(path, name, err)
+               : vdpaown_remove(path, name, err);
+}
+
+/* Creates the device with autoprobe off (restored as found): no driver
+ * takes it before vdpa-bind says which one. Recorded as the agent's. */
+static int
+dev_new(const struct hostio *io, struct oanl_sock *s,
+        const struct plan_vdpa_args *a, struct oa_err *err)
+{
+    struct vdpa_dev_new_req q = {.has_mac = a->has_mac,
+                                 .max_vqp = (uint16_t)a->max_vqp,
+                                 .mtu = (uint16_t)a->mtu};
+    struct oanl_extack ext = {{0}};
+    bool autoprobe = true;
+    memcpy(q.mac, a->mac, 6);
+    snprintf(q.name, sizeof q.name, "%s", a->name);
+    if (vdpa_mgmtdev_parse(a->mgmtdev, &q.mgmt)) {
+        return oa_err_set(err, -EINVAL, "bad management device %s",
+                          a->mgmtdev);
+    }
+    int r = vdpabus_autoprobe_get(io->sysfs_root, &autoprobe);
+    if (!r && autoprobe) {
+        r = vdpabus_autoprobe_set(io->sysfs_root, false);
+    }
+    if (r) {
+        return oa_err_set_errno(err, r, "vdpa bus drivers_autoprobe");
+    }
+    r = vdpa_dev_new(s, &q, &ext);
+    if (autoprobe) {
+        vdpabus_autoprobe_set(io->sysfs_root, true);
+    }
+    if (r) {
+        return oa_err_set_extack(err, r, ext.msg, "vdpa dev add on %s",
+                                 a->mgmtdev);
+    }
+    return record(io, a->name, true, err);
+}
+
+int
+apply_vdpa_step(const struct hostio *io, const struct plan_step *s, char *msg,
+                size_t size, struct oa_err *err)
+{
+    const struct plan_vdpa_args *a = &s->vdpa;
+    if (s->action == PLAN_VDPA_BIND) {
+        int r = vdpabus_bind(io->sysfs_root, a->name, a->driver);
+        if (r) {
+            return oa_err_set_errno(err, r,
+                                    r == -ENOENT ? "driver %s not loaded"
+                                                 : "binding to %s",
+                                    a->driver);
+        }
+        snprintf(msg, size, "%s bound to %s", a->name, a->driver);
+        return 0;
+    }
+    struct oanl_sock *sock;
+    struct oanl_extack ext = {{0}};
+    int r = oanl_open_genl("vdpa", &sock);
+    if (r) {
+        return oa_err_set_errno(err, r, "the vdpa netlink family");
+    }
+    if (s->action == PLAN_VDPA_NEW) {
+        r = dev_new(io, sock, a, err);
+        snprintf(msg, size, "%s created on %s", a->name, a->mgmtdev);
+    } else {
+        r = vdpa_dev_del(sock, a->name, &ext);
+        if (r && r != -ENODEV) {
+            oa_err_set_extack(err, r, ext.msg, "vdpa dev del");
+        } else {
+            snprintf(msg, size, "%s%s deleted", r ? "unchanged: " : "",
+                     a->name);
+            r = record(io, a->name, false, err);
+        }
+    }
+    oanl_close(sock);
+    return r;
+}

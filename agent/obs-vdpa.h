@@ -1,0 +1,55 @@
+/* obs-vdpa: the host's vDPA devices, for the planner (plan-vdpa.h):
+ * every device the kernel's vdpa family lists (the agent's and others'),
+ * its configuration, its driver on the vdpa bus and what that made of it,
+ * and which of them the agent created (vdpaown.h). Read-only. */
+#ifndef OA_OBS_VDPA_H
+#define OA_OBS_VDPA_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "oa-common/err.h"
+
+struct hostio;
+struct spec;
+
+struct obs_vdpa_dev {
+    char name[64];
+    char mgmtdev[96]; /* "pci/0000:43:00.2", "vdpasim_net" */
+    char driver[32];  /* "" when unbound */
+    char chardev[32]; /* vhost_vdpa's "vhost-vdpa-N", else "" */
+    char netdev[16];  /* virtio_vdpa's virtio_net netdev, else "" */
+    bool owned;       /* in the agent's record */
+    bool has_mac, has_mtu, has_max_vqp, has_negotiated;
+    uint8_t mac[6];
+    unsigned mtu, max_vqp;
+    uint64_t negotiated; /* once a driver set FEATURES_OK */
+    /* Its char device is open (a VM's QEMU): 'holder' says by whom,
+     * "/dev/vhost-vdpa-0 open by qemu (pid 812)". */
+    bool in_use;
+    char holder[128];
+};
+
+struct obs_vdpa {
+    /* The kernel has the vdpa family (module vdpa loaded); else 'error'
+     * says why and no device is listed. */
+    bool available;
+    char error[160];
+    bool vhost_loaded, virtio_loaded; /* the bus drivers are registered */
+    struct obs_vdpa_dev *devs;
+    size_t n_devs;
+    /* Names recorded as the agent's that the kernel no longer lists. */
+    size_t n_owned_gone;
+};
+
+/* Observes when 'spec' asks for a vDPA device or the agent's record names
+ * one; *out NULL otherwise (nothing to do with vDPA). */
+int obs_vdpa_collect(struct hostio *io, const struct spec *spec,
+                     struct obs_vdpa **out, struct oa_err *err);
+void obs_vdpa_free(struct obs_vdpa *v);
+/* The device named 'name', or NULL. */
+const struct obs_vdpa_dev *obs_vdpa_find(const struct obs_vdpa *v,
+                                         const char *name);
+
+#endif

@@ -1,0 +1,34 @@
+/* plan-vdpa: the vDPA part of the planner (plan.c calls it last, so its
+ * steps come after every other kernel step). Pure.
+ *
+ * Per VF with "vdpa" whose PF has no other kernel step in this plan (a
+ * VF being created or reconfigured gets its device in the next round):
+ *  - no device of its name: vdpa-new, then vdpa-bind;
+ *  - the agent's device (vdpaown.h) with another management device, MAC,
+ *    MTU or max_vqp (the kernel changes none of them on a live device):
+ *    vdpa-del, vdpa-new, vdpa-bind; someone else's: a blocker, it stays;
+ *  - bound to another driver or none: vdpa-bind.
+ * Every device of the agent's that the spec no longer asks for: vdpa-del.
+ * Devices the agent did not create are never deleted. Blockers: the
+ * kernel has no vdpa family, the driver is not loaded, a VF that is no
+ * PCI function and no "mgmtdev". */
+#ifndef OA_PLAN_VDPA_H
+#define OA_PLAN_VDPA_H 1
+
+#include "plan.h"
+
+struct spec;
+struct obs_host;
+
+/* Where the steps and blockers go (plan.c's builder). */
+struct plan_vdpa_sink {
+    void *b;
+    struct plan_step *(*step)(void *b, enum plan_action, int pf, int vf);
+    void (*blocker)(void *b, int pf, const char *object, const char *msg);
+};
+
+/* 'plan': the steps so far (which PFs have kernel steps). */
+void plan_vdpa(const struct spec *spec, const struct obs_host *host,
+               const struct plan *plan, const struct plan_vdpa_sink *sink);
+
+#endif

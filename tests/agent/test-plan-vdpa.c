@@ -1,0 +1,358 @@
+/* plan-vdpa and vdpaown: the vDPA planner on specs and observations built
+ * in memory (pure), and the agent's record of its devices in a temporary
+ * state directory. */
+#include "obs-vdpa.h"
+#include "obs.h"
+#include "offload/spec.h"
+#include "plan-vdpa.h"
+#include "report-vdpa.h"
+#include "report.h"
+#include "vdpaown.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The sink: steps and blockers in arrays of the test's. */
+struct got {
+    struct plan_step steps[16];
+    size_t n_steps;
+    char blockers[8][256];
+    size_t n_blockers;
+};
+
+static struct plan_step *
+got_step(void *b, enum plan_action action, int pf, int vf)
+{
+    struct got *g = b;
+    ck_assert_uint_lt(g->n_steps, 16);
+    struct plan_step *s = &g->steps[g->n_steps++];
+    memset(s, 0, sizeof *s);
+    s->action = action;
+    s->pf = pf;
+    s->vf = vf;
+    return s;
+}
+
+static void
+got_blocker(void *b, int pf, const char *object, const char *msg)
+{
+    struct got *g = b;
+    (void)pf;
+    ck_assert_uint_lt(g->n_blockers, 8);
+    snprintf(g->blockers[g->n_blockers++], 256, "%s: %s", object, msg);
+}
+
+static struct spec *
+load(const char *vdpa0)
+{
+    char text[1024];
+    struct spec *spec;
+    struct spec_errors *errs;
+    snprintf(text, sizeof text,
+             "{\"version\":1,\"pfs\":[{\"netdev\":\"p0\",\"num_vfs\":2,"
+             "\"vfs\":[{\"index\":0,\"mac\":\"02:00:00:00:00:10\"%s%s}]}]}",
+             vdpa0 ? ",\"vdpa\":" : "", vdpa0 ? vdpa0 : "");
+    ck_assert_int_eq(
+        spec_load_buffer("t.json", text, strlen(text), &spec, &errs), 0);
+    spec_errors_destroy(errs);
+    return spec;
+}
+
+/* One found PF "p0" with two PCI VFs, and the vDPA devices 'devs'. */
+struct fixture {
+    struct obs_vf vfs[2];
+    struct obs_pf pf;
+    struct obs_vdpa v;
+    struct obs_host host;
+    struct plan plan;
+    struct got got;
+};
+
+static void
+fixture(struct fixture *f, struct obs_vdpa_dev *devs, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    strcpy(f->vfs[0].pci, "0000:08:00.2");
+    strcpy(f->vfs[1].pci, "0000:08:00.3");
+    f->vfs[1].index = 1;
+    f->pf = (struct obs_pf){
+        .found = true, .num_vfs = 2, .vfs = f->vfs, .n_vfs = 2};
+    f->v = (struct obs_vdpa){.available = true,
+                             .vhost_loaded = true,
+                             .virtio_loaded = true,
+                             .devs = devs,
+                             .n_devs = n};
+    f->host = (struct obs_host){.pfs = &f->pf, .n_pfs = 1, .vdpa = &f->v};
+}
+
+static void
+run(struct fixture *f, const struct spec *spec)
+{
+    struct plan_vdpa_sink sink = {&f->got, got_step, got_blocker};
+    plan_vdpa(spec, &f->host, &f->plan, &sink);
+}
+
+/* A device as the kernel would list the agent's VF 0 device. */
+static struct obs_vdpa_dev
+dev0(const char *driver, bool owned)
+{
+    struct obs_vdpa_dev d = {.name = "oa-p0-vf0",
+                             .mgmtdev = "pci/0000:08:00.2",
+                             .owned = owned,
+                             .has_mac = true,
+                             .mac = {2, 0, 0, 0, 0, 0x10},
+                             .has_mtu = true,
+                             .mtu = 1500};
+    strcpy(d.driver, driver);
+    return d;
+}
+
+START_TEST(test_create_and_bind)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\",\"max_vqp\":4}");
+    fixture(&f, NULL, 0);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 2);
+    const struct plan_step *s = &f.got.steps[0];
+    ck_assert_int_eq(s->action, PLAN_VDPA_NEW);
+    ck_assert_str_eq(s->object, "oa-p0-vf0");
+    ck_assert_str_eq(s->vdpa.mgmtdev, "pci/0000:08:00.2");
+    ck_assert(s->vdpa.has_mac && s->vdpa.mac[5] == 0x10);
+    ck_assert_uint_eq(s->vdpa.max_vqp, 4);
+    ck_assert_uint_eq(s->vdpa.mtu, 0);
+    ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_BIND);
+    ck_assert_str_eq(f.got.steps[1].vdpa.driver, "vhost_vdpa");
+    ck_assert_str_eq(f.got.steps[1].detail, "none -> vhost_vdpa");
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_converged_and_rebind)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\",\"mtu\":1500}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
+
+    /* Someone else's device of the same name and make: adopted as is. */
+    d.owned = false;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
+
+    strcpy(d.driver, "virtio_vdpa");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 1);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_BIND);
+    ck_assert_str_eq(f.got.steps[0].detail, "virtio_vdpa -> vhost_vdpa");
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_recreate_only_ours)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\",\"mtu\":9000}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DEL);
+    ck_assert_str_eq(f.got.steps[0].detail, "mtu 1500 -> 9000");
+    ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_NEW);
+    ck_assert_uint_eq(f.got.steps[1].vdpa.mtu, 9000);
+    ck_assert_int_eq(f.got.steps[2].action, PLAN_VDPA_BIND);
+
+    /* In use (its char device open): a blocker, unless the PF allows
+     * disruption. */
+    d.in_use = true;
+    strcpy(d.holder, "/dev/vhost-vdpa-0 open by qemu (pid 812)");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "open by qemu (pid 812)"));
+    spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    d.in_use = false;
+
+    /* Not the agent's: never deleted, a blocker says why. */
+    d.owned = false;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(
+        strstr(f.got.blockers[0], "not created by the agent"));
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_delete_only_ours)
+{
+    struct fixture f;
+    struct spec *spec = load(NULL);
+    struct obs_vdpa_dev d[2] = {dev0("virtio_vdpa", true),
+                                dev0("vhost_vdpa", false)};
+    strcpy(d[1].name, "hand0");
+    fixture(&f, d, 2);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 1);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DEL);
+    ck_assert_str_eq(f.got.steps[0].object, "oa-p0-vf0");
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_blockers)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"virtio_vdpa\"}");
+    fixture(&f, NULL, 0);
+    f.v.virtio_loaded = false;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(
+        strstr(f.got.blockers[0], "virtio_vdpa is not loaded"));
+
+    fixture(&f, NULL, 0);
+    f.v.available = false;
+    strcpy(f.v.error, "the kernel has no vdpa netlink family");
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+
+    /* A VF that is no PCI function, without mgmtdev. */
+    fixture(&f, NULL, 0);
+    f.vfs[0].pci[0] = '\0';
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "give vdpa.mgmtdev"));
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_pf_busy_waits)
+{
+    /* The PF's VFs change in this plan: their devices come next round. */
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct plan_step numvfs = {.action = PLAN_SET_NUMVFS, .pf = 0, .vf = -1};
+    fixture(&f, NULL, 0);
+    f.plan.steps = &numvfs;
+    f.plan.n_steps = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
+    spec_destroy(spec);
+}
+END_TEST
+
+START_TEST(test_record)
+{
+    char dir[] = "/tmp/oa-vdpaown.XXXXXX", path[256], text[256];
+    struct vdpaown o;
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    ck_assert_int_eq(vdpaown_path(dir, path, sizeof path), 0);
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0); /* no file: empty */
+    ck_assert_uint_eq(o.n, 0);
+    ck_assert_int_eq(vdpaown_add(path, "a", NULL), 0);
+    ck_assert_int_eq(vdpaown_add(path, "b", NULL), 0);
+    ck_assert_int_eq(vdpaown_add(path, "a", NULL), 0);
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0);
+    ck_assert_uint_eq(o.n, 2);
+    ck_assert(vdpaown_has(&o, "a") && vdpaown_has(&o, "b"));
+    vdpaown_clear(&o);
+    ck_assert_int_eq(vdpaown_remove(path, "a", NULL), 0);
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0);
+    ck_assert_uint_eq(o.n, 1);
+    ck_assert(!vdpaown_has(&o, "a") && vdpaown_has(&o, "b"));
+    vdpaown_clear(&o);
+
+    /* Another kind of file: refused with the path in the text. */
+    FILE *fp = fopen(path, "w");
+    fputs("{\"version\":1,\"pins\":[]}", fp);
+    fclose(fp);
+    struct oa_err err;
+    ck_assert_int_lt(vdpaown_load(path, &o, &err), 0);
+    oa_err_format(&err, text, sizeof text);
+    ck_assert_ptr_nonnull(strstr(text, path));
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_report_mode)
+{
+    /* Bound, negotiated without VIRTIO_F_VERSION_1: legacy, a warning. */
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    struct report_vdpa v;
+    strcpy(d.chardev, "vhost-vdpa-3");
+    d.has_negotiated = true;
+    d.negotiated = 1ull << 5;
+    fixture(&f, &d, 1);
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert(v.wanted && v.exists);
+    ck_assert_str_eq(report_vdpa_mode(&v), "legacy");
+    struct report *r = report_build(spec, &f.host, NULL);
+    char *json = report_to_json(r, false);
+    ck_assert_ptr_nonnull(strstr(json, "\"chardev\":\"/dev/vhost-vdpa-3\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"mode\":\"legacy\""));
+    ck_assert_ptr_nonnull(strstr(json, "negotiated legacy virtio"));
+    free(json);
+    report_free(r);
+
+    d.negotiated |= 1ull << 32;
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert_str_eq(report_vdpa_mode(&v), "modern");
+    r = report_build(spec, &f.host, NULL);
+    json = report_to_json(r, false);
+    ck_assert_ptr_null(strstr(json, "negotiated legacy"));
+    free(json);
+    report_free(r);
+
+    /* Nothing negotiated yet; and a VF without "vdpa": null. */
+    d.has_negotiated = false;
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert_ptr_null(report_vdpa_mode(&v));
+    report_vdpa_fill(&v, &spec->pfs[0], 1, &f.host);
+    ck_assert(!v.wanted);
+    spec_destroy(spec);
+}
+END_TEST
+
+int
+main(void)
+{
+    Suite *s = suite_create("plan-vdpa");
+    TCase *tc = tcase_create("plan");
+    tcase_add_test(tc, test_create_and_bind);
+    tcase_add_test(tc, test_converged_and_rebind);
+    tcase_add_test(tc, test_recreate_only_ours);
+    tcase_add_test(tc, test_delete_only_ours);
+    tcase_add_test(tc, test_blockers);
+    tcase_add_test(tc, test_pf_busy_waits);
+    tcase_add_test(tc, test_record);
+    tcase_add_test(tc, test_report_mode);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
