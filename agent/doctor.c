@@ -43,6 +43,9 @@ static const struct doctor_check checks[] = {
      "tc rules not in hardware per netdev, with the cause (skip_hw, "
      "hw-tc-offload, a driver that cannot, a refusal)",
      doctor_check_tc_rules, true},
+    {"vdpa-features",
+     "vDPA devices whose driver negotiated legacy virtio (no VERSION_1)",
+     doctor_check_vdpa_features, true},
     {"devlink-health", "devlink health reporters in error (firmware, queues)",
      doctor_check_devlink_health, true},
 };

@@ -229,6 +229,7 @@ doctor_check_fn doctor_check_nic_drops;
 doctor_check_fn doctor_check_ovs_offload;
 doctor_check_fn doctor_check_tc_rules;
 doctor_check_fn doctor_check_irq_numa;
+doctor_check_fn doctor_check_vdpa_features;
 doctor_check_fn doctor_check_devlink_health;
 
 #endif

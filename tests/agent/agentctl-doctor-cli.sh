@@ -27,7 +27,7 @@ run() { # ARGS...: sets out, err, rc
 run doctor --root "$TREES/healthy"
 check "healthy tree: exit 0" 0 "$rc"
 check "healthy tree: the summary" \
-    "doctor: 0 errors, 0 warnings (9 checks: pcie-link pci-bar sriov prereq irq-numa nic-drops ovs-offload tc-rules devlink-health)" \
+    "doctor: 0 errors, 0 warnings (10 checks: pcie-link pci-bar sriov prereq irq-numa nic-drops ovs-offload tc-rules vdpa-features devlink-health)" \
     "$out"
 SPEC=$TREES/spec-context/spec.json run doctor --root "$TREES/spec-context" \
     --interval 0

@@ -201,7 +201,7 @@ START_TEST(json_schema)
     ck_assert_msg(j != NULL, "%s", err.text);
     ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
     ck_assert_str_eq(json_string_value(json_object_get(j, "root")), root);
-    ck_assert_int_eq(json_array_size(json_object_get(j, "checks")), 9);
+    ck_assert_int_eq(json_array_size(json_object_get(j, "checks")), 10);
     json_t *fs = json_object_get(j, "findings");
     ck_assert_int_eq(json_array_size(fs), 2);
     json_t *f = json_array_get(fs, 0);

@@ -269,7 +269,9 @@ def healthy(root):
     # conntrack flows under the default tc-policy, one offloaded: healthy
     ovs(root, "true", "hw-offload=true,tc-policy=none", 4, 3, ct=2,
         ct_offloaded=1)
-    put(root, "sys/bus/vdpa/devices/vdpa0/uevent", "\n")
+    # a modern vDPA device a VM negotiated, one no guest opened yet
+    vdpa_config(root, "vdpa0", "02:00:00:00:00:01", MODERN, "vhost_vdpa")
+    vdpa_config(root, "vdpa1", "02:00:00:00:00:02", None, None)
     put(root, "sys/class/iommu/dmar0/uevent", "\n")
     put(root, "proc/cmdline", "root=/dev/sda1 intel_iommu=on iommu=pt\n")
     put(root, "proc/meminfo", "MemTotal: 65536 kB\nHugePages_Total: 8\n")
@@ -444,6 +446,39 @@ def spec_context(root):
                   "error devlink-health pci/0000:08:00.0"])
 
 
+def vdpa_config(root, name, mac, features, driver):
+    """`vdpa dev config show NAME` with the negotiated features (None: no
+    driver negotiated yet), and the driver bound on the vdpa bus."""
+    text = "%s: mac %s link up link_announce false max_vqp 1 mtu 1500\n" % (
+        name, mac)
+    if features is not None:
+        text += "  negotiated_features " + " ".join(features) + "\n"
+    put(root, "vdpa/" + name, text)
+    put(root, "sys/bus/vdpa/devices/%s/uevent" % name, "\n")
+    if driver:
+        link(root, "sys/bus/vdpa/devices/%s/driver" % name,
+             "../../../../bus/vdpa/drivers/" + driver)
+
+
+MODERN = ["CSUM", "GUEST_CSUM", "MTU", "MAC", "STATUS", "CTRL_VQ", "MQ",
+          "VERSION_1", "ACCESS_PLATFORM"]
+
+
+def vdpa_legacy(root):
+    # the host side of the BAR case: the VM's virtio driver came up legacy
+    # on vdpa1; vdpa0 is modern, vdpa2 not opened by any guest yet
+    vdpa_config(root, "vdpa0", "02:00:00:00:00:01", MODERN, "vhost_vdpa")
+    vdpa_config(root, "vdpa1", "02:00:00:00:00:02",
+                [f for f in MODERN if f not in ("VERSION_1",
+                                                "ACCESS_PLATFORM")],
+                "vhost_vdpa")
+    vdpa_config(root, "vdpa2", "02:00:00:00:00:03", None, "vhost_vdpa")
+    put(root, "sys/class/iommu/dmar0/uevent", "\n")
+    put(root, "proc/cmdline", "root=/dev/sda1 intel_iommu=on iommu=pt\n")
+    put(root, "proc/meminfo", "MemTotal: 65536 kB\nHugePages_Total: 8\n")
+    expect(root, ["error vdpa-features vdpa1"])
+
+
 TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "slot-limited": slot_limited, "sriov-off": sriov_off,
          "virtio-bar-legacy": bar_legacy, "ovs-latched-off": ovs_latched,
@@ -452,7 +487,8 @@ TREES = {"healthy": healthy, "cx6dx-x4-drops": cx6dx_x4,
          "ovs-tc-offload-off": ovs_tc_off,
          "vdpa-prereq": vdpa_prereq,
          "mlx5-fw-fatal": fw_fatal, "tc-not-in-hw": tc_not_in_hw,
-         "irq-numa-remote": remote_irqs, "spec-context": spec_context}
+         "irq-numa-remote": remote_irqs, "spec-context": spec_context,
+         "vdpa-legacy": vdpa_legacy}
 
 if __name__ == "__main__":
     for name, make in TREES.items():
