@@ -68,12 +68,23 @@ nlev_fd(const struct nlev_source *s)
     return oanl_fd(s->sock);
 }
 
+/* IFLA_IFNAME into the 16-byte buffer 'data'. */
+static int
+ifname_cb(const struct nlattr *a, void *data)
+{
+    if (oanl_attr_type(a) == IFLA_IFNAME) {
+        oanl_attr_str(a, data, 16);
+    }
+    return 0;
+}
+
 /* Remembers which link a RTM_NEWLINK/DELLINK is about. A message too
- * short to say counts as "any link". */
+ * short to say counts as "any link". The attributes are walked within
+ * nlmsg_len itself (libmnl's walk rounds it up to 4 bytes, and read past
+ * a message whose length is not: found by fuzz-nl-decode). */
 static void
 note_link(const struct nlmsghdr *nlh, struct nlev_summary *sum)
 {
-    const struct nlattr *attr;
     char name[16] = "";
 
     if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct ifinfomsg)) {
@@ -81,13 +92,7 @@ note_link(const struct nlmsghdr *nlh, struct nlev_summary *sum)
         return;
     }
     const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-    mnl_attr_for_each(attr, nlh, sizeof *ifi)
-    {
-        if (mnl_attr_get_type(attr) == IFLA_IFNAME) {
-            oanl_attr_str(attr, name, sizeof name);
-            break;
-        }
-    }
+    oanl_attr_walk_msg(nlh, sizeof *ifi, ifname_cb, name);
     for (size_t i = 0; i < sum->n_links; i++) {
         if (sum->links[i].ifindex == ifi->ifi_index) {
             if (name[0]) {
