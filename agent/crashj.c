@@ -61,11 +61,7 @@ save(struct crashj *j)
     if (!j->n) {
         r = unlink(j->path) < 0 && errno != ENOENT ? -errno : 0;
     } else {
-        json_t *doc = to_json(j);
-        char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-        json_decref(doc);
-        r = text ? statefile_write(j->path, text) : -ENOMEM;
-        free(text);
+        r = statefile_write_json(j->path, to_json(j));
     }
     if (r < 0) {
         j->error = r;

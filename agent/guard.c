@@ -135,10 +135,7 @@ guard_lkg_save(const struct guard_lkg *lkg, uint64_t spec_hash,
             doc = NULL;
         }
     }
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    json_decref(doc);
-    int r = text ? statefile_write(path, text) : -ENOMEM;
-    free(text);
+    int r = statefile_write_json(path, doc);
     return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
 }
 
@@ -264,9 +261,6 @@ guard_failed_save(const char *path, uint64_t hash, const char *why,
     snprintf(h, sizeof h, "%016llx", (unsigned long long)hash);
     json_t *doc =
         json_pack("{s:i, s:s, s:s}", "version", 1, "spec", h, "why", why);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    json_decref(doc);
-    int r = text ? statefile_write(path, text) : -ENOMEM;
-    free(text);
+    int r = statefile_write_json(path, doc);
     return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
 }

@@ -216,12 +216,6 @@ pfpin_save(const struct pfpin_store *s, const char *path, struct oa_err *err)
 {
     oa_err_clear(err);
     json_t *doc = store_to_json(s);
-    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    json_decref(doc);
-    if (!text) {
-        return oa_err_set_errno(err, -ENOMEM, "%s", path);
-    }
-    int r = statefile_write(path, text);
-    free(text);
+    int r = statefile_write_json(path, doc);
     return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
 }

@@ -124,3 +124,13 @@ statefile_array(json_t *doc, const char *kind, int version, const char *key,
     }
     return 0;
 }
+
+int
+statefile_write_json(const char *path, json_t *doc)
+{
+    char *text = doc ? json_dumps(doc, JSON_INDENT(2)) : NULL;
+    json_decref(doc);
+    int r = text ? statefile_write(path, text) : -ENOMEM;
+    free(text);
+    return r;
+}

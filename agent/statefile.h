@@ -28,4 +28,8 @@ int statefile_array(json_t *doc, const char *kind, int version,
  * (the temporary file is removed then). */
 int statefile_write(const char *path, const char *text);
 
+/* statefile_write() of 'doc' (taken: released here; NULL, as a failed
+ * json_pack() gives: -ENOMEM), indented by two spaces. */
+int statefile_write_json(const char *path, json_t *doc);
+
 #endif

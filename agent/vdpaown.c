@@ -88,13 +88,11 @@ save(const char *path, const struct vdpaown *o, struct oa_err *err)
     for (size_t i = 0; ok && i < o->n; i++) {
         ok = !json_array_append_new(devs, json_string(o->names[i]));
     }
-    char *text = ok ? json_dumps(doc, JSON_INDENT(2)) : NULL;
-    json_decref(doc);
-    if (!text) {
-        return oa_err_set_errno(err, -ENOMEM, "%s", path);
+    if (!ok) {
+        json_decref(doc);
+        doc = NULL;
     }
-    int r = statefile_write(path, text);
-    free(text);
+    int r = statefile_write_json(path, doc);
     return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
 }
 
