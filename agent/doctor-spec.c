@@ -73,6 +73,18 @@ from_netdev(const struct doctor *d, struct doctor_spec_pf *p, char *bus,
     }
 }
 
+/* The VF a representor netdev stands for (phys_port_name "pfNvfM"), -1
+ * when 'netdev' is no VF representor. */
+static int
+rep_vf(const struct doctor *d, const char *netdev)
+{
+    char ppn[32] = "";
+    unsigned pf, vf;
+    doctor_readf(d, ppn, sizeof ppn, "sys/class/net/%s/phys_port_name",
+                 netdev);
+    return sscanf(ppn, "pf%uvf%u", &pf, &vf) == 2 && vf < 4096 ? (int)vf : -1;
+}
+
 /* The PF's netdev among its device's netdevs: the one that is not a
  * representor (mlx5 hangs the representors on the PF's device too). */
 static void
@@ -82,11 +94,7 @@ pf_netdev(const struct doctor *d, const char *dir, char *out, size_t size)
     snprintf(rel, sizeof rel, "%s/net", dir);
     char **names = doctor_list(d, rel);
     for (size_t i = 0; names && names[i]; i++) {
-        char ppn[32] = "";
-        unsigned pf, vf;
-        doctor_readf(d, ppn, sizeof ppn, "sys/class/net/%s/phys_port_name",
-                     names[i]);
-        if (sscanf(ppn, "pf%uvf%u", &pf, &vf) != 2) {
+        if (rep_vf(d, names[i]) < 0) {
             snprintf(out, size, "%s", names[i]);
             break;
         }
@@ -103,12 +111,9 @@ pf_members(struct doctor *d, size_t index, const char *dir)
     snprintf(rel, sizeof rel, "%s/net", dir);
     char **names = doctor_list(d, rel);
     for (size_t i = 0; names && names[i]; i++) {
-        char ppn[32] = "";
-        unsigned pf, vf;
-        doctor_readf(d, ppn, sizeof ppn, "sys/class/net/%s/phys_port_name",
-                     names[i]);
-        if (sscanf(ppn, "pf%uvf%u", &pf, &vf) == 2) {
-            add_object(d, names[i], index, (int)vf);
+        int vf = rep_vf(d, names[i]);
+        if (vf >= 0) {
+            add_object(d, names[i], index, vf);
         }
     }
     doctor_names_free(names);

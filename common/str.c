@@ -1,6 +1,7 @@
 /* oa_str: the project's growable string (str.h). */
 #include "oa-common/str.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,4 +140,14 @@ oa_copy_str(char *dst, size_t size, const char *src)
     memmove(dst, src ? src : "", n);
     dst[n] = '\0';
     return dst;
+}
+
+int
+oa_format_fit(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }

@@ -3,9 +3,9 @@
 
 #include "oa-common/file.h"
 #include "oa-common/iostat.h"
+#include "oa-common/str.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,19 +20,6 @@ static const char *
 root_or_default(const char *root)
 {
     return root && *root ? root : "/sys";
-}
-
-static int path_fmt(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-path_fmt(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
 /* Reads a small sysfs attribute, trailing newline removed. */
@@ -138,8 +125,8 @@ sriov_pf_by_devlink(const char *root, const char *bus, const char *dev,
     strcpy(pf->root, root);
     strcpy(pf->bus, bus);
     strcpy(pf->name, dev);
-    int r = path_fmt(pf->dir, sizeof pf->dir, "%s/bus/%s/devices/%s", root,
-                     bus, dev);
+    int r = oa_format_fit(pf->dir, sizeof pf->dir, "%s/bus/%s/devices/%s",
+                          root, bus, dev);
     if (r) {
         return r;
     }
@@ -170,8 +157,8 @@ sriov_pf_by_netdev(const char *root, const char *ifname, struct sriov_pf *pf)
     }
     root = root_or_default(root);
     char path[SRIOV_PATH_MAX], name[64], bus[32];
-    int r =
-        path_fmt(path, sizeof path, "%s/class/net/%s/device", root, ifname);
+    int r = oa_format_fit(path, sizeof path, "%s/class/net/%s/device", root,
+                          ifname);
     if (r) {
         return r;
     }
@@ -179,8 +166,8 @@ sriov_pf_by_netdev(const char *root, const char *ifname, struct sriov_pf *pf)
     if (r) {
         return r == -ENOENT || r == -EINVAL ? -ENODEV : r;
     }
-    r = path_fmt(path, sizeof path, "%s/class/net/%s/device/subsystem", root,
-                 ifname);
+    r = oa_format_fit(path, sizeof path, "%s/class/net/%s/device/subsystem",
+                      root, ifname);
     if (r) {
         return r;
     }
@@ -201,7 +188,7 @@ int
 sriov_pf_netdevs(const struct sriov_pf *pf, char (*names)[16], size_t max)
 {
     char path[SRIOV_PATH_MAX];
-    int r = path_fmt(path, sizeof path, "%s/net", pf->dir);
+    int r = oa_format_fit(path, sizeof path, "%s/net", pf->dir);
     if (r) {
         return r;
     }
@@ -229,7 +216,7 @@ sriov_pf_netdevs(const struct sriov_pf *pf, char (*names)[16], size_t max)
 static int
 pf_attr(const struct sriov_pf *pf, const char *attr, char *path, size_t size)
 {
-    return path_fmt(path, size, "%s/%s", pf->dir, attr);
+    return oa_format_fit(path, size, "%s/%s", pf->dir, attr);
 }
 
 int
@@ -361,7 +348,7 @@ sriov_vf_pci_addr(const struct sriov_pf *pf, unsigned vf, char *buf,
                   size_t size)
 {
     char path[SRIOV_PATH_MAX];
-    int r = path_fmt(path, sizeof path, "%s/virtfn%u", pf->dir, vf);
+    int r = oa_format_fit(path, sizeof path, "%s/virtfn%u", pf->dir, vf);
     if (r) {
         return r;
     }
@@ -382,9 +369,9 @@ dev_path(const char *root, const char *addr, const char *attr, char *path,
     if (!name_ok(addr)) {
         return -EINVAL;
     }
-    return path_fmt(path, size, "%s/bus/pci/devices/%s%s%s",
-                    root_or_default(root), addr, attr ? "/" : "",
-                    attr ? attr : "");
+    return oa_format_fit(path, size, "%s/bus/pci/devices/%s%s%s",
+                         root_or_default(root), addr, attr ? "/" : "",
+                         attr ? attr : "");
 }
 
 int
@@ -442,8 +429,8 @@ sriov_dev_bind(const char *root, const char *addr, const char *driver)
     if (r == 1) {
         return strcmp(drv, driver) ? -EBUSY : 0;
     }
-    r = path_fmt(path, sizeof path, "%s/bus/pci/drivers/%s/bind",
-                 root_or_default(root), driver);
+    r = oa_format_fit(path, sizeof path, "%s/bus/pci/drivers/%s/bind",
+                      root_or_default(root), driver);
     if (r) {
         return r;
     }

@@ -4,28 +4,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "oa-common/file.h"
 #include "oa-common/iostat.h"
+#include "oa-common/str.h"
 
 #define VDPABUS_PATH_MAX 512
-
-static int path_fmt(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-path_fmt(char *buf, size_t size, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
-    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 static const char *
 root_or_default(const char *root)
@@ -63,8 +50,8 @@ vdpabus_driver(const char *root, const char *dev, char *buf, size_t size)
     if (!name_ok(dev)) {
         return -EINVAL;
     }
-    int r = path_fmt(path, sizeof path, "%s/bus/vdpa/devices/%s",
-                     root_or_default(root), dev);
+    int r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/devices/%s",
+                          root_or_default(root), dev);
     if (r) {
         return r;
     }
@@ -72,8 +59,8 @@ vdpabus_driver(const char *root, const char *dev, char *buf, size_t size)
     if (access(path, F_OK) < 0) {
         return -ENODEV;
     }
-    r = path_fmt(path, sizeof path, "%s/bus/vdpa/devices/%s/driver",
-                 root_or_default(root), dev);
+    r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/devices/%s/driver",
+                      root_or_default(root), dev);
     if (r) {
         return r;
     }
@@ -96,8 +83,8 @@ vdpabus_driver_loaded(const char *root, const char *driver)
 {
     char path[VDPABUS_PATH_MAX];
     if (!name_ok(driver) ||
-        path_fmt(path, sizeof path, "%s/bus/vdpa/drivers/%s",
-                 root_or_default(root), driver)) {
+        oa_format_fit(path, sizeof path, "%s/bus/vdpa/drivers/%s",
+                      root_or_default(root), driver)) {
         return false;
     }
     oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
@@ -109,8 +96,8 @@ static int
 bus_write(const char *root, const char *rel, const char *value)
 {
     char path[VDPABUS_PATH_MAX];
-    int r = path_fmt(path, sizeof path, "%s/bus/vdpa/%s",
-                     root_or_default(root), rel);
+    int r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/%s",
+                          root_or_default(root), rel);
     return r ? r : write_attr(path, value);
 }
 
@@ -129,12 +116,12 @@ vdpabus_bind(const char *root, const char *dev, const char *driver)
         return -ENOENT;
     }
     if (r == 1) {
-        r = path_fmt(rel, sizeof rel, "drivers/%s/unbind", cur);
+        r = oa_format_fit(rel, sizeof rel, "drivers/%s/unbind", cur);
         if (r || (r = bus_write(root, rel, dev))) {
             return r;
         }
     }
-    r = path_fmt(rel, sizeof rel, "devices/%s/driver_override", dev);
+    r = oa_format_fit(rel, sizeof rel, "devices/%s/driver_override", dev);
     if (r || (r = bus_write(root, rel, driver)) ||
         (r = bus_write(root, "drivers_probe", dev))) {
         return r;
@@ -150,8 +137,8 @@ int
 vdpabus_autoprobe_get(const char *root, bool *on)
 {
     char path[VDPABUS_PATH_MAX], v[16];
-    int r = path_fmt(path, sizeof path, "%s/bus/vdpa/drivers_autoprobe",
-                     root_or_default(root));
+    int r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/drivers_autoprobe",
+                          root_or_default(root));
     if (!r) {
         oa_iostat_inc(OA_IOSTAT_SYSFS_READS);
         r = oa_read_small(path, v, sizeof v);
@@ -202,8 +189,8 @@ vdpabus_chardev(const char *root, const char *dev, char *buf, size_t size)
     if (!name_ok(dev)) {
         return -EINVAL;
     }
-    int r = path_fmt(path, sizeof path, "%s/bus/vdpa/devices/%s",
-                     root_or_default(root), dev);
+    int r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/devices/%s",
+                          root_or_default(root), dev);
     return r ? r : first_entry(path, "vhost-vdpa-", buf, size);
 }
 
@@ -215,15 +202,15 @@ vdpabus_netdev(const char *root, const char *dev, char *buf, size_t size)
     if (!name_ok(dev)) {
         return -EINVAL;
     }
-    int r = path_fmt(path, sizeof path, "%s/bus/vdpa/devices/%s",
-                     root_or_default(root), dev);
+    int r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/devices/%s",
+                          root_or_default(root), dev);
     if (!r) {
         r = first_entry(path, "virtio", virtio, sizeof virtio);
     }
     if (r <= 0) {
         return r;
     }
-    r = path_fmt(path, sizeof path, "%s/bus/vdpa/devices/%s/%s/net",
-                 root_or_default(root), dev, virtio);
+    r = oa_format_fit(path, sizeof path, "%s/bus/vdpa/devices/%s/%s/net",
+                      root_or_default(root), dev, virtio);
     return r ? r : first_entry(path, NULL, buf, size);
 }

@@ -46,4 +46,10 @@ void oa_str_free(struct oa_str *);
  * always NUL-terminated. Returns 'dst'. */
 char *oa_copy_str(char *dst, size_t size, const char *src);
 
+/* snprintf() into 'buf' of 'size' bytes that says when it did not fit:
+ * 0, or -ENAMETOOLONG (for paths built from names, where a cut one
+ * would name another file). */
+int oa_format_fit(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
