@@ -1,8 +1,10 @@
 /* doctor's irq-numa check: a NIC most of whose interrupts are served
- * only by CPUs of another NUMA node. Every packet then crosses the
- * interconnect, and the drops look like a slow CPU. Reads the device's
- * numa_node and msi_irqs, each interrupt's affinity in /proc/irq and the
- * nodes' cpulists (docs/doctor.md). */
+ * only by CPUs of another NUMA node, and the threads that forward its
+ * packets (vhost workers, OVS-DPDK PMD threads) held off its node. Every
+ * packet then crosses the interconnect, and the drops look like a slow
+ * CPU. Reads the device's numa_node and msi_irqs, each interrupt's
+ * affinity in /proc/irq, the nodes' cpulists and the threads'
+ * Cpus_allowed_list (docs/doctor.md). */
 #include "doctor.h"
 
 #include <stdio.h>
@@ -144,6 +146,104 @@ irq_numa_one(struct doctor *d, const char *addr)
     doctor_add(d, CHECK, DOCTOR_WARNING, addr, what, evidence, fix);
 }
 
+/* The CPUs of the NUMA nodes the network PFs sit on, and their node
+ * numbers as text ("1"). False when no PF says where it sits. */
+static bool
+nic_cpus(const struct doctor *d, struct cpuset *cpus, char *nodes_text,
+         size_t size)
+{
+    bool any = false;
+    unsigned long long seen = 0;
+    memset(cpus, 0, sizeof *cpus);
+    nodes_text[0] = '\0';
+    char **addrs = doctor_list(d, "sys/bus/pci/devices");
+    for (size_t i = 0; addrs && addrs[i]; i++) {
+        char node[16], list[256];
+        struct cpuset set;
+        int n;
+        if (!doctor_is_net_pf(d, addrs[i]) ||
+            doctor_readf(d, node, sizeof node,
+                         "sys/bus/pci/devices/%s/numa_node", addrs[i]) ||
+            (n = atoi(node)) < 0 || n >= 64 || (seen >> n & 1) ||
+            doctor_readf(d, list, sizeof list,
+                         "sys/devices/system/node/node%d/cpulist", n) ||
+            !cpulist_parse(list, &set)) {
+            continue;
+        }
+        seen |= 1ULL << n;
+        for (size_t b = 0; b < sizeof set.bits; b++) {
+            cpus->bits[b] |= set.bits[b];
+        }
+        size_t len = strlen(nodes_text);
+        snprintf(nodes_text + len, size - len, "%s%d", any ? "," : "", n);
+        any = true;
+    }
+    doctor_names_free(addrs);
+    return any;
+}
+
+/* A thread that forwards the NICs' packets (a vhost worker of a VM, an
+ * OVS-DPDK PMD thread) allowed only on CPUs of other nodes. */
+static void
+judge_thread(struct doctor *d, const char *task, const char *comm,
+             const struct cpuset *local, const char *nodes)
+{
+    char *status = doctor_slurp(d, task);
+    const char *line = status ? strstr(status, "Cpus_allowed_list:") : NULL;
+    char list[256];
+    struct cpuset allowed;
+    if (line && sscanf(line, "Cpus_allowed_list: %255s", list) == 1 &&
+        cpulist_parse(list, &allowed) && !cpuset_meets(&allowed, local)) {
+        char what[200], ev[512], fix[300];
+        snprintf(what, sizeof what,
+                 "%s forwards the NICs' packets but may run only on CPUs "
+                 "of another NUMA node than theirs (node %s)",
+                 comm, nodes);
+        snprintf(ev, sizeof ev, "/%s: Cpus_allowed_list: %s", task, list);
+        snprintf(fix, sizeof fix,
+                 "pin it (and the VM's vCPUs, or ovs-vswitchd's "
+                 "pmd-cpu-mask) to node %s's CPUs",
+                 nodes);
+        const char *evidence[] = {ev, NULL};
+        doctor_add(d, CHECK, DOCTOR_WARNING, comm, what, evidence, fix);
+    }
+    free(status);
+}
+
+/* vhost worker threads ("vhost-PID", kernel threads of a VM's vhost-net
+ * or vhost-vdpa device) and ovs-vswitchd's PMD threads ("pmd-c..."). */
+static void
+check_threads(struct doctor *d, const struct cpuset *local, const char *nodes)
+{
+    char **pids = doctor_list(d, "proc");
+    for (size_t i = 0; pids && pids[i]; i++) {
+        char comm[64], rel[128];
+        if (pids[i][0] < '0' || pids[i][0] > '9' ||
+            doctor_readf(d, comm, sizeof comm, "proc/%s/comm", pids[i])) {
+            continue;
+        }
+        if (!strncmp(comm, "vhost-", 6)) {
+            snprintf(rel, sizeof rel, "proc/%s/status", pids[i]);
+            judge_thread(d, rel, comm, local, nodes);
+        } else if (!strcmp(comm, "ovs-vswitchd")) {
+            snprintf(rel, sizeof rel, "proc/%s/task", pids[i]);
+            char **tids = doctor_list(d, rel);
+            for (size_t t = 0; tids && tids[t]; t++) {
+                char tcomm[64];
+                if (!doctor_readf(d, tcomm, sizeof tcomm,
+                                  "proc/%s/task/%s/comm", pids[i], tids[t]) &&
+                    !strncmp(tcomm, "pmd", 3)) {
+                    snprintf(rel, sizeof rel, "proc/%s/task/%s/status",
+                             pids[i], tids[t]);
+                    judge_thread(d, rel, tcomm, local, nodes);
+                }
+            }
+            doctor_names_free(tids);
+        }
+    }
+    doctor_names_free(pids);
+}
+
 void
 doctor_check_irq_numa(struct doctor *d)
 {
@@ -160,4 +260,9 @@ doctor_check_irq_numa(struct doctor *d)
         }
     }
     doctor_names_free(addrs);
+    struct cpuset local;
+    char nic_nodes[64];
+    if (nic_cpus(d, &local, nic_nodes, sizeof nic_nodes)) {
+        check_threads(d, &local, nic_nodes);
+    }
 }

@@ -238,6 +238,14 @@ def numa(root, nodes, addr, node, irqs):
         put(root, "proc/irq/%d/effective_affinity_list" % irq, cpus + "\n")
 
 
+def thread(root, pid, comm, allowed, tid=None):
+    """/proc/PID/comm and status; with tid, a thread of PID."""
+    base = "proc/%d" % pid + ("/task/%d" % tid if tid else "")
+    put(root, base + "/comm", comm + "\n")
+    put(root, base + "/status", "Name:\t%s\nCpus_allowed_list:\t%s\n"
+        % (comm, allowed))
+
+
 def expect(root, lines):
     put(root, "expect", "".join(l + "\n" for l in lines))
 
@@ -254,6 +262,11 @@ def healthy(root):
     # the other (drivers spread them over every CPU): no finding
     numa(root, ["0-15", "16-31"], "0000:08:00.0", 1,
          {60: "16", 61: "17", 62: "3", 63: "16-31"})
+    # a VM's vhost worker free to run anywhere, a PMD thread on node 1
+    thread(root, 4321, "vhost-4300", "0-31")
+    thread(root, 900, "ovs-vswitchd", "0-31")
+    thread(root, 900, "pmd-c17/id:5", "17", tid=905)
+    thread(root, 900, "handler1", "0-3", tid=906)
     # modern virtio-net that kept its BARs, behind an idle qemu root port
     virtio_net(root, "02.0", "0000:01:00.0", 0x1041, True,
                {1: (0xfe800000, 0x1000, 0x40200),
@@ -406,7 +419,14 @@ def remote_irqs(root):
     cx6dx(root, "enp8s0f0np0", 8, 8)
     numa(root, ["0-15", "16-31"], "0000:08:00.0", 1,
          {60: "0", 61: "1", 62: "2", 63: "3", 64: "16"})
-    expect(root, ["warning irq-numa 0000:08:00.0"])
+    # ... and so were the VM's vhost worker and a PMD thread
+    thread(root, 4321, "vhost-4300", "0-15")
+    thread(root, 900, "ovs-vswitchd", "0-31")
+    thread(root, 900, "pmd-c02/id:5", "2", tid=905)
+    thread(root, 900, "pmd-c17/id:6", "17", tid=906)
+    expect(root, ["warning irq-numa 0000:08:00.0",
+                  "warning irq-numa vhost-4300",
+                  "warning irq-numa pmd-c02/id:5"])
 
 
 def spec_context(root):
