@@ -150,7 +150,7 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     }
     crashj_close(&journal);
     agentctl_note_orders(&orders, orders_path, &res);
-    agentctl_note_pins(&pins, pins_path, &res);
+    agentctl_note_pins(&pins, pins_path);
     order_store_clear(&orders);
     pfpin_store_clear(&pins);
     code = agentctl_report(spec, &res, r, "apply",

@@ -153,13 +153,12 @@ agentctl_load_pins(const struct agentctl_opts *opts, struct pfpin_store *s,
 }
 
 void
-agentctl_note_pins(const struct pfpin_store *s, const char *path,
-                   const struct engine_result *res)
+agentctl_note_pins(struct pfpin_store *s, const char *path)
 {
     struct oa_err err;
     char text[OA_ERR_FORMAT_MAX];
 
-    if (res->pins_changed && path[0] && pfpin_save(s, path, &err) < 0) {
+    if (s->unsaved && path[0] && pfpin_save(s, path, &err) < 0) {
         fprintf(stderr, "agentctl: warning: PF pins not saved: %s\n",
                 oa_err_format(&err, text, sizeof text));
     }

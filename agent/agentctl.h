@@ -85,10 +85,9 @@ void agentctl_note_orders(const struct order_store *s, const char *path,
 void agentctl_load_pins(const struct agentctl_opts *opts,
                         struct pfpin_store *s, char *path, size_t size);
 
-/* After an apply: saves 's' when the run pinned a PF anew (a warning when
+/* After an apply: saves 's' when a look pinned a PF anew (a warning when
  * the state directory cannot be written). */
-void agentctl_note_pins(const struct pfpin_store *s, const char *path,
-                        const struct engine_result *res);
+void agentctl_note_pins(struct pfpin_store *s, const char *path);
 
 /* Opens the host handles, runs engine_reconcile() with 'eo' (its steps
  * journalled in 'journal', crashj.h; NULL: not) and closes them again.

@@ -107,9 +107,11 @@ struct agentd {
     struct order_store orders;
     char orders_path[4096];
     /* The device each PF named by netdev was found at (pfpin.h): read at
-     * start, written when a look pins a PF anew. */
+     * start, written when a look pins a PF anew (tried again after each
+     * look until it is: pins_save_failed keeps that to one warning). */
     struct pfpin_store pins;
     char pins_path[4096];
+    bool pins_save_failed;
     /* The crash journal (crashj.h): what a killed run left is undone at
      * start, then the reconciles journal their temporary states (io). */
     struct crashj journal;
@@ -843,16 +845,20 @@ recover_journal(struct agentd *d)
 
 /* After a look (reconcile or check) that pinned a PF anew: saved. */
 static void
-note_pins(struct agentd *d, const struct engine_result *res)
+note_pins(struct agentd *d)
 {
     struct oa_err err;
-    if (!res->pins_changed || !d->pins_path[0]) {
+    if (!d->pins.unsaved || !d->pins_path[0]) {
         return;
     }
     if (pfpin_save(&d->pins, d->pins_path, &err) < 0) {
-        agentd_log_err(LOG_WARNING, "PF pins not saved", &err);
+        if (!d->pins_save_failed) {
+            agentd_log_err(LOG_WARNING, "PF pins not saved", &err);
+        }
+        d->pins_save_failed = true;
     } else {
         agentd_log(LOG_INFO, "PF pins saved in %s", d->pins_path);
+        d->pins_save_failed = false;
     }
 }
 
@@ -1077,7 +1083,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
     note_orders(d, &res);
-    note_pins(d, &res);
+    note_pins(d);
     char failure[OA_ERR_FORMAT_MAX];
     const char *message = oa_err_format(&res.err, failure, sizeof failure);
     if (r == -ECANCELED || d->cancel.cancelled) {
@@ -1168,7 +1174,7 @@ check(struct agentd *d, unsigned reasons)
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
     after_look(d);
     note_ovsdb_stats(d);
-    note_pins(d, &res);
+    note_pins(d);
     if (d->cancel.cancelled) {
         /* A wait of the look was cut short: what it saw is not the host. */
         engine_result_clear(&res);

@@ -504,8 +504,7 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
     }
     if (run->opts->pins) {
         /* Out of memory, the PF is pinned another time. */
-        int n = pfpin_update(run->opts->pins, run->spec, run->host);
-        run->res->pins_changed += n > 0 ? (size_t)n : 0;
+        (void)pfpin_update(run->opts->pins, run->spec, run->host);
     }
     learn_orders(run, run->host);
     set_orders(run, run->host);

@@ -98,7 +98,7 @@ struct engine_opts {
      * the PFs named by netdev are pinned to the devices they were found
      * at: within one reconcile too, so a PF whose uplink the driver
      * registers anew (and udev renames) is followed in the next round.
-     * engine_result.pins_changed tells the caller to save them. */
+     * pins->unsaved tells the caller to save them. */
     struct pfpin_store *pins;
     /* Refusals remembered across reconciles (may be NULL: remembered for
      * this reconcile's rounds only). */
@@ -120,8 +120,6 @@ struct engine_result {
     bool fallback_used;
     /* Entries of opts->orders added or changed (learned): to be saved. */
     size_t orders_changed;
-    /* Pins of opts->pins added or changed: to be saved. */
-    size_t pins_changed;
     /* code 0, or the failure (render with oa_err_format()): observing,
      * planning, the step that was refused, or -EAGAIN and why the rounds
      * ended short of convergence (a blocker, the steps left). */

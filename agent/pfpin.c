@@ -20,6 +20,7 @@ pfpin_store_clear(struct pfpin_store *s)
         free(s->v);
         s->v = NULL;
         s->n = 0;
+        s->unsaved = false;
     }
 }
 
@@ -57,6 +58,7 @@ pfpin_record(struct pfpin_store *s, const struct pfpin *p)
         e = &s->v[s->n++];
     }
     *e = *p;
+    s->unsaved = true;
     return 1;
 }
 
@@ -187,6 +189,7 @@ pfpin_load(struct pfpin_store *s, const char *path, struct oa_err *err)
         pfpin_store_clear(s);
         return oa_err_set(err, r, "%s: %s", path, why);
     }
+    s->unsaved = false;
     return 0;
 }
 
@@ -212,10 +215,14 @@ store_to_json(const struct pfpin_store *s)
 }
 
 int
-pfpin_save(const struct pfpin_store *s, const char *path, struct oa_err *err)
+pfpin_save(struct pfpin_store *s, const char *path, struct oa_err *err)
 {
     oa_err_clear(err);
     json_t *doc = store_to_json(s);
     int r = statefile_write_json(path, doc);
-    return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
+    if (r < 0) {
+        return oa_err_set_errno(err, r, "%s", path);
+    }
+    s->unsaved = false;
+    return 0;
 }

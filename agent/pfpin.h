@@ -45,6 +45,11 @@ struct pfpin {
 struct pfpin_store {
     struct pfpin *v;
     size_t n;
+    /* Changed since loaded or saved. Kept in the store, not counted per
+     * engine run: every look that shares the store may pin (an apply's
+     * guard looks before the apply does), and a save that failed is
+     * tried again after the next look. */
+    bool unsaved;
 };
 
 /* Frees the pins; '*s' stays usable (empty). */
@@ -77,8 +82,7 @@ int pfpin_load(struct pfpin_store *s, const char *path, struct oa_err *err);
 
 /* Writes '*s' to 'path' (statefile_write()). A negative errno (a
  * read-only or missing state directory) with 'err' naming the file: the
- * caller warns. */
-int pfpin_save(const struct pfpin_store *s, const char *path,
-               struct oa_err *err);
+ * caller warns. Saved, the store is no longer 'unsaved'. */
+int pfpin_save(struct pfpin_store *s, const char *path, struct oa_err *err);
 
 #endif
