@@ -15,7 +15,9 @@
 #     veth (cannot offload), with hw-tc-offload off, refused by netdevsim,
 #     skip_hw, each with its cause;
 #  6. irq-numa: a NIC on NUMA node 1 whose interrupts run on node 1 (no
-#     finding) and then on node 0 (a warning).
+#     finding) and then on node 0 (a warning); a vhost-net worker (what a
+#     VM's virtio-net queue runs on) allowed on node 1 (no finding), then
+#     only on node 0 (a warning naming it).
 #
 # usage: bed-doctor.sh AGENTCTL DOCTOR_ETHTOOL_DUMP
 set -uo pipefail
@@ -293,5 +295,39 @@ bed_check_eq "the finding names the NIC" "warning irq-numa $numa_dev" \
 bed_check "... and node 1's CPUs in the fix" \
     grep -q "pin the NIC's interrupts to node 1's CPUs (1)" "$work/numa.json"
 [ "$rc" = 1 ] || cat "$work/numa.json"
+
+# A vhost-net worker, as a VM's qemu makes one: VHOST_SET_OWNER on
+# /dev/vhost-net starts the kernel thread "vhost-<owner pid>", which lives
+# as long as the owner holds the fd.
+pin_irqs 1
+modprobe vhost_net
+python3 -c '
+import fcntl, os, time
+fd = os.open("/dev/vhost-net", os.O_RDWR)
+fcntl.ioctl(fd, 0xAF01)  # VHOST_SET_OWNER, _IO(0xAF, 0x01)
+open("'"$work/owner"'", "w").write(str(os.getpid()))
+time.sleep(600)
+' &
+owner_job=$!
+bed_wait_for 10 test -s "$work/owner"
+owner_pid=$(cat "$work/owner")
+vhost=$(pgrep -x "vhost-$owner_pid")
+bed_check "VHOST_SET_OWNER started vhost-$owner_pid (${vhost:-none})" test -n "$vhost"
+taskset -pc 1 "$vhost" >/dev/null
+rc=0
+out=$("$AGENTCTL" doctor --interval 0 irq-numa 2>&1) || rc=$?
+bed_check_eq "vhost worker allowed on the NIC's node: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || echo "$out"
+taskset -pc 0 "$vhost" >/dev/null
+rc=0
+"$AGENTCTL" doctor --interval 0 --json irq-numa >"$work/vhost.json" 2>&1 || rc=$?
+bed_check_eq "vhost worker only on node 0's CPU: exit 1 (a warning)" 1 "$rc"
+bed_check_eq "the finding names the worker" "warning irq-numa vhost-$owner_pid" \
+    "$(jq -r '.findings[] | "\(.severity) \(.check) \(.object)"' "$work/vhost.json")"
+bed_check "... with its allowed CPUs as evidence" \
+    grep -q "Cpus_allowed_list: 0" "$work/vhost.json"
+[ "$rc" = 1 ] || cat "$work/vhost.json"
+kill "$owner_job"
+wait "$owner_job" 2>/dev/null
 rm -rf "$work"
 bed_summary
