@@ -1165,6 +1165,98 @@ apply_enslave(struct apply_ctx *c, const struct plan_step *s)
     return STEP_DONE;
 }
 
+/* Reads bond s->bond.name into 'l': STEP_DONE when it is the agent's,
+ * STEP_ERROR otherwise (c->err says why; -ENODEV when absent). */
+static enum step_result
+own_bond(struct apply_ctx *c, const struct plan_step *s, struct bond_link *l)
+{
+    int r = bond_get(c->io->rtnl, 0, s->bond.name, l);
+    if (r) {
+        oa_err_set_errno(&c->err, r, "bond %s", s->bond.name);
+        return STEP_ERROR;
+    }
+    if (!bond_owned(l)) {
+        oa_err_set(&c->err, -EPERM, "%s is not the agent's bond",
+                   s->bond.name);
+        return STEP_ERROR;
+    }
+    return STEP_DONE;
+}
+
+enum step_result
+apply_release(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link bond, member;
+
+    int r = bond_get(c->io->rtnl, 0, s->bond.member, &member);
+    if (r) {
+        return fail(c, r, NULL);
+    }
+    if (!member.master) {
+        say(c, "unchanged: %s in no bond", s->bond.member);
+        return STEP_DONE;
+    }
+    if (own_bond(c, s, &bond) != STEP_DONE) {
+        return STEP_ERROR;
+    }
+    if (member.master != bond.ifindex) {
+        oa_err_set(&c->err, -EBUSY, "%s is enslaved to another link than %s",
+                   s->bond.member, s->bond.name);
+        return STEP_ERROR;
+    }
+    r = bond_release(c->io->rtnl, member.ifindex, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "%s released from %s", s->bond.member, s->bond.name);
+    return STEP_DONE;
+}
+
+enum step_result
+apply_set_bond(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link l;
+    struct bond_opts o;
+
+    if (own_bond(c, s, &l) != STEP_DONE) {
+        return STEP_ERROR;
+    }
+    int r = l.up ? bond_set_up(c->io->rtnl, l.ifindex, false, &ext) : 0;
+    if (!r) {
+        bond_opts_of(&s->bond, &o);
+        r = bond_set_opts(c->io->rtnl, l.ifindex, &o, &ext);
+    }
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "bond %s down, now %s", s->bond.name, bond_mode_name(o.mode));
+    return STEP_DONE;
+}
+
+enum step_result
+apply_delete_bond(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link l;
+
+    int r = bond_get(c->io->rtnl, 0, s->bond.name, &l);
+    if (r == -ENODEV) {
+        say(c, "unchanged: no bond %s", s->bond.name);
+        return STEP_DONE;
+    }
+    if (own_bond(c, s, &l) != STEP_DONE) {
+        return STEP_ERROR;
+    }
+    r = bond_delete(c->io->rtnl, l.ifindex, &ext);
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "bond %s deleted", s->bond.name);
+    return STEP_DONE;
+}
+
 /* ---- OVS steps -------------------------------------------------------- */
 
 /* After a commit: when an ovs-vswitchd runs, waits until it has applied

@@ -109,6 +109,13 @@ enum step_result apply_set_link_up(struct apply_ctx *,
 enum step_result apply_create_bond(struct apply_ctx *,
                                    const struct plan_step *);
 enum step_result apply_enslave(struct apply_ctx *, const struct plan_step *);
+/* VF-LAG changes, the agent's bonds only: release an uplink, set a
+ * bond's options (down first: a mode needs it, and no members), delete a
+ * bond dropped from the spec. */
+enum step_result apply_release(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_bond(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_delete_bond(struct apply_ctx *,
+                                   const struct plan_step *);
 /* vdpa-del, vdpa-new, vdpa-bind (apply-vdpa.h). */
 enum step_result apply_vdpa(struct apply_ctx *, const struct plan_step *);
 /* Every OVS step: they share one transaction, committed at the first. */

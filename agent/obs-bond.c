@@ -66,11 +66,43 @@ observe_bond(struct hostio *io, const struct spec_bond *sb,
     }
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         if (sb->pfs[j] < host->n_pfs) {
-            r = observe_member(io, &host->pfs[sb->pfs[j]], &ob->members[j]);
+            const struct obs_pf *op = &host->pfs[sb->pfs[j]];
+            r = observe_member(io, op, &ob->members[j]);
             if (r) {
                 return r;
             }
+            /* Unreadable (debugfs is root's): as not exposed. */
+            if (!ob->lag.exposed && op->found &&
+                lagstate_read(io->sysfs_root, op->bus, op->dev_name,
+                              &ob->lag) < 0) {
+                ob->lag.exposed = false;
+            }
         }
+    }
+    return 0;
+}
+
+/* Names in op->uplink_bond the agent's bond its uplink is enslaved to
+ * (a PF the spec bonds no more still is: the planner releases it). One
+ * request, only for an uplink that has a master. */
+static int
+observe_uplink_bond(struct hostio *io, struct obs_pf *op)
+{
+    struct bond_link master;
+
+    op->uplink_bond[0] = '\0';
+    if (!op->found || op->uplink_master <= 0) {
+        return 0;
+    }
+    int r = bond_get(io->rtnl, op->uplink_master, NULL, &master);
+    if (r == -ENODEV) {
+        return 0;
+    }
+    if (r) {
+        return r;
+    }
+    if (master.is_bond && bond_owned(&master)) {
+        oa_copy_str(op->uplink_bond, sizeof op->uplink_bond, master.name);
     }
     return 0;
 }
@@ -79,6 +111,12 @@ int
 obs_bond_collect(struct hostio *io, const struct spec *spec,
                  struct obs_host *host)
 {
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        int r = observe_uplink_bond(io, &host->pfs[i]);
+        if (r) {
+            return r;
+        }
+    }
     if (!spec->n_bonds) {
         return 0;
     }

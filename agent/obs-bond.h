@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lagstate.h"
 #include "offload/spec.h"
 
 struct hostio;
@@ -31,10 +32,14 @@ struct obs_bond {
     bool up, carrier;
     int mode; /* BOND_MODE_*; -1: not a bond */
     char active_slave[16];
+    /* The driver's LAG state, from the first member PF that shows one
+     * (lagstate.h); not exposed: the bond's own state stands in. */
+    struct lagstate lag;
     struct obs_bond_member members[SPEC_BOND_N_PFS];
 };
 
-/* Fills host->bonds, one per spec->bonds[], after the PFs are observed.
+/* Fills host->bonds, one per spec->bonds[], after the PFs are observed,
+ * and each PF's uplink_bond (obs.h).
  * Returns 0 or a negative errno (the kernel could not be asked). */
 int obs_bond_collect(struct hostio *io, const struct spec *spec,
                      struct obs_host *host);

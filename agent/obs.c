@@ -300,6 +300,7 @@ resolve_pf(struct hostio *io, const struct spec_pf *sp,
     }
     pf->ifindex = link->ifindex;
     pf->uplink_up = tristate(true, link->flags & IFF_UP);
+    pf->uplink_master = link->master;
     oa_link_destroy(link);
 
     if (!have_handle && io->devlink &&

@@ -134,6 +134,10 @@ struct obs_pf {
     bool vfs_are_devices; /* VFs are PCI functions: binding applies */
     enum obs_tristate uplink_hw_tc_offload;
     enum obs_tristate uplink_up; /* admin state (IFF_UP) */
+    int uplink_master;           /* IFLA_MASTER; 0: none */
+    /* The bond of the agent's (marked, obs-bond.h) the uplink is
+     * enslaved to, whether the spec still bonds this PF or not; "". */
+    char uplink_bond[16];
     struct obs_tc uplink_tc;
     struct obs_vf *vfs; /* num_vfs entries, vfs[i].index == i */
     size_t n_vfs;

@@ -792,14 +792,15 @@ decide_in_use(const struct spec_pf *sp, const struct obs_pf *op,
 /* Decides PF 'pf' into '*d'. Pure but for d->vfs (caller frees): 0, or
  * -ENOMEM. */
 /* Whether spec bond 'i' is formed on the host: the agent's bond, up,
- * both members enslaved to it, with carrier. No LAG state is read (mlx5
- * shows one only in debugfs, netdevsim none): the bond's own state
- * stands in for it. */
+ * both members enslaved to it, with carrier, and the driver's LAG
+ * active where it shows one (mlx5's debugfs lag/state, lagstate.h);
+ * where it shows none (netdevsim) the bond's own state stands in. */
 static bool
 bond_formed(const struct obs_host *host, size_t i)
 {
     const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
-    if (!ob || !ob->exists || !ob->owned || !ob->up || !ob->carrier) {
+    if (!ob || !ob->exists || !ob->owned || !ob->up || !ob->carrier ||
+        (ob->lag.exposed && !lagstate_active(&ob->lag))) {
         return false;
     }
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
@@ -1463,6 +1464,20 @@ keep_in_use_ports(struct builder *b, struct ovs_build *ob,
     }
 }
 
+/* Whether the plan has an 'action' step about bond 'name'. */
+static bool
+has_bond_step(const struct plan *plan, enum plan_action action,
+              const char *name)
+{
+    for (size_t i = 0; i < plan->n_steps; i++) {
+        const struct plan_step *s = &plan->steps[i];
+        if (s->action == action && !strcmp(s->bond.name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Whether bond 'name' exists as the agent's once this plan's kernel
  * steps ran. */
 static bool
@@ -1470,6 +1485,9 @@ bond_will_exist(const struct builder *b, const struct obs_host *host, size_t i,
                 const char *name)
 {
     const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
+    if (has_bond_step(b->plan, PLAN_SET_BOND, name)) {
+        return false; /* remade: added back once its members are in */
+    }
     if (ob && ob->exists) {
         return ob->owned;
     }
@@ -1957,11 +1975,12 @@ bond_members_ready(const struct builder *b, const struct spec_bond *sb,
 }
 
 /* What keeps the agent from making bond 'sb': a link of its name it did
- * not create, a member's uplink enslaved elsewhere. It never fights
+ * not create, a member's uplink enslaved elsewhere (but in another bond
+ * of the agent's: plan_bond_leftovers releases it). It never fights
  * them. True when blocked. */
 static bool
 bond_blocked(struct builder *b, const struct spec_bond *sb,
-             const struct obs_bond *ob)
+             const struct obs_bond *ob, const struct obs_host *host)
 {
     bool blocked = false;
     if (ob->exists && !ob->owned) {
@@ -1976,7 +1995,8 @@ bond_blocked(struct builder *b, const struct spec_bond *sb,
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         const struct obs_bond_member *m = &ob->members[j];
         if (m->found && m->master &&
-            (!ob->exists || m->master != ob->ifindex)) {
+            (!ob->exists || m->master != ob->ifindex) &&
+            !host->pfs[sb->pfs[j]].uplink_bond[0]) {
             add_blocker(b, (int)sb->pfs[j], m->netdev,
                         "uplink %s is enslaved to %s %s, not to bond %s: "
                         "release it (ip link set %s nomaster) or drop the "
@@ -1987,15 +2007,90 @@ bond_blocked(struct builder *b, const struct spec_bond *sb,
             blocked = true;
         }
     }
-    if (!blocked && ob->exists && ob->mode != bond_mode_of(sb)) {
-        add_blocker(b, -1, sb->name,
-                    "bond %s is in another mode than the spec's %s: "
-                    "changing a bond's mode is not done by the agent yet; "
-                    "delete the bond and it is made anew",
-                    sb->name, spec_bond_mode_name(sb->mode));
-        blocked = true;
-    }
     return blocked;
+}
+
+/* A release step: uplink 'member' of PF 'pf' out of bond 'bond'. */
+static void
+step_release(struct builder *b, int pf, const char *bond, const char *member,
+             const char *why)
+{
+    struct plan_step *s = add_step(b, PLAN_RELEASE, pf, -1);
+    oa_copy_str(s->bond.name, sizeof s->bond.name, bond);
+    oa_copy_str(s->bond.member, sizeof s->bond.member, member);
+    oa_copy_str(s->object, sizeof s->object, member);
+    fmt_str(s->detail, sizeof s->detail, "from %s: %s", bond, why);
+}
+
+/* The agent's bond 'sb' in another mode than the spec's: the kernel
+ * changes a mode only on a bond that is down and has no members. Out
+ * of OVS, members released, then set-bond (down, the spec's options);
+ * the next round enslaves them again, sets it up and adds it back. */
+static void
+plan_bond_remake(struct builder *b, const struct spec_bond *sb,
+                 const struct obs_host *host, const struct obs_bond *ob)
+{
+    step_detach(b, -1, -1, sb->name, host->ovs.state, "its mode changes");
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        if (ob->members[j].master == ob->ifindex) {
+            step_release(b, (int)sb->pfs[j], sb->name, ob->members[j].netdev,
+                         "its mode changes");
+        }
+    }
+    struct plan_step *s = add_step(b, PLAN_SET_BOND, -1, -1);
+    bond_args(sb, &s->bond);
+    oa_copy_str(s->object, sizeof s->object, sb->name);
+    fmt_str(s->detail, sizeof s->detail, "down, then %s, miimon %u ms",
+            spec_bond_mode_name(sb->mode), sb->miimon_ms);
+}
+
+static bool
+spec_has_bond(const struct spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        if (!strcmp(spec->bonds[i].name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Uplinks in a bond of the agent's that the spec does not bond them into
+ * (a PF dropped from its bond, a bond dropped from the spec): released,
+ * so that each is its PF's own uplink again. A bond of the agent's that
+ * no spec bond names is taken out of OVS first and deleted once its
+ * members are out. Only bonds marked as the agent's are seen here. */
+static void
+plan_bond_leftovers(struct builder *b, const struct spec *spec,
+                    const struct obs_host *host)
+{
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        const struct obs_pf *op = &host->pfs[i];
+        const struct spec_bond *sb = spec_pf_bond(spec, i);
+        const char *bond = op->uplink_bond;
+        if (!bond[0] || (sb && !strcmp(sb->name, bond))) {
+            continue;
+        }
+        bool dropped = !spec_has_bond(spec, bond);
+        if (dropped && !is_detached(b->plan, NULL, bond)) {
+            step_detach(b, -1, -1, bond, host->ovs.state,
+                        "dropped from the spec");
+        }
+        step_release(b, (int)i, bond, op->netdev,
+                     dropped ? "the bond is dropped from the spec"
+                             : "the spec does not bond this PF into it");
+    }
+    for (size_t i = 0; i < host->n_pfs; i++) {
+        const char *bond = host->pfs[i].uplink_bond;
+        if (bond[0] && !spec_has_bond(spec, bond) &&
+            !has_bond_step(b->plan, PLAN_DELETE_BOND, bond)) {
+            struct plan_step *s = add_step(b, PLAN_DELETE_BOND, -1, -1);
+            oa_copy_str(s->bond.name, sizeof s->bond.name, bond);
+            oa_copy_str(s->object, sizeof s->object, bond);
+            oa_copy_str(s->detail, sizeof s->detail,
+                        "the agent's, dropped from the spec");
+        }
+    }
 }
 
 /* Bond 'i': create → enslave both uplinks (down first) → up, once both
@@ -2009,7 +2104,12 @@ plan_bond(struct builder *b, const struct spec *spec,
     const struct obs_bond *ob = i < host->n_bonds ? &host->bonds[i] : NULL;
     struct plan_step *s;
 
-    if (!ob || bond_blocked(b, sb, ob) || !bond_members_ready(b, sb, host)) {
+    if (!ob || bond_blocked(b, sb, ob, host) ||
+        !bond_members_ready(b, sb, host)) {
+        return;
+    }
+    if (ob->exists && ob->mode != bond_mode_of(sb)) {
+        plan_bond_remake(b, sb, host, ob);
         return;
     }
     if (!ob->exists) {
@@ -2040,6 +2140,15 @@ plan_bond(struct builder *b, const struct spec *spec,
                     "bond %s has no carrier (no member has link): the VFs "
                     "of its PFs are bound once it has",
                     sb->name);
+    } else if (ob->lag.exposed && !lagstate_active(&ob->lag) &&
+               ob->members[0].master == ob->ifindex &&
+               ob->members[1].master == ob->ifindex) {
+        /* The driver decides (its prerequisites, re-evaluated on each
+         * change): waited for, the VFs held back meanwhile. */
+        add_blocker(b, -1, sb->name,
+                    "bond %s is formed but the driver's LAG is %s, not "
+                    "active: the VFs of its PFs are bound once it is",
+                    sb->name, ob->lag.state);
     }
 }
 
@@ -2053,6 +2162,7 @@ plan_host(struct builder *b, const struct spec *spec,
     bool detached = false;
     (void)ds;
     (void)n;
+    plan_bond_leftovers(b, spec, host);
     for (size_t i = 0; i < spec->n_bonds; i++) {
         plan_bond(b, spec, host, i);
     }

@@ -99,6 +99,9 @@ enum plan_action {
     /* VF-LAG (spec bonds), after both PFs are switchdev: */
     PLAN_CREATE_BOND, /* bond: name, options; marked as the agent's */
     PLAN_ENSLAVE,     /* bond: name, member (set down first) */
+    PLAN_RELEASE,     /* bond: name, member (the bond closes it) */
+    PLAN_SET_BOND,    /* bond: name, options (set down first) */
+    PLAN_DELETE_BOND, /* bond: name (the agent's, members released) */
     /* vDPA devices (plan-vdpa.h), after every other kernel step of their
      * PF: vdpa: name (object), mgmtdev, mac, max_vqp, mtu, driver. */
     PLAN_VDPA_DEL,  /* the agent's device: not wanted, or to re-create */
@@ -221,7 +224,7 @@ struct plan_port_args {
  * the kernel's default. */
 struct plan_bond_args {
     char name[16];
-    char member[16]; /* enslave: the uplink */
+    char member[16]; /* enslave, release: the uplink */
     int mode;
     unsigned miimon_ms;
     int xmit_hash, lacp_rate;

@@ -79,6 +79,7 @@ struct report_bond {
     bool up, carrier;
     char active[16]; /* the active slave; "" none */
     char bridge[16]; /* the bond's OVS bridge; "" none */
+    struct lagstate lag;
     struct report_bond_member members[SPEC_BOND_N_PFS];
 };
 
@@ -422,7 +423,8 @@ plan_problems(struct report *report, const struct plan *plan)
 
 /* The spec's bonds as observed, and a member without carrier as a
  * problem: the bond runs on one link (reported, not repaired: a cable,
- * the peer). The LAG state is not read (mlx5 shows it in debugfs only). */
+ * the peer). So is a LAG the driver shows inactive under a formed bond
+ * (the planner's blocker says what waits for it). */
 static int
 copy_bonds(struct report *report, const struct spec *spec,
            const struct obs_host *host)
@@ -445,6 +447,7 @@ copy_bonds(struct report *report, const struct spec *spec,
         rb->up = ob->up;
         rb->carrier = ob->carrier;
         oa_copy_str(rb->active, sizeof rb->active, ob->active_slave);
+        rb->lag = ob->lag;
         if (ob->exists) {
             port_bridge(host, rb->name, rb->bridge, sizeof rb->bridge);
         }
@@ -937,7 +940,11 @@ json_bonds(struct jw *jw, const struct report *report)
         jw_key(jw, "active_slave");
         json_string_or_null(jw, rb->active);
         jw_key(jw, "lag_state");
-        jw_string(jw, "not exposed");
+        jw_string(jw, rb->lag.exposed ? rb->lag.state : "not exposed");
+        jw_key(jw, "lag_type");
+        json_string_or_null(jw, rb->lag.type);
+        jw_key(jw, "lag_port_sel_mode");
+        json_string_or_null(jw, rb->lag.port_sel);
         jw_key(jw, "bridge");
         json_string_or_null(jw, rb->bridge);
         jw_key(jw, "members");
@@ -1178,8 +1185,10 @@ text_bond(struct oa_str *t, const struct report_bond *rb)
                       m->enslaved ? "in" : "out",
                       m->carrier ? "carrier" : "no carrier");
     }
-    oa_str_printf(t, "  active %s  lag not exposed  bridge %s\n\n",
-                  or_dash(rb->active), or_dash(rb->bridge));
+    oa_str_printf(
+        t, "  active %s  lag %s%s%s  bridge %s\n\n", or_dash(rb->active),
+        rb->lag.exposed ? rb->lag.state : "not exposed",
+        rb->lag.type[0] ? " " : "", rb->lag.type, or_dash(rb->bridge));
 }
 
 char *

@@ -277,9 +277,12 @@ json_bond(struct jw *jw, const struct plan_step *s)
 {
     jw_key(jw, "bond");
     jw_string(jw, s->bond.name);
-    if (s->action == PLAN_ENSLAVE) {
+    if (s->action == PLAN_ENSLAVE || s->action == PLAN_RELEASE) {
         jw_key(jw, "member");
         jw_string(jw, s->bond.member);
+        return;
+    }
+    if (s->action == PLAN_DELETE_BOND) {
         return;
     }
     jw_key(jw, "mode");
@@ -332,6 +335,10 @@ static const struct step_type step_types[] = {
     [PLAN_CREATE_BOND] = {"create-bond", false, apply_create_bond, json_bond,
                           NULL},
     [PLAN_ENSLAVE] = {"enslave", false, apply_enslave, json_bond, NULL},
+    [PLAN_RELEASE] = {"release", false, apply_release, json_bond, NULL},
+    [PLAN_SET_BOND] = {"set-bond", false, apply_set_bond, json_bond, NULL},
+    [PLAN_DELETE_BOND] = {"delete-bond", false, apply_delete_bond, json_bond,
+                          NULL},
     [PLAN_VDPA_DEL] = {"vdpa-del", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_NEW] = {"vdpa-new", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_BIND] = {"vdpa-bind", false, apply_vdpa, json_vdpa, NULL},

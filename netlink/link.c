@@ -526,6 +526,7 @@ copy_link(struct rtnl_link *rl, struct oa_link *l)
     l->ifindex = rtnl_link_get_ifindex(rl);
     l->flags = rtnl_link_get_flags(rl);
     l->operstate = rtnl_link_get_operstate(rl);
+    l->master = rtnl_link_get_master(rl);
     const char *name = rtnl_link_get_name(rl);
     if (name) {
         snprintf(l->name, sizeof l->name, "%s", name);
@@ -616,6 +617,7 @@ filter_link(const struct nlmsghdr *nlh, struct nl_msg **out,
         case IFLA_IFNAME:
         case IFLA_ADDRESS:
         case IFLA_OPERSTATE:
+        case IFLA_MASTER:
         case IFLA_PHYS_PORT_NAME:
         case IFLA_PHYS_SWITCH_ID:
         case IFLA_NUM_VF:

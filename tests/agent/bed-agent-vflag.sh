@@ -5,16 +5,22 @@
 # the bond (marked as the agent's), enslaves both uplinks, sets it up
 # and makes the bond, not the uplinks, the bridge's port, in one apply
 # (its time printed: the converge time of 2 PFs x 4 VFs with a bond).
-# The order is judged from the kernel's own link events (ip monitor,
-# captured during the apply): the bond appears after both PFs'
-# representors (which exist only in switchdev), and its members are
-# enslaved after that. Then drift, each repaired by apply: a member
-# released by hand, the bond deleted, the bond's OVS port removed. Last,
+# The order is judged from the kernel's own events (devlink monitor and
+# ip monitor link, captured during the apply): both eswitches switchdev
+# (their VF ports announced) before the bond exists, each member enslaved
+# after that, the bond up after both are in, the bond an OVS port after it
+# is up. Then traffic (emulated VFs on each PF, a wire behind both
+# members) while the active member's carrier is dropped
+# (netdevsim-carrier.patch) and back: the bond fails over by itself,
+# status names the member, the agent plans and makes no step. Then drift,
+# each repaired by apply: a member released by hand, the bond deleted, the
+# bond's OVS port removed. Then changes: the spec's mode changed (the bond
+# out of OVS, members released, the mode set, all back) and the bond
+# dropped from the spec (deleted, each uplink its PF's port again). Last,
 # a bond of that name made by hand is a blocker, not taken over.
 #
 # Not here: netdevsim's VFs are not PCI functions (nothing to bind, so
-# "VFs bound after the bond is up" is a planner unit test), and 6.1's
-# netdevsim has no carrier to drop (no traffic or carrier-loss check).
+# "VFs bound after the bond is up" is a planner unit test).
 #
 # usage: bed-agent-vflag.sh AGENTCTL
 set -uo pipefail
@@ -31,11 +37,13 @@ work=$(mktemp -d /tmp/e2e-vflag.XXXXXX)
 spec=$work/host.json
 E2E_SPEC=$spec
 E2E_STATE_DIR=$work/state
-mon_pid=
+mon_pids=()
 agentctl() { e2e_agentctl "$@"; }
 
 cleanup() {
-    [ -n "$mon_pid" ] && kill "$mon_pid" 2>/dev/null
+    mon_stop
+    for ns in vf0 vf1; do bed_vf_detach "$ns"; done
+    ip netns del wire 2>/dev/null
     bed_ovs_stop
     rm -rf "$work"
 }
@@ -54,9 +62,10 @@ timed_apply() {
     echo "vflag-time $1: $(($(e2e_ms) - t0)) ms"
 }
 
-# The host as the spec wants it, judged with ip, devlink and ovs-vsctl.
+# bonded_ok [MODE]: the host as the spec wants it (the bond in MODE,
+# active-backup by default), judged with ip, devlink and ovs-vsctl.
 bonded_ok() {
-    local dl m
+    local dl m mode=${1:-active-backup}
     for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
         bed_check_eq "$dl: switchdev" switchdev "$(bed_eswitch "$dl")"
         m=$(bed_pf_netdev "$dl")
@@ -65,7 +74,7 @@ bonded_ok() {
         bed_check_eq "$dl: VF 3's representor in $bridge" "$bridge" \
             "$(port_of "$(bed_rep_netdev "$dl" 3)")"
     done
-    bed_check_eq "$bond: active-backup, miimon 100" "active-backup 100" \
+    bed_check_eq "$bond: $mode, miimon 100" "$mode 100" \
         "$(ip -d -j link show "$bond" |
             jq -r '.[0].linkinfo.info_data | "\(.mode) \(.miimon)"')"
     bed_check_eq "$bond: marked as the agent's" offload-agent \
@@ -74,6 +83,9 @@ bonded_ok() {
     bed_check_eq "$bond: the port of $bridge" "$bridge" "$(port_of "$bond")"
     bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 }
+
+# shellcheck source-path=SCRIPTDIR source=bed-agent-vflag-lib.sh
+. "$here/bed-agent-vflag-lib.sh"
 
 bed_check "the mlx5 personality on (docs/testbed.md)" bed_nsim_mlx5_on ||
     { bed_summary; exit; }
@@ -103,14 +115,12 @@ EOF
 bed_check "the spec validates" agentctl validate "$spec"
 
 echo "== blank -> bonded, switchdev, 2 PFs x 4 VFs, in one apply"
-ip -o monitor link >"$work/mon" 2>&1 &
-mon_pid=$!
+mon_start link ip -o monitor link
+mon_start devlink devlink monitor port
 sleep 0.5
 timed_apply "2 PFs x 4 VFs with a bond, from blank"
 sleep 0.5
-kill "$mon_pid" 2>/dev/null
-wait "$mon_pid" 2>/dev/null
-mon_pid=
+mon_stop
 bonded_ok
 
 e2e_status
@@ -124,24 +134,8 @@ bed_check_eq "status: the active slave is the one ip names" \
     "$(ip -d -j link show "$bond" | jq -r '.[0].linkinfo.info_data.active_slave')" \
     "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0].active_slave')"
 
-# The order, from the kernel's events: line numbers in the monitor log.
-bond_ifi=$(ip -j link show "$bond" | jq -r '.[0].ifindex')
-first_line() { grep -n -m1 -E "$1" "$work/mon" | cut -d: -f1; }
-bond_new=$(first_line "^$bond_ifi: $bond:")
-last_rep=0
-for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
-    for vf in 0 1 2 3; do
-        ifi=$(cat "/sys/class/net/$(bed_rep_netdev "$dl" "$vf")/ifindex")
-        n=$(first_line "^$ifi: ")
-        [ -n "$n" ] && [ "$n" -gt "$last_rep" ] && last_rep=$n
-    done
-done
-enslaved=$(first_line "master $bond ")
-echo "order: last representor at event $last_rep, bond at $bond_new, first enslaved at $enslaved"
-bed_check "events: the bond was created after both PFs' representors (switchdev)" \
-    test "${bond_new:-0}" -gt "$last_rep" -a "$last_rep" -gt 0
-bed_check "events: members enslaved after the bond appeared" \
-    test "${enslaved:-0}" -gt "${bond_new:-0}"
+events_order
+carrier_loss
 
 echo "== drift: a member released by hand"
 m2=$(bed_pf_netdev netdevsim/netdevsim2)
@@ -161,8 +155,32 @@ bed_check_eq "plan: add-port" add-port "$(plan_actions)"
 timed_apply "bond port re-added"
 bonded_ok
 
+echo "== the spec changes the bond's mode"
+cp "$spec" "$work/bonded.json"
+jq '.bonds[0].mode = "balance-xor"' "$work/bonded.json" >"$spec"
+bed_check_eq "plan: out of OVS, members released, then the mode" \
+    "detach-port,release,release,set-bond" "$(plan_actions)"
+timed_apply "mode changed"
+bonded_ok balance-xor
+
+echo "== the bond dropped from the spec (the PFs keep their bridge)"
+jq 'del(.bonds)' "$work/bonded.json" >"$spec"
+bed_check_eq "plan: out of OVS, members released, the bond deleted" \
+    "detach-port,release,release,delete-bond" \
+    "$(plan_actions | cut -d, -f1-4)"
+timed_apply "bond dropped"
+bed_check "$bond deleted" sh -c "! ip link show $bond 2>/dev/null"
+for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
+    m=$(bed_pf_netdev "$dl")
+    bed_check_eq "$dl: uplink $m released (master ovs-system: an OVS port), up, its own port of $bridge" \
+        "ovs-system true $bridge" \
+        "$(master_of "$m") $(ip -j link show "$m" | jq '.[0].flags | index("UP") != null') $(port_of "$m")"
+done
+bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
+cp "$work/bonded.json" "$spec"
+
 echo "== a bond of that name made by hand"
-ip link del "$bond"
+ip link del "$bond" 2>/dev/null
 bed_check "ip link add $bond type bond (not the agent's)" \
     ip link add "$bond" type bond
 e2e_status

@@ -2917,6 +2917,104 @@ START_TEST(test_bond_order)
     p = fx_plan(f);
     ck_assert_ptr_nonnull(strstr(actions(p), "bind-vf"));
     ck_assert_ptr_null(strstr(actions(p), "enslave"));
+
+    /* Where the driver shows its LAG (mlx5's lag/state), the VFs wait
+     * for it to be active, whatever the bond says; a blocker says why. */
+    ob.lag = (struct lagstate){.exposed = true, .state = "disabled"};
+    p = fx_plan(f);
+    ck_assert_ptr_null(strstr(actions(p), "bind-vf"));
+    ck_assert_uint_eq(p->n_blockers, 1);
+    ck_assert_str_eq(p->blockers[0].object, "bond0");
+    ck_assert_ptr_nonnull(
+        strstr(p->blockers[0].message, "the driver's LAG is disabled"));
+    snprintf(ob.lag.state, sizeof ob.lag.state, "active");
+    p = fx_plan(f);
+    ck_assert_ptr_nonnull(strstr(actions(p), "bind-vf"));
+    ck_assert_uint_eq(p->n_blockers, 0);
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A formed bond0 of the agent's, in OVS (test_bond_planned's end). */
+static void
+fx_bond_formed(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
+{
+    fx_bond(f, bond, ob);
+    ob->exists = ob->is_bond = ob->owned = ob->up = ob->carrier = true;
+    ob->ifindex = 40;
+    ob->mode = 1;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob->members[j].master = 40;
+        f->opfs[j].uplink_master = 40;
+        snprintf(f->opfs[j].uplink_bond, sizeof f->opfs[j].uplink_bond,
+                 "bond0");
+        ovs_del_port(f, f->opfs[j].netdev); /* the bond is the port */
+    }
+    ovs_port(f, 0, "bond0", true);
+    ovs_port_key(f, 0, "bond/bond0");
+}
+
+/* The spec changes the mode: out of OVS, both members released, the
+ * bond set down with the new mode, nothing added back this round; the
+ * next (members out, bond down, new mode) enslaves, sets up, adds. */
+START_TEST(test_bond_mode_change)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    bond.mode = SPEC_BOND_BALANCE_XOR;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "detach-port,release,release,set-bond");
+    ck_assert_str_eq(p->steps[0].ovsport.port, "bond0");
+    ck_assert_str_eq(p->steps[1].bond.member, "eth0");
+    ck_assert_str_eq(p->steps[2].bond.member, "eth1");
+    ck_assert_int_eq(p->steps[3].bond.mode, 2); /* BOND_MODE_XOR */
+    ck_assert(p->has_detach);
+
+    ob.mode = 2;
+    ob.up = ob.carrier = false;
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        ob.members[j].master = f->opfs[j].uplink_master = 0;
+        f->opfs[j].uplink_bond[0] = '\0';
+    }
+    ovs_del_port(f, "bond0"); /* detached */
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "enslave,enslave,set-link-up,add-port");
+    ck_assert_str_eq(p->steps[3].ovsport.port, "bond0");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* The bond dropped from the spec (the PFs keep their bridge): out of
+ * OVS, both uplinks released, the bond deleted, each uplink its PF's
+ * port again. A bond not the agent's is never seen here (uplink_bond
+ * names only the agent's). */
+START_TEST(test_bond_dropped)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    f->spec.bonds = NULL;
+    f->spec.n_bonds = 0;
+    f->host.bonds = NULL;
+    f->host.n_bonds = 0;
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = true;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "detach-port,release,release,delete-bond,"
+                                 "add-port,add-port");
+    ck_assert_str_eq(p->steps[1].object, "eth0");
+    ck_assert_str_eq(p->steps[3].bond.name, "bond0");
+    ck_assert_str_eq(p->steps[4].ovsport.port, "eth0");
+    ck_assert_str_eq(p->steps[5].ovsport.port, "eth1");
     plan_free(f->plan);
     free(f);
 }
@@ -2955,11 +3053,11 @@ START_TEST(test_bond_foreign)
     p = fx_plan(f);
     ck_assert_uint_eq(p->n_blockers, 0);
 
-    /* Its mode differs from the spec's: said, not changed yet. */
+    /* Its mode differs from the spec's: remade (test_bond_mode_change). */
     ob.mode = 4;
     p = fx_plan(f);
-    ck_assert_uint_eq(p->n_blockers, 1);
-    ck_assert_ptr_nonnull(strstr(p->blockers[0].message, "another mode"));
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_ptr_nonnull(strstr(actions(p), "set-bond"));
     plan_free(f->plan);
     free(f);
 }
@@ -3041,6 +3139,8 @@ plan_suite(void)
     tcase_add_test(tc, test_free_null);
     tcase_add_test(tc, test_bond_planned);
     tcase_add_test(tc, test_bond_order);
+    tcase_add_test(tc, test_bond_mode_change);
+    tcase_add_test(tc, test_bond_dropped);
     tcase_add_test(tc, test_bond_foreign);
     tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
     tcase_add_test(tc, test_vlan_via_names);

@@ -649,7 +649,8 @@ START_TEST(ovs_interface_error_and_pending)
 END_TEST
 
 /* A spec bond: its state under "bonds" (absent without bonds), the LAG
- * state said not exposed, and a member without carrier a warning. */
+ * state said not exposed (or the driver's, where it shows one), and a
+ * member without carrier a warning. */
 START_TEST(bond_status)
 {
     struct report *r = build();
@@ -699,6 +700,24 @@ START_TEST(bond_status)
                                        "eth0 (in, carrier) eth1 (in, no "
                                        "carrier)  active eth0  lag not "
                                        "exposed"));
+    free(text);
+    ck_assert(json_is_null(at(root, "bonds", "0", "lag_type", NULL)));
+    json_decref(root);
+    report_free(r);
+
+    /* Where the driver shows it (mlx5's debugfs lag/): as it says. */
+    ob.lag = (struct lagstate){.exposed = true,
+                               .state = "active",
+                               .type = "switchdev",
+                               .port_sel = "hash"};
+    r = build();
+    root = to_json(r);
+    assert_str(at(root, "bonds", "0", "lag_state", NULL), "active");
+    assert_str(at(root, "bonds", "0", "lag_type", NULL), "switchdev");
+    assert_str(at(root, "bonds", "0", "lag_port_sel_mode", NULL), "hash");
+    text = report_to_text(r);
+    ck_assert_ptr_nonnull(
+        strstr(text, "active eth0  lag active switchdev  bridge"));
     free(text);
     json_decref(root);
     report_free(r);

@@ -33,6 +33,7 @@ struct oa_link {
     char name[16];
     unsigned int flags; /* IFF_* */
     uint8_t operstate;  /* IF_OPER_* */
+    int master;         /* IFLA_MASTER (a bond, a bridge); 0: none */
     uint8_t addr[OA_LINK_MAX_ID];
     size_t addr_len;
     char phys_port_name[32];

@@ -1,0 +1,205 @@
+#!/bin/bash
+# shellcheck disable=SC2154 # bond, work, mon_pids, E2E_ST: the sourcing test's
+# Helpers of bed-agent-vflag.sh (sourced): the kernel's events captured
+# during an apply and the order judged from them, and a member's carrier
+# dropped and restored under traffic. Use the caller's bond, bridge, work,
+# mon_pids, agentctl, master_of, plan_actions.
+
+# mon_start NAME CMD...: runs CMD (a monitor) in the background, each line
+# it prints stamped with the wall clock in microseconds as it is read
+# (bash's EPOCHREALTIME, no exec), into $work/mon-NAME. Two monitors'
+# stamps are comparable to within the readers' scheduling delay.
+mon_start() {
+    local name=$1
+    shift
+    stdbuf -oL "$@" > >(while IFS= read -r l; do
+        printf '%s %s\n' "${EPOCHREALTIME/./}" "$l"
+    done >"$work/mon-$name") 2>&1 &
+    mon_pids+=($!)
+}
+
+# mon_stop: ends the monitors mon_start started (their stampers see EOF).
+mon_stop() {
+    local p
+    for p in "${mon_pids[@]}"; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    mon_pids=()
+    sleep 0.2
+}
+
+# ev_first NAME ERE / ev_last NAME ERE: the stamp of the first / last line
+# of monitor NAME matching ERE (after the stamp); empty when none.
+ev_first() { sed -E 's/^[0-9]+ //' "$work/mon-$1" | grep -n -m1 -E "$2" | cut -d: -f1 | ev_stamp "$1"; }
+ev_last() { sed -E 's/^[0-9]+ //' "$work/mon-$1" | grep -n -E "$2" | tail -1 | cut -d: -f1 | ev_stamp "$1"; }
+ev_stamp() {
+    local n
+    read -r n || return 0
+    sed -n "${n}p" "$work/mon-$1" | cut -d' ' -f1
+}
+
+# ev_before DESC A B: a check that stamp A is before stamp B (both found).
+ev_before() {
+    echo "   $1: ${2:-none} < ${3:-none}${2:+${3:+ (+$((($3 - $2) / 1000)) ms)}}"
+    bed_check "$1" test -n "$2" -a -n "$3" -a "${2:-0}" -lt "${3:-0}"
+}
+
+# events_order: from the events of the first apply, devlink's and the
+# kernel link table's: both eswitches in switchdev (their VF ports, which
+# netdevsim registers only in switchdev, announced) before the bond
+# exists; each member enslaved after that; the bond set up after both
+# are in; the bond made an OVS port (its master becomes ovs-system) after
+# it is up.
+events_order() {
+    local dl sw t last_sw=0 bond_new m1 m2 e1 e2 up ovs reps=0
+    echo "== the order of operations, from the kernel's events"
+    for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
+        sw=$(ev_last devlink "\[port,new\] $dl/[0-9]+: .*flavour pcivf")
+        bed_check "devlink: $dl's VF ports announced (switchdev)" test -n "$sw"
+        [ -n "$sw" ] && [ "$sw" -gt "$last_sw" ] && last_sw=$sw
+    done
+    # The representors' netdevs, in the link events (the same stream as
+    # the bond's, so no clock in between).
+    for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
+        for vf in 0 1 2 3; do
+            t=$(ev_first link "^[0-9]+: $(bed_rep_netdev "$dl" "$vf"):")
+            [ -n "$t" ] && [ "$t" -gt "$reps" ] && reps=$t
+        done
+    done
+    bond_new=$(ev_first link "^[0-9]+: $bond:")
+    m1=$(bed_pf_netdev netdevsim/netdevsim1)
+    m2=$(bed_pf_netdev netdevsim/netdevsim2)
+    e1=$(ev_first link "^[0-9]+: $m1: .* master $bond ")
+    e2=$(ev_first link "^[0-9]+: $m2: .* master $bond ")
+    up=$(ev_first link "^[0-9]+: $bond: <([A-Z_-]+,)*UP[,>]")
+    ovs=$(ev_first link "^[0-9]+: $bond: .* master ovs-system ")
+    ev_before "devlink: both eswitches switchdev before the bond exists" "$last_sw" "$bond_new"
+    ev_before "links: the last representor before the bond exists" "$reps" "$bond_new"
+    ev_before "links: $m1 enslaved after the bond exists" "$bond_new" "$e1"
+    ev_before "links: $m2 enslaved after the bond exists" "$bond_new" "$e2"
+    ev_before "links: the bond up after $m1 is in" "$e1" "$up"
+    ev_before "links: the bond up after $m2 is in" "$e2" "$up"
+    ev_before "links: the bond an OVS port after it is up" "$up" "$ovs"
+}
+
+# wire_attach: the network behind the bond: namespace "wire", a Linux
+# bridge holding 10.9.0.3 and two legs, each glued to one member uplink
+# as bed_vf_attach glues a VF (what the uplink sends comes out of the leg,
+# what the leg sends enters the uplink), as two switch ports would be.
+wire_attach() {
+    local i pf
+    ip netns add wire || return
+    ip -n wire link add wbr type bridge || return
+    ip netns exec wire sysctl -qw net.ipv4.neigh.wbr.mcast_solicit=20
+    for i in 1 2; do
+        pf=$(bed_pf_netdev "netdevsim/netdevsim$i") || return
+        ip link add "wire$i" type veth peer name "leg$i" netns wire &&
+            ip -n wire link set "leg$i" master wbr up &&
+            ip link set "wire$i" up &&
+            tc qdisc add dev "wire$i" clsact &&
+            tc filter add dev "wire$i" ingress matchall \
+                action mirred ingress redirect dev "$pf" &&
+            tc qdisc replace dev "$pf" root handle 1: prio &&
+            tc filter add dev "$pf" parent 1: matchall \
+                action mirred egress redirect dev "wire$i" || return
+    done
+    ip -n wire addr add 10.9.0.3/24 dev wbr && ip -n wire link set wbr up
+}
+
+# leg_rx N: packets the wire received on leg N (from member N).
+leg_rx() { ip -n wire -j -s link show "leg$1" | jq -r '.[0].stats64.rx.packets'; }
+
+active_slave() {
+    ip -d -j link show "$bond" | jq -r '.[0].linkinfo.info_data.active_slave // "none"'
+}
+
+# pings_ok WHEN: VF to VF across the PFs, each VF to the wire.
+pings_ok() {
+    bed_check "$1: vf0 (PF 1) -> vf1 (PF 2)" e2e_ping vf0 10.9.0.2
+    bed_check "$1: vf0 -> the wire, through the bond" e2e_ping vf0 10.9.0.3
+    bed_check "$1: vf1 -> the wire, through the bond" e2e_ping vf1 10.9.0.3
+}
+
+# carrier_loss: traffic through the bond while the active member's
+# carrier is dropped (netdevsim-carrier.patch) and back: the bond fails
+# over by itself; status names the member, the plan is empty and apply
+# makes no step; the member stays enslaved.
+carrier_loss() {
+    local dl rep a k o t0 t1 rx0 rx1 cf st_before steps
+    echo "== a member's carrier dropped and back, under traffic"
+    for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
+        rep=$(bed_rep_netdev "$dl" 0)
+        e2e_qos_noop "$rep" >/dev/null
+    done
+    bed_check "emulated VF 0 of PF 1" \
+        bed_vf_attach vf0 "$(bed_rep_netdev netdevsim/netdevsim1 0)" 10.9.0.1/24 02:00:00:00:16:01
+    bed_check "emulated VF 0 of PF 2" \
+        bed_vf_attach vf1 "$(bed_rep_netdev netdevsim/netdevsim2 0)" 10.9.0.2/24 02:00:00:00:16:02
+    bed_check "the wire behind both members" wire_attach
+    pings_ok "both members up"
+
+    a=$(active_slave)
+    k=0
+    for o in 1 2; do
+        [ "$(bed_pf_netdev "netdevsim/netdevsim$o")" = "$a" ] && k=$o
+    done
+    bed_check "the active slave ($a) is a member" test "$k" != 0 || return
+    o=$((3 - k))
+    cf=/sys/kernel/debug/netdevsim/netdevsim$k/ports/0/carrier
+    st_before=$(agentctl apply --json 2>/dev/null | jq -r '.stats.steps | [.[].done] | add // 0')
+    bed_check_eq "converged before: apply makes no step" 0 "$st_before"
+
+    t0=$(e2e_ms)
+    bed_check "$a's carrier dropped ($cf)" sh -c "echo 0 >$cf"
+    while [ "$(active_slave)" = "$a" ] && [ $(($(e2e_ms) - t0)) -lt 5000 ]; do
+        sleep 0.05
+    done
+    t1=$(e2e_ms)
+    bed_check_eq "the bond failed over by itself to the other member" \
+        "$(bed_pf_netdev "netdevsim/netdevsim$o")" "$(active_slave)"
+    echo "   failover: $((t1 - t0)) ms after the carrier drop (miimon 100 ms)"
+    bed_check_eq "$a: operstate DOWN, still enslaved" "DOWN $bond" \
+        "$(ip -j link show "$a" | jq -r '.[0] | "\(.operstate) \(.master)"')"
+    rx0=$(leg_rx "$o")
+    pings_ok "$a without carrier"
+    rx1=$(leg_rx "$o")
+    bed_check "the wire received through the other member ($rx0 -> $rx1 packets)" \
+        test "${rx1:-0}" -gt "${rx0:-0}"
+
+    e2e_status
+    bed_check_eq "status: $a enslaved, no carrier" "true false" \
+        "$(printf '%s\n' "$E2E_ST" | jq -r --arg m "$a" \
+            '.bonds[0].members[] | select(.netdev == $m) | "\(.enslaved) \(.carrier)"')"
+    bed_check "status: a problem names $a without carrier" sh -c \
+        "printf '%s\n' \"\$1\" | jq -e --arg m '$a' \
+            '[.problems[] | select(.object == \$m and (.message | test(\"no carrier\")))] | length == 1'" \
+        _ "$E2E_ST"
+    bed_check_eq "plan: nothing to repair" "" "$(plan_actions)"
+    steps=$(agentctl apply --json 2>/dev/null | jq -r '.stats.steps | [.[].done] | add // 0')
+    bed_check_eq "apply makes no step" 0 "$steps"
+    bed_check_eq "$a: still without carrier and enslaved after apply" "0 $bond" \
+        "$(cat "$cf") $(master_of "$a")"
+
+    bed_check "$a's carrier restored" sh -c "echo 1 >$cf"
+    t0=$(e2e_ms)
+    while ! ip -j link show "$a" | jq -e '.[0].operstate == "UP"' >/dev/null &&
+        [ $(($(e2e_ms) - t0)) -lt 5000 ]; do
+        sleep 0.05
+    done
+    sleep 0.3 # the bond's next miimon tick
+    e2e_status
+    bed_check_eq "status: both members with carrier, no carrier problem" "true true 0" \
+        "$(printf '%s\n' "$E2E_ST" | jq -r '[.bonds[0].members[].carrier | tostring] + [[.problems[] | select(.message | test("no carrier"))] | length | tostring] | join(" ")')"
+    bed_check_eq "the bond's members both up in the kernel" "up up" \
+        "$(ip -d -j link show "$a" | jq -r '.[0].linkinfo.info_slave_data.mii_status | ascii_downcase') $(ip -d -j link show "$(bed_pf_netdev "netdevsim/netdevsim$o")" | jq -r '.[0].linkinfo.info_slave_data.mii_status | ascii_downcase')"
+    pings_ok "$a back"
+    bed_check_eq "plan: nothing to do" "" "$(plan_actions)"
+    for dl in vf0 vf1; do bed_vf_detach "$dl"; done
+    ip netns del wire
+    for k in 1 2; do
+        ip link del "wire$k" 2>/dev/null
+        tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
+    done
+    return 0
+}
