@@ -12,7 +12,9 @@
 # throughout. Judged with iproute2's vdpa, sysfs and the record file.
 #
 # Last, offload-agent: restarted, it adopts the devices without a vDPA
-# step; a device deleted by hand is back after `agentctl reconcile`.
+# step; a device deleted or unbound by hand is repaired on the vdpa bus's
+# uevent, without a request and long before the periodic resync (the
+# repair latency is printed).
 #
 # usage: bed-agent-vdpa.sh AGENTCTL OFFLOAD_AGENT
 set -uo pipefail
@@ -202,13 +204,31 @@ bed_check "restarted daemon converged" bed_wait_for 60 converged
 bed_check "no vDPA step by either daemon" \
     sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$work/d1.log' '$work/d2.log'"
 bed_check_eq "$d0 keeps its netdev" "$nd0" "$(netdev_of "$d0")"
+# Drift without asking and well before the periodic resync (300 s after
+# the daemon's start, AGENTD_RESYNC_MS): the vdpa bus's uevents.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+bound_virtio() { [ "$(driver_of "$d0")" = virtio_vdpa ]; }
+t0=$(ms)
 vdpa dev del "$d0"
-"$AGENTCTL" --socket "$sock" reconcile >/dev/null 2>&1
 bed_check "the daemon re-creates a device deleted by hand" \
-    bed_wait_for 60 dev_exists "$d0"
+    bed_wait_for 60 bound_virtio
+lat=$(($(ms) - t0))
+echo "repair latency after vdpa dev del: $lat ms"
+bed_check "repaired well before the periodic resync ($lat ms < 30 s)" \
+    test "$lat" -lt 30000
 bed_check "its log names the vdpa-new step" \
     bed_wait_for 10 grep -q "vdpa-new.*$d0" "$work/d2.log"
-bed_check_eq "bound again" virtio_vdpa "$(driver_of "$d0")"
+bed_check "found by the vdpa uevent" \
+    grep -q "drift (.*vdpa uevent.*vdpa-new" "$work/d2.log"
+# An unbind by hand: re-bound on the unbind uevent.
+t0=$(ms)
+echo "$d0" >"$bus/$d0/driver/unbind"
+bed_check "the daemon re-binds a device unbound by hand" \
+    bed_wait_for 60 bound_virtio
+lat=$(($(ms) - t0))
+echo "re-bind latency after an unbind: $lat ms"
+bed_check "re-bound well before the periodic resync ($lat ms < 30 s)" \
+    test "$lat" -lt 30000
 daemon_stop
 
 bed_summary
