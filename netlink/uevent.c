@@ -51,7 +51,7 @@ parse_entry(const char *p, size_t n, struct uevent_msg *m)
         /* The header said it already: a message that disagrees with
          * itself is no kernel's. */
         return vn == strlen(m->action) && !memcmp(v, m->action, vn) ? 0
-                                                                  : -EINVAL;
+                                                                    : -EINVAL;
     }
     if (key_is(p, k, "SUBSYSTEM")) {
         return copy_field(m->subsystem, sizeof m->subsystem, v, vn);

@@ -111,10 +111,8 @@ START_TEST(test_count)
     struct uevent_summary sum;
     memset(&sum, 0, sizeof sum);
     uevent_count(DGRAM(vdpa_add), "vdpa", &sum);
-    uevent_count(DGRAM("add@/devices/net/eth9\0SUBSYSTEM=net"), "vdpa",
-                 &sum);
-    uevent_count(DGRAM("remove@/devices/vm1\0SUBSYSTEM=vdpa"), "vdpa",
-                 &sum);
+    uevent_count(DGRAM("add@/devices/net/eth9\0SUBSYSTEM=net"), "vdpa", &sum);
+    uevent_count(DGRAM("remove@/devices/vm1\0SUBSYSTEM=vdpa"), "vdpa", &sum);
     uevent_count(DGRAM("libudev\0x"), "vdpa", &sum);
     ck_assert_uint_eq(sum.events, 3);
     ck_assert_uint_eq(sum.matched, 2);

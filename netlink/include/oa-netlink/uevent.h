@@ -36,11 +36,11 @@ const char *uevent_devname(const struct uevent_msg *m);
 
 /* What a drain saw, for one subsystem. */
 struct uevent_summary {
-    bool resync;      /* the kernel dropped messages (ENOBUFS) */
-    size_t events;    /* kernel uevents read, of every subsystem */
-    size_t matched;   /* of them, the subsystem asked for */
-    size_t invalid;   /* datagrams not from the kernel or not parsed */
-    char last[64];    /* the last match: "ACTION NAME", for logs */
+    bool resync;    /* the kernel dropped messages (ENOBUFS) */
+    size_t events;  /* kernel uevents read, of every subsystem */
+    size_t matched; /* of them, the subsystem asked for */
+    size_t invalid; /* datagrams not from the kernel or not parsed */
+    char last[64];  /* the last match: "ACTION NAME", for logs */
 };
 
 struct uevent_source;
