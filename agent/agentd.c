@@ -44,6 +44,7 @@
 #include "oa-common/err.h"
 #include "oa-common/str.h"
 #include "oa-netlink/nlev.h"
+#include "oa-netlink/uevent.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "order.h"
@@ -85,6 +86,7 @@ enum {
     TRIG_ASKED = 1 << 7,     /* agentctl status found the snapshot old */
     TRIG_PEER = 1 << 8,      /* ovs-vswitchd or ovsdb-server came (back) */
     TRIG_PEER_GONE = 1 << 9, /* ovs-vswitchd went away */
+    TRIG_UEVENT = 1 << 10,   /* a vDPA device came, went or was (un)bound */
 };
 /* Reasons that apply without a dry run first, and despite a backoff: a
  * peer's return ends the backoff its outage caused. */
@@ -130,6 +132,8 @@ struct agentd {
     int ctlfd;
     struct agentd_serve *serve; /* the control socket's thread */
     struct nlev_source *nl_link, *nl_devlink;
+    /* The kernel's uevents: the vdpa bus has no netlink notifications. */
+    struct uevent_source *uev;
     /* The netdevs of the last observation (uplinks, representors): link
      * events of others are ignored. links_all: not known. */
     int *link_ifindexes;
@@ -186,6 +190,7 @@ reasons_text(unsigned reasons, char *buf, size_t size)
         {TRIG_RESYNC, "periodic resync"}, {TRIG_RETRY, "retry"},
         {TRIG_STATUS, "status"},          {TRIG_ASKED, "status asked"},
         {TRIG_PEER, "peer back"},         {TRIG_PEER_GONE, "peer gone"},
+        {TRIG_UEVENT, "vdpa uevent"},
     };
     size_t len = 0;
 
@@ -1415,6 +1420,35 @@ links_concern_us(const struct agentd *d, const struct nlev_summary *sum)
     return agentd_links_relevant(&f, sum);
 }
 
+/* vdpa bus uevents (add, remove, bind, unbind): debounced like link
+ * events, and only a dry run first, so the agent's own changes cost a
+ * look, not a reconcile. Other subsystems' uevents are read and dropped. */
+static void
+read_uevents(struct agentd *d)
+{
+    struct uevent_summary sum;
+
+    if (!d->uev) {
+        return;
+    }
+    memset(&sum, 0, sizeof sum);
+    int r = uevent_drain(d->uev, "vdpa", &sum);
+    if (r < 0) {
+        agentd_log_errno(LOG_WARNING, "uevents", r, "reading");
+        return;
+    }
+    if (sum.resync) {
+        agentd_log(LOG_INFO, "uevents were lost (ENOBUFS): resync");
+    }
+    if (!sum.matched && !sum.resync) {
+        return;
+    }
+    stats_add(STATS_NETLINK_EVENTS, sum.matched);
+    agentd_log(LOG_DEBUG, "%zu vdpa uevent%s (last: %s)", sum.matched,
+               sum.matched == 1 ? "" : "s", sum.last);
+    trigger(d, TRIG_UEVENT);
+}
+
 static void
 read_nlev(struct agentd *d, struct nlev_source *src, const char *what)
 {
@@ -1609,6 +1643,12 @@ open_nlev(struct agentd *d)
         agentd_log_errno(LOG_WARNING, "devlink events", r,
                          "drift is found by the periodic resync");
     }
+    r = uevent_open(&d->uev);
+    if (r < 0) {
+        d->uev = NULL;
+        agentd_log_errno(LOG_WARNING, "uevents", r,
+                         "vDPA drift is found by the periodic resync");
+    }
 }
 
 static int
@@ -1645,6 +1685,7 @@ agentd_close(struct agentd *d)
     }
     nlev_close(d->nl_link);
     nlev_close(d->nl_devlink);
+    uevent_close(d->uev);
     agentd_peers_destroy(d->peers);
     free(d->vswitchd_id);
     free(d->link_ifindexes);
@@ -1680,6 +1721,9 @@ arm_waits(struct agentd *d)
     }
     if (d->nl_devlink) {
         vsdb_poll_fd_wait(nlev_fd(d->nl_devlink), POLLIN);
+    }
+    if (d->uev) {
+        vsdb_poll_fd_wait(uevent_fd(d->uev), POLLIN);
     }
     if (agentd_peers_fd(d->peers) >= 0) {
         vsdb_poll_fd_wait(agentd_peers_fd(d->peers), POLLIN);
@@ -1814,6 +1858,7 @@ run_once(struct agentd *d)
     read_inotify(d);
     read_nlev(d, d->nl_link, "link");
     read_nlev(d, d->nl_devlink, "devlink");
+    read_uevents(d);
     read_peers(d);
     check_ovsdb(d);
     serve_asks(d);

@@ -277,13 +277,39 @@ netdev_flags(const char *dir)
     return flags;
 }
 
+bool
+obs_inuse_netdev(const char *dir, const char *name, struct ifaddrs **ifas,
+                 bool *ifas_read, char *holder, size_t size)
+{
+    char sub[640], master[32], addr[64];
+    snprintf(sub, sizeof sub, "%s/master", dir);
+    if (link_base(sub, master, sizeof master)) {
+        snprintf(holder, size, "netdev %s enslaved to %s", name, master);
+        return true;
+    }
+    if (!(netdev_flags(dir) & IFF_UP)) {
+        return false;
+    }
+    if (!*ifas_read) {
+        *ifas_read = true;
+        if (getifaddrs(ifas)) {
+            *ifas = NULL;
+        }
+    }
+    if (routable_addr(*ifas, name, addr, sizeof addr)) {
+        snprintf(holder, size, "netdev %s up with %s", name, addr);
+        return true;
+    }
+    return false;
+}
+
 /* VF 'vf''s netdevs (sysfs .../net/NAME): enslaved, or up with an
  * address. '*ifas' is fetched on first need (caller frees). */
 static void
 netdev_use(const char *sysfs, struct obs_vf *vf, struct ifaddrs **ifas,
            bool *ifas_read)
 {
-    char dir[320], sub[640], master[32], addr[64];
+    char dir[320], sub[640];
     snprintf(dir, sizeof dir, "%s/bus/pci/devices/%s/net", sysfs, vf->pci);
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -292,24 +318,9 @@ netdev_use(const char *sysfs, struct obs_vf *vf, struct ifaddrs **ifas,
         if (e->d_name[0] == '.') {
             continue;
         }
-        snprintf(sub, sizeof sub, "%s/%.255s/master", dir, e->d_name);
-        if (link_base(sub, master, sizeof master)) {
-            holder_set(vf, "netdev %s enslaved to %s", e->d_name, master);
-            break;
-        }
         snprintf(sub, sizeof sub, "%s/%.255s", dir, e->d_name);
-        if (!(netdev_flags(sub) & IFF_UP)) {
-            continue;
-        }
-        if (!*ifas_read) {
-            *ifas_read = true;
-            if (getifaddrs(ifas)) {
-                *ifas = NULL;
-            }
-        }
-        if (routable_addr(*ifas, e->d_name, addr, sizeof addr)) {
-            holder_set(vf, "netdev %s up with %s", e->d_name, addr);
-        }
+        vf->in_use = obs_inuse_netdev(sub, e->d_name, ifas, ifas_read,
+                                      vf->holder, sizeof vf->holder);
     }
     if (d) {
         closedir(d);

@@ -3,7 +3,11 @@
 #ifndef OA_OBS_INUSE_H
 #define OA_OBS_INUSE_H 1
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct hostio;
+struct ifaddrs;
 struct obs_host;
 
 /* Sets in_use and holder of every PCI VF of the found PFs of 'host':
@@ -14,5 +18,13 @@ struct obs_host;
  * .../net/NAME) enslaved, or up with an address that is not IPv6
  * link-local. Read-only. 0, or -ENOMEM. */
 int obs_inuse_collect(struct hostio *io, struct obs_host *host);
+
+/* The netdev rule alone, for the netdev 'name' whose sysfs directory is
+ * 'dir' (a VF's, or virtio_vdpa's for a vDPA device: obs-vdpa.c): true
+ * with 'holder' set when it is enslaved, or up with an address that is
+ * not IPv6 link-local. '*ifas' is fetched on first need ('*ifas_read'
+ * false: not yet) and freed by the caller with freeifaddrs(). */
+bool obs_inuse_netdev(const char *dir, const char *name, struct ifaddrs **ifas,
+                      bool *ifas_read, char *holder, size_t size);
 
 #endif

@@ -4,12 +4,14 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostio.h"
+#include "obs-inuse.h"
 #include "oa-common/str.h"
 #include "oa-netlink/vdpa-bus.h"
 #include "oa-netlink/vdpa.h"
@@ -50,6 +52,7 @@ observe_dev(struct hostio *io, struct oanl_sock *s,
     oa_copy_str(d->name, sizeof d->name, in->name);
     vdpa_mgmtdev_format(&in->mgmt, d->mgmtdev, sizeof d->mgmtdev);
     d->owned = vdpaown_has(own, in->name);
+    d->vqp_refused = vdpaown_vqp_refused(own, in->name);
     if (!vdpa_config_get(s, in->name, &c, NULL)) {
         d->has_mac = c.has_mac;
         memcpy(d->mac, c.mac, 6);
@@ -100,12 +103,36 @@ scan_pid(const char *proc, const char *pid, struct obs_vdpa_dev *d)
     }
 }
 
-/* vhost_vdpa's char devices held open by a process: a VM is using the
- * device, which a delete or a re-bind would tear away. */
+/* virtio_vdpa's netdevs by obs-inuse.c's netdev rule: enslaved, or up
+ * with an address (a container's or the host's interface). */
+static void
+observe_netdevs(const struct hostio *io, struct obs_vdpa *v)
+{
+    const char *sysfs = io->sysfs_root ? io->sysfs_root : "/sys";
+    struct ifaddrs *ifas = NULL;
+    bool ifas_read = false;
+    char dir[320];
+    for (size_t i = 0; i < v->n_devs; i++) {
+        struct obs_vdpa_dev *d = &v->devs[i];
+        if (d->netdev[0]) {
+            snprintf(dir, sizeof dir, "%s/class/net/%s", sysfs, d->netdev);
+            d->in_use = obs_inuse_netdev(dir, d->netdev, &ifas, &ifas_read,
+                                         d->holder, sizeof d->holder);
+        }
+    }
+    if (ifas) {
+        freeifaddrs(ifas);
+    }
+}
+
+/* vhost_vdpa's char devices held open by a process (a VM is using the
+ * device), and virtio_vdpa's netdevs in use: a delete or a re-bind would
+ * tear them away. */
 static void
 observe_in_use(const struct hostio *io, struct obs_vdpa *v)
 {
     const char *proc = io->proc_root ? io->proc_root : "/proc";
+    observe_netdevs(io, v);
     DIR *d = opendir(proc);
     struct dirent *e;
     while (d && (e = readdir(d))) {

@@ -21,12 +21,17 @@ struct obs_vdpa_dev {
     char chardev[32]; /* vhost_vdpa's "vhost-vdpa-N", else "" */
     char netdev[16];  /* virtio_vdpa's virtio_net netdev, else "" */
     bool owned;       /* in the agent's record */
+    /* The max_vqp its management device refused when the agent created
+     * it (created without; vdpaown.h); 0: none. */
+    unsigned vqp_refused;
     bool has_mac, has_mtu, has_max_vqp, has_negotiated;
     uint8_t mac[6];
     unsigned mtu, max_vqp;
     uint64_t negotiated; /* once a driver set FEATURES_OK */
-    /* Its char device is open (a VM's QEMU): 'holder' says by whom,
-     * "/dev/vhost-vdpa-0 open by qemu (pid 812)". */
+    /* Its char device is open (a VM's QEMU), or its virtio_vdpa netdev
+     * is enslaved or up with an address (obs-inuse.h's netdev rule):
+     * 'holder' says by whom, "/dev/vhost-vdpa-0 open by qemu (pid 812)",
+     * "netdev eth3 up with 10.0.0.1/24". */
     bool in_use;
     char holder[128];
 };

@@ -64,7 +64,10 @@ mismatch(const struct plan_vdpa_args *a, const struct obs_vdpa_dev *d,
         snprintf(buf, size, "mac changed");
     } else if (a->mtu && d->has_mtu && a->mtu != d->mtu) {
         snprintf(buf, size, "mtu %u -> %u", d->mtu, a->mtu);
-    } else if (a->max_vqp && d->has_max_vqp && a->max_vqp != d->max_vqp) {
+    } else if (a->max_vqp && d->has_max_vqp && a->max_vqp != d->max_vqp &&
+               a->max_vqp != d->vqp_refused) {
+        /* (Not for the value refused at its creation: it would only be
+         * refused again, a re-create every round.) */
         snprintf(buf, size, "max_vqp %u -> %u", d->max_vqp, a->max_vqp);
     }
 }

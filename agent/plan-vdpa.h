@@ -6,7 +6,9 @@
  *  - no device of its name: vdpa-new, then vdpa-bind;
  *  - the agent's device (vdpaown.h) with another management device, MAC,
  *    MTU or max_vqp (the kernel changes none of them on a live device):
- *    vdpa-del, vdpa-new, vdpa-bind; someone else's: a blocker, it stays;
+ *    vdpa-del, vdpa-new, vdpa-bind; someone else's: a blocker, it stays
+ *    (a max_vqp its management device refused when the agent created it
+ *    counts as no difference while the spec asks for that same value);
  *  - bound to another driver or none: vdpa-bind.
  * Every device of the agent's that the spec no longer asks for: vdpa-del.
  * Devices the agent did not create are never deleted. Blockers: the

@@ -36,6 +36,7 @@ report_vdpa_fill(struct report_vdpa *out, const struct spec_pf *spf,
     oa_copy_str(out->netdev, sizeof out->netdev, d->netdev);
     out->has_max_vqp = d->has_max_vqp;
     out->max_vqp = d->max_vqp;
+    out->vqp_refused = d->vqp_refused;
     out->has_negotiated = d->has_negotiated;
     out->negotiated = d->negotiated;
 }
@@ -83,6 +84,12 @@ report_vdpa_json(struct jw *jw, const struct report_vdpa *v)
     } else {
         jw_null(jw);
     }
+    jw_key(jw, "max_vqp_refused");
+    if (v->vqp_refused) {
+        jw_int(jw, v->vqp_refused);
+    } else {
+        jw_null(jw);
+    }
     snprintf(buf, sizeof buf, "0x%" PRIx64, v->negotiated);
     str_or_null(jw, "negotiated_features", v->has_negotiated ? buf : NULL);
     str_or_null(jw, "mode", report_vdpa_mode(v));
@@ -97,9 +104,14 @@ report_vdpa_text(struct oa_str *t, unsigned vf, const struct report_vdpa *v)
         oa_str_printf(t, "VF %u vDPA %s: not created\n", vf, v->name);
         return;
     }
-    oa_str_printf(t, "VF %u vDPA %s on %s: %s%s%s%s%s, %s\n", vf, v->name,
+    char vqp[64] = "";
+    if (v->vqp_refused) {
+        snprintf(vqp, sizeof vqp, ", max_vqp %u not applied (refused)",
+                 v->vqp_refused);
+    }
+    oa_str_printf(t, "VF %u vDPA %s on %s: %s%s%s%s%s, %s%s\n", vf, v->name,
                   v->mgmtdev, v->driver[0] ? v->driver : "unbound",
                   v->chardev[0] ? " /dev/" : "", v->chardev,
                   v->netdev[0] ? " netdev " : "", v->netdev,
-                  mode ? mode : "nothing negotiated");
+                  mode ? mode : "nothing negotiated", vqp);
 }

@@ -20,6 +20,7 @@ struct report_vdpa {
     char netdev[16];
     bool has_max_vqp, has_negotiated;
     unsigned max_vqp;
+    unsigned vqp_refused; /* the spec's max_vqp, refused at creation */
     uint64_t negotiated;
 };
 

@@ -12,7 +12,9 @@
 # throughout. Judged with iproute2's vdpa, sysfs and the record file.
 #
 # Last, offload-agent: restarted, it adopts the devices without a vDPA
-# step; a device deleted by hand is back after `agentctl reconcile`.
+# step; a device deleted or unbound by hand is repaired on the vdpa bus's
+# uevent, without a request and long before the periodic resync (the
+# repair latency is printed).
 #
 # usage: bed-agent-vdpa.sh AGENTCTL OFFLOAD_AGENT
 set -uo pipefail
@@ -35,20 +37,22 @@ m1=02:00:00:00:07:01
 d0=oa-netdevsim_netdevsim1-vf0 # the default name of VF 0
 bus=/sys/bus/vdpa/devices
 
-# spec DRIVER0 [DRIVER1 [MTU1]]: VF 0's device (default name) with
-# DRIVER0, VF 1's ("vm1") with DRIVER1 when given.
+# spec DRIVER0 [DRIVER1 [MTU1 [MAX_VQP1]]]: VF 0's device (default name)
+# with DRIVER0, VF 1's ("vm1") with DRIVER1 when given. DISRUPT=allow in
+# the environment: "disruptive": "allow" on the PF.
 spec() {
-    local vf1=''
+    local vf1='' pf=''
     if [ -n "${2:-}" ]; then
-        vf1=$(printf ',\n        { "index": 1, "mac": "%s", "vdpa": { "driver": "%s", "name": "vm1", "mgmtdev": "vdpasim_net"%s } }' \
-            "$m1" "$2" "${3:+, \"mtu\": $3}")
+        vf1=$(printf ',\n        { "index": 1, "mac": "%s", "vdpa": { "driver": "%s", "name": "vm1", "mgmtdev": "vdpasim_net"%s%s } }' \
+            "$m1" "$2" "${3:+, \"mtu\": $3}" "${4:+, \"max_vqp\": $4}")
     fi
+    [ -z "${DISRUPT:-}" ] || pf="\"disruptive\": \"$DISRUPT\","
     cat >"$E2E_SPEC" <<EOF
 {
   "version": 1,
   "pfs": [
     {
-      "devlink": "$dl",
+      "devlink": "$dl", $pf
       "eswitch": "switchdev",
       "num_vfs": 2,
       "vfs": [
@@ -163,16 +167,44 @@ bed_check "apply repairs a deleted device" apply
 bed_check "vm1 exists again" dev_exists vm1
 bed_check_eq "vm1 driver" virtio_vdpa "$(driver_of vm1)"
 
-# 5. An mtu change: the kernel cannot change it, the device is re-created.
-spec virtio_vdpa virtio_vdpa 1400
-bed_check "apply after an mtu change" apply
+# 5. An mtu change: the kernel cannot change it, the device is re-created;
+# not while its netdev is up with an address (in use, as a container's
+# would be), unless the PF allows disruption. With it max_vqp 2, which the
+# simulator refuses (EOPNOTSUPP, vdpa-sim-max-vqp.patch): created without,
+# said so, and not re-created for it on the next round.
+nd=$(netdev_of vm1)
+ip link set "$nd" up
+ip addr add 10.98.0.1/24 dev "$nd"
+spec virtio_vdpa virtio_vdpa 1400 2
+e2e_agentctl apply >"$log" 2>&1
+bed_check "apply refuses to re-create a device whose netdev is in use" \
+    grep -q "vm1 is in use: netdev $nd up with 10.98.0.1/24" "$log"
+bed_check_eq "vm1 mtu unchanged" 1500 \
+    "$(vdpa -j dev config show vm1 | jq -r '.config.vm1.mtu')"
+DISRUPT=allow spec virtio_vdpa virtio_vdpa 1400 2
+bed_check "apply after an mtu change, disruption allowed" apply
 bed_check "vdpa-del then vdpa-new" \
     sh -c "grep -q 'vdpa-del.*vm1' '$log' && grep -q 'vdpa-new.*vm1' '$log'"
 bed_check_eq "vm1 mtu" 1400 \
     "$(vdpa -j dev config show vm1 | jq -r '.config.vm1.mtu')"
+bed_check "the step says max_vqp 2 was not applied" \
+    grep -q "vm1 created on vdpasim_net; max_vqp 2 not applied" "$log"
+bed_check "apply again: no re-create for the refused max_vqp" apply
+bed_check "no vDPA step" sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$log' || { cat '$log'; false; }"
+e2e_agentctl status --json >"$work/status.json" 2>/dev/null
+bed_check_eq "status: max_vqp_refused" 2 "$(vf_vdpa 1 .max_vqp_refused)"
 
-# 6. VF 1's entry removed: only the agent's vm1 goes.
+# 6. VF 1's entry removed: only the agent's vm1 goes; not while its
+# netdev is enslaved (to a bridge here).
+nd=$(netdev_of vm1)
+ip link add oabr0 type bridge
+ip link set "$nd" master oabr0
 spec virtio_vdpa
+e2e_agentctl apply >"$log" 2>&1
+bed_check "apply refuses to delete a device whose netdev is enslaved" \
+    grep -q "vm1 is in use: netdev $nd enslaved to oabr0" "$log"
+bed_check "vm1 kept" dev_exists vm1
+ip link del oabr0
 bed_check "apply after removing VF 1's entry" apply
 bed_check "vm1 deleted" sh -c "! vdpa dev show vm1 2>/dev/null"
 bed_check "vm1 no longer recorded" not_recorded vm1
@@ -202,13 +234,31 @@ bed_check "restarted daemon converged" bed_wait_for 60 converged
 bed_check "no vDPA step by either daemon" \
     sh -c "! grep -Eq 'vdpa-(new|bind|del)' '$work/d1.log' '$work/d2.log'"
 bed_check_eq "$d0 keeps its netdev" "$nd0" "$(netdev_of "$d0")"
+# Drift without asking and well before the periodic resync (300 s after
+# the daemon's start, AGENTD_RESYNC_MS): the vdpa bus's uevents.
+ms() { echo $(($(date +%s%N) / 1000000)); }
+bound_virtio() { [ "$(driver_of "$d0")" = virtio_vdpa ]; }
+t0=$(ms)
 vdpa dev del "$d0"
-"$AGENTCTL" --socket "$sock" reconcile >/dev/null 2>&1
 bed_check "the daemon re-creates a device deleted by hand" \
-    bed_wait_for 60 dev_exists "$d0"
+    bed_wait_for 60 bound_virtio
+lat=$(($(ms) - t0))
+echo "repair latency after vdpa dev del: $lat ms"
+bed_check "repaired well before the periodic resync ($lat ms < 30 s)" \
+    test "$lat" -lt 30000
 bed_check "its log names the vdpa-new step" \
     bed_wait_for 10 grep -q "vdpa-new.*$d0" "$work/d2.log"
-bed_check_eq "bound again" virtio_vdpa "$(driver_of "$d0")"
+bed_check "found by the vdpa uevent" \
+    grep -q "drift (.*vdpa uevent.*vdpa-new" "$work/d2.log"
+# An unbind by hand: re-bound on the unbind uevent.
+t0=$(ms)
+echo "$d0" >"$bus/$d0/driver/unbind"
+bed_check "the daemon re-binds a device unbound by hand" \
+    bed_wait_for 60 bound_virtio
+lat=$(($(ms) - t0))
+echo "re-bind latency after an unbind: $lat ms"
+bed_check "re-bound well before the periodic resync ($lat ms < 30 s)" \
+    test "$lat" -lt 30000
 daemon_stop
 
 bed_summary

@@ -1,7 +1,10 @@
 /* plan-vdpa and vdpaown: the vDPA planner on specs and observations built
  * in memory (pure), and the agent's record of its devices in a temporary
  * state directory. */
+#include "apply-vdpa.h"
 #include "obs-vdpa.h"
+#include "oa-netlink/nlsock.h"
+#include "oa-netlink/vdpa.h"
 #include "obs.h"
 #include "offload/spec.h"
 #include "plan-vdpa.h"
@@ -10,6 +13,7 @@
 #include "vdpaown.h"
 
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +285,24 @@ START_TEST(test_record)
     ck_assert_uint_eq(o.n, 1);
     ck_assert(!vdpaown_has(&o, "a") && vdpaown_has(&o, "b"));
     vdpaown_clear(&o);
+    /* A refused max_vqp is kept with its name, and goes with it. */
+    ck_assert_int_eq(vdpaown_add_vqp(path, "c", 8, NULL), 0);
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0);
+    ck_assert_uint_eq(vdpaown_vqp_refused(&o, "c"), 8);
+    ck_assert_uint_eq(vdpaown_vqp_refused(&o, "b"), 0);
+    vdpaown_clear(&o);
+    ck_assert_int_eq(vdpaown_add(path, "c", NULL), 0); /* created anew */
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0);
+    ck_assert_uint_eq(vdpaown_vqp_refused(&o, "c"), 0);
+    vdpaown_clear(&o);
+    ck_assert_int_eq(vdpaown_add_vqp(path, "c", 4, NULL), 0);
+    ck_assert_int_eq(vdpaown_remove(path, "b", NULL), 0);
+    ck_assert_int_eq(vdpaown_load(path, &o, NULL), 0);
+    ck_assert_uint_eq(o.n, 1);
+    ck_assert_uint_eq(vdpaown_vqp_refused(&o, "c"), 4);
+    vdpaown_clear(&o);
+    ck_assert_int_eq(vdpaown_remove(path, "c", NULL), 0);
+    ck_assert_int_eq(vdpaown_add(path, "b", NULL), 0);
 
     /* Another kind of file: refused with the path in the text. */
     FILE *fp = fopen(path, "w");
@@ -336,6 +358,161 @@ START_TEST(test_report_mode)
 }
 END_TEST
 
+/* A max_vqp the management device refused when the agent created the
+ * device (recorded): no re-create every round for that same value; a new
+ * value in the spec is tried again. */
+START_TEST(test_vqp_refused_not_recreated)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\",\"max_vqp\":8}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    d.has_max_vqp = true;
+    d.max_vqp = 1;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3); /* not refused: re-created */
+    ck_assert_str_eq(f.got.steps[0].detail, "max_vqp 1 -> 8");
+
+    d.vqp_refused = 8;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
+    spec_destroy(spec);
+
+    spec = load("{\"driver\":\"vhost_vdpa\",\"max_vqp\":4}");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_str_eq(f.got.steps[0].detail, "max_vqp 1 -> 4");
+
+    /* Status says so. */
+    struct report_vdpa v;
+    spec_destroy(spec);
+    spec = load("{\"driver\":\"vhost_vdpa\",\"max_vqp\":8}");
+    report_vdpa_fill(&v, &spec->pfs[0], 0, &f.host);
+    ck_assert_uint_eq(v.vqp_refused, 8);
+    struct report *r = report_build(spec, &f.host, NULL);
+    char *json = report_to_json(r, false);
+    ck_assert_ptr_nonnull(strstr(json, "\"max_vqp_refused\":8"));
+    free(json);
+    report_free(r);
+    spec_destroy(spec);
+}
+END_TEST
+
+/* DEV_NEW scripted: refuses with 'refuse' while max_vqp is set ('always':
+ * also without), and records each attempt's max_vqp. */
+struct script {
+    int refuse;
+    bool always;
+    unsigned calls;
+    unsigned vqp[4];
+};
+
+static int
+scripted_new(void *aux, const struct vdpa_dev_new_req *q,
+             struct oanl_extack *ext)
+{
+    struct script *sc = aux;
+    ck_assert_uint_lt(sc->calls, 4);
+    sc->vqp[sc->calls++] = q->max_vqp;
+    if (q->max_vqp || sc->always) {
+        snprintf(ext->msg, sizeof ext->msg, "attempt %u", sc->calls);
+        return sc->refuse;
+    }
+    return 0;
+}
+
+START_TEST(test_create_retries_without_vqp)
+{
+    struct vdpa_dev_new_req q = {.name = "vm1", .max_vqp = 8, .mtu = 1500};
+    struct oanl_extack ext = {{0}};
+    unsigned refused;
+
+    /* EOPNOTSUPP with max_vqp: once more without it, reported. */
+    struct script sc = {.refuse = -EOPNOTSUPP};
+    ck_assert_int_eq(apply_vdpa_create(scripted_new, &sc, &q, &refused, &ext),
+                     0);
+    ck_assert_uint_eq(sc.calls, 2);
+    ck_assert_uint_eq(sc.vqp[0], 8);
+    ck_assert_uint_eq(sc.vqp[1], 0);
+    ck_assert_uint_eq(refused, 8);
+    ck_assert_uint_eq(q.mtu, 1500); /* the rest as asked */
+
+    /* Another refusal: not retried. */
+    q.max_vqp = 8;
+    sc = (struct script){.refuse = -EINVAL};
+    ck_assert_int_eq(apply_vdpa_create(scripted_new, &sc, &q, &refused, &ext),
+                     -EINVAL);
+    ck_assert_uint_eq(sc.calls, 1);
+    ck_assert_uint_eq(refused, 0);
+
+    /* EOPNOTSUPP without max_vqp asked: nothing to drop. */
+    q.max_vqp = 0;
+    sc = (struct script){.refuse = -EOPNOTSUPP, .always = true};
+    ck_assert_int_eq(apply_vdpa_create(scripted_new, &sc, &q, &refused, &ext),
+                     -EOPNOTSUPP);
+    ck_assert_uint_eq(sc.calls, 1);
+
+    /* Refused without it too: the last attempt's error, nothing said
+     * refused, the request as asked. */
+    q.max_vqp = 8;
+    sc = (struct script){.refuse = -EOPNOTSUPP, .always = true};
+    ck_assert_int_eq(apply_vdpa_create(scripted_new, &sc, &q, &refused, &ext),
+                     -EOPNOTSUPP);
+    ck_assert_uint_eq(sc.calls, 2);
+    ck_assert_uint_eq(refused, 0);
+    ck_assert_uint_eq(q.max_vqp, 8);
+    ck_assert_str_eq(ext.msg, "attempt 2");
+}
+END_TEST
+
+/* A device held open (a VM's QEMU) is neither re-bound, re-created nor
+ * deleted without "disruptive": "allow" on its PF. */
+START_TEST(test_in_use_blocks)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"virtio_vdpa\"}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    d.in_use = true;
+    strcpy(d.holder, "/dev/vhost-vdpa-0 open by qemu (pid 812)");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0); /* re-bind blocked */
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "qemu (pid 812)"));
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "\"disruptive\""));
+
+    spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 1);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_BIND);
+    spec_destroy(spec);
+
+    /* A re-create (mtu) likewise. */
+    spec = load("{\"driver\":\"vhost_vdpa\",\"mtu\":9000}");
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    spec_destroy(spec);
+
+    /* No longer in the spec: not deleted while held. */
+    spec = load(NULL);
+    fixture(&f, &d, 1);
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    spec_destroy(spec);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -349,6 +526,9 @@ main(void)
     tcase_add_test(tc, test_pf_busy_waits);
     tcase_add_test(tc, test_record);
     tcase_add_test(tc, test_report_mode);
+    tcase_add_test(tc, test_vqp_refused_not_recreated);
+    tcase_add_test(tc, test_create_retries_without_vqp);
+    tcase_add_test(tc, test_in_use_blocks);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

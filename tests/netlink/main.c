@@ -20,6 +20,7 @@ main(void)
     srunner_add_suite(sr, dpport_suite());
     srunner_add_suite(sr, bond_suite());
     srunner_add_suite(sr, vdpa_suite());
+    srunner_add_suite(sr, uevent_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -74,5 +74,6 @@ Suite *repr_suite(void);
 Suite *dpport_suite(void);
 Suite *bond_suite(void);
 Suite *vdpa_suite(void);
+Suite *uevent_suite(void);
 
 #endif
