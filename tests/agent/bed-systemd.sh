@@ -140,10 +140,19 @@ mid() {
 logged() {
     [ -n "$(journalctl -b -u offload-agent -q -o cat "$@")" ]
 }
+# logged_more N MATCH...: more than N such entries.
+n_logged() { journalctl -b -u offload-agent -q -o cat "$@" | grep -c .; }
+logged_more() {
+    local n=$1
+    shift
+    [ "$(n_logged "$@")" -gt "$n" ]
+}
 # The journal's structured side (agent/agentd.h): message IDs found by
 # journalctl MESSAGE_ID=, explained by the catalog (journalctl -x), step
 # lines carrying OFFLOAD_AGENT_PF/_VF/_STEP; a drift and an invalid spec
-# make theirs. Ends with the bed spec back and converged.
+# make theirs, so do tc rules not in hardware (journal_not_in_hw_checks).
+# Ends with the bed spec back
+# and converged.
 journal_checks() {
     local spec_file=/etc/offload-agent/host.json rep
     bed_check "journal: MESSAGE_ID converged" logged "MESSAGE_ID=$(mid CONVERGED)"
@@ -163,6 +172,44 @@ journal_checks() {
         bed_wait_for 30 logged "MESSAGE_ID=$(mid SPEC_REJECTED)"
     mv "$spec_file.good" "$spec_file"
     bed_check "valid spec again: converged" bed_wait_for 60 statustext_converged
+    journal_not_in_hw_checks "$spec_file"
+}
+
+# spec_write FILE JQ: the bed spec through the jq filter JQ, installed as
+# FILE by rename (as an editor or a config manager writes it).
+spec_write() {
+    jq "$2" "$spec" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+# "Offload not in hardware", made for real: VF 1's representor leaves
+# OVS (attach false), then carries two tc rules of someone else's: one
+# in hardware, one skip_hw (not in hardware: the entry comes from the
+# next look). Then the rules removed and the bed spec back, converged.
+journal_not_in_hw_checks() {
+    local spec_file=$1 rep1 n_hw
+    rep1=$(bed_rep_netdev netdevsim/netdevsim1 1)
+    spec_write "$spec_file" '.pfs[0].vfs[1].attach = false'
+    bed_check "VF 1 not attached: $rep1 out of OVS" \
+        bed_wait_for 60 bash -c "! ovs-vsctl port-to-br '$rep1'"
+    bed_check "converged" bed_wait_for 60 statustext_converged
+    # OVS leaves the ingress qdisc of a port it let go (tc refuses a
+    # second: "Exclusivity flag on").
+    bed_check "tc rules on $rep1: one in hardware, one skip_hw" bash -c "
+        { tc qdisc show dev '$rep1' ingress | grep -q ingress ||
+          tc qdisc add dev '$rep1' ingress; } &&
+        tc filter add dev '$rep1' ingress pref 1 protocol ip flower skip_sw dst_ip 192.0.2.1 action drop &&
+        tc filter add dev '$rep1' ingress pref 2 protocol ip flower skip_hw dst_ip 192.0.2.2 action drop"
+    n_hw=$(n_logged "MESSAGE_ID=$(mid NOT_IN_HW)" OFFLOAD_AGENT_VF=1)
+    # tc rules change without an event: a status asks for a look.
+    "$agentctl" status >/dev/null 2>&1
+    bed_check "journal: MESSAGE_ID offload not in hardware, VF 1" \
+        bed_wait_for 30 logged_more "$n_hw" "MESSAGE_ID=$(mid NOT_IN_HW)" OFFLOAD_AGENT_VF=1
+    bed_check "journal -x: the catalog explains it" bash -c \
+        "journalctl -b -x -q -u offload-agent MESSAGE_ID=$(mid NOT_IN_HW) | grep -q 'are not in hardware'"
+    bed_check "their rules removed" tc qdisc del dev "$rep1" ingress
+    spec_write "$spec_file" .
+    bed_check "bed spec back: $rep1 in ovs-sriov again" \
+        bed_wait_for 60 bash -c "[ \"\$(ovs-vsctl port-to-br '$rep1')\" = ovs-sriov ]"
+    bed_check "bed spec back: converged" bed_wait_for 60 statustext_converged
 }
 
 check() {
