@@ -150,7 +150,8 @@ logged_more() {
 # The journal's structured side (agent/agentd.h): message IDs found by
 # journalctl MESSAGE_ID=, explained by the catalog (journalctl -x), step
 # lines carrying OFFLOAD_AGENT_PF/_VF/_STEP; a drift and an invalid spec
-# make theirs, so do tc rules not in hardware (journal_not_in_hw_checks).
+# make theirs, so do tc rules not in hardware (journal_not_in_hw_checks)
+# and a reconcile that fails (journal_failed_checks).
 # Ends with the bed spec back
 # and converged.
 journal_checks() {
@@ -173,6 +174,7 @@ journal_checks() {
     mv "$spec_file.good" "$spec_file"
     bed_check "valid spec again: converged" bed_wait_for 60 statustext_converged
     journal_not_in_hw_checks "$spec_file"
+    journal_failed_checks "$spec_file"
 }
 
 # spec_write FILE JQ: the bed spec through the jq filter JQ, installed as
@@ -210,6 +212,26 @@ journal_not_in_hw_checks() {
     bed_check "bed spec back: $rep1 in ovs-sriov again" \
         bed_wait_for 60 bash -c "[ \"\$(ovs-vsctl port-to-br '$rep1')\" = ovs-sriov ]"
     bed_check "bed spec back: converged" bed_wait_for 60 statustext_converged
+}
+
+# "Reconcile failed", made for real: ovs-vswitchd stopped (SIGSTOP) while
+# a spec change needs it (VF 1's port removed): the agent's OVS step gives
+# up waiting for vswitchd to apply it. Then vswitchd goes on and the bed
+# spec comes back, converged.
+journal_failed_checks() {
+    local spec_file=$1 vs_pid n
+    vs_pid=$(systemctl show -p MainPID --value ovs-vswitchd.service)
+    n=$(n_logged "MESSAGE_ID=$(mid FAILED)")
+    kill -STOP "$vs_pid"
+    spec_write "$spec_file" '.pfs[0].vfs[1].attach = false'
+    bed_check "journal: MESSAGE_ID reconcile failed (ovs-vswitchd stopped)" \
+        bed_wait_for 90 logged_more "$n" "MESSAGE_ID=$(mid FAILED)"
+    kill -CONT "$vs_pid"
+    bed_check "journal -x: the catalog explains it" bash -c \
+        "journalctl -b -x -q -u offload-agent MESSAGE_ID=$(mid FAILED) | grep -q 'The daemon retries after'"
+    spec_write "$spec_file" .
+    bed_check "ovs-vswitchd going again, bed spec back: converged" \
+        bed_wait_for 90 statustext_converged
 }
 
 check() {
