@@ -1855,6 +1855,47 @@ emit_ovs_ops(struct builder *b, const struct spec *spec,
     }
 }
 
+/* Takes port 'name' of bridge 'bridge' out of the detach transaction's
+ * want (so that transaction deletes it). */
+static void
+drop_from_detach(struct plan *plan, const char *bridge, const char *name)
+{
+    for (size_t i = 0; i < plan->detach_want.n_bridges; i++) {
+        struct vsdb_want_bridge *wb =
+            (struct vsdb_want_bridge *)&plan->detach_want.bridges[i];
+        const char **ports = (const char **)wb->ports;
+        if (strcmp(wb->name, bridge)) {
+            continue;
+        }
+        for (size_t p = 0; p < wb->n_ports; p++) {
+            if (!strcmp(ports[p], name)) {
+                memmove(&ports[p], &ports[p + 1],
+                        (wb->n_ports - p - 1) * sizeof *ports);
+                wb->n_ports--;
+                return;
+            }
+        }
+    }
+}
+
+/* The ports of ours the OVS steps delete leave with the detach
+ * transaction already. Else ovs-vswitchd reconfigures once more with them
+ * listed, and a port whose netdev is gone (representors of VFs removed by
+ * hand) costs it seconds each (reopened, its tc flows dumped), which ran
+ * the detach's wait for vswitchd into its timeout (docs/performance.md). */
+static void
+detach_unwanted(struct builder *b, size_t first)
+{
+    for (size_t i = first; b->plan->has_detach && i < b->plan->n_steps; i++) {
+        struct plan_step *s = &b->plan->steps[i];
+        if (s->action == PLAN_OVS_DEL_PORT) {
+            drop_from_detach(b->plan, s->ovsport.bridge, s->ovsport.port);
+            append_item(s->detail, sizeof s->detail,
+                        "with the detach transaction");
+        }
+    }
+}
+
 static int
 plan_ovs(struct builder *b, const struct spec *spec,
          const struct obs_host *host, const struct pf_decision *ds)
@@ -1904,6 +1945,7 @@ plan_ovs(struct builder *b, const struct spec *spec,
     emit_ovs_ops(b, spec, vp, &ob, ovs);
     vsdb_plan_free(vp);
     plan->has_ovs = plan->n_steps > first;
+    detach_unwanted(b, first);
 
     if (plan->offload.verdict == VSDB_OFFLOAD_RESTART_NEEDED) {
         struct plan_step *s = add_step(b, PLAN_RESTART_VSWITCHD, -1, -1);

@@ -6,8 +6,9 @@
 # 2 -> 4, a MAC change, a VF detached, 4 -> 1, the bridge renamed; each
 # converges, the ports the agent owned and no longer wants are removed, a
 # port added by hand stays. Drift: a representor removed with ovs-vsctl
-# del-port, the eswitch set back to legacy with devlink and a representor
-# set down with ip link are repaired without being asked (times printed). An invalid spec leaves the daemon
+# del-port, the eswitch set back to legacy with devlink, a representor
+# set down with ip link and the VF count set to 0 by hand are repaired
+# without being asked, on the events (times printed). An invalid spec leaves the daemon
 # running on the last good one, with the error in status and in its log
 # (FILE:LINE:COL) and nothing changed on the host. Last: the daemon's RSS
 # and idle CPU from /proc.
@@ -134,6 +135,31 @@ else
 fi
 E2E_T0=$t0
 e2e_converge_wait "converged after the link drift" 60 "$spec" "$foreign"
+
+# The VF count set to 0 by hand: the representors vanish (link events),
+# the eswitch falls back to legacy. The repair must start on those events
+# (the periodic resync is 5 min away) and its detach transaction must
+# take the vanished representors' ports out too: left in, ovs-vswitchd
+# reopened each missing netdev in its reconfiguration (seconds each under
+# TCG) and the detach's wait for it timed out (docs/performance.md).
+from=$(($(wc -l <"$log") + 1))
+t0=$(e2e_ms)
+bed_check "sriov_numvfs set to 0 by hand" \
+    sh -c "echo 0 >$(bed_nsim_sysfs "$nsim_id")/sriov_numvfs"
+if bed_wait_for 60 rep_attached; then
+    took=$(($(e2e_ms) - t0))
+    bed_pass "VFs and VF 0's representor back in OVS ($took ms)"
+    echo "drift-repair-time VF count set to 0: $took ms"
+else
+    bed_fail "VF 0's representor not back in OVS after 60 s"
+fi
+E2E_T0=$t0
+e2e_converge_wait "converged after the VF count drift" 60 "$spec" "$foreign"
+repair_log=$(tail -n +"$from" "$log")
+bed_check "the VF count repair started on a netlink event" \
+    grep -q '^.*drift (netlink event[^)]*): ' <<<"$repair_log"
+bed_check "the vanished representors' ports left with the detach transaction" \
+    grep -q 'step del-port .*with the detach transaction' <<<"$repair_log"
 
 echo "== bridge renamed"
 change "bridge renamed $bridge -> ovs-sriov2" 60 "$dl" ovs-sriov2 1 0=02:00:00:00:01:00 --

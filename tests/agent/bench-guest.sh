@@ -184,13 +184,21 @@ converged_plan() {
 agent_pid=
 daemon_start() {
     "$AGENT" --spec "$E2E_SPEC" --socket "$E2E_SOCKET" \
-        --state-dir "$E2E_STATE_DIR" 2>"$work/agent.log" &
+        --state-dir "$E2E_STATE_DIR" --log-level "${OA_BENCH_LOG_LEVEL:-info}" \
+        2> >(while IFS= read -r l; do
+            printf '%s %s\n' "$EPOCHREALTIME" "$l"
+        done >"$work/agent.log") &
     agent_pid=$!
     bed_poll_ms 600000 grep -q 'reconcile (startup)' "$work/agent.log"
 }
 daemon_stop() {
     [ -n "$agent_pid" ] && kill "$agent_pid" && wait "$agent_pid"
     agent_pid=
+    # The daemon's log on stderr, to read what a repair waited for.
+    if [ -n "${OA_BENCH_AGENT_LOG:-}" ]; then
+        sed 's/^/agent: /' "$work/agent.log" >&2
+        sed 's/^/vswitchd: /' "$OVS_LOGDIR/ovs-vswitchd.log" >&2
+    fi
 }
 # dstat JQ: a value from the daemon's status --json.
 dstats() { e2e_agentctl status --json 2>/dev/null | jq -c '.stats'; }
@@ -263,6 +271,7 @@ drift() {
             rep=$(rep_of 1 $((k % nvf)))
             s=$(dstats)
             n=$(converged_count "$s")
+            log "drift $kind $k at $EPOCHREALTIME"
             case $kind in
                 del-port)
                     ovs-vsctl del-port br1 "$rep"

@@ -1247,6 +1247,12 @@ check_drift_legacy(struct fx *f, const struct plan *p)
     }
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 0)->ovsport.port, "eth0_0");
     ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->ovsport.port, "eth0_1");
+    /* The vanished representors' ports leave with the uplink, in the
+     * detach transaction: ovs-vswitchd never reconfigures with them. */
+    ck_assert_str_eq(want_ports(&p->detach_want, "ovs-sriov"), "");
+    ck_assert_str_eq(nth(p, PLAN_OVS_DEL_PORT, 1)->detail,
+                     "from ovs-sriov: ours, not wanted, with the detach "
+                     "transaction");
 }
 
 /* Switchdev-first with VFs there: the mode changes with 0 VFs, and the
