@@ -4,6 +4,7 @@
 #define OA_TESTS_FAKE_TREE_H 1
 
 #include <check.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +45,22 @@ ft_ln(const char *root, const char *target, const char *rel)
     char p[512];
     snprintf(p, sizeof p, "%s/%s", root, rel);
     ck_assert_int_eq(symlink(target, p), 0);
+}
+
+static inline int
+ft_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* rm -rf ROOT (the test's teardown). */
+static inline void
+ft_rm(const char *root)
+{
+    nftw(root, ft_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 #endif

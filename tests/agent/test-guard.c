@@ -13,7 +13,6 @@
 #include "plan.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,19 +31,10 @@ setup(void)
     ft_put(root, "class/net/eth1/carrier", "0\n");
 }
 
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void
 teardown(void)
 {
-    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(root);
 }
 
 /* Two PFs: eth0 legacy with 2 VFs, eth1 switchdev with 2 VFs and 2

@@ -9,7 +9,6 @@
 #include "oa-check.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,19 +23,10 @@ setup(void)
     ck_assert_ptr_nonnull(mkdtemp(root));
 }
 
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void
 teardown(void)
 {
-    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(root);
 }
 
 START_TEST(test_active)

@@ -12,7 +12,6 @@
 #include "offload/spec.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,19 +72,10 @@ setup(void)
     ft_ln(root, "../../devices/virtual/net/lo", "class/net/lo");
 }
 
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void
 teardown(void)
 {
-    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(root);
 }
 
 START_TEST(test_collect_pci_pf_on_fake_sysfs)

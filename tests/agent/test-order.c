@@ -7,9 +7,9 @@
 #include "oa-check.h"
 #include "obs.h"
 #include "order.h"
+#include "fake-tree.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,19 +28,10 @@ setup(void)
     ck_assert_int_eq(order_path(state, path, sizeof path), 0);
 }
 
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void
 teardown(void)
 {
-    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(dir);
 }
 
 static struct order_key

@@ -10,9 +10,9 @@
 #include "obs.h"
 #include "offload/spec.h"
 #include "pfpin.h"
+#include "fake-tree.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,19 +31,10 @@ setup(void)
     ck_assert_int_eq(pfpin_path(state, path, sizeof path), 0);
 }
 
-static int
-rm_cb(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
 static void
 teardown(void)
 {
-    nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(dir);
 }
 
 static struct pfpin

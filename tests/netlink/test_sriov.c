@@ -6,7 +6,6 @@
 #include "oa-netlink/sriov.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -88,16 +87,10 @@ setup(void)
     ft_ln(root, "../../devices/virtual/net/lo", "class/net/lo");
 }
 
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
 static void
 teardown(void)
 {
-    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(root);
 }
 
 START_TEST(test_pf_lookup)

@@ -9,7 +9,6 @@
 
 #define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <linux/genetlink.h>
 #include <linux/vdpa.h>
 #include <stdlib.h>
@@ -274,13 +273,6 @@ fake_bus(char *root)
     ft_put(root, "bus/vdpa/devices/vdpa1/driver_override", "(null)\n");
 }
 
-static int
-rm_cb(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static void
 fake_read(const char *root, const char *rel, char *buf, size_t size)
 {
@@ -338,7 +330,7 @@ START_TEST(test_bus)
     ck_assert_str_eq(buf, "vdpa0");
     fake_read(root, "bus/vdpa/devices/vdpa0/driver_override", buf, sizeof buf);
     ck_assert_str_eq(buf, "virtio_vdpa");
-    nftw(root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+    ft_rm(root);
 }
 END_TEST
 
