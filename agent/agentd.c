@@ -778,11 +778,15 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
     stats_count_step(action, r, msg);
     if (r < 0) {
         char message[600], line[1200];
+        /* A wait ended by SIGTERM or a new spec is not an error: the
+         * reconcile is given up (NOTICE), not failed. */
+        bool moot = r == -ECANCELED && d->cancel.cancelled;
 
-        snprintf(message, sizeof message, "step %s failed%s%s", action,
-                 msg && *msg ? ": " : "", msg ? msg : "");
+        snprintf(message, sizeof message, "step %s %s%s%s", action,
+                 moot ? "given up" : "failed", msg && *msg ? ": " : "",
+                 msg ? msg : "");
         agentd_log_with(
-            LOG_ERR, &f, "%s",
+            moot ? LOG_NOTICE : LOG_ERR, &f, "%s",
             agentd_log_format(line, sizeof line, step->object, r, message));
     } else {
         /* apply says what the step found or did ("unchanged: ...",
