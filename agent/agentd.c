@@ -273,7 +273,7 @@ add_daemon_problems(const struct agentd *d, struct report *rep)
 {
     const char *file = d->spec_path;
 
-    if (d->reverted_hash && d->spec) {
+    if (d->reverted_hash) {
         report_add_problem(
             rep, REPORT_ERROR, file, "change the spec to apply it again",
             "spec generation %016llx reverted to the "
@@ -315,6 +315,11 @@ fallback_summary(const struct agentd *d, const struct engine_result *res)
     if (!d->spec && d->spec_missing) {
         n = asprintf(&line, "no spec: %s does not exist, managing nothing",
                      d->spec_path);
+    } else if (!d->spec && d->reverted_hash) {
+        n = asprintf(&line,
+                     "spec %s: generation %016llx was reverted, not "
+                     "applied until it changes: managing nothing",
+                     d->spec_path, (unsigned long long)d->reverted_hash);
     } else if (!d->spec) {
         n = asprintf(&line, "no valid spec (%s): %s", d->spec_path,
                      d->spec_error ? d->spec_error : "not loaded");
@@ -349,7 +354,9 @@ status_report(const struct agentd *d, const struct engine_result *res,
         *exit_code = OA_EXIT_FAIL;
         return NULL;
     }
-    if (!d->spec) {
+    if (!d->spec && d->reverted_hash) {
+        /* Said by add_daemon_problems: the spec is not applied. */
+    } else if (!d->spec) {
         char *line = fallback_summary(d, res);
 
         report_add_problem(rep, REPORT_ERROR, file,
@@ -374,8 +381,9 @@ status_report(const struct agentd *d, const struct engine_result *res,
     /* The spec file on disk is invalid: exit 2, as agentctl status
      * without the daemon would (docs/cli.md), although the host runs on
      * the last good spec (the report says so). */
-    *exit_code =
-        d->spec_error || !d->spec ? OA_EXIT_INVALID : report_exit_code(rep);
+    *exit_code = d->spec_error || (!d->spec && !d->reverted_hash)
+                     ? OA_EXIT_INVALID
+                     : report_exit_code(rep);
     return rep;
 }
 
@@ -504,6 +512,47 @@ pick_spec(struct agentd *d)
     }
 }
 
+/* A spec generation reverted before (failed-generation.json, kept by
+ * this daemon or agentctl apply, maybe before a restart) is not applied
+ * again: *spec is bent to the last-known-good state kept for it, so the
+ * host stays as the revert left it, or, with none kept, dropped (managing
+ * nothing). False when *spec was dropped. */
+static bool
+recall_reverted(struct agentd *d, uint64_t hash, struct spec **spec)
+{
+    char path[4096], why[sizeof d->reverted_why];
+    struct guard_lkg lkg;
+
+    if (!hash ||
+        guard_path(d->opts->state_dir, GUARD_FAILED_FILE, path, sizeof path) <
+            0 ||
+        !guard_failed_is(path, hash, why, sizeof why)) {
+        return true;
+    }
+    d->reverted_hash = hash;
+    oa_copy_str(d->reverted_why, sizeof d->reverted_why, why);
+    bool kept = guard_path(d->opts->state_dir, GUARD_LKG_FILE, path,
+                           sizeof path) >= 0 &&
+                guard_lkg_load(path, hash, &lkg) == 0;
+    agentd_log(LOG_ERR,
+               "spec %s: generation %016llx was reverted to the "
+               "last-known-good state before: %s; not applied again until "
+               "it changes (%s)",
+               d->spec_path, (unsigned long long)hash, why,
+               kept      ? "keeping the last-known-good state"
+               : d->spec ? "no last-known-good state kept: keeping the "
+                           "spec applied before"
+                         : "no last-known-good state kept: managing nothing");
+    if (!kept) {
+        spec_destroy(*spec);
+        *spec = NULL;
+        return false;
+    }
+    guard_bend_spec(*spec, &lkg);
+    guard_lkg_clear(&lkg);
+    return true;
+}
+
 static int
 load_spec(struct agentd *d)
 {
@@ -579,6 +628,9 @@ load_spec(struct agentd *d)
         return 0;
     }
     d->reverted_hash = 0;
+    if (!recall_reverted(d, hash, &spec)) {
+        return 0;
+    }
     if (d->spec && spec_equal(d->spec, spec)) {
         spec_destroy(spec);
         agentd_log(was_invalid ? LOG_NOTICE : LOG_INFO,
@@ -731,11 +783,15 @@ on_step(const struct plan_step *step, int r, const char *msg, void *aux)
     stats_count_step(action, r, msg);
     if (r < 0) {
         char message[600], line[1200];
+        /* A wait ended by SIGTERM or a new spec is not an error: the
+         * reconcile is given up (NOTICE), not failed. */
+        bool moot = r == -ECANCELED && d->cancel.cancelled;
 
-        snprintf(message, sizeof message, "step %s failed%s%s", action,
-                 msg && *msg ? ": " : "", msg ? msg : "");
+        snprintf(message, sizeof message, "step %s %s%s%s", action,
+                 moot ? "given up" : "failed", msg && *msg ? ": " : "",
+                 msg ? msg : "");
         agentd_log_with(
-            LOG_ERR, &f, "%s",
+            moot ? LOG_NOTICE : LOG_ERR, &f, "%s",
             agentd_log_format(line, sizeof line, step->object, r, message));
     } else {
         /* apply says what the step found or did ("unchanged: ...",
@@ -1043,8 +1099,22 @@ static int
 guard_revert(struct agentd *d, const struct guard_lkg *lkg, const char *why,
              struct engine_opts *eo, struct engine_result *res)
 {
+    char path[4096];
+    struct oa_err err;
     d->reverted_hash = guard_spec_hash(d->spec_path, NULL);
     snprintf(d->reverted_why, sizeof d->reverted_why, "%s", why);
+    /* Kept for a restart (recall_reverted) and for agentctl apply. */
+    if (guard_path(d->opts->state_dir, GUARD_LKG_FILE, path, sizeof path) <
+            0 ||
+        guard_lkg_save(lkg, d->reverted_hash, path, &err) < 0 ||
+        guard_path(d->opts->state_dir, GUARD_FAILED_FILE, path, sizeof path) <
+            0 ||
+        guard_failed_save(path, d->reverted_hash, why, &err) < 0) {
+        agentd_log(LOG_WARNING,
+                   "the reverted generation is not kept in %s: a restart "
+                   "applies it again",
+                   d->opts->state_dir);
+    }
     agentd_log(LOG_ERR,
                "health did not come back within 10 s after a disruptive "
                "change: %s; reverting to the last-known-good state; spec "

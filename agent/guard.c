@@ -125,8 +125,8 @@ guard_lkg_save(const struct guard_lkg *lkg, uint64_t spec_hash,
     for (size_t i = 0; doc && i < lkg->n; i++) {
         const struct guard_pf *g = &lkg->v[i];
         json_t *o = json_pack(
-            "{s:s, s:s, s:s, s:i, s:s, s:i}", "devlink", g->devlink, "netdev",
-            g->netdev, "eswitch",
+            "{s:i, s:s, s:s, s:s, s:i, s:s, s:i}", "pf", g->pf, "devlink",
+            g->devlink, "netdev", g->netdev, "eswitch",
             g->has_eswitch ? devlink_eswitch_mode_name(g->eswitch_mode) : "",
             "num_vfs", (int)g->num_vfs, "steering",
             g->has_steering ? g->steering : "", "carrier", g->carrier);
@@ -137,6 +137,70 @@ guard_lkg_save(const struct guard_lkg *lkg, uint64_t spec_hash,
     }
     int r = statefile_write_json(path, doc);
     return r < 0 ? oa_err_set_errno(err, r, "%s", path) : 0;
+}
+
+/* One PF of a last-known-good file into 'g'; false when it is not one. */
+static bool
+lkg_pf_load(json_t *o, struct guard_pf *g)
+{
+    const char *devlink, *netdev, *eswitch, *steering;
+    int pf, num_vfs, carrier;
+    if (json_unpack(o, "{s:i, s:s, s:s, s:s, s:i, s:s, s:i}", "pf", &pf,
+                    "devlink", &devlink, "netdev", &netdev, "eswitch",
+                    &eswitch, "num_vfs", &num_vfs, "steering", &steering,
+                    "carrier", &carrier) ||
+        pf < 0 || num_vfs < 0) {
+        return false;
+    }
+    memset(g, 0, sizeof *g);
+    g->pf = pf;
+    oa_copy_str(g->devlink, sizeof g->devlink, devlink);
+    oa_copy_str(g->netdev, sizeof g->netdev, netdev);
+    g->has_eswitch = eswitch[0] != '\0';
+    g->eswitch_mode =
+        !strcmp(eswitch,
+                devlink_eswitch_mode_name(DEVLINK_ESWITCH_MODE_SWITCHDEV))
+            ? DEVLINK_ESWITCH_MODE_SWITCHDEV
+            : DEVLINK_ESWITCH_MODE_LEGACY;
+    g->num_vfs = (unsigned)num_vfs;
+    g->has_steering = steering[0] != '\0';
+    oa_copy_str(g->steering, sizeof g->steering, steering);
+    g->carrier = carrier;
+    return true;
+}
+
+int
+guard_lkg_load(const char *path, uint64_t spec_hash, struct guard_lkg *lkg)
+{
+    char want[17];
+    const char *got = NULL;
+    json_t *doc = NULL, *pfs = NULL;
+    int r = -ENOENT;
+
+    memset(lkg, 0, sizeof *lkg);
+    snprintf(want, sizeof want, "%016llx", (unsigned long long)spec_hash);
+    if (statefile_read_json(path, &doc, NULL) < 0 || !doc) {
+        return -ENOENT;
+    }
+    if (json_unpack(doc, "{s:s, s:o}", "before_spec", &got, "pfs", &pfs) ||
+        strcmp(got, want) || !json_is_array(pfs) || !json_array_size(pfs)) {
+        goto out;
+    }
+    lkg->v = calloc(json_array_size(pfs), sizeof *lkg->v);
+    if (!lkg->v) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < json_array_size(pfs); i++) {
+        if (!lkg_pf_load(json_array_get(pfs, i), &lkg->v[lkg->n++])) {
+            guard_lkg_clear(lkg);
+            goto out;
+        }
+    }
+    r = 0;
+out:
+    json_decref(doc);
+    return r;
 }
 
 static const struct obs_pf *

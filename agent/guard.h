@@ -63,6 +63,12 @@ void guard_lkg_clear(struct guard_lkg *lkg);
 int guard_lkg_save(const struct guard_lkg *lkg, uint64_t spec_hash,
                    const char *path, struct oa_err *err);
 
+/* The last-known-good state kept in 'path' before spec generation
+ * 'spec_hash' into 'lkg' (free with guard_lkg_clear()): 0, -ENOENT (no
+ * such file, another generation's, or not one) or -ENOMEM. */
+int guard_lkg_load(const char *path, uint64_t spec_hash,
+                   struct guard_lkg *lkg);
+
 /* Health after the change, held to what was there before (OVSDB
  * answering, the uplink's carrier): true, or false with 'why' saying
  * what is wrong first ("eth0: no carrier (it had carrier before)", "OVSDB not

@@ -14,8 +14,10 @@
 #       nothing waiting;
 #   (d) the daemon, the same change as (a): reverted by itself, status
 #       exit 1 naming the reverted generation, no retry (one revert in
-#       its log 15 s later, also after the same file is written again),
-#       a changed spec applied.
+#       its log 15 s later, also after the same file is written again);
+#       restarted, it still does not apply that generation (it reads
+#       failed-generation.json and keeps the last-known-good state) and
+#       says so in status and its log; a changed spec applied.
 # Judged with devlink, sysfs and ovs-vsctl.
 #
 # usage: bed-agent-guard.sh AGENTCTL OFFLOAD_AGENT
@@ -151,6 +153,19 @@ bed_check_eq "no retry: one revert in the log 15 s later" 1 \
 bed_check "the same file written again: not applied" grep -q \
     "unchanged since it was reverted" "$log"
 bed_check "still legacy" legacy_ok
+kill "$daemon"
+wait "$daemon"
+"$DAEMON" --spec "$spec" --socket "$E2E_SOCKET" --state-dir "$E2E_STATE_DIR" \
+    2>"$log" &
+daemon=$!
+bed_check "restarted: the daemon says it was reverted before" bed_wait_for 60 \
+    grep -q "was reverted to the last-known-good state before: $dl: 0 of 2 representors; not applied again until it changes (keeping the last-known-good state)" "$log"
+bed_check "restarted: status exits 1 naming the reverted generation" \
+    bed_wait_for 60 reverted
+sleep 10
+bed_check "restarted: not applied again, still legacy" legacy_ok
+bed_check_eq "restarted: no switch, no revert in its log" 0 \
+    "$(grep -c "reverting to the last-known-good state\|reconcile.*failed" "$log")"
 set_mode switchdev -c
 E2E_T0=$(e2e_ms)
 e2e_converge_wait "the spec changed: the daemon converges switchdev" 120 "$switchdev_spec"

@@ -2,7 +2,8 @@
  * PFs they touch (the uplink's carrier from a fake sysfs), health after
  * the change (carrier lost, OVSDB gone, representors short, a PF gone),
  * the spec bent back to it (VF entries past the old count dropped), the
- * spec's generation hash and the failed generation's file. Hand-built
+ * spec's generation hash, the failed generation's file and the
+ * last-known-good file read back (a daemon's restart). Hand-built
  * observations and plans. */
 #define _XOPEN_SOURCE 700
 #include "fake-tree.h"
@@ -217,6 +218,48 @@ START_TEST(test_generations)
 }
 END_TEST
 
+START_TEST(test_lkg_file)
+{
+    struct guard_lkg lkg, back;
+    char path[300];
+    struct oa_err err;
+    guard_path(root, GUARD_LKG_FILE, path, sizeof path);
+    observe();
+    struct plan_step steps[] = {step(PLAN_SET_ESWITCH, 1, -1),
+                                step(PLAN_SET_NUMVFS, 0, -1)};
+    struct plan p = plan_of(steps, 2);
+    ck_assert_int_eq(guard_record(&host, &p, root, &lkg), 0);
+    ck_assert_uint_eq(lkg.n, 2);
+    ck_assert_int_eq(guard_lkg_load(path, 0x1234, &back), -ENOENT);
+    ck_assert_int_eq(guard_lkg_save(&lkg, 0x1234, path, &err), 0);
+    /* Kept for another generation: not this one's. */
+    ck_assert_int_eq(guard_lkg_load(path, 0x1235, &back), -ENOENT);
+    ck_assert_uint_eq(back.n, 0);
+    ck_assert_int_eq(guard_lkg_load(path, 0x1234, &back), 0);
+    ck_assert_uint_eq(back.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        ck_assert_int_eq(back.v[i].pf, lkg.v[i].pf);
+        ck_assert_str_eq(back.v[i].devlink, lkg.v[i].devlink);
+        ck_assert_str_eq(back.v[i].netdev, lkg.v[i].netdev);
+        ck_assert_int_eq(back.v[i].has_eswitch, lkg.v[i].has_eswitch);
+        ck_assert_int_eq(back.v[i].eswitch_mode, lkg.v[i].eswitch_mode);
+        ck_assert_uint_eq(back.v[i].num_vfs, lkg.v[i].num_vfs);
+        ck_assert_str_eq(back.v[i].steering, lkg.v[i].steering);
+        ck_assert_int_eq(back.v[i].carrier, lkg.v[i].carrier);
+    }
+    ck_assert_int_eq(back.v[0].eswitch_mode, DEVLINK_ESWITCH_MODE_SWITCHDEV);
+    ck_assert_int_eq(back.v[1].eswitch_mode, DEVLINK_ESWITCH_MODE_LEGACY);
+    guard_lkg_clear(&back);
+    guard_lkg_clear(&lkg);
+    /* Not one: nothing half-read. */
+    ft_put(root, GUARD_LKG_FILE,
+           "{\"before_spec\": \"0000000000001234\", \"pfs\": [{\"pf\": 0}]}");
+    ck_assert_int_eq(guard_lkg_load(path, 0x1234, &back), -ENOENT);
+    ck_assert_uint_eq(back.n, 0);
+    ck_assert_ptr_null(back.v);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -227,6 +270,7 @@ main(void)
     tcase_add_test(tc, test_record_and_health);
     tcase_add_test(tc, test_bend_spec);
     tcase_add_test(tc, test_generations);
+    tcase_add_test(tc, test_lkg_file);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
 }
