@@ -17,7 +17,7 @@ put_link_req(void *buf, size_t len, uint16_t type, uint16_t flags, int ifindex)
     if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct ifinfomsg))) {
         return NULL;
     }
-    memset(buf, 0, MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct ifinfomsg)));
+    memset(buf, 0, len); /* attribute padding too (oanl_put_genl()) */
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;

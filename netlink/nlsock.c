@@ -445,6 +445,10 @@ oanl_put_genl(void *buf, size_t len, uint16_t family, uint8_t cmd,
     if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr))) {
         return NULL;
     }
+    /* All of it: libmnl 1.0.4 (Debian 12) leaves an attribute's padding
+     * as the buffer had it, and those bytes go to the kernel
+     * (valgrind: sendto points to uninitialised bytes). */
+    memset(buf, 0, len);
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = family;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;

@@ -19,6 +19,7 @@ tcf_encode_dump(void *buf, size_t len, int ifindex, uint32_t parent)
     if (len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct tcmsg))) {
         return -ENOSPC;
     }
+    memset(buf, 0, len); /* attribute padding too (oanl_put_genl()) */
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETTFILTER;
     nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
