@@ -173,6 +173,7 @@ struct agentd {
     struct agentd_peers *peers;
     char *vswitchd_id;
     bool ovsdb_ready;
+    bool looked; /* a reconcile or check has observed the host */
 
     bool stop;
     unsigned long n_reconciles, n_checks;
@@ -757,12 +758,24 @@ arm_cancel(struct agentd *d)
 
 static void watch_peers(struct agentd *d);
 
+static void peer_back(struct agentd *d, const char *what);
+
 /* After every look: OVSDB's state as this look left it (the main loop
- * acts on changes from there) and the peers' files of its OVS watched. */
+ * acts on changes from there) and the peers' files of its OVS watched.
+ * A look that waited for a new OVSDB client to connect (a status check
+ * right after ovsdb-server's return) takes the main loop's edge away:
+ * the return is acted on here then, or it would wait for the next
+ * event or resync. Not at the first look: nothing came back. */
 static void
 after_look(struct agentd *d)
 {
-    d->ovsdb_ready = d->io.vsdb && vsdb_is_ready(d->io.vsdb);
+    bool ready = d->io.vsdb && vsdb_is_ready(d->io.vsdb);
+
+    if (ready && !d->ovsdb_ready && d->looked) {
+        peer_back(d, "OVSDB connected again");
+    }
+    d->ovsdb_ready = ready;
+    d->looked = true;
     watch_peers(d);
 }
 
