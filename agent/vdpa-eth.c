@@ -209,7 +209,21 @@ vdpa_eth_apply_with(const struct vdpa_eth_ops *ops, void *aux,
     if (devlink_handle_parse(mgmtdev, &h)) {
         return oa_err_set(err, -EINVAL, "%s is no devlink handle", mgmtdev);
     }
-    int r = set_eth(ops, aux, &h, false, &ext);
+    /* Read again: off already (by someone, since the observation) is
+     * done, and a reload would only delete the function's vDPA devices. */
+    struct devlink_param p;
+    int r = ops->param_get(aux, &h, VDPA_ETH_PARAM,
+                           DEVLINK_PARAM_CMODE_DRIVERINIT, &p, &ext);
+    if (r) {
+        return oa_err_set_extack(err, r, ext.msg, "reading %s of %s",
+                                 VDPA_ETH_PARAM, mgmtdev);
+    }
+    if (p.type == DEVLINK_PARAM_BOOL && p.has_value && !p.flag) {
+        snprintf(msg, size, "unchanged: %s %s already false (driverinit)",
+                 mgmtdev, VDPA_ETH_PARAM);
+        return 0;
+    }
+    r = set_eth(ops, aux, &h, false, &ext);
     if (r) {
         return oa_err_set_extack(err, r, ext.msg,
                                  "devlink dev param set %s name %s value "

@@ -51,7 +51,8 @@ int vdpa_eth_observe_with(const struct vdpa_eth_ops *ops, void *aux,
                           struct obs_host *host, struct oa_err *err);
 
 /* vdpa-disable-eth: enable_eth false in driverinit, then a reload
- * (driver_reinit) of the instance; a refused reload puts the driverinit
+ * (driver_reinit) of the instance; nothing when the param reads false
+ * already ("unchanged: ..."); a refused reload puts the driverinit
  * value back to true, so that the next round plans the step again and
  * says why. 0 with 'msg' saying what was done, or a negative errno with
  * 'err' set (the kernel's text with it). */

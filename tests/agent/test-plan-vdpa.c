@@ -886,7 +886,9 @@ START_TEST(test_eth_apply)
     struct oa_err err;
 
     /* false in driverinit (a bool: type and cmode), then one reload. */
-    struct dl_script sc = {.performed =
+    struct dl_script sc = {.has_value = true,
+                           .value = true,
+                           .performed =
                                1u << DEVLINK_RELOAD_ACTION_DRIVER_REINIT};
     ck_assert_int_eq(
         vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
@@ -900,8 +902,28 @@ START_TEST(test_eth_apply)
     ck_assert_str_eq(msg, "pci/0000:08:00.2 enable_eth false (driverinit), "
                           "reloaded: its netdev eth3 is gone");
 
+    /* Off already when the step runs: no set, no reload. */
+    sc = (struct dl_script){.has_value = true, .value = false};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
+    ck_assert_uint_eq(sc.n_get, 1);
+    ck_assert_uint_eq(sc.n_set + sc.n_reload, 0);
+    ck_assert_str_eq(
+        msg,
+        "unchanged: pci/0000:08:00.2 enable_eth already false (driverinit)");
+
+    /* The param gone (another driver bound since): an error with the
+     * kernel's text, nothing set. */
+    sc = (struct dl_script){.get_r = -EINVAL};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), -EINVAL);
+    ck_assert_uint_eq(sc.n_set + sc.n_reload, 0);
+    ck_assert_str_eq(err.extack, "get refused");
+
     /* The driver activated firmware too: said. */
-    sc = (struct dl_script){.performed =
+    sc = (struct dl_script){.has_value = true,
+                            .value = true,
+                            .performed =
                                 (1u << DEVLINK_RELOAD_ACTION_DRIVER_REINIT) |
                                 (1u << DEVLINK_RELOAD_ACTION_FW_ACTIVATE)};
     ck_assert_int_eq(
@@ -909,7 +931,8 @@ START_TEST(test_eth_apply)
     ck_assert_ptr_nonnull(strstr(msg, "with firmware activation"));
 
     /* The set refused: no reload, the kernel's text in the error. */
-    sc = (struct dl_script){.set_r = {-EOPNOTSUPP, 0}};
+    sc = (struct dl_script){
+        .has_value = true, .value = true, .set_r = {-EOPNOTSUPP, 0}};
     ck_assert_int_eq(
         vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err),
         -EOPNOTSUPP);
@@ -918,7 +941,8 @@ START_TEST(test_eth_apply)
 
     /* The reload refused: the value is put back to true (else it would
      * read as done), and the error carries the driver's reason. */
-    sc = (struct dl_script){.reload_r = -EOPNOTSUPP};
+    sc = (struct dl_script){
+        .has_value = true, .value = true, .reload_r = -EOPNOTSUPP};
     ck_assert_int_eq(
         vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err),
         -EOPNOTSUPP);
