@@ -9,6 +9,7 @@
 #include "oa-netlink/vdpa-bus.h"
 #include "oa-netlink/vdpa.h"
 #include "plan.h"
+#include "vdpa-eth.h"
 #include "vdpaown.h"
 
 /* Adds 'name' (with the max_vqp refused, 0: none) or removes it. */
@@ -98,6 +99,9 @@ apply_vdpa_step(const struct hostio *io, const struct plan_step *s, char *msg,
                 size_t size, struct oa_err *err)
 {
     const struct plan_vdpa_args *a = &s->vdpa;
+    if (s->action == PLAN_VDPA_DISABLE_ETH) {
+        return vdpa_eth_apply(io, s, msg, size, err);
+    }
     if (s->action == PLAN_VDPA_BIND) {
         int r = vdpabus_bind(io->sysfs_root, a->name, a->driver);
         if (r) {

@@ -116,7 +116,7 @@ enum step_result apply_release(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_set_bond(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_delete_bond(struct apply_ctx *,
                                    const struct plan_step *);
-/* vdpa-del, vdpa-new, vdpa-bind (apply-vdpa.h). */
+/* vdpa-del, vdpa-new, vdpa-bind, vdpa-disable-eth (apply-vdpa.h). */
 enum step_result apply_vdpa(struct apply_ctx *, const struct plan_step *);
 /* Every OVS step: they share one transaction, committed at the first. */
 enum step_result apply_ovs(struct apply_ctx *, const struct plan_step *);

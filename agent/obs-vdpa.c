@@ -42,6 +42,17 @@ obs_vdpa_find(const struct obs_vdpa *v, const char *name)
     return NULL;
 }
 
+const struct obs_vdpa_eth *
+obs_vdpa_find_eth(const struct obs_vdpa *v, const char *mgmtdev)
+{
+    for (size_t i = 0; v && i < v->n_eths; i++) {
+        if (!strcmp(v->eths[i].mgmtdev, mgmtdev)) {
+            return &v->eths[i];
+        }
+    }
+    return NULL;
+}
+
 /* One listed device: its configuration and its place on the bus. */
 static void
 observe_dev(struct hostio *io, struct oanl_sock *s,
@@ -219,6 +230,7 @@ void
 obs_vdpa_free(struct obs_vdpa *v)
 {
     if (v) {
+        free(v->eths);
         free(v->devs);
         free(v);
     }

@@ -36,6 +36,24 @@ struct obs_vdpa_dev {
     char holder[128];
 };
 
+/* The management device of a wanted device that is a devlink instance
+ * of the same name with the generic param enable_eth (mlx5: the VF's
+ * own, pci/<VF>, or an SF's): on mlx5 a function serves its netdev or
+ * its vDPA device, and its ethernet side goes off only through a
+ * driverinit value and a reload (vdpa-eth.h). Listed only when the
+ * param is there. */
+struct obs_vdpa_eth {
+    char mgmtdev[96]; /* the devlink handle, "pci/0000:08:00.2" */
+    bool enabled;     /* enable_eth reads true in cmode driverinit */
+    /* When enabled: the function's netdev ("" none), and whether it is in
+     * use by the rule VFs' netdevs follow (obs-inuse.h): enslaved (a
+     * bond, a bridge, an OVS port) or up with an address. */
+    char netdev[16];
+    bool in_use;
+    char holder[128];
+    char error[160]; /* reading the param failed: why; "" when it did not */
+};
+
 struct obs_vdpa {
     /* The kernel has the vdpa family (module vdpa loaded); else 'error'
      * says why and no device is listed. */
@@ -46,6 +64,9 @@ struct obs_vdpa {
     size_t n_devs;
     /* Names recorded as the agent's that the kernel no longer lists. */
     size_t n_owned_gone;
+    /* vdpa-eth.h: one per management device with enable_eth. */
+    struct obs_vdpa_eth *eths;
+    size_t n_eths;
 };
 
 /* Observes when 'spec' asks for a vDPA device or the agent's record names
@@ -53,6 +74,9 @@ struct obs_vdpa {
 int obs_vdpa_collect(struct hostio *io, const struct spec *spec,
                      struct obs_vdpa **out, struct oa_err *err);
 void obs_vdpa_free(struct obs_vdpa *v);
+/* The management device 'mgmtdev' with enable_eth, or NULL. */
+const struct obs_vdpa_eth *obs_vdpa_find_eth(const struct obs_vdpa *v,
+                                             const char *mgmtdev);
 /* The device named 'name', or NULL. */
 const struct obs_vdpa_dev *obs_vdpa_find(const struct obs_vdpa *v,
                                          const char *name);

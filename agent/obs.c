@@ -6,6 +6,7 @@
 #include "obs-bond.h"
 #include "obs-inuse.h"
 #include "obs-vdpa.h"
+#include "vdpa-eth.h"
 #include "offload/spec.h"
 #include "pfpin.h"
 #include "oa-netlink/devlink-info.h"
@@ -579,6 +580,10 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
         goto fail;
     }
     r = obs_vdpa_collect(io, spec, &host->vdpa, err);
+    if (r < 0) {
+        goto fail;
+    }
+    r = vdpa_eth_observe(io, spec, host, err);
     if (r < 0) {
         goto fail;
     }

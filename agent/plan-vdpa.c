@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "obs-vdpa.h"
@@ -118,15 +119,71 @@ held(const struct obs_vdpa_dev *d, bool allow, int pf,
     return true;
 }
 
+/* Whether a vdpa-new on a->mgmtdev needs its ethernet function off
+ * first (a devlink instance with enable_eth on: mlx5), into '*eth' (NULL:
+ * no; also when an earlier device of this plan on it has the step:
+ * 'done', one flag per v->eths). False, with a blocker, when the create
+ * cannot go ahead: the param could not be read, or the function's
+ * netdev, which the reload removes, is in use and the PF does not allow
+ * disruption. */
+static bool
+eth_check(const struct obs_vdpa *v, int pf, const struct plan_vdpa_args *a,
+          bool allow, const bool *done, const struct plan_vdpa_sink *k,
+          const struct obs_vdpa_eth **eth)
+{
+    const struct obs_vdpa_eth *e = obs_vdpa_find_eth(v, a->mgmtdev);
+    *eth = NULL;
+    if (!e || done[e - v->eths]) {
+        return true;
+    }
+    if (e->error[0]) {
+        blocker(k, pf, a->mgmtdev, "%s (for vDPA device %s)", e->error,
+                a->name);
+        return false;
+    }
+    if (!e->enabled) {
+        return true;
+    }
+    if (e->in_use && !allow) {
+        blocker(k, pf, a->mgmtdev,
+                "vDPA device %s needs %s's enable_eth off and a reload, "
+                "which remove its netdev, in use: %s; set \"disruptive\": "
+                "\"allow\" on the PF to proceed",
+                a->name, a->mgmtdev, e->holder);
+        return false;
+    }
+    *eth = e;
+    return true;
+}
+
+/* vdpa-disable-eth for 'e', before the vdpa-new of 'a'. */
+static void
+eth_step(const struct obs_vdpa *v, const struct obs_vdpa_eth *e, int pf,
+         int vf, const struct plan_vdpa_args *a, bool *done,
+         const struct plan_vdpa_sink *k)
+{
+    char why[160] = "enable_eth true -> false, reload";
+    if (e->netdev[0]) {
+        snprintf(why + strlen(why), sizeof why - strlen(why),
+                 "; removes netdev %s%s%.80s", e->netdev,
+                 e->in_use ? ", disrupts: " : "", e->in_use ? e->holder : "");
+    }
+    struct plan_step *s = step(k, PLAN_VDPA_DISABLE_ETH, pf, vf, a, why);
+    oa_copy_str(s->object, sizeof s->object, a->mgmtdev);
+    oa_copy_str(s->vdpa.netdev, sizeof s->vdpa.netdev, e->netdev);
+    done[e - v->eths] = true;
+}
+
 static void
 plan_vf(const struct obs_vdpa *v, int pf, const struct spec_vf *sv,
-        const struct plan_vdpa_args *a, bool allow,
+        const struct plan_vdpa_args *a, bool allow, bool *eth_done,
         const struct plan_vdpa_sink *k)
 {
     const struct obs_vdpa_dev *d = obs_vdpa_find(v, a->name);
+    const struct obs_vdpa_eth *eth = NULL;
     bool loaded = sv->vdpa.driver == SPEC_VDPA_VHOST ? v->vhost_loaded
                                                      : v->virtio_loaded;
-    char why[256];
+    char why[256] = "";
     if (!loaded) {
         blocker(k, pf, a->name,
                 "driver %s is not loaded (modprobe %s): the device would "
@@ -147,12 +204,18 @@ plan_vf(const struct obs_vdpa *v, int pf, const struct spec_vf *sv,
             held(d, allow, pf, k)) {
             return;
         }
-        if (why[0]) {
-            step(k, PLAN_VDPA_DEL, pf, (int)sv->index, a, why);
-            d = NULL;
-        }
+    }
+    if ((!d || why[0]) && !eth_check(v, pf, a, allow, eth_done, k, &eth)) {
+        return; /* the create cannot go ahead: nothing deleted either */
+    }
+    if (d && why[0]) {
+        step(k, PLAN_VDPA_DEL, pf, (int)sv->index, a, why);
+        d = NULL;
     }
     if (!d) {
+        if (eth) {
+            eth_step(v, eth, pf, (int)sv->index, a, eth_done, k);
+        }
         step(k, PLAN_VDPA_NEW, pf, (int)sv->index, a, a->mgmtdev);
     }
     if (!d || strcmp(d->driver, a->driver)) {
@@ -201,6 +264,11 @@ plan_vdpa(const struct spec *spec, const struct obs_host *host,
             step(k, PLAN_VDPA_DEL, -1, -1, &a, "not in the spec");
         }
     }
+    bool *eth_done = calloc(v->n_eths ? v->n_eths : 1, sizeof *eth_done);
+    if (!eth_done) {
+        k->blocker(k->b, -1, "vdpa", "out of memory planning vDPA devices");
+        return;
+    }
     for (size_t i = 0; i < spec->n_pfs; i++) {
         const struct spec_pf *sp = &spec->pfs[i];
         const struct obs_pf *op = &host->pfs[i];
@@ -213,8 +281,9 @@ plan_vdpa(const struct spec *spec, const struct obs_host *host,
             if (sv->vdpa.driver != SPEC_VDPA_NONE &&
                 wanted(sp, sv, op, (int)i, k, &a)) {
                 plan_vf(v, (int)i, sv, &a,
-                        sp->disruptive == SPEC_DISRUPTIVE_ALLOW, k);
+                        sp->disruptive == SPEC_DISRUPTIVE_ALLOW, eth_done, k);
             }
         }
     }
+    free(eth_done);
 }

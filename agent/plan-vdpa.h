@@ -3,7 +3,12 @@
  *
  * Per VF with "vdpa" whose PF has no other kernel step in this plan (a
  * VF being created or reconfigured gets its device in the next round):
- *  - no device of its name: vdpa-new, then vdpa-bind;
+ *  - no device of its name: vdpa-new, then vdpa-bind; before the
+ *    vdpa-new, where the management device is a devlink instance whose
+ *    enable_eth reads true in driverinit (mlx5's VF, pci/<VF>; obs-vdpa.h
+ *    obs_vdpa_eth), vdpa-disable-eth (once per management device) or,
+ *    when the function's netdev that the reload removes is in use and
+ *    the PF does not allow disruption, a blocker and no create;
  *  - the agent's device (vdpaown.h) with another management device, MAC,
  *    MTU or max_vqp (the kernel changes none of them on a live device):
  *    vdpa-del, vdpa-new, vdpa-bind; someone else's: a blocker, it stays

@@ -107,6 +107,11 @@ enum plan_action {
     PLAN_VDPA_DEL,  /* the agent's device: not wanted, or to re-create */
     PLAN_VDPA_NEW,  /* VDPA_CMD_DEV_NEW, recorded as the agent's */
     PLAN_VDPA_BIND, /* to driver on the vdpa bus */
+    /* Before a vdpa-new on a management device that is a devlink instance
+     * with enable_eth on (mlx5's VF, pci/<VF>): enable_eth false in
+     * driverinit, then a reload (object: the devlink handle; vdpa: name,
+     * mgmtdev, netdev). */
+    PLAN_VDPA_DISABLE_ETH,
 };
 
 /* VF settings to write; negative / has_mac false: leave alone. */
@@ -238,6 +243,7 @@ struct plan_vdpa_args {
     bool has_mac;
     uint8_t mac[6];
     unsigned max_vqp, mtu; /* 0: left out */
+    char netdev[16]; /* disable-eth: the netdev that goes away, "" none */
 };
 
 /* The OVS key steps. */

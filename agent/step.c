@@ -265,6 +265,19 @@ json_vdpa(struct jw *jw, const struct plan_step *s)
     }
 }
 
+/* vdpa-disable-eth: the devlink instance, the device it is for and the
+ * netdev that goes away (null: none). */
+static void
+json_vdpa_eth(struct jw *jw, const struct plan_step *s)
+{
+    jw_key(jw, "devlink");
+    jw_string(jw, s->vdpa.mgmtdev);
+    jw_key(jw, "name");
+    jw_string(jw, s->vdpa.name);
+    jw_key(jw, "netdev");
+    json_string_or_null(jw, s->vdpa.netdev);
+}
+
 static void
 init_set_vf(struct plan_step *s)
 {
@@ -342,6 +355,8 @@ static const struct step_type step_types[] = {
     [PLAN_VDPA_DEL] = {"vdpa-del", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_NEW] = {"vdpa-new", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_BIND] = {"vdpa-bind", false, apply_vdpa, json_vdpa, NULL},
+    [PLAN_VDPA_DISABLE_ETH] = {"vdpa-disable-eth", false, apply_vdpa,
+                               json_vdpa_eth, NULL},
 };
 
 const struct step_type *

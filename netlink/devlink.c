@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/devlink.h>
 #include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,19 @@ devlink_encode_param_set(void *buf, size_t len, uint16_t family,
         !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_PARAM_VALUE_CMODE,
                                p->cmode) ||
         !put_param_data(nlh, len, p)) {
+        return -ENOSPC;
+    }
+    return (int)nlh->nlmsg_len;
+}
+
+int
+devlink_encode_reload(void *buf, size_t len, uint16_t family,
+                      const struct devlink_handle *h, uint8_t action)
+{
+    struct nlmsghdr *nlh =
+        put_genl(buf, len, family, DEVLINK_CMD_RELOAD, NLM_F_ACK);
+    if (!nlh || !put_handle(nlh, len, h) ||
+        !mnl_attr_put_u8_check(nlh, len, DEVLINK_ATTR_RELOAD_ACTION, action)) {
         return -ENOSPC;
     }
     return (int)nlh->nlmsg_len;
@@ -618,6 +632,52 @@ devlink_decode_param(const struct nlmsghdr *nlh, struct devlink_handle *dev,
     return p->has_value ? param_value(c.data, p) : 0;
 }
 
+struct reload_ctx {
+    struct devlink_handle *dev;
+    uint32_t *performed;
+    bool has_performed;
+};
+
+static int
+reload_cb(const struct nlattr *a, void *data)
+{
+    struct reload_ctx *c = data;
+    if (oanl_attr_type(a) == DEVLINK_ATTR_RELOAD_ACTIONS_PERFORMED) {
+        /* A bitfield32: value, then selector; the value says it. */
+        struct nla_bitfield32 bf;
+        int r = oanl_attr_struct(a, &bf, sizeof bf);
+        if (!r) {
+            *c->performed = bf.value;
+            c->has_performed = true;
+        }
+        return r;
+    }
+    return handle_attr(a, c->dev);
+}
+
+int
+devlink_decode_reload(const struct nlmsghdr *nlh, struct devlink_handle *dev,
+                      uint32_t *performed)
+{
+    struct devlink_handle scratch;
+    struct reload_ctx c = {.dev = dev ? dev : &scratch,
+                           .performed = performed};
+    memset(c.dev, 0, sizeof *c.dev);
+    *performed = 0;
+    int cmd = genl_cmd(nlh);
+    if (cmd < 0) {
+        return cmd;
+    }
+    if (cmd != DEVLINK_CMD_RELOAD) {
+        return -EPROTO;
+    }
+    int r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), reload_cb, &c);
+    if (r < 0) {
+        return r;
+    }
+    return c.has_performed ? 0 : -EBADMSG;
+}
+
 /* ---- I/O ---- */
 
 static int
@@ -924,4 +984,46 @@ devlink_param_set(struct oanl_sock *s, const struct devlink_handle *h,
         return r;
     }
     return oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
+}
+
+struct reload_get_ctx {
+    uint32_t performed;
+    bool got;
+};
+
+static int
+reload_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct reload_get_ctx *c = data;
+    int r = devlink_decode_reload(nlh, NULL, &c->performed);
+    if (!r) {
+        c->got = true;
+    }
+    return r;
+}
+
+int
+devlink_reload(struct oanl_sock *s, const struct devlink_handle *h,
+               uint32_t *performed, struct oanl_extack *ext)
+{
+    uint16_t fam;
+    int r = family_id(s, &fam);
+    if (r) {
+        return r;
+    }
+    char buf[256];
+    r = devlink_encode_reload(buf, sizeof buf, fam, h,
+                              DEVLINK_RELOAD_ACTION_DRIVER_REINIT);
+    if (r < 0) {
+        return r;
+    }
+    struct reload_get_ctx c = {0};
+    r = oanl_transact(s, (struct nlmsghdr *)buf, reload_reply_cb, &c, ext);
+    if (!r && !c.got) {
+        r = -EBADMSG; /* the action was named: a reply is due */
+    }
+    if (!r && performed) {
+        *performed = c.performed;
+    }
+    return r;
 }

@@ -10,10 +10,15 @@
 #include "plan-vdpa.h"
 #include "report-vdpa.h"
 #include "report.h"
+#include "vdpa-eth.h"
 #include "vdpaown.h"
+#include "hostio.h"
+#include "oa-netlink/devlink.h"
+#include "fake-tree.h"
 
 #include <check.h>
 #include <errno.h>
+#include <linux/devlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,6 +518,443 @@ START_TEST(test_in_use_blocks)
 }
 END_TEST
 
+/* VF 0's management device is its own devlink instance with enable_eth
+ * (mlx5): 'enabled' its driverinit value, 'netdev' the VF's netdev. */
+static struct obs_vdpa_eth
+eth0(bool enabled, const char *netdev)
+{
+    struct obs_vdpa_eth e = {.mgmtdev = "pci/0000:08:00.2",
+                             .enabled = enabled};
+    strcpy(e.netdev, netdev);
+    return e;
+}
+
+START_TEST(test_disable_eth_before_new)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_eth e = eth0(true, "eth3");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    const struct plan_step *s = &f.got.steps[0];
+    ck_assert_int_eq(s->action, PLAN_VDPA_DISABLE_ETH);
+    ck_assert_str_eq(s->object, "pci/0000:08:00.2");
+    ck_assert_str_eq(s->vdpa.mgmtdev, "pci/0000:08:00.2");
+    ck_assert_str_eq(s->vdpa.name, "oa-p0-vf0");
+    ck_assert_str_eq(s->vdpa.netdev, "eth3");
+    ck_assert_int_eq(s->vf, 0);
+    ck_assert_str_eq(s->detail,
+                     "enable_eth true -> false, reload; removes netdev eth3");
+    ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_NEW);
+    ck_assert_int_eq(f.got.steps[2].action, PLAN_VDPA_BIND);
+
+    /* plan --json: the action by name, the devlink handle as object and
+     * field. */
+    struct plan plan = {.steps = f.got.steps, .n_steps = f.got.n_steps};
+    char *json = report_plan_to_json(&plan, false);
+    ck_assert_ptr_nonnull(json);
+    ck_assert_ptr_nonnull(strstr(json, "\"action\":\"vdpa-disable-eth\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"object\":\"pci/0000:08:00.2\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"devlink\":\"pci/0000:08:00.2\""));
+    ck_assert_ptr_nonnull(strstr(json, "\"netdev\":\"eth3\""));
+    const char *eth = strstr(json, "vdpa-disable-eth");
+    const char *add = strstr(json, "vdpa-new");
+    ck_assert(eth && add && eth < add);
+    free(json);
+
+    /* After the reload it reads false: no step, the create goes on. */
+    e = eth0(false, "");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 2);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
+
+    /* A device that is there already is left with its netdev: a reload
+     * would delete it. */
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    e = eth0(true, "eth3");
+    fixture(&f, &d, 1);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
+    spec_destroy(spec);
+}
+END_TEST
+
+/* The VF's netdev goes with the reload: in use (an address, a bond, an
+ * OVS port), it blocks the create unless the PF allows disruption. */
+START_TEST(test_disable_eth_netdev_in_use)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_eth e = eth0(true, "eth3");
+    e.in_use = true;
+    strcpy(e.holder, "netdev eth3 up with 192.0.2.5/24");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_str_eq(f.got.blockers[0],
+                     "pci/0000:08:00.2: vDPA device oa-p0-vf0 needs "
+                     "pci/0000:08:00.2's enable_eth off and a reload, which "
+                     "remove its netdev, in use: netdev eth3 up with "
+                     "192.0.2.5/24; set \"disruptive\": \"allow\" on the PF "
+                     "to proceed");
+
+    spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
+    ck_assert_ptr_nonnull(strstr(
+        f.got.steps[0].detail, "disrupts: netdev eth3 up with 192.0.2.5/24"));
+    spec_destroy(spec);
+
+    /* A re-create (mtu) blocked likewise deletes nothing; allowed, the
+     * step goes between the delete and the create. */
+    spec = load("{\"driver\":\"vhost_vdpa\",\"mtu\":9000}");
+    struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
+    fixture(&f, &d, 1);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    e.in_use = false;
+    fixture(&f, &d, 1);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 4);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DEL);
+    ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_DISABLE_ETH);
+    ck_assert_int_eq(f.got.steps[2].action, PLAN_VDPA_NEW);
+    ck_assert_int_eq(f.got.steps[3].action, PLAN_VDPA_BIND);
+    spec_destroy(spec);
+}
+END_TEST
+
+/* The param could not be read (other than absent): a blocker with the
+ * reason, no create on a guess. */
+START_TEST(test_disable_eth_unreadable)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_eth e = eth0(true, "");
+    strcpy(e.error,
+           "reading enable_eth of pci/0000:08:00.2: Operation not permitted");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 0);
+    ck_assert_uint_eq(f.got.n_blockers, 1);
+    ck_assert_ptr_nonnull(
+        strstr(f.got.blockers[0], "Operation not permitted"));
+    ck_assert_ptr_nonnull(strstr(f.got.blockers[0], "oa-p0-vf0"));
+    spec_destroy(spec);
+}
+END_TEST
+
+/* Two devices on one management device (given as "mgmtdev"): one reload,
+ * before the first create; another management device: none. */
+START_TEST(test_disable_eth_once_per_mgmtdev)
+{
+    const char *text =
+        "{\"version\":1,\"pfs\":[{\"netdev\":\"p0\",\"num_vfs\":2,\"vfs\":["
+        "{\"index\":0,\"vdpa\":{\"driver\":\"vhost_vdpa\","
+        "\"mgmtdev\":\"auxiliary/mlx5_core.sf.2\"}},"
+        "{\"index\":1,\"vdpa\":{\"driver\":\"vhost_vdpa\","
+        "\"mgmtdev\":\"auxiliary/mlx5_core.sf.2\"}}]}]}";
+    struct spec *spec;
+    struct spec_errors *errs;
+    ck_assert_int_eq(
+        spec_load_buffer("t.json", text, strlen(text), &spec, &errs), 0);
+    spec_errors_destroy(errs);
+    struct fixture f;
+    struct obs_vdpa_eth e = {.mgmtdev = "auxiliary/mlx5_core.sf.2",
+                             .enabled = true};
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_blockers, 0);
+    ck_assert_uint_eq(f.got.n_steps, 5);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
+    ck_assert_str_eq(f.got.steps[0].object, "auxiliary/mlx5_core.sf.2");
+    ck_assert_str_eq(f.got.steps[0].detail,
+                     "enable_eth true -> false, reload");
+    for (size_t i = 1; i < 5; i++) {
+        ck_assert_int_ne(f.got.steps[i].action, PLAN_VDPA_DISABLE_ETH);
+    }
+
+    /* The entry is another management device's: nothing to turn off. */
+    strcpy(e.mgmtdev, "pci/0000:08:00.2");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 4);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
+    spec_destroy(spec);
+}
+END_TEST
+
+/* devlink scripted for vdpa-eth: param_get answers 'get_r' (then a bool
+ * of 'value', 'has_value'), param_set answers set_r[call], reload
+ * 'reload_r'; each call recorded. */
+struct dl_script {
+    int get_r;
+    bool has_value, value;
+    int set_r[2], reload_r;
+    uint32_t performed;
+    unsigned n_get, n_set, n_reload;
+    char asked[96], name[64];
+    uint8_t cmode;
+    bool set_flag[2];
+    uint8_t set_type, set_cmode;
+};
+
+static int
+dl_get(void *aux, const struct devlink_handle *h, const char *name,
+       uint8_t cmode, struct devlink_param *p, struct oanl_extack *ext)
+{
+    struct dl_script *sc = aux;
+    sc->n_get++;
+    devlink_handle_format(h, sc->asked, sizeof sc->asked);
+    snprintf(sc->name, sizeof sc->name, "%s", name);
+    sc->cmode = cmode;
+    memset(p, 0, sizeof *p);
+    if (sc->get_r) {
+        snprintf(ext->msg, sizeof ext->msg, "get refused");
+        return sc->get_r;
+    }
+    p->type = DEVLINK_PARAM_BOOL;
+    p->has_value = sc->has_value;
+    p->flag = sc->value;
+    return 0;
+}
+
+static int
+dl_set(void *aux, const struct devlink_handle *h,
+       const struct devlink_param *p, struct oanl_extack *ext)
+{
+    struct dl_script *sc = aux;
+    (void)h;
+    ck_assert_uint_lt(sc->n_set, 2);
+    sc->set_flag[sc->n_set] = p->flag;
+    sc->set_type = p->type;
+    sc->set_cmode = p->cmode;
+    snprintf(sc->name, sizeof sc->name, "%s", p->name);
+    int r = sc->set_r[sc->n_set++];
+    if (r) {
+        snprintf(ext->msg, sizeof ext->msg, "set refused");
+    }
+    return r;
+}
+
+static int
+dl_reload(void *aux, const struct devlink_handle *h, uint32_t *performed,
+          struct oanl_extack *ext)
+{
+    struct dl_script *sc = aux;
+    devlink_handle_format(h, sc->asked, sizeof sc->asked);
+    sc->n_reload++;
+    if (sc->reload_r) {
+        snprintf(ext->msg, sizeof ext->msg, "reload refused by the driver");
+        return sc->reload_r;
+    }
+    *performed = sc->performed;
+    return 0;
+}
+
+static const struct vdpa_eth_ops dl_ops = {dl_get, dl_set, dl_reload};
+
+/* enable_eth read for VF 0's device (pci/0000:08:00.2): what is listed,
+ * by the kernel's answer; the VF's netdev from a fake sysfs. */
+START_TEST(test_eth_observe)
+{
+    char root[] = "/tmp/oa-vdpaeth.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    ft_mk(root, "bus/pci/devices/0000:08:00.2/net/eth3");
+    struct hostio io = {.sysfs_root = root};
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct fixture f;
+    struct oa_err err;
+
+    /* No such instance, no such param, no params: nothing, no error. */
+    int absent[] = {-ENODEV, -EINVAL, -EOPNOTSUPP};
+    for (size_t i = 0; i < 3; i++) {
+        struct dl_script sc = {.get_r = absent[i]};
+        fixture(&f, NULL, 0);
+        ck_assert_int_eq(
+            vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+        ck_assert_uint_eq(sc.n_get, 1);
+        ck_assert_uint_eq(f.v.n_eths, 0);
+    }
+
+    /* On: listed with the VF's netdev, not in use. */
+    struct dl_script sc = {.has_value = true, .value = true};
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert_str_eq(sc.asked, "pci/0000:08:00.2");
+    ck_assert_str_eq(sc.name, "enable_eth");
+    ck_assert_uint_eq(sc.cmode, DEVLINK_PARAM_CMODE_DRIVERINIT);
+    ck_assert_uint_eq(f.v.n_eths, 1);
+    ck_assert_str_eq(f.v.eths[0].mgmtdev, "pci/0000:08:00.2");
+    ck_assert(f.v.eths[0].enabled && !f.v.eths[0].in_use);
+    ck_assert_str_eq(f.v.eths[0].netdev, "eth3");
+    ck_assert_ptr_eq(obs_vdpa_find_eth(&f.v, "pci/0000:08:00.2"),
+                     &f.v.eths[0]);
+    free(f.v.eths);
+
+    /* Its netdev enslaved (a bond, an OVS port): in use, by whom. */
+    ft_mk(root, "bond0");
+    ft_ln(root, "../../../../../bond0",
+          "bus/pci/devices/0000:08:00.2/net/eth3/master");
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert(f.v.eths[0].in_use);
+    ck_assert_str_eq(f.v.eths[0].holder, "netdev eth3 enslaved to bond0");
+    free(f.v.eths);
+
+    /* Off (after the reload), or no driverinit value: listed, not on. */
+    sc.value = false;
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert_uint_eq(f.v.n_eths, 1);
+    ck_assert(!f.v.eths[0].enabled);
+    ck_assert_str_eq(f.v.eths[0].netdev, "");
+    free(f.v.eths);
+    sc.has_value = false;
+    sc.value = true;
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert(!f.v.eths[0].enabled);
+    free(f.v.eths);
+
+    /* Another refusal: listed with the reason and the kernel's text. */
+    sc = (struct dl_script){.get_r = -EPERM};
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert_uint_eq(f.v.n_eths, 1);
+    ck_assert_str_eq(f.v.eths[0].error,
+                     "reading enable_eth of pci/0000:08:00.2: Operation not "
+                     "permitted: get refused");
+    free(f.v.eths);
+
+    /* A management device that is no devlink handle: not asked. */
+    spec_destroy(spec);
+    spec = load("{\"driver\":\"vhost_vdpa\",\"mgmtdev\":\"vdpasim_net\"}");
+    sc = (struct dl_script){0};
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert_uint_eq(sc.n_get, 0);
+    ck_assert_uint_eq(f.v.n_eths, 0);
+    spec_destroy(spec);
+    ft_rm(root);
+}
+END_TEST
+
+START_TEST(test_eth_apply)
+{
+    struct plan_step s = {.action = PLAN_VDPA_DISABLE_ETH, .pf = 0, .vf = 0};
+    strcpy(s.vdpa.mgmtdev, "pci/0000:08:00.2");
+    strcpy(s.vdpa.name, "oa-p0-vf0");
+    strcpy(s.vdpa.netdev, "eth3");
+    char msg[256], text[OA_ERR_FORMAT_MAX];
+    struct oa_err err;
+
+    /* false in driverinit (a bool: type and cmode), then one reload. */
+    struct dl_script sc = {.has_value = true,
+                           .value = true,
+                           .performed =
+                               1u << DEVLINK_RELOAD_ACTION_DRIVER_REINIT};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
+    ck_assert_uint_eq(sc.n_set, 1);
+    ck_assert(!sc.set_flag[0]);
+    ck_assert_uint_eq(sc.set_type, DEVLINK_PARAM_BOOL);
+    ck_assert_uint_eq(sc.set_cmode, DEVLINK_PARAM_CMODE_DRIVERINIT);
+    ck_assert_str_eq(sc.name, "enable_eth");
+    ck_assert_uint_eq(sc.n_reload, 1);
+    ck_assert_str_eq(sc.asked, "pci/0000:08:00.2");
+    ck_assert_str_eq(msg, "pci/0000:08:00.2 enable_eth false (driverinit), "
+                          "reloaded: its netdev eth3 is gone");
+
+    /* Off already when the step runs: no set, no reload. */
+    sc = (struct dl_script){.has_value = true, .value = false};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
+    ck_assert_uint_eq(sc.n_get, 1);
+    ck_assert_uint_eq(sc.n_set + sc.n_reload, 0);
+    ck_assert_str_eq(
+        msg,
+        "unchanged: pci/0000:08:00.2 enable_eth already false (driverinit)");
+
+    /* The param gone (another driver bound since): an error with the
+     * kernel's text, nothing set. */
+    sc = (struct dl_script){.get_r = -EINVAL};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), -EINVAL);
+    ck_assert_uint_eq(sc.n_set + sc.n_reload, 0);
+    ck_assert_str_eq(err.extack, "get refused");
+
+    /* The driver activated firmware too: said. */
+    sc = (struct dl_script){.has_value = true,
+                            .value = true,
+                            .performed =
+                                (1u << DEVLINK_RELOAD_ACTION_DRIVER_REINIT) |
+                                (1u << DEVLINK_RELOAD_ACTION_FW_ACTIVATE)};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
+    ck_assert_ptr_nonnull(strstr(msg, "with firmware activation"));
+
+    /* The set refused: no reload, the kernel's text in the error. */
+    sc = (struct dl_script){
+        .has_value = true, .value = true, .set_r = {-EOPNOTSUPP, 0}};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err),
+        -EOPNOTSUPP);
+    ck_assert_uint_eq(sc.n_reload, 0);
+    ck_assert_str_eq(err.extack, "set refused");
+
+    /* The reload refused: the value is put back to true (else it would
+     * read as done), and the error carries the driver's reason. */
+    sc = (struct dl_script){
+        .has_value = true, .value = true, .reload_r = -EOPNOTSUPP};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err),
+        -EOPNOTSUPP);
+    ck_assert_uint_eq(sc.n_set, 2);
+    ck_assert(!sc.set_flag[0] && sc.set_flag[1]);
+    ck_assert_str_eq(err.extack, "reload refused by the driver");
+    oa_err_format(&err, text, sizeof text);
+    ck_assert_ptr_nonnull(strstr(text, "devlink dev reload pci/0000:08:00.2"));
+    ck_assert_ptr_nonnull(strstr(text, "reload refused by the driver"));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -529,6 +971,12 @@ main(void)
     tcase_add_test(tc, test_vqp_refused_not_recreated);
     tcase_add_test(tc, test_create_retries_without_vqp);
     tcase_add_test(tc, test_in_use_blocks);
+    tcase_add_test(tc, test_disable_eth_before_new);
+    tcase_add_test(tc, test_disable_eth_netdev_in_use);
+    tcase_add_test(tc, test_disable_eth_unreadable);
+    tcase_add_test(tc, test_disable_eth_once_per_mgmtdev);
+    tcase_add_test(tc, test_eth_observe);
+    tcase_add_test(tc, test_eth_apply);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -83,6 +83,43 @@ bed_check_eq "param still dmfs after the refusal" dmfs \
 out=$($nl param-set $sh_ flow_steering_mode xyz)
 bed_check_eq "param set of a bad value refused: EINVAL" -22 \
     "$(nl_field err "$out")"
+
+# ------------------------------------------ driverinit param + reload --
+# What vdpa-disable-eth does to mlx5's enable_eth (a bool in cmode
+# driverinit, applied by a reload), on netdevsim's test1: same kind, and
+# the value the driver took is its debugfs test1 (Y/N) after a reload.
+dbg=/sys/kernel/debug/netdevsim/netdevsim$sid
+out=$($nl param-get $sh_ test1 driverinit)
+bed_check_eq "param get driverinit: test1 a bool, true" "6 true" \
+    "$(nl_field type "$out") $(nl_field value "$out")"
+bed_check_eq "driver took test1 Y at probe" Y "$(cat "$dbg/test1")"
+bed_check "param set test1 false in driverinit" \
+    "$nl" param-set-bool $sh_ test1 false driverinit
+bed_check_eq "driverinit reads false before the reload" false \
+    "$(nl_field value "$($nl param-get $sh_ test1 driverinit)")"
+bed_check_eq "devlink tool agrees: driverinit false" false \
+    "$(devlink -j dev param show $sh_ name test1 |
+        jq -r '.param[][0].values[] | select(.cmode == "driverinit") | .value')"
+bed_check_eq "not taken before the reload: test1 still Y" Y "$(cat "$dbg/test1")"
+echo 1 >"$dbg/dont_allow_reload"
+out=$($nl reload $sh_)
+bed_check_eq "reload the driver forbids: EOPNOTSUPP" -95 "$(nl_field err "$out")"
+case ${out#*msg=} in
+*"forbid the reload"*) bed_pass "reload refusal carries the driver's extack: '${out#*msg=}'" ;;
+*) bed_fail "reload refusal without the driver's extack ($out)" ;;
+esac
+bed_check_eq "refused: test1 still Y" Y "$(cat "$dbg/test1")"
+echo 0 >"$dbg/dont_allow_reload"
+out=$($nl reload $sh_)
+# 1 << DEVLINK_RELOAD_ACTION_DRIVER_REINIT, nothing else.
+bed_check_eq "reload: driver_reinit performed" 0x2 "$(nl_field performed "$out")"
+bed_check_eq "taken by the reload: test1 N" N "$(cat "$dbg/test1")"
+bed_check_eq "driverinit still false after it" false \
+    "$(nl_field value "$($nl param-get $sh_ test1 driverinit)")"
+bed_check "the port's netdev is back after the reload" \
+    bed_wait_for 10 sh -c "ls /sys/bus/netdevsim/devices/netdevsim$sid/net | grep -q ."
+bed_check_eq "reload of a missing device: ENODEV" -19 \
+    "$(nl_field err "$($nl reload netdevsim/netdevsim99)")"
 bed_nsim_del "$sid"
 
 # ------------------------------------------------------- link identity --

@@ -69,6 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devlink_decode_info(nlh, &h, &info);
         struct devlink_health_reporter rep;
         devlink_decode_health(nlh, &rep);
+        uint32_t performed;
+        devlink_decode_reload(nlh, &h, &performed);
         /* vdpa, another generic netlink family, shares it too. */
         struct vdpa_mgmtdev_info m;
         vdpa_decode_mgmtdev(nlh, &m);

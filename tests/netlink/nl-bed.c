@@ -199,17 +199,31 @@ cmd_eswitch_set(int argc, char **argv)
     return r ? fail(r, &ext) : 0;
 }
 
-/* param-get HANDLE NAME: the runtime value. */
+/* "runtime", "driverinit" or "permanent": its DEVLINK_PARAM_CMODE_*. */
+static uint8_t
+parse_cmode(const char *s)
+{
+    if (!strcmp(s, "runtime")) {
+        return DEVLINK_PARAM_CMODE_RUNTIME;
+    } else if (!strcmp(s, "driverinit")) {
+        return DEVLINK_PARAM_CMODE_DRIVERINIT;
+    } else if (!strcmp(s, "permanent")) {
+        return DEVLINK_PARAM_CMODE_PERMANENT;
+    }
+    fprintf(stderr, "bad cmode %s\n", s);
+    exit(2);
+}
+
+/* param-get HANDLE NAME [CMODE]: the value in CMODE (default runtime). */
 static int
-cmd_param_get(const char *handle, const char *name)
+cmd_param_get(const char *handle, const char *name, const char *cmode)
 {
     struct devlink_handle h;
     parse_handle(handle, &h);
     struct oanl_sock *s = open_devlink();
     struct devlink_param p;
     struct oanl_extack ext;
-    int r =
-        devlink_param_get(s, &h, name, DEVLINK_PARAM_CMODE_RUNTIME, &p, &ext);
+    int r = devlink_param_get(s, &h, name, parse_cmode(cmode), &p, &ext);
     oanl_close(s);
     if (r) {
         return fail(r, &ext);
@@ -241,6 +255,42 @@ cmd_param_set(const char *handle, const char *name, const char *value)
     int r = devlink_param_set(s, &h, &p, &ext);
     oanl_close(s);
     return r ? fail(r, &ext) : 0;
+}
+
+/* param-set-bool HANDLE NAME true|false CMODE: a bool param. */
+static int
+cmd_param_set_bool(const char *handle, const char *name, const char *value,
+                   const char *cmode)
+{
+    struct devlink_handle h;
+    parse_handle(handle, &h);
+    struct devlink_param p = {.type = DEVLINK_PARAM_BOOL,
+                              .cmode = parse_cmode(cmode),
+                              .flag = !strcmp(value, "true")};
+    snprintf(p.name, sizeof p.name, "%s", name);
+    struct oanl_sock *s = open_devlink();
+    struct oanl_extack ext;
+    int r = devlink_param_set(s, &h, &p, &ext);
+    oanl_close(s);
+    return r ? fail(r, &ext) : 0;
+}
+
+/* reload HANDLE: driver_reinit; prints the actions performed (bits). */
+static int
+cmd_reload(const char *handle)
+{
+    struct devlink_handle h;
+    parse_handle(handle, &h);
+    struct oanl_sock *s = open_devlink();
+    struct oanl_extack ext;
+    uint32_t done = 0;
+    int r = devlink_reload(s, &h, &done, &ext);
+    oanl_close(s);
+    if (r) {
+        return fail(r, &ext);
+    }
+    printf("performed=0x%x\n", done);
+    return 0;
 }
 
 /* ports HANDLE */
@@ -786,8 +836,12 @@ main(int argc, char **argv)
         return cmd_eswitch_get(a[0]);
     } else if (!strcmp(c, "eswitch-set") && n >= 2) {
         return cmd_eswitch_set(n, a);
-    } else if (!strcmp(c, "param-get") && n == 2) {
-        return cmd_param_get(a[0], a[1]);
+    } else if (!strcmp(c, "param-get") && (n == 2 || n == 3)) {
+        return cmd_param_get(a[0], a[1], n == 3 ? a[2] : "runtime");
+    } else if (!strcmp(c, "param-set-bool") && n == 4) {
+        return cmd_param_set_bool(a[0], a[1], a[2], a[3]);
+    } else if (!strcmp(c, "reload") && n == 1) {
+        return cmd_reload(a[0]);
     } else if (!strcmp(c, "param-set") && n == 3) {
         return cmd_param_set(a[0], a[1], a[2]);
     } else if (!strcmp(c, "ports") && n == 1) {

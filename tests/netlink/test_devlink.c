@@ -613,6 +613,93 @@ START_TEST(test_decode_param)
 }
 END_TEST
 
+START_TEST(test_encode_reload)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h = {"pci", "0000:43:00.2"};
+    size_t gl = sizeof(struct genlmsghdr);
+    memset(buf, 0xa5, sizeof buf);
+    int len = devlink_encode_reload(buf, sizeof buf, FAM, &h,
+                                    DEVLINK_RELOAD_ACTION_DRIVER_REINIT);
+    ck_assert_int_gt(len, 0);
+    for (int i = 0; i < len; i++) {
+        ck_assert_msg((unsigned char)buf[i] != 0xa5, "byte %d unset", i);
+    }
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq(nlh->nlmsg_type, FAM);
+    ck_assert(nlh->nlmsg_flags & NLM_F_ACK);
+    ck_assert(!(nlh->nlmsg_flags & NLM_F_DUMP));
+    ck_assert_int_eq(genl(buf)->cmd, DEVLINK_CMD_RELOAD);
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_DEV_NAME)),
+        "0000:43:00.2");
+    ck_assert_str_eq(
+        mnl_attr_get_str(nlt_find_msg(nlh, gl, DEVLINK_ATTR_BUS_NAME)), "pci");
+    /* The action is named (so the kernel says what it performed); no
+     * limit and no namespace: the instance stays where it is. */
+    const struct nlattr *a = nlt_find_msg(nlh, gl, DEVLINK_ATTR_RELOAD_ACTION);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_uint_eq(mnl_attr_get_payload_len(a), 1);
+    ck_assert_uint_eq(mnl_attr_get_u8(a), DEVLINK_RELOAD_ACTION_DRIVER_REINIT);
+    ck_assert_ptr_null(nlt_find_msg(nlh, gl, DEVLINK_ATTR_RELOAD_LIMITS));
+    ck_assert_ptr_null(nlt_find_msg(nlh, gl, DEVLINK_ATTR_NETNS_FD));
+    ck_assert_ptr_null(nlt_find_msg(nlh, gl, DEVLINK_ATTR_NETNS_PID));
+    ck_assert_int_eq(
+        devlink_encode_reload(buf, 40, FAM, &h,
+                              DEVLINK_RELOAD_ACTION_DRIVER_REINIT),
+        -ENOSPC);
+}
+END_TEST
+
+/* The reply devlink sends when the request named its action
+ * (devlink_nl_reload_actions_performed_snd): the handle and a
+ * bitfield32 of what was done. */
+static struct nlmsghdr *
+reload_reply(char *buf, uint8_t cmd, const struct nla_bitfield32 *bf,
+             size_t bf_len)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, sizeof(struct genlmsghdr));
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = cmd;
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_BUS_NAME, "netdevsim");
+    mnl_attr_put_strz(nlh, DEVLINK_ATTR_DEV_NAME, "netdevsim7");
+    mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 1);
+    if (bf) {
+        mnl_attr_put(nlh, DEVLINK_ATTR_RELOAD_ACTIONS_PERFORMED, bf_len, bf);
+    }
+    return nlh;
+}
+
+START_TEST(test_decode_reload)
+{
+    char buf[NLT_BUF];
+    struct devlink_handle h;
+    uint32_t done = 99;
+    /* The selector may differ from the value: the value counts. */
+    struct nla_bitfield32 bf = {(1u << DEVLINK_RELOAD_ACTION_DRIVER_REINIT) |
+                                    (1u << DEVLINK_RELOAD_ACTION_FW_ACTIVATE),
+                                0xffu};
+    struct nlmsghdr *nlh =
+        reload_reply(buf, DEVLINK_CMD_RELOAD, &bf, sizeof bf);
+    ck_assert_int_eq(devlink_decode_reload(nlh, &h, &done), 0);
+    ck_assert_str_eq(h.bus, "netdevsim");
+    ck_assert_str_eq(h.dev, "netdevsim7");
+    ck_assert_uint_eq(done, bf.value);
+    ck_assert_int_eq(devlink_decode_reload(nlh, NULL, &done), 0);
+
+    /* No actions attribute, one too short, truncated, another command. */
+    nlh = reload_reply(buf, DEVLINK_CMD_RELOAD, NULL, 0);
+    ck_assert_int_eq(devlink_decode_reload(nlh, &h, &done), -EBADMSG);
+    ck_assert_uint_eq(done, 0);
+    nlh = reload_reply(buf, DEVLINK_CMD_RELOAD, &bf, 4);
+    ck_assert_int_eq(devlink_decode_reload(nlh, &h, &done), -EBADMSG);
+    nlh = reload_reply(buf, DEVLINK_CMD_RELOAD, &bf, sizeof bf);
+    nlh->nlmsg_len -= 4;
+    ck_assert_int_eq(devlink_decode_reload(nlh, &h, &done), -EBADMSG);
+    nlh = reload_reply(buf, DEVLINK_CMD_PARAM_GET, &bf, sizeof bf);
+    ck_assert_int_eq(devlink_decode_reload(nlh, &h, &done), -EPROTO);
+}
+END_TEST
+
 Suite *
 devlink_suite(void)
 {
@@ -632,6 +719,8 @@ devlink_suite(void)
     tcase_add_test(tc, test_mode_names);
     tcase_add_test(tc, test_encode_param);
     tcase_add_test(tc, test_decode_param);
+    tcase_add_test(tc, test_encode_reload);
+    tcase_add_test(tc, test_decode_reload);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -152,6 +152,19 @@ int devlink_param_get(struct oanl_sock *, const struct devlink_handle *,
 int devlink_param_set(struct oanl_sock *, const struct devlink_handle *,
                       const struct devlink_param *, struct oanl_extack *ext);
 
+/* Reloads instance 'h' with action driver_reinit ("devlink dev reload
+ * DEV action driver_reinit": DEVLINK_CMD_RELOAD): the driver tears down
+ * and re-creates its entities (netdevs, auxiliary devices, ports) and
+ * takes the driverinit param values set since. The action is sent
+ * explicitly, so the kernel answers with the actions it performed: their
+ * bitmask (1 << DEVLINK_RELOAD_ACTION_*) goes to '*performed' (may be
+ * NULL; a driver may have to activate firmware too). A driver without
+ * reload answers -EOPNOTSUPP; a refusal carries the driver's reason in
+ * 'ext' (mlx5: not with SFs or VFs of its own). Synchronous: the new
+ * entities exist when it returns. */
+int devlink_reload(struct oanl_sock *, const struct devlink_handle *,
+                   uint32_t *performed, struct oanl_extack *ext);
+
 /* Sets the MAC of the function behind port 'port_index' of 'h'
  * ("devlink port function set DEV/PORT hw_addr MAC": DEVLINK_CMD_PORT_SET
  * with a DEVLINK_ATTR_PORT_FUNCTION nest). The documented way to give a
@@ -196,6 +209,11 @@ int devlink_encode_param_set(void *buf, size_t len, uint16_t family,
                              const struct devlink_handle *,
                              const struct devlink_param *);
 
+/* DEVLINK_CMD_RELOAD of 'h' with DEVLINK_ATTR_RELOAD_ACTION 'action'
+ * (DEVLINK_RELOAD_ACTION_*), no limit, no namespace change. */
+int devlink_encode_reload(void *buf, size_t len, uint16_t family,
+                          const struct devlink_handle *, uint8_t action);
+
 /* Decoders: -EBADMSG for truncated or malformed messages, -EPROTO for a
  * message that is not of the expected kind. */
 int devlink_decode_dev(const struct nlmsghdr *, struct devlink_handle *);
@@ -208,5 +226,10 @@ int devlink_decode_eswitch(const struct nlmsghdr *, struct devlink_handle *dev,
  * -EBADMSG. */
 int devlink_decode_param(const struct nlmsghdr *, struct devlink_handle *dev,
                          uint8_t cmode, struct devlink_param *);
+/* The reply to a reload that named its action: the instance and the
+ * actions performed (DEVLINK_ATTR_RELOAD_ACTIONS_PERFORMED, a
+ * bitfield32: its value). A reply without that attribute is -EBADMSG. */
+int devlink_decode_reload(const struct nlmsghdr *, struct devlink_handle *dev,
+                          uint32_t *performed);
 
 #endif
