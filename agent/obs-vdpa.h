@@ -45,9 +45,14 @@ struct obs_vdpa_dev {
 struct obs_vdpa_eth {
     char mgmtdev[96]; /* the devlink handle, "pci/0000:08:00.2" */
     bool enabled;     /* enable_eth reads true in cmode driverinit */
-    /* When enabled: the function's netdev ("" none), and whether it is in
-     * use by the rule VFs' netdevs follow (obs-inuse.h): enslaved (a
-     * bond, a bridge, an OVS port) or up with an address. */
+    /* enable_eth reads false but the function still has its netdev: the
+     * reload that makes a driverinit value take effect did not happen (a
+     * run that died between the two, or a hand-made change). */
+    bool unapplied;
+    /* When enabled or unapplied: the function's netdev ("" none), and
+     * whether it is in use by the rule VFs' netdevs follow
+     * (obs-inuse.h): enslaved (a bond, a bridge, an OVS port) or up with
+     * an address. */
     char netdev[16];
     bool in_use;
     char holder[128];

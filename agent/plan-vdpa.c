@@ -141,7 +141,7 @@ eth_check(const struct obs_vdpa *v, int pf, const struct plan_vdpa_args *a,
                 a->name);
         return false;
     }
-    if (!e->enabled) {
+    if (!e->enabled && !e->unapplied) {
         return true;
     }
     if (e->in_use && !allow) {
@@ -162,7 +162,10 @@ eth_step(const struct obs_vdpa *v, const struct obs_vdpa_eth *e, int pf,
          int vf, const struct plan_vdpa_args *a, bool *done,
          const struct plan_vdpa_sink *k)
 {
-    char why[160] = "enable_eth true -> false, reload";
+    char why[160];
+    oa_copy_str(why, sizeof why,
+                e->unapplied ? "enable_eth false, not in effect: reload"
+                             : "enable_eth true -> false, reload");
     if (e->netdev[0]) {
         snprintf(why + strlen(why), sizeof why - strlen(why),
                  "; removes netdev %s%s%.80s", e->netdev,

@@ -133,8 +133,9 @@ observe_one(const struct vdpa_eth_ops *ops, void *aux, const struct hostio *io,
     /* No driverinit value (the driver set none at probe; mlx5 does):
      * not known to be on, and a reload on a guess is not worth it. */
     e->enabled = p.has_value && p.flag;
-    if (e->enabled) {
+    if (p.has_value) {
         observe_netdev(io, &h, e);
+        e->unapplied = !e->enabled && e->netdev[0];
     }
     return 0;
 }
@@ -209,8 +210,9 @@ vdpa_eth_apply_with(const struct vdpa_eth_ops *ops, void *aux,
     if (devlink_handle_parse(mgmtdev, &h)) {
         return oa_err_set(err, -EINVAL, "%s is no devlink handle", mgmtdev);
     }
-    /* Read again: off already (by someone, since the observation) is
-     * done, and a reload would only delete the function's vDPA devices. */
+    /* Read again: off already (by someone since the observation, or by a
+     * run that died before its reload) is done when the function has no
+     * netdev left; with one, the value waits for the reload. */
     struct devlink_param p;
     int r = ops->param_get(aux, &h, VDPA_ETH_PARAM,
                            DEVLINK_PARAM_CMODE_DRIVERINIT, &p, &ext);
@@ -218,12 +220,13 @@ vdpa_eth_apply_with(const struct vdpa_eth_ops *ops, void *aux,
         return oa_err_set_extack(err, r, ext.msg, "reading %s of %s",
                                  VDPA_ETH_PARAM, mgmtdev);
     }
-    if (p.type == DEVLINK_PARAM_BOOL && p.has_value && !p.flag) {
+    bool off = p.type == DEVLINK_PARAM_BOOL && p.has_value && !p.flag;
+    if (off && !s->vdpa.netdev[0]) {
         snprintf(msg, size, "unchanged: %s %s already false (driverinit)",
                  mgmtdev, VDPA_ETH_PARAM);
         return 0;
     }
-    r = set_eth(ops, aux, &h, false, &ext);
+    r = off ? 0 : set_eth(ops, aux, &h, false, &ext);
     if (r) {
         return oa_err_set_extack(err, r, ext.msg,
                                  "devlink dev param set %s name %s value "
@@ -233,16 +236,18 @@ vdpa_eth_apply_with(const struct vdpa_eth_ops *ops, void *aux,
     uint32_t done = 0;
     r = ops->reload(aux, &h, &done, &ext);
     if (r) {
-        /* Put the value back: left false, it would read as done and no
-         * round would plan the reload again. */
+        /* Put the value back: left false, it would read as done once the
+         * netdev is gone some other way, and no round would plan the
+         * reload again. */
         struct oanl_extack ext2 = {""};
         set_eth(ops, aux, &h, true, &ext2);
         return oa_err_set_extack(err, r, ext.msg, "devlink dev reload %s",
                                  mgmtdev);
     }
     bool fw = done & (1u << DEVLINK_RELOAD_ACTION_FW_ACTIVATE);
-    snprintf(msg, size, "%s %s false (driverinit), reloaded%s", mgmtdev,
-             VDPA_ETH_PARAM, fw ? " with firmware activation" : "");
+    snprintf(msg, size, "%s %s false (driverinit%s), reloaded%s", mgmtdev,
+             VDPA_ETH_PARAM, off ? " already" : "",
+             fw ? " with firmware activation" : "");
     if (s->vdpa.netdev[0]) {
         snprintf(msg + strlen(msg), size - strlen(msg),
                  ": its netdev %s is gone", s->vdpa.netdev);

@@ -589,6 +589,36 @@ START_TEST(test_disable_eth_before_new)
 }
 END_TEST
 
+/* enable_eth false but its netdev still there (a run that died between
+ * the set and the reload): the step again, to reload; off and gone: none. */
+START_TEST(test_disable_eth_unapplied)
+{
+    struct fixture f;
+    struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
+    struct obs_vdpa_eth e = eth0(false, "eth3");
+    e.unapplied = true;
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 3);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
+    ck_assert_str_eq(f.got.steps[0].detail,
+                     "enable_eth false, not in effect: reload; removes "
+                     "netdev eth3");
+    ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_NEW);
+
+    e = eth0(false, "");
+    fixture(&f, NULL, 0);
+    f.v.eths = &e;
+    f.v.n_eths = 1;
+    run(&f, spec);
+    ck_assert_uint_eq(f.got.n_steps, 2);
+    ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
+    spec_destroy(spec);
+}
+END_TEST
+
 /* The VF's netdev goes with the reload: in use (an address, a bond, an
  * OVS port), it blocks the create unless the PF allows disruption. */
 START_TEST(test_disable_eth_netdev_in_use)
@@ -834,13 +864,27 @@ START_TEST(test_eth_observe)
     ck_assert_str_eq(f.v.eths[0].holder, "netdev eth3 enslaved to bond0");
     free(f.v.eths);
 
-    /* Off (after the reload), or no driverinit value: listed, not on. */
+    /* Off but the netdev still there (a run that died before its
+     * reload): not in effect, listed with the netdev. */
     sc.value = false;
     fixture(&f, NULL, 0);
     ck_assert_int_eq(
         vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
     ck_assert_uint_eq(f.v.n_eths, 1);
-    ck_assert(!f.v.eths[0].enabled);
+    ck_assert(!f.v.eths[0].enabled && f.v.eths[0].unapplied);
+    ck_assert_str_eq(f.v.eths[0].netdev, "eth3");
+    free(f.v.eths);
+
+    /* Off after the reload (no netdev), or no driverinit value: listed,
+     * neither on nor waiting for a reload. */
+    char net[160];
+    snprintf(net, sizeof net, "%s/bus/pci/devices/0000:08:00.2/net", root);
+    ft_rm(net);
+    fixture(&f, NULL, 0);
+    ck_assert_int_eq(
+        vdpa_eth_observe_with(&dl_ops, &sc, &io, spec, &f.host, &err), 0);
+    ck_assert_uint_eq(f.v.n_eths, 1);
+    ck_assert(!f.v.eths[0].enabled && !f.v.eths[0].unapplied);
     ck_assert_str_eq(f.v.eths[0].netdev, "");
     free(f.v.eths);
     sc.has_value = false;
@@ -902,8 +946,20 @@ START_TEST(test_eth_apply)
     ck_assert_str_eq(msg, "pci/0000:08:00.2 enable_eth false (driverinit), "
                           "reloaded: its netdev eth3 is gone");
 
-    /* Off already when the step runs: no set, no reload. */
+    /* Off already while the function has its netdev: not in effect,
+     * so the reload alone. */
     sc = (struct dl_script){.has_value = true, .value = false};
+    ck_assert_int_eq(
+        vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
+    ck_assert_uint_eq(sc.n_get, 1);
+    ck_assert_uint_eq(sc.n_set, 0);
+    ck_assert_uint_eq(sc.n_reload, 1);
+    ck_assert_str_eq(msg, "pci/0000:08:00.2 enable_eth false (driverinit "
+                          "already), reloaded: its netdev eth3 is gone");
+
+    /* Off already and no netdev: done, no set, no reload. */
+    sc = (struct dl_script){.has_value = true, .value = false};
+    s.vdpa.netdev[0] = '\0';
     ck_assert_int_eq(
         vdpa_eth_apply_with(&dl_ops, &sc, &s, msg, sizeof msg, &err), 0);
     ck_assert_uint_eq(sc.n_get, 1);
@@ -911,6 +967,7 @@ START_TEST(test_eth_apply)
     ck_assert_str_eq(
         msg,
         "unchanged: pci/0000:08:00.2 enable_eth already false (driverinit)");
+    strcpy(s.vdpa.netdev, "eth3");
 
     /* The param gone (another driver bound since): an error with the
      * kernel's text, nothing set. */
@@ -973,6 +1030,7 @@ main(void)
     tcase_add_test(tc, test_in_use_blocks);
     tcase_add_test(tc, test_disable_eth_before_new);
     tcase_add_test(tc, test_disable_eth_netdev_in_use);
+    tcase_add_test(tc, test_disable_eth_unapplied);
     tcase_add_test(tc, test_disable_eth_unreadable);
     tcase_add_test(tc, test_disable_eth_once_per_mgmtdev);
     tcase_add_test(tc, test_eth_observe);
