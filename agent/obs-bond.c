@@ -44,7 +44,7 @@ observe_bond(struct hostio *io, const struct spec_bond *sb,
 {
     struct bond_link l;
 
-    ob->mode = -1;
+    ob->mode = ob->miimon_ms = ob->xmit_hash = ob->lacp_rate = -1;
     int r = bond_get(io->rtnl, 0, sb->name, &l);
     if (r && r != -ENODEV) {
         return r;
@@ -56,7 +56,12 @@ observe_bond(struct hostio *io, const struct spec_bond *sb,
         ob->ifindex = l.ifindex;
         ob->up = l.up;
         ob->carrier = l.carrier;
-        ob->mode = l.is_bond ? l.opts.mode : -1;
+        if (l.is_bond) {
+            ob->mode = l.opts.mode;
+            ob->miimon_ms = (int)l.opts.miimon_ms;
+            ob->xmit_hash = l.opts.xmit_hash;
+            ob->lacp_rate = l.opts.lacp_rate;
+        }
         struct bond_link active;
         if (l.active_slave &&
             !bond_get(io->rtnl, l.active_slave, NULL, &active)) {

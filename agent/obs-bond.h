@@ -31,6 +31,10 @@ struct obs_bond {
     int ifindex;
     bool up, carrier;
     int mode; /* BOND_MODE_*; -1: not a bond */
+    /* Its options (IFLA_INFO_DATA); -1: not a bond, or not reported. */
+    int miimon_ms;
+    int xmit_hash; /* BOND_XMIT_POLICY_* */
+    int lacp_rate; /* 0 slow, 1 fast */
     char active_slave[16];
     /* The driver's LAG state, from the first member PF that shows one
      * (lagstate.h); not exposed: the bond's own state stands in. */

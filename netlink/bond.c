@@ -78,6 +78,31 @@ bond_encode_set_opts(void *buf, size_t len, int ifindex,
 }
 
 int
+bond_encode_change_opts(void *buf, size_t len, int ifindex,
+                        const struct bond_opt_change *c)
+{
+    struct nlmsghdr *nlh =
+        put_link_req(buf, len, RTM_NEWLINK, NLM_F_ACK, ifindex);
+    struct nlattr *info, *data;
+    if (!nlh || !(info = mnl_attr_nest_start_check(nlh, len, IFLA_LINKINFO)) ||
+        !mnl_attr_put_strz_check(nlh, len, IFLA_INFO_KIND, "bond") ||
+        !(data = mnl_attr_nest_start_check(nlh, len, IFLA_INFO_DATA)) ||
+        (c->miimon_ms &&
+         !mnl_attr_put_u32_check(nlh, len, IFLA_BOND_MIIMON, c->miimon_ms)) ||
+        (c->xmit_hash >= 0 &&
+         !mnl_attr_put_u8_check(nlh, len, IFLA_BOND_XMIT_HASH_POLICY,
+                                (uint8_t)c->xmit_hash)) ||
+        (c->lacp_rate >= 0 &&
+         !mnl_attr_put_u8_check(nlh, len, IFLA_BOND_AD_LACP_RATE,
+                                (uint8_t)c->lacp_rate))) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, info);
+    return (int)nlh->nlmsg_len;
+}
+
+int
 bond_encode_set_alias(void *buf, size_t len, int ifindex, const char *alias)
 {
     struct nlmsghdr *nlh =
@@ -355,6 +380,28 @@ bond_mode_name(uint8_t mode)
     return NULL;
 }
 
+const char *
+bond_xmit_hash_name(int policy)
+{
+    static const char *const names[] = {
+        [BOND_XMIT_POLICY_LAYER2] = "layer2",
+        [BOND_XMIT_POLICY_LAYER34] = "layer3+4",
+        [BOND_XMIT_POLICY_LAYER23] = "layer2+3",
+        [BOND_XMIT_POLICY_ENCAP23] = "encap2+3",
+        [BOND_XMIT_POLICY_ENCAP34] = "encap3+4",
+        [BOND_XMIT_POLICY_VLAN_SRCMAC] = "vlan+srcmac",
+    };
+    return policy >= 0 && (size_t)policy < sizeof names / sizeof names[0]
+               ? names[policy]
+               : NULL;
+}
+
+const char *
+bond_lacp_rate_name(int rate)
+{
+    return rate == 0 ? "slow" : rate == 1 ? "fast" : NULL;
+}
+
 /* ---- I/O ----------------------------------------------------------------- */
 
 static int
@@ -431,6 +478,15 @@ bond_set_opts(struct oanl_sock *s, int ifindex, const struct bond_opts *opts,
     char buf[BOND_REQ_MAX];
     return send_req(s, buf,
                     bond_encode_set_opts(buf, sizeof buf, ifindex, opts), ext);
+}
+
+int
+bond_change_opts(struct oanl_sock *s, int ifindex,
+                 const struct bond_opt_change *c, struct oanl_extack *ext)
+{
+    char buf[BOND_REQ_MAX];
+    return send_req(s, buf,
+                    bond_encode_change_opts(buf, sizeof buf, ifindex, c), ext);
 }
 
 int
