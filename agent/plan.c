@@ -553,7 +553,8 @@ step_detach(struct builder *b, int pf, int vf, const char *name,
             const struct vsdb_state *ovs, const char *why)
 {
     const struct vsdb_port *port;
-    const struct vsdb_bridge *br = vsdb_state_port_bridge(ovs, name, &port);
+    const struct vsdb_bridge *br =
+        ovs ? vsdb_state_port_bridge(ovs, name, &port) : NULL;
     if (!br || !port->owned) {
         return;
     }
@@ -2211,6 +2212,32 @@ plan_bond_leftovers(struct builder *b, const struct spec *spec,
     }
 }
 
+/* The agent's bonds that no spec bond names and that have no member
+ * left (its members released by hand, then the bond dropped from the
+ * spec: plan_bond_leftovers never sees it, as no uplink names it): out
+ * of OVS, deleted. One with members is left to plan_bond_leftovers
+ * (the spec's uplinks) or alone (links the spec does not name). */
+static void
+plan_bond_strays(struct builder *b, const struct obs_host *host)
+{
+    for (size_t i = 0; i < host->n_stray_bonds; i++) {
+        const struct obs_stray_bond *sb = &host->stray_bonds[i];
+        if (sb->n_members ||
+            has_bond_step(b->plan, PLAN_DELETE_BOND, sb->name)) {
+            continue;
+        }
+        if (!is_detached(b->plan, NULL, sb->name)) {
+            step_detach(b, -1, -1, sb->name, host->ovs.state,
+                        "dropped from the spec");
+        }
+        struct plan_step *s = add_step(b, PLAN_DELETE_BOND, -1, -1);
+        oa_copy_str(s->bond.name, sizeof s->bond.name, sb->name);
+        oa_copy_str(s->object, sizeof s->object, sb->name);
+        oa_copy_str(s->detail, sizeof s->detail,
+                    "the agent's, dropped from the spec, no member left");
+    }
+}
+
 /* Bond 'i': create → enslave both uplinks (down first) → up, once both
  * PFs are switchdev; the VFs are bound in a later round, once it has
  * formed (decide_pf), and the OVS stage adds the bond as the port. */
@@ -2282,6 +2309,7 @@ plan_host(struct builder *b, const struct spec *spec,
     (void)ds;
     (void)n;
     plan_bond_leftovers(b, spec, host);
+    plan_bond_strays(b, host);
     for (size_t i = 0; i < spec->n_bonds; i++) {
         plan_bond(b, spec, host, i);
     }

@@ -3208,6 +3208,78 @@ START_TEST(test_bond_options_lacp_rate)
 }
 END_TEST
 
+/* A bond of the agent's left without members (released by hand), then
+ * dropped from the spec: no uplink names it, its mark does (obs'
+ * stray_bonds): out of OVS, deleted. With members the spec does not
+ * name, it is left alone; a bond without the mark is never listed. */
+START_TEST(test_bond_stray)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    struct obs_stray_bond stray = {.name = "bond0", .ifindex = 40};
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        f->opfs[j].uplink_master = 0;
+        f->opfs[j].uplink_bond[0] = '\0';
+        char key[128];
+        snprintf(key, sizeof key, "%s/uplink", f->opfs[j].devlink);
+        ovs_port(f, 0, f->opfs[j].netdev, true);
+        ovs_port_key(f, 0, key);
+    }
+    f->spec.bonds = NULL;
+    f->spec.n_bonds = 0;
+    f->host.bonds = NULL;
+    f->host.n_bonds = 0;
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = true;
+    f->host.stray_bonds = &stray;
+    f->host.n_stray_bonds = 1;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "detach-port,delete-bond");
+    ck_assert_str_eq(p->steps[0].ovsport.port, "bond0");
+    ck_assert_str_eq(p->steps[1].bond.name, "bond0");
+    ck_assert(p->has_detach);
+
+    /* Not in OVS: deleted all the same. */
+    ovs_del_port(f, "bond0");
+    ck_assert_str_eq(actions(fx_plan(f)), "delete-bond");
+
+    /* Members the spec does not name: not the agent's to cut. */
+    stray.n_members = 1;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* The bond dropped with its members (test_bond_dropped) is also found
+ * by its mark: deleted once, after the releases. */
+START_TEST(test_bond_dropped_found_twice)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    struct obs_stray_bond stray = {
+        .name = "bond0", .ifindex = 40, .n_members = 2};
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    f->spec.bonds = NULL;
+    f->spec.n_bonds = 0;
+    f->host.bonds = NULL;
+    f->host.n_bonds = 0;
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = true;
+    f->host.stray_bonds = &stray;
+    f->host.n_stray_bonds = 1;
+    const struct plan *p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "detach-port,release,release,delete-bond,"
+                                 "add-port,add-port");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
     plan_free(NULL);
@@ -3265,6 +3337,8 @@ plan_suite(void)
     tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
     tcase_add_test(tc, test_bond_options_live);
     tcase_add_test(tc, test_bond_options_lacp_rate);
+    tcase_add_test(tc, test_bond_stray);
+    tcase_add_test(tc, test_bond_dropped_found_twice);
     tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);

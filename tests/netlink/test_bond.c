@@ -129,6 +129,30 @@ START_TEST(test_encode_change_opts)
 }
 END_TEST
 
+/* The dumps that find the agent's bonds: filtered by the kernel by kind,
+ * then by master (a bond's members). */
+START_TEST(test_encode_dump)
+{
+    char buf[NLT_BUF];
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_gt(bond_encode_dump(buf, sizeof buf, 0), 0);
+    ck_assert_int_eq(nlh->nlmsg_type, RTM_GETLINK);
+    ck_assert_int_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    const struct nlattr *info = nlt_find_msg(nlh, IFI, IFLA_LINKINFO);
+    ck_assert_str_eq(mnl_attr_get_str(nlt_find_nested(info, IFLA_INFO_KIND)),
+                     "bond");
+    ck_assert_ptr_null(nlt_find_msg(nlh, IFI, IFLA_MASTER));
+    ck_assert_uint_eq(mnl_attr_get_u32(nlt_find_msg(nlh, IFI, IFLA_EXT_MASK)),
+                      RTEXT_FILTER_SKIP_STATS);
+
+    ck_assert_int_gt(bond_encode_dump(buf, sizeof buf, 40), 0);
+    ck_assert_int_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    ck_assert_uint_eq(mnl_attr_get_u32(nlt_find_msg(nlh, IFI, IFLA_MASTER)),
+                      40);
+    ck_assert_ptr_null(nlt_find_msg(nlh, IFI, IFLA_LINKINFO));
+}
+END_TEST
+
 START_TEST(test_option_names)
 {
     ck_assert_str_eq(bond_xmit_hash_name(BOND_XMIT_POLICY_LAYER2), "layer2");
@@ -319,6 +343,7 @@ bond_suite(void)
     tcase_add_test(tc, test_encode_set_opts_no_create);
     tcase_add_test(tc, test_encode_link_changes);
     tcase_add_test(tc, test_encode_change_opts);
+    tcase_add_test(tc, test_encode_dump);
     tcase_add_test(tc, test_option_names);
     tcase_add_test(tc, test_decode_bond);
     tcase_add_test(tc, test_decode_member);

@@ -86,6 +86,14 @@ struct bond_opt_change {
 int bond_change_opts(struct oanl_sock *, int ifindex,
                      const struct bond_opt_change *c, struct oanl_extack *ext);
 
+/* The bonds marked as the agent's (bond_owned()), from one link dump
+ * the kernel filters by kind "bond" (checked here again: a kernel
+ * without the bonding module returns every link), with in n_members[i]
+ * how many links have bond i as master (one dump filtered by master
+ * each). Caller owns *out and *n_members (free()). */
+int bond_list_owned(struct oanl_sock *, struct bond_link **out,
+                    unsigned **n_members, size_t *n);
+
 /* Makes 'member' a slave of bond 'bond': sets it down first (bonding
  * refuses a member that is up: "Device can not be enslaved while up"),
  * then IFLA_MASTER. The bond sets its members up itself. */
@@ -118,6 +126,9 @@ int bond_encode_set_opts(void *buf, size_t len, int ifindex,
  * set in 'c' (no IFLA_BOND_MODE). */
 int bond_encode_change_opts(void *buf, size_t len, int ifindex,
                             const struct bond_opt_change *c);
+/* RTM_GETLINK dump (no statistics) the kernel filters: by kind "bond"
+ * when 'master' is 0, else by IFLA_MASTER 'master'. */
+int bond_encode_dump(void *buf, size_t len, int master);
 /* RTM_SETLINK: IFLA_IFALIAS. */
 int bond_encode_set_alias(void *buf, size_t len, int ifindex,
                           const char *alias);
