@@ -1235,6 +1235,35 @@ apply_set_bond(struct apply_ctx *c, const struct plan_step *s)
     return STEP_DONE;
 }
 
+/* Only the options that change, the members left in: live where the
+ * kernel takes it, else (s->bond.down) with the bond set down first; the
+ * plan's set-link-up sets it up again. */
+enum step_result
+apply_set_bond_options(struct apply_ctx *c, const struct plan_step *s)
+{
+    struct oanl_extack ext = {""};
+    struct bond_link l;
+    const struct bond_opt_change o = {.miimon_ms = s->bond.miimon_ms,
+                                      .xmit_hash = s->bond.xmit_hash,
+                                      .lacp_rate = s->bond.lacp_rate};
+
+    if (own_bond(c, s, &l) != STEP_DONE) {
+        return STEP_ERROR;
+    }
+    int r = s->bond.down && l.up
+                ? bond_set_up(c->io->rtnl, l.ifindex, false, &ext)
+                : 0;
+    if (!r) {
+        r = bond_change_opts(c->io->rtnl, l.ifindex, &o, &ext);
+    }
+    if (r) {
+        return fail(c, r, &ext);
+    }
+    say(c, "bond %s options set%s", s->bond.name,
+        s->bond.down ? " (down)" : " live");
+    return STEP_DONE;
+}
+
 enum step_result
 apply_delete_bond(struct apply_ctx *c, const struct plan_step *s)
 {

@@ -114,6 +114,8 @@ enum step_result apply_enslave(struct apply_ctx *, const struct plan_step *);
  * bond dropped from the spec. */
 enum step_result apply_release(struct apply_ctx *, const struct plan_step *);
 enum step_result apply_set_bond(struct apply_ctx *, const struct plan_step *);
+enum step_result apply_set_bond_options(struct apply_ctx *,
+                                        const struct plan_step *);
 enum step_result apply_delete_bond(struct apply_ctx *,
                                    const struct plan_step *);
 /* vdpa-del, vdpa-new, vdpa-bind, vdpa-disable-eth (apply-vdpa.h). */

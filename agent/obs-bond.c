@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int
 observe_member(struct hostio *io, const struct obs_pf *op,
@@ -44,7 +45,7 @@ observe_bond(struct hostio *io, const struct spec_bond *sb,
 {
     struct bond_link l;
 
-    ob->mode = -1;
+    ob->mode = ob->miimon_ms = ob->xmit_hash = ob->lacp_rate = -1;
     int r = bond_get(io->rtnl, 0, sb->name, &l);
     if (r && r != -ENODEV) {
         return r;
@@ -56,7 +57,12 @@ observe_bond(struct hostio *io, const struct spec_bond *sb,
         ob->ifindex = l.ifindex;
         ob->up = l.up;
         ob->carrier = l.carrier;
-        ob->mode = l.is_bond ? l.opts.mode : -1;
+        if (l.is_bond) {
+            ob->mode = l.opts.mode;
+            ob->miimon_ms = (int)l.opts.miimon_ms;
+            ob->xmit_hash = l.opts.xmit_hash;
+            ob->lacp_rate = l.opts.lacp_rate;
+        }
         struct bond_link active;
         if (l.active_slave &&
             !bond_get(io->rtnl, l.active_slave, NULL, &active)) {
@@ -107,12 +113,57 @@ observe_uplink_bond(struct hostio *io, struct obs_pf *op)
     return 0;
 }
 
+static bool
+spec_names_bond(const struct spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->n_bonds; i++) {
+        if (!strcmp(spec->bonds[i].name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* host->stray_bonds: the agent's bonds no spec bond names. */
+static int
+observe_strays(struct hostio *io, const struct spec *spec,
+               struct obs_host *host)
+{
+    struct bond_link *links;
+    unsigned *members;
+    size_t n;
+    int r = bond_list_owned(io->rtnl, &links, &members, &n);
+    if (r) {
+        return r;
+    }
+    if (n) {
+        host->stray_bonds = calloc(n, sizeof *host->stray_bonds);
+        r = host->stray_bonds ? 0 : -ENOMEM;
+    }
+    for (size_t i = 0; !r && i < n; i++) {
+        if (!spec_names_bond(spec, links[i].name)) {
+            struct obs_stray_bond *sb =
+                &host->stray_bonds[host->n_stray_bonds++];
+            oa_copy_str(sb->name, sizeof sb->name, links[i].name);
+            sb->ifindex = links[i].ifindex;
+            sb->n_members = members[i];
+        }
+    }
+    free(links);
+    free(members);
+    return r;
+}
+
 int
 obs_bond_collect(struct hostio *io, const struct spec *spec,
                  struct obs_host *host)
 {
+    int r = observe_strays(io, spec, host);
+    if (r) {
+        return r;
+    }
     for (size_t i = 0; i < host->n_pfs; i++) {
-        int r = observe_uplink_bond(io, &host->pfs[i]);
+        r = observe_uplink_bond(io, &host->pfs[i]);
         if (r) {
             return r;
         }
@@ -126,7 +177,7 @@ obs_bond_collect(struct hostio *io, const struct spec *spec,
     }
     host->n_bonds = spec->n_bonds;
     for (size_t i = 0; i < spec->n_bonds; i++) {
-        int r = observe_bond(io, &spec->bonds[i], host, &host->bonds[i]);
+        r = observe_bond(io, &spec->bonds[i], host, &host->bonds[i]);
         if (r) {
             return r;
         }

@@ -31,6 +31,10 @@ struct obs_bond {
     int ifindex;
     bool up, carrier;
     int mode; /* BOND_MODE_*; -1: not a bond */
+    /* Its options (IFLA_INFO_DATA); -1: not a bond, or not reported. */
+    int miimon_ms;
+    int xmit_hash; /* BOND_XMIT_POLICY_* */
+    int lacp_rate; /* 0 slow, 1 fast */
     char active_slave[16];
     /* The driver's LAG state, from the first member PF that shows one
      * (lagstate.h); not exposed: the bond's own state stands in. */
@@ -38,8 +42,17 @@ struct obs_bond {
     struct obs_bond_member members[SPEC_BOND_N_PFS];
 };
 
+/* A bond marked as the agent's that no spec bond names, found by its
+ * mark in one dump of the host's bonds (not through a PF's uplink: it
+ * may have no member left). */
+struct obs_stray_bond {
+    char name[16];
+    int ifindex;
+    unsigned n_members; /* links with it as master */
+};
+
 /* Fills host->bonds, one per spec->bonds[], after the PFs are observed,
- * and each PF's uplink_bond (obs.h).
+ * each PF's uplink_bond (obs.h) and host->stray_bonds.
  * Returns 0 or a negative errno (the kernel could not be asked). */
 int obs_bond_collect(struct hostio *io, const struct spec *spec,
                      struct obs_host *host);

@@ -606,6 +606,7 @@ obs_free(struct obs_host *host)
     }
     free(host->pfs);
     free(host->bonds);
+    free(host->stray_bonds);
     vsdb_state_free(host->ovs.state);
     free(host->ovs.vswitchd_id);
     obs_vdpa_free(host->vdpa);

@@ -153,6 +153,7 @@ struct obs_ovs {
 };
 
 struct obs_bond;
+struct obs_stray_bond;
 
 struct obs_host {
     char kernel_release[65]; /* uname -r, for people */
@@ -163,6 +164,9 @@ struct obs_host {
      * the spec has none. */
     struct obs_bond *bonds;
     size_t n_bonds;
+    /* The agent's bonds that no spec bond names (obs-bond.h). */
+    struct obs_stray_bond *stray_bonds;
+    size_t n_stray_bonds;
     /* The vDPA devices (obs-vdpa.h); NULL when neither the spec nor the
      * agent's record has one. */
     struct obs_vdpa *vdpa;

@@ -5,6 +5,7 @@
 #include "plan.h"
 
 #include "oa-common/str.h"
+#include "oa-netlink/bond.h"
 #include "oa-netlink/devlink.h"
 #include "obs-bond.h"
 #include "obs.h"
@@ -552,7 +553,8 @@ step_detach(struct builder *b, int pf, int vf, const char *name,
             const struct vsdb_state *ovs, const char *why)
 {
     const struct vsdb_port *port;
-    const struct vsdb_bridge *br = vsdb_state_port_bridge(ovs, name, &port);
+    const struct vsdb_bridge *br =
+        ovs ? vsdb_state_port_bridge(ovs, name, &port) : NULL;
     if (!br || !port->owned) {
         return;
     }
@@ -1989,6 +1991,81 @@ bond_mode_of(const struct spec_bond *sb)
     return a.mode;
 }
 
+/* The options bond 'sb' is to have, in the kernel's numbers: an unset
+ * one is the kernel's default (docs/spec.md); xmit_hash only in the
+ * modes that hash, lacp_rate only in 802.3ad (-1: not compared). */
+static void
+bond_want_opts(const struct spec_bond *sb, struct plan_bond_args *a)
+{
+    bond_args(sb, a);
+    if (sb->mode != SPEC_BOND_BALANCE_XOR && sb->mode != SPEC_BOND_8023AD) {
+        a->xmit_hash = -1;
+    } else if (a->xmit_hash < 0) {
+        a->xmit_hash = 0; /* BOND_XMIT_POLICY_LAYER2 */
+    }
+    if (sb->mode != SPEC_BOND_8023AD) {
+        a->lacp_rate = -1;
+    } else if (a->lacp_rate < 0) {
+        a->lacp_rate = 0; /* slow */
+    }
+}
+
+/* Whether observed option 'have' (-1: not read) differs from 'want'
+ * (-1: not compared). */
+static bool
+opt_differs(int have, int want)
+{
+    return have >= 0 && want >= 0 && have != want;
+}
+
+/* The agent's bond 'sb' in the spec's mode, with other options than the
+ * spec's: one set-bond-options with those that differ, on the bond as it
+ * is, members enslaved and in OVS: the kernel takes miimon and
+ * xmit_hash_policy live; lacp_rate only on a bond that is down
+ * (bond_options.c, BOND_OPTFLAG_IFDOWN, but not NOSLAVES): down, then
+ * up again (true: the caller plans the set-link-up). */
+static bool
+plan_bond_options(struct builder *b, const struct spec_bond *sb,
+                  const struct obs_bond *ob)
+{
+    struct plan_bond_args want;
+    bond_want_opts(sb, &want);
+    bool miimon = opt_differs(ob->miimon_ms, (int)want.miimon_ms);
+    bool hash = opt_differs(ob->xmit_hash, want.xmit_hash);
+    bool rate = opt_differs(ob->lacp_rate, want.lacp_rate);
+    if (!miimon && !hash && !rate) {
+        return false;
+    }
+    struct plan_step *s = add_step(b, PLAN_SET_BOND_OPTIONS, -1, -1);
+    oa_copy_str(s->bond.name, sizeof s->bond.name, sb->name);
+    oa_copy_str(s->object, sizeof s->object, sb->name);
+    s->bond.mode = want.mode;
+    s->bond.miimon_ms = miimon ? want.miimon_ms : 0;
+    s->bond.xmit_hash = hash ? want.xmit_hash : -1;
+    s->bond.lacp_rate = rate ? want.lacp_rate : -1;
+    s->bond.down = rate && ob->up;
+
+    char m[32] = "", h[48] = "", l[32] = "";
+    if (miimon) {
+        fmt_str(m, sizeof m, "miimon %d -> %u ms, ", ob->miimon_ms,
+                want.miimon_ms);
+    }
+    if (hash) {
+        const char *from = bond_xmit_hash_name(ob->xmit_hash);
+        fmt_str(h, sizeof h, "xmit_hash_policy %s -> %s, ", from ? from : "?",
+                bond_xmit_hash_name(want.xmit_hash));
+    }
+    if (rate) {
+        fmt_str(l, sizeof l, "lacp_rate %s -> %s, ",
+                ob->lacp_rate ? "fast" : "slow",
+                want.lacp_rate ? "fast" : "slow");
+    }
+    fmt_str(s->detail, sizeof s->detail, "%s%s%s%s", m, h, l,
+            s->bond.down ? "down and up again, members kept"
+                         : "live, members kept");
+    return s->bond.down;
+}
+
 /* Both member PFs are in switchdev and this plan changes neither's
  * eswitch nor VF count: the bond forms only after that (the order every
  * VF-LAG tool keeps), and their uplinks are the ones named now. */
@@ -2135,6 +2212,32 @@ plan_bond_leftovers(struct builder *b, const struct spec *spec,
     }
 }
 
+/* The agent's bonds that no spec bond names and that have no member
+ * left (its members released by hand, then the bond dropped from the
+ * spec: plan_bond_leftovers never sees it, as no uplink names it): out
+ * of OVS, deleted. One with members is left to plan_bond_leftovers
+ * (the spec's uplinks) or alone (links the spec does not name). */
+static void
+plan_bond_strays(struct builder *b, const struct obs_host *host)
+{
+    for (size_t i = 0; i < host->n_stray_bonds; i++) {
+        const struct obs_stray_bond *sb = &host->stray_bonds[i];
+        if (sb->n_members ||
+            has_bond_step(b->plan, PLAN_DELETE_BOND, sb->name)) {
+            continue;
+        }
+        if (!is_detached(b->plan, NULL, sb->name)) {
+            step_detach(b, -1, -1, sb->name, host->ovs.state,
+                        "dropped from the spec");
+        }
+        struct plan_step *s = add_step(b, PLAN_DELETE_BOND, -1, -1);
+        oa_copy_str(s->bond.name, sizeof s->bond.name, sb->name);
+        oa_copy_str(s->object, sizeof s->object, sb->name);
+        oa_copy_str(s->detail, sizeof s->detail,
+                    "the agent's, dropped from the spec, no member left");
+    }
+}
+
 /* Bond 'i': create → enslave both uplinks (down first) → up, once both
  * PFs are switchdev; the VFs are bound in a later round, once it has
  * formed (decide_pf), and the OVS stage adds the bond as the port. */
@@ -2154,6 +2257,7 @@ plan_bond(struct builder *b, const struct spec *spec,
         plan_bond_remake(b, sb, host, ob);
         return;
     }
+    bool cycled = ob->exists && plan_bond_options(b, sb, ob);
     if (!ob->exists) {
         s = add_step(b, PLAN_CREATE_BOND, -1, -1);
         bond_args(sb, &s->bond);
@@ -2172,7 +2276,7 @@ plan_bond(struct builder *b, const struct spec *spec,
         oa_copy_str(s->object, sizeof s->object, op->netdev);
         fmt_str(s->detail, sizeof s->detail, "into %s", sb->name);
     }
-    if (!ob->exists || !ob->up) {
+    if (!ob->exists || !ob->up || cycled) {
         s = add_step(b, PLAN_SET_LINK_UP, -1, -1);
         oa_copy_str(s->link.netdev, sizeof s->link.netdev, sb->name);
         oa_copy_str(s->object, sizeof s->object, sb->name);
@@ -2205,6 +2309,7 @@ plan_host(struct builder *b, const struct spec *spec,
     (void)ds;
     (void)n;
     plan_bond_leftovers(b, spec, host);
+    plan_bond_strays(b, host);
     for (size_t i = 0; i < spec->n_bonds; i++) {
         plan_bond(b, spec, host, i);
     }

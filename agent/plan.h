@@ -102,6 +102,11 @@ enum plan_action {
     PLAN_RELEASE,     /* bond: name, member (the bond closes it) */
     PLAN_SET_BOND,    /* bond: name, options (set down first) */
     PLAN_DELETE_BOND, /* bond: name (the agent's, members released) */
+    /* bond: name, the options that change (miimon_ms 0, xmit_hash and
+     * lacp_rate -1: unchanged); members stay enslaved; down: set down
+     * first (lacp_rate: the kernel takes it only then), a set-link-up
+     * follows. */
+    PLAN_SET_BOND_OPTIONS,
     /* vDPA devices (plan-vdpa.h), after every other kernel step of their
      * PF: vdpa: name (object), mgmtdev, mac, max_vqp, mtu, driver. */
     PLAN_VDPA_DEL,  /* the agent's device: not wanted, or to re-create */
@@ -233,6 +238,7 @@ struct plan_bond_args {
     int mode;
     unsigned miimon_ms;
     int xmit_hash, lacp_rate;
+    bool down; /* set-bond-options: the bond set down first */
 };
 
 /* The vDPA steps. */

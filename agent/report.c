@@ -75,7 +75,9 @@ struct report_bond_member {
 struct report_bond {
     char name[16];
     bool exists, owned;
-    const char *mode; /* static; NULL when not a bond */
+    const char *mode;                  /* static; NULL when not a bond */
+    int miimon_ms;                     /* -1: not read */
+    const char *xmit_hash, *lacp_rate; /* static; NULL: not read */
     bool up, carrier;
     char active[16]; /* the active slave; "" none */
     char bridge[16]; /* the bond's OVS bridge; "" none */
@@ -444,6 +446,9 @@ copy_bonds(struct report *report, const struct spec *spec,
         rb->exists = ob->exists;
         rb->owned = ob->owned;
         rb->mode = ob->mode >= 0 ? bond_mode_name((uint8_t)ob->mode) : NULL;
+        rb->miimon_ms = ob->miimon_ms;
+        rb->xmit_hash = bond_xmit_hash_name(ob->xmit_hash);
+        rb->lacp_rate = bond_lacp_rate_name(ob->lacp_rate);
         rb->up = ob->up;
         rb->carrier = ob->carrier;
         oa_copy_str(rb->active, sizeof rb->active, ob->active_slave);
@@ -933,6 +938,16 @@ json_bonds(struct jw *jw, const struct report *report)
         jw_bool(jw, rb->owned);
         jw_key(jw, "mode");
         jw_string(jw, rb->mode);
+        jw_key(jw, "miimon_ms");
+        if (rb->miimon_ms >= 0) {
+            jw_int(jw, rb->miimon_ms);
+        } else {
+            jw_null(jw);
+        }
+        jw_key(jw, "xmit_hash_policy");
+        jw_string(jw, rb->xmit_hash);
+        jw_key(jw, "lacp_rate");
+        jw_string(jw, rb->lacp_rate);
         jw_key(jw, "up");
         jw_bool(jw, rb->up);
         jw_key(jw, "carrier");
@@ -1177,8 +1192,16 @@ text_bond(struct oa_str *t, const struct report_bond *rb)
         oa_str_printf(t, "bond %s  absent\n\n", rb->name);
         return;
     }
-    oa_str_printf(t, "bond %s  %s%s  members", rb->name, or_dash(rb->mode),
-                  rb->owned ? "" : " (not the agent's)");
+    oa_str_printf(t, "bond %s  %s%s  miimon %d ms", rb->name,
+                  or_dash(rb->mode), rb->owned ? "" : " (not the agent's)",
+                  rb->miimon_ms);
+    if (rb->mode && !strcmp(rb->mode, "balance-xor")) {
+        oa_str_printf(t, "  xmit_hash_policy %s", or_dash(rb->xmit_hash));
+    } else if (rb->mode && !strcmp(rb->mode, "802.3ad")) {
+        oa_str_printf(t, "  xmit_hash_policy %s  lacp_rate %s",
+                      or_dash(rb->xmit_hash), or_dash(rb->lacp_rate));
+    }
+    oa_str_printf(t, "  members");
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         const struct report_bond_member *m = &rb->members[j];
         oa_str_printf(t, " %s (%s, %s)", or_dash(m->netdev),

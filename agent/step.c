@@ -4,6 +4,7 @@
 #include "apply.h"
 #include "jw.h"
 #include "obs.h"
+#include "oa-netlink/bond.h"
 #include "oa-netlink/devlink.h"
 #include "offload/spec.h"
 
@@ -304,6 +305,29 @@ json_bond(struct jw *jw, const struct plan_step *s)
     jw_int(jw, s->bond.miimon_ms);
 }
 
+/* set-bond-options: only the options that change. */
+static void
+json_bond_options(struct jw *jw, const struct plan_step *s)
+{
+    const struct plan_bond_args *a = &s->bond;
+    jw_key(jw, "bond");
+    jw_string(jw, a->name);
+    if (a->miimon_ms) {
+        jw_key(jw, "miimon_ms");
+        jw_int(jw, a->miimon_ms);
+    }
+    if (a->xmit_hash >= 0) {
+        jw_key(jw, "xmit_hash_policy");
+        jw_string(jw, bond_xmit_hash_name(a->xmit_hash));
+    }
+    if (a->lacp_rate >= 0) {
+        jw_key(jw, "lacp_rate");
+        jw_string(jw, a->lacp_rate ? "fast" : "slow");
+    }
+    jw_key(jw, "live");
+    jw_bool(jw, !a->down);
+}
+
 /* ---- The table -------------------------------------------------------- */
 
 static const struct step_type step_types[] = {
@@ -352,6 +376,9 @@ static const struct step_type step_types[] = {
     [PLAN_SET_BOND] = {"set-bond", false, apply_set_bond, json_bond, NULL},
     [PLAN_DELETE_BOND] = {"delete-bond", false, apply_delete_bond, json_bond,
                           NULL},
+    [PLAN_SET_BOND_OPTIONS] = {"set-bond-options", false,
+                               apply_set_bond_options, json_bond_options,
+                               NULL},
     [PLAN_VDPA_DEL] = {"vdpa-del", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_NEW] = {"vdpa-new", false, apply_vdpa, json_vdpa, NULL},
     [PLAN_VDPA_BIND] = {"vdpa-bind", false, apply_vdpa, json_vdpa, NULL},

@@ -6,6 +6,7 @@
 #include <linux/if_bonding.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Room for any request here: headers, a name, an alias, a small nest. */
@@ -74,6 +75,53 @@ bond_encode_set_opts(void *buf, size_t len, int ifindex,
     if (!nlh || !put_linkinfo(nlh, len, opts)) {
         return -ENOSPC;
     }
+    return (int)nlh->nlmsg_len;
+}
+
+int
+bond_encode_change_opts(void *buf, size_t len, int ifindex,
+                        const struct bond_opt_change *c)
+{
+    struct nlmsghdr *nlh =
+        put_link_req(buf, len, RTM_NEWLINK, NLM_F_ACK, ifindex);
+    struct nlattr *info, *data;
+    if (!nlh || !(info = mnl_attr_nest_start_check(nlh, len, IFLA_LINKINFO)) ||
+        !mnl_attr_put_strz_check(nlh, len, IFLA_INFO_KIND, "bond") ||
+        !(data = mnl_attr_nest_start_check(nlh, len, IFLA_INFO_DATA)) ||
+        (c->miimon_ms &&
+         !mnl_attr_put_u32_check(nlh, len, IFLA_BOND_MIIMON, c->miimon_ms)) ||
+        (c->xmit_hash >= 0 &&
+         !mnl_attr_put_u8_check(nlh, len, IFLA_BOND_XMIT_HASH_POLICY,
+                                (uint8_t)c->xmit_hash)) ||
+        (c->lacp_rate >= 0 &&
+         !mnl_attr_put_u8_check(nlh, len, IFLA_BOND_AD_LACP_RATE,
+                                (uint8_t)c->lacp_rate))) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, info);
+    return (int)nlh->nlmsg_len;
+}
+
+int
+bond_encode_dump(void *buf, size_t len, int master)
+{
+    struct nlmsghdr *nlh = put_link_req(buf, len, RTM_GETLINK, NLM_F_DUMP, 0);
+    if (!nlh || !mnl_attr_put_u32_check(nlh, len, IFLA_EXT_MASK,
+                                        RTEXT_FILTER_SKIP_STATS)) {
+        return -ENOSPC;
+    }
+    if (master) {
+        if (!mnl_attr_put_u32_check(nlh, len, IFLA_MASTER, (uint32_t)master)) {
+            return -ENOSPC;
+        }
+        return (int)nlh->nlmsg_len;
+    }
+    struct nlattr *info = mnl_attr_nest_start_check(nlh, len, IFLA_LINKINFO);
+    if (!info || !mnl_attr_put_strz_check(nlh, len, IFLA_INFO_KIND, "bond")) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, info);
     return (int)nlh->nlmsg_len;
 }
 
@@ -355,6 +403,28 @@ bond_mode_name(uint8_t mode)
     return NULL;
 }
 
+const char *
+bond_xmit_hash_name(int policy)
+{
+    static const char *const names[] = {
+        [BOND_XMIT_POLICY_LAYER2] = "layer2",
+        [BOND_XMIT_POLICY_LAYER34] = "layer3+4",
+        [BOND_XMIT_POLICY_LAYER23] = "layer2+3",
+        [BOND_XMIT_POLICY_ENCAP23] = "encap2+3",
+        [BOND_XMIT_POLICY_ENCAP34] = "encap3+4",
+        [BOND_XMIT_POLICY_VLAN_SRCMAC] = "vlan+srcmac",
+    };
+    return policy >= 0 && (size_t)policy < sizeof names / sizeof names[0]
+               ? names[policy]
+               : NULL;
+}
+
+const char *
+bond_lacp_rate_name(int rate)
+{
+    return rate == 0 ? "slow" : rate == 1 ? "fast" : NULL;
+}
+
 /* ---- I/O ----------------------------------------------------------------- */
 
 static int
@@ -431,6 +501,88 @@ bond_set_opts(struct oanl_sock *s, int ifindex, const struct bond_opts *opts,
     char buf[BOND_REQ_MAX];
     return send_req(s, buf,
                     bond_encode_set_opts(buf, sizeof buf, ifindex, opts), ext);
+}
+
+int
+bond_change_opts(struct oanl_sock *s, int ifindex,
+                 const struct bond_opt_change *c, struct oanl_extack *ext)
+{
+    char buf[BOND_REQ_MAX];
+    return send_req(s, buf,
+                    bond_encode_change_opts(buf, sizeof buf, ifindex, c), ext);
+}
+
+/* The links of a dump: the agent's bonds, or the members of one. */
+struct dump_ctx {
+    int master;              /* 0: collect the agent's bonds */
+    struct bond_link *bonds; /* owned until handed to the caller */
+    size_t n, cap;
+    unsigned members;
+};
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct dump_ctx *c = data;
+    struct bond_link l;
+    if (nlh->nlmsg_type != RTM_NEWLINK || bond_decode_link(nlh, &l)) {
+        return 0; /* not a link we can read: not one of ours */
+    }
+    if (c->master) {
+        c->members += l.master == c->master;
+        return 0;
+    }
+    if (!bond_owned(&l)) {
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 4;
+        struct bond_link *b = realloc(c->bonds, cap * sizeof *b);
+        if (!b) {
+            return -ENOMEM;
+        }
+        c->bonds = b;
+        c->cap = cap;
+    }
+    c->bonds[c->n++] = l;
+    return 0;
+}
+
+static int
+dump(struct oanl_sock *s, struct dump_ctx *c)
+{
+    char buf[BOND_REQ_MAX];
+    int r = bond_encode_dump(buf, sizeof buf, c->master);
+    if (r >= 0) {
+        r = oanl_transact(s, (struct nlmsghdr *)buf, dump_cb, c, NULL);
+    }
+    return r < 0 ? r : 0;
+}
+
+int
+bond_list_owned(struct oanl_sock *s, struct bond_link **out,
+                unsigned **n_members, size_t *n)
+{
+    struct dump_ctx c = {0};
+    unsigned *members = NULL;
+    int r = dump(s, &c);
+    if (!r && c.n && !(members = calloc(c.n, sizeof *members))) {
+        r = -ENOMEM;
+    }
+    for (size_t i = 0; !r && i < c.n; i++) {
+        struct dump_ctx m = {.master = c.bonds[i].ifindex};
+        r = dump(s, &m);
+        members[i] = m.members;
+    }
+    if (r) {
+        free(c.bonds);
+        free(members);
+        return r;
+    }
+    *out = c.bonds;
+    *n_members = members;
+    *n = c.n;
+    return 0;
 }
 
 int

@@ -1,9 +1,11 @@
 #!/bin/bash
-# shellcheck disable=SC2154 # bond, work, mon_pids, E2E_ST: the sourcing test's
+# shellcheck disable=SC2154 # bond, bridge, spec, work, mon_pids, E2E_ST: the sourcing test's
 # Helpers of bed-agent-vflag.sh (sourced): the kernel's events captured
-# during an apply and the order judged from them, and a member's carrier
-# dropped and restored under traffic. Use the caller's bond, bridge, work,
-# mon_pids, agentctl, master_of, plan_actions.
+# during an apply and the order judged from them, a member's carrier
+# dropped and restored under traffic, the bond's options changed (live
+# where the kernel allows it) and the agent's memberless bond dropped.
+# Use the caller's bond, bridge, spec, work, mon_pids, agentctl, master_of,
+# plan_actions, port_of, timed_apply.
 
 # mon_start NAME CMD...: runs CMD (a monitor) in the background, each line
 # it prints stamped with the wall clock in microseconds as it is read
@@ -202,4 +204,189 @@ carrier_loss() {
         tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
     done
     return 0
+}
+
+# applied_steps JSON: the steps an `agentctl apply --json` made, as
+# "action=N,..." (only those done).
+applied_steps() {
+    printf '%s\n' "$1" | jq -r '.stats.steps | to_entries | sort_by(.key)
+        | map(select(.value.done > 0) | "\(.key)=\(.value.done)") | join(",")'
+}
+
+# bond_opt NAME: the bond's option NAME as ip -d reports it.
+bond_opt() {
+    ip -d -j link show "$bond" | jq -r --arg o "$1" '.[0].linkinfo.info_data[$o]'
+}
+
+# bond_opts: "MODE LACP_RATE XMIT_HASH_POLICY UP" as ip -d reports them.
+bond_opts() {
+    ip -d -j link show "$bond" | jq -r '.[0] | .linkinfo.info_data as $d |
+        "\($d.mode) \($d.ad_lacp_rate) \($d.xmit_hash_policy) \(.flags | index("UP") != null)"'
+}
+
+# members_kept WHEN: from the link events captured during an apply (mon
+# "link"), no member shown out of the bond: every event of a member's
+# link names the bond as its master.
+members_kept() {
+    local m n out
+    for m in $(bed_pf_netdev netdevsim/netdevsim1) $(bed_pf_netdev netdevsim/netdevsim2); do
+        read -r n out < <(awk -v m="$m" -v b="$bond" '
+            $2 ~ "^[0-9]+:$" && ($3 == m ":" || index($3, m "@") == 1) {
+                n++; if (index($0, " master " b " ") == 0) out++ }
+            END { print n + 0, out + 0 }' "$work/mon-link")
+        bed_check_eq "$1: $m never out of $bond ($n events of its link, all with master $bond)" 0 "$out"
+    done
+}
+
+# bond_downs: how many of the link events captured during an apply (mon
+# "link") show the bond without IFF_UP.
+bond_downs() {
+    sed -E 's/^[0-9]+ //' "$work/mon-link" | grep -E "^[0-9]+: $bond: " |
+        grep -vcE "<([A-Z_-]+,)*UP[,>]" || true
+}
+
+# options_live: a miimon change while the bond carries traffic (VF 0 of
+# PF 1 pinging the wire through it every 100 ms): one set-bond-options,
+# live, in plan and apply; the bond never down, its members never
+# released (the kernel's link events), no ping lost; the same bond
+# (ifindex) and OVS port (uuid) after it, with the new miimon.
+options_live() {
+    local plan ifi uuid pid json stats
+    echo "== the spec changes miimon: set live, under traffic"
+    # carrier_loss's glue left a filter to its (deleted) veth there.
+    tc qdisc del dev "$(bed_rep_netdev netdevsim/netdevsim1 0)" root 2>/dev/null
+    e2e_qos_noop "$(bed_rep_netdev netdevsim/netdevsim1 0)" >/dev/null
+    bed_check "emulated VF 0 of PF 1" \
+        bed_vf_attach vf0 "$(bed_rep_netdev netdevsim/netdevsim1 0)" 10.9.0.1/24 02:00:00:00:16:01
+    bed_check "the wire behind both members" wire_attach
+    bed_check "vf0 -> the wire, through the bond" e2e_ping vf0 10.9.0.3
+    jq '.bonds[0].miimon = 250' "$work/bonded.json" >"$spec"
+    plan=$(agentctl plan --json 2>/dev/null)
+    bed_check_eq "plan: one step, set-bond-options, live, miimon 250" \
+        "1 set-bond-options true 250" \
+        "$(printf '%s\n' "$plan" | jq -r '"\(.steps | length) \(.steps[0].action) \(.steps[0].live) \(.steps[0].miimon_ms)"')"
+    ifi=$(ip -j link show "$bond" | jq -r '.[0].ifindex')
+    uuid=$(ovs-vsctl get Port "$bond" _uuid)
+    ip netns exec vf0 ping -i 0.1 10.9.0.3 >"$work/ping-live" 2>&1 &
+    pid=$!
+    mon_start link ip -o monitor link
+    sleep 0.5
+    json=$(agentctl apply --json 2>/dev/null)
+    bed_check_eq "apply: exit 0, converged" "0 true" "$? $(printf '%s\n' "$json" | jq -r '.converged')"
+    sleep 0.5
+    mon_stop
+    kill -INT "$pid"
+    wait "$pid"
+    bed_check_eq "apply: one step, set-bond-options" set-bond-options=1 "$(applied_steps "$json")"
+    bed_check_eq "$bond: miimon 250, the same link (ifindex $ifi), the same OVS port" \
+        "250 $ifi $uuid" \
+        "$(bond_opt miimon) $(ip -j link show "$bond" | jq -r '.[0].ifindex') $(ovs-vsctl get Port "$bond" _uuid)"
+    bed_check_eq "links: $bond never down during the apply" 0 "$(bond_downs)"
+    members_kept "links"
+    stats=$(grep -E 'packets transmitted' "$work/ping-live")
+    echo "   ping during the apply: $stats"
+    bed_check "pings through the bond during the apply: sent, none lost but the one in flight" \
+        sh -c "printf '%s\n' '$stats' | awk '{ exit !(\$1 >= 10 && \$4 >= \$1 - 1) }'"
+    e2e_status
+    bed_check_eq "status: miimon_ms 250" 250 \
+        "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0].miimon_ms')"
+    bed_vf_detach vf0
+    ip netns del wire
+    for k in 1 2; do
+        ip link del "wire$k" 2>/dev/null
+        tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
+    done
+    return 0
+}
+
+# apply_watched WHAT: agentctl apply --json with the kernel's link events
+# captured (mon "link"); its JSON in APPLIED.
+apply_watched() {
+    local rc
+    mon_start link ip -o monitor link
+    sleep 0.5
+    APPLIED=$(agentctl apply --json 2>/dev/null)
+    rc=$?
+    sleep 0.3
+    mon_stop
+    bed_check_eq "$1: apply exits 0, converged" "0 true" \
+        "$rc $(printf '%s\n' "$APPLIED" | jq -r '.converged')"
+}
+
+# options_8023ad: the bond made 802.3ad (the safe sequence), then its
+# lacp_rate changed: the kernel takes it only on a bond that is down, so
+# the bond is set down and up again, its members enslaved throughout;
+# then its xmit_hash_policy: live.
+options_8023ad() {
+    local plan downs
+    echo "== 802.3ad: lacp_rate (the bond down and up), xmit_hash_policy (live)"
+    jq '.bonds[0].mode = "802.3ad"' "$work/bonded.json" >"$spec"
+    bed_check "mode 802.3ad: agentctl apply exits 0" agentctl apply
+    bed_check_eq "$bond: 802.3ad, lacp_rate slow, layer2, up" \
+        "802.3ad slow layer2 true" "$(bond_opts)"
+
+    jq '.bonds[0].mode = "802.3ad" | .bonds[0].lacp_rate = "fast"' \
+        "$work/bonded.json" >"$spec"
+    plan=$(agentctl plan --json 2>/dev/null)
+    bed_check_eq "plan: set-bond-options (not live, lacp_rate fast), set-link-up $bond" \
+        "set-bond-options,set-link-up false fast $bond" \
+        "$(printf '%s\n' "$plan" | jq -r '"\([.steps[].action] | join(",")) \(.steps[0].live) \(.steps[0].lacp_rate) \(.steps[1].netdev)"')"
+    apply_watched "lacp_rate fast"
+    bed_check_eq "apply: set-bond-options and set-link-up, nothing else" \
+        "set-bond-options=1,set-link-up=1" "$(applied_steps "$APPLIED")"
+    bed_check_eq "$bond: lacp_rate fast, layer2, up" "802.3ad fast layer2 true" \
+        "$(bond_opts)"
+    downs=$(bond_downs)
+    bed_check "links: $bond was set down for it ($downs events)" test "$downs" -gt 0
+    members_kept "links (lacp_rate)"
+
+    jq '.bonds[0].mode = "802.3ad" | .bonds[0].lacp_rate = "fast" |
+        .bonds[0].xmit_hash_policy = "layer3+4"' "$work/bonded.json" >"$spec"
+    plan=$(agentctl plan --json 2>/dev/null)
+    bed_check_eq "plan: one set-bond-options, live, layer3+4" \
+        "set-bond-options true layer3+4" \
+        "$(printf '%s\n' "$plan" | jq -r '"\([.steps[].action] | join(",")) \(.steps[0].live) \(.steps[0].xmit_hash_policy)"')"
+    apply_watched "xmit_hash_policy layer3+4"
+    bed_check_eq "apply: set-bond-options only" set-bond-options=1 \
+        "$(applied_steps "$APPLIED")"
+    bed_check_eq "$bond: layer3+4, lacp_rate still fast, up" \
+        "802.3ad fast layer3+4 true" "$(bond_opts)"
+    bed_check_eq "links: $bond never down (hash)" 0 "$(bond_downs)"
+    members_kept "links (hash)"
+    e2e_status
+    bed_check_eq "status: 802.3ad, layer3+4, fast" "802.3ad layer3+4 fast" \
+        "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0] | "\(.mode) \(.xmit_hash_policy) \(.lacp_rate)"')"
+}
+
+# memberless_dropped: the bond of the agent's, its members released by
+# hand, then dropped from the spec: no uplink names it any more, its mark
+# does: out of OVS and deleted, no release; a bond made by hand under
+# another name stays. Each uplink is its PF's own port again.
+memberless_dropped() {
+    local m acts
+    echo "== a bond of the agent's left without members, then dropped"
+    cp "$work/bonded.json" "$spec"
+    timed_apply "the bond formed again"
+    bed_check_eq "$bond: formed" "$bond $bond" \
+        "$(master_of "$(bed_pf_netdev netdevsim/netdevsim1)") $(master_of "$(bed_pf_netdev netdevsim/netdevsim2)")"
+    bed_check "ip link add oahand0 type bond (by hand)" ip link add oahand0 type bond
+    for m in $(bed_pf_netdev netdevsim/netdevsim1) $(bed_pf_netdev netdevsim/netdevsim2); do
+        bed_check "ip link set $m nomaster" ip link set "$m" nomaster
+    done
+    jq 'del(.bonds)' "$work/bonded.json" >"$spec"
+    acts=$(plan_actions)
+    echo "   plan: $acts"
+    bed_check_eq "plan: $bond out of OVS, then deleted; no release" \
+        "detach-port,delete-bond 0" \
+        "$(grep -o 'detach-port,delete-bond' <<<"$acts") $(grep -c release <<<"$acts")"
+    timed_apply "memberless bond dropped"
+    bed_check "$bond deleted" sh -c "! ip link show $bond 2>/dev/null"
+    bed_check_eq "oahand0 (not the agent's) left alone" "oahand0 none" \
+        "$(ip -j link show oahand0 | jq -r '.[0] | "\(.ifname) \(.ifalias // "none")"')"
+    for m in $(bed_pf_netdev netdevsim/netdevsim1) $(bed_pf_netdev netdevsim/netdevsim2); do
+        bed_check_eq "uplink $m: its own port of $bridge" "$bridge" "$(port_of "$m")"
+    done
+    bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
+    ip link del oahand0
+    cp "$work/bonded.json" "$spec"
 }

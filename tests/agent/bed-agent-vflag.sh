@@ -16,8 +16,15 @@
 # each repaired by apply: a member released by hand, the bond deleted, the
 # bond's OVS port removed. Then changes: the spec's mode changed (the bond
 # out of OVS, members released, the mode set, all back) and the bond
-# dropped from the spec (deleted, each uplink its PF's port again). Last,
-# a bond of that name made by hand is a blocker, not taken over.
+# dropped from the spec (deleted, each uplink its PF's port again). Option
+# changes the least disruptive way the kernel allows: miimon set live
+# while a VF pings the wire through the bond (one set-bond-options, the
+# bond never down, members never out, no ping lost), in 802.3ad lacp_rate
+# (the bond set down and up, members kept) and xmit_hash_policy (live).
+# A bond of the agent's whose members were released by hand, then dropped
+# from the spec, is deleted (found by its mark); a hand-made bond of
+# another name stays. Last, a bond of that name made by hand is a
+# blocker, not taken over.
 #
 # Not here: netdevsim's VFs are not PCI functions (nothing to bind, so
 # "VFs bound after the bond is up" is a planner unit test).
@@ -155,13 +162,16 @@ bed_check_eq "plan: add-port" add-port "$(plan_actions)"
 timed_apply "bond port re-added"
 bonded_ok
 
-echo "== the spec changes the bond's mode"
 cp "$spec" "$work/bonded.json"
+options_live
+
+echo "== the spec changes the bond's mode"
 jq '.bonds[0].mode = "balance-xor"' "$work/bonded.json" >"$spec"
 bed_check_eq "plan: out of OVS, members released, then the mode" \
     "detach-port,release,release,set-bond" "$(plan_actions)"
 timed_apply "mode changed"
 bonded_ok balance-xor
+options_8023ad
 
 echo "== the bond dropped from the spec (the PFs keep their bridge)"
 jq 'del(.bonds)' "$work/bonded.json" >"$spec"
@@ -178,6 +188,7 @@ for dl in netdevsim/netdevsim1 netdevsim/netdevsim2; do
 done
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 cp "$work/bonded.json" "$spec"
+memberless_dropped
 
 echo "== a bond of that name made by hand"
 ip link del "$bond" 2>/dev/null

@@ -2828,7 +2828,8 @@ fx_bond(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
     f->spec.bonds = bond;
     f->spec.n_bonds = 1;
     fx_converged(f, SF, 2);
-    *ob = (struct obs_bond){.mode = -1};
+    *ob = (struct obs_bond){
+        .mode = -1, .miimon_ms = -1, .xmit_hash = -1, .lacp_rate = -1};
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         ob->members[j].found = true;
         snprintf(ob->members[j].netdev, sizeof ob->members[j].netdev, "eth%zu",
@@ -2861,10 +2862,14 @@ START_TEST(test_bond_planned)
     ck_assert_str_eq(p->steps[3].link.netdev, "bond0");
     ck_assert_str_eq(p->steps[4].ovsport.port, "bond0");
 
-    /* Formed: nothing left to do. */
+    /* Formed: nothing left to do. The kernel reports every option, also
+     * those the mode does not use (xmit_hash_policy, lacp_rate here). */
     ob.exists = ob.is_bond = ob.owned = ob.up = ob.carrier = true;
     ob.ifindex = 40;
     ob.mode = 1;
+    ob.miimon_ms = 100;
+    ob.xmit_hash = 1; /* layer3+4, left from another mode: not compared */
+    ob.lacp_rate = 1;
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         ob.members[j].master = 40;
     }
@@ -2950,6 +2955,8 @@ fx_bond_formed(struct fx *f, struct spec_bond *bond, struct obs_bond *ob)
     ob->exists = ob->is_bond = ob->owned = ob->up = ob->carrier = true;
     ob->ifindex = 40;
     ob->mode = 1;
+    ob->miimon_ms = 100;
+    ob->xmit_hash = ob->lacp_rate = 0; /* the kernel's defaults */
     for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
         ob->members[j].master = 40;
         f->opfs[j].uplink_master = 40;
@@ -3094,6 +3101,185 @@ START_TEST(test_bond_member_enslaved_elsewhere)
 }
 END_TEST
 
+/* Options the kernel takes on a live bond (miimon, xmit_hash_policy):
+ * one set-bond-options with only what changes, the bond left up, its
+ * members enslaved and its OVS port in place (no detach, no release). */
+START_TEST(test_bond_options_live)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    bond.miimon_ms = 250;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "set-bond-options");
+    ck_assert_str_eq(p->steps[0].bond.name, "bond0");
+    ck_assert_uint_eq(p->steps[0].bond.miimon_ms, 250);
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, -1);
+    ck_assert_int_eq(p->steps[0].bond.lacp_rate, -1);
+    ck_assert(!p->steps[0].bond.down);
+    ck_assert(!p->has_detach);
+    ck_assert_str_eq(p->steps[0].detail,
+                     "miimon 100 -> 250 ms, live, members kept");
+    ck_assert_str_eq(plan_action_name(PLAN_SET_BOND_OPTIONS),
+                     "set-bond-options");
+    ck_assert(!plan_action_is_ovs(PLAN_SET_BOND_OPTIONS));
+
+    /* balance-xor, the hash changes: live too; miimon as it is. */
+    bond.miimon_ms = 100;
+    bond.mode = SPEC_BOND_BALANCE_XOR;
+    bond.xmit_hash = SPEC_XMIT_HASH_LAYER3_4;
+    ob.mode = 2;
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "set-bond-options");
+    ck_assert_uint_eq(p->steps[0].bond.miimon_ms, 0);
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, 1); /* layer3+4 */
+    ck_assert(!p->steps[0].bond.down);
+
+    /* Converged; then the hash dropped from the spec: the kernel's
+     * default (layer2) again, as a new bond would have. */
+    ob.xmit_hash = 1;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    bond.xmit_hash = SPEC_XMIT_HASH_UNSET;
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "set-bond-options");
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, 0);
+
+    /* Options the kernel did not report: not compared, nothing done. */
+    ob.xmit_hash = ob.miimon_ms = -1;
+    bond.miimon_ms = 300;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* lacp_rate: the kernel takes it only on a bond that is down (but with
+ * its members): set down, changed, set up again in the same plan, the
+ * members and the OVS port kept. One step for all options. */
+START_TEST(test_bond_options_lacp_rate)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    bond.mode = SPEC_BOND_8023AD;
+    ob.mode = 4;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    bond.lacp_rate = SPEC_LACP_RATE_FAST;
+    bond.miimon_ms = 50;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "set-bond-options,set-link-up");
+    ck_assert_int_eq(p->steps[0].bond.lacp_rate, 1);
+    ck_assert_uint_eq(p->steps[0].bond.miimon_ms, 50);
+    ck_assert_int_eq(p->steps[0].bond.xmit_hash, -1);
+    ck_assert(p->steps[0].bond.down);
+    ck_assert_str_eq(p->steps[1].link.netdev, "bond0");
+    ck_assert(!p->has_detach);
+    ck_assert_str_eq(p->steps[0].detail,
+                     "miimon 100 -> 50 ms, lacp_rate slow -> fast, down and "
+                     "up again, members kept");
+
+    /* Left down by a failure after the change: set up, nothing else. */
+    ob.lacp_rate = 1;
+    ob.miimon_ms = 50;
+    ob.up = false;
+    ck_assert_str_eq(actions(fx_plan(f)), "set-link-up");
+
+    /* A bond found down with another rate: no need to set it down. */
+    ob.lacp_rate = 0;
+    p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "set-bond-options,set-link-up");
+    ck_assert(!p->steps[0].bond.down);
+
+    /* Outside 802.3ad the rate means nothing: not compared. */
+    ob.up = true;
+    bond.mode = SPEC_BOND_ACTIVE_BACKUP;
+    bond.lacp_rate = SPEC_LACP_RATE_UNSET;
+    ob.mode = 1;
+    ob.lacp_rate = 1;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* A bond of the agent's left without members (released by hand), then
+ * dropped from the spec: no uplink names it, its mark does (obs'
+ * stray_bonds): out of OVS, deleted. With members the spec does not
+ * name, it is left alone; a bond without the mark is never listed. */
+START_TEST(test_bond_stray)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    struct obs_stray_bond stray = {.name = "bond0", .ifindex = 40};
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    for (size_t j = 0; j < SPEC_BOND_N_PFS; j++) {
+        f->opfs[j].uplink_master = 0;
+        f->opfs[j].uplink_bond[0] = '\0';
+        char key[128];
+        snprintf(key, sizeof key, "%s/uplink", f->opfs[j].devlink);
+        ovs_port(f, 0, f->opfs[j].netdev, true);
+        ovs_port_key(f, 0, key);
+    }
+    f->spec.bonds = NULL;
+    f->spec.n_bonds = 0;
+    f->host.bonds = NULL;
+    f->host.n_bonds = 0;
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = true;
+    f->host.stray_bonds = &stray;
+    f->host.n_stray_bonds = 1;
+    const struct plan *p = fx_plan(f);
+    ck_assert_uint_eq(p->n_blockers, 0);
+    ck_assert_str_eq(actions(p), "detach-port,delete-bond");
+    ck_assert_str_eq(p->steps[0].ovsport.port, "bond0");
+    ck_assert_str_eq(p->steps[1].bond.name, "bond0");
+    ck_assert(p->has_detach);
+
+    /* Not in OVS: deleted all the same. */
+    ovs_del_port(f, "bond0");
+    ck_assert_str_eq(actions(fx_plan(f)), "delete-bond");
+
+    /* Members the spec does not name: not the agent's to cut. */
+    stray.n_members = 1;
+    ck_assert_str_eq(actions(fx_plan(f)), "");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
+/* The bond dropped with its members (test_bond_dropped) is also found
+ * by its mark: deleted once, after the releases. */
+START_TEST(test_bond_dropped_found_twice)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    struct spec_bond bond;
+    struct obs_bond ob;
+    struct obs_stray_bond stray = {
+        .name = "bond0", .ifindex = 40, .n_members = 2};
+    ck_assert_ptr_nonnull(f);
+    fx_bond_formed(f, &bond, &ob);
+    f->spec.bonds = NULL;
+    f->spec.n_bonds = 0;
+    f->host.bonds = NULL;
+    f->host.n_bonds = 0;
+    f->pfs[0].attach_uplink = f->pfs[1].attach_uplink = true;
+    f->host.stray_bonds = &stray;
+    f->host.n_stray_bonds = 1;
+    const struct plan *p = fx_plan(f);
+    ck_assert_str_eq(actions(p), "detach-port,release,release,delete-bond,"
+                                 "add-port,add-port");
+    plan_free(f->plan);
+    free(f);
+}
+END_TEST
+
 START_TEST(test_free_null)
 {
     plan_free(NULL);
@@ -3149,6 +3335,10 @@ plan_suite(void)
     tcase_add_test(tc, test_bond_dropped);
     tcase_add_test(tc, test_bond_foreign);
     tcase_add_test(tc, test_bond_member_enslaved_elsewhere);
+    tcase_add_test(tc, test_bond_options_live);
+    tcase_add_test(tc, test_bond_options_lacp_rate);
+    tcase_add_test(tc, test_bond_stray);
+    tcase_add_test(tc, test_bond_dropped_found_twice);
     tcase_add_test(tc, test_vlan_via_names);
     tcase_add_test(tc, test_action_names);
     suite_add_tcase(s, tc);

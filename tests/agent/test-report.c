@@ -669,6 +669,9 @@ START_TEST(bond_status)
                           .up = true,
                           .carrier = true,
                           .mode = 1,
+                          .miimon_ms = 100,
+                          .xmit_hash = 0,
+                          .lacp_rate = 0,
                           .active_slave = "eth0"};
     ob.members[0] = (struct obs_bond_member){.found = true,
                                              .netdev = "eth0",
@@ -685,6 +688,10 @@ START_TEST(bond_status)
     root = to_json(r);
     assert_str(at(root, "bonds", "0", "name", NULL), "bond0");
     assert_str(at(root, "bonds", "0", "mode", NULL), "active-backup");
+    ck_assert_int_eq(
+        json_integer_value(at(root, "bonds", "0", "miimon_ms", NULL)), 100);
+    assert_str(at(root, "bonds", "0", "xmit_hash_policy", NULL), "layer2");
+    assert_str(at(root, "bonds", "0", "lacp_rate", NULL), "slow");
     assert_str(at(root, "bonds", "0", "active_slave", NULL), "eth0");
     assert_str(at(root, "bonds", "0", "lag_state", NULL), "not exposed");
     ck_assert(json_is_true(
@@ -696,11 +703,30 @@ START_TEST(bond_status)
     assert_str(json_object_get(p, "severity"), "warning");
     ck_assert_int_eq(report_exit_code(r), 0);
     char *text = report_to_text(r);
-    ck_assert_ptr_nonnull(strstr(text, "bond bond0  active-backup  members "
+    ck_assert_ptr_nonnull(strstr(text, "bond bond0  active-backup  miimon "
+                                       "100 ms  members "
                                        "eth0 (in, carrier) eth1 (in, no "
                                        "carrier)  active eth0  lag not "
                                        "exposed"));
     free(text);
+    json_decref(root);
+    report_free(r);
+
+    /* 802.3ad: its hash and LACP rate too, as the kernel has them. */
+    ob.mode = 4;
+    ob.xmit_hash = 1;
+    ob.lacp_rate = 1;
+    ob.miimon_ms = 250;
+    r = build();
+    root = to_json(r);
+    assert_str(at(root, "bonds", "0", "xmit_hash_policy", NULL), "layer3+4");
+    assert_str(at(root, "bonds", "0", "lacp_rate", NULL), "fast");
+    text = report_to_text(r);
+    ck_assert_ptr_nonnull(strstr(text, "bond bond0  802.3ad  miimon 250 ms  "
+                                       "xmit_hash_policy layer3+4  "
+                                       "lacp_rate fast  members eth0"));
+    free(text);
+    ob.mode = 1;
     ck_assert(json_is_null(at(root, "bonds", "0", "lag_type", NULL)));
     json_decref(root);
     report_free(r);

@@ -92,6 +92,82 @@ START_TEST(test_encode_set_opts_no_create)
 }
 END_TEST
 
+START_TEST(test_encode_change_opts)
+{
+    char buf[NLT_BUF];
+    const struct nlmsghdr *nlh = (const void *)buf;
+    struct bond_opt_change c = {
+        .miimon_ms = 250, .xmit_hash = -1, .lacp_rate = -1};
+    ck_assert_int_gt(bond_encode_change_opts(buf, sizeof buf, 9, &c), 0);
+    ck_assert_int_eq(nlh->nlmsg_type, RTM_NEWLINK);
+    ck_assert(!(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)));
+    ck_assert_int_eq(ifi_of(nlh)->ifi_index, 9);
+    const struct nlattr *info = nlt_find_msg(nlh, IFI, IFLA_LINKINFO);
+    ck_assert_str_eq(mnl_attr_get_str(nlt_find_nested(info, IFLA_INFO_KIND)),
+                     "bond");
+    const struct nlattr *data = nlt_find_nested(info, IFLA_INFO_DATA);
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(data, IFLA_BOND_MIIMON)), 250);
+    /* Never the mode: the kernel refuses it on a bond with members or up
+     * even unchanged. Options not to change are not sent. */
+    ck_assert_ptr_null(nlt_find_nested(data, IFLA_BOND_MODE));
+    ck_assert_ptr_null(nlt_find_nested(data, IFLA_BOND_XMIT_HASH_POLICY));
+    ck_assert_ptr_null(nlt_find_nested(data, IFLA_BOND_AD_LACP_RATE));
+
+    c = (struct bond_opt_change){.xmit_hash = BOND_XMIT_POLICY_LAYER34,
+                                 .lacp_rate = 1};
+    ck_assert_int_gt(bond_encode_change_opts(buf, sizeof buf, 9, &c), 0);
+    info = nlt_find_msg(nlh, IFI, IFLA_LINKINFO);
+    data = nlt_find_nested(info, IFLA_INFO_DATA);
+    ck_assert_ptr_null(nlt_find_nested(data, IFLA_BOND_MIIMON));
+    ck_assert_uint_eq(
+        mnl_attr_get_u8(nlt_find_nested(data, IFLA_BOND_XMIT_HASH_POLICY)),
+        BOND_XMIT_POLICY_LAYER34);
+    ck_assert_uint_eq(
+        mnl_attr_get_u8(nlt_find_nested(data, IFLA_BOND_AD_LACP_RATE)), 1);
+    ck_assert_int_eq(bond_encode_change_opts(buf, 40, 9, &c), -ENOSPC);
+}
+END_TEST
+
+/* The dumps that find the agent's bonds: filtered by the kernel by kind,
+ * then by master (a bond's members). */
+START_TEST(test_encode_dump)
+{
+    char buf[NLT_BUF];
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_gt(bond_encode_dump(buf, sizeof buf, 0), 0);
+    ck_assert_int_eq(nlh->nlmsg_type, RTM_GETLINK);
+    ck_assert_int_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    const struct nlattr *info = nlt_find_msg(nlh, IFI, IFLA_LINKINFO);
+    ck_assert_str_eq(mnl_attr_get_str(nlt_find_nested(info, IFLA_INFO_KIND)),
+                     "bond");
+    ck_assert_ptr_null(nlt_find_msg(nlh, IFI, IFLA_MASTER));
+    ck_assert_uint_eq(mnl_attr_get_u32(nlt_find_msg(nlh, IFI, IFLA_EXT_MASK)),
+                      RTEXT_FILTER_SKIP_STATS);
+
+    ck_assert_int_gt(bond_encode_dump(buf, sizeof buf, 40), 0);
+    ck_assert_int_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    ck_assert_uint_eq(mnl_attr_get_u32(nlt_find_msg(nlh, IFI, IFLA_MASTER)),
+                      40);
+    ck_assert_ptr_null(nlt_find_msg(nlh, IFI, IFLA_LINKINFO));
+}
+END_TEST
+
+START_TEST(test_option_names)
+{
+    ck_assert_str_eq(bond_xmit_hash_name(BOND_XMIT_POLICY_LAYER2), "layer2");
+    ck_assert_str_eq(bond_xmit_hash_name(BOND_XMIT_POLICY_LAYER34),
+                     "layer3+4");
+    ck_assert_str_eq(bond_xmit_hash_name(BOND_XMIT_POLICY_VLAN_SRCMAC),
+                     "vlan+srcmac");
+    ck_assert_ptr_null(bond_xmit_hash_name(-1));
+    ck_assert_ptr_null(bond_xmit_hash_name(99));
+    ck_assert_str_eq(bond_lacp_rate_name(0), "slow");
+    ck_assert_str_eq(bond_lacp_rate_name(1), "fast");
+    ck_assert_ptr_null(bond_lacp_rate_name(-1));
+}
+END_TEST
+
 START_TEST(test_encode_link_changes)
 {
     char buf[NLT_BUF];
@@ -266,6 +342,9 @@ bond_suite(void)
     tcase_add_test(tc, test_encode_create);
     tcase_add_test(tc, test_encode_set_opts_no_create);
     tcase_add_test(tc, test_encode_link_changes);
+    tcase_add_test(tc, test_encode_change_opts);
+    tcase_add_test(tc, test_encode_dump);
+    tcase_add_test(tc, test_option_names);
     tcase_add_test(tc, test_decode_bond);
     tcase_add_test(tc, test_decode_member);
     tcase_add_test(tc, test_decode_bad);

@@ -70,6 +70,30 @@ int bond_create(struct oanl_sock *, const char *name,
 int bond_set_opts(struct oanl_sock *, int ifindex,
                   const struct bond_opts *opts, struct oanl_extack *ext);
 
+/* Options to change on an existing bond, each sent only when set. Never
+ * the mode: the kernel checks a mode's preconditions (down, no members)
+ * even for the value the bond has, so a live change leaves it out. */
+struct bond_opt_change {
+    uint32_t miimon_ms; /* 0: not sent */
+    int xmit_hash;      /* BOND_XMIT_POLICY_*; -1: not sent */
+    int lacp_rate;      /* 0 slow, 1 fast; -1: not sent */
+};
+
+/* Changes the options in 'c' of existing bond 'ifindex'. The kernel
+ * takes miimon and xmit_hash_policy on a bond that is up with members,
+ * lacp_rate only on a bond that is down (-EBUSY otherwise;
+ * drivers/net/bonding/bond_options.c, BOND_OPTFLAG_IFDOWN). */
+int bond_change_opts(struct oanl_sock *, int ifindex,
+                     const struct bond_opt_change *c, struct oanl_extack *ext);
+
+/* The bonds marked as the agent's (bond_owned()), from one link dump
+ * the kernel filters by kind "bond" (checked here again: a kernel
+ * without the bonding module returns every link), with in n_members[i]
+ * how many links have bond i as master (one dump filtered by master
+ * each). Caller owns *out and *n_members (free()). */
+int bond_list_owned(struct oanl_sock *, struct bond_link **out,
+                    unsigned **n_members, size_t *n);
+
 /* Makes 'member' a slave of bond 'bond': sets it down first (bonding
  * refuses a member that is up: "Device can not be enslaved while up"),
  * then IFLA_MASTER. The bond sets its members up itself. */
@@ -98,6 +122,13 @@ int bond_encode_create(void *buf, size_t len, const char *name,
 /* RTM_NEWLINK of existing 'ifindex' (no create flags): the options. */
 int bond_encode_set_opts(void *buf, size_t len, int ifindex,
                          const struct bond_opts *opts);
+/* RTM_NEWLINK of existing 'ifindex': kind "bond" and only the options
+ * set in 'c' (no IFLA_BOND_MODE). */
+int bond_encode_change_opts(void *buf, size_t len, int ifindex,
+                            const struct bond_opt_change *c);
+/* RTM_GETLINK dump (no statistics) the kernel filters: by kind "bond"
+ * when 'master' is 0, else by IFLA_MASTER 'master'. */
+int bond_encode_dump(void *buf, size_t len, int master);
 /* RTM_SETLINK: IFLA_IFALIAS. */
 int bond_encode_set_alias(void *buf, size_t len, int ifindex,
                           const char *alias);
@@ -117,5 +148,9 @@ int bond_decode_link(const struct nlmsghdr *, struct bond_link *out);
 
 /* "active-backup", "balance-xor", "802.3ad", ...; NULL when unknown. */
 const char *bond_mode_name(uint8_t mode);
+/* "layer2", "layer3+4", ... (BOND_XMIT_POLICY_*); NULL when unknown. */
+const char *bond_xmit_hash_name(int policy);
+/* "slow", "fast"; NULL when unknown. */
+const char *bond_lacp_rate_name(int rate);
 
 #endif
