@@ -109,6 +109,18 @@ wire_attach() {
     ip -n wire addr add 10.9.0.3/24 dev wbr && ip -n wire link set wbr up
 }
 
+# wire_detach: wire_attach undone (the namespace, the veths, the
+# uplinks' redirect).
+wire_detach() {
+    local k
+    ip netns del wire
+    for k in 1 2; do
+        ip link del "wire$k" 2>/dev/null
+        tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
+    done
+    return 0
+}
+
 # leg_rx N: packets the wire received on leg N (from member N).
 leg_rx() { ip -n wire -j -s link show "leg$1" | jq -r '.[0].stats64.rx.packets'; }
 
@@ -198,12 +210,7 @@ carrier_loss() {
     pings_ok "$a back"
     bed_check_eq "plan: nothing to do" "" "$(plan_actions)"
     for dl in vf0 vf1; do bed_vf_detach "$dl"; done
-    ip netns del wire
-    for k in 1 2; do
-        ip link del "wire$k" 2>/dev/null
-        tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
-    done
-    return 0
+    wire_detach
 }
 
 # applied_steps JSON: the steps an `agentctl apply --json` made, as
@@ -291,12 +298,7 @@ options_live() {
     bed_check_eq "status: miimon_ms 250" 250 \
         "$(printf '%s\n' "$E2E_ST" | jq -r '.bonds[0].miimon_ms')"
     bed_vf_detach vf0
-    ip netns del wire
-    for k in 1 2; do
-        ip link del "wire$k" 2>/dev/null
-        tc qdisc del dev "$(bed_pf_netdev "netdevsim/netdevsim$k")" root 2>/dev/null
-    done
-    return 0
+    wire_detach
 }
 
 # apply_watched WHAT: agentctl apply --json with the kernel's link events

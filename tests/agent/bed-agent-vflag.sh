@@ -38,7 +38,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/bed-agent-lib.sh"
 
 AGENTCTL=$(readlink -f "${1:?usage: $0 AGENTCTL}")
-bridge=ovs-sriov
+bridge="ovs-sriov"
 bond=oabond0
 work=$(mktemp -d /tmp/e2e-vflag.XXXXXX)
 spec=$work/host.json
