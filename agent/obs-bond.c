@@ -130,9 +130,8 @@ observe_strays(struct hostio *io, const struct spec *spec,
                struct obs_host *host)
 {
     struct bond_link *links;
-    unsigned *members;
     size_t n;
-    int r = bond_list_owned(io->rtnl, &links, &members, &n);
+    int r = bond_list_owned(io->rtnl, &links, &n);
     if (r) {
         return r;
     }
@@ -140,17 +139,17 @@ observe_strays(struct hostio *io, const struct spec *spec,
         host->stray_bonds = calloc(n, sizeof *host->stray_bonds);
         r = host->stray_bonds ? 0 : -ENOMEM;
     }
+    /* Members counted only for these: a spec bond's are its uplinks. */
     for (size_t i = 0; !r && i < n; i++) {
         if (!spec_names_bond(spec, links[i].name)) {
             struct obs_stray_bond *sb =
                 &host->stray_bonds[host->n_stray_bonds++];
             oa_copy_str(sb->name, sizeof sb->name, links[i].name);
             sb->ifindex = links[i].ifindex;
-            sb->n_members = members[i];
+            r = bond_count_members(io->rtnl, sb->ifindex, &sb->n_members);
         }
     }
     free(links);
-    free(members);
     return r;
 }
 

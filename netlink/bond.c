@@ -560,29 +560,26 @@ dump(struct oanl_sock *s, struct dump_ctx *c)
 }
 
 int
-bond_list_owned(struct oanl_sock *s, struct bond_link **out,
-                unsigned **n_members, size_t *n)
+bond_list_owned(struct oanl_sock *s, struct bond_link **out, size_t *n)
 {
     struct dump_ctx c = {0};
-    unsigned *members = NULL;
     int r = dump(s, &c);
-    if (!r && c.n && !(members = calloc(c.n, sizeof *members))) {
-        r = -ENOMEM;
-    }
-    for (size_t i = 0; !r && i < c.n; i++) {
-        struct dump_ctx m = {.master = c.bonds[i].ifindex};
-        r = dump(s, &m);
-        members[i] = m.members;
-    }
     if (r) {
         free(c.bonds);
-        free(members);
         return r;
     }
     *out = c.bonds;
-    *n_members = members;
     *n = c.n;
     return 0;
+}
+
+int
+bond_count_members(struct oanl_sock *s, int bond, unsigned *n)
+{
+    struct dump_ctx c = {.master = bond};
+    int r = dump(s, &c);
+    *n = c.members;
+    return r;
 }
 
 int

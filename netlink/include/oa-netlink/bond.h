@@ -88,11 +88,13 @@ int bond_change_opts(struct oanl_sock *, int ifindex,
 
 /* The bonds marked as the agent's (bond_owned()), from one link dump
  * the kernel filters by kind "bond" (checked here again: a kernel
- * without the bonding module returns every link), with in n_members[i]
- * how many links have bond i as master (one dump filtered by master
- * each). Caller owns *out and *n_members (free()). */
-int bond_list_owned(struct oanl_sock *, struct bond_link **out,
-                    unsigned **n_members, size_t *n);
+ * without the bonding module returns every link). Caller owns *out
+ * (free()). */
+int bond_list_owned(struct oanl_sock *, struct bond_link **out, size_t *n);
+
+/* How many links have 'bond' as master, from one link dump the kernel
+ * filters by master. */
+int bond_count_members(struct oanl_sock *, int bond, unsigned *n);
 
 /* Makes 'member' a slave of bond 'bond': sets it down first (bonding
  * refuses a member that is up: "Device can not be enslaved while up"),
