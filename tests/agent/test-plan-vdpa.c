@@ -529,15 +529,24 @@ eth0(bool enabled, const char *netdev)
     return e;
 }
 
+/* The planner with one management device 'e' (and device 'd', NULL:
+ * none) observed. */
+static void
+run_eth(struct fixture *f, struct obs_vdpa_dev *d, struct obs_vdpa_eth *e,
+        const struct spec *spec)
+{
+    fixture(f, d, d ? 1 : 0);
+    f->v.eths = e;
+    f->v.n_eths = 1;
+    run(f, spec);
+}
+
 START_TEST(test_disable_eth_before_new)
 {
     struct fixture f;
     struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
     struct obs_vdpa_eth e = eth0(true, "eth3");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_blockers, 0);
     ck_assert_uint_eq(f.got.n_steps, 3);
     const struct plan_step *s = &f.got.steps[0];
@@ -568,10 +577,7 @@ START_TEST(test_disable_eth_before_new)
 
     /* After the reload it reads false: no step, the create goes on. */
     e = eth0(false, "");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_blockers, 0);
     ck_assert_uint_eq(f.got.n_steps, 2);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
@@ -580,10 +586,7 @@ START_TEST(test_disable_eth_before_new)
      * would delete it. */
     struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
     e = eth0(true, "eth3");
-    fixture(&f, &d, 1);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, &d, &e, spec);
     ck_assert_uint_eq(f.got.n_steps + f.got.n_blockers, 0);
     spec_destroy(spec);
 }
@@ -597,10 +600,7 @@ START_TEST(test_disable_eth_unapplied)
     struct spec *spec = load("{\"driver\":\"vhost_vdpa\"}");
     struct obs_vdpa_eth e = eth0(false, "eth3");
     e.unapplied = true;
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 3);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
     ck_assert_str_eq(f.got.steps[0].detail,
@@ -609,10 +609,7 @@ START_TEST(test_disable_eth_unapplied)
     ck_assert_int_eq(f.got.steps[1].action, PLAN_VDPA_NEW);
 
     e = eth0(false, "");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 2);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
     spec_destroy(spec);
@@ -628,10 +625,7 @@ START_TEST(test_disable_eth_netdev_in_use)
     struct obs_vdpa_eth e = eth0(true, "eth3");
     e.in_use = true;
     strcpy(e.holder, "netdev eth3 up with 192.0.2.5/24");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 0);
     ck_assert_uint_eq(f.got.n_blockers, 1);
     ck_assert_str_eq(f.got.blockers[0],
@@ -642,10 +636,7 @@ START_TEST(test_disable_eth_netdev_in_use)
                      "to proceed");
 
     spec->pfs[0].disruptive = SPEC_DISRUPTIVE_ALLOW;
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_blockers, 0);
     ck_assert_uint_eq(f.got.n_steps, 3);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
@@ -657,17 +648,11 @@ START_TEST(test_disable_eth_netdev_in_use)
      * step goes between the delete and the create. */
     spec = load("{\"driver\":\"vhost_vdpa\",\"mtu\":9000}");
     struct obs_vdpa_dev d = dev0("vhost_vdpa", true);
-    fixture(&f, &d, 1);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, &d, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 0);
     ck_assert_uint_eq(f.got.n_blockers, 1);
     e.in_use = false;
-    fixture(&f, &d, 1);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, &d, &e, spec);
     ck_assert_uint_eq(f.got.n_blockers, 0);
     ck_assert_uint_eq(f.got.n_steps, 4);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DEL);
@@ -687,10 +672,7 @@ START_TEST(test_disable_eth_unreadable)
     struct obs_vdpa_eth e = eth0(true, "");
     strcpy(e.error,
            "reading enable_eth of pci/0000:08:00.2: Operation not permitted");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 0);
     ck_assert_uint_eq(f.got.n_blockers, 1);
     ck_assert_ptr_nonnull(
@@ -718,10 +700,7 @@ START_TEST(test_disable_eth_once_per_mgmtdev)
     struct fixture f;
     struct obs_vdpa_eth e = {.mgmtdev = "auxiliary/mlx5_core.sf.2",
                              .enabled = true};
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_blockers, 0);
     ck_assert_uint_eq(f.got.n_steps, 5);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_DISABLE_ETH);
@@ -734,10 +713,7 @@ START_TEST(test_disable_eth_once_per_mgmtdev)
 
     /* The entry is another management device's: nothing to turn off. */
     strcpy(e.mgmtdev, "pci/0000:08:00.2");
-    fixture(&f, NULL, 0);
-    f.v.eths = &e;
-    f.v.n_eths = 1;
-    run(&f, spec);
+    run_eth(&f, NULL, &e, spec);
     ck_assert_uint_eq(f.got.n_steps, 4);
     ck_assert_int_eq(f.got.steps[0].action, PLAN_VDPA_NEW);
     spec_destroy(spec);

@@ -240,6 +240,16 @@ cmd_param_get(const char *handle, const char *name, const char *cmode)
     return 0;
 }
 
+static int
+set_param(const struct devlink_handle *h, const struct devlink_param *p)
+{
+    struct oanl_sock *s = open_devlink();
+    struct oanl_extack ext;
+    int r = devlink_param_set(s, h, p, &ext);
+    oanl_close(s);
+    return r ? fail(r, &ext) : 0;
+}
+
 /* param-set HANDLE NAME STRING: a runtime string param. */
 static int
 cmd_param_set(const char *handle, const char *name, const char *value)
@@ -250,11 +260,7 @@ cmd_param_set(const char *handle, const char *name, const char *value)
                               .cmode = DEVLINK_PARAM_CMODE_RUNTIME};
     snprintf(p.name, sizeof p.name, "%s", name);
     snprintf(p.str, sizeof p.str, "%s", value);
-    struct oanl_sock *s = open_devlink();
-    struct oanl_extack ext;
-    int r = devlink_param_set(s, &h, &p, &ext);
-    oanl_close(s);
-    return r ? fail(r, &ext) : 0;
+    return set_param(&h, &p);
 }
 
 /* param-set-bool HANDLE NAME true|false CMODE: a bool param. */
@@ -268,11 +274,7 @@ cmd_param_set_bool(const char *handle, const char *name, const char *value,
                               .cmode = parse_cmode(cmode),
                               .flag = !strcmp(value, "true")};
     snprintf(p.name, sizeof p.name, "%s", name);
-    struct oanl_sock *s = open_devlink();
-    struct oanl_extack ext;
-    int r = devlink_param_set(s, &h, &p, &ext);
-    oanl_close(s);
-    return r ? fail(r, &ext) : 0;
+    return set_param(&h, &p);
 }
 
 /* reload HANDLE: driver_reinit; prints the actions performed (bits). */
