@@ -53,6 +53,11 @@ struct apply_ctx {
      * steps of the same transaction report its outcome ('*_msg'). */
     bool ovs_done, detach_done;
     bool vswitchd_applied; /* the last commit: an ovs-vswitchd applied it */
+    /* Datapath ports of renamed netdevs, found before the transaction
+     * that re-points their ports and deleted after it (owned). */
+    struct dpport *orphans;
+    size_t n_orphans;
+    int released_dp_ports;
     char ovs_msg[420], detach_msg[420]; /* msg + " (same transaction)" */
     struct apply_result *res;
     /* Set by the step that fails (STEP_ERROR): the text is the part after
@@ -1317,9 +1322,11 @@ await_applied(struct apply_ctx *c, int64_t next_cfg)
     return STEP_DONE;
 }
 
-/* One transaction for 'want', then await_applied(). */
+/* One transaction for 'want', then 'between' (may be NULL) once it is
+ * committed, then await_applied(). */
 static enum step_result
-commit_want(struct apply_ctx *c, const struct vsdb_want *want)
+commit_want_then(struct apply_ctx *c, const struct vsdb_want *want,
+                 void (*between)(struct apply_ctx *))
 {
     struct vsdb *db = c->io->vsdb;
     bool committed = false;
@@ -1350,7 +1357,16 @@ commit_want(struct apply_ctx *c, const struct vsdb_want *want)
         say(c, "unchanged: OVSDB already as wanted");
         return STEP_DONE;
     }
+    if (between) {
+        between(c);
+    }
     return await_applied(c, next_cfg);
+}
+
+static enum step_result
+commit_want(struct apply_ctx *c, const struct vsdb_want *want)
+{
+    return commit_want_then(c, want, NULL);
 }
 
 /* The observed ifindex of the netdev detach-port step 's' takes out of
@@ -1476,26 +1492,50 @@ apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
 }
 
 /* A netdev renamed while it was a port is still a kernel datapath port,
- * which ovs-vswitchd can neither find nor delete (oa-netlink/dpport.h):
- * it would refuse the re-pointed Interface (EEXIST). Each such orphan is
- * filed again under its new name, same port number, just before the
- * transaction that re-points its port: ovs-vswitchd adopts it and the
- * datapath's flows stay valid. Returns how many were; a failure is left
- * to ovs-vswitchd's Interface error, which status reports. */
-static int
-refile_renamed_dp_ports(const struct plan *plan)
+ * filed under its old name (oa-netlink/dpport.h): ovs-vswitchd can neither
+ * find it nor add the re-pointed Interface (EEXIST). Each such orphan is
+ * found before the transaction that re-points its port and deleted as
+ * soon as that transaction is committed; ovs-vswitchd then adds the
+ * netdev under its new name. It reconfigures on the transaction and on
+ * the kernel's link event alike, so the two land in one reconfiguration
+ * or in two a moment apart (the first refusing the Interface, the second
+ * adding it). Deleting it earlier would have ovs-vswitchd revalidate its
+ * flows without the port until the transaction came; filing it again
+ * under the new name is undone by ovs-vswitchd, which deletes a vport it
+ * cannot tie to a bridge. */
+static void
+find_renamed_dp_ports(struct apply_ctx *c)
 {
-    int released = 0;
+    const struct plan *plan = c->plan;
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
         struct dpport p;
-        if (s->action == PLAN_OVS_RENAME_PORT &&
-            !dpport_find(s->ovsport.port, &p) &&
-            p.type == OVS_VPORT_TYPE_NETDEV && !dpport_refile(&p, NULL)) {
-            released++;
+        if (s->action != PLAN_OVS_RENAME_PORT ||
+            dpport_find(s->ovsport.port, &p) ||
+            p.type != OVS_VPORT_TYPE_NETDEV) {
+            continue;
+        }
+        struct dpport *grown =
+            realloc(c->orphans, (c->n_orphans + 1) * sizeof *grown);
+        if (!grown) {
+            return; /* left to ovs-vswitchd's Interface error */
+        }
+        c->orphans = grown;
+        c->orphans[c->n_orphans++] = p;
+    }
+}
+
+/* After the commit: deletes the orphans find_renamed_dp_ports() found,
+ * counting those it did; a failure is left to ovs-vswitchd's Interface
+ * error, which status reports. */
+static void
+release_renamed_dp_ports(struct apply_ctx *c)
+{
+    for (size_t i = 0; i < c->n_orphans; i++) {
+        if (!dpport_del(&c->orphans[i], NULL)) {
+            c->released_dp_ports++;
         }
     }
-    return released;
 }
 
 /* Every OVS step (step_type.ovs): one transaction (plan.want), committed
@@ -1516,16 +1556,21 @@ apply_ovs(struct apply_ctx *c, const struct plan_step *s)
         return STEP_ERROR;
     }
     c->ovs_done = true;
-    int released = refile_renamed_dp_ports(c->plan);
-    enum step_result r = commit_want(c, &c->plan->want);
+    find_renamed_dp_ports(c);
+    enum step_result r =
+        commit_want_then(c, &c->plan->want, release_renamed_dp_ports);
+    int released = c->released_dp_ports;
+    free(c->orphans);
+    c->orphans = NULL;
+    c->n_orphans = 0;
     if (r == STEP_DONE) {
         crashj_end(c->io->journal, "detached", NULL);
     }
     if (released) {
         size_t n = strlen(c->msg);
         snprintf(c->msg + n, sizeof c->msg - n,
-                 "; %d datapath port%s of a renamed netdev filed again "
-                 "under %s new name first",
+                 "; %d datapath port%s of a renamed netdev released "
+                 "for ovs-vswitchd to add under %s new name",
                  released, released == 1 ? "" : "s",
                  released == 1 ? "its" : "their");
     }

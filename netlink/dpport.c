@@ -54,27 +54,6 @@ dpport_encode_vport_del(void *buf, size_t len, uint16_t family,
     return (int)nlh->nlmsg_len;
 }
 
-int
-dpport_encode_vport_new(void *buf, size_t len, uint16_t family,
-                        uint8_t version, const struct dpport *p)
-{
-    static const uint32_t no_pid = 0;
-    struct nlmsghdr *nlh = put_request(buf, len, family, OVS_VPORT_CMD_NEW,
-                                       version, NLM_F_ACK, p->dp_ifindex);
-    const uint32_t *pids = p->n_upcall_pids ? p->upcall_pids : &no_pid;
-    size_t n_pids = p->n_upcall_pids ? p->n_upcall_pids : 1;
-    if (!nlh ||
-        !mnl_attr_put_strz_check(nlh, len, OVS_VPORT_ATTR_NAME, p->name) ||
-        !mnl_attr_put_u32_check(nlh, len, OVS_VPORT_ATTR_TYPE, p->type) ||
-        !mnl_attr_put_u32_check(nlh, len, OVS_VPORT_ATTR_PORT_NO,
-                                p->port_no) ||
-        !mnl_attr_put_check(nlh, len, OVS_VPORT_ATTR_UPCALL_PID,
-                            n_pids * sizeof *pids, pids)) {
-        return -ENOSPC;
-    }
-    return (int)nlh->nlmsg_len;
-}
-
 /* The ovs_header after the genl header, or NULL when truncated. */
 static const struct ovs_header *
 ovs_header_of(const struct nlmsghdr *nlh)
@@ -118,18 +97,8 @@ vport_attr_cb(const struct nlattr *a, void *data)
     case OVS_VPORT_ATTR_NAME:
         c->has_name = true;
         return oanl_attr_str(a, c->out->name, sizeof c->out->name);
-    case OVS_VPORT_ATTR_UPCALL_PID: {
-        size_t n = mnl_attr_get_payload_len(a) / sizeof(uint32_t);
-        if (n > DPPORT_MAX_PIDS) {
-            return -EBADMSG;
-        }
-        memcpy(c->out->upcall_pids, mnl_attr_get_payload(a),
-               n * sizeof(uint32_t));
-        c->out->n_upcall_pids = n;
-        return 0;
     }
-    }
-    return 0; /* upcall pids, stats, options */
+    return 0; /* upcall PIDs, stats, options */
 }
 
 int
@@ -257,10 +226,8 @@ dpport_find(const char *netdev, struct dpport *out)
     return c.found ? 0 : -ENOENT;
 }
 
-/* Sends 'p''s DEL and, with 'and_new', its NEW right after on one socket
- * (no other request between them). */
-static int
-del_and_new(const struct dpport *p, bool and_new, struct oanl_extack *ext)
+int
+dpport_del(const struct dpport *p, struct oanl_extack *ext)
 {
     if (p->port_no == OVSP_LOCAL) {
         return -EINVAL; /* the datapath itself */
@@ -272,39 +239,11 @@ del_and_new(const struct dpport *p, bool and_new, struct oanl_extack *ext)
     if (r) {
         return r;
     }
-    /* Room for every PID (2 KiB and more: not on the stack). */
-    size_t size = 256 + DPPORT_MAX_PIDS * sizeof(uint32_t);
-    char *buf = malloc(size);
-    if (!buf) {
-        oanl_close(s);
-        return -ENOMEM;
-    }
-    r = dpport_encode_vport_del(buf, size, id, version, p);
+    char buf[256];
+    r = dpport_encode_vport_del(buf, sizeof buf, id, version, p);
     if (r >= 0) {
         r = oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
     }
-    if (r >= 0 && and_new) {
-        r = dpport_encode_vport_new(buf, size, id, version, p);
-        if (r >= 0) {
-            r = oanl_transact(s, (struct nlmsghdr *)buf, NULL, NULL, ext);
-        }
-    }
-    free(buf);
     oanl_close(s);
     return r < 0 ? r : 0;
-}
-
-int
-dpport_del(const struct dpport *p, struct oanl_extack *ext)
-{
-    return del_and_new(p, false, ext);
-}
-
-int
-dpport_refile(const struct dpport *p, struct oanl_extack *ext)
-{
-    if (p->type != OVS_VPORT_TYPE_NETDEV) {
-        return -EINVAL; /* tunnels and internal ports are made, not filed */
-    }
-    return del_and_new(p, true, ext);
 }

@@ -125,74 +125,6 @@ START_TEST(test_decode_vport_refuses_incomplete)
 }
 END_TEST
 
-START_TEST(test_encode_new_keeps_number_and_pids)
-{
-    char buf[NLT_BUF];
-    struct dpport p = {.dp_ifindex = 5,
-                       .port_no = 4,
-                       .type = OVS_VPORT_TYPE_NETDEV,
-                       .name = "vfrep1",
-                       .n_upcall_pids = 2,
-                       .upcall_pids = {1001, 1002}};
-    int len = dpport_encode_vport_new(buf, sizeof buf, FAM, 1, &p);
-    ck_assert_int_gt(len, 0);
-    const struct nlmsghdr *nlh = (const void *)buf;
-    ck_assert_int_eq(
-        ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd,
-        OVS_VPORT_CMD_NEW);
-    ck_assert_int_eq(ovs_hdr(nlh)->dp_ifindex, 5);
-    ck_assert_str_eq(
-        mnl_attr_get_str(nlt_find_msg(nlh, HDR, OVS_VPORT_ATTR_NAME)),
-        "vfrep1");
-    ck_assert_uint_eq(
-        mnl_attr_get_u32(nlt_find_msg(nlh, HDR, OVS_VPORT_ATTR_TYPE)),
-        OVS_VPORT_TYPE_NETDEV);
-    ck_assert_uint_eq(
-        mnl_attr_get_u32(nlt_find_msg(nlh, HDR, OVS_VPORT_ATTR_PORT_NO)), 4);
-    const struct nlattr *a = nlt_find_msg(nlh, HDR, OVS_VPORT_ATTR_UPCALL_PID);
-    ck_assert_ptr_nonnull(a);
-    ck_assert_uint_eq(mnl_attr_get_payload_len(a), 8);
-    const uint32_t *pids = mnl_attr_get_payload(a);
-    ck_assert_uint_eq(pids[0], 1001);
-    ck_assert_uint_eq(pids[1], 1002);
-
-    /* No PIDs known: the kernel still wants the attribute (one 0). */
-    p.n_upcall_pids = 0;
-    ck_assert_int_gt(dpport_encode_vport_new(buf, sizeof buf, FAM, 1, &p), 0);
-    a = nlt_find_msg(nlh, HDR, OVS_VPORT_ATTR_UPCALL_PID);
-    ck_assert_ptr_nonnull(a);
-    ck_assert_uint_eq(mnl_attr_get_payload_len(a), 4);
-    ck_assert_uint_eq(mnl_attr_get_u32(a), 0);
-}
-END_TEST
-
-START_TEST(test_decode_upcall_pids)
-{
-    char buf[NLT_BUF];
-    struct nlmsghdr *nlh = vport_msg(buf, 9);
-    uint32_t pids[3] = {7, 8, 9};
-    mnl_attr_put_u32(nlh, OVS_VPORT_ATTR_PORT_NO, 4);
-    mnl_attr_put_strz(nlh, OVS_VPORT_ATTR_NAME, "vfrep1");
-    mnl_attr_put(nlh, OVS_VPORT_ATTR_UPCALL_PID, sizeof pids, pids);
-    struct dpport p;
-    ck_assert_int_eq(dpport_decode_vport(nlh, &p), 0);
-    ck_assert_uint_eq(p.n_upcall_pids, 3);
-    ck_assert_uint_eq(p.upcall_pids[2], 9);
-}
-END_TEST
-
-START_TEST(test_refile_only_netdev_vports)
-{
-    /* An internal or tunnel vport is made by ovs-vswitchd from its own
-     * configuration: filing it by hand would lose that. */
-    struct dpport p = {.dp_ifindex = 5,
-                       .port_no = 3,
-                       .type = OVS_VPORT_TYPE_INTERNAL,
-                       .name = "br0"};
-    ck_assert_int_eq(dpport_refile(&p, NULL), -EINVAL);
-}
-END_TEST
-
 START_TEST(test_del_refuses_local_port)
 {
     struct dpport p = {.dp_ifindex = 5, .port_no = OVSP_LOCAL};
@@ -210,9 +142,6 @@ dpport_suite(void)
     tcase_add_test(tc, test_decode_vport);
     tcase_add_test(tc, test_decode_vport_refuses_incomplete);
     tcase_add_test(tc, test_del_refuses_local_port);
-    tcase_add_test(tc, test_encode_new_keeps_number_and_pids);
-    tcase_add_test(tc, test_decode_upcall_pids);
-    tcase_add_test(tc, test_refile_only_netdev_vports);
     suite_add_tcase(s, tc);
     return s;
 }

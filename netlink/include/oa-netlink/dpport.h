@@ -9,12 +9,10 @@
  * an Interface with the new name fails with EEXIST (the netdev is still
  * linked under the datapath). The agent, which re-points the port, finds
  * that orphan in a vport dump (the dump reports each vport's current
- * netdev name) and files it again under its new name: deleted by port
- * number and created at once with the same number, type and upcall
- * PIDs. ovs-vswitchd then finds it by the new name and adopts it as it
- * is (ofproto-dpif's port_add adds only a vport it does not find), so
- * the datapath's flows, which name the port by number, stay valid: the
- * netdev is out of the datapath only between the two requests.
+ * netdev name) and deletes it by port number, so that ovs-vswitchd can
+ * add the netdev under its new name. (Filing it again under the new name
+ * does not last: ovs-vswitchd deletes a vport it sees created that no
+ * bridge of its has, ofproto-dpif's process_dpif_port_change().)
  *
  * The I/O functions open their own sockets (the families exist only
  * while the openvswitch module is loaded) and return 0 or a negative
@@ -28,17 +26,11 @@
 
 #include "oa-netlink/nlsock.h"
 
-/* ovs-vswitchd gives a vport one upcall PID per handler thread (one per
- * CPU at most), or a single 0 with per-CPU upcall dispatch. */
-#define DPPORT_MAX_PIDS 512
-
 struct dpport {
     int dp_ifindex;   /* the datapath (its local port's netdev) */
     uint32_t port_no; /* OVS_VPORT_ATTR_PORT_NO */
     uint32_t type;    /* OVS_VPORT_TYPE_* */
     char name[IFNAMSIZ];
-    size_t n_upcall_pids; /* OVS_VPORT_ATTR_UPCALL_PID, as the kernel has it */
-    uint32_t upcall_pids[DPPORT_MAX_PIDS];
 };
 
 /* Finds the vport whose netdev is now named 'netdev', in any datapath.
@@ -49,13 +41,6 @@ int dpport_find(const char *netdev, struct dpport *out);
  * would not find a renamed one). The datapath's local port is refused
  * (-EINVAL). */
 int dpport_del(const struct dpport *p, struct oanl_extack *ext);
-
-/* Files netdev vport 'p' again under its netdev's current name: deletes
- * it by port number, then creates it with the same port number, type and
- * upcall PIDs. When the create fails after the delete, the netdev is no
- * longer a datapath port and ovs-vswitchd adds it anew when its Interface
- * is re-pointed. Only OVS_VPORT_TYPE_NETDEV vports (-EINVAL otherwise). */
-int dpport_refile(const struct dpport *p, struct oanl_extack *ext);
 
 /* --- Pure codec (no I/O). Each encoder returns the length or -ENOSPC. */
 
@@ -68,16 +53,11 @@ int dpport_encode_vport_dump(void *buf, size_t len, uint16_t family,
 /* OVS_VPORT_CMD_DEL of 'p' by port number. */
 int dpport_encode_vport_del(void *buf, size_t len, uint16_t family,
                             uint8_t version, const struct dpport *p);
-/* OVS_VPORT_CMD_NEW of 'p': its name, type, port number and upcall PIDs
- * (a single 0 when it has none: the kernel wants the attribute). */
-int dpport_encode_vport_new(void *buf, size_t len, uint16_t family,
-                            uint8_t version, const struct dpport *p);
 /* An OVS_DP_CMD_* message: its datapath's ifindex. -EBADMSG when
  * truncated. */
 int dpport_decode_dp(const struct nlmsghdr *, int *dp_ifindex);
 /* An OVS_VPORT_CMD_* message. -EBADMSG when truncated, without a port
- * number or name, with a name that does not fit or more upcall PIDs than
- * DPPORT_MAX_PIDS. */
+ * number or name, or with a name that does not fit. */
 int dpport_decode_vport(const struct nlmsghdr *, struct dpport *out);
 
 #endif
