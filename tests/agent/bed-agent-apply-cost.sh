@@ -6,7 +6,10 @@
 # it made a converge quadratic in VFs (2 x 128 VFs: 72 % of the converge
 # in those two steps, docs/performance.md). Repairing 1 representor and
 # repairing all 16 must cost the same dumps; the observations are the
-# same in both, only the steps differ. Also checks the repair is done.
+# same in both, only the steps differ. Also checks the repair is done,
+# and that a converged plan's netlink requests (not dumps: tc filters are
+# dumped per representor) are the same at 4 and 16 VFs: hw-tc-offload is
+# read for every netdev in one ethtool dump, not asked per representor.
 #   tests/bed/run "tests/agent/bed-agent-apply-cost.sh AGENTCTL"
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,9 +34,26 @@ vfs=()
 for ((i = 0; i < n; i++)); do
     vfs+=("$(printf '%d=02:00:00:00:07:%02x' "$i" "$i")")
 done
-e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
-bed_check "apply from blank converges" e2e_agentctl apply ||
+# plan_requests: the netlink requests (not dumps) of a converged plan.
+plan_requests() {
+    e2e_agentctl plan --json >"$work/plan.json" 2>"$work/plan.log" &&
+        jq -e '.steps | length == 0' "$work/plan.json" >/dev/null &&
+        jq '.stats.io.netlink_requests' "$work/plan.json"
+}
+small=4
+e2e_write_spec "$E2E_SPEC" "$dl" br1 "$small" "${vfs[@]:0:small}"
+bed_check "apply from blank converges ($small VFs)" e2e_agentctl apply ||
     { bed_summary; exit; }
+req_small=$(plan_requests)
+e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
+bed_check "apply converges ($small -> $n VFs)" e2e_agentctl apply ||
+    { bed_summary; exit; }
+req_big=$(plan_requests)
+echo "   converged plan, netlink requests: $small VFs $req_small, $n VFs $req_big"
+# One look reads hw-tc-offload of every netdev in one ethtool dump; a
+# request per representor would add $((n - small)) here.
+bed_check "a converged plan's requests do not grow with representors (+2)" \
+    test -n "$req_small" -a -n "$req_big" -a "$((req_big - req_small))" -le 2
 
 # undo K: representors 0..K-1 set down with hw-tc-offload off, by hand.
 undo() {
