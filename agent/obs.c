@@ -130,27 +130,32 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
     free(rules);
 }
 
-/* Admin state of the representors in 'reps', from one link dump (not one
- * request per representor), in reps_up[i]; UNKNOWN when not dumped. */
+/* Admin state of the representors in 'reps' in reps_up[i]; UNKNOWN when
+ * not dumped. repr_resolve() read it from its own link dump; else (no
+ * switch id: no link dump there) from one link dump here, not one request
+ * per representor. */
 static void
-observe_reps_up(struct hostio *io, const struct repr_entry *reps, size_t n,
+observe_reps_up(struct hostio *io, struct repr_entry *reps, size_t n,
                 enum obs_tristate *reps_up)
 {
     struct oa_link **links;
     size_t n_links;
+    bool all = true;
 
-    if (!n || oa_link_list(io->link, &links, &n_links, NULL)) {
-        return;
+    for (size_t i = 0; i < n; i++) {
+        all = all && reps[i].has_up;
+    }
+    if (n && !all && !oa_link_list(io->link, &links, &n_links, NULL)) {
+        if (repr_set_up(reps, n, links, n_links)) {
+            n = 0; /* out of memory: unknown */
+        }
+        oa_link_list_free(links, n_links);
     }
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < n_links; k++) {
-            if (links[k]->ifindex == reps[i].ifindex) {
-                reps_up[i] = tristate(true, links[k]->flags & IFF_UP);
-                break;
-            }
+        if (reps[i].has_up) {
+            reps_up[i] = tristate(true, reps[i].up);
         }
     }
-    oa_link_list_free(links, n_links);
 }
 
 /* Marks 'pf' not found: "<why> <what>[: <errno text>]" (the errno only
