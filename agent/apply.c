@@ -1090,6 +1090,21 @@ reps_stale(struct apply_ctx *c, const struct plan_step *s, int r,
     return true;
 }
 
+/* After step 's': drops what a run of steps reads once (the
+ * representors, set-vf's reads) when a step of another kind ran, or a
+ * set-vf failed. */
+static void
+reads_after(struct apply_ctx *c, const struct plan_step *s,
+            enum step_result sr)
+{
+    if (s->action != PLAN_SET_HW_TC_OFFLOAD && s->action != PLAN_SET_LINK_UP) {
+        reps_forget(c, -1);
+    }
+    if (s->action != PLAN_SET_VF || sr == STEP_ERROR) {
+        vfc_forget(c);
+    }
+}
+
 enum step_result
 apply_set_hw_tc_offload(struct apply_ctx *c, const struct plan_step *s)
 {
@@ -1885,13 +1900,7 @@ apply_run(struct hostio *io, const struct spec *spec,
         } else if (sr == STEP_DONE) {
             res->n_done++;
         }
-        if (s->action != PLAN_SET_HW_TC_OFFLOAD &&
-            s->action != PLAN_SET_LINK_UP) {
-            reps_forget(&c, -1);
-        }
-        if (s->action != PLAN_SET_VF || sr == STEP_ERROR) {
-            vfc_forget(&c);
-        }
+        reads_after(&c, s, sr);
         if (opts && opts->on_step) {
             opts->on_step(s, r, msg, opts->aux);
         }
