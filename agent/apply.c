@@ -81,6 +81,18 @@ struct apply_ctx {
         size_t n;
         bool valid;
     } * reps;
+    /* Per PF (host->n_pfs, may be NULL): what set-vf reads before it
+     * writes, read once for a run of set-vf steps (any other step drops
+     * it): the PF's link with its VF list and the VFs' devlink port
+     * functions. Both are O(VFs) to read, so read per step they made a
+     * converge quadratic in VFs. Each step touches only its own VF and
+     * writes what it set into the copy too. */
+    struct vf_cache {
+        struct oa_link *link;     /* NULL: not read in this run */
+        struct repr_entry *ports; /* valid when ports_read */
+        size_t n_ports;
+        bool ports_read;
+    } * vfc;
     /* For on_step: what the step did. */
     char msg[400];
     char failure[OA_ERR_FORMAT_MAX]; /* on_step's text of a failure */
@@ -513,40 +525,66 @@ vf_changes(const struct oa_link_vf *cur, const struct plan_vf_req *w,
     return change;
 }
 
+/* Drops what set-vf read for every PF. */
+static void
+vfc_forget(struct apply_ctx *c)
+{
+    for (size_t k = 0; c->vfc && k < c->host->n_pfs; k++) {
+        oa_link_destroy(c->vfc[k].link);
+        free(c->vfc[k].ports);
+        c->vfc[k] = (struct vf_cache){0};
+    }
+}
+
+/* The cache of PF 's->pf', or 'fresh' (zeroed) without one; the caller
+ * frees 'fresh''s content (vfc_done()). */
+static struct vf_cache *
+vfc_of(struct apply_ctx *c, int pf, struct vf_cache *fresh)
+{
+    return c->vfc && pf >= 0 && (size_t)pf < c->host->n_pfs ? &c->vfc[pf]
+                                                            : fresh;
+}
+
+static void
+vfc_done(struct vf_cache *fresh)
+{
+    oa_link_destroy(fresh->link);
+    free(fresh->ports);
+}
+
 /* VF 'vf's devlink port, when its function reports a hw_addr (then the
- * MAC is set there), from one port dump of the PF's devlink instance.
- * 1 and '*h', '*port' when it does; 0 when it does not (no devlink
- * instance, legacy: no VF ports, a driver without the op, stock
- * netdevsim); or a negative errno. */
+ * MAC is set there), from one port dump of the PF's devlink instance
+ * ('vc' keeps it for the run). 1 and '*h', '*port' (in 'vc') when it
+ * does; 0 when it does not (no devlink instance, legacy: no VF ports, a
+ * driver without the op, stock netdevsim); or a negative errno. */
 static int
 vf_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
-           struct devlink_handle *h, struct repr_entry *port,
-           struct oanl_extack *ext)
+           struct vf_cache *vc, struct devlink_handle *h,
+           struct repr_entry **port, struct oanl_extack *ext)
 {
-    struct devlink_port_info *ports;
-    struct repr_entry *reps;
-    size_t n_ports, n;
-
+    *port = NULL;
     if (!c->io->devlink || !pf->has_devlink ||
         devlink_handle_parse(pf->devlink, h)) {
         return 0;
     }
-    int r = devlink_port_list(c->io->devlink, h, &ports, &n_ports, ext);
-    if (r) {
-        return r;
+    if (!vc->ports_read) {
+        struct devlink_port_info *ports;
+        size_t n_ports;
+        int r = devlink_port_list(c->io->devlink, h, &ports, &n_ports, ext);
+        if (r) {
+            return r;
+        }
+        r = repr_from_ports(ports, n_ports, h, -1, &vc->ports, &vc->n_ports);
+        free(ports);
+        if (r) {
+            return r;
+        }
+        vc->ports_read = true;
     }
-    r = repr_from_ports(ports, n_ports, h, -1, &reps, &n);
-    free(ports);
-    if (r) {
-        return r;
-    }
-    const struct repr_entry *e = repr_find(reps, n, (uint32_t)vf);
-    int found = e && e->has_fn_hw_addr;
-    if (found) {
-        *port = *e;
-    }
-    free(reps);
-    return found;
+    struct repr_entry *e =
+        (struct repr_entry *)repr_find(vc->ports, vc->n_ports, (uint32_t)vf);
+    *port = e;
+    return e && e->has_fn_hw_addr;
 }
 
 /* VF 'vf's MAC through its devlink port function ("devlink port function
@@ -557,27 +595,27 @@ vf_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
  * here. */
 static enum step_result
 mac_by_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
-               const uint8_t mac[6], struct oa_str *what,
+               struct vf_cache *vc, const uint8_t mac[6], struct oa_str *what,
                struct oa_str *refused, bool *by_pf, bool *wrote)
 {
     struct oanl_extack ext = {""};
     struct devlink_handle h;
-    struct repr_entry port;
+    struct repr_entry *port = NULL;
     char text[18];
 
     *by_pf = true;
     *wrote = false;
-    int r = vf_port_fn(c, pf, vf, &h, &port, &ext);
+    int r = vf_port_fn(c, pf, vf, vc, &h, &port, &ext);
     if (r <= 0) {
         return r < 0 ? fail(c, r, &ext) : STEP_DONE;
     }
     spec_mac_to_string(mac, text);
-    if (!memcmp(port.fn_hw_addr, mac, 6)) {
+    if (!memcmp(port->fn_hw_addr, mac, 6)) {
         *by_pf = false;
         oa_str_printf(what, " mac %s via port function", text);
         return STEP_DONE;
     }
-    r = devlink_port_fn_hw_addr_set(c->io->devlink, &h, port.port_index, mac,
+    r = devlink_port_fn_hw_addr_set(c->io->devlink, &h, port->port_index, mac,
                                     &ext);
     if (r == -EOPNOTSUPP) {
         /* A driver that shows the hw_addr but cannot set it: the PF's
@@ -589,6 +627,7 @@ mac_by_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
     if (r) {
         return fail(c, r, &ext);
     }
+    memcpy(port->fn_hw_addr, mac, 6);
     *by_pf = false;
     *wrote = true;
     oa_str_printf(what, " mac %s via port function", text);
@@ -597,29 +636,56 @@ mac_by_port_fn(struct apply_ctx *c, const struct obs_pf *pf, int vf,
 
 /* The settings of 'w' that differ, through the PF (rtnetlink VF ndos:
  * IFLA_VF_MAC, VLAN, trust, spoofchk); '*wrote' when something was. */
+/* What 'req' wrote, into the cached VF entry 'cur'. */
+static void
+vf_written(struct oa_link_vf *cur, const struct oa_link_vf_req *req)
+{
+    if (req->mac) {
+        memcpy(cur->mac, req->mac, 6);
+    }
+    if (req->vlan >= 0) {
+        cur->vlan = (uint32_t)req->vlan;
+        cur->qos = 0;
+    }
+    if (req->trust >= 0) {
+        cur->has_trust = true;
+        cur->trust = req->trust != 0;
+    }
+    if (req->spoofchk >= 0) {
+        cur->has_spoofchk = true;
+        cur->spoofchk = req->spoofchk != 0;
+    }
+}
+
 static enum step_result
 vf_by_pf(struct apply_ctx *c, const struct obs_pf *pf, int vf,
-         const struct plan_vf_req *w, struct oa_str *what, bool *wrote)
+         struct vf_cache *vc, const struct plan_vf_req *w, struct oa_str *what,
+         bool *wrote)
 {
     struct oanl_extack ext = {""};
-    struct oa_link *link;
     struct oa_link_vf_req req;
 
     *wrote = false;
-    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, &ext);
-    if (r) {
-        return fail(c, r, &ext);
+    if (!vc->link) {
+        int r =
+            oa_link_get_by_index(c->io->link, pf->ifindex, &vc->link, &ext);
+        if (r) {
+            vc->link = NULL;
+            return fail(c, r, &ext);
+        }
     }
     oa_link_vf_req_init(&req, (uint32_t)vf);
-    bool change =
-        vf_changes(oa_link_vf_find(link, (uint32_t)vf), w, &req, what);
-    oa_link_destroy(link);
-    if (!change) {
+    struct oa_link_vf *cur =
+        (struct oa_link_vf *)oa_link_vf_find(vc->link, (uint32_t)vf);
+    if (!vf_changes(cur, w, &req, what)) {
         return STEP_DONE;
     }
-    r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
+    int r = oa_link_set_vf(c->io->link, pf->ifindex, &req, &ext);
     if (r) {
         return fail(c, r, &ext);
+    }
+    if (cur) {
+        vf_written(cur, &req);
     }
     *wrote = true;
     return STEP_DONE;
@@ -644,14 +710,17 @@ apply_set_vf(struct apply_ctx *c, const struct plan_step *s)
         oa_err_set(&c->err, -EINVAL, "the step names no VF");
         return STEP_ERROR;
     }
+    struct vf_cache fresh = {0};
+    struct vf_cache *vc = vfc_of(c, s->pf, &fresh);
     if (w.has_mac) {
-        sr = mac_by_port_fn(c, pf, s->vf, w.mac, &what, &refused, &by_pf,
+        sr = mac_by_port_fn(c, pf, s->vf, vc, w.mac, &what, &refused, &by_pf,
                             &fn_wrote);
         w.has_mac = by_pf;
     }
     if (sr == STEP_DONE) {
-        sr = vf_by_pf(c, pf, s->vf, &w, &what, &pf_wrote);
+        sr = vf_by_pf(c, pf, s->vf, vc, &w, &what, &pf_wrote);
     }
+    vfc_done(&fresh);
     if (sr == STEP_DONE) {
         const char *text = oa_str_cstr(&what);
         say(c, "%sVF %d%s%s%s",
@@ -1024,6 +1093,21 @@ reps_stale(struct apply_ctx *c, const struct plan_step *s, int r,
     *retried = true;
     reps_forget(c, s->pf);
     return true;
+}
+
+/* After step 's': drops what a run of steps reads once (the
+ * representors, set-vf's reads) when a step of another kind ran, or a
+ * set-vf failed. */
+static void
+reads_after(struct apply_ctx *c, const struct plan_step *s,
+            enum step_result sr)
+{
+    if (s->action != PLAN_SET_HW_TC_OFFLOAD && s->action != PLAN_SET_LINK_UP) {
+        reps_forget(c, -1);
+    }
+    if (s->action != PLAN_SET_VF || sr == STEP_ERROR) {
+        vfc_forget(c);
+    }
 }
 
 enum step_result
@@ -1828,6 +1912,7 @@ apply_run(struct hostio *io, const struct spec *spec,
     }
     /* Out of memory: every step resolves for itself. */
     c.reps = host->n_pfs ? calloc(host->n_pfs, sizeof *c.reps) : NULL;
+    c.vfc = host->n_pfs ? calloc(host->n_pfs, sizeof *c.vfc) : NULL;
     open_events(&c);
     for (size_t i = 0; i < plan->n_steps; i++) {
         const struct plan_step *s = &plan->steps[i];
@@ -1860,10 +1945,7 @@ apply_run(struct hostio *io, const struct spec *spec,
         } else if (sr == STEP_DONE) {
             res->n_done++;
         }
-        if (s->action != PLAN_SET_HW_TC_OFFLOAD &&
-            s->action != PLAN_SET_LINK_UP) {
-            reps_forget(&c, -1);
-        }
+        reads_after(&c, s, sr);
         if (opts && opts->on_step) {
             opts->on_step(s, r, msg, opts->aux);
         }
@@ -1894,6 +1976,8 @@ apply_run(struct hostio *io, const struct spec *spec,
         free(c.reps[k].reps);
     }
     free(c.reps);
+    vfc_forget(&c);
+    free(c.vfc);
     free(refused);
     return res->err.code;
 }

@@ -74,13 +74,36 @@ tristate(bool known, bool value)
     return !known ? OBS_UNKNOWN : value ? OBS_YES : OBS_NO;
 }
 
-/* hw-tc-offload of 'netdev'; UNKNOWN when it cannot be read. */
+/* hw-tc-offload of the netdevs, from one FEATURES_GET dump per look
+ * taken when first needed (not one request per representor). */
+struct obs_feats {
+    bool tried, dumped;       /* dumped false: read each netdev (ioctl) */
+    struct ethfeat_dev *devs; /* sorted by ifindex */
+    size_t n;
+};
+
+/* hw-tc-offload of 'netdev' ('ifindex'); UNKNOWN when it cannot be read. */
 static enum obs_tristate
-observe_hw_tc(struct hostio *io, const char *netdev)
+observe_hw_tc(struct hostio *io, struct obs_feats *feats, const char *netdev,
+              int ifindex)
 {
+    if (!io->ethfeat || !netdev[0]) {
+        return OBS_UNKNOWN;
+    }
+    if (!feats->tried) {
+        feats->tried = true;
+        feats->dumped = !ethfeat_dump(io->ethfeat, ETHFEAT_HW_TC_OFFLOAD,
+                                      &feats->devs, &feats->n, NULL);
+    }
+    const struct ethfeat_dev *d =
+        feats->dumped ? ethfeat_dev_find(feats->devs, feats->n, ifindex)
+                      : NULL;
     struct ethfeat_state st;
-    if (!io->ethfeat || !netdev[0] ||
-        ethfeat_get(io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st, NULL)) {
+    if (d && !strcmp(d->ifname, netdev)) {
+        st = d->st;
+    } else if (ethfeat_get(io->ethfeat, netdev, ETHFEAT_HW_TC_OFFLOAD, &st,
+                           NULL)) {
+        /* Not in the dump (created or renamed since): asked alone. */
         return OBS_UNKNOWN;
     }
     return st.active ? OBS_YES : OBS_NO;
@@ -107,27 +130,32 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
     free(rules);
 }
 
-/* Admin state of the representors in 'reps', from one link dump (not one
- * request per representor), in reps_up[i]; UNKNOWN when not dumped. */
+/* Admin state of the representors in 'reps' in reps_up[i]; UNKNOWN when
+ * not dumped. repr_resolve() read it from its own link dump; else (no
+ * switch id: no link dump there) from one link dump here, not one request
+ * per representor. */
 static void
-observe_reps_up(struct hostio *io, const struct repr_entry *reps, size_t n,
+observe_reps_up(struct hostio *io, struct repr_entry *reps, size_t n,
                 enum obs_tristate *reps_up)
 {
     struct oa_link **links;
     size_t n_links;
+    bool all = true;
 
-    if (!n || oa_link_list(io->link, &links, &n_links, NULL)) {
-        return;
+    for (size_t i = 0; i < n; i++) {
+        all = all && reps[i].has_up;
+    }
+    if (n && !all && !oa_link_list(io->link, &links, &n_links, NULL)) {
+        if (repr_set_up(reps, n, links, n_links)) {
+            n = 0; /* out of memory: unknown */
+        }
+        oa_link_list_free(links, n_links);
     }
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; k < n_links; k++) {
-            if (links[k]->ifindex == reps[i].ifindex) {
-                reps_up[i] = tristate(true, links[k]->flags & IFF_UP);
-                break;
-            }
+        if (reps[i].has_up) {
+            reps_up[i] = tristate(true, reps[i].up);
         }
     }
-    oa_link_list_free(links, n_links);
 }
 
 /* Marks 'pf' not found: "<why> <what>[: <errno text>]" (the errno only
@@ -371,8 +399,9 @@ observe_steering(struct hostio *io, const struct spec_pf *sp,
 /* VF 'vf's representor 'rep' (admin state 'up'), and its devlink port
  * function's MAC from the same port dump. */
 static void
-observe_rep(struct hostio *io, const struct repr_entry *rep,
-            enum obs_tristate up, struct obs_vf *vf)
+observe_rep(struct hostio *io, struct obs_feats *feats,
+            const struct repr_entry *rep, enum obs_tristate up,
+            struct obs_vf *vf)
 {
     vf->has_rep = true;
     oa_copy_str(vf->rep, sizeof vf->rep, rep->netdev);
@@ -380,13 +409,14 @@ observe_rep(struct hostio *io, const struct repr_entry *rep,
     vf->rep_up = up;
     vf->has_fn_hw_addr = rep->has_fn_hw_addr;
     memcpy(vf->fn_hw_addr, rep->fn_hw_addr, sizeof vf->fn_hw_addr);
-    vf->rep_hw_tc_offload = observe_hw_tc(io, vf->rep);
+    vf->rep_hw_tc_offload = observe_hw_tc(io, feats, vf->rep, vf->rep_ifindex);
     observe_tc(io, vf->rep_ifindex, &vf->rep_tc);
 }
 
 /* VF entries: kernel VF info, PCI address and driver, representor. */
 static int
-observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
+observe_vfs(struct hostio *io, struct obs_feats *feats,
+            const struct sriov_pf *dev, struct obs_pf *pf)
 {
     struct oa_link *link = NULL;
     struct repr_entry *reps = NULL;
@@ -444,7 +474,7 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
         }
         const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
         if (rep) {
-            observe_rep(io, rep, reps_up[rep - reps], vf);
+            observe_rep(io, feats, rep, reps_up[rep - reps], vf);
             pf->n_reps++;
         }
     }
@@ -455,8 +485,9 @@ observe_vfs(struct hostio *io, const struct sriov_pf *dev, struct obs_pf *pf)
 }
 
 static int
-observe_pf(struct hostio *io, const struct spec_pf *sp,
-           const struct pfpin_store *pins, struct obs_pf *pf)
+observe_pf(struct hostio *io, struct obs_feats *feats,
+           const struct spec_pf *sp, const struct pfpin_store *pins,
+           struct obs_pf *pf)
 {
     struct sriov_pf dev = {0};
     const struct pfpin *pin =
@@ -484,9 +515,10 @@ observe_pf(struct hostio *io, const struct spec_pf *sp,
     }
     pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
     pf->vfs_are_devices = sriov_vfs_are_devices(&dev);
-    pf->uplink_hw_tc_offload = observe_hw_tc(io, pf->netdev);
+    pf->uplink_hw_tc_offload =
+        observe_hw_tc(io, feats, pf->netdev, pf->ifindex);
     observe_tc(io, pf->ifindex, &pf->uplink_tc);
-    return observe_vfs(io, &dev, pf);
+    return observe_vfs(io, feats, &dev, pf);
 }
 
 static int
@@ -549,6 +581,7 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
     }
 
     int r = 0;
+    struct obs_feats feats = {0};
     if (spec->n_pfs) {
         host->pfs = calloc(spec->n_pfs, sizeof *host->pfs);
         if (!host->pfs) {
@@ -558,7 +591,7 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
         host->n_pfs = spec->n_pfs;
     }
     for (size_t i = 0; i < spec->n_pfs; i++) {
-        r = observe_pf(io, &spec->pfs[i], pins, &host->pfs[i]);
+        r = observe_pf(io, &feats, &spec->pfs[i], pins, &host->pfs[i]);
         if (r < 0) {
             oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
@@ -587,10 +620,12 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
     if (r < 0) {
         goto fail;
     }
+    free(feats.devs);
     *out = host;
     return 0;
 
 fail:
+    free(feats.devs);
     obs_free(host);
     return r;
 }

@@ -1,13 +1,17 @@
 /* Netdev features by name: see include/oa-netlink/ethfeat.h. */
 #include "oa-netlink/ethfeat.h"
 
+#include "vec.h"
+
 #include <errno.h>
+#include <limits.h>
 #include <libmnl/libmnl.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
 #include <linux/if.h>
 #include <linux/sockios.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -108,6 +112,23 @@ ethfeat_encode_get(void *buf, size_t len, uint16_t family, const char *ifname)
     struct nlmsghdr *nlh =
         put_request(buf, len, family, ETHTOOL_MSG_FEATURES_GET, ifname, 0);
     return nlh ? (int)nlh->nlmsg_len : -ENOSPC;
+}
+
+int
+ethfeat_encode_dump(void *buf, size_t len, uint16_t family)
+{
+    struct nlmsghdr *nlh =
+        oanl_put_genl(buf, len, family, ETHTOOL_MSG_FEATURES_GET,
+                      ETHTOOL_GENL_VERSION, NLM_F_DUMP);
+    struct nlattr *hdr =
+        nlh ? mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_FEATURES_HEADER)
+            : NULL;
+    /* No device: every netdev.  Flags 0: verbose bitsets, with names. */
+    if (!hdr || !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_HEADER_FLAGS, 0)) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, hdr);
+    return (int)nlh->nlmsg_len;
 }
 
 int
@@ -267,6 +288,51 @@ ethfeat_decode_get(const struct nlmsghdr *nlh, const char *name,
     return 0;
 }
 
+static int
+dev_header_cb(const struct nlattr *a, void *data)
+{
+    struct ethfeat_dev *d = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_HEADER_DEV_INDEX: {
+        uint32_t v;
+        int r = oanl_attr_u32(a, &v);
+        if (!r && (v == 0 || v > INT32_MAX)) {
+            r = -EBADMSG;
+        }
+        d->ifindex = r ? 0 : (int)v;
+        return r;
+    }
+    case ETHTOOL_A_HEADER_DEV_NAME:
+        return oanl_attr_str(a, d->ifname, sizeof d->ifname);
+    }
+    return 0;
+}
+
+static int
+dev_cb(const struct nlattr *a, void *data)
+{
+    return oanl_attr_type(a) == ETHTOOL_A_FEATURES_HEADER
+               ? oanl_attr_walk_nested(a, dev_header_cb, data)
+               : 0;
+}
+
+int
+ethfeat_decode_dev(const struct nlmsghdr *nlh, const char *name,
+                   struct ethfeat_dev *out)
+{
+    memset(out, 0, sizeof *out);
+    int r = ethfeat_decode_get(nlh, name, &out->st);
+    if (r) {
+        return r;
+    }
+    /* decode_get checked the headers' length. */
+    r = oanl_attr_walk_msg(nlh, sizeof(struct genlmsghdr), dev_cb, out);
+    if (r < 0) {
+        return r;
+    }
+    return out->ifindex > 0 ? 0 : -EBADMSG;
+}
+
 /* ---- ioctl codec ---- */
 
 int
@@ -331,6 +397,126 @@ nl_get(struct ethfeat_client *c, const char *ifname, const char *name,
     struct nl_get_ctx ctx = {name, out, false};
     r = oanl_transact(c->nl, (struct nlmsghdr *)buf, nl_get_cb, &ctx, ext);
     return r ? r : ctx.got ? 0 : -EBADMSG;
+}
+
+struct nl_dump_ctx {
+    const char *name;
+    struct oanl_vec devs; /* of struct ethfeat_dev */
+};
+
+static int
+nl_dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+    struct nl_dump_ctx *c = data;
+    struct ethfeat_dev d;
+    int r = ethfeat_decode_dev(nlh, c->name, &d);
+    if (r) {
+        return r;
+    }
+    struct ethfeat_dev *slot = oanl_vec_push(&c->devs);
+    if (!slot) {
+        return -ENOMEM;
+    }
+    *slot = d;
+    return 0;
+}
+
+static int
+cmp_ifindex(const void *a, const void *b)
+{
+    const struct ethfeat_dev *x = a, *y = b;
+    return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+/* Hands the collected netdevs over, sorted by ifindex: the kernel walks
+ * them in that order already, sorting makes the lookup's precondition
+ * ours, not the kernel's. */
+static void
+nl_dump_finish(struct nl_dump_ctx *c, struct ethfeat_dev **out, size_t *n)
+{
+    if (c->devs.n) {
+        qsort(c->devs.items, c->devs.n, sizeof(struct ethfeat_dev),
+              cmp_ifindex);
+    }
+    *out = c->devs.items;
+    *n = c->devs.n;
+}
+
+int
+ethfeat_decode_dump(const void *buf, size_t len, const char *name,
+                    struct ethfeat_dev **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct nl_dump_ctx ctx = {name, {.size = sizeof(struct ethfeat_dev)}};
+    const struct nlmsghdr *nlh = buf;
+    int left = len > INT_MAX ? INT_MAX : (int)len;
+    int r = 0;
+    bool done = false;
+    /* mnl_nlmsg_ok() compares nlmsg_len as an int: a length above
+     * INT_MAX would pass it, hence the unsigned comparison first. */
+    for (; !r && !done && left >= (int)sizeof *nlh &&
+           nlh->nlmsg_len <= (unsigned)left && mnl_nlmsg_ok(nlh, left);
+         nlh = mnl_nlmsg_next(nlh, &left)) {
+        done = nlh->nlmsg_type == NLMSG_DONE;
+        r = done                             ? 0
+            : nlh->nlmsg_type == NLMSG_ERROR ? oanl_decode_error(nlh, NULL)
+                                             : nl_dump_cb(nlh, &ctx);
+    }
+    if (!r && !done && left > 0) {
+        r = -EBADMSG; /* a message runs past the end */
+    }
+    if (r) {
+        free(ctx.devs.items);
+        return r;
+    }
+    nl_dump_finish(&ctx, out, n);
+    return 0;
+}
+
+int
+ethfeat_dump(struct ethfeat_client *c, const char *name,
+             struct ethfeat_dev **out, size_t *n, struct oanl_extack *ext)
+{
+    *out = NULL;
+    *n = 0;
+    if (ext) {
+        ext->msg[0] = '\0';
+    }
+    if (c->backend != ETHFEAT_NETLINK) {
+        return -EOPNOTSUPP;
+    }
+    char buf[128];
+    int r = ethfeat_encode_dump(buf, sizeof buf, oanl_family(c->nl)->id);
+    if (r < 0) {
+        return r;
+    }
+    struct nl_dump_ctx ctx = {name, {.size = sizeof(struct ethfeat_dev)}};
+    r = oanl_transact(c->nl, (struct nlmsghdr *)buf, nl_dump_cb, &ctx, ext);
+    if (r) {
+        free(ctx.devs.items);
+        return r;
+    }
+    nl_dump_finish(&ctx, out, n);
+    return 0;
+}
+
+const struct ethfeat_dev *
+ethfeat_dev_find(const struct ethfeat_dev *devs, size_t n, int ifindex)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (devs[mid].ifindex == ifindex) {
+            return &devs[mid];
+        }
+        if (devs[mid].ifindex < ifindex) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return NULL;
 }
 
 static int

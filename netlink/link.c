@@ -77,6 +77,11 @@ oa_link_vf_req_init(struct oa_link_vf_req *r, uint32_t index)
 const struct oa_link_vf *
 oa_link_vf_find(const struct oa_link *l, uint32_t index)
 {
+    /* The kernel lists VFs in order: entry i is VF i, so a lookup per VF
+     * is not a scan per VF. */
+    if (index < l->n_vfs && l->vfs[index].index == index) {
+        return &l->vfs[index];
+    }
     for (size_t i = 0; i < l->n_vfs; i++) {
         if (l->vfs[i].index == index) {
             return &l->vfs[i];

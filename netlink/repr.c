@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/devlink.h>
 #include <stdio.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,6 +206,11 @@ repr_from_links(const struct oa_link *pf, struct oa_link *const *links,
 const struct repr_entry *
 repr_find(const struct repr_entry *e, size_t n, uint32_t vf)
 {
+    /* Sorted by VF and usually dense (entry i is VF i): a lookup per VF
+     * is then not a scan per VF. */
+    if (vf < n && e[vf].vf == vf) {
+        return &e[vf];
+    }
     for (size_t i = 0; i < n; i++) {
         if (e[i].vf == vf) {
             return &e[i];
@@ -232,6 +238,41 @@ merge(struct repr_entry **base, size_t *n, const struct repr_entry *more,
     if (*n) {
         qsort(*base, *n, sizeof **base, cmp_entry);
     }
+    return 0;
+}
+
+static int
+cmp_link_ifindex(const void *a, const void *b)
+{
+    const struct oa_link *x = *(struct oa_link *const *)a;
+    const struct oa_link *y = *(struct oa_link *const *)b;
+    return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+int
+repr_set_up(struct repr_entry *e, size_t n, struct oa_link *const *links,
+            size_t n_links)
+{
+    if (!n || !n_links) {
+        return 0;
+    }
+    /* Sorted by ifindex once, searched per entry: O(n log n), not one
+     * scan of every link per representor. */
+    struct oa_link **byidx = malloc(n_links * sizeof *byidx);
+    if (!byidx) {
+        return -ENOMEM;
+    }
+    memcpy(byidx, links, n_links * sizeof *byidx);
+    qsort(byidx, n_links, sizeof *byidx, cmp_link_ifindex);
+    for (size_t i = 0; i < n; i++) {
+        struct oa_link key = {.ifindex = e[i].ifindex};
+        const struct oa_link *kp = &key;
+        struct oa_link **l =
+            bsearch(&kp, byidx, n_links, sizeof *byidx, cmp_link_ifindex);
+        e[i].has_up = l != NULL;
+        e[i].up = l && ((*l)->flags & IFF_UP);
+    }
+    free(byidx);
     return 0;
 }
 
@@ -280,6 +321,9 @@ repr_resolve(struct oanl_sock *devlink, struct oa_link_sock *rtnl,
         if (!r) {
             r = merge(out, n, more, n_more);
             free(more);
+        }
+        if (!r) {
+            r = repr_set_up(*out, *n, links, n_links);
         }
         oa_link_list_free(links, n_links);
     }

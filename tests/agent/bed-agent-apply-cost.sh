@@ -6,7 +6,10 @@
 # it made a converge quadratic in VFs (2 x 128 VFs: 72 % of the converge
 # in those two steps, docs/performance.md). Repairing 1 representor and
 # repairing all 16 must cost the same dumps; the observations are the
-# same in both, only the steps differ. Also checks the repair is done.
+# same in both, only the steps differ. Also checks the repair is done,
+# and that a converged plan's netlink requests (not dumps: tc filters are
+# dumped per representor) are the same at 4 and 16 VFs: hw-tc-offload is
+# read for every netdev in one ethtool dump, not asked per representor.
 #   tests/bed/run "tests/agent/bed-agent-apply-cost.sh AGENTCTL"
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,9 +34,26 @@ vfs=()
 for ((i = 0; i < n; i++)); do
     vfs+=("$(printf '%d=02:00:00:00:07:%02x' "$i" "$i")")
 done
-e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
-bed_check "apply from blank converges" e2e_agentctl apply ||
+# plan_requests: the netlink requests (not dumps) of a converged plan.
+plan_requests() {
+    e2e_agentctl plan --json >"$work/plan.json" 2>"$work/plan.log" &&
+        jq -e '.steps | length == 0' "$work/plan.json" >/dev/null &&
+        jq '.stats.io.netlink_requests' "$work/plan.json"
+}
+small=4
+e2e_write_spec "$E2E_SPEC" "$dl" br1 "$small" "${vfs[@]:0:small}"
+bed_check "apply from blank converges ($small VFs)" e2e_agentctl apply ||
     { bed_summary; exit; }
+req_small=$(plan_requests)
+e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
+bed_check "apply converges ($small -> $n VFs)" e2e_agentctl apply ||
+    { bed_summary; exit; }
+req_big=$(plan_requests)
+echo "   converged plan, netlink requests: $small VFs $req_small, $n VFs $req_big"
+# One look reads hw-tc-offload of every netdev in one ethtool dump; a
+# request per representor would add $((n - small)) here.
+bed_check "a converged plan's requests do not grow with representors (+2)" \
+    test -n "$req_small" -a -n "$req_big" -a "$((req_big - req_small))" -le 2
 
 # undo K: representors 0..K-1 set down with hw-tc-offload off, by hand.
 undo() {
@@ -60,4 +80,34 @@ bed_check "set-link-up ran for each of the $n" \
 # A resolve per step costs 2 dumps: 30 more for 15 more representors.
 bed_check "repairing $n representors costs no more dumps than 1 (+2)" \
     test -n "$one" -a -n "$all" -a "$((all - one))" -le 2
+
+# The VFs' MACs, repaired by set-vf: the PF's VF list and the devlink port
+# dump are read once for the run of set-vf steps, not once per step (each
+# is O(VFs) to read: per step a converge was quadratic in VFs). Only the
+# writes, one request per VF, may grow.
+pf=$(bed_pf_netdev "$dl")
+# mac_repair K: changes the MACs of VFs 0..K-1 by hand, then prints the
+# netlink requests and dumps of the apply that repairs them.
+mac_repair() {
+    local i
+    for ((i = 0; i < $1; i++)); do
+        ip link set "$pf" vf "$i" mac "$(printf '02:00:00:00:09:%02x' "$i")" ||
+            return
+    done
+    e2e_agentctl apply --json >"$work/apply.json" 2>"$work/apply.log" || return
+    jq -r '.stats | "\(.io.netlink_requests) \(.io.netlink_dumps) \(.steps["set-vf"].done)"' \
+        "$work/apply.json"
+}
+read -r req1 dump1 done1 < <(mac_repair 1)
+read -r reqn dumpn donen < <(mac_repair "$n")
+echo "   MAC repair of 1 VF: $req1 requests, $dump1 dumps; of $n: $reqn, $dumpn"
+bed_check "the MAC repair of all $n converged, the host as the spec says" \
+    e2e_host_ok "$E2E_SPEC"
+bed_check "set-vf ran for 1, then for each of the $n" \
+    test "${done1:-}" = 1 -a "${donen:-}" = "$n"
+bed_check "repairing $n MACs costs no more dumps than 1 (+2)" \
+    test -n "${dump1:-}" -a -n "${dumpn:-}" -a "$((dumpn - dump1))" -le 2
+# A read per step would add $((n - 1)) requests more than the writes.
+bed_check "repairing $n MACs costs one request per VF more than 1 (+2)" \
+    test -n "${req1:-}" -a -n "${reqn:-}" -a "$((reqn - req1))" -le $((n - 1 + 2))
 bed_summary

@@ -105,6 +105,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case 8: {
         struct ethfeat_state st;
         ethfeat_decode_get(nlh, "hw-tc-offload", &st);
+        struct ethfeat_dev dev;
+        ethfeat_decode_dev(nlh, "hw-tc-offload", &dev);
+        /* A dump's reply: the bytes as they came, several messages (the
+         * lengths not forced), as the exact-size copy. */
+        memcpy(nlh, data + 1, size);
+        struct ethfeat_dev *devs;
+        size_t n;
+        if (!ethfeat_decode_dump(nlh, size, "hw-tc-offload", &devs, &n)) {
+            ethfeat_dev_find(devs, n, (int)(which >> 4) + 1);
+            free(devs);
+        }
         break;
     }
     default: {

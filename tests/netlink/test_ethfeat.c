@@ -7,6 +7,8 @@
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
+#include <stdbool.h>
+#include <stdlib.h>
 
 #define FAM 21
 static const size_t GL = sizeof(struct genlmsghdr);
@@ -97,16 +99,23 @@ put_list(struct nlmsghdr *nlh, uint16_t type, const char *const *names)
     mnl_attr_nest_end(nlh, set);
 }
 
+/* A reply for netdev 'name' ('ifindex') at 'buf' (not cleared: a dump's
+ * messages follow each other). */
 static struct nlmsghdr *
-put_reply(void *buf, const char *const *hw, const char *const *wanted,
-          const char *const *active, const char *const *nochange)
+put_dev_reply(void *buf, int ifindex, const char *name, const char *const *hw,
+              const char *const *wanted, const char *const *active,
+              const char *const *nochange)
 {
-    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = FAM;
+    nlh->nlmsg_flags = NLM_F_MULTI;
+    struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, GL);
+    g->cmd = ETHTOOL_MSG_FEATURES_GET_REPLY;
     struct nlattr *hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
-    mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, 3);
-    mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "eth1");
+    if (ifindex) {
+        mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, (uint32_t)ifindex);
+    }
+    mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, name);
     mnl_attr_nest_end(nlh, hdr);
     put_list(nlh, ETHTOOL_A_FEATURES_HW, hw);
     put_list(nlh, ETHTOOL_A_FEATURES_WANTED, wanted);
@@ -114,6 +123,14 @@ put_reply(void *buf, const char *const *hw, const char *const *wanted,
     put_list(nlh, ETHTOOL_A_FEATURES_NOCHANGE, nochange);
     mnl_attr_put_u32(nlh, NLT_UNKNOWN_TYPE, 1);
     return nlh;
+}
+
+static struct nlmsghdr *
+put_reply(void *buf, const char *const *hw, const char *const *wanted,
+          const char *const *active, const char *const *nochange)
+{
+    memset(buf, 0, NLT_BUF);
+    return put_dev_reply(buf, 3, "eth1", hw, wanted, active, nochange);
 }
 
 static const char *const none[] = {NULL};
@@ -190,6 +207,113 @@ START_TEST(test_decode_masked_and_compact)
 }
 END_TEST
 
+START_TEST(test_encode_dump)
+{
+    char buf[NLT_BUF];
+    ck_assert_int_gt(ethfeat_encode_dump(buf, sizeof buf, FAM), 0);
+    const struct nlmsghdr *nlh = (const void *)buf;
+    ck_assert_int_eq(nlh->nlmsg_type, FAM);
+    ck_assert_uint_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    ck_assert_int_eq(g->cmd, ETHTOOL_MSG_FEATURES_GET);
+    const struct nlattr *hdr =
+        nlt_find_msg(nlh, GL, ETHTOOL_A_FEATURES_HEADER);
+    ck_assert_ptr_nonnull(hdr);
+    /* Every netdev: no device named; verbose bitsets. */
+    ck_assert_ptr_null(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_NAME));
+    ck_assert_ptr_null(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_INDEX));
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)), 0);
+    ck_assert_int_eq(ethfeat_encode_dump(buf, 20, FAM), -ENOSPC);
+}
+END_TEST
+
+/* A dump's reply as the kernel sends it: one message per netdev, then
+ * DONE; here out of ifindex order to check the sort. */
+static size_t
+put_dump(char *buf, bool bad_middle)
+{
+    static const char *const tc[] = {"hw-tc-offload", NULL};
+    static const char *const gro[] = {"rx-gro", NULL};
+    memset(buf, 0, NLT_BUF);
+    size_t off = 0;
+    struct nlmsghdr *nlh = put_dev_reply(buf, 7, "eth7", tc, tc, tc, none);
+    off += nlh->nlmsg_len;
+    /* bad_middle: a message without an ifindex. */
+    nlh = put_dev_reply(buf + off, bad_middle ? 0 : 2, "eth2", tc, gro, gro,
+                        none);
+    off += nlh->nlmsg_len;
+    nlh = put_dev_reply(buf + off, 30, "rep30", tc, tc, tc, tc);
+    off += nlh->nlmsg_len;
+    nlh = mnl_nlmsg_put_header(buf + off);
+    nlh->nlmsg_type = NLMSG_DONE;
+    mnl_nlmsg_put_extra_header(nlh, sizeof(int));
+    return off + nlh->nlmsg_len;
+}
+
+START_TEST(test_decode_dump)
+{
+    char buf[NLT_BUF];
+    size_t len = put_dump(buf, false);
+    struct ethfeat_dev *devs;
+    size_t n;
+    ck_assert_int_eq(
+        ethfeat_decode_dump(buf, len, ETHFEAT_HW_TC_OFFLOAD, &devs, &n), 0);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(devs[0].ifindex, 2);
+    ck_assert_int_eq(devs[1].ifindex, 7);
+    ck_assert_int_eq(devs[2].ifindex, 30);
+
+    const struct ethfeat_dev *d = ethfeat_dev_find(devs, n, 2);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->ifname, "eth2");
+    ck_assert(!d->st.active && !d->st.wanted && d->st.changeable);
+    d = ethfeat_dev_find(devs, n, 7);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->ifname, "eth7");
+    ck_assert(d->st.active && d->st.wanted && d->st.changeable);
+    d = ethfeat_dev_find(devs, n, 30);
+    ck_assert_ptr_nonnull(d);
+    ck_assert(d->st.active && !d->st.changeable);
+    ck_assert_ptr_null(ethfeat_dev_find(devs, n, 1));
+    ck_assert_ptr_null(ethfeat_dev_find(devs, n, 8));
+    ck_assert_ptr_null(ethfeat_dev_find(devs, n, 31));
+    ck_assert_ptr_null(ethfeat_dev_find(devs, 0, 7));
+    free(devs);
+
+    /* A reply cut inside a message is refused, not read in part. */
+    const struct nlmsghdr *first = (const void *)buf;
+    ck_assert_int_eq(ethfeat_decode_dump(buf, first->nlmsg_len + 10,
+                                         ETHFEAT_HW_TC_OFFLOAD, &devs, &n),
+                     -EBADMSG);
+    ck_assert_ptr_null(devs);
+    /* Nothing after DONE is read. */
+    ck_assert_int_eq(
+        ethfeat_decode_dump(buf, len + 10, ETHFEAT_HW_TC_OFFLOAD, &devs, &n),
+        0);
+    ck_assert_uint_eq(n, 3);
+    free(devs);
+
+    /* A message naming no netdev fails the dump, nothing kept. */
+    len = put_dump(buf, true);
+    ck_assert_int_eq(
+        ethfeat_decode_dump(buf, len, ETHFEAT_HW_TC_OFFLOAD, &devs, &n),
+        -EBADMSG);
+    ck_assert_ptr_null(devs);
+    ck_assert_uint_eq(n, 0);
+
+    /* The kernel's error ends it with its errno. */
+    struct nlmsghdr *nlh = nlt_start(buf, NLMSG_ERROR, 0);
+    struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh, sizeof *e);
+    e->error = -EOPNOTSUPP;
+    nlh->nlmsg_flags |= NLM_F_CAPPED; /* the request is not echoed */
+    ck_assert_int_eq(ethfeat_decode_dump(buf, nlh->nlmsg_len,
+                                         ETHFEAT_HW_TC_OFFLOAD, &devs, &n),
+                     -EOPNOTSUPP);
+    ck_assert_ptr_null(devs);
+}
+END_TEST
+
 START_TEST(test_ioctl_tables)
 {
     uint8_t table[3 * ETH_GSTRING_LEN] = {0};
@@ -227,6 +351,8 @@ ethfeat_suite(void)
     tcase_add_test(tc, test_decode_off_changeable);
     tcase_add_test(tc, test_decode_on_fixed);
     tcase_add_test(tc, test_decode_masked_and_compact);
+    tcase_add_test(tc, test_encode_dump);
+    tcase_add_test(tc, test_decode_dump);
     tcase_add_test(tc, test_ioctl_tables);
     suite_add_tcase(s, tc);
     return s;

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <linux/devlink.h>
+#include <net/if.h>
 #include <stdlib.h>
 
 START_TEST(test_parse_port_name)
@@ -166,6 +167,21 @@ START_TEST(test_from_links)
     ck_assert_int_eq(e[0].source, REPR_BY_PHYS_PORT_NAME);
     ck_assert_uint_eq(e[1].vf, 1);
     ck_assert_int_eq(e[1].ifindex, 8);
+
+    /* Admin state from the same dump, by ifindex: eth5 up, eth4 down,
+     * an entry whose netdev the dump lacks unknown. */
+    links[1]->flags = IFF_UP;
+    struct repr_entry three[3] = {e[0], e[1], {.vf = 2, .ifindex = 99}};
+    ck_assert_int_eq(repr_set_up(three, 3, links, 6), 0);
+    ck_assert(three[0].has_up && !three[0].up);
+    ck_assert(three[1].has_up && three[1].up);
+    ck_assert(!three[2].has_up && !three[2].up);
+    /* Sparse VFs: found past the dense fast path, absent ones not. */
+    three[1].vf = 5;
+    ck_assert_ptr_eq(repr_find(three, 2, 5), &three[1]);
+    ck_assert_ptr_eq(repr_find(three, 2, 0), &three[0]);
+    ck_assert_ptr_null(repr_find(three, 2, 1));
+    ck_assert_ptr_null(repr_find(three, 0, 0));
     free(e);
 
     /* A PF that is no switch port cannot be matched by switch id. */

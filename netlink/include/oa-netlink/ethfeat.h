@@ -43,7 +43,38 @@ int ethfeat_get(struct ethfeat_client *, const char *ifname, const char *name,
 int ethfeat_set(struct ethfeat_client *, const char *ifname, const char *name,
                 bool on, struct oanl_extack *ext);
 
+/* One netdev of a feature dump. */
+struct ethfeat_dev {
+    int ifindex;
+    char ifname[16]; /* IFNAMSIZ */
+    struct ethfeat_state st;
+};
+
+/* Reads feature 'name' of every netdev of the namespace in one
+ * FEATURES_GET dump (the kernel answers one message per netdev), so a look
+ * costs one request whatever the number of representors.  *out is sorted
+ * by ifindex (ethfeat_dev_find); caller frees it.  -EOPNOTSUPP on the ioctl
+ * backend (no dump there: read each netdev with ethfeat_get()). */
+int ethfeat_dump(struct ethfeat_client *, const char *name,
+                 struct ethfeat_dev **out, size_t *n, struct oanl_extack *ext);
+/* The entry of 'ifindex' in a sorted dump, or NULL (binary search). */
+const struct ethfeat_dev *ethfeat_dev_find(const struct ethfeat_dev *,
+                                           size_t n, int ifindex);
+
 /* --- Pure codec. */
+/* FEATURES_GET with NLM_F_DUMP: a header without a device, verbose. */
+int ethfeat_encode_dump(void *buf, size_t len, uint16_t family);
+/* Decodes one message of a dump: the netdev from its reply header and
+ * feature 'name' as ethfeat_decode_get() does.  -EBADMSG when the header
+ * names no ifindex. */
+int ethfeat_decode_dev(const struct nlmsghdr *, const char *name,
+                       struct ethfeat_dev *out);
+/* Decodes the 'len' bytes of a dump's reply (messages up to NLMSG_DONE)
+ * into *out, sorted by ifindex, as ethfeat_dump() does; caller frees it.
+ * The first message that does not decode, or the kernel's error, fails
+ * the whole (nothing kept). */
+int ethfeat_decode_dump(const void *buf, size_t len, const char *name,
+                        struct ethfeat_dev **out, size_t *n);
 int ethfeat_encode_get(void *buf, size_t len, uint16_t family,
                        const char *ifname);
 int ethfeat_encode_set(void *buf, size_t len, uint16_t family,

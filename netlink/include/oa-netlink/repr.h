@@ -29,6 +29,10 @@ struct repr_entry {
     uint32_t port_index;
     bool has_fn_hw_addr;
     uint8_t fn_hw_addr[6];
+    /* The netdev's admin state (IFF_UP) from the link dump repr_resolve()
+     * made anyway (has_up; not when the PF has no switch id, then no
+     * link dump is made): no dump more to read it. */
+    bool has_up, up;
 };
 
 struct repr_query {
@@ -58,6 +62,10 @@ int repr_parse_port_name(const char *name, uint32_t *pfnum, uint32_t *vfnum);
 int repr_from_ports(const struct devlink_port_info *, size_t n_ports,
                     const struct devlink_handle *dev, int pfnum,
                     struct repr_entry **out, size_t *n);
+/* Sets has_up/up of each entry from the link of its ifindex in
+ * 'links' (a link dump); 0 or -ENOMEM. */
+int repr_set_up(struct repr_entry *, size_t n, struct oa_link *const *links,
+                size_t n_links);
 /* Selects representors from a link dump, given the PF link. */
 int repr_from_links(const struct oa_link *pf, struct oa_link *const *links,
                     size_t n_links, int pfnum, struct repr_entry **out,
