@@ -493,6 +493,7 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
     run->host = NULL;
     run->plan = NULL;
     uint64_t t0 = stats_now_us();
+    stats_inc(STATS_OBSERVATIONS);
     r = ops->observe(ops->aux, run->spec, run->opts->pins, run->ovs_timeout_ms,
                      &run->host, &obs_err);
     stats_add(STATS_TIME_OBSERVE_US, stats_now_us() - t0);

@@ -47,6 +47,7 @@ static const struct {
     [STATS_RECONCILES_BLOCKED] = {"reconciles", "blocked"},
     [STATS_RECONCILES_FAILED] = {"reconciles", "failed"},
     [STATS_CHECKS] = {NULL, "checks"},
+    [STATS_OBSERVATIONS] = {NULL, "observations"},
     [STATS_NETLINK_EVENTS] = {"netlink", "events"},
     [STATS_NETLINK_IGNORED] = {"netlink", "ignored"},
     [STATS_OVSDB_COMMITS] = {"ovsdb", "commits"},
