@@ -98,6 +98,8 @@ struct stats_view {
     size_t n_drifts;
 };
 
+/* One counter's current value. Safe from any thread. */
+uint64_t stats_get(enum stats_counter counter);
 /* Fills 'view' with the current values. Safe from any thread. */
 void stats_read(struct stats_view *view);
 /* The JSON key of 'counter' inside its group (see report_to_json), and
