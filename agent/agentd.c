@@ -759,6 +759,7 @@ arm_cancel(struct agentd *d)
 static void watch_peers(struct agentd *d);
 
 static void peer_back(struct agentd *d, const char *what);
+static void note_seqno(struct agentd *d);
 
 /* After every look: OVSDB's state as this look left it (the main loop
  * acts on changes from there) and the peers' files of its OVS watched.
@@ -767,9 +768,21 @@ static void peer_back(struct agentd *d, const char *what);
  * the return is acted on here then, or it would wait for the next
  * event or resync. Not at the first look: nothing came back. */
 static void
-after_look(struct agentd *d)
+after_look(struct agentd *d, const struct engine_result *res)
 {
     bool ready = d->io.vsdb && vsdb_is_ready(d->io.vsdb);
+
+    /* The database as the last look ('res', when it observed) read it:
+     * the reconcile's own transactions (and vswitchd's answers to them,
+     * which its waits take in) were seen by that look, so they cause no
+     * check afterwards; what the IDL takes in from here on does. The
+     * look's OVSDB part runs the IDL last (obs.c), nothing runs it
+     * between that and here. A failed or cut-short look saw nothing for
+     * sure: the seqno from before it stays, and a change during it is
+     * acted on. */
+    if (res->host && !d->cancel.cancelled) {
+        note_seqno(d);
+    }
 
     if (ready && !d->ovsdb_ready && d->looked) {
         peer_back(d, "OVSDB connected again");
@@ -1197,7 +1210,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome,
         r = guard_revert(d, &lkg, unhealthy, &eo, &res);
     }
     guard_lkg_clear(&lkg);
-    after_look(d);
+    after_look(d, &res);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
     note_orders(d, &res);
@@ -1291,7 +1304,7 @@ check(struct agentd *d, unsigned reasons)
     arm_cancel(d);
     uint64_t looks0 = stats_get(STATS_OBSERVATIONS);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
-    after_look(d);
+    after_look(d, &res);
     note_ovsdb_stats(d);
     note_pins(d);
     if (d->cancel.cancelled) {
@@ -1701,6 +1714,8 @@ check_ovsdb(struct agentd *d)
         d->seqno_db = d->io.vsdb;
         d->seqno = seqno;
     } else if (seqno != d->seqno) {
+        agentd_log(LOG_DEBUG, "OVSDB changed (seqno %u -> %u)", d->seqno,
+                   seqno);
         d->seqno = seqno;
         trigger(d, TRIG_OVSDB);
     }
