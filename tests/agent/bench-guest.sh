@@ -206,7 +206,6 @@ daemon_stop() {
 # under TCG, and a status of an old snapshot asks the daemon for a look:
 # not for polling).
 dstats() { e2e_agentctl status --json 2>/dev/null | jq -c '.stats'; }
-converged_count() { jq '.reconciles.converged' <<<"$1"; }
 
 # Following a file that another process appends lines to, with bash
 # builtins only (no process start per look, so waiting costs the guest
@@ -252,8 +251,6 @@ log_wait() {
 }
 # wait_converged: until the daemon logs its next converged reconcile.
 wait_converged() { log_wait 300000 '): converged in'; }
-# looks: the daemon's observations so far (stats), into LOOKS.
-looks() { LOOKS=$(dstats | jq '.observations'); }
 
 daemon_reconcile() {
     local topo=$1 before after t0 t1
