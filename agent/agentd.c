@@ -759,6 +759,7 @@ arm_cancel(struct agentd *d)
 static void watch_peers(struct agentd *d);
 
 static void peer_back(struct agentd *d, const char *what);
+static void note_seqno(struct agentd *d);
 
 /* After every look: OVSDB's state as this look left it (the main loop
  * acts on changes from there) and the peers' files of its OVS watched.
@@ -767,9 +768,21 @@ static void peer_back(struct agentd *d, const char *what);
  * the return is acted on here then, or it would wait for the next
  * event or resync. Not at the first look: nothing came back. */
 static void
-after_look(struct agentd *d)
+after_look(struct agentd *d, const struct engine_result *res)
 {
     bool ready = d->io.vsdb && vsdb_is_ready(d->io.vsdb);
+
+    /* The database as the last look ('res', when it observed) read it:
+     * the reconcile's own transactions (and vswitchd's answers to them,
+     * which its waits take in) were seen by that look, so they cause no
+     * check afterwards; what the IDL takes in from here on does. The
+     * look's OVSDB part runs the IDL last (obs.c), nothing runs it
+     * between that and here. A failed or cut-short look saw nothing for
+     * sure: the seqno from before it stays, and a change during it is
+     * acted on. */
+    if (res->host && !d->cancel.cancelled) {
+        note_seqno(d);
+    }
 
     if (ready && !d->ovsdb_ready && d->looked) {
         peer_back(d, "OVSDB connected again");
@@ -1060,22 +1073,32 @@ static const struct agentd_log_fields mid_converged = {
 static const struct agentd_log_fields mid_failed = {
     .message_id = AGENTD_MID_FAILED, .vf = -1};
 
-/* Before a reconcile: when its plan is disruptive (guard.h), the
- * last-known-good state of the PFs it touches into 'lkg'. */
+/* A reconcile's first look: a dry run, for the guard and the engine's
+ * first round both (the caller frees 'seen'). */
 static void
-guard_arm(struct agentd *d, struct guard_lkg *lkg)
+first_look(struct agentd *d, struct engine_result *seen)
 {
-    struct engine_result res;
     struct engine_opts eo;
-    memset(lkg, 0, sizeof *lkg);
     engine_opts_init(d, &eo, true);
     eo.apply.on_step = NULL;
-    if (!engine_reconcile(&d->io, d->spec, &eo, &res) && res.plan &&
-        guard_disruptive(res.plan) &&
-        guard_record(res.host, res.plan, d->io.sysfs_root, lkg) < 0) {
+    if (engine_reconcile(&d->io, d->spec, &eo, seen) < 0 ||
+        d->cancel.cancelled) {
+        engine_result_clear(seen); /* the engine looks itself */
+    }
+}
+
+/* Before a reconcile: when the plan of its first look 'seen' is
+ * disruptive (guard.h), the last-known-good state of the PFs it touches
+ * into 'lkg'. */
+static void
+guard_arm(const struct agentd *d, const struct engine_result *seen,
+          struct guard_lkg *lkg)
+{
+    memset(lkg, 0, sizeof *lkg);
+    if (seen->host && seen->plan && guard_disruptive(seen->plan) &&
+        guard_record(seen->host, seen->plan, d->io.sysfs_root, lkg) < 0) {
         agentd_log(LOG_WARNING, "out of memory: this change is not guarded");
     }
-    engine_result_clear(&res);
 }
 
 /* After a disruptive reconcile: health, looked at for 10 s at most
@@ -1139,11 +1162,21 @@ guard_revert(struct agentd *d, const struct guard_lkg *lkg, const char *why,
 }
 
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
- * be NULL) gets one line for the agentctl reconcile that asked. */
+ * be NULL) gets one line for the agentctl reconcile that asked. 'seen'
+ * (may be NULL) is the look of the check that decided on it, made just
+ * before in the same turn of the main loop: the reconcile starts from
+ * it (its host is taken) instead of looking again. That is safe because
+ * nothing the daemon plans from can have changed in between: no event
+ * was read and no spec loaded since (the spec, the refusals and the
+ * eswitch orders are those it was planned with), and the host itself
+ * can change during a look of the reconcile's own as much: each step
+ * reads before it writes, every round after the first looks afresh, and
+ * events that arrive meanwhile wait in their sockets for the next turn. */
 static int
-reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
+reconcile(struct agentd *d, const char *why, struct oa_str *outcome,
+          struct engine_result *seen)
 {
-    struct engine_result res;
+    struct engine_result res, own;
     struct engine_opts eo;
     int r;
 
@@ -1161,13 +1194,23 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome)
     arm_cancel(d);
     struct guard_lkg lkg;
     char unhealthy[256];
-    guard_arm(d, &lkg);
-    r = engine_reconcile(&d->io, d->spec, &eo, &res);
+    if (!seen) {
+        first_look(d, &own);
+        seen = &own;
+    }
+    guard_arm(d, seen, &lkg);
+    struct obs_host *host = seen->host;
+    /* The reconcile's time counts the look it started from. */
+    long long look_ms = host ? seen->elapsed_ms : 0;
+    seen->host = NULL;
+    engine_result_clear(seen);
+    r = engine_reconcile_from(&d->io, d->spec, &eo, host, &res);
+    res.elapsed_ms += look_ms;
     if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
         r = guard_revert(d, &lkg, unhealthy, &eo, &res);
     }
     guard_lkg_clear(&lkg);
-    after_look(d);
+    after_look(d, &res);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
     note_orders(d, &res);
@@ -1259,8 +1302,9 @@ check(struct agentd *d, unsigned reasons)
     d->n_checks++;
     stats_inc(STATS_CHECKS);
     arm_cancel(d);
+    uint64_t looks0 = stats_get(STATS_OBSERVATIONS);
     r = engine_reconcile(&d->io, d->spec, &eo, &res);
-    after_look(d);
+    after_look(d, &res);
     note_ovsdb_stats(d);
     note_pins(d);
     if (d->cancel.cancelled) {
@@ -1288,13 +1332,17 @@ check(struct agentd *d, unsigned reasons)
          * drift it repairs. */
         publish(d, &res);
         size_t n_steps = res.plan->n_steps;
-        engine_result_clear(&res);
-        if (reconcile(d, why, NULL) == 0) {
+        if (reconcile(d, why, NULL, &res) == 0) {
+            /* The looks at the host this repair took, the check's
+             * included (docs/performance.md counts them). */
+            uint64_t looks = stats_get(STATS_OBSERVATIONS) - looks0;
             struct agentd_log_fields f = {
                 .message_id = AGENTD_MID_DRIFT_REPAIRED, .vf = -1};
             agentd_log_with(LOG_NOTICE, &f,
-                            "drift repaired (%s): %zu step%s planned", why,
-                            n_steps, n_steps == 1 ? "" : "s");
+                            "drift repaired (%s): %zu step%s planned, "
+                            "%llu look%s",
+                            why, n_steps, n_steps == 1 ? "" : "s",
+                            (unsigned long long)looks, looks == 1 ? "" : "s");
         }
         return;
     }
@@ -1323,7 +1371,7 @@ run_pending(struct agentd *d)
     watchdog_kick(d);
     d->pending = 0;
     if (reasons & TRIG_APPLY) {
-        reconcile(d, reasons_text(reasons, why, sizeof why), NULL);
+        reconcile(d, reasons_text(reasons, why, sizeof why), NULL, NULL);
     } else {
         check(d, reasons);
     }
@@ -1347,7 +1395,7 @@ serve_asks(struct agentd *d)
                  asks.first_pid, asks.reconciles > 1 ? " and others" : "");
         d->pending = 0;
         watchdog_kick(d);
-        r = reconcile(d, why, &outcome);
+        r = reconcile(d, why, &outcome, NULL);
         agentd_serve_reconciled(d->serve, r == 0 ? OA_EXIT_OK : OA_EXIT_FAIL,
                                 outcome.oom ? "out of memory\n"
                                             : oa_str_cstr(&outcome));
@@ -1666,6 +1714,8 @@ check_ovsdb(struct agentd *d)
         d->seqno_db = d->io.vsdb;
         d->seqno = seqno;
     } else if (seqno != d->seqno) {
+        agentd_log(LOG_DEBUG, "OVSDB changed (seqno %u -> %u)", d->seqno,
+                   seqno);
         d->seqno = seqno;
         trigger(d, TRIG_OVSDB);
     }
@@ -1992,7 +2042,7 @@ agentd_run(const struct agentd_opts *opts)
     }
     /* The first reconcile; READY=1 follows it whatever its outcome, so
      * that units ordered after this one (ovs-vswitchd) are not held. */
-    reconcile(&d, "startup", NULL);
+    reconcile(&d, "startup", NULL, NULL);
     d.resync_at = vsdb_time_msec() + AGENTD_RESYNC_MS;
     d.metrics_at =
         opts->metrics_path ? vsdb_time_msec() + AGENTD_METRICS_REFRESH_MS : -1;

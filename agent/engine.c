@@ -343,7 +343,8 @@ struct run {
     unsigned max_rounds;
     /* The caller's memory of refusals, or 'local' (these rounds only). */
     struct engine_refusals *refusals, local;
-    struct pf_order *pfs; /* spec->n_pfs */
+    struct pf_order *pfs;  /* spec->n_pfs */
+    struct obs_host *seen; /* owned: the first round's look, or NULL */
     struct obs_host *host;
     struct plan *plan;
     uint64_t raw_plan; /* the plan's fingerprint before refusals blocked */
@@ -493,9 +494,17 @@ observe_and_plan(struct run *run, uint64_t *raw, struct oa_err *err)
     run->host = NULL;
     run->plan = NULL;
     uint64_t t0 = stats_now_us();
-    r = ops->observe(ops->aux, run->spec, run->opts->pins, run->ovs_timeout_ms,
-                     &run->host, &obs_err);
-    stats_add(STATS_TIME_OBSERVE_US, stats_now_us() - t0);
+    if (run->seen) {
+        /* The caller's look (engine_reconcile_from()): the first round's. */
+        run->host = run->seen;
+        run->seen = NULL;
+        r = 0;
+    } else {
+        stats_inc(STATS_OBSERVATIONS);
+        r = ops->observe(ops->aux, run->spec, run->opts->pins,
+                         run->ovs_timeout_ms, &run->host, &obs_err);
+        stats_add(STATS_TIME_OBSERVE_US, stats_now_us() - t0);
+    }
     if (r < 0) {
         run->host = NULL;
         take_err(err, &obs_err, r);
@@ -656,12 +665,21 @@ int
 engine_reconcile(struct hostio *io, const struct spec *spec,
                  const struct engine_opts *opts, struct engine_result *res)
 {
+    return engine_reconcile_from(io, spec, opts, NULL, res);
+}
+
+int
+engine_reconcile_from(struct hostio *io, const struct spec *spec,
+                      const struct engine_opts *opts, struct obs_host *seen,
+                      struct engine_result *res)
+{
     struct engine_ops hostio_ops = engine_ops_hostio(io);
     long long start = vsdb_time_msec();
     struct run run = {
         .ops = opts->ops ? opts->ops : &hostio_ops,
         .spec = spec,
         .opts = opts,
+        .seen = seen,
         .res = res,
         .ovs_timeout_ms = opts->ovs_timeout_ms ? opts->ovs_timeout_ms : 5000,
         .max_rounds = opts->max_rounds ? opts->max_rounds : 4,
@@ -683,6 +701,7 @@ engine_reconcile(struct hostio *io, const struct spec *spec,
     if (r == 0) {
         r = run_outcome(&run, run_rounds(&run));
     }
+    obs_free(run.seen); /* not used: prepare failed */
     engine_refusals_clear(&run.local);
     free(run.pfs);
     res->elapsed_ms = vsdb_time_msec() - start;

@@ -135,6 +135,16 @@ struct engine_result {
 int engine_reconcile(struct hostio *io, const struct spec *spec,
                      const struct engine_opts *opts,
                      struct engine_result *res);
+/* As engine_reconcile(), but the first round plans from 'seen' (owned
+ * from here; NULL: it looks itself): a look of the same spec that the
+ * caller made just before, with the same 'opts' as a dry run, so that a
+ * reconcile decided on a dry run does not look at the host twice in a
+ * row. Only for a look nothing can have made stale but the host itself,
+ * which may change during the engine's own look too: each step reads
+ * before it writes, and the next round looks afresh. */
+int engine_reconcile_from(struct hostio *io, const struct spec *spec,
+                          const struct engine_opts *opts,
+                          struct obs_host *seen, struct engine_result *res);
 void engine_result_clear(struct engine_result *res);
 
 #endif

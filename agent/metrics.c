@@ -305,6 +305,10 @@ render_stats(struct oa_str *out, const struct stats_view *v)
     family(out, "checks_total", "counter",
            "Dry runs after events: observe and plan, no apply");
     sample_u64(out, "checks_total", NULL, v->counters[STATS_CHECKS]);
+    family(out, "observations_total", "counter",
+           "Looks at the host: one per round of a reconcile or check");
+    sample_u64(out, "observations_total", NULL,
+               v->counters[STATS_OBSERVATIONS]);
     render_histogram(out, v);
     render_steps(out, v);
     if (v->n_drifts) {

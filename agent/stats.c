@@ -47,6 +47,7 @@ static const struct {
     [STATS_RECONCILES_BLOCKED] = {"reconciles", "blocked"},
     [STATS_RECONCILES_FAILED] = {"reconciles", "failed"},
     [STATS_CHECKS] = {NULL, "checks"},
+    [STATS_OBSERVATIONS] = {NULL, "observations"},
     [STATS_NETLINK_EVENTS] = {"netlink", "events"},
     [STATS_NETLINK_IGNORED] = {"netlink", "ignored"},
     [STATS_OVSDB_COMMITS] = {"ovsdb", "commits"},
@@ -219,6 +220,14 @@ read_timing(struct stats_view *view)
     }
 }
 
+uint64_t
+stats_get(enum stats_counter counter)
+{
+    return is_io(counter) ? oa_iostat_get(io_source[counter])
+                          : atomic_load_explicit(&counters[counter],
+                                                 memory_order_relaxed);
+}
+
 void
 stats_read(struct stats_view *view)
 {
@@ -226,10 +235,7 @@ stats_read(struct stats_view *view)
 
     memset(view, 0, sizeof *view);
     for (size_t i = 0; i < STATS_N_COUNTERS; i++) {
-        view->counters[i] =
-            is_io(i)
-                ? oa_iostat_get(io_source[i])
-                : atomic_load_explicit(&counters[i], memory_order_relaxed);
+        view->counters[i] = stats_get(i);
     }
     /* "other" is published by its first count, without n_steps. */
     for (size_t i = 0; i <= STATS_MAX_ACTIONS; i++) {

@@ -18,6 +18,7 @@ enum stats_counter {
     STATS_RECONCILES_BLOCKED,   /* ... that found only blockers */
     STATS_RECONCILES_FAILED,    /* ... that failed (retried later) */
     STATS_CHECKS,               /* dry runs: observe and plan only */
+    STATS_OBSERVATIONS,         /* looks at the host (engine rounds) */
     STATS_NETLINK_EVENTS,       /* link and devlink events seen */
     STATS_NETLINK_IGNORED,      /* ... about netdevs not managed */
     STATS_OVSDB_COMMITS,        /* transactions sent (vsdb_get_stats) */
@@ -97,11 +98,13 @@ struct stats_view {
     size_t n_drifts;
 };
 
+/* One counter's current value. Safe from any thread. */
+uint64_t stats_get(enum stats_counter counter);
 /* Fills 'view' with the current values. Safe from any thread. */
 void stats_read(struct stats_view *view);
 /* The JSON key of 'counter' inside its group (see report_to_json), and
- * the group: "reconciles", "checks" (none: a top-level number),
- * "netlink", "ovsdb", "io", "time_us". */
+ * the group: "reconciles", none ("checks", "observations": top-level
+ * numbers), "netlink", "ovsdb", "io", "time_us". */
 const char *stats_counter_name(enum stats_counter counter);
 const char *stats_counter_group(enum stats_counter counter);
 const char *stats_step_result_name(enum stats_step_result result);

@@ -94,6 +94,7 @@ bed_check "foreign port $foreign remains" ovs-vsctl port-to-br "$foreign"
 
 echo "== drift repaired without being asked"
 rep0=$(bed_rep_netdev "$dl" 0)
+from=$(($(wc -l <"$log") + 1))
 t0=$(e2e_ms)
 bed_check "ovs-vsctl del-port $rep0" ovs-vsctl del-port "$rep0"
 if bed_wait_for 60 e2e_iface_ok "$rep0"; then
@@ -105,6 +106,15 @@ else
 fi
 E2E_T0=$t0
 e2e_converge_wait "converged after the port drift" 60 "$spec" "$foreign"
+# Looks at the host per repair (the daemon counts them in its log line):
+# the check that found the drift and one after the add-port. The
+# reconcile starts from the check's look; it used to look again twice
+# (its guard's dry run, its first round) before applying anything.
+repaired=$(tail -n +"$from" "$log" | grep -m1 'drift repaired (')
+looks=$(sed -n 's/.*planned, \([0-9]*\) looks\{0,1\}$/\1/p' <<<"$repaired")
+echo "drift-repair-looks representor deleted from OVS: ${looks:-?} (${repaired#*>})"
+bed_check "the port repair looked at the host twice: the check, after the add-port" \
+    test "${looks:-0}" -eq 2
 
 rep_attached() {
     local rep

@@ -183,13 +183,15 @@ converged_plan() {
 
 agent_pid=
 daemon_start() {
+    : >"$work/agent.log"
     "$AGENT" --spec "$E2E_SPEC" --socket "$E2E_SOCKET" \
         --state-dir "$E2E_STATE_DIR" --log-level "${OA_BENCH_LOG_LEVEL:-info}" \
         2> >(while IFS= read -r l; do
             printf '%s %s\n' "$EPOCHREALTIME" "$l"
-        done >"$work/agent.log") &
+        done >>"$work/agent.log") &
     agent_pid=$!
-    bed_poll_ms 600000 grep -q 'reconcile (startup)' "$work/agent.log"
+    follow_open log "$work/agent.log"
+    log_wait 600000 'reconcile (startup)'
 }
 daemon_stop() {
     [ -n "$agent_pid" ] && kill "$agent_pid" && wait "$agent_pid"
@@ -200,19 +202,55 @@ daemon_stop() {
         sed 's/^/vswitchd: /' "$OVS_LOGDIR/ovs-vswitchd.log" >&2
     fi
 }
-# dstat JQ: a value from the daemon's status --json.
+# dstats: the stats of the daemon's status --json (an agentctl and a jq
+# under TCG, and a status of an old snapshot asks the daemon for a look:
+# not for polling).
 dstats() { e2e_agentctl status --json 2>/dev/null | jq -c '.stats'; }
-converged_count() { jq '.reconciles.converged' <<<"$1"; }
 
-# wait_converged N: until the daemon has converged more than N times.
-wait_converged() {
-    local n=$1 s
-    for _ in $(seq 6000); do
-        s=$(dstats) && [ "$(converged_count "$s")" -gt "$n" ] && return 0
-        read -rt 0.05 <> <(:) || true
-    done
+# Following a file that another process appends lines to, with bash
+# builtins only (no process start per look, so waiting costs the guest
+# next to nothing): follow_open NAME FILE, then follow_line NAME reads
+# the next whole line into F_LINE (false at the end for now; a partial
+# line is kept for the next call).
+declare -A f_fd f_part
+exec {sleep_fd}<> <(:) # never readable: read -t on it just waits
+follow_open() {
+    local fd
+    exec {fd}<"$2"
+    f_fd[$1]=$fd f_part[$1]=
+}
+follow_line() {
+    local l
+    if IFS= read -r l <&"${f_fd[$1]}"; then
+        F_LINE=${f_part[$1]}$l f_part[$1]=
+        return 0
+    fi
+    f_part[$1]+=$l
     return 1
 }
+follow_nap() { read -rt 0.01 -u "$sleep_fd" _ || true; }
+# log_wait TIMEOUT_MS GLOB: until a new line of the daemon's log has GLOB;
+# LOG_T: its time stamp (ms, the same clock as bed_now_ms), taken when the
+# line was written. False after TIMEOUT_MS.
+log_wait() {
+    local limit now t
+    bed_now_ms now
+    limit=$((now + $1))
+    while :; do
+        if follow_line log; then
+            # shellcheck disable=SC2053 # $2 is a glob
+            [[ $F_LINE == *$2* ]] || continue
+            t=${F_LINE%% *}
+            LOG_T=$((${t/./} / 1000))
+            return 0
+        fi
+        bed_now_ms now
+        ((now < limit)) || return 1
+        follow_nap
+    done
+}
+# wait_converged: until the daemon logs its next converged reconcile.
+wait_converged() { log_wait 300000 '): converged in'; }
 
 daemon_reconcile() {
     local topo=$1 before after t0 t1
@@ -220,7 +258,6 @@ daemon_reconcile() {
     bed_now_ms t0
     e2e_agentctl reconcile >/dev/null 2>&1
     bed_now_ms t1
-    wait_converged "$(converged_count "$before")"
     after=$(dstats)
     emit "{\"topo\": \"$topo\", \"what\": \"daemon-reconcile\", \"call_ms\": $((t1 - t0)), \"before\": $before, \"after\": $after}"
 }
@@ -243,59 +280,137 @@ daemon_idle() {
 }
 
 # The spec flips between two max_idle_ms values: each flip is a reconcile
-# with one OVSDB write.
+# with one OVSDB write, awaited on the daemon's log ("reconcile (spec
+# changed): converged"), so the wait costs no process start. RSS is
+# sampled after 100, 500 and every 1000th flip, to see whether it levels
+# off.
 daemon_flips() {
-    local topo=$1 npf=$2 nvf=$3 rss0 rss1 n s i t0 t1
+    local topo=$1 npf=$2 nvf=$3 rss0 rss1 i t0 t1 at=''
     rss0=$(proc_kb VmRSS)
-    s=$(dstats)
-    n=$(converged_count "$s")
     bed_now_ms t0
     for ((i = 1; i <= flips; i++)); do
+        follow_drain log
         write_spec "$npf" "$nvf" $((60000 + i % 2))
-        wait_converged $((n + i - 1)) || { log "flip $i: no reconcile"; break; }
+        # The reasons may be more than one: (spec changed, OVSDB change).
+        log_wait 300000 'reconcile (spec changed*): converged in' ||
+            { log "flip $i: no reconcile"; break; }
+        if ((i == 100 || i == 500 || i % 1000 == 0)); then
+            at+="${at:+, }\"$i\": $(proc_kb VmRSS)"
+        fi
     done
     bed_now_ms t1
     rss1=$(proc_kb VmRSS)
-    emit "{\"topo\": \"$topo\", \"what\": \"daemon-flips\", \"flips\": $((i - 1)), \"ms\": $((t1 - t0)), \"rss0_kb\": $rss0, \"rss1_kb\": $rss1, \"hwm_kb\": $(proc_kb VmHWM), \"fds\": $(ls /proc/"$agent_pid"/fd | wc -l)}"
+    emit "{\"topo\": \"$topo\", \"what\": \"daemon-flips\", \"flips\": $((i - 1)), \"ms\": $((t1 - t0)), \"rss0_kb\": $rss0, \"rss1_kb\": $rss1, \"rss_at_kb\": {$at}, \"hwm_kb\": $(proc_kb VmHWM), \"fds\": $(ls /proc/"$agent_pid"/fd | wc -l)}"
 }
 
 # rep_of PF VF: the representor netdev of VF on netdevsim PF.
 rep_of() { bed_rep_netdev "$(bed_nsim_devlink "$1")" "$2"; }
 link_up() { (($(<"/sys/class/net/$1/flags") & 1)); }
 
+# follow_drain NAME: skips what has been written so far.
+follow_drain() { while follow_line "$1"; do :; done; }
+
+# An ovsdb-client monitor of the Interface table, started before the
+# deletions: it stamps each update (ms) as it receives it, so a deleted
+# port's return is timed by a process already running, not by a tool
+# that starts after the deletion (ovs-vsctl wait-until under TCG).
+mon_pid=
+mon_start() {
+    : >"$work/mon.csv"
+    ovsdb-client monitor --timestamp --format=csv Open_vSwitch Interface \
+        name,ofport >>"$work/mon.csv" 2>"$work/mon.err" &
+    mon_pid=$!
+    follow_open mon "$work/mon.csv"
+    bed_poll_ms 60000 grep -q '^row,' "$work/mon.csv"
+}
+mon_stop() { [ -n "$mon_pid" ] && kill "$mon_pid" && wait "$mon_pid" 2>/dev/null; mon_pid=; }
+# mon_ms "YYYY-MM-DD HH:MM:SS.mmm": milliseconds of the day.
+mon_ms() {
+    local t=${1#* } h m s
+    IFS=: read -r h m s <<<"$t"
+    printf '%d\n' $((10#$h * 3600000 + 10#$m * 60000 + 10#${s%.*} * 1000 + 10#${s#*.}))
+}
+# mon_repair REP TIMEOUT_MS: from the monitor, the time (ms) from REP's
+# Interface row deleted to a row named REP with an ofport again, into
+# MON_MS.
+mon_repair() {
+    local rep=$1 limit now ts='' t0='' t1 cols
+    bed_now_ms now
+    limit=$((now + $2))
+    while :; do
+        if ! follow_line mon; then
+            bed_now_ms now
+            ((now < limit)) || return 1
+            follow_nap
+            continue
+        fi
+        case $F_LINE in
+            [0-9][0-9][0-9][0-9]-*) ts=$(mon_ms "$F_LINE") ;;
+            *,delete,"$rep",*) t0=$ts ;;
+            *,insert,"$rep",* | *,new,"$rep",*)
+                IFS=, read -ra cols <<<"$F_LINE"
+                if [ -n "$t0" ] && [[ ${cols[3]} =~ ^[0-9]+$ ]] && ((cols[3] > 0)); then
+                    t1=$ts
+                    ((t1 >= t0)) || t1=$((t1 + 86400000))
+                    MON_MS=$((t1 - t0))
+                    return 0
+                fi
+                ;;
+        esac
+    done
+}
+# looks_now: the daemon's observations so far, from its metrics (served
+# from the last look: asking does not cause one, as a status would).
+looks_now() {
+    e2e_agentctl metrics 2>/dev/null |
+        awk '$1 == "offload_agent_observations_total" { print $2 }'
+}
+
+# Each kind drift_reps times on representors of PF 1, one at a time. The
+# time of a repair: del-port, from the monitor (above); link-down, from
+# the deletion to the representor's flags up, polled every 10 ms by
+# this shell; numvfs, from the write to the daemon's log line of the
+# reconcile that converged after it. Each kind also reports the daemon's
+# looks (observations) over its repetitions, the trailing check after
+# each repair included.
 drift() {
-    local topo=$1 nvf=$2 kind k rep t0 t1 s n ms=()
+    local topo=$1 nvf=$2 kind k rep t0 t1 ms=() l0 l1
+    mon_start || { log "ovsdb-client monitor did not start"; return 1; }
     for kind in del-port link-down numvfs; do
         ms=()
+        sleep 2
+        l0=$(looks_now)
         for ((k = 0; k < drift_reps; k++)); do
             rep=$(rep_of 1 $((k % nvf)))
-            s=$(dstats)
-            n=$(converged_count "$s")
+            follow_drain log
+            follow_drain mon
             log "drift $kind $k at $EPOCHREALTIME"
             case $kind in
                 del-port)
                     ovs-vsctl del-port br1 "$rep"
-                    bed_now_ms t0
-                    ovs-vsctl --timeout=60 wait-until Interface "$rep" 'ofport>0' >/dev/null
+                    mon_repair "$rep" 60000 && ms+=("$MON_MS")
                     ;;
                 link-down)
                     ip link set "$rep" down
                     bed_now_ms t0
-                    bed_poll_ms 60000 link_up "$rep"
+                    bed_poll_ms 60000 link_up "$rep" && bed_now_ms t1 &&
+                        ms+=($((t1 - t0)))
                     ;;
                 numvfs)
                     echo 0 >"$(bed_nsim_sysfs 1)/sriov_numvfs"
                     bed_now_ms t0
-                    wait_converged "$n"
                     ;;
             esac
-            bed_now_ms t1
-            ms+=($((t1 - t0)))
-            # Let the daemon finish its reconcile before the next change.
-            wait_converged "$n"
+            # The daemon's reconcile for this change, before the next.
+            wait_converged || log "drift $kind $k: no converged reconcile"
+            [ "$kind" = numvfs ] && ms+=($((LOG_T - t0)))
+            # Its trailing check (its own OVSDB change), and a pause.
+            sleep 1
         done
-        emit "{\"topo\": \"$topo\", \"what\": \"drift\", \"kind\": \"$kind\", \"ms\": [$(IFS=,; echo "${ms[*]}")]}"
+        l1=$(looks_now)
+        emit "{\"topo\": \"$topo\", \"what\": \"drift\", \"kind\": \"$kind\", \"ms\": [$(IFS=,; echo "${ms[*]}")], \"looks\": $((l1 - l0))}"
     done
+    mon_stop
 }
 
 daemon_all() {

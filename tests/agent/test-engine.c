@@ -20,6 +20,7 @@
 #include "order.h"
 #include "pfpin.h"
 #include "plan.h"
+#include "stats.h"
 #include "vsdb-offload.h"
 #include "vsdb.h"
 
@@ -1143,6 +1144,63 @@ START_TEST(test_engine_rounds)
 }
 END_TEST
 
+/* engine_reconcile_from(): a dry run's look is the reconcile's first
+ * round, so a repair decided on a dry run looks at the host twice (the
+ * dry run, and once after the apply), not three times; the daemon's
+ * counter of looks says the same. A look handed to a reconcile that
+ * cannot start (prepare fails) is freed, not observed. */
+START_TEST(test_reconcile_from_a_dry_run)
+{
+    static const struct row row = {
+        .name = "a dry run's look handed on",
+        .hosts = {H_BLANK, H_CONVERGED},
+        .applies = {OK},
+    };
+    struct fx_spec f;
+    struct player p = {.row = &row};
+    const struct engine_ops ops = {
+        .prepare = fake_prepare,
+        .observe = fake_observe,
+        .apply = fake_apply,
+        .aux = &p,
+    };
+    struct engine_opts opts = {.dry_run = true, .ops = &ops};
+    struct engine_result dry, res;
+
+    fx_spec_init(&f, 1);
+    uint64_t looks0 = stats_get(STATS_OBSERVATIONS);
+    ck_assert_int_eq(engine_reconcile(NULL, &f.spec, &opts, &dry), 0);
+    ck_assert_uint_gt(dry.plan->n_steps, 0);
+    struct obs_host *seen = dry.host;
+    dry.host = NULL;
+    engine_result_clear(&dry);
+
+    opts.dry_run = false;
+    ck_assert_int_eq(engine_reconcile_from(NULL, &f.spec, &opts, seen, &res),
+                     0);
+    ck_assert(res.converged);
+    ck_assert_uint_eq(res.rounds, 1);
+    ck_assert_str_eq(p.applied, "set-eswitch"); /* planned from the dry run */
+    ck_assert_uint_eq(p.n_apply, 1);
+    ck_assert_uint_eq(p.n_observe, 2);
+    ck_assert_uint_eq(stats_get(STATS_OBSERVATIONS) - looks0, 2);
+    engine_result_clear(&res);
+
+    static const struct row fails = {.prepare_r = -ECONNREFUSED};
+    struct player q = {.row = &fails};
+    struct engine_ops ops_fail = ops;
+    ops_fail.aux = &q;
+    opts.ops = &ops_fail;
+    enum host_kind blank[MAX_PFS] = {H_BLANK, H_END};
+    seen = host_new(blank, 1);
+    ck_assert_int_eq(engine_reconcile_from(NULL, &f.spec, &opts, seen, &res),
+                     -ECONNREFUSED);
+    ck_assert_ptr_null(res.host);
+    ck_assert_uint_eq(q.n_observe + q.n_apply, 0);
+    engine_result_clear(&res);
+}
+END_TEST
+
 /* The default operations are the real host's. */
 START_TEST(test_hostio_ops_by_default)
 {
@@ -1162,6 +1220,7 @@ main(void)
     TCase *tc = tcase_create("rounds");
     tcase_add_loop_test(tc, test_engine_rounds, 0,
                         (int)(sizeof rows / sizeof rows[0]));
+    tcase_add_test(tc, test_reconcile_from_a_dry_run);
     tcase_add_test(tc, test_hostio_ops_by_default);
     suite_add_tcase(s, tc);
     return oa_check_run(s);
