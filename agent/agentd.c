@@ -1161,6 +1161,36 @@ guard_revert(struct agentd *d, const struct guard_lkg *lkg, const char *why,
     return engine_reconcile(&d->io, d->spec, eo, res);
 }
 
+/* The engine's reconcile from 'seen' (may be NULL: a first look of its
+ * own; its host is taken), guarded when its plan is disruptive: reverted
+ * when the PFs it touched are unhealthy after it. Returns the engine's
+ * result, 'res' its outcome. */
+static int
+guarded_reconcile(struct agentd *d, struct engine_opts *eo,
+                  struct engine_result *seen, struct engine_result *res)
+{
+    struct engine_result own;
+    struct guard_lkg lkg;
+    char unhealthy[256];
+    if (!seen) {
+        first_look(d, &own);
+        seen = &own;
+    }
+    guard_arm(d, seen, &lkg);
+    struct obs_host *host = seen->host;
+    /* The reconcile's time counts the look it started from. */
+    long long look_ms = host ? seen->elapsed_ms : 0;
+    seen->host = NULL;
+    engine_result_clear(seen);
+    int r = engine_reconcile_from(&d->io, d->spec, eo, host, res);
+    res->elapsed_ms += look_ms;
+    if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
+        r = guard_revert(d, &lkg, unhealthy, eo, res);
+    }
+    guard_lkg_clear(&lkg);
+    return r;
+}
+
 /* Runs one full reconcile now. Returns 0 when converged. 'outcome' (may
  * be NULL) gets one line for the agentctl reconcile that asked. 'seen'
  * (may be NULL) is the look of the check that decided on it, made just
@@ -1176,7 +1206,7 @@ static int
 reconcile(struct agentd *d, const char *why, struct oa_str *outcome,
           struct engine_result *seen)
 {
-    struct engine_result res, own;
+    struct engine_result res;
     struct engine_opts eo;
     int r;
 
@@ -1192,24 +1222,7 @@ reconcile(struct agentd *d, const char *why, struct oa_str *outcome,
     agentd_log(LOG_INFO, "reconcile (%s)", why);
     agentd_serve_set_reconciling(d->serve, true);
     arm_cancel(d);
-    struct guard_lkg lkg;
-    char unhealthy[256];
-    if (!seen) {
-        first_look(d, &own);
-        seen = &own;
-    }
-    guard_arm(d, seen, &lkg);
-    struct obs_host *host = seen->host;
-    /* The reconcile's time counts the look it started from. */
-    long long look_ms = host ? seen->elapsed_ms : 0;
-    seen->host = NULL;
-    engine_result_clear(seen);
-    r = engine_reconcile_from(&d->io, d->spec, &eo, host, &res);
-    res.elapsed_ms += look_ms;
-    if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
-        r = guard_revert(d, &lkg, unhealthy, &eo, &res);
-    }
-    guard_lkg_clear(&lkg);
+    r = guarded_reconcile(d, &eo, seen, &res);
     after_look(d, &res);
     note_ovsdb_stats(d);
     stats_reconcile_time(res.elapsed_ms);
