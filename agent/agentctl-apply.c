@@ -9,6 +9,7 @@
 #include "ctl.h"
 #include "oa-common/err.h"
 #include "engine.h"
+#include "hostio.h"
 #include "offload/spec.h"
 #include "order.h"
 #include "pfpin.h"
@@ -94,6 +95,33 @@ recover_journal(const struct agentctl_opts *opts, struct crashj *j)
     crashj_recover(j, NULL, print_recovered, NULL);
 }
 
+/* The guard's dry run, the apply, the guard's health check (and its
+ * revert) on one set of host handles: one OVSDB connection, and the
+ * apply plans its first round from the dry run's look. */
+static int
+apply_guarded(struct agentctl_guard *guard, struct spec *spec,
+              const struct engine_opts *eo, struct crashj *journal,
+              unsigned confirm_s, struct engine_result *res)
+{
+    struct hostio io;
+    struct obs_host *seen;
+
+    memset(&io, 0, sizeof io);
+    memset(res, 0, sizeof *res);
+    int r = hostio_open(&io, &res->err);
+    if (r < 0) {
+        return r;
+    }
+    if (agentctl_guard_before(guard, &io, spec, eo, &seen) < 0) {
+        fprintf(stderr, "agentctl: apply: out of memory\n");
+    }
+    r = agentctl_run_engine_on(&io, spec, eo, journal, seen, res);
+    agentctl_guard_after(guard, &io, spec, eo, journal, confirm_s, res, &r);
+    /* The result holds copies: the handles can go. */
+    hostio_close(&io);
+    return r;
+}
+
 int
 agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
 {
@@ -138,11 +166,7 @@ agentctl_cmd_apply(const struct agentctl_opts *opts, int argc, char *argv[])
     agentctl_load_orders(opts, &orders, orders_path, sizeof orders_path);
     agentctl_load_pins(opts, &pins, pins_path, sizeof pins_path);
     recover_journal(opts, &journal);
-    if (agentctl_guard_before(&guard, spec, &eo) < 0) {
-        fprintf(stderr, "agentctl: apply: out of memory\n");
-    }
-    int r = agentctl_run_engine(spec, &eo, &journal, &res);
-    agentctl_guard_after(&guard, spec, &eo, &journal, confirm_s, &res, &r);
+    int r = apply_guarded(&guard, spec, &eo, &journal, confirm_s, &res);
     agentctl_guard_close(&guard);
     if (journal.error) {
         fprintf(stderr, "agentctl: apply: crash journal %s not written: %s\n",

@@ -165,24 +165,17 @@ agentctl_note_pins(struct pfpin_store *s, const char *path)
 }
 
 int
-agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
-                    struct crashj *journal, struct engine_result *res)
+agentctl_run_engine_on(struct hostio *io, const struct spec *spec,
+                       const struct engine_opts *eo, struct crashj *journal,
+                       struct obs_host *seen, struct engine_result *res)
 {
-    struct hostio io;
-    int r;
-
-    memset(&io, 0, sizeof io);
-    memset(res, 0, sizeof *res);
-    r = hostio_open(&io, &res->err);
-    if (r < 0) {
-        return r;
-    }
-    io.journal = journal;
-    io.state_dir = eo->state_dir;
-    r = engine_reconcile(&io, spec, eo, res);
-    if (io.vsdb) {
+    io->journal = journal;
+    io->state_dir = eo->state_dir;
+    int r = engine_reconcile_from(io, spec, eo, seen, res);
+    io->journal = NULL;
+    if (io->vsdb) {
         struct vsdb_stats vs;
-        vsdb_get_stats(io.vsdb, &vs);
+        vsdb_get_stats(io->vsdb, &vs);
         stats_ovsdb_totals(vs.n_commits, vs.n_retries);
     }
     if (eo->dry_run) {
@@ -194,6 +187,22 @@ agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
                       ? STATS_RECONCILES_BLOCKED
                       : STATS_RECONCILES_FAILED);
     }
+    return r;
+}
+
+int
+agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
+                    struct crashj *journal, struct engine_result *res)
+{
+    struct hostio io;
+
+    memset(&io, 0, sizeof io);
+    memset(res, 0, sizeof *res);
+    int r = hostio_open(&io, &res->err);
+    if (r < 0) {
+        return r;
+    }
+    r = agentctl_run_engine_on(&io, spec, eo, journal, NULL, res);
     /* The result holds copies: the handles can go. */
     hostio_close(&io);
     return r;

@@ -71,49 +71,64 @@ agentctl_guard_open(const struct agentctl_opts *opts, struct agentctl_guard *g)
 }
 
 int
-agentctl_guard_before(struct agentctl_guard *g, const struct spec *spec,
-                      const struct engine_opts *eo)
+agentctl_guard_before(struct agentctl_guard *g, struct hostio *io,
+                      const struct spec *spec, const struct engine_opts *eo,
+                      struct obs_host **seen)
 {
     struct engine_opts dry = *eo;
     struct engine_result res;
     struct oa_err err;
     char text[OA_ERR_FORMAT_MAX];
+    int r = 0;
 
+    *seen = NULL;
     dry.dry_run = true;
     dry.apply.on_step = NULL;
-    if (agentctl_run_engine(spec, &dry, NULL, &res) < 0 || !res.plan ||
-        !guard_disruptive(res.plan)) {
+    if (agentctl_run_engine_on(io, spec, &dry, NULL, NULL, &res) < 0 ||
+        !res.plan) {
         engine_result_clear(&res);
         return 0;
     }
-    if (guard_record(res.host, res.plan, NULL, &g->lkg) < 0) {
-        engine_result_clear(&res);
-        return -ENOMEM;
+    if (guard_disruptive(res.plan) &&
+        guard_record(res.host, res.plan, NULL, &g->lkg) < 0) {
+        r = -ENOMEM;
     }
+    /* The apply plans its first round from this look: nothing but the
+     * host itself changes in between (the state file written below). */
+    *seen = res.host;
+    res.host = NULL;
     engine_result_clear(&res);
-    g->armed = g->lkg.n > 0;
+    g->armed = r == 0 && g->lkg.n > 0;
     if (g->armed && guard_lkg_save(&g->lkg, g->hash, g->lkg_path, &err) < 0) {
         fprintf(stderr,
                 "agentctl: apply: last-known-good state not kept: %s\n",
                 oa_err_format(&err, text, sizeof text));
     }
-    return 0;
+    return r;
 }
 
-/* Health, looked at until it comes or GUARD_HEALTH_MS passed. */
+/* Health, looked at until it comes or GUARD_HEALTH_MS passed; 'last' (may
+ * be NULL) is the apply's own final look, taken after its last step, so
+ * a host already healthy costs no look more. */
 static bool
-await_health(struct agentctl_guard *g, const struct spec *spec,
-             const struct engine_opts *eo, char *why, size_t size)
+await_health(struct agentctl_guard *g, struct hostio *io,
+             const struct spec *spec, const struct engine_opts *eo,
+             const struct obs_host *last, char *why, size_t size)
 {
     struct engine_opts dry = *eo;
     long long deadline = now_ms() + GUARD_HEALTH_MS;
+
+    if (last && guard_healthy(&g->lkg, last, NULL, why, size)) {
+        return true;
+    }
     dry.dry_run = true;
     dry.apply.on_step = NULL;
     for (;;) {
         struct engine_result res;
         bool ok = false;
         char text[OA_ERR_FORMAT_MAX];
-        if (agentctl_run_engine(spec, &dry, NULL, &res) < 0 || !res.host) {
+        if (agentctl_run_engine_on(io, spec, &dry, NULL, NULL, &res) < 0 ||
+            !res.host) {
             snprintf(why, size, "cannot observe the host: %s",
                      oa_err_format(&res.err, text, sizeof text));
         } else {
@@ -184,9 +199,10 @@ agentctl_cmd_confirm(const struct agentctl_opts *opts, int argc, char *argv[])
 }
 
 int
-agentctl_guard_after(struct agentctl_guard *g, struct spec *spec,
-                     const struct engine_opts *eo, struct crashj *journal,
-                     unsigned confirm_s, struct engine_result *res, int *r)
+agentctl_guard_after(struct agentctl_guard *g, struct hostio *io,
+                     struct spec *spec, const struct engine_opts *eo,
+                     struct crashj *journal, unsigned confirm_s,
+                     struct engine_result *res, int *r)
 {
     char why[256];
     struct oa_err err;
@@ -194,7 +210,7 @@ agentctl_guard_after(struct agentctl_guard *g, struct spec *spec,
     if (!g->armed) {
         return 0;
     }
-    if (!await_health(g, spec, eo, why, sizeof why)) {
+    if (!await_health(g, io, spec, eo, res->host, why, sizeof why)) {
         fprintf(stderr,
                 "agentctl: apply: health did not come back within "
                 "%d ms: %s\n",
@@ -214,7 +230,7 @@ agentctl_guard_after(struct agentctl_guard *g, struct spec *spec,
             "state (%s)\n",
             g->lkg_path);
     engine_result_clear(res);
-    int rr = agentctl_run_engine(spec, eo, journal, res);
+    int rr = agentctl_run_engine_on(io, spec, eo, journal, NULL, res);
     if (guard_failed_save(g->failed_path, g->hash, why, &err) < 0) {
         char text[OA_ERR_FORMAT_MAX];
         fprintf(stderr, "agentctl: apply: failed generation not kept: %s\n",

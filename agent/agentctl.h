@@ -43,6 +43,8 @@ struct engine_result;
 struct order_store;
 struct pfpin_store;
 struct crashj;
+struct hostio;
+struct obs_host;
 
 /* Loads and validates the spec in 'file'. On success returns
  * OA_EXIT_OK and a spec the caller frees with spec_destroy();
@@ -95,6 +97,15 @@ void agentctl_note_pins(struct pfpin_store *s, const char *path);
  * engine_result_clear()), also when the handles cannot be opened. */
 int agentctl_run_engine(const struct spec *spec, const struct engine_opts *eo,
                         struct crashj *journal, struct engine_result *res);
+/* As agentctl_run_engine(), on handles the caller opened (hostio_open())
+ * and keeps for several runs (one OVSDB connection, one IDL replica), the
+ * first round planned from 'seen' (owned from here; NULL: it looks
+ * itself), a dry run's look of the same spec just before
+ * (engine_reconcile_from()). */
+int agentctl_run_engine_on(struct hostio *io, const struct spec *spec,
+                           const struct engine_opts *eo,
+                           struct crashj *journal, struct obs_host *seen,
+                           struct engine_result *res);
 
 /* Builds the report of an engine run ('r' its result: a failure is added
  * as an error problem on 'object', with 'hint' (may be NULL)), prints it
@@ -126,19 +137,24 @@ struct agentctl_guard {
  * a message), else OA_EXIT_OK. */
 int agentctl_guard_open(const struct agentctl_opts *opts,
                         struct agentctl_guard *g);
-/* Before the apply: arms the guard when the plan is disruptive (its
- * last-known-good state recorded and saved). 0 or -ENOMEM. */
-int agentctl_guard_before(struct agentctl_guard *g, const struct spec *spec,
-                          const struct engine_opts *eo);
-/* After the apply ('res', '*r'): when armed, waits for health (and with
- * 'confirm_s' for `agentctl confirm`); without them reverts, bending
+/* Before the apply, on 'io': a dry run that arms the guard when its
+ * plan is disruptive (the last-known-good state recorded and saved), its
+ * look handed to the apply in '*seen' (owned by the caller; NULL when
+ * the look failed). 0 or -ENOMEM. */
+int agentctl_guard_before(struct agentctl_guard *g, struct hostio *io,
+                          const struct spec *spec,
+                          const struct engine_opts *eo,
+                          struct obs_host **seen);
+/* After the apply ('res', '*r'), on 'io': when armed, waits for health
+ * (first in the apply's own final look, then in new ones), and with
+ * 'confirm_s' for `agentctl confirm`; without them reverts, bending
  * 'spec' to the last-known-good state and reconciling again into 'res'
  * and '*r' (an error saying so), and records the generation as failed.
  * Returns 1 when it reverted, else 0. */
-int agentctl_guard_after(struct agentctl_guard *g, struct spec *spec,
-                         const struct engine_opts *eo, struct crashj *journal,
-                         unsigned confirm_s, struct engine_result *res,
-                         int *r);
+int agentctl_guard_after(struct agentctl_guard *g, struct hostio *io,
+                         struct spec *spec, const struct engine_opts *eo,
+                         struct crashj *journal, unsigned confirm_s,
+                         struct engine_result *res, int *r);
 void agentctl_guard_close(struct agentctl_guard *g);
 
 #endif

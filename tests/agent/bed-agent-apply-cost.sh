@@ -10,6 +10,8 @@
 # and that a converged plan's netlink requests (not dumps: tc filters are
 # dumped per representor) are the same at 4 and 16 VFs: hw-tc-offload is
 # read for every netdev in one ethtool dump, not asked per representor.
+# And the looks of an apply: a disruptive one makes no health look of its
+# own, a converged one looks once.
 #   tests/bed/run "tests/agent/bed-agent-apply-cost.sh AGENTCTL"
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,9 +44,23 @@ plan_requests() {
 }
 small=4
 e2e_write_spec "$E2E_SPEC" "$dl" br1 "$small" "${vfs[@]:0:small}"
-bed_check "apply from blank converges ($small VFs)" e2e_agentctl apply ||
+# apply_json NAME: apply --json into $work/NAME.json (its log NAME.log).
+apply_json() {
+    e2e_agentctl apply --json >"$work/$1.json" 2>"$work/$1.log"
+}
+bed_check "apply from blank converges ($small VFs)" apply_json blank ||
     { bed_summary; exit; }
+# The VF count changes: the guard records the last-known-good state from
+# a dry run and checks health after. Health is read from the apply's own
+# last look (a look more per disruptive apply: a full one, at 2x128 about
+# 0.6 s, before), and the apply plans its first round from the dry run's.
+bed_check_eq "apply from blank: one dry run (the guard's), no health look" 1 \
+    "$(jq '.stats.checks' "$work/blank.json")"
 req_small=$(plan_requests)
+bed_check "apply on the converged host" apply_json again
+bed_check_eq "apply on the converged host: one look (the guard's dry run's)" \
+    "1 0" "$(jq -r '"\(.stats.observations) \(.stats.steps | length)"' \
+        "$work/again.json")"
 e2e_write_spec "$E2E_SPEC" "$dl" br1 "$n" "${vfs[@]}"
 bed_check "apply converges ($small -> $n VFs)" e2e_agentctl apply ||
     { bed_summary; exit; }
@@ -66,7 +82,7 @@ undo() {
 # repair K: prints the dumps of the apply that repairs undo K.
 repair() {
     undo "$1" || return
-    e2e_agentctl apply --json >"$work/apply.json" 2>"$work/apply.log" || return
+    apply_json apply || return
     jq '.stats.io.netlink_dumps' "$work/apply.json"
 }
 
@@ -94,7 +110,7 @@ mac_repair() {
         ip link set "$pf" vf "$i" mac "$(printf '02:00:00:00:09:%02x' "$i")" ||
             return
     done
-    e2e_agentctl apply --json >"$work/apply.json" 2>"$work/apply.log" || return
+    apply_json apply || return
     jq -r '.stats | "\(.io.netlink_requests) \(.io.netlink_dumps) \(.steps["set-vf"].done)"' \
         "$work/apply.json"
 }
