@@ -1101,13 +1101,18 @@ guard_arm(const struct agentd *d, const struct engine_result *seen,
     }
 }
 
-/* After a disruptive reconcile: health, looked at for 10 s at most
- * (cut short by SIGTERM or a new spec). True when it came. */
+/* After a disruptive reconcile: health, first in 'last' (may be NULL),
+ * the reconcile's own final look, taken after its last step, then looked
+ * at for 10 s at most (cut short by SIGTERM or a new spec). True when it
+ * came. */
 static bool
-guard_health(struct agentd *d, const struct guard_lkg *lkg, char *why,
-             size_t size)
+guard_health(struct agentd *d, const struct guard_lkg *lkg,
+             const struct obs_host *last, char *why, size_t size)
 {
     long long deadline = vsdb_time_msec() + 10000;
+    if (last && guard_healthy(lkg, last, d->io.sysfs_root, why, size)) {
+        return true;
+    }
     for (;;) {
         struct engine_result res;
         struct engine_opts eo;
@@ -1184,7 +1189,8 @@ guarded_reconcile(struct agentd *d, struct engine_opts *eo,
     engine_result_clear(seen);
     int r = engine_reconcile_from(&d->io, d->spec, eo, host, res);
     res->elapsed_ms += look_ms;
-    if (lkg.n && !guard_health(d, &lkg, unhealthy, sizeof unhealthy)) {
+    if (lkg.n &&
+        !guard_health(d, &lkg, res->host, unhealthy, sizeof unhealthy)) {
         r = guard_revert(d, &lkg, unhealthy, eo, res);
     }
     guard_lkg_clear(&lkg);

@@ -170,6 +170,17 @@ bed_check "the VF count repair started on a netlink event" \
     grep -q '^.*drift (netlink event[^)]*): ' <<<"$repair_log"
 bed_check "the vanished representors' ports left with the detach transaction" \
     grep -q 'step del-port .*with the detach transaction' <<<"$repair_log"
+# A disruptive repair is guarded: health must be back after it. The
+# reconcile's own last look, taken after its last step, is read for
+# that first; a look of its own for health came on top of every
+# disruptive repair before. Looks: the check's, then one after each round.
+read -r looks rounds < <(awk '
+    /reconcile \(.*\): converged in / { r = $0; sub(/.* in /, "", r); sub(/ rounds?$/, "", r) }
+    /drift repaired \(/ { l = $0; sub(/.*, /, "", l); sub(/ looks?$/, "", l); print l, r; exit }
+' <<<"$repair_log")
+echo "drift-repair-looks VF count set to 0: ${looks:-?} looks, ${rounds:-?} rounds"
+bed_check "the VF count repair looked once per round and once before (no health look)" \
+    test -n "${rounds:-}" -a "${looks:-0}" -eq "$((${rounds:-0} + 1))"
 
 echo "== bridge renamed"
 change "bridge renamed $bridge -> ovs-sriov2" 60 "$dl" ovs-sriov2 1 0=02:00:00:00:01:00 --
