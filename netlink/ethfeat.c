@@ -12,6 +12,7 @@
 #include <linux/if.h>
 #include <linux/sockios.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,11 @@ struct ethfeat_client {
     enum ethfeat_backend backend;
     struct oanl_sock *nl; /* ETHFEAT_NETLINK */
     int fd;               /* ETHFEAT_IOCTL */
+    /* The bit of feature 'index_name' in the kernel's feature string set
+     * (one per kernel, not per netdev), asked once, for compact dumps:
+     * >= 0, -1 not asked yet, -2 the kernel did not tell (verbose). */
+    int index;
+    char index_name[ETH_GSTRING_LEN];
 };
 
 int
@@ -33,6 +39,7 @@ ethfeat_open(bool force_ioctl, struct ethfeat_client **out)
         return -ENOMEM;
     }
     c->fd = -1;
+    c->index = -1;
     if (!force_ioctl) {
         int r = oanl_open_genl(ETHTOOL_GENL_NAME, &c->nl);
         if (!r) {
@@ -115,7 +122,7 @@ ethfeat_encode_get(void *buf, size_t len, uint16_t family, const char *ifname)
 }
 
 int
-ethfeat_encode_dump(void *buf, size_t len, uint16_t family)
+ethfeat_encode_dump(void *buf, size_t len, uint16_t family, bool compact)
 {
     struct nlmsghdr *nlh =
         oanl_put_genl(buf, len, family, ETHTOOL_MSG_FEATURES_GET,
@@ -123,12 +130,138 @@ ethfeat_encode_dump(void *buf, size_t len, uint16_t family)
     struct nlattr *hdr =
         nlh ? mnl_attr_nest_start_check(nlh, len, ETHTOOL_A_FEATURES_HEADER)
             : NULL;
-    /* No device: every netdev.  Flags 0: verbose bitsets, with names. */
-    if (!hdr || !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_HEADER_FLAGS, 0)) {
+    /* No device: every netdev.  Verbose bitsets name every bit of every
+     * netdev; compact ones are a few words each. */
+    if (!hdr ||
+        !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_HEADER_FLAGS,
+                                compact ? ETHTOOL_FLAG_COMPACT_BITSETS : 0)) {
         return -ENOSPC;
     }
     mnl_attr_nest_end(nlh, hdr);
     return (int)nlh->nlmsg_len;
+}
+
+int
+ethfeat_encode_strset(void *buf, size_t len, uint16_t family)
+{
+    struct nlmsghdr *nlh =
+        oanl_put_genl(buf, len, family, ETHTOOL_MSG_STRSET_GET,
+                      ETHTOOL_GENL_VERSION, NLM_F_ACK);
+    /* A header without a device (the kernel since 6.0 wants one): the
+     * feature names are the kernel's, not a netdev's. */
+    struct nlattr *hdr =
+        nlh ? mnl_attr_nest_start_check(nlh, len,
+                                        ETHTOOL_A_STRSET_HEADER | NLA_F_NESTED)
+            : NULL;
+    if (!hdr || !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_HEADER_FLAGS, 0)) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, hdr);
+    struct nlattr *sets = mnl_attr_nest_start_check(
+        nlh, len, ETHTOOL_A_STRSET_STRINGSETS | NLA_F_NESTED);
+    struct nlattr *set =
+        sets ? mnl_attr_nest_start_check(
+                   nlh, len, ETHTOOL_A_STRINGSETS_STRINGSET | NLA_F_NESTED)
+             : NULL;
+    if (!set || !mnl_attr_put_u32_check(nlh, len, ETHTOOL_A_STRINGSET_ID,
+                                        ETH_SS_FEATURES)) {
+        return -ENOSPC;
+    }
+    mnl_attr_nest_end(nlh, set);
+    mnl_attr_nest_end(nlh, sets);
+    return (int)nlh->nlmsg_len;
+}
+
+struct strset_ctx {
+    const char *want;
+    uint32_t id, index;
+    bool has_id, has_index, found;
+    char value[ETH_GSTRING_LEN];
+};
+
+static int
+string_cb(const struct nlattr *a, void *data)
+{
+    struct strset_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_STRING_INDEX:
+        c->has_index = true;
+        return oanl_attr_u32(a, &c->index);
+    case ETHTOOL_A_STRING_VALUE:
+        return oanl_attr_str(a, c->value, sizeof c->value);
+    }
+    return 0;
+}
+
+static int
+strings_cb(const struct nlattr *a, void *data)
+{
+    struct strset_ctx *c = data;
+    if (oanl_attr_type(a) != ETHTOOL_A_STRINGS_STRING || c->found) {
+        return 0;
+    }
+    c->has_index = false;
+    c->value[0] = '\0';
+    int r = oanl_attr_walk_nested(a, string_cb, c);
+    if (!r && c->has_index && c->index <= INT_MAX &&
+        !strcmp(c->value, c->want)) {
+        c->found = true;
+    }
+    return r;
+}
+
+static int
+stringset_cb(const struct nlattr *a, void *data)
+{
+    struct strset_ctx *c = data;
+    switch (oanl_attr_type(a)) {
+    case ETHTOOL_A_STRINGSET_ID:
+        c->has_id = true;
+        return oanl_attr_u32(a, &c->id);
+    case ETHTOOL_A_STRINGSET_STRINGS:
+        /* The kernel puts the id first; a set without it is not ours. */
+        return c->has_id && c->id == ETH_SS_FEATURES
+                   ? oanl_attr_walk_nested(a, strings_cb, c)
+                   : 0;
+    }
+    return 0;
+}
+
+static int
+stringsets_cb(const struct nlattr *a, void *data)
+{
+    struct strset_ctx *c = data;
+    if (oanl_attr_type(a) != ETHTOOL_A_STRINGSETS_STRINGSET) {
+        return 0;
+    }
+    c->has_id = false;
+    return oanl_attr_walk_nested(a, stringset_cb, c);
+}
+
+static int
+strset_cb(const struct nlattr *a, void *data)
+{
+    return oanl_attr_type(a) == ETHTOOL_A_STRSET_STRINGSETS
+               ? oanl_attr_walk_nested(a, stringsets_cb, data)
+               : 0;
+}
+
+int
+ethfeat_decode_strset_index(const struct nlmsghdr *nlh, const char *name)
+{
+    if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
+        return -EBADMSG;
+    }
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+    if (g->cmd != ETHTOOL_MSG_STRSET_GET_REPLY) {
+        return -EPROTO;
+    }
+    struct strset_ctx c = {.want = name};
+    int r = oanl_attr_walk_msg(nlh, sizeof *g, strset_cb, &c);
+    if (r < 0) {
+        return r;
+    }
+    return c.found ? (int)c.index : -ENOENT;
 }
 
 int
@@ -184,9 +317,26 @@ bit_cb(const struct nlattr *a, void *data)
 
 struct bitset_ctx {
     const char *want;
+    int index; /* the bit of 'want' for compact bitsets, -1 unknown */
     bool nomask, compact;
     bool listed, value;
 };
+
+/* Bit 'index' of a compact bitset's VALUE or MASK (u32 words in host
+ * order); a bitset shorter than that has the bit clear. */
+static bool
+compact_bit(const struct nlattr *a, int index)
+{
+    size_t len = mnl_attr_get_payload_len(a);
+    size_t word = (size_t)index / 32;
+    if ((word + 1) * sizeof(uint32_t) > len) {
+        return false;
+    }
+    uint32_t w;
+    memcpy(&w, (const char *)mnl_attr_get_payload(a) + word * sizeof w,
+           sizeof w);
+    return w & (1u << (index % 32));
+}
 
 static int
 bits_cb(const struct nlattr *a, void *data)
@@ -217,6 +367,11 @@ bitset_cb(const struct nlattr *a, void *data)
         return 0;
     case ETHTOOL_A_BITSET_VALUE:
         s->compact = true;
+        s->value = s->index >= 0 && compact_bit(a, s->index);
+        return 0;
+    case ETHTOOL_A_BITSET_MASK:
+        /* Without NOMASK the mask says which bits the bitset speaks of. */
+        s->listed = s->index >= 0 && compact_bit(a, s->index);
         return 0;
     case ETHTOOL_A_BITSET_BITS:
         return oanl_attr_walk_nested(a, bits_cb, s);
@@ -224,17 +379,22 @@ bitset_cb(const struct nlattr *a, void *data)
     return 0;
 }
 
-/* Whether bit 'want' is set in a verbose bitset. */
+/* Whether bit 'want' (compact: bit 'index') is set in a bitset. */
 static int
-bitset_test(const struct nlattr *a, const char *want, bool *set)
+bitset_test(const struct nlattr *a, const char *want, int index, bool *set)
 {
-    struct bitset_ctx s = {.want = want};
+    struct bitset_ctx s = {.want = want, .index = index};
     int r = oanl_attr_walk_nested(a, bitset_cb, &s);
     if (r < 0) {
         return r;
     }
     if (s.compact) {
-        return -EPROTO;
+        if (index < 0) {
+            return -EPROTO;
+        }
+        /* NOMASK: VALUE is the set bits; else VALUE within MASK. */
+        *set = s.value && (s.nomask || s.listed);
+        return 0;
     }
     /* A list (NOMASK) names the set bits; otherwise VALUE marks them. */
     *set = s.listed && (s.nomask || s.value);
@@ -243,6 +403,7 @@ bitset_test(const struct nlattr *a, const char *want, bool *set)
 
 struct features_ctx {
     const char *want;
+    int index;
     bool hw, wanted, active, nochange;
 };
 
@@ -252,13 +413,13 @@ features_cb(const struct nlattr *a, void *data)
     struct features_ctx *f = data;
     switch (oanl_attr_type(a)) {
     case ETHTOOL_A_FEATURES_HW:
-        return bitset_test(a, f->want, &f->hw);
+        return bitset_test(a, f->want, f->index, &f->hw);
     case ETHTOOL_A_FEATURES_WANTED:
-        return bitset_test(a, f->want, &f->wanted);
+        return bitset_test(a, f->want, f->index, &f->wanted);
     case ETHTOOL_A_FEATURES_ACTIVE:
-        return bitset_test(a, f->want, &f->active);
+        return bitset_test(a, f->want, f->index, &f->active);
     case ETHTOOL_A_FEATURES_NOCHANGE:
-        return bitset_test(a, f->want, &f->nochange);
+        return bitset_test(a, f->want, f->index, &f->nochange);
     }
     return 0;
 }
@@ -266,6 +427,13 @@ features_cb(const struct nlattr *a, void *data)
 int
 ethfeat_decode_get(const struct nlmsghdr *nlh, const char *name,
                    struct ethfeat_state *out)
+{
+    return ethfeat_decode_get_at(nlh, name, -1, out);
+}
+
+int
+ethfeat_decode_get_at(const struct nlmsghdr *nlh, const char *name, int index,
+                      struct ethfeat_state *out)
 {
     memset(out, 0, sizeof *out);
     if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(struct genlmsghdr)) {
@@ -276,7 +444,7 @@ ethfeat_decode_get(const struct nlmsghdr *nlh, const char *name,
         g->cmd != ETHTOOL_MSG_FEATURES_NTF) {
         return -EPROTO;
     }
-    struct features_ctx f = {.want = name};
+    struct features_ctx f = {.want = name, .index = index};
     int r = oanl_attr_walk_msg(nlh, sizeof *g, features_cb, &f);
     if (r < 0) {
         return r;
@@ -320,8 +488,15 @@ int
 ethfeat_decode_dev(const struct nlmsghdr *nlh, const char *name,
                    struct ethfeat_dev *out)
 {
+    return ethfeat_decode_dev_at(nlh, name, -1, out);
+}
+
+int
+ethfeat_decode_dev_at(const struct nlmsghdr *nlh, const char *name, int index,
+                      struct ethfeat_dev *out)
+{
     memset(out, 0, sizeof *out);
-    int r = ethfeat_decode_get(nlh, name, &out->st);
+    int r = ethfeat_decode_get_at(nlh, name, index, &out->st);
     if (r) {
         return r;
     }
@@ -401,6 +576,7 @@ nl_get(struct ethfeat_client *c, const char *ifname, const char *name,
 
 struct nl_dump_ctx {
     const char *name;
+    int index;            /* compact bitsets: the bit of 'name'; -1 verbose */
     struct oanl_vec devs; /* of struct ethfeat_dev */
 };
 
@@ -409,7 +585,7 @@ nl_dump_cb(const struct nlmsghdr *nlh, void *data)
 {
     struct nl_dump_ctx *c = data;
     struct ethfeat_dev d;
-    int r = ethfeat_decode_dev(nlh, c->name, &d);
+    int r = ethfeat_decode_dev_at(nlh, c->name, c->index, &d);
     if (r) {
         return r;
     }
@@ -448,7 +624,7 @@ ethfeat_decode_dump(const void *buf, size_t len, const char *name,
 {
     *out = NULL;
     *n = 0;
-    struct nl_dump_ctx ctx = {name, {.size = sizeof(struct ethfeat_dev)}};
+    struct nl_dump_ctx ctx = {name, -1, {.size = sizeof(struct ethfeat_dev)}};
     const struct nlmsghdr *nlh = buf;
     int left = len > INT_MAX ? INT_MAX : (int)len;
     int r = 0;
@@ -474,6 +650,43 @@ ethfeat_decode_dump(const void *buf, size_t len, const char *name,
     return 0;
 }
 
+static int
+strset_cb_msg(const struct nlmsghdr *nlh, void *data)
+{
+    struct ethfeat_client *c = data;
+    int r = ethfeat_decode_strset_index(nlh, c->index_name);
+    c->index = r >= 0 ? r : -2;
+    return r < 0 && r != -ENOENT ? r : 0; /* not listed: verbose */
+}
+
+/* The bit of feature 'name', asked of the kernel once per client (and
+ * again only for another name): -1 when the kernel does not tell, and
+ * the dump is then verbose. */
+static int
+feature_index(struct ethfeat_client *c, const char *name)
+{
+    if (strlen(name) >= sizeof c->index_name) {
+        return -1;
+    }
+    if (c->index == -1 || strcmp(c->index_name, name)) {
+        char buf[128];
+        snprintf(c->index_name, sizeof c->index_name, "%s", name);
+        c->index = -2;
+        int r = ethfeat_encode_strset(buf, sizeof buf, oanl_family(c->nl)->id);
+        if (r >= 0 && oanl_transact(c->nl, (struct nlmsghdr *)buf,
+                                    strset_cb_msg, c, NULL) < 0) {
+            c->index = -2;
+        }
+    }
+    return c->index >= 0 ? c->index : -1;
+}
+
+int
+ethfeat_dump_bit(const struct ethfeat_client *c, const char *name)
+{
+    return c->index >= 0 && !strcmp(c->index_name, name) ? c->index : -1;
+}
+
 int
 ethfeat_dump(struct ethfeat_client *c, const char *name,
              struct ethfeat_dev **out, size_t *n, struct oanl_extack *ext)
@@ -487,11 +700,14 @@ ethfeat_dump(struct ethfeat_client *c, const char *name,
         return -EOPNOTSUPP;
     }
     char buf[128];
-    int r = ethfeat_encode_dump(buf, sizeof buf, oanl_family(c->nl)->id);
+    int index = feature_index(c, name);
+    int r = ethfeat_encode_dump(buf, sizeof buf, oanl_family(c->nl)->id,
+                                index >= 0);
     if (r < 0) {
         return r;
     }
-    struct nl_dump_ctx ctx = {name, {.size = sizeof(struct ethfeat_dev)}};
+    struct nl_dump_ctx ctx = {
+        name, index, {.size = sizeof(struct ethfeat_dev)}};
     r = oanl_transact(c->nl, (struct nlmsghdr *)buf, nl_dump_cb, &ctx, ext);
     if (r) {
         free(ctx.devs.items);

@@ -236,6 +236,24 @@ bed_check_eq "ethtool agrees: off" "hw-tc-offload: off" \
     "$(ethtool -k "$rep0" | grep '^hw-tc-offload:' | sed 's/ \[.*//')"
 bed_check "hw-tc-offload on again (netlink)" "$nl" feature-set "$rep0" \
     hw-tc-offload on
+# The dump (one request for every netdev, compact bitsets read at the
+# feature's bit from the kernel's string set) says what a verbose read
+# of each netdev says: $rep0 on and changeable, lo off and fixed.
+feature_fields() { # the state fields of a feature-get/-dump line
+    printf '%s %s %s\n' "$(nl_field active "$1")" "$(nl_field wanted "$1")" \
+        "$(nl_field changeable "$1")"
+}
+dump=$($nl feature-dump hw-tc-offload)
+bed_check "feature dump: compact bitsets, at the bit the kernel named" \
+    grep -qx 'bit=[0-9]*' <<<"$dump"
+for dev in "$rep0" lo; do
+    bed_check_eq "feature dump: $dev as read alone" \
+        "$(feature_fields "$($nl feature-get "$dev" hw-tc-offload)")" \
+        "$(feature_fields "$(grep "^netdev=$dev " <<<"$dump")")"
+done
+bed_check_eq "feature dump: $rep0 on and changeable, lo off and fixed" \
+    "on on yes / off off no" \
+    "$(feature_fields "$(grep "^netdev=$rep0 " <<<"$dump")") / $(feature_fields "$(grep "^netdev=lo " <<<"$dump")")"
 out=$($nl feature-get nosuchdev0 hw-tc-offload)
 bed_check_eq "ethtool netlink: missing netdev is ENODEV" -19 "$(nl_field err "$out")"
 msg=${out#*msg=}

@@ -107,6 +107,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ethfeat_decode_get(nlh, "hw-tc-offload", &st);
         struct ethfeat_dev dev;
         ethfeat_decode_dev(nlh, "hw-tc-offload", &dev);
+        /* Compact bitsets, read at a bit the input picks (0 to 105). */
+        ethfeat_decode_dev_at(nlh, "hw-tc-offload", (int)(which >> 4) * 7,
+                              &dev);
+        ethfeat_decode_strset_index(nlh, "hw-tc-offload");
         /* A dump's reply: the bytes as they came, several messages (the
          * lengths not forced), as the exact-size copy. */
         memcpy(nlh, data + 1, size);

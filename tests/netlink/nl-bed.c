@@ -495,6 +495,37 @@ cmd_feature(bool set, int argc, char **argv)
     return r ? fail(r, &ext) : 0;
 }
 
+/* feature-dump NAME: the feature's bit the dump read compact bitsets at
+ * (-1: verbose), then feature NAME of every netdev from one FEATURES_GET
+ * dump, one line per netdev. */
+static int
+cmd_feature_dump(const char *name)
+{
+    struct ethfeat_client *c;
+    int r = ethfeat_open(false, &c);
+    if (r) {
+        return fail(r, NULL);
+    }
+    struct oanl_extack ext = {""};
+    struct ethfeat_dev *devs;
+    size_t n;
+    r = ethfeat_dump(c, name, &devs, &n, &ext);
+    int bit = ethfeat_dump_bit(c, name);
+    ethfeat_close(c);
+    if (r) {
+        return fail(r, &ext);
+    }
+    printf("bit=%d\n", bit);
+    for (size_t i = 0; i < n; i++) {
+        printf("netdev=%s active=%s wanted=%s changeable=%s\n", devs[i].ifname,
+               devs[i].st.active ? "on" : "off",
+               devs[i].st.wanted ? "on" : "off",
+               devs[i].st.changeable ? "yes" : "no");
+    }
+    free(devs);
+    return 0;
+}
+
 /* tc NETDEV: ingress rules of every chain, then a summary line. */
 static int
 cmd_tc(const char *ifname)
@@ -862,6 +893,8 @@ main(int argc, char **argv)
         return cmd_feature(false, n, a);
     } else if (!strcmp(c, "feature-set") && n >= 3) {
         return cmd_feature(true, n, a);
+    } else if (!strcmp(c, "feature-dump") && n == 1) {
+        return cmd_feature_dump(a[0]);
     } else if (!strcmp(c, "tc") && n == 1) {
         return cmd_tc(a[0]);
     } else if (!strcmp(c, "watch-reprs") && n == 3) {

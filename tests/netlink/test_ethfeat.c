@@ -207,10 +207,138 @@ START_TEST(test_decode_masked_and_compact)
 }
 END_TEST
 
+/* A compact bitset of two words (64 bits), 'mask' NULL: NOMASK. */
+static void
+put_compact(struct nlmsghdr *nlh, uint16_t type, const uint32_t value[2],
+            const uint32_t *mask)
+{
+    struct nlattr *set = mnl_attr_nest_start(nlh, type);
+    if (!mask) {
+        mnl_attr_put(nlh, ETHTOOL_A_BITSET_NOMASK, 0, NULL);
+    }
+    mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 64);
+    mnl_attr_put(nlh, ETHTOOL_A_BITSET_VALUE, 2 * sizeof(uint32_t), value);
+    if (mask) {
+        mnl_attr_put(nlh, ETHTOOL_A_BITSET_MASK, 2 * sizeof(uint32_t), mask);
+    }
+    mnl_attr_nest_end(nlh, set);
+}
+
+/* What a dump with ETHTOOL_FLAG_COMPACT_BITSETS brings: bit arrays, read
+ * at the feature's bit (here 50: word 1, bit 18; and 3: word 0). */
+START_TEST(test_decode_compact)
+{
+    char buf[NLT_BUF];
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    struct nlattr *hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
+    mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, 9);
+    mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "rep9");
+    mnl_attr_nest_end(nlh, hdr);
+    const uint32_t hw[2] = {1u << 3, 1u << 18};
+    const uint32_t active[2] = {0, 1u << 18};
+    const uint32_t nochange[2] = {1u << 3, 0};
+    put_compact(nlh, ETHTOOL_A_FEATURES_HW, hw, NULL);
+    put_compact(nlh, ETHTOOL_A_FEATURES_WANTED, active, NULL);
+    put_compact(nlh, ETHTOOL_A_FEATURES_ACTIVE, active, NULL);
+    put_compact(nlh, ETHTOOL_A_FEATURES_NOCHANGE, nochange, NULL);
+
+    struct ethfeat_dev d;
+    ck_assert_int_eq(ethfeat_decode_dev_at(nlh, "x", 50, &d), 0);
+    ck_assert_int_eq(d.ifindex, 9);
+    ck_assert_str_eq(d.ifname, "rep9");
+    ck_assert(d.st.active && d.st.wanted && d.st.changeable);
+    ck_assert_int_eq(ethfeat_decode_dev_at(nlh, "x", 3, &d), 0);
+    ck_assert(!d.st.active && !d.st.wanted && !d.st.changeable);
+    /* A bit past the bitset's words is clear, not read past its end. */
+    ck_assert_int_eq(ethfeat_decode_dev_at(nlh, "x", 64, &d), 0);
+    ck_assert(!d.st.active && !d.st.changeable);
+    /* Without the bit it cannot be read: refused. */
+    ck_assert_int_eq(ethfeat_decode_dev_at(nlh, "x", -1, &d), -EPROTO);
+
+    /* With a mask: VALUE counts only where MASK has the bit. */
+    nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    const uint32_t value[2] = {1u << 3, 1u << 18};
+    const uint32_t mask[2] = {0, 1u << 18};
+    put_compact(nlh, ETHTOOL_A_FEATURES_ACTIVE, value, mask);
+    struct ethfeat_state st;
+    ck_assert_int_eq(ethfeat_decode_get_at(nlh, "x", 50, &st), 0);
+    ck_assert(st.active);
+    ck_assert_int_eq(ethfeat_decode_get_at(nlh, "x", 3, &st), 0);
+    ck_assert(!st.active);
+}
+END_TEST
+
+START_TEST(test_strset)
+{
+    char buf[NLT_BUF];
+    ck_assert_int_gt(ethfeat_encode_strset(buf, sizeof buf, FAM), 0);
+    const struct nlmsghdr *req = (const void *)buf;
+    const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
+    ck_assert_int_eq(g->cmd, ETHTOOL_MSG_STRSET_GET);
+    const struct nlattr *sets =
+        nlt_find_msg(req, GL, ETHTOOL_A_STRSET_STRINGSETS);
+    ck_assert_ptr_nonnull(sets);
+    const struct nlattr *set =
+        nlt_find_nested(sets, ETHTOOL_A_STRINGSETS_STRINGSET);
+    ck_assert_ptr_nonnull(set);
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(set, ETHTOOL_A_STRINGSET_ID)),
+        ETH_SS_FEATURES);
+    /* A header (6.0 refuses the request without) naming no netdev: the
+     * feature names are the kernel's. */
+    const struct nlattr *hdr = nlt_find_msg(req, GL, ETHTOOL_A_STRSET_HEADER);
+    ck_assert_ptr_nonnull(hdr);
+    ck_assert_ptr_null(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_NAME));
+    ck_assert_ptr_null(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_INDEX));
+    ck_assert_int_eq(ethfeat_encode_strset(buf, 36, FAM), -ENOSPC);
+
+    /* The reply: another set first (its strings must not count), then
+     * the features with "hw-tc-offload" at 55. */
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_STRSET_GET_REPLY;
+    struct nlattr *s = mnl_attr_nest_start(nlh, ETHTOOL_A_STRSET_STRINGSETS);
+    static const struct {
+        uint32_t id, index;
+        const char *value;
+    } strs[] = {{ETH_SS_STATS, 7, "hw-tc-offload"},
+                {ETH_SS_FEATURES, 0, "tx-scatter-gather"},
+                {ETH_SS_FEATURES, 55, "hw-tc-offload"}};
+    for (size_t i = 0; i < 3; i++) {
+        struct nlattr *one =
+            mnl_attr_nest_start(nlh, ETHTOOL_A_STRINGSETS_STRINGSET);
+        mnl_attr_put_u32(nlh, ETHTOOL_A_STRINGSET_ID, strs[i].id);
+        struct nlattr *list =
+            mnl_attr_nest_start(nlh, ETHTOOL_A_STRINGSET_STRINGS);
+        struct nlattr *str =
+            mnl_attr_nest_start(nlh, ETHTOOL_A_STRINGS_STRING);
+        mnl_attr_put_u32(nlh, ETHTOOL_A_STRING_INDEX, strs[i].index);
+        mnl_attr_put_strz(nlh, ETHTOOL_A_STRING_VALUE, strs[i].value);
+        mnl_attr_nest_end(nlh, str);
+        mnl_attr_nest_end(nlh, list);
+        mnl_attr_nest_end(nlh, one);
+    }
+    mnl_attr_nest_end(nlh, s);
+    ck_assert_int_eq(ethfeat_decode_strset_index(nlh, ETHFEAT_HW_TC_OFFLOAD),
+                     55);
+    ck_assert_int_eq(ethfeat_decode_strset_index(nlh, "tx-scatter-gather"), 0);
+    ck_assert_int_eq(ethfeat_decode_strset_index(nlh, "no-such-feature"),
+                     -ENOENT);
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
+        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    ck_assert_int_eq(ethfeat_decode_strset_index(nlh, ETHFEAT_HW_TC_OFFLOAD),
+                     -EPROTO);
+}
+END_TEST
+
 START_TEST(test_encode_dump)
 {
     char buf[NLT_BUF];
-    ck_assert_int_gt(ethfeat_encode_dump(buf, sizeof buf, FAM), 0);
+    ck_assert_int_gt(ethfeat_encode_dump(buf, sizeof buf, FAM, false), 0);
     const struct nlmsghdr *nlh = (const void *)buf;
     ck_assert_int_eq(nlh->nlmsg_type, FAM);
     ck_assert_uint_eq(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
@@ -224,7 +352,13 @@ START_TEST(test_encode_dump)
     ck_assert_ptr_null(nlt_find_nested(hdr, ETHTOOL_A_HEADER_DEV_INDEX));
     ck_assert_uint_eq(
         mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)), 0);
-    ck_assert_int_eq(ethfeat_encode_dump(buf, 20, FAM), -ENOSPC);
+    ck_assert_int_eq(ethfeat_encode_dump(buf, 20, FAM, false), -ENOSPC);
+    /* Compact: the same request with ETHTOOL_FLAG_COMPACT_BITSETS. */
+    ck_assert_int_gt(ethfeat_encode_dump(buf, sizeof buf, FAM, true), 0);
+    hdr = nlt_find_msg(nlh, GL, ETHTOOL_A_FEATURES_HEADER);
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)),
+        ETHTOOL_FLAG_COMPACT_BITSETS);
 }
 END_TEST
 
@@ -351,6 +485,8 @@ ethfeat_suite(void)
     tcase_add_test(tc, test_decode_off_changeable);
     tcase_add_test(tc, test_decode_on_fixed);
     tcase_add_test(tc, test_decode_masked_and_compact);
+    tcase_add_test(tc, test_decode_compact);
+    tcase_add_test(tc, test_strset);
     tcase_add_test(tc, test_encode_dump);
     tcase_add_test(tc, test_decode_dump);
     tcase_add_test(tc, test_ioctl_tables);

@@ -52,23 +52,42 @@ struct ethfeat_dev {
 
 /* Reads feature 'name' of every netdev of the namespace in one
  * FEATURES_GET dump (the kernel answers one message per netdev), so a look
- * costs one request whatever the number of representors.  *out is sorted
+ * costs one request whatever the number of representors.  The dump asks
+ * for compact bitsets once the client knows the feature's bit (one
+ * STRSET_GET per client): verbose ones name each of ~60 features of each
+ * netdev, which was most of a converged plan's parsing.  *out is sorted
  * by ifindex (ethfeat_dev_find); caller frees it.  -EOPNOTSUPP on the ioctl
  * backend (no dump there: read each netdev with ethfeat_get()). */
 int ethfeat_dump(struct ethfeat_client *, const char *name,
                  struct ethfeat_dev **out, size_t *n, struct oanl_extack *ext);
+/* The bit of feature 'name' the client's dumps read compact bitsets at
+ * (learnt by the first ethfeat_dump() of that name), or -1: verbose. */
+int ethfeat_dump_bit(const struct ethfeat_client *, const char *name);
 /* The entry of 'ifindex' in a sorted dump, or NULL (binary search). */
 const struct ethfeat_dev *ethfeat_dev_find(const struct ethfeat_dev *,
                                            size_t n, int ifindex);
 
 /* --- Pure codec. */
-/* FEATURES_GET with NLM_F_DUMP: a header without a device, verbose. */
-int ethfeat_encode_dump(void *buf, size_t len, uint16_t family);
+/* FEATURES_GET with NLM_F_DUMP: a header without a device, verbose
+ * bitsets or, with 'compact', ETHTOOL_FLAG_COMPACT_BITSETS (bit arrays:
+ * the reader needs the feature's bit, ethfeat_decode_strset_index()). */
+int ethfeat_encode_dump(void *buf, size_t len, uint16_t family, bool compact);
+/* STRSET_GET of the feature names (ETH_SS_FEATURES, the kernel's, not a
+ * netdev's). */
+int ethfeat_encode_strset(void *buf, size_t len, uint16_t family);
+/* The bit of feature 'name' in a STRSET_GET reply: >= 0, -ENOENT when the
+ * reply does not list it, -EPROTO / -EBADMSG for another or a malformed
+ * message. */
+int ethfeat_decode_strset_index(const struct nlmsghdr *, const char *name);
 /* Decodes one message of a dump: the netdev from its reply header and
  * feature 'name' as ethfeat_decode_get() does.  -EBADMSG when the header
  * names no ifindex. */
 int ethfeat_decode_dev(const struct nlmsghdr *, const char *name,
                        struct ethfeat_dev *out);
+/* As ethfeat_decode_dev(), for a reply with compact bitsets too: 'index'
+ * is the feature's bit (-1: verbose only, compact ones are -EPROTO). */
+int ethfeat_decode_dev_at(const struct nlmsghdr *, const char *name, int index,
+                          struct ethfeat_dev *out);
 /* Decodes the 'len' bytes of a dump's reply (messages up to NLMSG_DONE)
  * into *out, sorted by ifindex, as ethfeat_dump() does; caller frees it.
  * The first message that does not decode, or the kernel's error, fails
@@ -84,6 +103,9 @@ int ethfeat_encode_set(void *buf, size_t len, uint16_t family,
  * -EPROTO for compact bitsets (we always ask for verbose ones). */
 int ethfeat_decode_get(const struct nlmsghdr *, const char *name,
                        struct ethfeat_state *out);
+/* As ethfeat_decode_get(), with compact bitsets read at bit 'index'. */
+int ethfeat_decode_get_at(const struct nlmsghdr *, const char *name, int index,
+                          struct ethfeat_state *out);
 /* Index of 'name' in an ETH_SS_FEATURES string table of 'count' entries of
  * ETH_GSTRING_LEN bytes each, or -ENOENT. */
 int ethfeat_string_index(const uint8_t *table, size_t count, const char *name);
