@@ -113,11 +113,13 @@ put_request(void *buf, size_t len, uint16_t family, uint8_t cmd,
 }
 
 int
-ethfeat_encode_get(void *buf, size_t len, uint16_t family, const char *ifname)
+ethfeat_encode_get(void *buf, size_t len, uint16_t family, const char *ifname,
+                   bool compact)
 {
     /* Flags 0: verbose bitsets, with names. */
     struct nlmsghdr *nlh =
-        put_request(buf, len, family, ETHTOOL_MSG_FEATURES_GET, ifname, 0);
+        put_request(buf, len, family, ETHTOOL_MSG_FEATURES_GET, ifname,
+                    compact ? ETHTOOL_FLAG_COMPACT_BITSETS : 0);
     return nlh ? (int)nlh->nlmsg_len : -ENOSPC;
 }
 
@@ -546,6 +548,7 @@ ethfeat_state_from_blocks(const uint32_t *blocks, size_t n_blocks,
 
 struct nl_get_ctx {
     const char *name;
+    int index; /* compact bitsets: the bit of 'name'; -1 verbose */
     struct ethfeat_state *out;
     bool got;
 };
@@ -554,22 +557,25 @@ static int
 nl_get_cb(const struct nlmsghdr *nlh, void *data)
 {
     struct nl_get_ctx *c = data;
-    int r = ethfeat_decode_get(nlh, c->name, c->out);
+    int r = ethfeat_decode_get_at(nlh, c->name, c->index, c->out);
     c->got = !r;
     return r;
 }
+
+static int feature_index(struct ethfeat_client *c, const char *name);
 
 static int
 nl_get(struct ethfeat_client *c, const char *ifname, const char *name,
        struct ethfeat_state *out, struct oanl_extack *ext)
 {
     char buf[256];
-    int r =
-        ethfeat_encode_get(buf, sizeof buf, oanl_family(c->nl)->id, ifname);
+    int index = feature_index(c, name);
+    int r = ethfeat_encode_get(buf, sizeof buf, oanl_family(c->nl)->id, ifname,
+                               index >= 0);
     if (r < 0) {
         return r == -ENOSPC ? -EINVAL : r;
     }
-    struct nl_get_ctx ctx = {name, out, false};
+    struct nl_get_ctx ctx = {name, index, out, false};
     r = oanl_transact(c->nl, (struct nlmsghdr *)buf, nl_get_cb, &ctx, ext);
     return r ? r : ctx.got ? 0 : -EBADMSG;
 }

@@ -237,8 +237,9 @@ bed_check_eq "ethtool agrees: off" "hw-tc-offload: off" \
 bed_check "hw-tc-offload on again (netlink)" "$nl" feature-set "$rep0" \
     hw-tc-offload on
 # The dump (one request for every netdev, compact bitsets read at the
-# feature's bit from the kernel's string set) says what a verbose read
-# of each netdev says: $rep0 on and changeable, lo off and fixed.
+# feature's bit from the kernel's string set) says what the ioctl (by
+# name, another path) says of each netdev: $rep0 on and changeable, lo
+# off and fixed.
 feature_fields() { # the state fields of a feature-get/-dump line
     printf '%s %s %s\n' "$(nl_field active "$1")" "$(nl_field wanted "$1")" \
         "$(nl_field changeable "$1")"
@@ -247,8 +248,8 @@ dump=$($nl feature-dump hw-tc-offload)
 bed_check "feature dump: compact bitsets, at the bit the kernel named" \
     grep -qx 'bit=[0-9]*' <<<"$dump"
 for dev in "$rep0" lo; do
-    bed_check_eq "feature dump: $dev as read alone" \
-        "$(feature_fields "$($nl feature-get "$dev" hw-tc-offload)")" \
+    bed_check_eq "feature dump: $dev as the ioctl reads it" \
+        "$(feature_fields "$($nl feature-get "$dev" hw-tc-offload ioctl)")" \
         "$(feature_fields "$(grep "^netdev=$dev " <<<"$dump")")"
 done
 bed_check_eq "feature dump: $rep0 on and changeable, lo off and fixed" \

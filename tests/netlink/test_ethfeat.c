@@ -16,7 +16,8 @@ static const size_t GL = sizeof(struct genlmsghdr);
 START_TEST(test_encode_get)
 {
     char buf[NLT_BUF];
-    ck_assert_int_gt(ethfeat_encode_get(buf, sizeof buf, FAM, "eth1"), 0);
+    ck_assert_int_gt(ethfeat_encode_get(buf, sizeof buf, FAM, "eth1", false),
+                     0);
     const struct nlmsghdr *nlh = (const void *)buf;
     ck_assert_int_eq(nlh->nlmsg_type, FAM);
     const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
@@ -30,7 +31,15 @@ START_TEST(test_encode_get)
     /* Verbose bitsets (names), not compact. */
     ck_assert_uint_eq(
         mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)), 0);
-    ck_assert_int_eq(ethfeat_encode_get(buf, sizeof buf, FAM, ""), -ENOSPC);
+    ck_assert_int_eq(ethfeat_encode_get(buf, sizeof buf, FAM, "", false),
+                     -ENOSPC);
+    /* Compact, once the feature's bit is known. */
+    ck_assert_int_gt(ethfeat_encode_get(buf, sizeof buf, FAM, "eth1", true),
+                     0);
+    hdr = nlt_find_msg(nlh, GL, ETHTOOL_A_FEATURES_HEADER);
+    ck_assert_uint_eq(
+        mnl_attr_get_u32(nlt_find_nested(hdr, ETHTOOL_A_HEADER_FLAGS)),
+        ETHTOOL_FLAG_COMPACT_BITSETS);
 }
 END_TEST
 

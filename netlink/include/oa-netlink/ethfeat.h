@@ -1,6 +1,8 @@
 /* Netdev features by name (e.g. "hw-tc-offload"): read and set through
- * ethtool netlink (genl family "ethtool", verbose bitsets), or through the
- * SIOCETHTOOL ioctl when the kernel has no ethtool netlink family. */
+ * ethtool netlink (genl family "ethtool"; compact bitsets read at the
+ * feature's bit from the kernel's string set, verbose ones when it does
+ * not tell), or through the SIOCETHTOOL ioctl when the kernel has no
+ * ethtool netlink family. */
 #ifndef OA_NETLINK_ETHFEAT_H
 #define OA_NETLINK_ETHFEAT_H 1
 
@@ -31,7 +33,9 @@ int ethfeat_open(bool force_ioctl, struct ethfeat_client **out);
 void ethfeat_close(struct ethfeat_client *);
 enum ethfeat_backend ethfeat_get_backend(const struct ethfeat_client *);
 
-/* Reads feature 'name' of netdev 'ifname'.  -ENODEV if there is no such
+/* Reads feature 'name' of netdev 'ifname' (compact bitsets, as
+ * ethfeat_dump(), once the client knows the feature's bit).  -ENODEV if
+ * there is no such
  * netdev; -ENOENT for an unknown name (ioctl backend only: netlink lists
  * set bits only, so an unknown name reads as off and not changeable). */
 int ethfeat_get(struct ethfeat_client *, const char *ifname, const char *name,
@@ -94,13 +98,15 @@ int ethfeat_decode_dev_at(const struct nlmsghdr *, const char *name, int index,
  * the whole (nothing kept). */
 int ethfeat_decode_dump(const void *buf, size_t len, const char *name,
                         struct ethfeat_dev **out, size_t *n);
+/* FEATURES_GET of one netdev, verbose or compact bitsets (as the dump). */
 int ethfeat_encode_get(void *buf, size_t len, uint16_t family,
-                       const char *ifname);
+                       const char *ifname, bool compact);
 int ethfeat_encode_set(void *buf, size_t len, uint16_t family,
                        const char *ifname, const char *name, bool on);
 /* Decodes ETHTOOL_MSG_FEATURES_GET_REPLY for feature 'name'.  The kernel
  * lists only set bits, so a name it does not know reads as all false.
- * -EPROTO for compact bitsets (we always ask for verbose ones). */
+ * -EPROTO for compact bitsets (the bit is not known here: use
+ * ethfeat_decode_get_at()). */
 int ethfeat_decode_get(const struct nlmsghdr *, const char *name,
                        struct ethfeat_state *out);
 /* As ethfeat_decode_get(), with compact bitsets read at bit 'index'. */
