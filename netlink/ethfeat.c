@@ -149,7 +149,7 @@ ethfeat_encode_strset(void *buf, size_t len, uint16_t family)
     struct nlmsghdr *nlh =
         oanl_put_genl(buf, len, family, ETHTOOL_MSG_STRSET_GET,
                       ETHTOOL_GENL_VERSION, NLM_F_ACK);
-    /* A header without a device (the kernel since 6.0 wants one): the
+    /* A header without a device (6.1 refuses the request without one): the
      * feature names are the kernel's, not a netdev's. */
     struct nlattr *hdr =
         nlh ? mnl_attr_nest_start_check(nlh, len,

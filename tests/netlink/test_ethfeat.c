@@ -297,7 +297,7 @@ START_TEST(test_strset)
     ck_assert_uint_eq(
         mnl_attr_get_u32(nlt_find_nested(set, ETHTOOL_A_STRINGSET_ID)),
         ETH_SS_FEATURES);
-    /* A header (6.0 refuses the request without) naming no netdev: the
+    /* A header (6.1 refuses the request without) naming no netdev: the
      * feature names are the kernel's. */
     const struct nlattr *hdr = nlt_find_msg(req, GL, ETHTOOL_A_STRSET_HEADER);
     ck_assert_ptr_nonnull(hdr);
