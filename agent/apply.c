@@ -1584,10 +1584,10 @@ apply_detach_port(struct apply_ctx *c, const struct plan_step *s)
  * the kernel's link event alike, so the two land in one reconfiguration
  * or in two a moment apart (when the transaction comes first, bridge.c
  * refuses the Interface and adds it on the retry the link event brings;
- * the bed runs showed only the first case). Deleting it earlier would have ovs-vswitchd revalidate its
- * flows without the port until the transaction came; filing it again
- * under the new name is undone by ovs-vswitchd, which deletes a vport it
- * cannot tie to a bridge. */
+ * the bed runs showed only the first case). Deleting it earlier would
+ * have ovs-vswitchd revalidate its flows without the port until the
+ * transaction came; filing it again under the new name is undone by
+ * ovs-vswitchd, which deletes a vport it cannot tie to a bridge. */
 static void
 find_renamed_dp_ports(struct apply_ctx *c)
 {

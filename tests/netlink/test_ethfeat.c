@@ -173,12 +173,26 @@ START_TEST(test_decode_on_fixed)
 }
 END_TEST
 
+/* The generic netlink command of message 'nlh'. */
+static void
+genl_cmd(struct nlmsghdr *nlh, uint8_t cmd)
+{
+    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd = cmd;
+}
+
+/* A message of the family with command 'cmd', at 'buf' (cleared). */
+static struct nlmsghdr *
+genl_start(char *buf, uint8_t cmd)
+{
+    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
+    genl_cmd(nlh, cmd);
+    return nlh;
+}
+
 START_TEST(test_decode_masked_and_compact)
 {
     char buf[NLT_BUF];
-    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    struct nlmsghdr *nlh = genl_start(buf, ETHTOOL_MSG_FEATURES_GET_REPLY);
     /* Masked verbose form: listed bits carry VALUE when set. */
     struct nlattr *set = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_ACTIVE);
     struct nlattr *bits = mnl_attr_nest_start(nlh, ETHTOOL_A_BITSET_BITS);
@@ -201,17 +215,14 @@ START_TEST(test_decode_masked_and_compact)
     ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EBADMSG);
 
     /* Compact bitsets carry no names: refused, not misread. */
-    nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    nlh = genl_start(buf, ETHTOOL_MSG_FEATURES_GET_REPLY);
     set = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_ACTIVE);
     mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 32);
     mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_VALUE, 0xff);
     mnl_attr_nest_end(nlh, set);
     ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EPROTO);
 
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_SET;
+    genl_cmd(nlh, ETHTOOL_MSG_FEATURES_SET);
     ck_assert_int_eq(ethfeat_decode_get(nlh, "rx-gro", &st), -EPROTO);
 }
 END_TEST
@@ -238,9 +249,7 @@ put_compact(struct nlmsghdr *nlh, uint16_t type, const uint32_t value[2],
 START_TEST(test_decode_compact)
 {
     char buf[NLT_BUF];
-    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    struct nlmsghdr *nlh = genl_start(buf, ETHTOOL_MSG_FEATURES_GET_REPLY);
     struct nlattr *hdr = mnl_attr_nest_start(nlh, ETHTOOL_A_FEATURES_HEADER);
     mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, 9);
     mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, "rep9");
@@ -267,9 +276,7 @@ START_TEST(test_decode_compact)
     ck_assert_int_eq(ethfeat_decode_dev_at(nlh, "x", -1, &d), -EPROTO);
 
     /* With a mask: VALUE counts only where MASK has the bit. */
-    nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    nlh = genl_start(buf, ETHTOOL_MSG_FEATURES_GET_REPLY);
     const uint32_t value[2] = {1u << 3, 1u << 18};
     const uint32_t mask[2] = {0, 1u << 18};
     put_compact(nlh, ETHTOOL_A_FEATURES_ACTIVE, value, mask);
@@ -307,9 +314,7 @@ START_TEST(test_strset)
 
     /* The reply: another set first (its strings must not count), then
      * the features with "hw-tc-offload" at 55. */
-    struct nlmsghdr *nlh = nlt_start(buf, FAM, GL);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_STRSET_GET_REPLY;
+    struct nlmsghdr *nlh = genl_start(buf, ETHTOOL_MSG_STRSET_GET_REPLY);
     struct nlattr *s = mnl_attr_nest_start(nlh, ETHTOOL_A_STRSET_STRINGSETS);
     static const struct {
         uint32_t id, index;
@@ -337,8 +342,7 @@ START_TEST(test_strset)
     ck_assert_int_eq(ethfeat_decode_strset_index(nlh, "tx-scatter-gather"), 0);
     ck_assert_int_eq(ethfeat_decode_strset_index(nlh, "no-such-feature"),
                      -ENOENT);
-    ((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd =
-        ETHTOOL_MSG_FEATURES_GET_REPLY;
+    genl_cmd(nlh, ETHTOOL_MSG_FEATURES_GET_REPLY);
     ck_assert_int_eq(ethfeat_decode_strset_index(nlh, ETHFEAT_HW_TC_OFFLOAD),
                      -EPROTO);
 }
