@@ -667,8 +667,7 @@ vf_by_pf(struct apply_ctx *c, const struct obs_pf *pf, int vf,
 
     *wrote = false;
     if (!vc->link) {
-        int r =
-            oa_link_get_by_index(c->io->link, pf->ifindex, &vc->link, &ext);
+        int r = oa_link_get_vfs(c->io->link, pf->ifindex, &vc->link, &ext);
         if (r) {
             vc->link = NULL;
             return fail(c, r, &ext);
@@ -738,7 +737,7 @@ resolve_reps(struct apply_ctx *c, const struct obs_pf *pf,
              struct repr_entry **reps, size_t *n, struct oanl_extack *ext)
 {
     struct devlink_handle h;
-    struct repr_query q = {NULL, pf->ifindex, -1};
+    struct repr_query q = {.pf_ifindex = pf->ifindex, .pfnum = -1};
     if (pf->has_devlink && !devlink_handle_parse(pf->devlink, &h)) {
         q.devlink = &h;
     }
@@ -767,7 +766,7 @@ count_listed(struct apply_ctx *c, const struct obs_pf *pf, unsigned num,
              unsigned *n, struct oanl_extack *ext)
 {
     struct oa_link *link;
-    int r = oa_link_get_by_index(c->io->link, pf->ifindex, &link, ext);
+    int r = oa_link_get_vfs(c->io->link, pf->ifindex, &link, ext);
     if (r) {
         return r;
     }

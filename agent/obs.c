@@ -82,6 +82,37 @@ struct obs_feats {
     size_t n;
 };
 
+/* What one look dumps once, when first needed, for all its PFs. */
+struct obs_dumps {
+    struct obs_feats feats;
+    /* Every link: the representors' fallback identity and admin state
+     * (repr_resolve()). links NULL when the dump failed: then each PF
+     * dumps its own. */
+    bool links_tried;
+    struct oa_link **links;
+    size_t n_links;
+};
+
+static void
+obs_dumps_free(struct obs_dumps *d)
+{
+    free(d->feats.devs);
+    oa_link_list_free(d->links, d->n_links);
+}
+
+/* The look's link dump, made at the first call. */
+static void
+look_links(struct hostio *io, struct obs_dumps *d)
+{
+    if (!d->links_tried) {
+        d->links_tried = true;
+        if (oa_link_list(io->link, &d->links, &d->n_links, NULL)) {
+            d->links = NULL;
+            d->n_links = 0;
+        }
+    }
+}
+
 /* hw-tc-offload of 'netdev' ('ifindex'); UNKNOWN when it cannot be read. */
 static enum obs_tristate
 observe_hw_tc(struct hostio *io, struct obs_feats *feats, const char *netdev,
@@ -131,9 +162,9 @@ observe_tc(struct hostio *io, int ifindex, struct obs_tc *tc)
 }
 
 /* Admin state of the representors in 'reps' in reps_up[i]; UNKNOWN when
- * not dumped. repr_resolve() read it from its own link dump; else (no
- * switch id: no link dump there) from one link dump here, not one request
- * per representor. */
+ * not dumped. repr_resolve() read it from the look's link dump; else (no
+ * switch id, or a representor newer than that dump) from one link dump
+ * here, not one request per representor. */
 static void
 observe_reps_up(struct hostio *io, struct repr_entry *reps, size_t n,
                 enum obs_tristate *reps_up)
@@ -415,7 +446,7 @@ observe_rep(struct hostio *io, struct obs_feats *feats,
 
 /* VF entries: kernel VF info, PCI address and driver, representor. */
 static int
-observe_vfs(struct hostio *io, struct obs_feats *feats,
+observe_vfs(struct hostio *io, struct obs_dumps *dumps,
             const struct sriov_pf *dev, struct obs_pf *pf)
 {
     struct oa_link *link = NULL;
@@ -431,14 +462,19 @@ observe_vfs(struct hostio *io, struct obs_feats *feats,
     }
     /* The VF list is read after sriov_numvfs: a VF the list lacks (it
      * changed in between) just has no info. */
-    if (oa_link_get_by_index(io->link, pf->ifindex, &link, NULL)) {
+    if (oa_link_get_vfs(io->link, pf->ifindex, &link, NULL)) {
         link = NULL;
     }
 
     struct devlink_handle h;
-    struct repr_query q = {NULL, pf->ifindex, -1};
+    struct repr_query q = {.pf_ifindex = pf->ifindex, .pfnum = -1};
     if (pf->has_devlink && !devlink_handle_parse(pf->devlink, &h)) {
         q.devlink = &h;
+    }
+    if (pf->ifindex > 0) {
+        look_links(io, dumps);
+        q.links = dumps->links;
+        q.n_links = dumps->n_links;
     }
     if ((!q.devlink && q.pf_ifindex <= 0) ||
         repr_resolve(io->devlink, io->link, &q, &reps, &n_reps, NULL)) {
@@ -474,7 +510,7 @@ observe_vfs(struct hostio *io, struct obs_feats *feats,
         }
         const struct repr_entry *rep = repr_find(reps, n_reps, (uint32_t)i);
         if (rep) {
-            observe_rep(io, feats, rep, reps_up[rep - reps], vf);
+            observe_rep(io, &dumps->feats, rep, reps_up[rep - reps], vf);
             pf->n_reps++;
         }
     }
@@ -485,7 +521,7 @@ observe_vfs(struct hostio *io, struct obs_feats *feats,
 }
 
 static int
-observe_pf(struct hostio *io, struct obs_feats *feats,
+observe_pf(struct hostio *io, struct obs_dumps *dumps,
            const struct spec_pf *sp, const struct pfpin_store *pins,
            struct obs_pf *pf)
 {
@@ -516,9 +552,9 @@ observe_pf(struct hostio *io, struct obs_feats *feats,
     pf->has_total_vfs = !sriov_totalvfs_get(&dev, &pf->total_vfs);
     pf->vfs_are_devices = sriov_vfs_are_devices(&dev);
     pf->uplink_hw_tc_offload =
-        observe_hw_tc(io, feats, pf->netdev, pf->ifindex);
+        observe_hw_tc(io, &dumps->feats, pf->netdev, pf->ifindex);
     observe_tc(io, pf->ifindex, &pf->uplink_tc);
-    return observe_vfs(io, feats, &dev, pf);
+    return observe_vfs(io, dumps, &dev, pf);
 }
 
 static int
@@ -581,7 +617,7 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
     }
 
     int r = 0;
-    struct obs_feats feats = {0};
+    struct obs_dumps dumps = {0};
     if (spec->n_pfs) {
         host->pfs = calloc(spec->n_pfs, sizeof *host->pfs);
         if (!host->pfs) {
@@ -591,7 +627,7 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
         host->n_pfs = spec->n_pfs;
     }
     for (size_t i = 0; i < spec->n_pfs; i++) {
-        r = observe_pf(io, &feats, &spec->pfs[i], pins, &host->pfs[i]);
+        r = observe_pf(io, &dumps, &spec->pfs[i], pins, &host->pfs[i]);
         if (r < 0) {
             oa_err_set_errno(err, r, "observing PF %s", spec->pfs[i].id);
             goto fail;
@@ -620,12 +656,12 @@ obs_collect_pinned(struct hostio *io, const struct spec *spec,
     if (r < 0) {
         goto fail;
     }
-    free(feats.devs);
+    obs_dumps_free(&dumps);
     *out = host;
     return 0;
 
 fail:
-    free(feats.devs);
+    obs_dumps_free(&dumps);
     obs_free(host);
     return r;
 }

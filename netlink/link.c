@@ -1,15 +1,14 @@
 /* rtnetlink links on libnl-route-3: see include/oa-netlink/link.h.
  *
- * libnl builds the requests and parses the replies.  What it does not do
- * is done here with libnl's own attribute API (nla_*, nlmsg_*) on the
- * same message:
+ * libnl builds the requests and parses the VF list. The rest is read
+ * with libnl's own attribute API (nla_*, nlmsg_*):
+ *  - the link's own attributes (name, address, identity, parent
+ *    device, IFLA_NUM_VF): where they lie, not through libnl's link
+ *    object (decode_attr(): the object model cost most of a look);
  *  - strictness: nla_parse() stops quietly at a truncated attribute, so
  *    a cut message would decode as a link without its VF list, and some
  *    of 3.7's sub-parsers are unsafe on malformed input: the message is
- *    checked, and only the attributes used here reach libnl's parser
- *    (filter_link());
- *  - IFLA_PARENT_DEV_NAME / IFLA_PARENT_DEV_BUS_NAME: libnl 3.7 does not
- *    parse them;
+ *    checked, and only the VF list reaches libnl's parser (decode_vfs());
  *  - the kernel's errno and extended ACK text: libnl maps errors to its
  *    own lossy NLE_* codes and drops the text, so the NLMSG_ERROR/DONE
  *    message is taken raw (NL_CB_MSG_IN) and decoded by
@@ -525,34 +524,62 @@ copy_vf(struct rtnl_link *rl, uint32_t index, struct oa_link_vf *vf)
     return 0;
 }
 
+/* A fixed-size integer attribute: -EBADMSG when shorter (libnl's
+ * policy refuses those too). */
 static int
-copy_link(struct rtnl_link *rl, struct oa_link *l)
+attr_u32(const struct nlattr *a, uint32_t *out)
 {
-    l->ifindex = rtnl_link_get_ifindex(rl);
-    l->flags = rtnl_link_get_flags(rl);
-    l->operstate = rtnl_link_get_operstate(rl);
-    l->master = rtnl_link_get_master(rl);
-    const char *name = rtnl_link_get_name(rl);
-    if (name) {
-        snprintf(l->name, sizeof l->name, "%s", name);
+    if (nla_len(a) < (int)sizeof *out) {
+        return -EBADMSG;
     }
-    int r = 0;
-    struct nl_addr *addr = rtnl_link_get_addr(rl);
-    if (addr) {
-        r = copy_bytes(nl_addr_get_binary_addr(addr), nl_addr_get_len(addr),
-                       l->addr, sizeof l->addr, &l->addr_len);
+    memcpy(out, nla_data(a), sizeof *out);
+    return 0;
+}
+
+/* One of the link's own attributes into 'l'. Read here, not through
+ * libnl's link object: a dump of a few hundred representors through
+ * the object model cost about 10,000 instructions per link (a copy of
+ * the message, an object, an address object, then the copy out); this
+ * reads the nine attributes where they lie. Like nla_parse(), the last
+ * of repeated attributes wins. */
+static int
+decode_attr(const struct nlattr *a, struct oa_link *l, bool *named)
+{
+    uint32_t u;
+    int r;
+
+    switch (nla_type(a)) {
+    case IFLA_IFNAME:
+        *named = true;
+        return attr_copy_str(a, l->name, sizeof l->name);
+    case IFLA_ADDRESS:
+        return copy_bytes(nla_data(a), (size_t)nla_len(a), l->addr,
+                          sizeof l->addr, &l->addr_len);
+    case IFLA_OPERSTATE:
+        if (nla_len(a) < 1) {
+            return -EBADMSG;
+        }
+        l->operstate = *(const uint8_t *)nla_data(a);
+        return 0;
+    case IFLA_MASTER:
+        r = attr_u32(a, &u);
+        l->master = r ? 0 : (int)u;
+        return r;
+    case IFLA_PHYS_PORT_NAME:
+        return attr_copy_str(a, l->phys_port_name, sizeof l->phys_port_name);
+    case IFLA_PHYS_SWITCH_ID:
+        return copy_bytes(nla_data(a), (size_t)nla_len(a), l->switch_id,
+                          sizeof l->switch_id, &l->switch_id_len);
+    case IFLA_NUM_VF:
+        r = attr_u32(a, &l->num_vf);
+        l->has_num_vf = !r;
+        return r;
+    case IFLA_PARENT_DEV_NAME:
+        return attr_copy_str(a, l->parent_dev, sizeof l->parent_dev);
+    case IFLA_PARENT_DEV_BUS_NAME:
+        return attr_copy_str(a, l->parent_bus, sizeof l->parent_bus);
     }
-    const char *ppn = rtnl_link_get_phys_port_name(rl);
-    if (!r && ppn) {
-        snprintf(l->phys_port_name, sizeof l->phys_port_name, "%s", ppn);
-    }
-    struct nl_data *sw = rtnl_link_get_phys_switch_id(rl);
-    if (!r && sw) {
-        r = copy_bytes(nl_data_get(sw), nl_data_get_size(sw), l->switch_id,
-                       sizeof l->switch_id, &l->switch_id_len);
-    }
-    l->has_num_vf = rtnl_link_get_num_vf(rl, &l->num_vf) == 0;
-    return r;
+    return 0;
 }
 
 static void
@@ -565,78 +592,62 @@ parsed_cb(struct nl_object *obj, void *data)
     }
 }
 
-/* What is read from the message outside libnl's parser. */
-struct raw_link {
-    const struct nlattr *parent_dev, *parent_bus; /* not parsed by 3.7 */
-    bool has_vflist;
-    int n_vflist; /* entries in the (last) IFLA_VFINFO_LIST */
-};
-
-/* Copies the attributes this module reads into a new message for libnl's
- * link parser, checking them on the way.  Only those: libnl 3.7's
- * per-kind and per-family sub-parsers (IFLA_LINKINFO, IFLA_AF_SPEC, ...)
- * are not safe on malformed input (fuzzing found a NULL dereference for
- * an IFLA_LINKINFO without IFLA_INFO_DATA), and nothing here needs them.
- * Like nla_parse(), the last of repeated attributes wins.  Caller owns
- * *out, free with nlmsg_free(). */
+/* The VF list 'list' of link 'l' (its name and IFLA_NUM_VF read) through
+ * libnl's parser, which owns the IFLA_VF_* details: a message for it
+ * holds the link's name (its parser insists), IFLA_NUM_VF (it reads the
+ * list only then) and the list, checked first by check_vflist(). Only
+ * those: libnl 3.7's per-kind and per-family sub-parsers (IFLA_LINKINFO,
+ * IFLA_AF_SPEC, ...) are not safe on malformed input (fuzzing found a
+ * NULL dereference for an IFLA_LINKINFO without IFLA_INFO_DATA). */
 static int
-filter_link(const struct nlmsghdr *nlh, struct nl_msg **out,
-            struct raw_link *raw)
+decode_vfs(const struct nlmsghdr *nlh, const struct nlattr *list,
+           struct oa_link *l)
 {
-    *out = NULL;
-    const int hdrlen = sizeof(struct ifinfomsg);
-    int r =
-        check_attrs(nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen));
-    if (r < 0) {
-        return r;
+    int n = check_vflist(list);
+    if (n < 0) {
+        return n;
     }
-    /* Room for the original plus the padding nla_put() may add. */
-    struct nl_msg *msg = nlmsg_alloc_size(NLMSG_ALIGN(nlh->nlmsg_len) + 16);
+    if (!l->has_num_vf) {
+        return -EBADMSG; /* the kernel always sends IFLA_NUM_VF with it */
+    }
+    if ((uint32_t)n != l->num_vf) {
+        /* The list's 16-bit length wrapped: what follows it is VF data
+         * misread as link attributes. Nothing can be trusted. */
+        return -EMSGSIZE;
+    }
+    if (!n) {
+        return 0;
+    }
+    const int hdrlen = sizeof(struct ifinfomsg);
+    /* Room for the list, the name and the count, with their headers. */
+    struct nl_msg *msg =
+        nlmsg_alloc_size(NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen) +
+                         NLA_ALIGN(nla_total_size(0) + nla_len(list)) + 64);
     struct nlmsghdr *copy =
         msg ? nlmsg_put(msg, 0, 0, nlh->nlmsg_type, hdrlen, 0) : NULL;
-    if (!copy) {
+    if (!copy || nla_put_string(msg, IFLA_IFNAME, l->name) < 0 ||
+        nla_put_u32(msg, IFLA_NUM_VF, l->num_vf) < 0 ||
+        nla_put(msg, IFLA_VFINFO_LIST, nla_len(list), nla_data(list)) < 0) {
         nlmsg_free(msg);
         return -ENOMEM;
     }
     nlmsg_set_proto(msg, NETLINK_ROUTE); /* selects libnl's link parser */
     memcpy(nlmsg_data(copy), nlmsg_data(nlh), hdrlen);
-    const struct nlattr *a = nlmsg_attrdata(nlh, hdrlen);
-    int rem = nlmsg_attrlen(nlh, hdrlen);
-    for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
-        switch (nla_type(a)) {
-        case IFLA_PARENT_DEV_NAME:
-            raw->parent_dev = a;
-            continue;
-        case IFLA_PARENT_DEV_BUS_NAME:
-            raw->parent_bus = a;
-            continue;
-        case IFLA_VFINFO_LIST:
-            r = check_vflist(a);
-            if (r < 0) {
-                nlmsg_free(msg);
-                return r;
-            }
-            raw->has_vflist = true;
-            raw->n_vflist = r;
-            break;
-        case IFLA_IFNAME:
-        case IFLA_ADDRESS:
-        case IFLA_OPERSTATE:
-        case IFLA_MASTER:
-        case IFLA_PHYS_PORT_NAME:
-        case IFLA_PHYS_SWITCH_ID:
-        case IFLA_NUM_VF:
-            break;
-        default:
-            continue;
-        }
-        if (nla_put(msg, a->nla_type, nla_len(a), nla_data(a)) < 0) {
-            nlmsg_free(msg);
-            return -ENOMEM;
-        }
+    struct rtnl_link *rl = NULL;
+    int r = nl_msg_parse(msg, parsed_cb, &rl);
+    nlmsg_free(msg);
+    if (r < 0 || !rl) {
+        rtnl_link_put(rl);
+        return r == -NLE_NOMEM ? -ENOMEM : -EBADMSG;
     }
-    *out = msg;
-    return 0;
+    l->vfs = calloc((size_t)n, sizeof *l->vfs);
+    r = l->vfs ? 0 : -ENOMEM;
+    for (int i = 0; !r && i < n; i++) {
+        r = copy_vf(rl, (uint32_t)i, &l->vfs[i]);
+        l->n_vfs += !r;
+    }
+    rtnl_link_put(rl);
+    return r;
 }
 
 /* Decodes one RTM_NEWLINK/DELLINK. */
@@ -647,53 +658,42 @@ decode_hdr(const struct nlmsghdr *nlh, struct oa_link **out)
     if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) {
         return -EPROTO;
     }
-    if (!nlmsg_valid_hdr(nlh, sizeof(struct ifinfomsg))) {
+    const int hdrlen = sizeof(struct ifinfomsg);
+    if (!nlmsg_valid_hdr(nlh, hdrlen)) {
         return -EBADMSG;
     }
-    struct raw_link raw = {0};
-    struct nl_msg *msg;
-    int r = filter_link(nlh, &msg, &raw);
-    if (r) {
+    /* nla_parse() would stop quietly at a truncated attribute: a cut
+     * message would decode as a link without its tail. */
+    int r =
+        check_attrs(nlmsg_attrdata(nlh, hdrlen), nlmsg_attrlen(nlh, hdrlen));
+    if (r < 0) {
         return r;
-    }
-    struct rtnl_link *rl = NULL;
-    r = nl_msg_parse(msg, parsed_cb, &rl);
-    nlmsg_free(msg);
-    if (r < 0 || !rl) {
-        rtnl_link_put(rl);
-        return r == -NLE_NOMEM ? -ENOMEM : -EBADMSG;
     }
     struct oa_link *l = calloc(1, sizeof *l);
     if (!l) {
-        rtnl_link_put(rl);
         return -ENOMEM;
     }
-    r = copy_link(rl, l);
-    if (!r && raw.parent_dev) {
-        r = attr_copy_str(raw.parent_dev, l->parent_dev, sizeof l->parent_dev);
-    }
-    if (!r && raw.parent_bus) {
-        r = attr_copy_str(raw.parent_bus, l->parent_bus, sizeof l->parent_bus);
-    }
-    if (!r && raw.has_vflist) {
-        if (!l->has_num_vf) {
-            /* The kernel always sends IFLA_NUM_VF with the list, and
-             * libnl parses the list only then. */
-            r = -EBADMSG;
-        } else if ((uint32_t)raw.n_vflist != l->num_vf) {
-            /* The list's 16-bit length wrapped: what follows it is VF
-             * data misread as link attributes.  Nothing can be trusted. */
-            r = -EMSGSIZE;
-        } else if (raw.n_vflist > 0) {
-            l->vfs = calloc((size_t)raw.n_vflist, sizeof *l->vfs);
-            r = l->vfs ? 0 : -ENOMEM;
-            for (int i = 0; !r && i < raw.n_vflist; i++) {
-                r = copy_vf(rl, (uint32_t)i, &l->vfs[i]);
-                l->n_vfs += !r;
-            }
+    const struct ifinfomsg *ifi = nlmsg_data(nlh);
+    l->ifindex = ifi->ifi_index;
+    l->flags = ifi->ifi_flags;
+    const struct nlattr *a, *vflist = NULL;
+    int rem = nlmsg_attrlen(nlh, hdrlen);
+    bool named = false;
+    r = 0;
+    for (a = nlmsg_attrdata(nlh, hdrlen); !r && nla_ok(a, rem);
+         a = nla_next(a, &rem)) {
+        if (nla_type(a) == IFLA_VFINFO_LIST) {
+            vflist = a;
+        } else {
+            r = decode_attr(a, l, &named);
         }
     }
-    rtnl_link_put(rl);
+    if (!r && (!named || !l->name[0])) {
+        r = -EBADMSG; /* every link the kernel reports has a name */
+    }
+    if (!r && vflist) {
+        r = decode_vfs(nlh, vflist, l);
+    }
     if (r) {
         oa_link_destroy(l);
         return r;
@@ -852,12 +852,12 @@ get_cb(struct nl_msg *msg, void *data)
 }
 
 static int
-get_link(struct oa_link_sock *s, int ifindex, const char *name,
+get_link(struct oa_link_sock *s, int ifindex, const char *name, bool with_vfs,
          struct oa_link **out, struct oanl_extack *ext)
 {
     *out = NULL;
     struct nl_msg *msg;
-    int r = build_get(ifindex, name, true, &msg);
+    int r = build_get(ifindex, name, with_vfs, &msg);
     if (r) {
         return r;
     }
@@ -875,18 +875,32 @@ int
 oa_link_get_by_name(struct oa_link_sock *s, const char *name,
                     struct oa_link **out, struct oanl_extack *ext)
 {
-    return get_link(s, 0, name, out, ext);
+    return get_link(s, 0, name, false, out, ext);
+}
+
+static int
+get_by_index(struct oa_link_sock *s, int ifindex, bool with_vfs,
+             struct oa_link **out, struct oanl_extack *ext)
+{
+    if (ifindex <= 0) {
+        *out = NULL;
+        return -EINVAL;
+    }
+    return get_link(s, ifindex, NULL, with_vfs, out, ext);
 }
 
 int
 oa_link_get_by_index(struct oa_link_sock *s, int ifindex, struct oa_link **out,
                      struct oanl_extack *ext)
 {
-    if (ifindex <= 0) {
-        *out = NULL;
-        return -EINVAL;
-    }
-    return get_link(s, ifindex, NULL, out, ext);
+    return get_by_index(s, ifindex, false, out, ext);
+}
+
+int
+oa_link_get_vfs(struct oa_link_sock *s, int ifindex, struct oa_link **out,
+                struct oanl_extack *ext)
+{
+    return get_by_index(s, ifindex, true, out, ext);
 }
 
 static int

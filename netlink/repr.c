@@ -302,18 +302,30 @@ repr_resolve(struct oanl_sock *devlink, struct oa_link_sock *rtnl,
     }
     /* Fallback for drivers without devlink VF ports, and for ports whose
      * netdev devlink did not report. */
-    struct oa_link *pf;
-    r = oa_link_get_by_index(rtnl, q->pf_ifindex, &pf, ext);
-    if (r) {
-        goto fail;
+    struct oa_link *const *links = q->links;
+    size_t n_links = q->n_links;
+    struct oa_link **dumped = NULL;
+    const struct oa_link *pf = NULL;
+    struct oa_link *pf_read = NULL;
+    for (size_t i = 0; links && i < n_links && !pf; i++) {
+        pf = links[i]->ifindex == q->pf_ifindex ? links[i] : NULL;
+    }
+    if (!pf) {
+        /* Not in the caller's dump (created since), or no dump given. */
+        r = oa_link_get_by_index(rtnl, q->pf_ifindex, &pf_read, ext);
+        if (r) {
+            goto fail;
+        }
+        pf = pf_read;
     }
     if (!pf->switch_id_len) {
-        oa_link_destroy(pf);
+        oa_link_destroy(pf_read);
         return 0; /* nothing to match on: what devlink found is all */
     }
-    struct oa_link **links;
-    size_t n_links;
-    r = oa_link_list(rtnl, &links, &n_links, ext);
+    if (!links) {
+        r = oa_link_list(rtnl, &dumped, &n_links, ext);
+        links = dumped;
+    }
     if (!r) {
         struct repr_entry *more;
         size_t n_more;
@@ -325,9 +337,9 @@ repr_resolve(struct oanl_sock *devlink, struct oa_link_sock *rtnl,
         if (!r) {
             r = repr_set_up(*out, *n, links, n_links);
         }
-        oa_link_list_free(links, n_links);
+        oa_link_list_free(dumped, n_links);
     }
-    oa_link_destroy(pf);
+    oa_link_destroy(pf_read);
     if (!r) {
         return 0;
     }

@@ -329,18 +329,33 @@ cmd_ports(const char *handle)
     return 0;
 }
 
-/* link NETDEV: identity and VFs. */
+/* link NETDEV: identity and VFs: looked up by name, then by index with
+ * its VF list (the same link). */
 static int
 cmd_link(const char *ifname)
 {
     struct oa_link_sock *s = open_links();
-    struct oa_link *l;
+    struct oa_link *named, *l;
     struct oanl_extack ext;
-    int r = oa_link_get_by_name(s, ifname, &l, &ext);
+    int r = oa_link_get_by_name(s, ifname, &named, &ext);
     if (r) {
         oa_link_sock_close(s);
         return fail(r, &ext);
     }
+    r = oa_link_get_vfs(s, named->ifindex, &l, &ext);
+    if (r || strcmp(named->name, l->name)) {
+        oa_link_destroy(named);
+        oa_link_sock_close(s);
+        return fail(r ? r : -EPROTO, &ext);
+    }
+    if (named->n_vfs || named->has_num_vf) {
+        /* A lookup without the VF list must not have read one. */
+        oa_link_destroy(named);
+        oa_link_destroy(l);
+        oa_link_sock_close(s);
+        return fail(-EPROTO, NULL);
+    }
+    oa_link_destroy(named);
     char hex[2 * OA_LINK_MAX_ID + 1];
     oa_link_switch_id_hex(l, hex, sizeof hex);
     printf("ifindex=%d name=%s up=%d port_name=%s switch_id=%s "
@@ -355,16 +370,6 @@ cmd_link(const char *ifname)
                vf->has_trust ? (vf->trust ? "on" : "off") : "?",
                vf->has_spoofchk ? (vf->spoofchk ? "on" : "off") : "?");
     }
-    /* And by index: the same link. */
-    struct oa_link *again;
-    r = oa_link_get_by_index(s, l->ifindex, &again, &ext);
-    if (r || strcmp(again->name, l->name)) {
-        oa_link_destroy(again);
-        oa_link_destroy(l);
-        oa_link_sock_close(s);
-        return fail(r ? r : -EPROTO, &ext);
-    }
-    oa_link_destroy(again);
     oa_link_destroy(l);
     oa_link_sock_close(s);
     return 0;
@@ -431,13 +436,30 @@ cmd_vf_set(int argc, char **argv)
     return r ? fail(r, &ext) : 0;
 }
 
+/* Whether two resolutions found the same representors. */
+static bool
+same_reprs(const struct repr_entry *a, size_t na, const struct repr_entry *b,
+           size_t nb)
+{
+    for (size_t i = 0; na == nb && i < na; i++) {
+        if (a[i].vf != b[i].vf || a[i].ifindex != b[i].ifindex ||
+            strcmp(a[i].netdev, b[i].netdev) || a[i].source != b[i].source ||
+            a[i].has_up != b[i].has_up || a[i].up != b[i].up) {
+            return false;
+        }
+    }
+    return na == nb;
+}
+
 /* reprs HANDLE|- PF [pfnum]: representors; '-' skips devlink so the
- * switch-id fallback alone is used. */
+ * switch-id fallback alone is used. Resolved twice, with a link dump of
+ * its own and with one given (as a look shares one among its PFs): the
+ * two must agree. */
 static int
 cmd_reprs(int argc, char **argv)
 {
     struct devlink_handle h;
-    struct repr_query q = {NULL, 0, -1};
+    struct repr_query q = {.pfnum = -1};
     if (strcmp(argv[0], "-")) {
         parse_handle(argv[0], &h);
         q.devlink = &h;
@@ -452,9 +474,29 @@ cmd_reprs(int argc, char **argv)
     size_t n;
     struct oanl_extack ext;
     int r = repr_resolve(dl, rt, &q, &e, &n, &ext);
+    struct oa_link **links = NULL;
+    size_t n_links = 0;
+    if (!r) {
+        r = oa_link_list(rt, &links, &n_links, &ext);
+    }
+    struct repr_entry *shared = NULL;
+    size_t n_shared = 0;
+    if (!r) {
+        q.links = links;
+        q.n_links = n_links;
+        r = repr_resolve(dl, rt, &q, &shared, &n_shared, &ext);
+    }
+    if (!r && !same_reprs(e, n, shared, n_shared)) {
+        printf("a given link dump found %zu representors, its own %zu\n",
+               n_shared, n);
+        r = -EPROTO;
+    }
+    oa_link_list_free(links, n_links);
+    free(shared);
     oanl_close(dl);
     oa_link_sock_close(rt);
     if (r) {
+        free(e);
         return fail(r, &ext);
     }
     for (size_t i = 0; i < n; i++) {
@@ -604,7 +646,8 @@ cmd_watch_reprs(const char *handle, const char *pfname, unsigned want)
         return fail(r, &ext);
     }
     struct nlev_summary ls = {0}, ds = {0};
-    struct repr_query q = {&h, (int)if_nametoindex(pfname), -1};
+    struct repr_query q = {
+        .devlink = &h, .pf_ifindex = (int)if_nametoindex(pfname), .pfnum = -1};
     size_t found = 0;
     while (now() - t0 < 20) {
         struct pollfd p[2] = {{nlev_fd(lev), POLLIN, 0},

@@ -129,6 +129,7 @@ put_link(void *buf)
     mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
     mnl_attr_put(nlh, IFLA_ADDRESS, 6, "\x02\xaa\xbb\xcc\xdd\xee");
     mnl_attr_put_u8(nlh, IFLA_OPERSTATE, 6);
+    mnl_attr_put_u32(nlh, IFLA_MASTER, 7);
     mnl_attr_put_strz(nlh, IFLA_PHYS_PORT_NAME, "p1");
     mnl_attr_put(nlh, IFLA_PHYS_SWITCH_ID, 8,
                  "\x01\x02\x03\x04\xa5\xb6\xc7\xd8");
@@ -154,6 +155,7 @@ START_TEST(test_decode_link)
     ck_assert_str_eq(l->name, "eth0");
     ck_assert_uint_eq(l->addr_len, 6);
     ck_assert_uint_eq(l->operstate, 6);
+    ck_assert_int_eq(l->master, 7);
     ck_assert_str_eq(l->phys_port_name, "p1");
     ck_assert_uint_eq(l->switch_id_len, 8);
     char hex[40];
@@ -284,6 +286,47 @@ START_TEST(test_decode_link_errors)
         mnl_attr_nest_end(nlh, list);
         ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
     }
+
+    /* Attributes read where they lie are checked as libnl's policy
+     * would: a master shorter than a u32, an empty operstate, a name
+     * longer than IFNAMSIZ allows, an empty name. */
+    static const struct {
+        uint16_t type;
+        const char *data;
+        uint16_t len;
+    } bad_attrs[] = {
+        {IFLA_MASTER, "\x07\x00", 2},
+        {IFLA_NUM_VF, "\x01", 1},
+        {IFLA_OPERSTATE, "", 0},
+        {IFLA_IFNAME, "sixteen-chars-xx", 17},
+        {IFLA_IFNAME, "", 1},
+        {IFLA_ADDRESS, "0123456789abcdef0123456789abcdef!", 33},
+    };
+    for (size_t i = 0; i < sizeof bad_attrs / sizeof bad_attrs[0]; i++) {
+        nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+        if (bad_attrs[i].type != IFLA_IFNAME) {
+            mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+        }
+        mnl_attr_put(nlh, bad_attrs[i].type, bad_attrs[i].len,
+                     bad_attrs[i].data);
+        l = (void *)1;
+        ck_assert_int_eq(oa_link_decode(nlh, &l), -EBADMSG);
+        ck_assert_ptr_null(l);
+    }
+
+    /* Attributes nothing here reads are not parsed at all, however
+     * malformed (libnl 3.7's IFLA_LINKINFO parser dereferenced NULL on
+     * one without IFLA_INFO_DATA). */
+    nlh = nlt_start(buf, RTM_NEWLINK, IFI);
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+    struct nlattr *linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bond");
+    mnl_attr_nest_end(nlh, linkinfo);
+    mnl_attr_put_u8(nlh, IFLA_MTU, 1);
+    ck_assert_int_eq(oa_link_decode(nlh, &l), 0);
+    ck_assert_str_eq(l->name, "eth0");
+    ck_assert(!l->has_num_vf);
+    oa_link_destroy(l);
 
     /* Cut inside a string attribute in the middle of the message. */
     nlh = put_link(buf);

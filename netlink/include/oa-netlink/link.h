@@ -1,8 +1,9 @@
 /* rtnetlink links: lookup by name or index, identity (phys_port_name,
  * phys_switch_id, parent device), VF configuration (IFLA_VFINFO_LIST),
  * admin state.  Built on libnl-route-3: requests are libnl messages
- * (rtnl_link_build_change_request() for changes), replies go through
- * libnl's link parser.  Sockets come from oa_link_sock_open(), a libnl
+ * (rtnl_link_build_change_request() for changes), VF lists go through
+ * libnl's link parser, the rest is read with libnl's attribute API.
+ * Sockets come from oa_link_sock_open(), a libnl
  * socket of this module's own (see README.md for why it is not an
  * oanl_sock). */
 #ifndef OA_NETLINK_LINK_H
@@ -60,12 +61,18 @@ void oa_link_destroy(struct oa_link *);
 /* Frees an array from oa_link_list() and its links; accepts NULL. */
 void oa_link_list_free(struct oa_link **, size_t n);
 
-/* Looks a link up (with its VF list).  -ENODEV if there is none.  Caller
- * owns *out, free with oa_link_destroy(). */
+/* Looks a link up: its identity and state, without its VF list (n_vfs
+ * and has_num_vf unset).  -ENODEV if there is none.  Caller owns *out,
+ * free with oa_link_destroy(). */
 int oa_link_get_by_name(struct oa_link_sock *, const char *name,
                         struct oa_link **out, struct oanl_extack *ext);
 int oa_link_get_by_index(struct oa_link_sock *, int ifindex,
                          struct oa_link **out, struct oanl_extack *ext);
+/* The same with the VF list (IFLA_NUM_VF and IFLA_VFINFO_LIST): a PF's
+ * list is tens of kilobytes at a few hundred VFs, so it is asked for only
+ * where VFs are read. */
+int oa_link_get_vfs(struct oa_link_sock *, int ifindex, struct oa_link **out,
+                    struct oanl_extack *ext);
 
 /* Dumps every link (without VF lists).  A dump the kernel marks
  * interrupted (links changed meanwhile) is retried a few times, then
@@ -111,10 +118,10 @@ int oa_link_encode_dump(void *buf, size_t len, bool with_vfs);
 int oa_link_encode_set_vf(void *buf, size_t len, int ifindex,
                           const struct oa_link_vf_req *);
 int oa_link_encode_set_up(void *buf, size_t len, int ifindex, bool up);
-/* Decodes RTM_NEWLINK/RTM_DELLINK (nlmsg_len bytes at the header) with
- * libnl's link parser.  Caller owns *out.  -EBADMSG for a truncated or
- * malformed message (libnl's parser would skip a truncated tail silently:
- * it is checked here first) or one without IFLA_IFNAME.  -EMSGSIZE when
+/* Decodes RTM_NEWLINK/RTM_DELLINK (nlmsg_len bytes at the header); its
+ * VF list with libnl's link parser.  Caller owns *out.  -EBADMSG for a
+ * truncated or malformed message (libnl's parser would skip a truncated
+ * tail silently: it is checked here first) or one without a name.  -EMSGSIZE when
  * the VF list does not hold IFLA_NUM_VF entries: the kernel's single VF
  * list attribute overflows its 16-bit length beyond about 320 VFs. */
 int oa_link_decode(const struct nlmsghdr *, struct oa_link **out);

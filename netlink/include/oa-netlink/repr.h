@@ -30,8 +30,8 @@ struct repr_entry {
     bool has_fn_hw_addr;
     uint8_t fn_hw_addr[6];
     /* The netdev's admin state (IFF_UP) from the link dump repr_resolve()
-     * made anyway (has_up; not when the PF has no switch id, then no
-     * link dump is made): no dump more to read it. */
+     * made or was given (has_up; not when the PF has no switch id, then
+     * no link dump is read): no dump more to read it. */
     bool has_up, up;
 };
 
@@ -39,6 +39,11 @@ struct repr_query {
     const struct devlink_handle *devlink; /* NULL: no devlink lookup */
     int pf_ifindex; /* the PF (uplink) netdev; 0: no switch-id fallback */
     int pfnum;      /* -1: the single pfnum found, else the PCI function */
+    /* A link dump (oa_link_list()) the caller made, which then serves
+     * the fallback instead of a dump of its own: one dump for all the
+     * PFs of a look. NULL: repr_resolve() dumps. */
+    struct oa_link *const *links;
+    size_t n_links;
 };
 
 /* Resolves the representors of the PF in 'q'.  'devlink' (from
