@@ -15,12 +15,39 @@ kvs_free(struct vsdb_kv *kvs, size_t n)
     free(kvs);
 }
 
+/* A port or interface of a state, at its place in the order the scans
+ * visit them ('seq'): among equal names the first wins, as in a scan. */
+struct named_entry {
+    const char *name;
+    size_t seq;
+    const struct vsdb_bridge *bridge;
+    const struct vsdb_port *port;
+    const struct vsdb_iface *iface; /* NULL in the ports' index */
+};
+
+struct vsdb_index {
+    struct named_entry *ports, *ifaces; /* sorted by name, then seq */
+    size_t n_ports, n_ifaces;
+    size_t n_compares; /* by the lookups: vsdb_state_index_compares() */
+};
+
+static void
+state_index_free(struct vsdb_index *ix)
+{
+    if (ix) {
+        free(ix->ports);
+        free(ix->ifaces);
+        free(ix);
+    }
+}
+
 void
 vsdb_state_free(struct vsdb_state *s)
 {
     if (!s) {
         return;
     }
+    state_index_free(s->index);
     for (size_t b = 0; b < s->n_bridges; b++) {
         struct vsdb_bridge *br = &s->bridges[b];
         for (size_t p = 0; p < br->n_ports; p++) {
@@ -79,10 +106,93 @@ bridge_port(const struct vsdb_bridge *br, const char *name)
     return NULL;
 }
 
+static int
+cmp_named(const void *a_, const void *b_)
+{
+    const struct named_entry *a = a_, *b = b_;
+    int c = strcmp(a->name, b->name);
+    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+int
+vsdb_state_index(struct vsdb_state *state)
+{
+    state_index_free(state->index);
+    state->index = NULL;
+    struct vsdb_index *ix = calloc(1, sizeof *ix);
+    size_t n_ports = 0, n_ifaces = 0;
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        n_ports += state->bridges[b].n_ports;
+        for (size_t p = 0; p < state->bridges[b].n_ports; p++) {
+            n_ifaces += state->bridges[b].ports[p].n_ifaces;
+        }
+    }
+    if (ix) {
+        ix->ports = calloc(n_ports ? n_ports : 1, sizeof *ix->ports);
+        ix->ifaces = calloc(n_ifaces ? n_ifaces : 1, sizeof *ix->ifaces);
+    }
+    if (!ix || !ix->ports || !ix->ifaces) {
+        state_index_free(ix);
+        return -ENOMEM;
+    }
+    for (size_t b = 0; b < state->n_bridges; b++) {
+        const struct vsdb_bridge *br = &state->bridges[b];
+        for (size_t p = 0; p < br->n_ports; p++) {
+            const struct vsdb_port *port = &br->ports[p];
+            ix->ports[ix->n_ports] =
+                (struct named_entry){port->name, ix->n_ports, br, port, NULL};
+            ix->n_ports++;
+            for (size_t i = 0; i < port->n_ifaces; i++) {
+                ix->ifaces[ix->n_ifaces] =
+                    (struct named_entry){port->ifaces[i].name, ix->n_ifaces,
+                                         br, port, &port->ifaces[i]};
+                ix->n_ifaces++;
+            }
+        }
+    }
+    qsort(ix->ports, ix->n_ports, sizeof *ix->ports, cmp_named);
+    qsort(ix->ifaces, ix->n_ifaces, sizeof *ix->ifaces, cmp_named);
+    state->index = ix;
+    return 0;
+}
+
+size_t
+vsdb_state_index_compares(const struct vsdb_state *state)
+{
+    return state->index ? state->index->n_compares : 0;
+}
+
+/* The first entry named 'name' in 'e' (sorted), or NULL. */
+static const struct named_entry *
+state_index_find(struct vsdb_index *ix, const struct named_entry *e, size_t n,
+                 const char *name)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        ix->n_compares++;
+        if (strcmp(e[mid].name, name) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    ix->n_compares += lo < n;
+    return lo < n && !strcmp(e[lo].name, name) ? &e[lo] : NULL;
+}
+
 const struct vsdb_bridge *
 vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
                        const struct vsdb_port **port_out)
 {
+    if (state->index) {
+        const struct named_entry *e = state_index_find(
+            state->index, state->index->ports, state->index->n_ports, port);
+        if (port_out) {
+            *port_out = e ? e->port : NULL;
+        }
+        return e ? e->bridge : NULL;
+    }
     for (size_t i = 0; i < state->n_bridges; i++) {
         const struct vsdb_port *p = bridge_port(&state->bridges[i], port);
         if (p) {
@@ -101,6 +211,11 @@ vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
 const struct vsdb_iface *
 vsdb_state_iface(const struct vsdb_state *state, const char *name)
 {
+    if (state->index) {
+        const struct named_entry *e = state_index_find(
+            state->index, state->index->ifaces, state->index->n_ifaces, name);
+        return e ? e->iface : NULL;
+    }
     for (size_t b = 0; b < state->n_bridges; b++) {
         const struct vsdb_bridge *br = &state->bridges[b];
         for (size_t p = 0; p < br->n_ports; p++) {

@@ -435,6 +435,9 @@ vsdb_observe(const struct vsdb *db, struct vsdb_state **out)
         return -ENOMEM;
     }
     int r = observe__(db, s);
+    if (!r) {
+        r = vsdb_state_index(s);
+    }
     if (r < 0) {
         vsdb_state_free(s);
         return r;

@@ -117,6 +117,10 @@ struct vsdb_state {
     size_t n_external_ids;
     struct vsdb_bridge *bridges; /* sorted by name */
     size_t n_bridges;
+    /* Ports and interfaces by name (vsdb_state_index()), owned by the
+     * state: the plan and the report look a port up per VF. NULL (a
+     * hand-built state): the lookups scan every bridge. */
+    struct vsdb_index *index;
 };
 
 /* Copies the current contents into a new state (state->ready false when
@@ -137,6 +141,15 @@ vsdb_state_port_bridge(const struct vsdb_state *state, const char *port,
 /* The interface named 'name' (of any bridge), or NULL. */
 const struct vsdb_iface *vsdb_state_iface(const struct vsdb_state *state,
                                           const char *name);
+
+/* Indexes the ports and interfaces of 'state' by name, so that the two
+ * lookups above search instead of scanning (vsdb_observe() does it; a
+ * hand-built state may). The state must not change afterwards. 0 or
+ * -ENOMEM (the state is then left without an index). */
+int vsdb_state_index(struct vsdb_state *state);
+/* The name comparisons the lookups of 'state' made through its index (0
+ * without one): tests check that they stay logarithmic. */
+size_t vsdb_state_index_compares(const struct vsdb_state *state);
 
 enum vsdb_iface_health {
     VSDB_IFACE_ABSENT,  /* no such interface in the database */
