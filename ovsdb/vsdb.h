@@ -144,8 +144,10 @@ const struct vsdb_iface *vsdb_state_iface(const struct vsdb_state *state,
 
 /* Indexes the ports and interfaces of 'state' by name, so that the two
  * lookups above search instead of scanning (vsdb_observe() does it; a
- * hand-built state may). The state must not change afterwards. 0 or
- * -ENOMEM (the state is then left without an index). */
+ * hand-built state may). The state must not change afterwards, and its
+ * lookups count into the index: one thread at a time per state (the
+ * daemon's doctor threads observe states of their own). 0 or -ENOMEM
+ * (the state is then left without an index). */
 int vsdb_state_index(struct vsdb_state *state);
 /* The name comparisons the lookups of 'state' made through its index (0
  * without one): tests check that they stay logarithmic. */
