@@ -544,14 +544,13 @@ attr_u32(const struct nlattr *a, uint32_t *out)
  * reads the nine attributes where they lie. Like nla_parse(), the last
  * of repeated attributes wins. */
 static int
-decode_attr(const struct nlattr *a, struct oa_link *l, bool *named)
+decode_attr(const struct nlattr *a, struct oa_link *l)
 {
     uint32_t u;
     int r;
 
     switch (nla_type(a)) {
     case IFLA_IFNAME:
-        *named = true;
         return attr_copy_str(a, l->name, sizeof l->name);
     case IFLA_ADDRESS:
         return copy_bytes(nla_data(a), (size_t)nla_len(a), l->addr,
@@ -679,18 +678,19 @@ decode_hdr(const struct nlmsghdr *nlh, struct oa_link **out)
     l->flags = ifi->ifi_flags;
     const struct nlattr *a, *vflist = NULL;
     int rem = nlmsg_attrlen(nlh, hdrlen);
-    bool named = false;
     r = 0;
     for (a = nlmsg_attrdata(nlh, hdrlen); !r && nla_ok(a, rem);
          a = nla_next(a, &rem)) {
         if (nla_type(a) == IFLA_VFINFO_LIST) {
             vflist = a;
         } else {
-            r = decode_attr(a, l, &named);
+            r = decode_attr(a, l);
         }
     }
-    if (!r && (!named || !l->name[0])) {
-        r = -EBADMSG; /* every link the kernel reports has a name */
+    if (!r && !l->name[0]) {
+        /* Every link the kernel reports has a name: none, or an empty
+         * one, is a malformed message. */
+        r = -EBADMSG;
     }
     if (!r && vflist) {
         r = decode_vfs(nlh, vflist, l);

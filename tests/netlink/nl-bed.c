@@ -345,6 +345,7 @@ cmd_link(const char *ifname)
     r = oa_link_get_vfs(s, named->ifindex, &l, &ext);
     if (r || strcmp(named->name, l->name)) {
         oa_link_destroy(named);
+        oa_link_destroy(l); /* NULL when the lookup failed */
         oa_link_sock_close(s);
         return fail(r ? r : -EPROTO, &ext);
     }
