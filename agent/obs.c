@@ -465,6 +465,7 @@ observe_vfs(struct hostio *io, struct obs_dumps *dumps,
     if (oa_link_get_vfs(io->link, pf->ifindex, &link, NULL)) {
         link = NULL;
     }
+    pf->vfs_arriving = link && link->has_num_vf && link->num_vf < pf->num_vfs;
 
     struct devlink_handle h;
     struct repr_query q = {.pf_ifindex = pf->ifindex, .pfnum = -1};

@@ -129,6 +129,11 @@ struct obs_pf {
      * text; "" otherwise. */
     char order_refusal[OA_ERR_FORMAT_MAX];
     unsigned num_vfs;
+    /* sriov_numvfs is ahead of the kernel's own count (the netdev's
+     * IFLA_NUM_VF): the driver is still creating the VFs of a write made
+     * a moment ago, by us or by anyone (mlx5 probes each VF; firmware
+     * creates them at boot). They come: wait for them, do not block. */
+    bool vfs_arriving;
     bool has_total_vfs;
     unsigned total_vfs;
     bool vfs_are_devices; /* VFs are PCI functions: binding applies */

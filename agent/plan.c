@@ -263,6 +263,10 @@ struct pf_decision {
     bool count_changes;
     bool to_zero; /* set-numvfs 0 first: N -> M goes through 0 */
     bool to_want; /* set-numvfs want */
+    /* The count is already right but the kernel is still creating the
+     * VFs (obs_pf.vfs_arriving): waited for and set up as new ones, as
+     * after our own set-numvfs. */
+    bool arriving;
     int mode, inline_mode, encap_mode; /* wanted; -1: leave */
     bool want_switchdev;
     bool eswitch_step;
@@ -667,9 +671,13 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
     if (d->to_legacy && !d->want_switchdev && !sub_differs) {
         d->eswitch_step = false; /* emit_steering() goes to legacy */
     }
+    /* Not with a mode change: the VFs-first order would unbind VFs that
+     * are not there yet; the next look finds them there. */
+    d->arriving = !d->count_changes && !d->eswitch_step && d->want > 0 &&
+                  op->vfs_arriving;
     d->reps_vanish = d->to_zero || (in_switchdev && !d->want_switchdev);
-    d->creates_reps =
-        d->want_switchdev && d->want > 0 && (mode_differs || d->count_changes);
+    d->creates_reps = d->want_switchdev && d->want > 0 &&
+                      (mode_differs || d->count_changes || d->arriving);
     if (!d->creates_reps && d->want_switchdev && !d->count_changes &&
         in_switchdev) {
         /* Nothing of this plan creates them: a wait would never end. */
@@ -677,6 +685,15 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
             d->reps_missing += k >= op->n_vfs || !op->vfs[k].has_rep;
         }
     }
+}
+
+/* Whether the VFs are new to this plan: it creates them (set-numvfs),
+ * or the kernel is still creating them. Either way a wait comes first,
+ * and nothing observed of them counts yet. */
+static bool
+vfs_new(const struct pf_decision *d)
+{
+    return d->to_want || d->arriving;
 }
 
 /* How VF 'ov's MAC would be written, as far as the observation tells:
@@ -704,7 +721,7 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
         if (sv->index >= d->want) {
             continue;
         }
-        if (!d->to_want) {
+        if (!vfs_new(d)) {
             ov = sv->index < op->n_vfs ? &op->vfs[sv->index] : NULL;
             if (!ov) {
                 continue;
@@ -714,7 +731,7 @@ decide_vf_settings(const struct spec_pf *sp, const struct obs_pf *op,
         d->vfs[sv->index].no_info =
             !vf_settings(sv, ov, d->want_switchdev, &d->vfs[sv->index]);
     }
-    if (d->to_want && sp->vf_driver && op->vfs_are_devices) {
+    if (vfs_new(d) && sp->vf_driver && op->vfs_are_devices) {
         /* set-numvfs creates them with autoprobe off: unbound, and
          * without a PCI address in this plan. The next round sets the
          * MAC and vlan and then binds (should a driver have taken them
@@ -735,7 +752,7 @@ decide_vf_binding(const struct spec_pf *sp, const struct obs_pf *op,
      * binds them. In the VFs-first order (older mlx5) the eswitch only
      * changes with the VFs unbound, whether or not the spec names a
      * driver: without one they go back to the driver they had. */
-    bool binding = op->vfs_are_devices && !d->to_want;
+    bool binding = op->vfs_are_devices && !vfs_new(d);
     for (unsigned k = 0; binding && k < d->want && k < op->n_vfs; k++) {
         const struct obs_vf *ov = &op->vfs[k];
         struct vf_work *w = &d->vfs[k];
@@ -967,8 +984,8 @@ emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
      * VFs are PCI devices. */
     struct plan_wait_args w = {
         .num = d->want,
-        .listed = d->to_want && op->netdev[0],
-        .pci = d->to_want && op->vfs_are_devices,
+        .listed = vfs_new(d) && op->netdev[0],
+        .pci = vfs_new(d) && op->vfs_are_devices,
         .reps = d->creates_reps,
     };
     char what[64] = "";
@@ -988,8 +1005,9 @@ emit_wait(struct builder *b, int pf, const struct spec_pf *sp,
     oa_copy_str(w.netdev, sizeof w.netdev, op->netdev);
     s->wait = w;
     oa_copy_str(s->object, sizeof s->object, pf_label(sp, op));
-    fmt_str(s->detail, sizeof s->detail, "%u VF%s: %s", d->want,
-            d->want == 1 ? "" : "s", what);
+    fmt_str(s->detail, sizeof s->detail, "%u VF%s: %s%s", d->want,
+            d->want == 1 ? "" : "s", what,
+            d->arriving ? " (the kernel is still creating them)" : "");
 }
 
 /* unbind-vf, set-vf, bind-vf: each kind for every VF, in VF order. */
@@ -1012,7 +1030,7 @@ emit_vf_steps(struct builder *b, int pf, const struct spec_pf *sp,
         s->setvf.mac_via = w->req.has_mac ? w->mac_via : PLAN_MAC_VIA_UNKNOWN;
         fmt_str(s->object, sizeof s->object, "%s vf %u", pf_label(sp, op), k);
         oa_copy_str(s->setvf.netdev, sizeof s->setvf.netdev, op->netdev);
-        if (!d->to_want && k < op->n_vfs) {
+        if (!vfs_new(d) && k < op->n_vfs) {
             oa_copy_str(s->setvf.pci, sizeof s->setvf.pci, op->vfs[k].pci);
         }
         oa_copy_str(s->detail, sizeof s->detail, w->detail);

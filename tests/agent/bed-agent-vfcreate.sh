@@ -11,6 +11,11 @@
 #       one apply exits 0, MACs and VLAN as the spec says (ip link);
 #   (c) the switchdev PF from 8 to 4 VFs: one apply exits 0, the MACs set
 #       again (mlx5_vf_reset clears them at 0 VFs, as mlx5 does).
+#   (d) the 4 VFs recreated by hand (another tool; firmware at boot) in
+#       switchdev and still coming (6 s delay): sriov_numvfs says 4, the
+#       kernel lists none. `plan` waits for them, no blocker; one apply exits 0 and
+#       sets them up (a round cut short after set-numvfs, by an uplink
+#       renamed, meets the same state).
 #
 # usage: bed-agent-vfcreate.sh AGENTCTL
 set -uo pipefail
@@ -142,6 +147,35 @@ apply_logged c
 bed_check_eq "one agentctl apply exits 0" 0 "$?"
 echo "converge-time apply 8 -> 4 VFs, 1 s VF delay: $(($(e2e_ms) - t0)) ms"
 bed_check "host matches the spec: 4 VFs, MACs set again after the reset" \
+    e2e_host_ok "$spec"
+bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
+
+echo "== (d) VFs written by hand, still coming when the agent looks"
+# plan_arriving: blockers and the wait-vfs steps of `agentctl plan --json`.
+plan_arriving() {
+    agentctl plan --json 2>/dev/null | jq -r '"blockers \(.blockers | length)",
+        (.steps[] | select(.action == "wait-vfs")
+         | "wait-vfs \(.num) \(.listed) \(.representors): \(.detail)")'
+}
+sysfs=$(bed_nsim_sysfs 1)
+pf=$(bed_pf_netdev "$dl")
+bed_check "mlx5_vf_delay_ms 6000" bed_nsim_param mlx5_vf_delay_ms 6000
+# As an operator's script does it: 0 VFs (the eswitch drops to legacy),
+# switchdev again, then the VFs.
+bed_check "by hand: 0 VFs, switchdev, 4 VFs: sysfs says 4, the kernel lists none" \
+    eval 'echo 0 >"$sysfs/sriov_numvfs" &&
+          devlink dev eswitch set "$dl" mode switchdev &&
+          echo 4 >"$sysfs/sriov_numvfs" &&
+          [ "$(cat "$sysfs/sriov_numvfs")" = 4 ] && [ "$(bed_vf_count "$pf")" = 0 ]'
+bed_check_eq "plan: no blocker, a wait for the 4 VFs and their representors" \
+    "blockers 0
+wait-vfs 4 true true: 4 VFs: listed, representors (the kernel is still creating them)" \
+    "$(plan_arriving)"
+t0=$(e2e_ms)
+apply_logged d
+bed_check_eq "one agentctl apply exits 0" 0 "$?"
+echo "converge-time apply, 4 VFs arriving: $(($(e2e_ms) - t0)) ms"
+bed_check "host matches the spec: 4 VFs, MACs set, representors attached" \
     e2e_host_ok "$spec"
 bed_check_eq "plan: nothing left to do" "" "$(plan_actions)"
 

@@ -1932,6 +1932,55 @@ check_vf_info_missing(struct fx *f, const struct plan *p)
     (void)f;
 }
 
+/* sriov_numvfs says 2 (someone's write, a moment ago: our set-numvfs
+ * in a round cut short, another tool, firmware at boot) while the
+ * kernel lists none yet and has no representors: the VFs are coming. */
+static void
+setup_vfs_arriving(struct fx *f)
+{
+    fx_converged(f, SF, 2);
+    for (unsigned k = 0; k < 2; k++) {
+        struct obs_vf *ov = &f->ovfs[0][k];
+        ov->has_info = false;
+        memset(ov->mac, 0, 6);
+        ov->has_rep = false;
+        ov->rep[0] = '\0';
+    }
+    ovs_del_port(f, "eth0_0");
+    ovs_del_port(f, "eth0_1");
+    f->opfs[0].n_reps = 0;
+    f->opfs[0].vfs_arriving = true;
+}
+
+/* Waited for as after set-numvfs, then set up as new: no blocker. */
+static void
+check_vfs_arriving(struct fx *f, const struct plan *p)
+{
+    ck_assert_uint_eq(p->n_blockers, 0);
+    const struct plan_step *s = nth(p, PLAN_WAIT_VFS, 0);
+    ck_assert_uint_eq(s->wait.num, 2);
+    ck_assert(s->wait.listed && s->wait.reps && !s->wait.pci);
+    ck_assert_str_eq(s->detail, "2 VFs: listed, representors (the kernel is "
+                                "still creating them)");
+    for (int k = 0; k < 2; k++) {
+        s = nth(p, PLAN_SET_VF, k);
+        ck_assert_int_eq(s->vf, k);
+        ck_assert(s->setvf.req.has_mac);
+        assert_mac(s->setvf.req.mac, 0, (unsigned)k);
+    }
+    (void)f;
+}
+
+/* The same but with the VF count changing too: our set-numvfs, one
+ * wait (the arrival of the old count does not matter). */
+static void
+setup_vfs_arriving_count_change(struct fx *f)
+{
+    setup_vfs_arriving(f);
+    f->pfs[0].num_vfs = 1;
+    f->pfs[0].n_vfs = 1;
+}
+
 static void
 setup_two_pfs(struct fx *f)
 {
@@ -2665,6 +2714,15 @@ static const struct scenario scenarios[] = {
      0, check_pci_pf},
     {"VF settings not reported although the spec sets a MAC",
      setup_vf_info_missing, "", 1, check_vf_info_missing},
+    {"VFs still being created: waited for, then set up", setup_vfs_arriving,
+     "wait-vfs,set-vf,set-vf,set-hw-tc-offload,set-hw-tc-offload,"
+     "set-link-up,set-link-up,add-port,add-port",
+     0, check_vfs_arriving},
+    {"VFs still being created, the count changes too",
+     setup_vfs_arriving_count_change,
+     "detach-port,set-numvfs,set-eswitch,set-numvfs,wait-vfs,set-vf,"
+     "set-hw-tc-offload,set-link-up,add-port,add-port",
+     0, NULL},
     {"representor down", setup_rep_down, "set-link-up", 0, check_rep_down},
     {"representor down, not attached to OVS", setup_rep_down_unattached,
      "set-link-up", 0, NULL},
