@@ -157,16 +157,21 @@ plan_arriving() {
         (.steps[] | select(.action == "wait-vfs")
          | "wait-vfs \(.num) \(.listed) \(.representors): \(.detail)")'
 }
-sysfs=$(bed_nsim_sysfs 1)
-pf=$(bed_pf_netdev "$dl")
+# recreate_by_hand: as an operator's script does it: 0 VFs (the eswitch
+# drops to legacy), switchdev again, then 4 VFs. True when sriov_numvfs
+# says 4 and the kernel lists none yet.
+recreate_by_hand() {
+    local sysfs
+    sysfs=$(bed_nsim_sysfs 1)
+    echo 0 >"$sysfs/sriov_numvfs" &&
+        devlink dev eswitch set "$dl" mode switchdev &&
+        echo 4 >"$sysfs/sriov_numvfs" &&
+        [ "$(cat "$sysfs/sriov_numvfs")" = 4 ] &&
+        [ "$(bed_vf_count "$(bed_pf_netdev "$dl")")" = 0 ]
+}
 bed_check "mlx5_vf_delay_ms 6000" bed_nsim_param mlx5_vf_delay_ms 6000
-# As an operator's script does it: 0 VFs (the eswitch drops to legacy),
-# switchdev again, then the VFs.
 bed_check "by hand: 0 VFs, switchdev, 4 VFs: sysfs says 4, the kernel lists none" \
-    eval 'echo 0 >"$sysfs/sriov_numvfs" &&
-          devlink dev eswitch set "$dl" mode switchdev &&
-          echo 4 >"$sysfs/sriov_numvfs" &&
-          [ "$(cat "$sysfs/sriov_numvfs")" = 4 ] && [ "$(bed_vf_count "$pf")" = 0 ]'
+    recreate_by_hand
 bed_check_eq "plan: no blocker, a wait for the 4 VFs and their representors" \
     "blockers 0
 wait-vfs 4 true true: 4 VFs: listed, representors (the kernel is still creating them)" \
