@@ -672,7 +672,8 @@ decide_count_and_mode(const struct spec_pf *sp, const struct obs_pf *op,
         d->eswitch_step = false; /* emit_steering() goes to legacy */
     }
     /* Not with a mode change: the VFs-first order would unbind VFs that
-     * are not there yet; the next look finds them there. */
+     * are not there yet. Such a PF blocks as before until a look finds
+     * its VFs there. */
     d->arriving = !d->count_changes && !d->eswitch_step && d->want > 0 &&
                   op->vfs_arriving;
     d->reps_vanish = d->to_zero || (in_switchdev && !d->want_switchdev);

@@ -13,9 +13,9 @@
 #       again (mlx5_vf_reset clears them at 0 VFs, as mlx5 does).
 #   (d) the 4 VFs recreated by hand (another tool; firmware at boot) in
 #       switchdev and still coming (6 s delay): sriov_numvfs says 4, the
-#       kernel lists none. `plan` waits for them, no blocker; one apply exits 0 and
-#       sets them up (a round cut short after set-numvfs, by an uplink
-#       renamed, meets the same state).
+#       kernel lists none. `plan` waits for them, no blocker; one apply
+#       exits 0 and sets them up (a round cut short after set-numvfs, by
+#       an uplink renamed, meets the same state).
 #
 # usage: bed-agent-vfcreate.sh AGENTCTL
 set -uo pipefail
